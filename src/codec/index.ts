@@ -1,0 +1,15 @@
+// The BGP wire codec: pure functions from bytes to plain data and back. Self-contained: it
+// imports nothing from the rest of announcer.
+
+export * from './constants.js';
+export * from './types.js';
+export { BgpError, BgpEncodeError, errorName } from './errors.js';
+export { decodeMessage, encodeMessage, writeMessage } from './message.js';
+export { Framer } from './framer.js';
+export { packAnnouncements, packWithdrawals, type Announcement } from './pack.js';
+export { endOfRib, endOfRibFamily } from './update.js';
+export { checkPeerAs, myAsField, peerAsn } from './open.js';
+export { familyOf, FAMILY_AFI_SAFI, parseCommunity, parseLargeCommunity } from './attributes.js';
+export { canonicalPrefix, formatIPv4, formatIPv6, parseIp, parseIPv4, parseIPv6, parsePrefix } from './ip.js';
+export { encodeShutdownMessage } from './notification.js';
+export { toHex, fromHex } from './hex.js';

@@ -1,0 +1,184 @@
+// Decoded BGP messages: plain, readonly, JSON-serialisable data. Prefixes and addresses are text
+// ("203.0.113.10/32", "2001:db8::1"), communities "65000:100", large communities "65000:1:2",
+// raw octets (unknown capabilities and attributes) lowercase hex.
+
+/** The address families this codec decodes fully. */
+export type Family = 'ipv4-unicast' | 'ipv6-unicast';
+export const FAMILIES: readonly Family[] = ['ipv4-unicast', 'ipv6-unicast'];
+
+/** What the session negotiated; every encode and decode is relative to it. */
+export interface CodecContext {
+  /** RFC 6793: both sides sent the 4-octet AS capability, so AS_PATH and AGGREGATOR carry 4-octet AS numbers. */
+  readonly fourOctetAs: boolean;
+  /** RFC 8654: messages other than OPEN and KEEPALIVE may be up to 65535 octets. */
+  readonly extendedMessage: boolean;
+  /** RFC 7911: families whose NLRI the peer sends with path identifiers (we decode them). */
+  readonly addPathReceive: readonly Family[];
+  /** RFC 7911: families whose NLRI we send with path identifiers (we encode them). */
+  readonly addPathSend: readonly Family[];
+}
+
+/** Before OPEN is exchanged: plain RFC 4271. */
+export const DEFAULT_CONTEXT: CodecContext = {
+  fourOctetAs: false,
+  extendedMessage: false,
+  addPathReceive: [],
+  addPathSend: [],
+};
+
+/** One prefix, with its ADD-PATH path identifier when the session carries them. */
+export interface Nlri {
+  readonly prefix: string;
+  readonly pathId?: number;
+}
+
+// ---- OPEN -----------------------------------------------------------------------------------
+
+export type AddPathDirection = 'receive' | 'send' | 'both';
+
+export type Capability =
+  | { readonly type: 'multiprotocol'; readonly afi: number; readonly safi: number }
+  | { readonly type: 'route-refresh' }
+  | { readonly type: 'enhanced-route-refresh' }
+  | { readonly type: 'extended-message' }
+  | { readonly type: 'four-octet-as'; readonly asn: number }
+  | {
+      readonly type: 'add-path';
+      readonly families: readonly { readonly afi: number; readonly safi: number; readonly direction: AddPathDirection }[];
+    }
+  | {
+      readonly type: 'graceful-restart';
+      /** R bit: the sender has restarted. */
+      readonly restarting: boolean;
+      /** N bit (RFC 8538): the sender supports graceful restart for NOTIFICATIONs. */
+      readonly notification: boolean;
+      /** Seconds, 0..4095. */
+      readonly restartTime: number;
+      readonly families: readonly { readonly afi: number; readonly safi: number; readonly forwardingPreserved: boolean }[];
+    }
+  | { readonly type: 'fqdn'; readonly hostname: string; readonly domain: string }
+  | { readonly type: 'unknown'; readonly code: number; readonly data: string };
+
+export interface OpenMessage {
+  readonly type: 'open';
+  readonly version: number;
+  /** The 2-octet My AS field: AS_TRANS (23456) when the real AS needs 4 octets (see the four-octet-as capability). */
+  readonly myAs: number;
+  readonly holdTime: number;
+  readonly bgpId: string;
+  /** From every Capabilities optional parameter, in order (RFC 5492). */
+  readonly capabilities: readonly Capability[];
+  /** RFC 9072: the optional parameters were (or are to be) sent with the extended length encoding. */
+  readonly extendedParameters?: boolean;
+}
+
+// ---- UPDATE ---------------------------------------------------------------------------------
+
+export type Origin = 'igp' | 'egp' | 'incomplete';
+export type AsPathSegmentKind = 'sequence' | 'set' | 'confed-sequence' | 'confed-set';
+
+export interface AsPathSegment {
+  readonly kind: AsPathSegmentKind;
+  readonly asns: readonly number[];
+}
+
+export type PathAttribute =
+  | { readonly type: 'origin'; readonly origin: Origin }
+  | { readonly type: 'as-path'; readonly segments: readonly AsPathSegment[] }
+  | { readonly type: 'next-hop'; readonly nextHop: string }
+  | { readonly type: 'med'; readonly med: number }
+  | { readonly type: 'local-pref'; readonly localPref: number }
+  | { readonly type: 'atomic-aggregate' }
+  | { readonly type: 'aggregator'; readonly asn: number; readonly address: string }
+  | { readonly type: 'communities'; readonly communities: readonly string[] }
+  /** Each value is 8 octets as 16 hex digits (RFC 4360). */
+  | { readonly type: 'extended-communities'; readonly communities: readonly string[] }
+  | { readonly type: 'large-communities'; readonly communities: readonly string[] }
+  | { readonly type: 'as4-path'; readonly segments: readonly AsPathSegment[] }
+  | { readonly type: 'as4-aggregator'; readonly asn: number; readonly address: string }
+  | {
+      readonly type: 'mp-reach';
+      readonly family: Family;
+      /** The global next hop (IPv4 for ipv4-unicast, IPv6 for ipv6-unicast). */
+      readonly nextHop: string;
+      /** RFC 2545 3: an optional IPv6 link-local next hop after the global one. */
+      readonly linkLocalNextHop?: string;
+      readonly nlri: readonly Nlri[];
+    }
+  | { readonly type: 'mp-unreach'; readonly family: Family; readonly withdrawn: readonly Nlri[] }
+  /** Any attribute the codec does not decode (or an MP attribute of a family it does not know), kept for pass-through. */
+  | { readonly type: 'unknown'; readonly code: number; readonly flags: number; readonly data: string };
+
+export type AttributeKind = PathAttribute['type'];
+
+/** RFC 7606 2: what was done about one malformed attribute. */
+export type ErrorAction = 'attribute-discard' | 'treat-as-withdraw';
+
+export interface UpdateProblem {
+  readonly action: ErrorAction;
+  /** The RFC 4271 UPDATE error subcode the error would have had. */
+  readonly subcode: number;
+  /** The attribute's type code, when one attribute is at fault. */
+  readonly attribute?: number;
+  readonly reason: string;
+}
+
+export interface FamilyNlri {
+  readonly family: Family;
+  readonly nlri: Nlri;
+}
+
+/**
+ * Present when RFC 7606 error handling changed the UPDATE. For treat-as-withdraw the message's
+ * reachable NLRI (the `nlri` field and MP_REACH_NLRI) have been removed and are listed here, to
+ * be withdrawn as if the peer had withdrawn them.
+ */
+export interface UpdateErrorHandling {
+  /** The most severe action applied. */
+  readonly action: ErrorAction;
+  readonly problems: readonly UpdateProblem[];
+  readonly withdrawn: readonly FamilyNlri[];
+}
+
+export interface UpdateMessage {
+  readonly type: 'update';
+  /** The IPv4 Withdrawn Routes field. */
+  readonly withdrawn: readonly Nlri[];
+  readonly attributes: readonly PathAttribute[];
+  /** The IPv4 NLRI field. */
+  readonly nlri: readonly Nlri[];
+  readonly errorHandling?: UpdateErrorHandling;
+}
+
+// ---- NOTIFICATION, KEEPALIVE, ROUTE-REFRESH ----------------------------------------------
+
+export interface NotificationMessage {
+  readonly type: 'notification';
+  readonly code: number;
+  readonly subcode: number;
+  /** The data field as hex. */
+  readonly data: string;
+  /**
+   * RFC 8203 / RFC 9003: the operator's shutdown communication, for Cease / Administrative Shutdown
+   * or Administrative Reset. When set, it is the data field on encode.
+   */
+  readonly shutdownMessage?: string;
+}
+
+export interface KeepaliveMessage {
+  readonly type: 'keepalive';
+}
+
+/** RFC 7313 3: a normal request, the borders of an enhanced refresh, or a reserved value (to be ignored). */
+export type RouteRefreshSubtypeName = 'normal' | 'begin-of-rib' | 'end-of-rib' | 'reserved';
+
+export interface RouteRefreshMessage {
+  readonly type: 'route-refresh';
+  readonly afi: number;
+  readonly safi: number;
+  readonly subtype: RouteRefreshSubtypeName;
+  /** With 'reserved': the subtype octet (3..255); RFC 7313 4 says the message is ignored. */
+  readonly reservedSubtype?: number;
+}
+
+export type BgpMessage = OpenMessage | UpdateMessage | NotificationMessage | KeepaliveMessage | RouteRefreshMessage;

@@ -1,0 +1,184 @@
+// RFC 4271 4.3 UPDATE, with RFC 4760 MP_REACH/MP_UNREACH, RFC 7911 ADD-PATH and the RFC 7606
+// revised error handling: a malformed attribute costs the routes of this UPDATE, not the session.
+
+import { AttrFlag, AttrType, ErrorCode, UpdateSubcode } from './constants.js';
+import { ATTRIBUTES, encodeAttribute, type AttrErrorAction } from './attributes.js';
+import { BgpError } from './errors.js';
+import { toHex } from './hex.js';
+import { decodeNlriList, encodeNlriList } from './nlri.js';
+import type { Reader } from './reader.js';
+import type { CodecContext, FamilyNlri, PathAttribute, UpdateMessage, UpdateProblem } from './types.js';
+import type { Writer } from './writer.js';
+
+const MALFORMED_LIST = {
+  code: ErrorCode.UPDATE_MESSAGE,
+  subcode: UpdateSubcode.MALFORMED_ATTRIBUTE_LIST,
+};
+
+const SEVERITY: Record<AttrErrorAction, number> = { 'attribute-discard': 1, 'treat-as-withdraw': 2, 'session-reset': 3 };
+
+function attributeName(code: number): string {
+  return ATTRIBUTES[code]?.name ?? `attribute ${code}`;
+}
+
+export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
+  const addPathV4 = ctx.addPathReceive.includes('ipv4-unicast');
+
+  const withdrawnLen = r.u16();
+  const withdrawnR = r.sub(withdrawnLen, { ...MALFORMED_LIST, reason: 'Withdrawn Routes Length exceeds the message' });
+  const attrsLen = r.sub(2, { ...MALFORMED_LIST, reason: 'no Total Path Attribute Length' }).u16();
+  const attrsR = r.sub(attrsLen, { ...MALFORMED_LIST, reason: 'Total Path Attribute Length exceeds the message' });
+  // RFC 7606 5.3: NLRI that cannot be parsed leave no way to withdraw them: session reset.
+  const netErr = { code: ErrorCode.UPDATE_MESSAGE, subcode: UpdateSubcode.INVALID_NETWORK_FIELD };
+  const withdrawn = decodeNlriList(withdrawnR, 'ipv4-unicast', addPathV4, { ...netErr, field: 'Withdrawn Routes' });
+  const nlri = decodeNlriList(r, 'ipv4-unicast', addPathV4, { ...netErr, field: 'NLRI' });
+
+  const attributes: PathAttribute[] = [];
+  const problems: UpdateProblem[] = [];
+  let worst: AttrErrorAction | null = null;
+  const problem = (action: Exclude<AttrErrorAction, 'session-reset'>, subcode: number, reason: string, attribute?: number): void => {
+    problems.push(attribute === undefined ? { action, subcode, reason } : { action, subcode, attribute, reason });
+    if (worst === null || SEVERITY[action] > SEVERITY[worst]) worst = action;
+  };
+
+  const seen = new Uint8Array(256);
+  const bytes = attrsR.bytes;
+  while (!attrsR.atEnd) {
+    const start = attrsR.pos;
+    // RFC 7606 4: an attribute header or value running past the attribute list is treat-as-withdraw;
+    // the Total Path Attribute Length still locates the NLRI.
+    if (attrsR.remaining < 3) {
+      problem('treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attrsR.remaining} stray octets at the end of the attribute list`);
+      break;
+    }
+    const flags = attrsR.u8();
+    const code = attrsR.u8();
+    const extended = (flags & AttrFlag.EXTENDED_LENGTH) !== 0;
+    if (extended && attrsR.remaining < 2) {
+      problem('treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)}: truncated length`, code);
+      break;
+    }
+    const len = extended ? attrsR.u16() : attrsR.u8();
+    const desc = ATTRIBUTES[code];
+    if (len > attrsR.remaining) {
+      if (desc?.onError === 'session-reset') {
+        throw new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${desc.name} overruns the attribute list`);
+      }
+      problem('treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)}: length ${len} overruns the attribute list`, code);
+      break;
+    }
+    const value = attrsR.sub(len, {
+      code: ErrorCode.UPDATE_MESSAGE,
+      subcode: desc?.onError === 'session-reset' ? UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR : UpdateSubcode.ATTRIBUTE_LENGTH_ERROR,
+      reason: `${attributeName(code)} is shorter than its content`,
+    });
+    const whole = (): Uint8Array => bytes.subarray(start, attrsR.pos);
+
+    // RFC 7606 3(g): a repeated MP attribute resets the session; other repeats are discarded.
+    if (seen[code]) {
+      if (code === AttrType.MP_REACH_NLRI || code === AttrType.MP_UNREACH_NLRI) {
+        throw new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)} appears twice`);
+      }
+      problem('attribute-discard', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)} appears more than once`, code);
+      continue;
+    }
+    seen[code] = 1;
+
+    if (!desc) {
+      if ((flags & AttrFlag.OPTIONAL) === 0) {
+        // An unknown well-known attribute: the peer means something we cannot know, so do not use its routes.
+        problem('treat-as-withdraw', UpdateSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE, `unrecognized well-known attribute ${code}`, code);
+        continue;
+      }
+      attributes.push({
+        type: 'unknown',
+        code,
+        flags: flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE | AttrFlag.PARTIAL),
+        data: toHex(value.rest()),
+      });
+      continue;
+    }
+
+    // RFC 7606 3(c): Optional/Transitive bits that conflict with the attribute make it malformed;
+    // RFC 4271 4.3: Partial is only for optional transitive attributes.
+    const flagsWrong =
+      (flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE)) !== desc.flags ||
+      ((flags & AttrFlag.PARTIAL) !== 0 && desc.flags !== (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE));
+    let error: BgpError | null = null;
+    if (flagsWrong) {
+      error = new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.ATTRIBUTE_FLAGS_ERROR, `${desc.name} with flags 0x${flags.toString(16)}`);
+    } else {
+      try {
+        const attr = desc.decode(value, ctx);
+        if (!value.atEnd) {
+          throw new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.ATTRIBUTE_LENGTH_ERROR, `${desc.name}: ${value.remaining} trailing octets`);
+        }
+        attributes.push(attr);
+      } catch (e) {
+        if (!(e instanceof BgpError)) throw e;
+        error = e;
+      }
+    }
+    if (error) {
+      if (desc.onError === 'session-reset') {
+        // RFC 4271 6.3: the data field holds the erroneous attribute (type, length, value).
+        throw new BgpError(error.code, error.subcode, error.reason, whole());
+      }
+      problem(desc.onError, error.subcode, error.reason, code);
+    }
+  }
+
+  const mpReach = attributes.find((a) => a.type === 'mp-reach');
+  const reachable = nlri.length > 0 || (mpReach !== undefined && mpReach.nlri.length > 0);
+  // RFC 7606 3(d): missing well-known attributes make the routes unusable, not the session.
+  if (reachable) {
+    const missing: number[] = [AttrType.ORIGIN, AttrType.AS_PATH];
+    if (nlri.length > 0) missing.push(AttrType.NEXT_HOP);
+    for (const code of missing) {
+      if (!seen[code]) {
+        problem('treat-as-withdraw', UpdateSubcode.MISSING_WELL_KNOWN_ATTRIBUTE, `missing ${attributeName(code)}`, code);
+      }
+    }
+  }
+
+  if (worst === null) return { type: 'update', withdrawn, attributes, nlri };
+  if (worst === 'attribute-discard') {
+    return { type: 'update', withdrawn, attributes, nlri, errorHandling: { action: worst, problems, withdrawn: [] } };
+  }
+  // Treat-as-withdraw: every route this UPDATE would have announced is withdrawn instead.
+  const taw: FamilyNlri[] = nlri.map((n) => ({ family: 'ipv4-unicast', nlri: n }));
+  if (mpReach?.type === 'mp-reach') for (const n of mpReach.nlri) taw.push({ family: mpReach.family, nlri: n });
+  return {
+    type: 'update',
+    withdrawn,
+    attributes: attributes.filter((a) => a.type === 'mp-unreach'),
+    nlri: [],
+    errorHandling: { action: 'treat-as-withdraw', problems, withdrawn: taw },
+  };
+}
+
+export function encodeUpdate(w: Writer, m: UpdateMessage, ctx: CodecContext): void {
+  const addPathV4 = ctx.addPathSend.includes('ipv4-unicast');
+  const wdAt = w.placeholder(2);
+  encodeNlriList(w, m.withdrawn, 'ipv4-unicast', addPathV4);
+  w.patch16(wdAt, w.since(wdAt + 2));
+  const attrAt = w.placeholder(2);
+  for (const a of m.attributes) encodeAttribute(w, a, ctx);
+  w.patch16(attrAt, w.since(attrAt + 2));
+  encodeNlriList(w, m.nlri, 'ipv4-unicast', addPathV4);
+}
+
+/** RFC 4724 2: the End-of-RIB marker of a family, or null when `m` is not one. */
+export function endOfRibFamily(m: UpdateMessage): 'ipv4-unicast' | 'ipv6-unicast' | null {
+  if (m.withdrawn.length > 0 || m.nlri.length > 0 || m.errorHandling) return null;
+  if (m.attributes.length === 0) return 'ipv4-unicast';
+  const only = m.attributes[0];
+  if (m.attributes.length === 1 && only?.type === 'mp-unreach' && only.withdrawn.length === 0) return only.family;
+  return null;
+}
+
+/** The End-of-RIB marker for a family. */
+export function endOfRib(family: 'ipv4-unicast' | 'ipv6-unicast'): UpdateMessage {
+  if (family === 'ipv4-unicast') return { type: 'update', withdrawn: [], attributes: [], nlri: [] };
+  return { type: 'update', withdrawn: [], attributes: [{ type: 'mp-unreach', family, withdrawn: [] }], nlri: [] };
+}
