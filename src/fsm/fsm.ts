@@ -1,0 +1,330 @@
+// RFC 4271 section 8.2.2 as a pure function: (state, event) -> (state, actions). No I/O, no clock:
+// `now` arrives as an argument and timers are actions the session carries out.
+//
+// Deliberate choices where the RFC leaves room (each is what BIRD and GoBGP do too):
+// - A failed outgoing connect moves Connect to Active with ConnectRetry running, so the speaker
+//   keeps retrying instead of sitting in Idle (the RFC's DelayOpen branch of Event 18).
+// - Every drop to Idle after an error arms the IdleHold timer (Event 13 is the automatic restart),
+//   whose wait doubles for a flapping peer (RFC 4271 8.1.1 DampPeerOscillations) and resets once a
+//   session has stayed up for `stableTime`.
+// - Connection collisions (6.8) are resolved by the session, which owns both connections; the
+//   loser's FSM gets OpenCollisionDump.
+
+import { CeaseSubcode, ErrorCode, FsmSubcode } from '../codec/constants.js';
+import {
+  LARGE_HOLD_TIME,
+  type FsmAction,
+  type FsmConfig,
+  type FsmEvent,
+  type FsmState,
+  type ProtocolError,
+  type StateName,
+  type Transition,
+} from './types.js';
+
+const ALL_TIMERS_STOPPED: readonly FsmAction[] = [
+  { type: 'stop-timer', timer: 'ConnectRetry' },
+  { type: 'stop-timer', timer: 'Hold' },
+  { type: 'stop-timer', timer: 'Keepalive' },
+];
+
+function notification(e: ProtocolError): FsmAction {
+  return e.data === undefined
+    ? { type: 'send-notification', code: e.code, subcode: e.subcode }
+    : { type: 'send-notification', code: e.code, subcode: e.subcode, data: e.data };
+}
+
+const UNEXPECTED_IN: Partial<Record<StateName, number>> = {
+  OpenSent: FsmSubcode.UNEXPECTED_IN_OPENSENT,
+  OpenConfirm: FsmSubcode.UNEXPECTED_IN_OPENCONFIRM,
+  Established: FsmSubcode.UNEXPECTED_IN_ESTABLISHED,
+};
+
+/** Negotiated hold time: the smaller of the two (RFC 4271 4.2); 0 if either is 0. */
+export function negotiateHoldTime(ours: number, theirs: number): number {
+  return Math.min(ours, theirs);
+}
+
+function keepaliveTime(holdTime: number): number {
+  return Math.max(1, Math.floor(holdTime / 3));
+}
+
+/**
+ * Compute the next state and the actions to carry out, in order.
+ * `now` is the clock's milliseconds (used only for damping).
+ */
+export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: number): Transition {
+  const wasEstablished = s.name === 'Established';
+
+  /** Back to Idle after an error: drop everything and arm the damped automatic restart. */
+  const fail = (pre: readonly FsmAction[]): Transition => {
+    let wait = s.idleHoldTime;
+    if (s.establishedAt !== null && now - s.establishedAt >= config.stableTime * 1000) wait = config.idleHoldTime;
+    const actions: FsmAction[] = [
+      ...pre,
+      ...ALL_TIMERS_STOPPED,
+      { type: 'drop-connection' },
+      ...(wasEstablished ? [{ type: 'session-down' } as const] : []),
+      { type: 'start-timer', timer: 'IdleHold', seconds: wait },
+    ];
+    return {
+      state: {
+        ...s,
+        name: 'Idle',
+        connectRetryCounter: s.connectRetryCounter + 1,
+        idleHoldTime: Math.min(wait * 2, config.maxIdleHoldTime),
+        holdTime: 0,
+        establishedAt: null,
+      },
+      actions,
+    };
+  };
+
+  /** Stopped by the operator: no automatic restart, counters reset. */
+  const stop = (pre: readonly FsmAction[]): Transition => ({
+    state: { ...s, name: 'Idle', connectRetryCounter: 0, holdTime: 0, establishedAt: null, idleHoldTime: config.idleHoldTime },
+    actions: [
+      ...pre,
+      ...ALL_TIMERS_STOPPED,
+      { type: 'stop-timer', timer: 'IdleHold' },
+      { type: 'drop-connection' },
+      ...(wasEstablished ? [{ type: 'session-down' } as const] : []),
+    ],
+  });
+
+  /** An event that makes no sense in this state (RFC 6608 subcodes say which state). */
+  const fsmError = (): Transition => {
+    const subcode = UNEXPECTED_IN[s.name];
+    return fail(subcode === undefined ? [] : [{ type: 'send-notification', code: ErrorCode.FSM, subcode }]);
+  };
+
+  const stay = (actions: readonly FsmAction[] = []): Transition => ({ state: s, actions });
+  const to = (name: StateName, actions: readonly FsmAction[], extra: Partial<FsmState> = {}): Transition => ({
+    state: { ...s, ...extra, name },
+    actions,
+  });
+
+  const start = (): Transition =>
+    config.passive
+      ? to('Active', [{ type: 'start-timer', timer: 'ConnectRetry', seconds: config.connectRetryTime }])
+      : to('Connect', [{ type: 'start-timer', timer: 'ConnectRetry', seconds: config.connectRetryTime }, { type: 'connect' }]);
+
+  const openSent = (): Transition =>
+    to('OpenSent', [
+      { type: 'stop-timer', timer: 'ConnectRetry' },
+      { type: 'send-open' },
+      { type: 'start-timer', timer: 'Hold', seconds: LARGE_HOLD_TIME },
+    ]);
+
+  const cease = (subcode: number, shutdownMessage?: string): FsmAction =>
+    shutdownMessage === undefined
+      ? { type: 'send-notification', code: ErrorCode.CEASE, subcode }
+      : { type: 'send-notification', code: ErrorCode.CEASE, subcode, shutdownMessage };
+
+  switch (s.name) {
+    case 'Idle':
+      switch (e.type) {
+        case 'ManualStart':
+        case 'AutomaticStart':
+        case 'IdleHoldTimerExpires':
+          return start();
+        case 'TcpConnectionConfirmed':
+        case 'TcpCrAcked':
+          // RFC 4271 8.2.2 Idle: connections are refused until the FSM starts.
+          return stay([{ type: 'drop-connection' }]);
+        case 'ManualStop':
+        case 'AutomaticStop':
+        case 'ConnectRetryTimerExpires':
+        case 'HoldTimerExpires':
+        case 'KeepaliveTimerExpires':
+        case 'TcpConnectionFails':
+        case 'BgpOpen':
+        case 'BgpHeaderErr':
+        case 'BgpOpenMsgErr':
+        case 'OpenCollisionDump':
+        case 'NotifMsgVerErr':
+        case 'NotifMsg':
+        case 'KeepAliveMsg':
+        case 'UpdateMsg':
+        case 'UpdateMsgErr':
+          return stay();
+        default:
+          return unreachable(e);
+      }
+
+    case 'Connect':
+    case 'Active':
+      switch (e.type) {
+        case 'ManualStart':
+        case 'AutomaticStart':
+        case 'IdleHoldTimerExpires':
+          return stay();
+        case 'ManualStop':
+          return stop([]);
+        case 'AutomaticStop':
+          return fail([]);
+        case 'ConnectRetryTimerExpires':
+          if (config.passive) return stay([{ type: 'start-timer', timer: 'ConnectRetry', seconds: config.connectRetryTime }]);
+          return to('Connect', [
+            { type: 'drop-connection' },
+            { type: 'start-timer', timer: 'ConnectRetry', seconds: config.connectRetryTime },
+            { type: 'connect' },
+          ]);
+        case 'TcpCrAcked':
+        case 'TcpConnectionConfirmed':
+          return openSent();
+        case 'TcpConnectionFails':
+          return to('Active', [{ type: 'start-timer', timer: 'ConnectRetry', seconds: config.connectRetryTime }]);
+        case 'HoldTimerExpires':
+        case 'KeepaliveTimerExpires':
+        case 'BgpOpen':
+        case 'BgpHeaderErr':
+        case 'BgpOpenMsgErr':
+        case 'OpenCollisionDump':
+        case 'NotifMsgVerErr':
+        case 'NotifMsg':
+        case 'KeepAliveMsg':
+        case 'UpdateMsg':
+        case 'UpdateMsgErr':
+          // RFC 4271 8.2.2 Connect/Active "any other event": release and go to Idle.
+          return fail([]);
+        default:
+          return unreachable(e);
+      }
+
+    case 'OpenSent':
+      switch (e.type) {
+        case 'ManualStart':
+        case 'AutomaticStart':
+        case 'IdleHoldTimerExpires':
+          return stay();
+        case 'ManualStop':
+          return stop([cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.shutdownMessage)]);
+        case 'AutomaticStop':
+          return fail([cease(e.subcode, e.shutdownMessage)]);
+        case 'HoldTimerExpires':
+          return fail([{ type: 'send-notification', code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0 }]);
+        case 'TcpConnectionFails':
+          // RFC 4271 8.2.2 OpenSent Event 18: close, restart ConnectRetry, listen (Active).
+          return to('Active', [
+            { type: 'stop-timer', timer: 'Hold' },
+            { type: 'drop-connection' },
+            { type: 'start-timer', timer: 'ConnectRetry', seconds: config.connectRetryTime },
+          ]);
+        case 'BgpOpen': {
+          const holdTime = negotiateHoldTime(config.holdTime, e.holdTime);
+          const actions: FsmAction[] = [{ type: 'send-keepalive' }];
+          if (holdTime > 0) {
+            actions.push(
+              { type: 'start-timer', timer: 'Keepalive', seconds: keepaliveTime(holdTime) },
+              { type: 'start-timer', timer: 'Hold', seconds: holdTime },
+            );
+          } else {
+            actions.push({ type: 'stop-timer', timer: 'Hold' });
+          }
+          return to('OpenConfirm', actions, { holdTime });
+        }
+        case 'BgpHeaderErr':
+        case 'BgpOpenMsgErr':
+          return fail([notification(e.error)]);
+        case 'OpenCollisionDump':
+          return fail([cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION)]);
+        case 'NotifMsgVerErr':
+        case 'NotifMsg':
+          return fail([]);
+        case 'ConnectRetryTimerExpires':
+        case 'KeepaliveTimerExpires':
+        case 'TcpCrAcked':
+        case 'TcpConnectionConfirmed':
+        case 'KeepAliveMsg':
+        case 'UpdateMsg':
+        case 'UpdateMsgErr':
+          return fsmError();
+        default:
+          return unreachable(e);
+      }
+
+    case 'OpenConfirm':
+      switch (e.type) {
+        case 'ManualStart':
+        case 'AutomaticStart':
+        case 'IdleHoldTimerExpires':
+          return stay();
+        case 'ManualStop':
+          return stop([cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.shutdownMessage)]);
+        case 'AutomaticStop':
+          return fail([cease(e.subcode, e.shutdownMessage)]);
+        case 'HoldTimerExpires':
+          return fail([{ type: 'send-notification', code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0 }]);
+        case 'KeepaliveTimerExpires':
+          return stay([{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'Keepalive', seconds: keepaliveTime(s.holdTime) }]);
+        case 'TcpConnectionFails':
+        case 'NotifMsgVerErr':
+        case 'NotifMsg':
+          return fail([]);
+        case 'BgpHeaderErr':
+        case 'BgpOpenMsgErr':
+          return fail([notification(e.error)]);
+        case 'OpenCollisionDump':
+          return fail([cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION)]);
+        case 'KeepAliveMsg': {
+          const actions: FsmAction[] = [];
+          if (s.holdTime > 0) actions.push({ type: 'start-timer', timer: 'Hold', seconds: s.holdTime });
+          actions.push({ type: 'session-up', holdTime: s.holdTime });
+          return to('Established', actions, { establishedAt: now, connectRetryCounter: 0 });
+        }
+        case 'ConnectRetryTimerExpires':
+        case 'TcpCrAcked':
+        case 'TcpConnectionConfirmed':
+        case 'BgpOpen':
+        case 'UpdateMsg':
+        case 'UpdateMsgErr':
+          return fsmError();
+        default:
+          return unreachable(e);
+      }
+
+    case 'Established':
+      switch (e.type) {
+        case 'ManualStart':
+        case 'AutomaticStart':
+        case 'IdleHoldTimerExpires':
+          return stay();
+        case 'ManualStop':
+          return stop([cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.shutdownMessage)]);
+        case 'AutomaticStop':
+          return fail([cease(e.subcode, e.shutdownMessage)]);
+        case 'HoldTimerExpires':
+          return fail([{ type: 'send-notification', code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0 }]);
+        case 'KeepaliveTimerExpires':
+          return stay([{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'Keepalive', seconds: keepaliveTime(s.holdTime) }]);
+        case 'KeepAliveMsg':
+        case 'UpdateMsg':
+          return stay(s.holdTime > 0 ? [{ type: 'start-timer', timer: 'Hold', seconds: s.holdTime }] : []);
+        case 'TcpConnectionFails':
+        case 'NotifMsgVerErr':
+        case 'NotifMsg':
+          return fail([]);
+        case 'BgpHeaderErr':
+        case 'BgpOpenMsgErr':
+        case 'UpdateMsgErr':
+          return fail([notification(e.error)]);
+        case 'OpenCollisionDump':
+          return fail([cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION)]);
+        case 'ConnectRetryTimerExpires':
+        case 'TcpCrAcked':
+        case 'TcpConnectionConfirmed':
+        case 'BgpOpen':
+          return fsmError();
+        default:
+          return unreachable(e);
+      }
+
+    default:
+      return unreachable(s.name);
+  }
+}
+
+function unreachable(x: never): never {
+  throw new Error(`unhandled FSM case ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,67 @@
+// The domain of desired paths: what the API, the CLI, the store and the speaker agree on.
+
+import type { Family } from '../codec/types.js';
+
+/** Attributes shared by every path of a prefix (receivers merge only equal paths into ECMP). */
+export interface PathAttributes {
+  /** "65000:100" */
+  readonly communities: readonly string[];
+  /** "65000:1:2" */
+  readonly largeCommunities: readonly string[];
+  /** Sent to iBGP peers only (RFC 4271 5.1.5); iBGP default 100. */
+  readonly localPref?: number;
+  readonly med?: number;
+}
+
+/** One desired path: a prefix reachable via one next hop. */
+export interface Path {
+  /** Canonical prefix text: "203.0.113.10/32", "2001:db8::1/128". */
+  readonly prefix: string;
+  readonly family: Family;
+  /** An address of the prefix's family, or "self": each session's own local address. */
+  readonly nextHop: string;
+  readonly attributes: PathAttributes;
+  /** Who asked for it (an API client's name; the CLI's default is "cli"). */
+  readonly owner: string;
+}
+
+/** A path as the speaker holds it: with its ADD-PATH identifier (stable while the path lives). */
+export interface AnnouncedPath extends Path {
+  readonly pathId: number;
+}
+
+export type PeerStateName = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
+
+export interface PeerStatus {
+  readonly address: string;
+  readonly port: number;
+  readonly asn: number;
+  readonly state: PeerStateName;
+  /** Milliseconds since the epoch when the state was entered. */
+  readonly since: number;
+  readonly localAddress?: string;
+  readonly remoteRouterId?: string;
+  readonly holdTime?: number;
+  /** Families negotiated, and whether we send ADD-PATH for each. */
+  readonly families: readonly { readonly family: Family; readonly addPathSend: boolean; readonly addPathReceive: boolean }[];
+  readonly prefixesSent: number;
+  readonly prefixesReceived: number;
+  readonly messagesSent: number;
+  readonly messagesReceived: number;
+  readonly updatesSent: number;
+  readonly updatesReceived: number;
+  /** The last error, in words, e.g. "received NOTIFICATION Cease / Administrative Shutdown: maintenance". */
+  readonly lastError?: string;
+}
+
+/** Thrown by the speaker for requests it refuses; `field` names what was wrong. */
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+  constructor(
+    readonly kind: 'invalid-argument' | 'not-found',
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,115 @@
+// What our OPEN says, and what the two OPENs agree on (RFC 5492 capabilities advertisement).
+
+import {
+  BgpError,
+  ErrorCode,
+  FAMILY_AFI_SAFI,
+  OpenSubcode,
+  checkPeerAs,
+  familyOf,
+  myAsField,
+  peerAsn,
+  type Capability,
+  type CodecContext,
+  type Family,
+  type OpenMessage,
+} from '../codec/index.js';
+
+export type AddPathSetting = 'off' | 'send' | 'receive' | 'both';
+
+export interface LocalSpeaker {
+  readonly asn: number;
+  readonly routerId: string;
+  readonly hostname?: string;
+}
+
+export interface SessionSettings {
+  readonly asn: number;
+  readonly holdTime: number;
+  readonly families: readonly Family[];
+  readonly addPath: AddPathSetting;
+}
+
+export interface Negotiated {
+  readonly ctx: CodecContext;
+  readonly families: readonly Family[];
+  readonly routeRefresh: boolean;
+  readonly enhancedRouteRefresh: boolean;
+  readonly peerAsn: number;
+  readonly peerRouterId: string;
+}
+
+export function buildOpen(local: LocalSpeaker, peer: SessionSettings): OpenMessage {
+  const caps: Capability[] = [];
+  for (const f of peer.families) caps.push({ type: 'multiprotocol', ...FAMILY_AFI_SAFI[f] });
+  caps.push({ type: 'route-refresh' }, { type: 'enhanced-route-refresh' }, { type: 'extended-message' });
+  caps.push({ type: 'four-octet-as', asn: local.asn });
+  if (peer.addPath !== 'off') {
+    caps.push({
+      type: 'add-path',
+      families: peer.families.map((f) => ({ ...FAMILY_AFI_SAFI[f], direction: peer.addPath as 'send' | 'receive' | 'both' })),
+    });
+  }
+  if (local.hostname) caps.push({ type: 'fqdn', hostname: local.hostname.slice(0, 64), domain: '' });
+  return { type: 'open', version: 4, myAs: myAsField(local.asn), holdTime: peer.holdTime, bgpId: local.routerId, capabilities: caps };
+}
+
+const sends = (d: string): boolean => d === 'send' || d === 'both';
+const receives = (d: string): boolean => d === 'receive' || d === 'both';
+
+/**
+ * Check the peer's OPEN against the configuration and work out the session's shape. Throws the
+ * BgpError to send (Bad Peer AS, Bad BGP Identifier, Unsupported Capability).
+ */
+export function negotiate(local: LocalSpeaker, peer: SessionSettings, theirs: OpenMessage): Negotiated {
+  checkPeerAs(theirs, peer.asn);
+  // RFC 4271 6.2: for iBGP the identifiers must differ; RFC 6286 relaxes it for eBGP.
+  if (peer.asn === local.asn && theirs.bgpId === local.routerId) {
+    throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.BAD_BGP_IDENTIFIER, `peer uses our own BGP identifier ${theirs.bgpId}`);
+  }
+  const caps = theirs.capabilities;
+  const mp = caps.filter((c) => c.type === 'multiprotocol');
+  // RFC 4760 8: a peer that advertises no multiprotocol capability speaks IPv4 unicast only.
+  const theirFamilies = new Set<Family>(
+    mp.length === 0 ? ['ipv4-unicast'] : mp.map((c) => familyOf(c.afi, c.safi)).filter((f): f is Family => f !== null),
+  );
+  const families = peer.families.filter((f) => theirFamilies.has(f));
+  if (families.length === 0) {
+    throw new BgpError(
+      ErrorCode.OPEN_MESSAGE,
+      OpenSubcode.UNSUPPORTED_CAPABILITY,
+      `no address family in common (we want ${peer.families.join(', ')})`,
+    );
+  }
+  const fourOctetAs = caps.some((c) => c.type === 'four-octet-as');
+  const theirAddPath = new Map<Family, string>();
+  for (const c of caps) {
+    if (c.type !== 'add-path') continue;
+    for (const f of c.families) {
+      const fam = familyOf(f.afi, f.safi);
+      if (fam) theirAddPath.set(fam, f.direction);
+    }
+  }
+  const addPathSend: Family[] = [];
+  const addPathReceive: Family[] = [];
+  for (const f of families) {
+    const t = theirAddPath.get(f);
+    if (!t) continue;
+    // RFC 7911 5: we send path ids if we said send and they said receive, and the reverse.
+    if (sends(peer.addPath) && receives(t)) addPathSend.push(f);
+    if (receives(peer.addPath) && sends(t)) addPathReceive.push(f);
+  }
+  return {
+    ctx: {
+      fourOctetAs,
+      extendedMessage: caps.some((c) => c.type === 'extended-message'),
+      addPathSend,
+      addPathReceive,
+    },
+    families,
+    routeRefresh: caps.some((c) => c.type === 'route-refresh'),
+    enhancedRouteRefresh: caps.some((c) => c.type === 'enhanced-route-refresh'),
+    peerAsn: peerAsn(theirs),
+    peerRouterId: theirs.bgpId,
+  };
+}

@@ -1,0 +1,511 @@
+// One BGP peer: its TCP connection(s), framer, timers and FSM. Bytes in become FSM events; FSM
+// actions become bytes out, timers and calls to the speaker. Nothing here knows about paths.
+
+import net from 'node:net';
+import {
+  BgpError,
+  CeaseSubcode,
+  DEFAULT_CONTEXT,
+  ErrorCode,
+  Framer,
+  decodeMessage,
+  encodeMessage,
+  errorName,
+  familyOf,
+  type BgpMessage,
+  type CodecContext,
+  type Family,
+  type NotificationMessage,
+  type OpenMessage,
+  type RouteRefreshMessage,
+  type UpdateMessage,
+} from '../codec/index.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { transition } from '../fsm/fsm.js';
+import { initialState, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type StateName, type TimerName } from '../fsm/types.js';
+import type { Logger } from '../log.js';
+import { buildOpen, negotiate, type LocalSpeaker, type Negotiated, type SessionSettings } from './negotiate.js';
+
+export interface PeerSessionConfig extends SessionSettings {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly passive: boolean;
+  readonly connectRetry: number;
+  readonly localAddress?: string;
+}
+
+export interface SessionHooks {
+  /** Established: the speaker sends the table now. */
+  established(s: PeerSession): void;
+  /** Left Established. */
+  down(s: PeerSession): void;
+  update(s: PeerSession, m: UpdateMessage): void;
+  routeRefresh(s: PeerSession, family: Family, m: RouteRefreshMessage): void;
+  stateChange(s: PeerSession, from: StateName, to: StateName): void;
+}
+
+export interface SessionStats {
+  messagesSent: number;
+  messagesReceived: number;
+  updatesSent: number;
+  updatesReceived: number;
+}
+
+/** RFC 4271 10: ConnectRetry and Keepalive are jittered to 75-100% so peers do not synchronise. */
+const JITTERED: ReadonlySet<TimerName> = new Set(['ConnectRetry', 'Keepalive']);
+
+/** How long a closing socket may take to flush its NOTIFICATION before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+interface Conn {
+  readonly socket: net.Socket;
+  readonly outgoing: boolean;
+  readonly framer: Framer;
+  ctx: CodecContext;
+  /** The peer's OPEN, once received on this connection. */
+  open?: OpenMessage;
+}
+
+export class PeerSession {
+  private fsm: FsmState;
+  private readonly fsmConfig: FsmConfig;
+  private conn: Conn | null = null;
+  /** A second connection during a collision (RFC 4271 6.8), until one of the two is dumped. */
+  private candidate: Conn | null = null;
+  private connecting: net.Socket | null = null;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private negotiated: Negotiated | null = null;
+  private stateSince: number;
+  private stopped = true;
+  readonly stats: SessionStats = { messagesSent: 0, messagesReceived: 0, updatesSent: 0, updatesReceived: 0 };
+  lastError: string | undefined;
+
+  constructor(
+    readonly config: PeerSessionConfig,
+    private readonly local: LocalSpeaker,
+    private readonly hooks: SessionHooks,
+    private readonly clock: Clock,
+    readonly log: Logger,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.fsmConfig = {
+      passive: config.passive,
+      holdTime: config.holdTime,
+      connectRetryTime: config.connectRetry,
+      idleHoldTime: 1,
+      maxIdleHoldTime: 120,
+      stableTime: 60,
+    };
+    this.fsm = initialState(this.fsmConfig);
+    this.stateSince = clock.now();
+  }
+
+  get state(): StateName {
+    return this.fsm.name;
+  }
+
+  get since(): number {
+    return this.stateSince;
+  }
+
+  get holdTime(): number {
+    return this.fsm.holdTime;
+  }
+
+  /** Valid in Established. */
+  get session(): Negotiated | null {
+    return this.fsm.name === 'Established' ? this.negotiated : null;
+  }
+
+  get localAddress(): string | undefined {
+    return this.conn?.socket.localAddress ? normalizeAddress(this.conn.socket.localAddress) : undefined;
+  }
+
+  get remoteRouterId(): string | undefined {
+    return this.negotiated?.peerRouterId;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.dispatch({ type: 'ManualStart' });
+  }
+
+  /** Cease / Administrative Shutdown with an RFC 8203 message; resolves when the socket is closed. */
+  async stop(shutdownMessage?: string): Promise<void> {
+    this.stopped = true;
+    const sockets = [this.conn?.socket, this.candidate?.socket].filter((s): s is net.Socket => !!s);
+    if (this.candidate) this.dumpCandidate(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, shutdownMessage);
+    this.dispatch(shutdownMessage === undefined ? { type: 'ManualStop' } : { type: 'ManualStop', shutdownMessage });
+    this.connecting?.destroy();
+    this.connecting = null;
+    await Promise.all(sockets.map((s) => waitClosed(s)));
+  }
+
+  /** Send encoded messages (whole UPDATEs from the packer) on the established connection. */
+  sendRaw(messages: readonly Uint8Array[], updates = messages.length): void {
+    const c = this.conn;
+    if (!c || this.fsm.name !== 'Established') return;
+    for (const m of messages) c.socket.write(m);
+    this.stats.messagesSent += messages.length;
+    this.stats.updatesSent += updates;
+  }
+
+  send(msg: BgpMessage): void {
+    const c = this.conn;
+    if (!c) return;
+    c.socket.write(encodeMessage(msg, c.ctx));
+    this.stats.messagesSent++;
+    if (msg.type === 'update') this.stats.updatesSent++;
+  }
+
+  /** A connection the listener accepted from this peer's address. */
+  acceptIncoming(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    const state = this.fsm.name;
+    if (this.stopped || state === 'Idle') {
+      this.log.info({ state }, 'refusing incoming connection: session not started or holding down');
+      this.rejectSocket(socket, CeaseSubcode.CONNECTION_REJECTED);
+      return;
+    }
+    if (state === 'Connect' || state === 'Active') {
+      // Nothing established yet: take the peer's connection, abandon our own attempt.
+      this.connecting?.destroy();
+      this.connecting = null;
+      this.adopt(socket, false);
+      this.dispatch({ type: 'TcpConnectionConfirmed' });
+      return;
+    }
+    if ((state === 'OpenSent' || state === 'OpenConfirm') && !this.candidate) {
+      // RFC 4271 6.8: both sides connected at once. Run OPEN on the new one and decide once we
+      // know the peer's BGP identifier.
+      this.log.info({ state }, 'connection collision: second connection from the peer');
+      const c = this.makeConn(socket, false);
+      this.candidate = c;
+      this.wire(c);
+      c.socket.write(encodeMessage(buildOpen(this.local, this.config), DEFAULT_CONTEXT));
+      if (this.conn?.open) this.resolveCollision(this.conn.open.bgpId);
+      return;
+    }
+    this.log.info({ state }, 'refusing incoming connection: a session already exists');
+    this.rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+  }
+
+  // ---- FSM ----------------------------------------------------------------------------------
+
+  private dispatch(e: FsmEvent): void {
+    const from = this.fsm.name;
+    const t = transition(this.fsm, e, this.fsmConfig, this.clock.now());
+    this.fsm = t.state;
+    if (t.state.name !== from) {
+      this.stateSince = this.clock.now();
+      this.log.info({ from, to: t.state.name, event: e.type }, 'state change');
+    } else {
+      this.log.trace({ state: from, event: e.type }, 'event');
+    }
+    for (const a of t.actions) this.act(a);
+    if (t.state.name !== from) this.hooks.stateChange(this, from, t.state.name);
+  }
+
+  private act(a: FsmAction): void {
+    switch (a.type) {
+      case 'connect':
+        return this.connect();
+      case 'drop-connection':
+        return this.dropConnection();
+      case 'send-open':
+        if (this.conn) this.send(buildOpen(this.local, this.config));
+        return;
+      case 'send-keepalive':
+        return this.send({ type: 'keepalive' });
+      case 'send-notification': {
+        const n: NotificationMessage =
+          a.shutdownMessage !== undefined
+            ? { type: 'notification', code: a.code, subcode: a.subcode, data: '', shutdownMessage: a.shutdownMessage }
+            : { type: 'notification', code: a.code, subcode: a.subcode, data: a.data ? Buffer.from(a.data).toString('hex') : '' };
+        this.log.warn({ code: a.code, subcode: a.subcode, error: errorName(a.code, a.subcode) }, 'sending NOTIFICATION');
+        if (a.code !== ErrorCode.CEASE) this.lastError = `sent NOTIFICATION ${errorName(a.code, a.subcode)}`;
+        return this.send(n);
+      }
+      case 'start-timer':
+        return this.startTimer(a.timer, a.seconds);
+      case 'stop-timer':
+        return this.stopTimer(a.timer);
+      case 'session-up':
+        this.log.info({ holdTime: a.holdTime, families: this.negotiated?.families, ctx: this.negotiated?.ctx }, 'session established');
+        this.lastError = undefined;
+        return this.hooks.established(this);
+      case 'session-down':
+        this.log.info('session down');
+        return this.hooks.down(this);
+    }
+  }
+
+  private startTimer(timer: TimerName, seconds: number): void {
+    this.stopTimer(timer);
+    const factor = JITTERED.has(timer) ? 0.75 + 0.25 * this.random() : 1;
+    const event = `${timer}TimerExpires` as
+      | 'ConnectRetryTimerExpires'
+      | 'HoldTimerExpires'
+      | 'KeepaliveTimerExpires'
+      | 'IdleHoldTimerExpires';
+    this.timers.set(
+      timer,
+      this.clock.after(seconds * 1000 * factor, () => {
+        this.timers.delete(timer);
+        if (timer === 'IdleHold' && this.stopped) return;
+        this.dispatch({ type: event });
+      }),
+    );
+  }
+
+  private stopTimer(timer: TimerName): void {
+    this.timers.get(timer)?.cancel();
+    this.timers.delete(timer);
+  }
+
+  // ---- connections --------------------------------------------------------------------------
+
+  private connect(): void {
+    this.connecting?.destroy();
+    const socket = net.connect({
+      host: this.config.address,
+      port: this.config.port,
+      ...(this.config.localAddress ? { localAddress: this.config.localAddress } : {}),
+    });
+    this.connecting = socket;
+    socket.setNoDelay(true);
+    const onFail = (err?: Error): void => {
+      if (this.connecting !== socket) return;
+      this.connecting = null;
+      this.log.debug({ err: err?.message }, 'connect failed');
+      this.dispatch({ type: 'TcpConnectionFails' });
+    };
+    socket.once('error', onFail);
+    socket.once('close', () => onFail());
+    socket.once('connect', () => {
+      if (this.connecting !== socket) return socket.destroy();
+      socket.removeAllListeners('error');
+      socket.removeAllListeners('close');
+      this.connecting = null;
+      this.adopt(socket, true);
+      this.dispatch({ type: 'TcpCrAcked' });
+    });
+  }
+
+  private makeConn(socket: net.Socket, outgoing: boolean): Conn {
+    return { socket, outgoing, framer: new Framer(), ctx: DEFAULT_CONTEXT };
+  }
+
+  private adopt(socket: net.Socket, outgoing: boolean): void {
+    const c = this.makeConn(socket, outgoing);
+    this.conn = c;
+    this.negotiated = null;
+    this.wire(c);
+    this.log.debug({ outgoing, local: socket.localAddress, remote: socket.remoteAddress }, 'TCP connection up');
+  }
+
+  private wire(c: Conn): void {
+    c.socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
+    c.socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    c.socket.on('close', () => this.onClose(c));
+  }
+
+  private dropConnection(): void {
+    this.connecting?.destroy();
+    this.connecting = null;
+    const c = this.conn;
+    this.conn = null;
+    this.negotiated = null;
+    if (c) closeGracefully(c.socket, this.clock);
+  }
+
+  private onClose(c: Conn): void {
+    if (c === this.candidate) {
+      this.candidate = null;
+      return;
+    }
+    if (c !== this.conn) return;
+    this.log.info({ state: this.fsm.name }, 'connection closed by peer');
+    if (this.fsm.name === 'Established' || this.fsm.name === 'OpenConfirm' || this.fsm.name === 'OpenSent') {
+      this.lastError ??= 'connection closed by the peer';
+    }
+    this.conn = null;
+    this.dispatch({ type: 'TcpConnectionFails' });
+  }
+
+  private rejectSocket(socket: net.Socket, subcode: number): void {
+    socket.on('error', () => {});
+    socket.write(encodeMessage({ type: 'notification', code: ErrorCode.CEASE, subcode, data: '' }, DEFAULT_CONTEXT));
+    closeGracefully(socket, this.clock);
+  }
+
+  private dumpCandidate(subcode: number, shutdownMessage?: string): void {
+    const c = this.candidate;
+    if (!c) return;
+    this.candidate = null;
+    c.socket.write(
+      encodeMessage(
+        shutdownMessage === undefined
+          ? { type: 'notification', code: ErrorCode.CEASE, subcode, data: '' }
+          : { type: 'notification', code: ErrorCode.CEASE, subcode, data: '', shutdownMessage },
+        DEFAULT_CONTEXT,
+      ),
+    );
+    closeGracefully(c.socket, this.clock);
+  }
+
+  /**
+   * RFC 4271 6.8: keep the connection opened by the side with the higher BGP identifier. The
+   * candidate is always the peer's (incoming) connection.
+   */
+  private resolveCollision(peerId: string): void {
+    const cand = this.candidate;
+    const cur = this.conn;
+    if (!cand || !cur) return;
+    const ours = ipv4ToNumber(this.local.routerId);
+    const theirs = ipv4ToNumber(peerId);
+    const keepIncoming = ours < theirs;
+    if (!keepIncoming || !cur.outgoing) {
+      this.log.info({ ourId: this.local.routerId, peerId }, 'collision: keeping the existing connection');
+      this.dumpCandidate(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+      return;
+    }
+    this.log.info({ ourId: this.local.routerId, peerId }, 'collision: keeping the peer\'s connection');
+    // Dump ours: the FSM restarts from OpenSent on the candidate, whose OPEN we already sent.
+    this.candidate = null;
+    cur.socket.write(encodeMessage({ type: 'notification', code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION_RESOLUTION, data: '' }, cur.ctx));
+    closeGracefully(cur.socket, this.clock);
+    this.conn = cand;
+    this.negotiated = null;
+    this.fsm = { ...this.fsm, name: 'OpenSent', holdTime: 0 };
+    this.stateSince = this.clock.now();
+    this.startTimer('Hold', 240);
+    this.stopTimer('Keepalive');
+    if (cand.open) this.onOpen(cand, cand.open);
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------
+
+  private onData(c: Conn, chunk: Buffer): void {
+    if (c !== this.conn && c !== this.candidate) return;
+    let frames: Uint8Array[];
+    try {
+      frames = c.framer.push(chunk);
+    } catch (e) {
+      return this.onDecodeError(c, e, 'header');
+    }
+    for (const bytes of frames) {
+      if (c !== this.conn && c !== this.candidate) return; // dropped while handling an earlier message
+      let msg: BgpMessage;
+      try {
+        msg = decodeMessage(bytes, c.ctx);
+      } catch (e) {
+        return this.onDecodeError(c, e, bytes[18] === 1 ? 'open' : 'update');
+      }
+      if (c === this.conn) this.stats.messagesReceived++;
+      this.onMessage(c, msg);
+    }
+  }
+
+  private onDecodeError(c: Conn, e: unknown, where: 'header' | 'open' | 'update'): void {
+    if (!(e instanceof BgpError)) throw e;
+    this.log.warn({ code: e.code, subcode: e.subcode, reason: e.reason }, 'malformed message from peer');
+    this.lastError = `malformed message from peer: ${e.message}`;
+    if (c === this.candidate) return this.dumpCandidate(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+    const error = { code: e.code, subcode: e.subcode, data: e.data, reason: e.reason };
+    if (where === 'header' || e.code === ErrorCode.MESSAGE_HEADER) this.dispatch({ type: 'BgpHeaderErr', error });
+    else if (where === 'open') this.dispatch({ type: 'BgpOpenMsgErr', error });
+    else this.dispatch({ type: 'UpdateMsgErr', error });
+  }
+
+  private onMessage(c: Conn, msg: BgpMessage): void {
+    if (c === this.candidate) {
+      // Only OPEN matters on a candidate; anything else before the collision is resolved is dropped.
+      if (msg.type === 'open') {
+        c.open = msg;
+        this.resolveCollision(msg.bgpId);
+      } else if (msg.type === 'notification') {
+        this.candidate = null;
+        c.socket.destroy();
+      }
+      return;
+    }
+    switch (msg.type) {
+      case 'open':
+        c.open = msg;
+        if (this.candidate) {
+          this.resolveCollision(msg.bgpId);
+          if (c !== this.conn) return;
+        }
+        return this.onOpen(c, msg);
+      case 'keepalive':
+        return this.dispatch({ type: 'KeepAliveMsg' });
+      case 'notification': {
+        const text = `${errorName(msg.code, msg.subcode)}${msg.shutdownMessage ? `: ${msg.shutdownMessage}` : ''}`;
+        this.lastError = `received NOTIFICATION ${text}`;
+        this.log.warn({ code: msg.code, subcode: msg.subcode, data: msg.data, shutdownMessage: msg.shutdownMessage }, `received NOTIFICATION ${text}`);
+        // RFC 4271 8.2.2: an Unsupported Version NOTIFICATION is event 24, not 25.
+        const verErr = msg.code === ErrorCode.OPEN_MESSAGE && msg.subcode === 1;
+        return this.dispatch({ type: verErr ? 'NotifMsgVerErr' : 'NotifMsg' });
+      }
+      case 'update':
+        this.stats.updatesReceived++;
+        this.dispatch({ type: 'UpdateMsg' });
+        if (this.fsm.name === 'Established') {
+          if (msg.errorHandling) {
+            this.log.warn({ errorHandling: msg.errorHandling }, 'malformed UPDATE handled per RFC 7606');
+          }
+          this.hooks.update(this, msg);
+        }
+        return;
+      case 'route-refresh': {
+        this.dispatch({ type: 'UpdateMsg' });
+        const family = familyOf(msg.afi, msg.safi);
+        if (this.fsm.name !== 'Established' || msg.subtype !== 'normal') return;
+        if (!family || !this.negotiated?.families.includes(family)) {
+          // RFC 2918 4: a refresh for a family not negotiated is ignored.
+          this.log.info({ afi: msg.afi, safi: msg.safi }, 'ignoring ROUTE-REFRESH for a family not negotiated');
+          return;
+        }
+        return this.hooks.routeRefresh(this, family, msg);
+      }
+    }
+  }
+
+  private onOpen(c: Conn, open: OpenMessage): void {
+    if (this.fsm.name !== 'OpenSent') return this.dispatch({ type: 'BgpOpen', holdTime: open.holdTime });
+    try {
+      this.negotiated = negotiate(this.local, this.config, open);
+    } catch (e) {
+      if (!(e instanceof BgpError)) throw e;
+      this.lastError = `rejected the peer's OPEN: ${e.message}`;
+      this.log.warn({ code: e.code, subcode: e.subcode, reason: e.reason }, 'rejecting OPEN');
+      return this.dispatch({ type: 'BgpOpenMsgErr', error: { code: e.code, subcode: e.subcode, data: e.data } });
+    }
+    c.ctx = this.negotiated.ctx;
+    c.framer.setContext(this.negotiated.ctx);
+    this.log.info({ peerAsn: this.negotiated.peerAsn, peerRouterId: open.bgpId, holdTime: open.holdTime }, 'received OPEN');
+    this.dispatch({ type: 'BgpOpen', holdTime: open.holdTime });
+  }
+}
+
+function closeGracefully(socket: net.Socket, clock: Clock): void {
+  socket.end();
+  const t = clock.after(CLOSE_GRACE_MS, () => socket.destroy());
+  socket.once('close', () => t.cancel());
+}
+
+function waitClosed(socket: net.Socket): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+/** "::ffff:198.51.100.1" (an IPv4 peer on a dual-stack listener) -> "198.51.100.1". */
+export function normalizeAddress(a: string): string {
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
+
+function ipv4ToNumber(a: string): number {
+  return a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+}

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { transition, negotiateHoldTime } from '../../src/fsm/fsm.js';
+import {
+  DEFAULT_FSM_CONFIG,
+  EVENT_NAMES,
+  STATE_NAMES,
+  initialState,
+  type EventName,
+  type FsmAction,
+  type FsmEvent,
+  type FsmState,
+  type StateName,
+} from '../../src/fsm/types.js';
+
+const config = DEFAULT_FSM_CONFIG;
+const err = { code: 3, subcode: 1, data: new Uint8Array([1, 2]) };
+
+function event(name: EventName): FsmEvent {
+  switch (name) {
+    case 'BgpOpen':
+      return { type: 'BgpOpen', holdTime: 30 };
+    case 'BgpHeaderErr':
+    case 'BgpOpenMsgErr':
+    case 'UpdateMsgErr':
+      return { type: name, error: err };
+    case 'AutomaticStop':
+      return { type: 'AutomaticStop', subcode: 6 };
+    default:
+      return { type: name } as FsmEvent;
+  }
+}
+
+function stateIn(name: StateName): FsmState {
+  return { ...initialState(config), name, holdTime: name === 'OpenConfirm' || name === 'Established' ? 30 : 0, establishedAt: name === 'Established' ? 0 : null };
+}
+
+const I = 'Idle', C = 'Connect', A = 'Active', S = 'OpenSent', O = 'OpenConfirm', E = 'Established';
+// Expected next state for every (state, event) pair, events in EVENT_NAMES order:
+// ManualStart ManualStop AutoStart AutoStop ConnRetry Hold Keepalive IdleHold CrAcked ConnConfirmed
+// TcpFails BgpOpen HeaderErr OpenMsgErr CollisionDump NotifVerErr Notif KeepAliveMsg UpdateMsg UpdateMsgErr
+const NEXT: Record<StateName, StateName[]> = {
+  Idle:        [C, I, C, I, I, I, I, C, I, I, I, I, I, I, I, I, I, I, I, I],
+  Connect:     [C, I, C, I, C, I, I, C, S, S, A, I, I, I, I, I, I, I, I, I],
+  Active:      [A, I, A, I, C, I, I, A, S, S, A, I, I, I, I, I, I, I, I, I],
+  OpenSent:    [S, I, S, I, I, I, I, S, I, I, A, O, I, I, I, I, I, I, I, I],
+  OpenConfirm: [O, I, O, I, I, I, O, O, I, I, I, I, I, I, I, I, I, E, I, I],
+  Established: [E, I, E, I, I, I, E, E, I, I, I, I, I, I, I, I, I, E, E, I],
+};
+
+function types(actions: readonly FsmAction[]): string[] {
+  return actions.map((a) => (a.type === 'start-timer' || a.type === 'stop-timer' ? `${a.type}:${a.timer}` : a.type));
+}
+
+describe('FSM: every state x event pair', () => {
+  for (const s of STATE_NAMES) {
+    EVENT_NAMES.forEach((ev, i) => {
+      it(`${s} + ${ev} -> ${NEXT[s][i]}`, () => {
+        const t = transition(stateIn(s), event(ev), config, 1000);
+        expect(t.state.name).toBe(NEXT[s][i]);
+        // Leaving Established always tells the speaker the session is down; nothing else does.
+        const down = types(t.actions).includes('session-down');
+        expect(down).toBe(s === 'Established' && t.state.name !== 'Established');
+        // Every fall to Idle from a live state drops the connection.
+        if (t.state.name === 'Idle' && s !== 'Idle') expect(types(t.actions)).toContain('drop-connection');
+      });
+    });
+  }
+});
+
+describe('FSM: behaviour', () => {
+  it('an active peer connects on start; a passive one only waits', () => {
+    expect(types(transition(initialState(config), { type: 'ManualStart' }, config, 0).actions)).toEqual([
+      'start-timer:ConnectRetry',
+      'connect',
+    ]);
+    const passive = { ...config, passive: true };
+    const t = transition(initialState(passive), { type: 'ManualStart' }, passive, 0);
+    expect(t.state.name).toBe('Active');
+    expect(types(t.actions)).not.toContain('connect');
+    const retry = transition(t.state, { type: 'ConnectRetryTimerExpires' }, passive, 0);
+    expect(retry.state.name).toBe('Active');
+    expect(types(retry.actions)).not.toContain('connect');
+  });
+
+  it('a connection sends OPEN and arms the large hold timer (RFC 4271 8.2.2)', () => {
+    const t = transition(stateIn('Connect'), { type: 'TcpCrAcked' }, config, 0);
+    expect(t.actions).toEqual([
+      { type: 'stop-timer', timer: 'ConnectRetry' },
+      { type: 'send-open' },
+      { type: 'start-timer', timer: 'Hold', seconds: 240 },
+    ]);
+  });
+
+  it('OPEN negotiates the smaller hold time and keepalive at a third of it', () => {
+    const t = transition(stateIn('OpenSent'), { type: 'BgpOpen', holdTime: 9 }, config, 0);
+    expect(t.state.holdTime).toBe(9);
+    expect(t.actions).toEqual([
+      { type: 'send-keepalive' },
+      { type: 'start-timer', timer: 'Keepalive', seconds: 3 },
+      { type: 'start-timer', timer: 'Hold', seconds: 9 },
+    ]);
+    expect(negotiateHoldTime(90, 0)).toBe(0);
+  });
+
+  it('hold time 0 means no keepalives and no hold timer', () => {
+    const t = transition(stateIn('OpenSent'), { type: 'BgpOpen', holdTime: 0 }, config, 0);
+    expect(t.state.holdTime).toBe(0);
+    expect(types(t.actions)).toEqual(['send-keepalive', 'stop-timer:Hold']);
+    const up = transition(t.state, { type: 'KeepAliveMsg' }, config, 0);
+    expect(up.actions).toEqual([{ type: 'session-up', holdTime: 0 }]);
+  });
+
+  it('KEEPALIVE in OpenConfirm establishes the session', () => {
+    const t = transition(stateIn('OpenConfirm'), { type: 'KeepAliveMsg' }, config, 5000);
+    expect(t.state).toMatchObject({ name: 'Established', establishedAt: 5000, connectRetryCounter: 0 });
+    expect(t.actions).toEqual([
+      { type: 'start-timer', timer: 'Hold', seconds: 30 },
+      { type: 'session-up', holdTime: 30 },
+    ]);
+  });
+
+  it('hold timer expiry sends Hold Timer Expired and goes down', () => {
+    const t = transition(stateIn('Established'), { type: 'HoldTimerExpires' }, config, 0);
+    expect(t.actions[0]).toEqual({ type: 'send-notification', code: 4, subcode: 0 });
+    expect(types(t.actions)).toContain('session-down');
+  });
+
+  it('errors are sent as the NOTIFICATION the codec named', () => {
+    const t = transition(stateIn('Established'), { type: 'UpdateMsgErr', error: err }, config, 0);
+    expect(t.actions[0]).toEqual({ type: 'send-notification', code: 3, subcode: 1, data: err.data });
+  });
+
+  it('unexpected messages are FSM errors with the RFC 6608 subcode of the state', () => {
+    expect(transition(stateIn('OpenSent'), { type: 'UpdateMsg' }, config, 0).actions[0]).toEqual({ type: 'send-notification', code: 5, subcode: 1 });
+    expect(transition(stateIn('OpenConfirm'), { type: 'UpdateMsg' }, config, 0).actions[0]).toEqual({ type: 'send-notification', code: 5, subcode: 2 });
+    expect(transition(stateIn('Established'), { type: 'BgpOpen', holdTime: 90 }, config, 0).actions[0]).toEqual({ type: 'send-notification', code: 5, subcode: 3 });
+  });
+
+  it('a manual stop sends Cease / Administrative Shutdown with the operator message, and does not restart', () => {
+    const t = transition(stateIn('Established'), { type: 'ManualStop', shutdownMessage: 'maintenance' }, config, 0);
+    expect(t.actions[0]).toEqual({ type: 'send-notification', code: 6, subcode: 2, shutdownMessage: 'maintenance' });
+    expect(types(t.actions)).toContain('stop-timer:IdleHold');
+    expect(types(t.actions)).not.toContain('start-timer:IdleHold');
+  });
+
+  it('collision loser sends Cease / Connection Collision Resolution', () => {
+    const t = transition(stateIn('OpenConfirm'), { type: 'OpenCollisionDump' }, config, 0);
+    expect(t.actions[0]).toEqual({ type: 'send-notification', code: 6, subcode: 7 });
+  });
+
+  it('a flapping peer waits longer each time, up to the maximum', () => {
+    let s = stateIn('OpenSent');
+    const waits: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = transition({ ...s, name: 'OpenSent' }, { type: 'NotifMsg' }, config, 0);
+      const idle = t.actions.find((a) => a.type === 'start-timer' && a.timer === 'IdleHold');
+      waits.push(idle && idle.type === 'start-timer' ? idle.seconds : -1);
+      s = t.state;
+    }
+    expect(waits).toEqual([1, 2, 4, 8, 16, 32, 64, 120, 120, 120]);
+    expect(s.connectRetryCounter).toBe(10);
+  });
+
+  it('a session that stayed up resets the damping', () => {
+    const s: FsmState = { ...stateIn('Established'), idleHoldTime: 64, establishedAt: 0 };
+    const quick = transition(s, { type: 'NotifMsg' }, config, 10_000);
+    const idleOf = (a: readonly FsmAction[]) => a.find((x) => x.type === 'start-timer' && x.timer === 'IdleHold');
+    expect(idleOf(quick.actions)).toEqual({ type: 'start-timer', timer: 'IdleHold', seconds: 64 });
+    const stable = transition(s, { type: 'NotifMsg' }, config, 61_000);
+    expect(idleOf(stable.actions)).toEqual({ type: 'start-timer', timer: 'IdleHold', seconds: 1 });
+  });
+
+  it('IdleHold expiry restarts the session', () => {
+    const t = transition(initialState(config), { type: 'IdleHoldTimerExpires' }, config, 0);
+    expect(t.state.name).toBe('Connect');
+    expect(types(t.actions)).toContain('connect');
+  });
+
+  it('a failed connect keeps retrying from Active', () => {
+    const t = transition(stateIn('Connect'), { type: 'TcpConnectionFails' }, config, 0);
+    expect(t.state.name).toBe('Active');
+    const again = transition(t.state, { type: 'ConnectRetryTimerExpires' }, config, 0);
+    expect(again.state.name).toBe('Connect');
+    expect(types(again.actions)).toContain('connect');
+  });
+});
