@@ -265,6 +265,10 @@ function asPathDescriptor(code: number, name: string, kind: 'as-path' | 'as4-pat
     flags: kind === 'as-path' ? WELL_KNOWN : OPTIONAL_TRANSITIVE,
     onError: kind === 'as-path' ? 'treat-as-withdraw' : 'attribute-discard', // RFC 7606 7.2, RFC 6793 6
     decode(r, ctx) {
+      // RFC 6793 6: an AS4_PATH shorter than one segment of one AS, or of odd length, is malformed.
+      if (kind === 'as4-path' && (r.remaining < 6 || r.remaining % 2 !== 0)) {
+        throw fail(UpdateSubcode.MALFORMED_AS_PATH, `AS4_PATH length ${r.remaining}`);
+      }
       const asnSize = kind === 'as4-path' || ctx.fourOctetAs ? 4 : 2;
       return { type: kind, segments: decodeSegments(r, asnSize, name) };
     },

@@ -38,6 +38,9 @@ export function decodeOpen(r: Reader): OpenMessage {
     paramsLen = r.u16();
     extended = true;
   }
+  if (paramsLen > r.remaining) {
+    throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSPECIFIC, `optional parameters length ${paramsLen} exceeds the message`);
+  }
   const params = r.sub(paramsLen, PARAM_OVERRUN);
   if (!r.atEnd) throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSPECIFIC, `${r.remaining} octets after the optional parameters`);
 

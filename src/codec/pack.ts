@@ -9,8 +9,7 @@ import { AttrFlag, AttrType, HEADER_LENGTH, MessageType } from './constants.js';
 import { attributeCode, encodeAttribute, FAMILY_AFI_SAFI, writeMpReachHead } from './attributes.js';
 import { BgpEncodeError } from './errors.js';
 import { maxLength, writeHeader } from './header.js';
-import { encodedPrefixLength, parseNlriPrefix, writePrefix } from './nlri.js';
-import type { ParsedPrefix } from './ip.js';
+import { writePrefixText } from './nlri.js';
 import type { CodecContext, Family, Nlri, PathAttribute } from './types.js';
 import { Writer } from './writer.js';
 
@@ -24,33 +23,55 @@ export interface Announcement {
   readonly nlri: readonly Nlri[];
 }
 
-interface Parsed {
-  readonly p: ParsedPrefix;
-  readonly pathId: number | undefined;
-  readonly size: number;
+/**
+ * Every prefix encoded once, back to back; `ends[i]` is where prefix i ends. Messages are then
+ * cut from this buffer by offset, so each prefix is parsed and written exactly once.
+ */
+interface EncodedNlri {
+  readonly bytes: Uint8Array;
+  readonly ends: Uint32Array;
 }
 
-function parseAll(list: readonly Nlri[], family: Family, addPath: boolean): Parsed[] {
-  const out = new Array<Parsed>(list.length);
+function encodeAll(list: readonly Nlri[], family: Family, addPath: boolean): EncodedNlri {
+  const w = new Writer(list.length * (family === 'ipv4-unicast' ? 5 : 17) + (addPath ? list.length * 4 : 0) + 16);
+  const ends = new Uint32Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const n = list[i]!;
-    const p = parseNlriPrefix(n.prefix, family);
-    out[i] = { p, pathId: n.pathId, size: encodedPrefixLength(p, addPath) };
+    if (!writePrefixText(w, n.prefix, family, n.pathId, addPath)) {
+      throw new BgpEncodeError(`${JSON.stringify(n.prefix)} is not an ${family} prefix`);
+    }
+    ends[i] = w.pos;
   }
-  return out;
+  return { bytes: w.written(), ends };
 }
 
-/** Splits the parsed prefixes into runs that each fit `budget` octets. */
-function* runs(items: readonly Parsed[], budget: number): Generator<readonly [number, number]> {
+/** Splits the encoded prefixes into runs [from, to) that each fit `budget` octets. */
+function* runs(e: EncodedNlri, budget: number): Generator<readonly [number, number]> {
+  const n = e.ends.length;
   let from = 0;
-  while (from < items.length) {
-    let used = 0;
+  while (from < n) {
+    const base = from === 0 ? 0 : e.ends[from - 1]!;
     let to = from;
-    while (to < items.length && used + items[to]!.size <= budget) used += items[to++]!.size;
+    // Binary search for the last prefix that still fits: ends[] is increasing.
+    let lo = from;
+    let hi = n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (e.ends[mid]! - base <= budget) {
+        to = mid + 1;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
     if (to === from) throw new BgpEncodeError('the attributes leave no room for a single prefix in one UPDATE');
     yield [from, to];
     from = to;
   }
+}
+
+function slice(e: EncodedNlri, from: number, to: number): Uint8Array {
+  return e.bytes.subarray(from === 0 ? 0 : e.ends[from - 1]!, e.ends[to - 1]!);
 }
 
 /** Views of `w`'s final buffer, one per message. */
@@ -70,7 +91,7 @@ export function packAnnouncements(a: Announcement, ctx: CodecContext): Uint8Arra
     }
   }
   const addPath = ctx.addPathSend.includes(a.family);
-  const items = parseAll(a.nlri, a.family, addPath);
+  const items = encodeAll(a.nlri, a.family, addPath);
   const max = maxLength(MessageType.UPDATE, ctx);
 
   const shared = new Writer(512);
@@ -98,7 +119,7 @@ export function packAnnouncements(a: Announcement, ctx: CodecContext): Uint8Arra
     if (budget + mpHead.length > 0xffff) throw new BgpEncodeError('unreachable: UPDATE larger than 64 KiB');
   }
 
-  const w = new Writer(Math.min(max, fixed + items.reduce((s, x) => s + x.size, 0)) + 64);
+  const w = new Writer(items.bytes.length + (fixed + 8) * (Math.ceil(items.bytes.length / budget) + 1));
   const bounds: number[] = [0];
   for (const [from, to] of runs(items, budget)) {
     const start = w.pos;
@@ -109,14 +130,14 @@ export function packAnnouncements(a: Announcement, ctx: CodecContext): Uint8Arra
       w.u8(AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH).u8(AttrType.MP_REACH_NLRI);
       const mpLenAt = w.placeholder(2);
       w.bytes(mpHead);
-      for (let i = from; i < to; i++) writePrefix(w, items[i]!.p, items[i]!.pathId, addPath);
+      w.bytes(slice(items, from, to));
       w.patch16(mpLenAt, w.since(mpLenAt + 2));
       w.bytes(sharedBytes);
       w.patch16(attrLenAt, w.since(attrLenAt + 2));
     } else {
       w.bytes(sharedBytes);
       w.patch16(attrLenAt, w.since(attrLenAt + 2));
-      for (let i = from; i < to; i++) writePrefix(w, items[i]!.p, items[i]!.pathId, addPath);
+      w.bytes(slice(items, from, to));
     }
     w.patch16(lengthAt, w.since(start));
     bounds.push(w.pos);
@@ -128,18 +149,18 @@ export function packAnnouncements(a: Announcement, ctx: CodecContext): Uint8Arra
 export function packWithdrawals(family: Family, nlri: readonly Nlri[], ctx: CodecContext): Uint8Array[] {
   if (nlri.length === 0) return [];
   const addPath = ctx.addPathSend.includes(family);
-  const items = parseAll(nlri, family, addPath);
+  const items = encodeAll(nlri, family, addPath);
   const max = maxLength(MessageType.UPDATE, ctx);
   const v4 = family === 'ipv4-unicast';
   const budget = max - HEADER_LENGTH - 4 - (v4 ? 0 : 4 + 3);
-  const w = new Writer(Math.min(max, items.reduce((s, x) => s + x.size, 0)) + 64);
+  const w = new Writer(items.bytes.length + 32 * (Math.ceil(items.bytes.length / budget) + 1));
   const bounds: number[] = [0];
   for (const [from, to] of runs(items, budget)) {
     const start = w.pos;
     const lengthAt = writeHeader(w, MessageType.UPDATE);
     if (v4) {
       const wdAt = w.placeholder(2);
-      for (let i = from; i < to; i++) writePrefix(w, items[i]!.p, items[i]!.pathId, addPath);
+      w.bytes(slice(items, from, to));
       w.patch16(wdAt, w.since(wdAt + 2));
       w.u16(0); // no attributes
     } else {
@@ -149,7 +170,7 @@ export function packWithdrawals(family: Family, nlri: readonly Nlri[], ctx: Code
       const mpLenAt = w.placeholder(2);
       const { afi, safi } = FAMILY_AFI_SAFI[family];
       w.u16(afi).u8(safi);
-      for (let i = from; i < to; i++) writePrefix(w, items[i]!.p, items[i]!.pathId, addPath);
+      w.bytes(slice(items, from, to));
       w.patch16(mpLenAt, w.since(mpLenAt + 2));
       w.patch16(attrLenAt, w.since(attrLenAt + 2));
     }

@@ -24,10 +24,14 @@ function attributeName(code: number): string {
 export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
   const addPathV4 = ctx.addPathReceive.includes('ipv4-unicast');
 
+  // RFC 4271 6.3: lengths that do not fit the message are a Malformed Attribute List.
+  const malformedList = (why: string) => new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, why);
   const withdrawnLen = r.u16();
-  const withdrawnR = r.sub(withdrawnLen, { ...MALFORMED_LIST, reason: 'Withdrawn Routes Length exceeds the message' });
-  const attrsLen = r.sub(2, { ...MALFORMED_LIST, reason: 'no Total Path Attribute Length' }).u16();
-  const attrsR = r.sub(attrsLen, { ...MALFORMED_LIST, reason: 'Total Path Attribute Length exceeds the message' });
+  if (withdrawnLen + 2 > r.remaining) throw malformedList(`Withdrawn Routes Length ${withdrawnLen} exceeds the message`);
+  const withdrawnR = r.sub(withdrawnLen, { ...MALFORMED_LIST, reason: 'withdrawn routes' });
+  const attrsLen = r.u16();
+  if (attrsLen > r.remaining) throw malformedList(`Total Path Attribute Length ${attrsLen} exceeds the message`);
+  const attrsR = r.sub(attrsLen, { ...MALFORMED_LIST, reason: 'path attributes' });
   // RFC 7606 5.3: NLRI that cannot be parsed leave no way to withdraw them: session reset.
   const netErr = { code: ErrorCode.UPDATE_MESSAGE, subcode: UpdateSubcode.INVALID_NETWORK_FIELD };
   const withdrawn = decodeNlriList(withdrawnR, 'ipv4-unicast', addPathV4, { ...netErr, field: 'Withdrawn Routes' });
@@ -36,9 +40,19 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
   const attributes: PathAttribute[] = [];
   const problems: UpdateProblem[] = [];
   let worst: AttrErrorAction | null = null;
-  const problem = (action: Exclude<AttrErrorAction, 'session-reset'>, subcode: number, reason: string, attribute?: number): void => {
+  // The first problem worse than a discard, kept whole in case RFC 7606 5.2 turns it into a reset.
+  let firstSevere: { subcode: number; reason: string; data: Uint8Array } | null = null;
+  let nonUnreachAttribute = false;
+  const problem = (
+    action: Exclude<AttrErrorAction, 'session-reset'>,
+    subcode: number,
+    reason: string,
+    attribute?: number,
+    data: Uint8Array = new Uint8Array(0),
+  ): void => {
     problems.push(attribute === undefined ? { action, subcode, reason } : { action, subcode, attribute, reason });
     if (worst === null || SEVERITY[action] > SEVERITY[worst]) worst = action;
+    if (action !== 'attribute-discard' && !firstSevere) firstSevere = { subcode, reason, data };
   };
 
   const seen = new Uint8Array(256);
@@ -53,6 +67,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
     }
     const flags = attrsR.u8();
     const code = attrsR.u8();
+    if (code !== AttrType.MP_UNREACH_NLRI) nonUnreachAttribute = true;
     const extended = (flags & AttrFlag.EXTENDED_LENGTH) !== 0;
     if (extended && attrsR.remaining < 2) {
       problem('treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)}: truncated length`, code);
@@ -64,7 +79,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
       if (desc?.onError === 'session-reset') {
         throw new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${desc.name} overruns the attribute list`);
       }
-      problem('treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)}: length ${len} overruns the attribute list`, code);
+      problem('treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)}: length ${len} overruns the attribute list`, code, bytes.subarray(start, attrsR.end));
       break;
     }
     const value = attrsR.sub(len, {
@@ -87,7 +102,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
     if (!desc) {
       if ((flags & AttrFlag.OPTIONAL) === 0) {
         // An unknown well-known attribute: the peer means something we cannot know, so do not use its routes.
-        problem('treat-as-withdraw', UpdateSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE, `unrecognized well-known attribute ${code}`, code);
+        problem('treat-as-withdraw', UpdateSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE, `unrecognized well-known attribute ${code}`, code, whole());
         continue;
       }
       attributes.push({
@@ -124,7 +139,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
         // RFC 4271 6.3: the data field holds the erroneous attribute (type, length, value).
         throw new BgpError(error.code, error.subcode, error.reason, whole());
       }
-      problem(desc.onError, error.subcode, error.reason, code);
+      problem(desc.onError, error.subcode, error.reason, code, whole());
     }
   }
 
@@ -141,6 +156,12 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
     }
   }
 
+  // RFC 7606 5.2: attributes (other than MP_UNREACH_NLRI) with no reachable NLRI, and an error
+  // worse than a discard: the NLRI may be what the error hid, so the session must be reset.
+  const severe = firstSevere as { subcode: number; reason: string; data: Uint8Array } | null;
+  if (severe && !reachable && nonUnreachAttribute) {
+    throw new BgpError(ErrorCode.UPDATE_MESSAGE, severe.subcode, `${severe.reason} in an UPDATE without reachable NLRI`, severe.data);
+  }
   if (worst === null) return { type: 'update', withdrawn, attributes, nlri };
   if (worst === 'attribute-discard') {
     return { type: 'update', withdrawn, attributes, nlri, errorHandling: { action: worst, problems, withdrawn: [] } };

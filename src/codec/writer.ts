@@ -92,6 +92,11 @@ export class Writer {
     return this.pos - from;
   }
 
+  /** A view (no copy) of what was written; valid until the next write. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+
   /** A copy of what was written, sized exactly. */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);

@@ -1,0 +1,483 @@
+// The daemon's YAML config: parsed with `yaml`, checked with a zod schema, returned fully defaulted
+// and frozen. Every problem is reported at once, each naming its field (`peers[1].asn: ...`), in
+// the order it appears in the file, so one edit-and-retry fixes them all.
+
+import { readFile } from 'node:fs/promises';
+import { isIPv4, isIPv6 } from 'node:net';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import * as z from 'zod';
+import { formatIPv6, parseIPv6 } from './codec/ip.js';
+import { FAMILIES, type AddPathDirection, type Family } from './codec/types.js';
+
+// ---------------------------------------------------------------------------------------------
+// The validated config
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+export type AddPathMode = 'off' | AddPathDirection;
+
+/** Where the gRPC API listens: a unix socket, or TCP (`address` as written, e.g. "[::1]:50051"). */
+export type ApiEndpoint =
+  | { readonly kind: 'unix'; readonly socket: string }
+  | { readonly kind: 'tcp'; readonly address: string; readonly host: string; readonly port: number };
+
+export interface ListenConfig {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface PeerConfig {
+  /** Label for logs and the API; defaults to the address. */
+  readonly name: string;
+  /** IPv4, or IPv6 in RFC 5952 canonical text (so it compares equal to the socket's remote address). */
+  readonly address: string;
+  readonly asn: number;
+  readonly port: number;
+  readonly passive: boolean;
+  /** Seconds; 0 means no keepalives and no hold timer (RFC 4271 4.2). */
+  readonly holdTime: number;
+  /** Seconds between connection attempts. */
+  readonly connectRetry: number;
+  /** Source address for the active connection; same family as `address`. */
+  readonly localAddress?: string;
+  readonly families: readonly Family[];
+  readonly addPath: AddPathMode;
+}
+
+export interface Config {
+  readonly asn: number;
+  readonly routerId: string;
+  /** Next hop for a path added without one: an address, or "self" (each session's local address). */
+  readonly nextHop: string;
+  /** Omitted: no BGP listener (active peers only). */
+  readonly listen?: ListenConfig;
+  readonly api: ApiEndpoint;
+  /** Omitted: desired paths are not persisted. */
+  readonly stateFile?: string;
+  readonly logLevel: LogLevel;
+  readonly peers: readonly PeerConfig[];
+}
+
+export const DEFAULT_API_SOCKET = '/run/announcer/announcer.sock';
+export const DEFAULT_BGP_PORT = 179;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export interface ConfigProblem {
+  /** Field path in JS notation (`peers[1].asn`), or `line 3, column 7` for YAML syntax errors. */
+  readonly path: string;
+  readonly message: string;
+  /** 1-based line in the source, when known. */
+  readonly line?: number;
+}
+
+/** Everything wrong with a config: the source on the first line, then one `path: message` a line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(
+    readonly source: string,
+    readonly problems: readonly ConfigProblem[],
+    options?: ErrorOptions,
+  ) {
+    const n = problems.length;
+    const lines = problems.map((p) => `${p.path}: ${p.message}`);
+    super([`${source}: ${n} problem${n === 1 ? '' : 's'}`, ...lines].join('\n'), options);
+  }
+
+  /** The file could not be read at all: said in one line (`/etc/announcer.yaml: file not found`). */
+  static unreadable(source: string, cause: unknown): ConfigError {
+    const reason = fsReason(cause);
+    const err = new ConfigError(source, [{ path: '(file)', message: reason }], { cause });
+    err.message = `${source}: ${reason}`;
+    return err;
+  }
+}
+
+function fsReason(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return 'file not found';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, not a config file';
+  return `cannot read: ${cause instanceof Error ? cause.message : String(cause)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+/** How a wrong value reads in a message: strings quoted, containers by kind. */
+function describe(value: unknown): string {
+  if (value === null) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+/** One message for every way a field can be wrong: its type, its range, its refinements. */
+function expected(what: string, choices?: readonly string[]): z.core.$ZodErrorMap {
+  return (iss) => {
+    if (iss.input === undefined) return `missing: expected ${what}`;
+    const guess = choices && typeof iss.input === 'string' ? didYouMean(iss.input, choices) : undefined;
+    return `expected ${what}, got ${describe(iss.input)}${guess ? ` (did you mean ${guess}?)` : ''}`;
+  };
+}
+
+function oneOf(choices: readonly string[]): string {
+  return choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}` : (choices[0] ?? '');
+}
+
+/** The candidate nearest to a misspelling, if it is near enough to be what was meant. */
+function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const norm = (s: string): string => s.toLowerCase().replace(/[-_ ]/g, '');
+  const w = norm(word);
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const n = norm(c);
+    const d = n.startsWith(w) && w.length >= 3 ? 1 : editDistance(w, n);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** Edit distance counting a swap of neighbours as one edit ("sned" -> "send"). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas
+
+/** IPv6 in RFC 5952 text (a zone suffix kept as written); IPv4 unchanged. */
+function canonicalIp(text: string): string {
+  if (!isIPv6(text)) return text;
+  const zone = text.indexOf('%');
+  const bare = zone < 0 ? text : text.slice(0, zone);
+  const bytes = parseIPv6(bare);
+  return bytes ? formatIPv6(bytes) + (zone < 0 ? '' : text.slice(zone)) : text;
+}
+
+function number(what: string, min: number, max: number) {
+  return z.number({ error: expected(what) }).int().min(min).max(max);
+}
+
+const ASN = number('an AS number (1..4294967295)', 1, 4294967295);
+const PORT = number('a port number (1..65535)', 1, 65535);
+const CONNECT_RETRY = number('a number of seconds (1..65535)', 1, 65535);
+const holdTimeError = expected('a hold time of 0 or 3..65535 seconds');
+// RFC 4271 4.2: zero, or at least three seconds.
+const HOLD_TIME = z
+  .number({ error: holdTimeError })
+  .int()
+  .min(0)
+  .max(65535)
+  .refine((v) => v === 0 || v >= 3, { error: holdTimeError });
+
+function address(what: string, ok: (s: string) => boolean) {
+  const error = expected(what);
+  return z.string({ error }).refine(ok, { error }).transform(canonicalIp);
+}
+
+const IP = address('an IPv4 or IPv6 address', (s) => isIPv4(s) || isIPv6(s));
+const ROUTER_ID = address('a non-zero IPv4 address', (s) => isIPv4(s) && s !== '0.0.0.0');
+const NEXT_HOP = address('an IPv4 or IPv6 address, or "self"', (s) => s === 'self' || isIPv4(s) || isIPv6(s));
+
+function text(what: string) {
+  const error = expected(what);
+  return z.string({ error }).min(1, { error });
+}
+
+function choice<const T extends readonly string[]>(values: T) {
+  return z.enum(values, { error: expected(oneOf(values), values) });
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const satisfies readonly LogLevel[];
+const ADD_PATH_MODES = ['off', 'send', 'receive', 'both'] as const satisfies readonly AddPathMode[];
+
+const FAMILY_LIST = z
+  .array(choice(FAMILIES), {
+    error: expected(`a list of address families (${FAMILIES.join(', ')})`),
+  })
+  .min(1, { error: `expected at least one address family (${FAMILIES.join(', ')})` })
+  .superRefine((families, ctx) => {
+    families.forEach((f, i) => {
+      if (families.indexOf(f) !== i) ctx.addIssue({ code: 'custom', path: [i], input: f, message: `duplicate family ${f}` });
+    });
+  });
+
+/** "127.0.0.1:50051", "[::1]:50051" or "localhost:50051"; null when it is none of these. */
+function parseHostPort(s: string): { host: string; port: number } | null {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(s);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return null;
+  if (m[1] !== undefined) return isIPv6(m[1]) ? { host: m[1], port } : null;
+  const host = m[2]!;
+  const hostname = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+  const numeric = /^[\d.]+$/.test(host);
+  return (numeric ? isIPv4(host) : hostname.test(host)) ? { host, port } : null;
+}
+
+const hostPortError = expected('host:port with a port 1..65535 (IPv6 as "[::1]:50051")');
+const HOST_PORT = z
+  .string({ error: hostPortError })
+  .refine((s) => parseHostPort(s) !== null, { error: hostPortError });
+
+// ---------------------------------------------------------------------------------------------
+// Section schemas
+
+const LISTEN = z.strictObject(
+  { address: IP.default('0.0.0.0'), port: PORT.default(DEFAULT_BGP_PORT) },
+  { error: expected('a mapping with address and port') },
+);
+
+const API = z
+  .strictObject(
+    { socket: text('a unix socket path').optional(), address: HOST_PORT.optional() },
+    { error: expected('a mapping with socket or address') },
+  )
+  .superRefine((api, ctx) => {
+    if (api.socket !== undefined && api.address !== undefined) {
+      ctx.addIssue({ code: 'custom', input: api, message: 'give either socket or address, not both' });
+    } else if (api.socket === undefined && api.address === undefined) {
+      ctx.addIssue({ code: 'custom', input: api, message: 'expected socket (a unix socket path) or address (host:port)' });
+    }
+  })
+  .transform((api): ApiEndpoint => {
+    if (api.address === undefined) return { kind: 'unix', socket: api.socket ?? DEFAULT_API_SOCKET };
+    const { host, port } = parseHostPort(api.address)!;
+    return { kind: 'tcp', address: api.address, host, port };
+  });
+
+const PEER = z
+  .strictObject(
+    {
+      address: IP,
+      asn: ASN,
+      port: PORT.default(DEFAULT_BGP_PORT),
+      passive: z.boolean({ error: expected('true or false') }).default(false),
+      holdTime: HOLD_TIME.default(90),
+      connectRetry: CONNECT_RETRY.default(5),
+      localAddress: IP.optional(),
+      families: FAMILY_LIST.default(() => [...FAMILIES]),
+      addPath: choice(ADD_PATH_MODES).default('off'),
+      name: text('a name').optional(),
+    },
+    { error: expected('a peer (a mapping with address and asn)') },
+  )
+  .superRefine((peer, ctx) => {
+    const family = (a: string): string => (isIPv4(a) ? 'IPv4' : 'IPv6');
+    if (peer.localAddress !== undefined && family(peer.localAddress) !== family(peer.address)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['localAddress'],
+        input: peer.localAddress,
+        message: `expected an ${family(peer.address)} address like the peer address ${peer.address}, got "${peer.localAddress}"`,
+      });
+    }
+  })
+  .transform(
+    (p): PeerConfig => ({
+      name: p.name ?? p.address,
+      address: p.address,
+      asn: p.asn,
+      port: p.port,
+      passive: p.passive,
+      holdTime: p.holdTime,
+      connectRetry: p.connectRetry,
+      ...(p.localAddress === undefined ? {} : { localAddress: p.localAddress }),
+      families: p.families,
+      addPath: p.addPath,
+    }),
+  );
+
+const PEERS = z
+  .array(PEER, { error: expected('a list of peers') })
+  // `peers:` with every entry commented out is YAML null: a speaker with no peers yet.
+  .nullish()
+  .transform((peers) => peers ?? [])
+  .superRefine((peers, ctx) => {
+    const seen = { address: new Set<string>(), name: new Set<string>() };
+    peers.forEach((p, i) => {
+      if (seen.address.has(p.address)) {
+        ctx.addIssue({ code: 'custom', path: [i, 'address'], input: p.address, message: `duplicate peer ${p.address}` });
+      } else if (seen.name.has(p.name)) {
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], input: p.name, message: `duplicate peer name ${p.name}` });
+      }
+      seen.address.add(p.address);
+      seen.name.add(p.name);
+    });
+  });
+
+const CONFIG = z
+  .strictObject(
+    {
+      asn: ASN,
+      routerId: ROUTER_ID,
+      nextHop: NEXT_HOP.default('self'),
+      listen: LISTEN.optional(),
+      api: API.default({ kind: 'unix', socket: DEFAULT_API_SOCKET }),
+      stateFile: text('a file path').optional(),
+      logLevel: choice(LOG_LEVELS).default('info'),
+      peers: PEERS,
+    },
+    { error: expected('a mapping with asn, routerId and peers') },
+  )
+  .transform(
+    (c): Config => ({
+      asn: c.asn,
+      routerId: c.routerId,
+      nextHop: c.nextHop,
+      ...(c.listen === undefined ? {} : { listen: c.listen }),
+      api: c.api,
+      ...(c.stateFile === undefined ? {} : { stateFile: c.stateFile }),
+      logLevel: c.logLevel,
+      peers: c.peers,
+    }),
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+/** Parse and validate config text; `source` names it in errors (a file name). Throws ConfigError. */
+export function parseConfig(text: string, source = 'config'): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return { path: `line ${line}, column ${col}`, message: yamlMessage(e.code, e.message, text, line), line };
+      }),
+    );
+  }
+  let input: unknown;
+  try {
+    input = doc.toJS();
+  } catch (e) {
+    // e.g. an alias bomb: yaml refuses excessive alias expansion.
+    throw new ConfigError(source, [{ path: '(top level)', message: e instanceof Error ? e.message : String(e) }]);
+  }
+  const result = CONFIG.safeParse(input);
+  if (result.success) return deepFreeze(result.data);
+  throw new ConfigError(source, problemsOf(result.error.issues, doc, lineCounter));
+}
+
+/** Read and parse a config file. Throws ConfigError, also when the file cannot be read. */
+export async function loadConfig(path: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw ConfigError.unreadable(path, e);
+  }
+  return parseConfig(text, path);
+}
+
+function yamlMessage(code: string, message: string, text: string, line: number): string {
+  if (code === 'DUPLICATE_KEY') return 'duplicate key';
+  if (code === 'MULTIPLE_DOCS') return 'more than one YAML document (a config is one document; remove the extra ---)';
+  const first = message.split('\n', 1)[0] ?? message;
+  // `address: [::1]:50051` unquoted starts a YAML list; say so rather than leave a riddle.
+  const sourceLine = text.split(/\r?\n/)[line - 1] ?? '';
+  const bareIpv6 = /(^|[\s{,])\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\]:\d/.test(sourceLine);
+  return bareIpv6 ? `${first} (quote an IPv6 host:port: "[::1]:50051")` : first;
+}
+
+/** zod issues -> problems in file order; unknown keys become one problem each, with a suggestion. */
+function problemsOf(issues: readonly z.core.$ZodIssue[], doc: Document, lineCounter: LineCounter): ConfigProblem[] {
+  const out: { problem: ConfigProblem; offset: number }[] = [];
+  const add = (path: readonly PropertyKey[], message: string): void => {
+    const offset = offsetOf(doc, path);
+    const line = offset === undefined ? undefined : lineCounter.linePos(offset).line;
+    out.push({ problem: { path: formatPath(path), message, ...(line === undefined ? {} : { line }) }, offset: offset ?? 0 });
+  };
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = objectKeysAt(CONFIG, issue.path);
+      for (const key of issue.keys) {
+        const guess = didYouMean(key, known);
+        add([...issue.path, key], `unknown field${guess ? ` (did you mean ${guess}?)` : ''}`);
+      }
+    } else {
+      add(issue.path, issue.message);
+    }
+  }
+  const seen = new Set<string>();
+  return out
+    .sort((a, b) => a.offset - b.offset)
+    .map((o) => o.problem)
+    .filter((p) => {
+      const key = `${p.path}: ${p.message}`;
+      return seen.has(key) ? false : (seen.add(key), true);
+    });
+}
+
+/** `peers[1].asn`; keys that are not identifiers in brackets (`peers[0]["hold time"]`). */
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  let s = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else if (typeof seg === 'string' && /^[A-Za-z_$][\w$]*$/.test(seg)) s += s === '' ? seg : `.${seg}`;
+    else s += `[${JSON.stringify(String(seg))}]`;
+  }
+  return s;
+}
+
+/** The known keys of the object schema at `path` (for did-you-mean), seen through wrappers. */
+function objectKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let s: unknown = schema;
+  for (let i = 0; ; i++) {
+    for (;;) {
+      if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) s = s.unwrap();
+      else if (s instanceof z.ZodPipe) s = s.in;
+      else break;
+    }
+    if (i === path.length) return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+    const seg = path[i];
+    if (s instanceof z.ZodObject && typeof seg === 'string') s = (s.shape as Record<string, unknown>)[seg];
+    else if (s instanceof z.ZodArray && typeof seg === 'number') s = s.element;
+    else return [];
+  }
+}
+
+/** Source offset of the deepest node along `path` (the key itself for a mapping entry). */
+function offsetOf(doc: Document, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = isScalar(node) || isMap(node) || isSeq(node) ? node.range?.[0] : undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      offset = isScalar(pair.key) ? (pair.key.range?.[0] ?? offset) : offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      if (isScalar(node) || isMap(node) || isSeq(node)) offset = node.range?.[0] ?? offset;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,301 @@
+// The YAML config: defaults filled in, every problem reported at once with the field it is about.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig, type Config } from '../src/config.js';
+
+const EXAMPLE = `
+asn: 65000
+routerId: 198.51.100.2
+nextHop: 198.51.100.2
+listen: { address: 0.0.0.0, port: 179 }
+api: { socket: /run/announcer/announcer.sock }
+stateFile: /var/lib/announcer/state.json
+logLevel: info
+peers:
+  - address: 198.51.100.1
+    asn: 65001
+    port: 179
+    passive: false
+    holdTime: 90
+    connectRetry: 5
+    localAddress: 198.51.100.2
+    families: [ipv4-unicast, ipv6-unicast]
+    addPath: send
+    name: router1
+`;
+
+/** The smallest useful config with `peer` lines added to its one peer and `top` lines at the top. */
+function minimal(peer = '', top = ''): string {
+  const indent = (s: string, by: string): string =>
+    s
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => by + l + '\n')
+      .join('');
+  return `asn: 65000\nrouterId: 198.51.100.2\n${indent(top, '')}peers:\n  - address: 198.51.100.1\n    asn: 65001\n${indent(peer, '    ')}`;
+}
+
+/** The ConfigError that parsing `text` throws. */
+function errorOf(text: string, source?: string): ConfigError {
+  try {
+    parseConfig(text, source);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError, but the config was accepted');
+}
+
+/** The `path: message` lines under the header. */
+function problemLines(text: string): string[] {
+  return errorOf(text).message.split('\n').slice(1);
+}
+
+describe('parseConfig: valid configs', () => {
+  it('parses the documented example to the defaulted object', () => {
+    const expected: Config = {
+      asn: 65000,
+      routerId: '198.51.100.2',
+      nextHop: '198.51.100.2',
+      listen: { address: '0.0.0.0', port: 179 },
+      api: { kind: 'unix', socket: '/run/announcer/announcer.sock' },
+      stateFile: '/var/lib/announcer/state.json',
+      logLevel: 'info',
+      peers: [
+        {
+          name: 'router1',
+          address: '198.51.100.1',
+          asn: 65001,
+          port: 179,
+          passive: false,
+          holdTime: 90,
+          connectRetry: 5,
+          localAddress: '198.51.100.2',
+          families: ['ipv4-unicast', 'ipv6-unicast'],
+          addPath: 'send',
+        },
+      ],
+    };
+    expect(parseConfig(EXAMPLE)).toStrictEqual(expected);
+  });
+
+  it('fills every default into a minimal config', () => {
+    const config = parseConfig(minimal());
+    expect(config).toStrictEqual({
+      asn: 65000,
+      routerId: '198.51.100.2',
+      nextHop: 'self',
+      api: { kind: 'unix', socket: '/run/announcer/announcer.sock' },
+      logLevel: 'info',
+      peers: [
+        {
+          name: '198.51.100.1',
+          address: '198.51.100.1',
+          asn: 65001,
+          port: 179,
+          passive: false,
+          holdTime: 90,
+          connectRetry: 5,
+          families: ['ipv4-unicast', 'ipv6-unicast'],
+          addPath: 'off',
+        },
+      ],
+    });
+    expect(config.listen).toBeUndefined();
+    expect(config.stateFile).toBeUndefined();
+  });
+
+  it('accepts a speaker with no peers yet, as an empty list or an emptied-out key', () => {
+    expect(parseConfig('asn: 65000\nrouterId: 192.0.2.1\npeers: []\n').peers).toEqual([]);
+    expect(parseConfig('asn: 65000\nrouterId: 192.0.2.1\npeers:\n  # - address: 192.0.2.2\n').peers).toEqual([]);
+    expect(parseConfig('asn: 65000\nrouterId: 192.0.2.1\n').peers).toEqual([]);
+  });
+
+  it('accepts the edges of every range and a TCP API address', () => {
+    const config = parseConfig(
+      minimal(
+        'port: 65535\nholdTime: 3\nconnectRetry: 65535\nfamilies: [ipv6-unicast]\naddPath: both\npassive: true',
+        'asn: 4294967295\napi: { address: "[::1]:50051" }\nlisten: {}\nlogLevel: trace',
+      ).replace('asn: 65000\n', ''),
+    );
+    expect(config.asn).toBe(4294967295);
+    expect(config.api).toEqual({ kind: 'tcp', address: '[::1]:50051', host: '::1', port: 50051 });
+    expect(config.listen).toEqual({ address: '0.0.0.0', port: 179 });
+    expect(config.logLevel).toBe('trace');
+    expect(config.peers[0]).toMatchObject({ port: 65535, holdTime: 3, connectRetry: 65535, passive: true });
+    expect(config.peers[0]?.families).toEqual(['ipv6-unicast']);
+    expect(parseConfig(minimal('holdTime: 0')).peers[0]?.holdTime).toBe(0);
+    expect(parseConfig(minimal('', 'api: { address: 127.0.0.1:50051 }')).api).toEqual({
+      kind: 'tcp',
+      address: '127.0.0.1:50051',
+      host: '127.0.0.1',
+      port: 50051,
+    });
+  });
+
+  it('writes IPv6 addresses in canonical form so they match socket addresses', () => {
+    const config = parseConfig(
+      'asn: 65000\nrouterId: 192.0.2.1\nnextHop: 2001:DB8:0:0::A\npeers:\n' +
+        '  - { address: 2001:0db8::0001, asn: 65001, localAddress: "2001:db8::2" }\n',
+    );
+    expect(config.nextHop).toBe('2001:db8::a');
+    expect(config.peers[0]).toMatchObject({ address: '2001:db8::1', name: '2001:db8::1', localAddress: '2001:db8::2' });
+  });
+
+  it('returns a frozen config', () => {
+    const config = parseConfig(minimal());
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.peers[0]?.families)).toBe(true);
+  });
+});
+
+describe('parseConfig: each problem names its field', () => {
+  const cases: { name: string; text: string; path: string; message: string }[] = [
+    { name: 'asn not a number', text: minimal('', 'asn: abc').replace('asn: 65000\n', ''), path: 'asn', message: 'expected an AS number (1..4294967295), got "abc"' },
+    { name: 'asn 0', text: 'asn: 0\nrouterId: 192.0.2.1\n', path: 'asn', message: 'expected an AS number (1..4294967295), got 0' },
+    { name: 'asn too large', text: 'asn: 4294967296\nrouterId: 192.0.2.1\n', path: 'asn', message: 'got 4294967296' },
+    { name: 'asn not an integer', text: 'asn: 65000.5\nrouterId: 192.0.2.1\n', path: 'asn', message: 'got 65000.5' },
+    { name: 'peer asn not a number', text: minimal().replace('asn: 65001', 'asn: "abc"'), path: 'peers[0].asn', message: 'expected an AS number (1..4294967295), got "abc"' },
+    { name: 'asn missing', text: 'routerId: 192.0.2.1\n', path: 'asn', message: 'missing: expected an AS number' },
+    { name: 'routerId IPv6', text: 'asn: 1\nrouterId: 2001:db8::1\n', path: 'routerId', message: 'expected a non-zero IPv4 address, got "2001:db8::1"' },
+    { name: 'routerId 0.0.0.0', text: 'asn: 1\nrouterId: 0.0.0.0\n', path: 'routerId', message: 'got "0.0.0.0"' },
+    { name: 'routerId a number', text: 'asn: 1\nrouterId: 12345\n', path: 'routerId', message: 'got 12345' },
+    { name: 'hold time 1', text: minimal('holdTime: 1'), path: 'peers[0].holdTime', message: 'expected a hold time of 0 or 3..65535 seconds, got 1' },
+    { name: 'hold time 2', text: minimal('holdTime: 2'), path: 'peers[0].holdTime', message: 'got 2' },
+    { name: 'hold time too large', text: minimal('holdTime: 65536'), path: 'peers[0].holdTime', message: 'got 65536' },
+    { name: 'peer port 0', text: minimal('port: 0'), path: 'peers[0].port', message: 'expected a port number (1..65535), got 0' },
+    { name: 'peer port 65536', text: minimal('port: 65536'), path: 'peers[0].port', message: 'got 65536' },
+    { name: 'listen port text', text: minimal('', 'listen: { port: http }'), path: 'listen.port', message: 'got "http"' },
+    { name: 'connectRetry 0', text: minimal('connectRetry: 0'), path: 'peers[0].connectRetry', message: 'got 0' },
+    { name: 'passive yes (YAML 1.2 string)', text: minimal('passive: yes'), path: 'peers[0].passive', message: 'expected true or false, got "yes"' },
+    { name: 'unknown addPath value', text: minimal('addPath: sned'), path: 'peers[0].addPath', message: 'expected off, send, receive or both, got "sned" (did you mean send?)' },
+    { name: 'unknown family', text: minimal('families: [ipv4-unicast, ipv4-multicast]'), path: 'peers[0].families[1]', message: 'expected ipv4-unicast or ipv6-unicast, got "ipv4-multicast"' },
+    { name: 'family shorthand', text: minimal('families: [ipv4]'), path: 'peers[0].families[0]', message: '(did you mean ipv4-unicast?)' },
+    { name: 'duplicate family', text: minimal('families: [ipv6-unicast, ipv4-unicast, ipv6-unicast]'), path: 'peers[0].families[2]', message: 'duplicate family ipv6-unicast' },
+    { name: 'no family', text: minimal('families: []'), path: 'peers[0].families', message: 'expected at least one address family' },
+    { name: 'families not a list', text: minimal('families: ipv4-unicast'), path: 'peers[0].families', message: 'got "ipv4-unicast"' },
+    {
+      name: 'duplicate peer',
+      text: minimal() + '  - address: 198.51.100.3\n    asn: 65003\n  - address: 198.51.100.1\n    asn: 65002\n',
+      path: 'peers[2].address',
+      message: 'duplicate peer 198.51.100.1',
+    },
+    {
+      name: 'duplicate peer, IPv6 written two ways',
+      text: 'asn: 1\nrouterId: 192.0.2.1\npeers:\n  - { address: "2001:db8::1", asn: 2 }\n  - { address: "2001:DB8:0::1", asn: 3 }\n',
+      path: 'peers[1].address',
+      message: 'duplicate peer 2001:db8::1',
+    },
+    {
+      name: 'duplicate peer name',
+      text: minimal('name: r1') + '  - { address: 198.51.100.3, asn: 65003, name: r1 }\n',
+      path: 'peers[1].name',
+      message: 'duplicate peer name r1',
+    },
+    { name: 'peer address not an address', text: minimal().replace('address: 198.51.100.1', 'address: router1'), path: 'peers[0].address', message: 'expected an IPv4 or IPv6 address, got "router1"' },
+    { name: 'peer not a mapping', text: 'asn: 1\nrouterId: 192.0.2.1\npeers:\n  - 198.51.100.1\n', path: 'peers[0]', message: 'got "198.51.100.1"' },
+    { name: 'unknown peer key with did-you-mean', text: minimal('holdtime: 90'), path: 'peers[0].holdtime', message: 'unknown field (did you mean holdTime?)' },
+    { name: 'unknown top-level key with did-you-mean', text: minimal('', 'router_id: 1.2.3.4'), path: 'router_id', message: 'unknown field (did you mean routerId?)' },
+    { name: 'unknown key with no near miss', text: minimal('', 'colour: blue'), path: 'colour', message: 'unknown field' },
+    { name: 'unknown api key', text: minimal('', 'api: { sockt: /tmp/a.sock }'), path: 'api.sockt', message: 'unknown field (did you mean socket?)' },
+    { name: 'localAddress of the other family', text: minimal('localAddress: 2001:db8::2'), path: 'peers[0].localAddress', message: 'expected an IPv4 address like the peer address 198.51.100.1, got "2001:db8::2"' },
+    { name: 'api with both socket and address', text: minimal('', 'api: { socket: /tmp/a.sock, address: 127.0.0.1:50051 }'), path: 'api', message: 'give either socket or address, not both' },
+    { name: 'api with neither', text: minimal('', 'api: {}'), path: 'api', message: 'expected socket' },
+    { name: 'api address without port', text: minimal('', 'api: { address: 127.0.0.1 }'), path: 'api.address', message: 'expected host:port with a port 1..65535 (IPv6 as "[::1]:50051"), got "127.0.0.1"' },
+    { name: 'api address with bare IPv6', text: minimal('', 'api: { address: "::1:50051" }'), path: 'api.address', message: 'got "::1:50051"' },
+    { name: 'api address port too large', text: minimal('', 'api: { address: "localhost:70000" }'), path: 'api.address', message: 'got "localhost:70000"' },
+    { name: 'nextHop neither address nor self', text: minimal('', 'nextHop: me'), path: 'nextHop', message: 'expected an IPv4 or IPv6 address, or "self", got "me"' },
+    { name: 'unknown logLevel', text: minimal('', 'logLevel: verbose'), path: 'logLevel', message: 'expected fatal, error, warn, info, debug or trace, got "verbose"' },
+    { name: 'empty stateFile', text: minimal('', 'stateFile: ""'), path: 'stateFile', message: 'expected a file path, got ""' },
+    { name: 'peers not a list', text: 'asn: 1\nrouterId: 192.0.2.1\npeers: 198.51.100.1\n', path: 'peers', message: 'expected a list of peers' },
+    { name: 'empty file', text: '', path: '(top level)', message: 'expected a mapping with asn, routerId and peers, got nothing' },
+    { name: 'YAML syntax error', text: 'asn: 65000\nrouterId: 198.51.100.2\npeers:\n  - address: 198.51.100.1\n   asn: 65001\n', path: 'line 5, column 1', message: 'Sequence item' },
+    { name: 'YAML duplicate key', text: 'asn: 65000\nrouterId: 198.51.100.2\nasn: 65001\n', path: 'line 3, column 1', message: 'duplicate key' },
+    { name: 'YAML unquoted [IPv6]:port', text: minimal('', 'api: { address: [::1]:50051 }'), path: 'line 3, column', message: 'quote an IPv6 host:port' },
+  ];
+
+  it.each(cases)('$name -> $path', ({ text, path, message }) => {
+    const lines = problemLines(text);
+    const line = lines.find((l) => l.startsWith(`${path}: `) || (path.startsWith('line') && l.startsWith(path)));
+    expect(line, `no "${path}: ..." line in:\n${lines.join('\n')}`).toBeDefined();
+    expect(line).toContain(message);
+  });
+
+  it('names the file and counts the problems in the first line', () => {
+    const err = errorOf(minimal('holdTime: 1'), '/etc/announcer.yaml');
+    expect(err.message).toBe('/etc/announcer.yaml: 1 problem\npeers[0].holdTime: expected a hold time of 0 or 3..65535 seconds, got 1');
+    expect(err.source).toBe('/etc/announcer.yaml');
+    expect(err.problems).toEqual([
+      { path: 'peers[0].holdTime', message: 'expected a hold time of 0 or 3..65535 seconds, got 1', line: 6 },
+    ]);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.name).toBe('ConfigError');
+  });
+
+  it('reports several problems together, in the order they appear in the file', () => {
+    const text = `asn: abc
+routerId: 198.51.100.2
+logLevel: loud
+peers:
+  - address: 198.51.100.1
+    asn: 65001
+    holdtime: 90
+  - address: 198.51.100.9
+    asn: abc
+    addPath: sometimes
+    port: 0
+`;
+    expect(errorOf(text, '/etc/announcer.yaml').message).toBe(
+      [
+        '/etc/announcer.yaml: 6 problems',
+        'asn: expected an AS number (1..4294967295), got "abc"',
+        'logLevel: expected fatal, error, warn, info, debug or trace, got "loud"',
+        'peers[0].holdtime: unknown field (did you mean holdTime?)',
+        'peers[1].asn: expected an AS number (1..4294967295), got "abc"',
+        'peers[1].addPath: expected off, send, receive or both, got "sometimes"',
+        'peers[1].port: expected a port number (1..65535), got 0',
+      ].join('\n'),
+    );
+  });
+
+  it('reports every missing required field', () => {
+    expect(problemLines('peers:\n  - {}\n')).toEqual([
+      'asn: missing: expected an AS number (1..4294967295)',
+      'routerId: missing: expected a non-zero IPv4 address',
+      'peers[0].address: missing: expected an IPv4 or IPv6 address',
+      'peers[0].asn: missing: expected an AS number (1..4294967295)',
+    ]);
+  });
+});
+
+describe('loadConfig', () => {
+  it('says plainly that a missing file is missing', async () => {
+    const path = join(tmpdir(), 'announcer-no-such-dir', 'announcer.yaml');
+    await expect(loadConfig(path)).rejects.toBeInstanceOf(ConfigError);
+    await expect(loadConfig(path)).rejects.toThrow(`${path}: file not found`);
+  });
+
+  it('reads a file, and names it in errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'announcer-config-'));
+    try {
+      const good = join(dir, 'announcer.yaml');
+      await writeFile(good, EXAMPLE);
+      const config = await loadConfig(good);
+      expect(config.peers[0]?.name).toBe('router1');
+      expect(config.peers[0]?.addPath).toBe('send');
+
+      const bad = join(dir, 'bad.yaml');
+      await writeFile(bad, 'asn: 65000\nrouterId: 198.51.100.2\npeers:\n  - { address: 198.51.100.1, asn: 0 }\n');
+      await expect(loadConfig(bad)).rejects.toThrow(`${bad}: 1 problem\npeers[0].asn: expected an AS number (1..4294967295), got 0`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a directory', async () => {
+    await expect(loadConfig(tmpdir())).rejects.toThrow(`${tmpdir()}: is a directory, not a config file`);
+  });
+});
