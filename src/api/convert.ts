@@ -1,0 +1,183 @@
+// Protobuf messages <-> domain types, both directions, for the server and the client alike.
+// proto3 cannot tell an empty string from an absent one: empty means "not given" everywhere.
+
+import type { Family } from '../codec/types.js';
+import * as pb from '../gen/announcer/v1/announcer.js';
+import type { AnnouncedPath, PeerStateName, PeerStatus } from '../rib/types.js';
+import type { PathFilter, PathInput, PathSelector } from '../speaker-api.js';
+
+const FAMILY_TO_PB: Record<Family, pb.Family> = {
+  'ipv4-unicast': pb.Family.FAMILY_IPV4_UNICAST,
+  'ipv6-unicast': pb.Family.FAMILY_IPV6_UNICAST,
+};
+
+const STATE_TO_PB: Record<PeerStateName, pb.PeerState> = {
+  Idle: pb.PeerState.PEER_STATE_IDLE,
+  Connect: pb.PeerState.PEER_STATE_CONNECT,
+  Active: pb.PeerState.PEER_STATE_ACTIVE,
+  OpenSent: pb.PeerState.PEER_STATE_OPEN_SENT,
+  OpenConfirm: pb.PeerState.PEER_STATE_OPEN_CONFIRM,
+  Established: pb.PeerState.PEER_STATE_ESTABLISHED,
+};
+
+function invert<K extends string, V extends number>(table: Record<K, V>): Map<V, K> {
+  return new Map(Object.entries(table).map(([k, v]) => [v as V, k as K]));
+}
+const FAMILY_FROM_PB = invert(FAMILY_TO_PB);
+const STATE_FROM_PB = invert(STATE_TO_PB);
+
+/** Thrown by the client when the server sends a value this version does not know. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+}
+
+function familyFromPb(f: pb.Family): Family {
+  const family = FAMILY_FROM_PB.get(f);
+  if (!family) throw new ProtocolError(`unknown address family ${f} from the server`);
+  return family;
+}
+
+function stateFromPb(s: pb.PeerState): PeerStateName {
+  const state = STATE_FROM_PB.get(s);
+  if (!state) throw new ProtocolError(`unknown peer state ${s} from the server`);
+  return state;
+}
+
+function given(s: string): string | undefined {
+  return s === '' ? undefined : s;
+}
+
+/** Copies `value` under `key` unless it is undefined (keeps domain objects free of undefined keys). */
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+// ---- paths ----
+
+export function pathInputToPb(p: PathInput): pb.Path {
+  return {
+    prefix: p.prefix,
+    nextHop: p.nextHop ?? '',
+    communities: [...(p.communities ?? [])],
+    largeCommunities: [...(p.largeCommunities ?? [])],
+    localPref: p.localPref,
+    med: p.med,
+    owner: p.owner ?? '',
+    pathId: 0,
+    family: pb.Family.FAMILY_UNSPECIFIED,
+  };
+}
+
+export function pathInputFromPb(p: pb.Path): PathInput {
+  return {
+    prefix: p.prefix,
+    ...opt('nextHop', given(p.nextHop)),
+    ...(p.communities.length > 0 ? { communities: p.communities } : {}),
+    ...(p.largeCommunities.length > 0 ? { largeCommunities: p.largeCommunities } : {}),
+    ...opt('localPref', p.localPref),
+    ...opt('med', p.med),
+    ...opt('owner', given(p.owner)),
+  };
+}
+
+export function announcedPathToPb(p: AnnouncedPath): pb.Path {
+  return {
+    prefix: p.prefix,
+    nextHop: p.nextHop,
+    communities: [...p.attributes.communities],
+    largeCommunities: [...p.attributes.largeCommunities],
+    localPref: p.attributes.localPref,
+    med: p.attributes.med,
+    owner: p.owner,
+    pathId: p.pathId,
+    family: FAMILY_TO_PB[p.family],
+  };
+}
+
+export function announcedPathFromPb(p: pb.Path): AnnouncedPath {
+  return {
+    prefix: p.prefix,
+    family: familyFromPb(p.family),
+    nextHop: p.nextHop,
+    attributes: {
+      communities: p.communities,
+      largeCommunities: p.largeCommunities,
+      ...opt('localPref', p.localPref),
+      ...opt('med', p.med),
+    },
+    owner: p.owner,
+    pathId: p.pathId,
+  };
+}
+
+export function selectorToPb(s: PathSelector): pb.DeletePathRequest {
+  return { prefix: s.prefix, nextHops: [...(s.nextHops ?? [])], owner: s.owner ?? '' };
+}
+
+export function selectorFromPb(r: pb.DeletePathRequest): PathSelector {
+  return {
+    prefix: r.prefix,
+    ...(r.nextHops.length > 0 ? { nextHops: r.nextHops } : {}),
+    ...opt('owner', given(r.owner)),
+  };
+}
+
+export function filterToPb(f: PathFilter = {}): pb.ListPathsRequest {
+  return { owner: f.owner ?? '', prefix: f.prefix ?? '' };
+}
+
+export function filterFromPb(r: pb.ListPathsRequest): PathFilter {
+  return { ...opt('owner', given(r.owner)), ...opt('prefix', given(r.prefix)) };
+}
+
+// ---- peers ----
+
+export function peerToPb(p: PeerStatus): pb.Peer {
+  return {
+    address: p.address,
+    port: p.port,
+    asn: p.asn,
+    state: STATE_TO_PB[p.state],
+    since: new Date(p.since),
+    localAddress: p.localAddress,
+    remoteRouterId: p.remoteRouterId,
+    holdTime: p.holdTime,
+    families: p.families.map((f) => ({
+      family: FAMILY_TO_PB[f.family],
+      addPathSend: f.addPathSend,
+      addPathReceive: f.addPathReceive,
+    })),
+    prefixesSent: p.prefixesSent,
+    prefixesReceived: p.prefixesReceived,
+    messagesSent: p.messagesSent,
+    messagesReceived: p.messagesReceived,
+    updatesSent: p.updatesSent,
+    updatesReceived: p.updatesReceived,
+    lastError: p.lastError,
+  };
+}
+
+export function peerFromPb(p: pb.Peer): PeerStatus {
+  return {
+    address: p.address,
+    port: p.port,
+    asn: p.asn,
+    state: stateFromPb(p.state),
+    since: p.since?.getTime() ?? 0,
+    ...opt('localAddress', p.localAddress),
+    ...opt('remoteRouterId', p.remoteRouterId),
+    ...opt('holdTime', p.holdTime),
+    families: p.families.map((f) => ({
+      family: familyFromPb(f.family),
+      addPathSend: f.addPathSend,
+      addPathReceive: f.addPathReceive,
+    })),
+    prefixesSent: p.prefixesSent,
+    prefixesReceived: p.prefixesReceived,
+    messagesSent: p.messagesSent,
+    messagesReceived: p.messagesReceived,
+    updatesSent: p.updatesSent,
+    updatesReceived: p.updatesReceived,
+    ...opt('lastError', p.lastError),
+  };
+}

@@ -1,0 +1,50 @@
+// announcer add-eip PREFIX [--next-hop IP]... [attributes] [--owner NAME]: announce a prefix.
+
+import { Option, type Command } from 'commander';
+import type { PathInput } from '../client.js';
+import { withApi, type CommandContext } from './context.js';
+import { describePath, json } from './format.js';
+import { collect, uint32 } from './options.js';
+
+interface AddEipOptions {
+  nextHop?: string[];
+  community?: string[];
+  largeCommunity?: string[];
+  localPref?: number;
+  med?: number;
+  owner?: string;
+  json?: boolean;
+}
+
+/** One path per next hop, all with the same attributes; no next hop: the daemon's default. */
+export function pathInputs(prefix: string, o: AddEipOptions): PathInput[] {
+  const shared = {
+    prefix,
+    ...(o.community ? { communities: o.community } : {}),
+    ...(o.largeCommunity ? { largeCommunities: o.largeCommunity } : {}),
+    ...(o.localPref !== undefined ? { localPref: o.localPref } : {}),
+    ...(o.med !== undefined ? { med: o.med } : {}),
+    ...(o.owner !== undefined ? { owner: o.owner } : {}),
+  };
+  return o.nextHop ? o.nextHop.map((nextHop) => ({ ...shared, nextHop })) : [shared];
+}
+
+export function registerAddEip(program: Command, ctx: CommandContext): void {
+  program
+    .command('add-eip')
+    .description('announce a prefix, one path per next hop (adding an existing path updates it)')
+    .argument('<prefix>', 'e.g. 203.0.113.10/32 or 2001:db8::10/128; a bare address means /32 or /128')
+    .option('--next-hop <ip>', 'a node serving the prefix, or "self" (repeatable; default: the daemon\'s nextHop)', collect)
+    .option('--community <a:b>', 'a COMMUNITY, e.g. 65000:100 (repeatable)', collect)
+    .option('--large-community <a:b:c>', 'a LARGE_COMMUNITY, e.g. 65000:1:2 (repeatable)', collect)
+    .addOption(new Option('--local-pref <n>', 'LOCAL_PREF (iBGP only)').argParser(uint32))
+    .addOption(new Option('--med <n>', 'MULTI_EXIT_DISC').argParser(uint32))
+    .option('--owner <name>', 'who the paths belong to (default: cli)')
+    .option('--json', 'print the paths as announced, as one JSON document')
+    .action(async (prefix: string, o: AddEipOptions, cmd: Command) => {
+      await withApi(cmd, ctx, async (client) => {
+        const paths = await client.addPaths(pathInputs(prefix, o));
+        ctx.io.stdout.write(o.json ? json({ paths }) : paths.map((p) => `announced ${describePath(p)}\n`).join(''));
+      });
+    });
+}

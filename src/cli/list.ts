@@ -1,0 +1,31 @@
+// announcer list [--owner NAME] [--prefix PREFIX]: the announced paths.
+
+import type { Command } from 'commander';
+import { withApi, type CommandContext } from './context.js';
+import { json, pathsTable } from './format.js';
+
+interface ListOptions {
+  owner?: string;
+  prefix?: string;
+  json?: boolean;
+}
+
+export function registerList(program: Command, ctx: CommandContext): void {
+  program
+    .command('list')
+    .description('list the announced paths')
+    .option('--owner <name>', "only this owner's paths")
+    .option('--prefix <prefix>', 'only the paths of this prefix')
+    .option('--json', 'print one JSON document')
+    .action(async (o: ListOptions, cmd: Command) => {
+      await withApi(cmd, ctx, async (client) => {
+        const paths = await client.listPaths({
+          ...(o.owner !== undefined ? { owner: o.owner } : {}),
+          ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
+        });
+        if (o.json) ctx.io.stdout.write(json({ paths }));
+        else if (paths.length === 0) ctx.io.stdout.write('no paths\n');
+        else ctx.io.stdout.write(pathsTable(paths));
+      });
+    });
+}

@@ -1,0 +1,21 @@
+// announcer peers: the BGP peers and their sessions.
+
+import type { Command } from 'commander';
+import { withApi, type CommandContext } from './context.js';
+import { json, peersTable } from './format.js';
+
+export function registerPeers(program: Command, ctx: CommandContext): void {
+  program
+    .command('peers')
+    .description('list the BGP peers and the state of their sessions')
+    .option('--json', 'print one JSON document (times in milliseconds since the epoch)')
+    .action(async (o: { json?: boolean }, cmd: Command) => {
+      await withApi(cmd, ctx, async (client) => {
+        const peers = await client.listPeers();
+        const now = ctx.io.now?.() ?? Date.now();
+        if (o.json) ctx.io.stdout.write(json({ peers }));
+        else if (peers.length === 0) ctx.io.stdout.write('no peers configured\n');
+        else ctx.io.stdout.write(peersTable(peers, now));
+      });
+    });
+}

@@ -1,0 +1,102 @@
+// The `announcer` command line: a commander program built around injected io, so it runs the
+// same under test as from the shell. Nothing here calls process.exit: run() returns the status.
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerAddEip } from './add-eip.js';
+import type { CommandContext } from './context.js';
+import { registerDelEip } from './del-eip.js';
+import { DEFAULT_API, EXIT, type CliIo } from './io.js';
+import { registerList } from './list.js';
+import { registerPeers } from './peers.js';
+
+export type { CliIo };
+export { EXIT };
+
+export interface DaemonCommandOptions {
+  /** --config FILE */
+  readonly config: string;
+}
+
+export interface ProgramHooks {
+  /**
+   * Runs `announcer daemon --config FILE` and resolves to its exit status once it has stopped.
+   * Without it the program has no daemon command (the CLI alone needs none of the speaker).
+   */
+  readonly daemon?: (options: DaemonCommandOptions, io: CliIo) => Promise<number>;
+}
+
+export interface Cli {
+  /** The commander program (for inspection; use run() to execute). */
+  readonly program: Command;
+  /** Parses `args` (without node and script: process.argv.slice(2)) and runs; once per Cli. */
+  run(args: readonly string[]): Promise<number>;
+}
+
+function version(): string {
+  // package.json sits two levels up from both src/cli and dist/cli.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+export function createProgram(io: CliIo, hooks: ProgramHooks = {}): Cli {
+  let status: number = EXIT.ok;
+  const ctx: CommandContext = {
+    io,
+    exit(code) {
+      status = code;
+    },
+  };
+
+  const program = new Command('announcer')
+    .description('BGP speaker that announces external IPs (EIPs) with one path per serving node')
+    .version(version(), '-V, --version')
+    .option('--api <target>', `the daemon's API: unix:PATH or HOST:PORT (default: $ANNOUNCER_API, else ${DEFAULT_API})`)
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+    })
+    .exitOverride()
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  announcer add-eip 203.0.113.10 --next-hop 198.51.100.11 --next-hop 198.51.100.12
+  announcer del-eip 203.0.113.10 --next-hop 198.51.100.12
+  announcer list --json
+
+Exit status: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} usage error, ${EXIT.unreachable} daemon not reachable.`,
+    );
+
+  // Subcommands copy output, exit and help settings from the program: register them after.
+  const daemon = hooks.daemon;
+  if (daemon) {
+    program
+      .command('daemon')
+      .description('run the BGP speaker and serve the API')
+      .requiredOption('--config <file>', 'the YAML config file')
+      .action(async (o: { config: string }) => {
+        ctx.exit(await daemon({ config: o.config }, io));
+      });
+  }
+  registerAddEip(program, ctx);
+  registerDelEip(program, ctx);
+  registerList(program, ctx);
+  registerPeers(program, ctx);
+
+  return {
+    program,
+    async run(args) {
+      try {
+        await program.parseAsync([...args], { from: 'user' });
+        return status;
+      } catch (err) {
+        // exitOverride turns usage errors, --help and --version into CommanderError.
+        if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+        io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+        return EXIT.failed;
+      }
+    },
+  };
+}
