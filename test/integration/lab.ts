@@ -270,6 +270,11 @@ export interface RouterPeer {
   readonly addPaths?: AddPaths;
   /** One comment line written above the session. */
   readonly comment?: string;
+  /**
+   * Resolve next hops as directly connected (`gateway direct`). eBGP does by default; an iBGP
+   * session (peer AS = router AS) otherwise resolves them recursively through an IGP table.
+   */
+  readonly gatewayDirect?: boolean;
 }
 
 export interface RouterConfigOptions {
@@ -480,6 +485,14 @@ export function routerConfig(opts: RouterConfigOptions): string {
     if (peer.addPaths !== undefined && peer.addPaths !== addPaths) {
       out.push(`  # ${addPathsComment(peer.addPaths)}`);
       for (const family of families) out.push(`  ${family} { add paths ${peer.addPaths}; };`);
+    }
+    if (peer.gatewayDirect === true) {
+      out.push(
+        '  # iBGP: the peer is directly connected (BIRD assumes multihop for iBGP), and next hops',
+        '  # are on the connected subnet rather than resolved through an IGP.',
+        '  direct;',
+      );
+      for (const family of families) out.push(`  ${family} { gateway direct; };`);
     }
     out.push('}');
   }

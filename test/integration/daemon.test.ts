@@ -1,0 +1,194 @@
+// The daemon against a real BIRD 2 router, in network namespaces: EIPs announced from the CLI
+// become ECMP routes in the router's kernel table, in both deployment shapes.
+// Runs the built CLI (dist/cli/main.js): `npm test` builds first.
+
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { birdc, Lab, run, waitFor, type LabNode, type LabProcess, type RouterConfigOptions, routerConfig } from './lab.js';
+
+const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const ROUTER_ASN = 65001;
+const NODE_ASN = 65000;
+
+let lab: Lab | undefined;
+afterEach(async () => {
+  await lab?.destroy();
+  lab = undefined;
+});
+
+async function newLab(nodes: number): Promise<Lab> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  lab = await new Lab({ nodes, prefix: 'annd' }).create();
+  return lab;
+}
+
+interface Daemon {
+  readonly node: LabNode;
+  readonly process: LabProcess;
+  readonly api: string;
+}
+
+async function startDaemon(l: Lab, node: LabNode, peers: object[], extra: object = {}): Promise<Daemon> {
+  const socket = join(l.dir, `${node.ns}.sock`);
+  const config = {
+    asn: NODE_ASN,
+    routerId: node.ipv4,
+    nextHop: 'self',
+    api: { socket },
+    logLevel: 'debug',
+    peers,
+    ...extra,
+  };
+  const file = join(l.dir, `${node.ns}.yaml`);
+  await writeFile(file, stringify(config));
+  const proc = l.spawn(node.ns, process.execPath, [MAIN, 'daemon', '--config', file], { name: `announcer@${node.ns}` });
+  const d = { node, process: proc, api: `unix:${socket}` };
+  await waitFor(async () => (await cli(d, ['peers', '--json'])).code, {
+    what: `the API of ${node.ns}'s daemon (output: ${proc.tail(5)})`,
+    until: (c) => c === 0,
+    timeoutMs: 10_000,
+  });
+  return d;
+}
+
+function routerPeer(node: LabNode, name: string, over: object = {}) {
+  return { name, address: node.ipv4, asn: NODE_ASN, ...over };
+}
+
+function peerOf(l: Lab, over: object = {}) {
+  return { address: l.router.ipv4, asn: ROUTER_ASN, holdTime: 6, connectRetry: 1, ...over };
+}
+
+async function cli(d: Pick<Daemon, 'api'>, args: string[]) {
+  return run(process.execPath, [MAIN, '--api', d.api, ...args], { allowFail: true });
+}
+
+async function ok(d: Daemon, args: string[]): Promise<string> {
+  const r = await cli(d, args);
+  if (r.code !== 0) throw new Error(`announcer ${args.join(' ')} failed (${r.code}): ${r.stderr}\ndaemon: ${d.process.tail(10)}`);
+  return r.stdout;
+}
+
+async function peersOf(d: Daemon): Promise<{ address: string; state: string; prefixesSent: number }[]> {
+  return (JSON.parse(await ok(d, ['peers', '--json'])) as { peers: { address: string; state: string; prefixesSent: number }[] }).peers;
+}
+
+async function established(d: Daemon, timeoutMs = 15_000): Promise<void> {
+  await waitFor(() => peersOf(d), {
+    what: `${d.node.ns}'s sessions Established`,
+    until: (ps) => ps.length > 0 && ps.every((p) => p.state === 'Established'),
+    timeoutMs,
+  });
+}
+
+async function router(l: Lab, opts: Omit<RouterConfigOptions, 'routerId' | 'asn'> & { asn?: number }) {
+  return l.startBird(l.router.ns, routerConfig({ routerId: l.router.ipv4, asn: ROUTER_ASN, ...opts }), { name: 'router' });
+}
+
+describe('announcer daemon with a BIRD 2 router', () => {
+  it('per-node: three nodes announce one EIP and the router installs three next hops; SIGTERM of one drops it at once', async () => {
+    const l = await newLab(3);
+    const bird = await router(l, { peers: l.nodes.map((n, i) => routerPeer(n, `node${i + 1}`)) });
+    const daemons = await Promise.all(l.nodes.map((n) => startDaemon(l, n, [peerOf(l)])));
+    await Promise.all(daemons.map((d) => established(d)));
+    for (const d of daemons) await ok(d, ['add-eip', '203.0.113.10']); // next hop: the config's "self"
+    await l.waitForNextHops(l.router.ns, '203.0.113.10', ['198.51.100.11', '198.51.100.12', '198.51.100.13']);
+    expect(JSON.parse(await ok(daemons[0]!, ['list', '--json'])).paths).toMatchObject([
+      { prefix: '203.0.113.10/32', nextHop: 'self', pathId: 1, owner: 'cli' },
+    ]);
+
+    const t0 = Date.now();
+    const status = await daemons[1]!.process.stop({ signal: 'SIGTERM', graceMs: 5000 });
+    // The issue's bound; the Cease NOTIFICATION makes BIRD withdraw the path at once.
+    await l.waitForNextHops(l.router.ns, '203.0.113.10', ['198.51.100.11', '198.51.100.13'], { timeoutMs: 3000 });
+    console.log(`per-node: SIGTERM to next hop gone at the router: ${Date.now() - t0} ms`);
+    expect(status.code).toBe(0);
+    // BIRD logged our RFC 8203 shutdown communication.
+    await waitFor(() => bird.process.output(), { what: 'BIRD to log the shutdown message', until: (o) => o.includes('announcer shutting down (SIGTERM)'), timeoutMs: 3000 });
+  });
+
+  it('central: one daemon announces an EIP with three next hops over ADD-PATH; deleting them shrinks and removes the route', async () => {
+    const l = await newLab(3);
+    const central = l.node(1);
+    await router(l, { peers: [routerPeer(central, 'central')] });
+    const d = await startDaemon(l, central, [peerOf(l, { addPath: 'send' })]);
+    await established(d);
+    await ok(d, ['add-eip', '203.0.113.20', '--next-hop', '198.51.100.11', '--next-hop', '198.51.100.12', '--next-hop', '198.51.100.13']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.20', ['198.51.100.11', '198.51.100.12', '198.51.100.13']);
+    const paths = (JSON.parse(await ok(d, ['list', '--json'])) as { paths: { nextHop: string; pathId: number }[] }).paths;
+    expect(paths.map((p) => [p.nextHop, p.pathId])).toEqual([
+      ['198.51.100.11', 1],
+      ['198.51.100.12', 2],
+      ['198.51.100.13', 3],
+    ]);
+    await ok(d, ['del-eip', '203.0.113.20', '--next-hop', '198.51.100.12']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.20', ['198.51.100.11', '198.51.100.13']);
+    await ok(d, ['del-eip', '203.0.113.20']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.20', []);
+  });
+
+  it('IPv6: a /128 EIP over an IPv6 session forms ECMP the same way', async () => {
+    const l = await newLab(3);
+    const central = l.node(1);
+    await router(l, { peers: [{ name: 'central6', address: central.ipv6, asn: NODE_ASN }] });
+    const d = await startDaemon(l, central, [peerOf(l, { address: l.router.ipv6, addPath: 'send', families: ['ipv6-unicast'] })]);
+    await established(d);
+    await ok(d, ['add-eip', '2001:db8:200::10', ...l.nodes.flatMap((n) => ['--next-hop', n.ipv6])]);
+    await l.waitForNextHops(l.router.ns, '2001:db8:200::10', l.nodes.map((n) => n.ipv6));
+    await ok(d, ['del-eip', '2001:db8:200::10', '--next-hop', l.node(3).ipv6]);
+    await l.waitForNextHops(l.router.ns, '2001:db8:200::10', [l.node(1).ipv6, l.node(2).ipv6]);
+  });
+
+  it('recovers: BIRD restarts and the routes come back; a cut link expires the session by hold timer and it recovers', async () => {
+    const l = await newLab(1);
+    const node = l.node(1);
+    let bird = await router(l, { peers: [routerPeer(node, 'node1')], holdTime: 6 });
+    const d = await startDaemon(l, node, [peerOf(l)]);
+    await established(d);
+    await ok(d, ['add-eip', '203.0.113.30']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.30', [node.ipv4]);
+
+    bird = await l.restartBird(bird);
+    await l.waitForNextHops(l.router.ns, '203.0.113.30', [node.ipv4], { timeoutMs: 20_000 });
+
+    await l.linkDown(node);
+    // Nothing tells either side the link is gone: each must give up when its hold timer (6 s) runs out.
+    await waitFor(() => peersOf(d), { what: 'the session to expire', until: (ps) => ps[0]?.state !== 'Established', timeoutMs: 15_000 });
+    const peer = (await peersOf(d))[0] as { lastError?: string };
+    expect(peer.lastError).toContain('Hold Timer Expired');
+    await l.waitForNextHops(l.router.ns, '203.0.113.30', [], { timeoutMs: 15_000 });
+    await l.linkUp(node);
+    await established(d, 30_000);
+    await l.waitForNextHops(l.router.ns, '203.0.113.30', [node.ipv4], { timeoutMs: 15_000 });
+  });
+
+  it('communities, large communities, MED and local-pref reach BIRD as sent (iBGP)', async () => {
+    const l = await newLab(2);
+    const node = l.node(1);
+    // iBGP (the router in our AS), the only kind of session that may carry LOCAL_PREF (RFC 4271 5.1.5).
+    const bird = await router(l, { asn: NODE_ASN, peers: [routerPeer(node, 'node1', { gatewayDirect: true })] });
+    const d = await startDaemon(l, node, [peerOf(l, { asn: NODE_ASN })]);
+    await established(d);
+    await ok(d, [
+      'add-eip', '203.0.113.40',
+      '--next-hop', l.node(2).ipv4,
+      '--community', '65000:100', '--community', '65000:7',
+      '--large-community', '65000:1:2',
+      '--med', '50',
+      '--local-pref', '200',
+    ]);
+    await l.waitForNextHops(l.router.ns, '203.0.113.40', [l.node(2).ipv4]);
+    const route = await birdc(bird.socket, 'show route 203.0.113.40/32 all');
+    expect(route).toMatch(/BGP\.origin: IGP/);
+    expect(route).toMatch(/BGP\.as_path: *\n/); // iBGP: an empty AS path
+    expect(route).toMatch(/BGP\.next_hop: 198\.51\.100\.12/);
+    expect(route).toMatch(/BGP\.med: 50/);
+    expect(route).toMatch(/BGP\.local_pref: 200/);
+    expect(route).toMatch(/BGP\.community: \(65000,7\) \(65000,100\)/);
+    expect(route).toMatch(/BGP\.large_community: \(65000, 1, 2\)/);
+  });
+});
