@@ -112,7 +112,7 @@ export class Speaker implements SpeakerApi {
   addPaths(inputs: readonly PathInput[]): AnnouncedPath[] {
     const paths = inputs.map((p, i) => validatePath(p, this.options.nextHop, `paths[${i}]`));
     for (const p of paths) if (this.rib.upsert(p)) this.markDirty(p.prefix);
-    return paths.map((p) => this.rib.pathsOf(p.prefix).find((a) => a.nextHop === p.nextHop)!);
+    return paths.map((p) => this.rib.getPath(p.prefix, p.nextHop)!);
   }
 
   deletePaths(sel: PathSelector): AnnouncedPath[] {

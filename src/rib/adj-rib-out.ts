@@ -35,6 +35,8 @@ export interface Changes {
   readonly count: number;
 }
 
+const NONE: readonly OutRoute[] = [];
+
 export class AdjRibOut {
   private readonly sent = new Map<string, readonly OutRoute[]>();
   private routes = 0;
@@ -83,21 +85,26 @@ export class AdjRibOut {
 
   /** Bring the peer's view of `prefixes` in line with the RIB; returns what to send. */
   update(rib: Rib, prefixes: Iterable<string>, view: PeerView): Changes {
-    const groups = new Map<string, AnnounceGroup>();
+    // attributes key -> next hop -> group (nested maps: no key string built per route)
+    const groups = new Map<string, Map<string, AnnounceGroup>>();
+    const all: AnnounceGroup[] = [];
     const withdraw = new Map<Family, Nlri[]>();
     let count = 0;
     for (const prefix of prefixes) {
       const e = rib.get(prefix);
       const want = this.desired(e, view);
-      const had = this.sent.get(prefix) ?? [];
+      const had = this.sent.get(prefix) ?? NONE;
       for (const r of want) {
-        const old = had.find((h) => h.pathId === r.pathId);
+        const old = had.length === 0 ? undefined : had.find((h) => h.pathId === r.pathId);
         if (old && old.nextHop === r.nextHop && old.key === r.key) continue;
-        const gk = `${e!.family}|${r.nextHop}|${r.key}`;
-        let g = groups.get(gk);
+        let byNextHop = groups.get(r.key);
+        if (!byNextHop) groups.set(r.key, (byNextHop = new Map()));
+        // Families differ in next-hop syntax, so the next hop also separates IPv4 from IPv6.
+        let g = byNextHop.get(r.nextHop);
         if (!g) {
           g = { family: e!.family, nextHop: r.nextHop, attributes: e!.attributes, nlri: [] };
-          groups.set(gk, g);
+          byNextHop.set(r.nextHop, g);
+          all.push(g);
         }
         g.nlri.push(r.pathId === 0 ? { prefix } : { prefix, pathId: r.pathId });
         count++;
@@ -114,6 +121,6 @@ export class AdjRibOut {
       if (want.length === 0) this.sent.delete(prefix);
       else this.sent.set(prefix, want);
     }
-    return { announce: [...groups.values()], withdraw, count };
+    return { announce: all, withdraw, count };
   }
 }

@@ -16,7 +16,8 @@ export interface PrefixEntry {
 }
 
 export function attributesKey(a: PathAttributes): string {
-  return JSON.stringify([a.communities, a.largeCommunities, a.localPref ?? null, a.med ?? null]);
+  // Communities are canonical text (digits and colons), so plain joins cannot collide.
+  return `${a.communities.join(',')}|${a.largeCommunities.join(',')}|${a.localPref ?? ''}|${a.med ?? ''}`;
 }
 
 export class Rib {
@@ -85,6 +86,12 @@ export class Rib {
     for (const e of this.entries.values()) for (const p of e.paths.values()) yield toAnnounced(e, p);
   }
 
+  getPath(prefix: string, nextHop: string): AnnouncedPath | undefined {
+    const e = this.entries.get(prefix);
+    const p = e?.paths.get(nextHop);
+    return e && p ? toAnnounced(e, p) : undefined;
+  }
+
   pathsOf(prefix: string): AnnouncedPath[] {
     const e = this.entries.get(prefix);
     return e ? [...e.paths.values()].map((p) => toAnnounced(e, p)) : [];
@@ -92,6 +99,7 @@ export class Rib {
 }
 
 function lowestFreeId(e: PrefixEntry): number {
+  if (e.paths.size === 0) return 1;
   // Prefixes carry a handful of paths (one per node), so a scan is cheaper than a free list.
   const used = new Set<number>();
   for (const p of e.paths.values()) used.add(p.pathId);
