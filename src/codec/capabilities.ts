@@ -22,7 +22,7 @@ const DIRECTION_NAMES: Record<number, AddPathDirection> = {
 };
 const DIRECTION_CODES: Record<AddPathDirection, number> = { receive: 1, send: 2, both: 3 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const utf8enc = new TextEncoder();
 
 /** Decode one capability value (`r` spans exactly its declared length). */
@@ -134,7 +134,10 @@ export function encodeCapability(w: Writer, c: Capability): void {
       return writeValue(w, CapabilityCode.GRACEFUL_RESTART, (w) => {
         const flags =
           (c.restarting ? GracefulRestartFlag.RESTART_STATE : 0) | (c.notification ? GracefulRestartFlag.NOTIFICATION : 0);
-        w.u16((flags << 12) | (c.restartTime & 0xfff));
+        if (!Number.isInteger(c.restartTime) || c.restartTime < 0 || c.restartTime > 0xfff) {
+          throw new BgpEncodeError(`graceful restart time ${c.restartTime} is not 0..4095 seconds`);
+        }
+        w.u16((flags << 12) | c.restartTime);
         for (const f of c.families) {
           w.u16(f.afi).u8(f.safi).u8(f.forwardingPreserved ? GracefulRestartFlag.FORWARDING_STATE : 0);
         }

@@ -119,7 +119,7 @@ export function parsePrefix(text: string): ParsedPrefix | null {
   let length = max;
   if (slash >= 0) {
     const lenText = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(lenText)) return null;
+    if (!/^(0|[1-9]\d{0,2})$/.test(lenText)) return null;
     length = Number(lenText);
     if (length > max) return null;
   }

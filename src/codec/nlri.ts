@@ -118,7 +118,7 @@ export function writePrefixText(w: Writer, text: string, family: Family, pathId:
       len = len * 10 + (c - 48);
       i++;
     }
-    if (i === start || i - start > 2 || len > 32) return false;
+    if (i === start || i - start > 2 || len > 32 || (i - start > 1 && text.charCodeAt(start) === 48)) return false;
   }
   a = (len + 7) >> 3;
   if (addPath) w.u32(pathId ?? 0);

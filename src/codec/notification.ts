@@ -7,7 +7,7 @@ import type { Reader } from './reader.js';
 import type { NotificationMessage } from './types.js';
 import type { Writer } from './writer.js';
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8enc = new TextEncoder();
 
 function carriesShutdownMessage(code: number, subcode: number): boolean {

@@ -119,9 +119,10 @@ export function packAnnouncements(a: Announcement, ctx: CodecContext): Uint8Arra
     if (budget + mpHead.length > 0xffff) throw new BgpEncodeError('unreachable: UPDATE larger than 64 KiB');
   }
 
-  const w = new Writer(items.bytes.length + (fixed + 8) * (Math.ceil(items.bytes.length / budget) + 1));
+  const cuts = [...runs(items, budget)]; // throws BgpEncodeError when not even one prefix fits
+  const w = new Writer(items.bytes.length + (fixed + 8) * cuts.length + 16);
   const bounds: number[] = [0];
-  for (const [from, to] of runs(items, budget)) {
+  for (const [from, to] of cuts) {
     const start = w.pos;
     const lengthAt = writeHeader(w, MessageType.UPDATE);
     w.u16(0); // no withdrawn routes
@@ -153,9 +154,10 @@ export function packWithdrawals(family: Family, nlri: readonly Nlri[], ctx: Code
   const max = maxLength(MessageType.UPDATE, ctx);
   const v4 = family === 'ipv4-unicast';
   const budget = max - HEADER_LENGTH - 4 - (v4 ? 0 : 4 + 3);
-  const w = new Writer(items.bytes.length + 32 * (Math.ceil(items.bytes.length / budget) + 1));
+  const cuts = [...runs(items, budget)];
+  const w = new Writer(items.bytes.length + 32 * cuts.length + 16);
   const bounds: number[] = [0];
-  for (const [from, to] of runs(items, budget)) {
+  for (const [from, to] of cuts) {
     const start = w.pos;
     const lengthAt = writeHeader(w, MessageType.UPDATE);
     if (v4) {

@@ -1,3 +1,10 @@
+import { BgpEncodeError } from './errors.js';
+
+function check(v: number, max: number, what: string): void {
+  // One comparison chain, cheap on the hot path; NaN and fractions fail it too.
+  if (!(v >= 0 && v <= max && v === Math.floor(v))) throw new BgpEncodeError(`${v} does not fit an unsigned ${what} field`);
+}
+
 /**
  * A growable big-endian byte writer. Length fields are written as placeholders and patched once
  * their body is written, so nothing is encoded twice.
@@ -22,13 +29,16 @@ export class Writer {
     this.view = new DataView(next.buffer);
   }
 
+  /** Values that do not fit the field throw BgpEncodeError: the wire never carries a wrapped number. */
   u8(v: number): this {
+    check(v, 0xff, '8-bit');
     this.ensure(1);
-    this.buf[this.pos++] = v & 0xff;
+    this.buf[this.pos++] = v;
     return this;
   }
 
   u16(v: number): this {
+    check(v, 0xffff, '16-bit');
     this.ensure(2);
     this.view.setUint16(this.pos, v);
     this.pos += 2;
@@ -36,8 +46,9 @@ export class Writer {
   }
 
   u32(v: number): this {
+    check(v, 0xffffffff, '32-bit');
     this.ensure(4);
-    this.view.setUint32(this.pos, v >>> 0);
+    this.view.setUint32(this.pos, v);
     this.pos += 4;
     return this;
   }
