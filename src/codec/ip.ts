@@ -24,53 +24,88 @@ export function formatIPv4(b: Uint8Array, at = 0): string {
   return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
 }
 
-const HEX_GROUP_RE = /^[0-9a-fA-F]{1,4}$/;
-
-function parseGroups(part: string, out: number[]): boolean {
-  if (part === '') return true;
-  for (const g of part.split(':')) {
-    if (!HEX_GROUP_RE.test(g)) return false;
-    out.push(parseInt(g, 16));
+/**
+ * Parse IPv6 text in text[start, end) into out[0..16). Hand-scanned (this is on the hot path of
+ * the packer); a trailing dotted quad ("::ffff:192.0.2.1") is accepted. False when not IPv6.
+ */
+export function parseIPv6Into(text: string, start: number, end: number, out: Uint8Array): boolean {
+  if (end - start < 2 || end - start > 45) return false;
+  const groups = scratchGroups;
+  let n = 0; // groups written
+  let gap = -1; // group index where "::" stands
+  let i = start;
+  if (text.charCodeAt(i) === 58) {
+    if (text.charCodeAt(i + 1) !== 58) return false; // a lone leading ':'
+    gap = 0;
+    i += 2;
+    if (i === end) {
+      out.fill(0);
+      return true;
+    }
+  }
+  for (;;) {
+    // One group: 1-4 hex digits, or the dotted-quad tail.
+    let v = 0;
+    let digits = 0;
+    const groupStart = i;
+    while (i < end && digits <= 4) {
+      const c = text.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) break;
+      v = v * 16 + d;
+      digits++;
+      i++;
+    }
+    if (i < end && text.charCodeAt(i) === 46) {
+      // "a.b.c.d" ends the address and fills two groups.
+      const v4 = parseIPv4(text.slice(groupStart, end));
+      if (!v4 || n > 6) return false;
+      groups[n++] = (v4[0]! << 8) | v4[1]!;
+      groups[n++] = (v4[2]! << 8) | v4[3]!;
+      i = end;
+      break;
+    }
+    if (digits === 0 || digits > 4 || n >= 8) return false;
+    groups[n++] = v;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== 58) return false;
+    i++;
+    if (i < end && text.charCodeAt(i) === 58) {
+      if (gap >= 0) return false; // a second "::"
+      gap = n;
+      i++;
+      if (i === end) break;
+    } else if (i === end) {
+      return false; // a trailing single ':'
+    }
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  out.fill(0);
+  const tail = gap < 0 ? 0 : n - gap;
+  const head = n - tail;
+  for (let k = 0; k < head; k++) {
+    out[k * 2] = groups[k]! >> 8;
+    out[k * 2 + 1] = groups[k]! & 0xff;
+  }
+  for (let k = 0; k < tail; k++) {
+    const at = 8 - tail + k;
+    out[at * 2] = groups[head + k]! >> 8;
+    out[at * 2 + 1] = groups[head + k]! & 0xff;
   }
   return true;
 }
 
+const scratchGroups = new Uint16Array(8);
+
 /** IPv6 text (with "::" and an optional trailing dotted quad) to 16 octets; null when it is not one. */
 export function parseIPv6(text: string): Uint8Array | null {
-  if (text.length < 2 || text.length > 45) return null;
-  let s = text;
-  let tail: Uint8Array | null = null;
-  const lastColon = s.lastIndexOf(':');
-  if (lastColon >= 0 && s.indexOf('.', lastColon) > 0) {
-    tail = parseIPv4(s.slice(lastColon + 1));
-    if (!tail) return null;
-    s = s.slice(0, lastColon + 1) + '0:0';
-  }
-  const dbl = s.indexOf('::');
-  const head: number[] = [];
-  const rest: number[] = [];
-  if (dbl >= 0) {
-    if (s.indexOf('::', dbl + 1) >= 0) return null;
-    if (!parseGroups(s.slice(0, dbl), head) || !parseGroups(s.slice(dbl + 2), rest)) return null;
-    if (head.length + rest.length > 7) return null;
-  } else {
-    if (!parseGroups(s, head) || head.length !== 8) return null;
-  }
-  const groups = new Array<number>(8).fill(0);
-  head.forEach((g, i) => (groups[i] = g));
-  rest.forEach((g, i) => (groups[8 - rest.length + i] = g));
   const out = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    out[i * 2] = groups[i]! >> 8;
-    out[i * 2 + 1] = groups[i]! & 0xff;
-  }
-  if (tail) out.set(tail, 12);
-  return out;
+  return parseIPv6Into(text, 0, text.length, out) ? out : null;
 }
 
 /** RFC 5952 canonical text: lowercase, no leading zeros, the longest run (2+) of zero groups as "::". */
 export function formatIPv6(b: Uint8Array, at = 0): string {
-  const g = new Array<number>(8);
+  const g = scratchGroups;
   for (let i = 0; i < 8; i++) g[i] = (b[at + i * 2]! << 8) | b[at + i * 2 + 1]!;
   let bestStart = -1;
   let bestLen = 1;
@@ -87,9 +122,20 @@ export function formatIPv6(b: Uint8Array, at = 0): string {
     }
     i = j;
   }
-  const hex = (from: number, to: number): string => g.slice(from, to).map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
+  let s = '';
+  let colon = false;
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      colon = false;
+      i += bestLen - 1;
+      continue;
+    }
+    if (colon) s += ':';
+    s += g[i]!.toString(16);
+    colon = true;
+  }
+  return s;
 }
 
 export function parseIp(text: string): { family: 'ipv4' | 'ipv6'; bytes: Uint8Array } | null {

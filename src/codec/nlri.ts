@@ -2,7 +2,7 @@
 // (a 4-octet path identifier before each prefix), for IPv4 and IPv6 unicast.
 
 import { BgpEncodeError, BgpError } from './errors.js';
-import { formatIPv4, formatIPv6, parsePrefix, type ParsedPrefix } from './ip.js';
+import { formatIPv4, formatIPv6, parseIPv6Into, parsePrefix, type ParsedPrefix } from './ip.js';
 import type { Reader } from './reader.js';
 import type { Family, Nlri } from './types.js';
 import type { Writer } from './writer.js';
@@ -82,9 +82,21 @@ export function writePrefix(w: Writer, p: ParsedPrefix, pathId: number | undefin
  */
 export function writePrefixText(w: Writer, text: string, family: Family, pathId: number | undefined, addPath: boolean): boolean {
   if (family === 'ipv6-unicast') {
-    const p = parsePrefix(text);
-    if (!p || p.family !== family) return false;
-    writePrefix(w, p, pathId, addPath);
+    const slash = text.indexOf('/');
+    const addrEnd = slash < 0 ? text.length : slash;
+    if (!parseIPv6Into(text, 0, addrEnd, scratch)) return false;
+    let len = 128;
+    if (slash >= 0) {
+      const lenText = text.slice(slash + 1);
+      if (!/^(0|[1-9]\d{0,2})$/.test(lenText)) return false;
+      len = Number(lenText);
+      if (len > 128) return false;
+    }
+    const n = (len + 7) >> 3;
+    if (len & 7) scratch[n - 1]! &= (0xff << (8 - (len & 7))) & 0xff;
+    if (addPath) w.u32(pathId ?? 0);
+    w.u8(len);
+    w.bytes(scratch.subarray(0, n));
     return true;
   }
   let i = 0;
