@@ -110,7 +110,7 @@ export class Speaker implements SpeakerApi {
   // ---- the API ------------------------------------------------------------------------------
 
   addPaths(inputs: readonly PathInput[]): AnnouncedPath[] {
-    const paths = inputs.map((p, i) => validatePath(p, this.options.nextHop, `paths[${i}]`));
+    const paths = inputs.map((p, i) => validatePath(p, this.options.nextHop, () => `paths[${i}]`));
     for (const p of paths) if (this.rib.upsert(p)) this.markDirty(p.prefix);
     return paths.map((p) => this.rib.getPath(p.prefix, p.nextHop)!);
   }

@@ -11,8 +11,14 @@ export interface PrefixEntry {
   attributes: PathAttributes;
   /** A canonical string of `attributes`: paths group into one UPDATE by it. */
   attributesKey: string;
-  /** Next hop -> path. */
-  readonly paths: Map<string, { readonly nextHop: string; owner: string; readonly pathId: number }>;
+  /** One per next hop. An array, not a Map: prefixes carry a handful of paths (one per node). */
+  readonly paths: RibPath[];
+}
+
+export interface RibPath {
+  readonly nextHop: string;
+  owner: string;
+  readonly pathId: number;
 }
 
 export function attributesKey(a: PathAttributes): string {
@@ -22,7 +28,21 @@ export function attributesKey(a: PathAttributes): string {
 
 export class Rib {
   private readonly entries = new Map<string, PrefixEntry>();
+  /** One shared object per distinct attribute set (a million paths usually have a handful). */
+  private readonly interned = new Map<string, { attributes: PathAttributes; users: number }>();
   private count = 0;
+
+  private intern(a: PathAttributes, key: string): PathAttributes {
+    let i = this.interned.get(key);
+    if (!i) this.interned.set(key, (i = { attributes: a, users: 0 }));
+    i.users++;
+    return i.attributes;
+  }
+
+  private release(key: string): void {
+    const i = this.interned.get(key);
+    if (i && --i.users === 0) this.interned.delete(key);
+  }
 
   get size(): number {
     return this.count;
@@ -50,22 +70,21 @@ export class Rib {
     const key = attributesKey(p.attributes);
     let changed = false;
     if (!e) {
-      e = { prefix: p.prefix, family: p.family, attributes: p.attributes, attributesKey: key, paths: new Map() };
+      e = { prefix: p.prefix, family: p.family, attributes: this.intern(p.attributes, key), attributesKey: key, paths: [] };
       this.entries.set(p.prefix, e);
       changed = true;
     } else if (e.attributesKey !== key) {
-      e.attributes = p.attributes;
+      this.release(e.attributesKey);
+      e.attributes = this.intern(p.attributes, key);
       e.attributesKey = key;
       changed = true;
     }
-    const existing = e.paths.get(p.nextHop);
+    const existing = findPath(e, p.nextHop);
     if (existing) {
-      if (existing.owner !== p.owner) {
-        existing.owner = p.owner;
-      }
+      existing.owner = p.owner;
       return changed;
     }
-    e.paths.set(p.nextHop, { nextHop: p.nextHop, owner: p.owner, pathId: lowestFreeId(e) });
+    e.paths.push({ nextHop: p.nextHop, owner: p.owner, pathId: lowestFreeId(e) });
     this.count++;
     return true;
   }
@@ -73,41 +92,47 @@ export class Rib {
   /** Remove one path; returns it, or undefined if there was none. */
   remove(prefix: string, nextHop: string): AnnouncedPath | undefined {
     const e = this.entries.get(prefix);
-    const p = e?.paths.get(nextHop);
-    if (!e || !p) return undefined;
-    e.paths.delete(nextHop);
+    if (!e) return undefined;
+    const i = e.paths.findIndex((x) => x.nextHop === nextHop);
+    if (i < 0) return undefined;
+    const [p] = e.paths.splice(i, 1);
     this.count--;
-    if (e.paths.size === 0) this.entries.delete(prefix);
-    return toAnnounced(e, p);
+    if (e.paths.length === 0) {
+      this.entries.delete(prefix);
+      this.release(e.attributesKey);
+    }
+    return toAnnounced(e, p!);
   }
 
   /** Every path, in insertion order of prefixes. */
   *paths(): IterableIterator<AnnouncedPath> {
-    for (const e of this.entries.values()) for (const p of e.paths.values()) yield toAnnounced(e, p);
+    for (const e of this.entries.values()) for (const p of e.paths) yield toAnnounced(e, p);
   }
 
   getPath(prefix: string, nextHop: string): AnnouncedPath | undefined {
     const e = this.entries.get(prefix);
-    const p = e?.paths.get(nextHop);
+    const p = e && findPath(e, nextHop);
     return e && p ? toAnnounced(e, p) : undefined;
   }
 
   pathsOf(prefix: string): AnnouncedPath[] {
     const e = this.entries.get(prefix);
-    return e ? [...e.paths.values()].map((p) => toAnnounced(e, p)) : [];
+    return e ? e.paths.map((p) => toAnnounced(e, p)) : [];
   }
 }
 
+function findPath(e: PrefixEntry, nextHop: string): RibPath | undefined {
+  for (const p of e.paths) if (p.nextHop === nextHop) return p;
+  return undefined;
+}
+
 function lowestFreeId(e: PrefixEntry): number {
-  if (e.paths.size === 0) return 1;
-  // Prefixes carry a handful of paths (one per node), so a scan is cheaper than a free list.
-  const used = new Set<number>();
-  for (const p of e.paths.values()) used.add(p.pathId);
+  // Prefixes carry a handful of paths, so a scan is cheaper than a free list.
   let id = 1;
-  while (used.has(id)) id++;
+  while (e.paths.some((p) => p.pathId === id)) id++;
   return id;
 }
 
-function toAnnounced(e: PrefixEntry, p: { nextHop: string; owner: string; pathId: number }): AnnouncedPath {
+function toAnnounced(e: PrefixEntry, p: RibPath): AnnouncedPath {
   return { prefix: e.prefix, family: e.family, nextHop: p.nextHop, attributes: e.attributes, owner: p.owner, pathId: p.pathId };
 }

@@ -14,9 +14,13 @@ function invalid(field: string, message: string): RequestError {
 }
 
 export function validatePrefix(prefix: unknown, field: string): { prefix: string; family: Family } {
-  if (typeof prefix !== 'string' || prefix === '') throw invalid(field, 'a prefix is required');
+  return validatePrefixLazy(prefix, () => field);
+}
+
+function validatePrefixLazy(prefix: unknown, field: () => string): { prefix: string; family: Family } {
+  if (typeof prefix !== 'string' || prefix === '') throw invalid(field(), 'a prefix is required');
   const p = canonicalPrefix(prefix.trim());
-  if (!p) throw invalid(field, `${JSON.stringify(prefix)} is not an IPv4 or IPv6 prefix (e.g. 203.0.113.10/32, 2001:db8::10/128)`);
+  if (!p) throw invalid(field(), `${JSON.stringify(prefix)} is not an IPv4 or IPv6 prefix (e.g. 203.0.113.10/32, 2001:db8::10/128)`);
   return { prefix: p, family: p.includes(':') ? 'ipv6-unicast' : 'ipv4-unicast' };
 }
 
@@ -45,10 +49,13 @@ function u32(v: number | undefined, field: string): number | undefined {
   return v;
 }
 
-function sortedUnique(list: readonly string[], parse: (s: string) => number[] | null, field: string, what: string): string[] {
+const NONE: readonly string[] = Object.freeze([]);
+
+function sortedUnique(list: readonly string[], parse: (s: string) => number[] | null, field: () => string, what: string): readonly string[] {
+  if (list.length === 0) return NONE;
   const parsed = list.map((c, i) => {
     const v = parse(c);
-    if (!v) throw invalid(`${field}[${i}]`, `${JSON.stringify(c)} is not ${what}`);
+    if (!v) throw invalid(`${field()}[${i}]`, `${JSON.stringify(c)} is not ${what}`);
     return { text: v.join(':'), v };
   });
   parsed.sort((a, b) => {
@@ -58,31 +65,46 @@ function sortedUnique(list: readonly string[], parse: (s: string) => number[] | 
   return [...new Set(parsed.map((p) => p.text))];
 }
 
-export function validatePath(input: PathInput, defaultNextHop: string, field: string): Path {
-  const { prefix, family } = validatePrefix(input.prefix, `${field}.prefix`);
-  const nextHop = validateNextHop(input.nextHop ?? defaultNextHop, family, `${field}.nextHop`);
+/** Recently validated next hops: a large request repeats a handful of them. */
+const nextHopCache = new Map<string, string>();
+
+function cachedNextHop(nextHop: string, family: Family, field: () => string): string {
+  const key = `${family}|${nextHop}`;
+  const hit = nextHopCache.get(key);
+  if (hit !== undefined) return hit;
+  const v = validateNextHop(nextHop, family, field());
+  if (nextHopCache.size >= 1024) nextHopCache.clear();
+  nextHopCache.set(key, v);
+  return v;
+}
+
+/** `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report. */
+export function validatePath(input: PathInput, defaultNextHop: string, at: string | (() => string)): Path {
+  const field = typeof at === 'string' ? () => at : at;
+  const { prefix, family } = validatePrefixLazy(input.prefix, () => `${field()}.prefix`);
+  const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, family, () => `${field()}.nextHop`);
   const communities = sortedUnique(
     input.communities ?? [],
     (c) => {
       const v = parseCommunity(c);
       return v === null ? null : [Math.floor(v / 0x10000), v % 0x10000];
     },
-    `${field}.communities`,
+    () => `${field()}.communities`,
     'a community ASN:VALUE with both parts in 0..65535',
   );
   const largeCommunities = sortedUnique(
     input.largeCommunities ?? [],
     parseLargeCommunity,
-    `${field}.largeCommunities`,
+    () => `${field()}.largeCommunities`,
     'a large community A:B:C with each part in 0..4294967295',
   );
-  const localPref = u32(input.localPref, `${field}.localPref`);
-  const med = u32(input.med, `${field}.med`);
+  const localPref = input.localPref === undefined ? undefined : u32(input.localPref, `${field()}.localPref`);
+  const med = input.med === undefined ? undefined : u32(input.med, `${field()}.med`);
   return {
     prefix,
     family,
     nextHop,
-    owner: validateOwner(input.owner, `${field}.owner`),
+    owner: input.owner === undefined ? DEFAULT_OWNER : validateOwner(input.owner, `${field()}.owner`),
     attributes: {
       communities,
       largeCommunities,
