@@ -10,6 +10,7 @@ import {
   decodeMessage,
   encodeMessage,
   type BgpMessage,
+  type Capability,
   type CodecContext,
   type NotificationMessage,
 } from '../../src/codec/index.js';
@@ -86,7 +87,7 @@ class RawPeer {
   }
 
   /** OPEN and KEEPALIVE both ways: the speaker reaches Established. */
-  async establish(asn: number, id: string): Promise<void> {
+  async establish(asn: number, id: string, extra: Capability[] = []): Promise<void> {
     const open = await this.nextOf('open');
     expect(open.myAs).toBe(65001);
     this.send({
@@ -98,6 +99,7 @@ class RawPeer {
       capabilities: [
         { type: 'multiprotocol', afi: 1, safi: 1 },
         { type: 'four-octet-as', asn },
+        ...extra,
       ],
     });
     this.send({ type: 'keepalive' });
@@ -131,10 +133,10 @@ async function setup() {
   );
   await speaker.start();
   cleanups.push(() => speaker.stop());
-  const peer = async (from: string, asn: number, id: string) => {
+  const peer = async (from: string, asn: number, id: string, extra: Capability[] = []) => {
     const p = await RawPeer.connect(from, '127.0.0.2', port);
     cleanups.push(() => void p.socket.destroy());
-    await p.establish(asn, id);
+    await p.establish(asn, id, extra);
     return p;
   };
   const state = (i: number) => speaker.listPeers()[i]!;
@@ -163,6 +165,26 @@ function update(attrs: number[], nlri: number[], withdrawnLen?: number): Uint8Ar
 function u16(v: number): number[] {
   return [v >> 8, v & 0xff];
 }
+
+describe('route refresh', () => {
+  it('a ROUTE-REFRESH gets the table again, framed by BoRR and EoRR with enhanced route refresh', async () => {
+    const { speaker, peer } = await setup();
+    speaker.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11' }, { prefix: '203.0.113.11', nextHop: '198.51.100.11' }]);
+    const p = await peer('127.0.0.1', 65000, '192.0.2.1', [{ type: 'route-refresh' }, { type: 'enhanced-route-refresh' }]);
+    // The initial table, then End-of-RIB (an empty UPDATE for IPv4).
+    const first = await p.nextOf('update');
+    expect(first.nlri).toEqual([{ prefix: '203.0.113.10/32' }, { prefix: '203.0.113.11/32' }]);
+    expect(first.attributes).toContainEqual({ type: 'next-hop', nextHop: '198.51.100.11' });
+    expect(first.attributes).toContainEqual({ type: 'as-path', segments: [{ kind: 'sequence', asns: [65001] }] });
+    expect(await p.nextOf('update')).toEqual({ type: 'update', withdrawn: [], attributes: [], nlri: [] });
+
+    p.send({ type: 'route-refresh', afi: 1, safi: 1, subtype: 'normal' });
+    expect(await p.next()).toEqual({ type: 'route-refresh', afi: 1, safi: 1, subtype: 'begin-of-rib' });
+    const again = await p.next();
+    expect(again.type === 'update' && again.nlri).toEqual([{ prefix: '203.0.113.10/32' }, { prefix: '203.0.113.11/32' }]);
+    expect(await p.next()).toEqual({ type: 'route-refresh', afi: 1, safi: 1, subtype: 'end-of-rib' });
+  });
+});
 
 describe('a misbehaving peer', () => {
   it('RFC 7606 treat-as-withdraw keeps the session and withdraws the routes', async () => {
