@@ -7,6 +7,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { formatIPv6, parseIPv6 } from './codec/ip.js';
+import { insecureTcpProblem } from './api/loopback.js';
 import { FAMILIES, type AddPathDirection, type Family } from './codec/types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -15,10 +16,42 @@ import { FAMILIES, type AddPathDirection, type Family } from './codec/types.js';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 export type AddPathMode = 'off' | AddPathDirection;
 
+/** Certificate files (PEM) for a TCP API. */
+export interface ApiTlsConfig {
+  /** The server's certificate chain. */
+  readonly cert: string;
+  /** The server's private key. */
+  readonly key: string;
+  /** Given: clients must present a certificate that chains to this CA bundle (mutual TLS). */
+  readonly clientCa?: string;
+}
+
 /** Where the gRPC API listens: a unix socket, or TCP (`address` as written, e.g. "[::1]:50051"). */
 export type ApiEndpoint =
-  | { readonly kind: 'unix'; readonly socket: string }
-  | { readonly kind: 'tcp'; readonly address: string; readonly host: string; readonly port: number };
+  | {
+      readonly kind: 'unix';
+      readonly socket: string;
+      /** Permission bits of the socket file; default 0o660 (the daemon's user and group). */
+      readonly socketMode: number;
+    }
+  | {
+      readonly kind: 'tcp';
+      readonly address: string;
+      readonly host: string;
+      readonly port: number;
+      /** Required unless the host is loopback or `insecure` is set. */
+      readonly tls?: ApiTlsConfig;
+      /** Plain TCP on a non-loopback address, explicitly asked for. */
+      readonly insecure: boolean;
+    };
+
+/** The Prometheus endpoint (served by src/metrics.ts). */
+export interface MetricsConfig {
+  /** As written, e.g. "127.0.0.1:9179" or "[::1]:9179". */
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+}
 
 export interface ListenConfig {
   readonly address: string;
@@ -51,6 +84,8 @@ export interface Config {
   /** Omitted: no BGP listener (active peers only). */
   readonly listen?: ListenConfig;
   readonly api: ApiEndpoint;
+  /** Omitted: no metrics endpoint. */
+  readonly metrics?: MetricsConfig;
   /** Omitted: desired paths are not persisted. */
   readonly stateFile?: string;
   readonly logLevel: LogLevel;
@@ -58,6 +93,8 @@ export interface Config {
 }
 
 export const DEFAULT_API_SOCKET = '/run/announcer/announcer.sock';
+export const DEFAULT_SOCKET_MODE = 0o660;
+export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9179';
 export const DEFAULT_BGP_PORT = 179;
 
 // ---------------------------------------------------------------------------------------------
@@ -242,23 +279,72 @@ const LISTEN = z.strictObject(
   { error: expected('a mapping with address and port') },
 );
 
+/** Octal text ("0660", "660", "0o660") or the number itself (0o660 = 432); at most 0777. */
+function parseFileMode(v: string | number): number | null {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= 0o777 ? v : null;
+  const m = /^(?:0o|0)?([0-7]{1,3})$/i.exec(v.trim());
+  return m ? parseInt(m[1]!, 8) : null;
+}
+
+const socketModeError = expected('a file mode in octal, like "0660" (at most 0777)');
+const SOCKET_MODE = z.union([z.number(), z.string()], { error: socketModeError }).transform((v, ctx) => {
+  const mode = parseFileMode(v);
+  if (mode === null) ctx.addIssue({ code: 'custom', input: v, message: `expected a file mode in octal, like "0660" (at most 0777), got ${describe(v)}` });
+  return mode ?? 0;
+});
+
+const TLS = z.strictObject(
+  { cert: text('a certificate file (PEM)'), key: text('a private key file (PEM)'), clientCa: text('a CA bundle file (PEM)').optional() },
+  { error: expected('a mapping with cert, key and optionally clientCa') },
+);
+
 const API = z
   .strictObject(
-    { socket: text('a unix socket path').optional(), address: HOST_PORT.optional() },
+    {
+      socket: text('a unix socket path').optional(),
+      socketMode: SOCKET_MODE.optional(),
+      address: HOST_PORT.optional(),
+      tls: TLS.optional(),
+      insecure: z.boolean({ error: expected('true or false') }).optional(),
+    },
     { error: expected('a mapping with socket or address') },
   )
   .superRefine((api, ctx) => {
     if (api.socket !== undefined && api.address !== undefined) {
       ctx.addIssue({ code: 'custom', input: api, message: 'give either socket or address, not both' });
-    } else if (api.socket === undefined && api.address === undefined) {
-      ctx.addIssue({ code: 'custom', input: api, message: 'expected socket (a unix socket path) or address (host:port)' });
+      return;
     }
+    if (api.address === undefined) {
+      for (const key of ['tls', 'insecure'] as const) {
+        if (api[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], input: api[key], message: 'applies to a TCP address only (the socket is guarded by its file mode)' });
+      }
+      return;
+    }
+    if (api.socketMode !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['socketMode'], input: api.socketMode, message: 'applies to a unix socket only' });
+    }
+    if (api.tls !== undefined && api.insecure === true) {
+      ctx.addIssue({ code: 'custom', path: ['insecure'], input: true, message: 'give either tls or insecure: true, not both' });
+    }
+    const problem = insecureTcpProblem(api.address, api.tls, api.insecure);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['address'], input: api.address, message: problem });
   })
   .transform((api): ApiEndpoint => {
-    if (api.address === undefined) return { kind: 'unix', socket: api.socket ?? DEFAULT_API_SOCKET };
+    if (api.address === undefined) {
+      return { kind: 'unix', socket: api.socket ?? DEFAULT_API_SOCKET, socketMode: api.socketMode ?? DEFAULT_SOCKET_MODE };
+    }
     const { host, port } = parseHostPort(api.address)!;
-    return { kind: 'tcp', address: api.address, host, port };
+    const tls = api.tls && {
+      cert: api.tls.cert,
+      key: api.tls.key,
+      ...(api.tls.clientCa === undefined ? {} : { clientCa: api.tls.clientCa }),
+    };
+    return { kind: 'tcp', address: api.address, host, port, ...(tls ? { tls } : {}), insecure: api.insecure ?? false };
   });
+
+const METRICS = z
+  .strictObject({ address: HOST_PORT.default(DEFAULT_METRICS_ADDRESS) }, { error: expected('a mapping with address (host:port)') })
+  .transform((m): MetricsConfig => ({ address: m.address, ...parseHostPort(m.address)! }));
 
 const PEER = z
   .strictObject(
@@ -327,7 +413,8 @@ const CONFIG = z
       routerId: ROUTER_ID,
       nextHop: NEXT_HOP.default('self'),
       listen: LISTEN.optional(),
-      api: API.default({ kind: 'unix', socket: DEFAULT_API_SOCKET }),
+      api: API.default({ kind: 'unix', socket: DEFAULT_API_SOCKET, socketMode: DEFAULT_SOCKET_MODE }),
+      metrics: METRICS.optional(),
       stateFile: text('a file path').optional(),
       logLevel: choice(LOG_LEVELS).default('info'),
       peers: PEERS,
@@ -341,6 +428,7 @@ const CONFIG = z
       nextHop: c.nextHop,
       ...(c.listen === undefined ? {} : { listen: c.listen }),
       api: c.api,
+      ...(c.metrics === undefined ? {} : { metrics: c.metrics }),
       ...(c.stateFile === undefined ? {} : { stateFile: c.stateFile }),
       logLevel: c.logLevel,
       peers: c.peers,
@@ -370,6 +458,7 @@ export function parseConfig(text: string, source = 'config'): Config {
     // e.g. an alias bomb: yaml refuses excessive alias expansion.
     throw new ConfigError(source, [{ path: '(top level)', message: e instanceof Error ? e.message : String(e) }]);
   }
+  octalAsWritten(doc, input, ['api', 'socketMode']);
   const result = CONFIG.safeParse(input);
   if (result.success) return deepFreeze(result.data);
   throw new ConfigError(source, problemsOf(result.error.issues, doc, lineCounter));
@@ -384,6 +473,18 @@ export async function loadConfig(path: string): Promise<Config> {
     throw ConfigError.unreadable(path, e);
   }
   return parseConfig(text, path);
+}
+
+/**
+ * YAML 1.2 reads an unquoted `0660` as the decimal 660; for a file mode the writer meant octal,
+ * so such a value is passed on as the text written.
+ */
+function octalAsWritten(doc: Document, input: unknown, path: readonly string[]): void {
+  const node = doc.getIn(path, true);
+  if (!isScalar(node) || typeof node.value !== 'number' || typeof node.source !== 'string' || !/^0[0-7]+$/.test(node.source)) return;
+  let parent = input;
+  for (const key of path.slice(0, -1)) parent = (parent as Record<string, unknown> | null)?.[key];
+  if (typeof parent === 'object' && parent !== null) (parent as Record<string, unknown>)[path.at(-1)!] = node.source;
 }
 
 function yamlMessage(code: string, message: string, text: string, line: number): string {

@@ -1,7 +1,7 @@
 // What the gRPC API (and through it the CLI) may ask of the speaker. The API layer translates
 // protobuf to these types and RequestError to gRPC status codes; it never reaches past this.
 
-import type { AnnouncedPath, PeerStatus } from './rib/types.js';
+import type { AnnouncedPath, PeerStateName, PeerStatus } from './rib/types.js';
 
 /** A path as a client asks for it; the speaker validates and canonicalises every field. */
 export interface PathInput {
@@ -30,16 +30,65 @@ export interface PathFilter {
   readonly prefix?: string;
 }
 
-export interface SpeakerApi {
-  /**
-   * Announce paths. All are validated before any changes (RequestError 'invalid-argument' naming
-   * the field, e.g. `paths[2].nextHop`); a path that exists is updated in place. Returns them as held.
-   */
-  addPaths(paths: readonly PathInput[]): AnnouncedPath[];
-  /** Withdraw the selected paths; RequestError 'not-found' when none match. Returns those removed. */
-  deletePaths(selector: PathSelector): AnnouncedPath[];
-  listPaths(filter?: PathFilter): AnnouncedPath[];
-  listPeers(): PeerStatus[];
+/** What ReplacePaths did: only the difference was sent to the peers. */
+export interface ReplaceResult {
+  /** Paths the owner now has that it did not have before (new, or taken over from another owner). */
+  readonly added: readonly AnnouncedPath[];
+  /** Paths the owner no longer has (withdrawn unless another owner still wants them). */
+  readonly removed: readonly AnnouncedPath[];
+  /** Paths whose attributes changed (re-announced). */
+  readonly updated: readonly AnnouncedPath[];
+  /** Paths left exactly as they were: nothing was sent for them. */
+  readonly unchanged: number;
 }
 
-export type { AnnouncedPath, PeerStatus };
+/** A change a watcher is told about (WatchEvents, `announcer watch`). `at` is ms since the epoch. */
+export type SpeakerEvent =
+  | {
+      readonly type: 'peer-state';
+      readonly at: number;
+      readonly peer: string;
+      readonly from: PeerStateName;
+      readonly to: PeerStateName;
+      /** Why, when the session went down: "received NOTIFICATION Cease / ...", "Hold Timer Expired"... */
+      readonly reason?: string;
+    }
+  | {
+      /** The desired set changed (API or CLI): paths added to or removed from the RIB. */
+      readonly type: 'rib';
+      readonly at: number;
+      readonly added: readonly AnnouncedPath[];
+      readonly removed: readonly AnnouncedPath[];
+    }
+  | {
+      /** What one peer was actually sent, per flush (one event for a whole packed batch). */
+      readonly type: 'peer-paths';
+      readonly at: number;
+      readonly peer: string;
+      readonly announced: readonly { readonly prefix: string; readonly nextHop: string; readonly pathId: number }[];
+      readonly withdrawn: readonly { readonly prefix: string; readonly pathId: number }[];
+    };
+
+export interface SpeakerApi {
+  /**
+   * Announce paths (each for `owner`, default "cli"). All are validated before any changes
+   * (RequestError 'invalid-argument' naming the field, e.g. `paths[2].nextHop`); a path that exists
+   * gains the owner and takes the new attributes. Resolves once the change is persisted.
+   */
+  addPaths(paths: readonly PathInput[]): Promise<AnnouncedPath[]>;
+  /** Withdraw the selected paths (only `owner`'s claim when given); RequestError 'not-found' when none match. */
+  deletePaths(selector: PathSelector): Promise<AnnouncedPath[]>;
+  /**
+   * Make `owner`'s paths exactly `paths`, atomically: validated first (nothing changes on any error),
+   * then only the difference is announced or withdrawn. An empty list withdraws all of the owner's paths.
+   */
+  replacePaths(owner: string, paths: readonly PathInput[]): Promise<ReplaceResult>;
+  listPaths(filter?: PathFilter): AnnouncedPath[];
+  listPeers(): PeerStatus[];
+  /** Subscribe to events; returns the function that unsubscribes. */
+  watch(listener: (e: SpeakerEvent) => void): () => void;
+  /** True once the speaker has started and until it begins to shut down (the health service's SERVING). */
+  readonly ready: boolean;
+}
+
+export type { AnnouncedPath, PeerStatus, PeerStateName };

@@ -16,11 +16,17 @@ import {
 import { systemClock, type Clock } from './clock.js';
 import type { Logger } from './log.js';
 import { AdjRibOut, type PeerView } from './rib/adj-rib-out.js';
-import { Rib } from './rib/rib.js';
-import { RequestError, type AnnouncedPath, type PathAttributes, type PeerStatus } from './rib/types.js';
-import { validateNextHop, validatePath, validatePrefix } from './rib/validate.js';
+import { Rib, type UpsertResult } from './rib/rib.js';
+import { RequestError, type AnnouncedPath, type Path, type PathAttributes, type PeerStatus } from './rib/types.js';
+import { validateNextHop, validateOwner, validatePath, validatePrefix } from './rib/validate.js';
+import type { StateStore, StoredPath } from './store/state-store.js';
 import { normalizeAddress, PeerSession, type PeerSessionConfig } from './session/peer-session.js';
-import type { PathFilter, PathInput, PathSelector, SpeakerApi } from './speaker-api.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerApi, SpeakerEvent } from './speaker-api.js';
+
+/** Whether an upsert changed what peers must be sent. */
+function isChange(r: UpsertResult): boolean {
+  return r === 'added' || r === 'updated';
+}
 
 export interface SpeakerOptions {
   readonly asn: number;
@@ -45,11 +51,14 @@ export class Speaker implements SpeakerApi {
   private flushScheduled = false;
   private server: net.Server | null = null;
   private stopping = false;
+  private started = false;
+  private readonly listeners = new Set<(e: SpeakerEvent) => void>();
 
   constructor(
     private readonly options: SpeakerOptions,
     private readonly log: Logger,
     clock: Clock = systemClock,
+    private readonly store: StateStore | null = null,
   ) {
     const local = { asn: options.asn, routerId: options.routerId, hostname: os.hostname() };
     for (const pc of options.peers) {
@@ -61,7 +70,15 @@ export class Speaker implements SpeakerApi {
           down: (s) => this.onDown(s),
           update: (s, m) => this.onUpdate(s, m),
           routeRefresh: (s, family) => this.onRouteRefresh(s, family),
-          stateChange: () => {},
+          stateChange: (s, from, to) =>
+            this.emit(() => ({
+              type: 'peer-state',
+              at: Date.now(),
+              peer: s.config.address,
+              from,
+              to,
+              ...(to !== 'Established' && s.lastError ? { reason: s.lastError } : {}),
+            })),
         },
         clock,
         log.child({ peer: pc.name }),
@@ -87,6 +104,7 @@ export class Speaker implements SpeakerApi {
       this.log.info({ address, port }, 'listening for BGP connections');
     }
     for (const p of this.peers.values()) p.session.start();
+    this.started = true;
   }
 
   /** Cease / Administrative Shutdown to every peer, with an RFC 8203 message; then stop listening. */
@@ -94,6 +112,7 @@ export class Speaker implements SpeakerApi {
     this.stopping = true;
     this.server?.close();
     await Promise.all([...this.peers.values()].map((p) => p.session.stop(message)));
+    await this.store?.flush();
   }
 
   private onIncoming(socket: net.Socket): void {
@@ -109,26 +128,93 @@ export class Speaker implements SpeakerApi {
 
   // ---- the API ------------------------------------------------------------------------------
 
-  addPaths(inputs: readonly PathInput[]): AnnouncedPath[] {
-    const paths = inputs.map((p, i) => validatePath(p, this.options.nextHop, () => `paths[${i}]`));
-    for (const p of paths) if (this.rib.upsert(p)) this.markDirty(p.prefix);
-    return paths.map((p) => this.rib.getPath(p.prefix, p.nextHop)!);
+  get ready(): boolean {
+    return this.started && !this.stopping;
   }
 
-  deletePaths(sel: PathSelector): AnnouncedPath[] {
+  /** Put stored paths back (before start): validated like API input; a bad entry is an error. */
+  restore(stored: readonly StoredPath[]): number {
+    const paths: Path[] = [];
+    stored.forEach((sp, i) => {
+      for (const owner of sp.owners) {
+        paths.push(validatePath({ ...sp, owner }, this.options.nextHop, () => `paths[${i}]`));
+      }
+    });
+    for (const p of paths) if (isChange(this.rib.upsert(p))) this.markDirty(p.prefix);
+    return paths.length;
+  }
+
+  async addPaths(inputs: readonly PathInput[]): Promise<AnnouncedPath[]> {
+    const paths = inputs.map((p, i) => validatePath(p, this.options.nextHop, () => `paths[${i}]`));
+    const added: Path[] = [];
+    for (const p of paths) {
+      const r = this.rib.upsert(p);
+      if (isChange(r)) {
+        this.markDirty(p.prefix);
+        added.push(p);
+      }
+    }
+    const result = paths.map((p) => this.rib.getPath(p.prefix, p.nextHop)!);
+    this.emitRib(() => added.map((p) => this.rib.getPath(p.prefix, p.nextHop)!), () => []);
+    await this.persist();
+    return result;
+  }
+
+  async deletePaths(sel: PathSelector): Promise<AnnouncedPath[]> {
     const { prefix, family } = validatePrefix(sel.prefix, 'prefix');
     const nextHops = (sel.nextHops ?? []).map((nh, i) => validateNextHop(nh, family, `nextHops[${i}]`));
-    const existing = this.rib.pathsOf(prefix);
-    const victims = existing.filter(
-      (p) => (nextHops.length === 0 || nextHops.includes(p.nextHop)) && (sel.owner === undefined || p.owner === sel.owner),
-    );
+    if (sel.owner !== undefined) validateOwner(sel.owner, 'owner');
+    const victims = this.rib
+      .pathsOf(prefix)
+      .filter((p) => (nextHops.length === 0 || nextHops.includes(p.nextHop)) && (sel.owner === undefined || p.owners.includes(sel.owner)));
     if (victims.length === 0) {
       const what = nextHops.length ? `${prefix} via ${nextHops.join(', ')}` : prefix;
-      throw new RequestError('not-found', 'prefix', `no path ${what}${sel.owner !== undefined ? ` owned by ${sel.owner}` : ''} is announced`);
+      throw new RequestError('not-found', 'prefix', `prefix: no path ${what}${sel.owner !== undefined ? ` owned by ${sel.owner}` : ''} is announced`);
     }
-    for (const v of victims) this.rib.remove(prefix, v.nextHop);
-    this.markDirty(prefix);
+    const gone: AnnouncedPath[] = [];
+    for (const v of victims) {
+      const r = this.rib.release(prefix, v.nextHop, sel.owner);
+      if (r?.gone) gone.push(r.path);
+    }
+    if (gone.length) this.markDirty(prefix);
+    this.emitRib(() => [], () => gone);
+    await this.persist();
     return victims;
+  }
+
+  async replacePaths(owner: string, inputs: readonly PathInput[]): Promise<ReplaceResult> {
+    if (typeof owner !== 'string' || owner.trim() === '') {
+      throw new RequestError('invalid-argument', 'owner', 'owner: must not be empty (it names whose set of paths this is)');
+    }
+    validateOwner(owner, 'owner');
+    const paths = inputs.map((p, i) => validatePath({ ...p, owner }, this.options.nextHop, () => `paths[${i}]`));
+    // Everything is valid: from here on nothing can fail, so the change is all or nothing.
+    const wanted = new Set(paths.map((p) => `${p.prefix} ${p.nextHop}`));
+    const removed: AnnouncedPath[] = [];
+    const gone: AnnouncedPath[] = [];
+    for (const e of [...this.rib.prefixes()]) {
+      for (const rp of [...e.paths]) {
+        if (!rp.owners.includes(owner) || wanted.has(`${e.prefix} ${rp.nextHop}`)) continue;
+        const r = this.rib.release(e.prefix, rp.nextHop, owner)!;
+        removed.push(r.path);
+        if (r.gone) {
+          gone.push(r.path);
+          this.markDirty(e.prefix);
+        }
+      }
+    }
+    const added: AnnouncedPath[] = [];
+    const updated: AnnouncedPath[] = [];
+    let unchanged = 0;
+    for (const p of paths) {
+      const r = this.rib.upsert(p);
+      if (isChange(r)) this.markDirty(p.prefix);
+      if (r === 'unchanged') unchanged++;
+      else (r === 'updated' ? updated : added).push(this.rib.getPath(p.prefix, p.nextHop)!);
+    }
+    this.emitRib(() => [...added, ...updated], () => gone);
+    await this.persist();
+    return { added, removed, updated, unchanged };
   }
 
   listPaths(filter: PathFilter = {}): AnnouncedPath[] {
@@ -138,7 +224,52 @@ export class Speaker implements SpeakerApi {
     } else {
       paths = [...this.rib.paths()];
     }
-    return filter.owner ? paths.filter((p) => p.owner === filter.owner) : paths;
+    return filter.owner ? paths.filter((p) => p.owners.includes(filter.owner!)) : paths;
+  }
+
+  watch(listener: (e: SpeakerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(make: () => SpeakerEvent): void {
+    if (this.listeners.size === 0) return;
+    const e = make();
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.log.error({ err }, 'event listener failed');
+      }
+    }
+  }
+
+  private emitRib(added: () => AnnouncedPath[], removed: () => AnnouncedPath[]): void {
+    this.emit(() => ({ type: 'rib', at: Date.now(), added: added(), removed: removed() }));
+  }
+
+  private persist(): Promise<void> {
+    return this.store ? this.store.save(() => this.snapshot()) : Promise.resolve();
+  }
+
+  /** The desired paths as stored: one entry per path, with all its owners. */
+  snapshot(): StoredPath[] {
+    const out: StoredPath[] = [];
+    for (const e of this.rib.prefixes()) {
+      const a = e.attributes;
+      for (const p of e.paths) {
+        out.push({
+          prefix: e.prefix,
+          nextHop: p.nextHop,
+          owners: [...p.owners],
+          ...(a.communities.length ? { communities: a.communities } : {}),
+          ...(a.largeCommunities.length ? { largeCommunities: a.largeCommunities } : {}),
+          ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
+          ...(a.med !== undefined ? { med: a.med } : {}),
+        });
+      }
+    }
+    return out;
   }
 
   listPeers(): PeerStatus[] {
@@ -223,6 +354,15 @@ export class Speaker implements SpeakerApi {
         if (!(e instanceof BgpEncodeError)) throw e;
         this.log.error({ err: e.message, nextHop: g.nextHop }, 'cannot encode paths');
       }
+    }
+    if (changes.count > 0) {
+      this.emit(() => ({
+        type: 'peer-paths',
+        at: Date.now(),
+        peer: p.session.config.address,
+        announced: changes.announce.flatMap((g) => g.nlri.map((n) => ({ prefix: n.prefix, nextHop: g.nextHop, pathId: n.pathId ?? 0 }))),
+        withdrawn: [...changes.withdraw.values()].flatMap((l) => l.map((n) => ({ prefix: n.prefix, pathId: n.pathId ?? 0 }))),
+      }));
     }
     if (messages.length > 0) {
       p.session.sendRaw(messages);

@@ -61,7 +61,7 @@ describe('parseConfig: valid configs', () => {
       routerId: '198.51.100.2',
       nextHop: '198.51.100.2',
       listen: { address: '0.0.0.0', port: 179 },
-      api: { kind: 'unix', socket: '/run/announcer/announcer.sock' },
+      api: { kind: 'unix', socket: '/run/announcer/announcer.sock', socketMode: 0o660 },
       stateFile: '/var/lib/announcer/state.json',
       logLevel: 'info',
       peers: [
@@ -88,7 +88,7 @@ describe('parseConfig: valid configs', () => {
       asn: 65000,
       routerId: '198.51.100.2',
       nextHop: 'self',
-      api: { kind: 'unix', socket: '/run/announcer/announcer.sock' },
+      api: { kind: 'unix', socket: '/run/announcer/announcer.sock', socketMode: 0o660 },
       logLevel: 'info',
       peers: [
         {
@@ -122,7 +122,7 @@ describe('parseConfig: valid configs', () => {
       ).replace('asn: 65000\n', ''),
     );
     expect(config.asn).toBe(4294967295);
-    expect(config.api).toEqual({ kind: 'tcp', address: '[::1]:50051', host: '::1', port: 50051 });
+    expect(config.api).toEqual({ kind: 'tcp', address: '[::1]:50051', host: '::1', port: 50051, insecure: false });
     expect(config.listen).toEqual({ address: '0.0.0.0', port: 179 });
     expect(config.logLevel).toBe('trace');
     expect(config.peers[0]).toMatchObject({ port: 65535, holdTime: 3, connectRetry: 65535, passive: true });
@@ -133,6 +133,7 @@ describe('parseConfig: valid configs', () => {
       address: '127.0.0.1:50051',
       host: '127.0.0.1',
       port: 50051,
+      insecure: false,
     });
   });
 
@@ -143,6 +144,54 @@ describe('parseConfig: valid configs', () => {
     );
     expect(config.nextHop).toBe('2001:db8::a');
     expect(config.peers[0]).toMatchObject({ address: '2001:db8::1', name: '2001:db8::1', localAddress: '2001:db8::2' });
+  });
+
+  it('reads the socket mode as octal however it is written', () => {
+    const mode = (v: string): number | undefined => {
+      const api = parseConfig(minimal('', `api: { socket: /tmp/a.sock, socketMode: ${v} }`)).api;
+      return api.kind === 'unix' ? api.socketMode : undefined;
+    };
+    expect(mode('"0660"')).toBe(0o660);
+    // YAML 1.2 would read an unquoted 0660 as decimal 660; it is octal, as written.
+    expect(mode('0660')).toBe(0o660);
+    expect(mode('0600')).toBe(0o600);
+    expect(mode('0o640')).toBe(0o640);
+    expect(mode('"770"')).toBe(0o770);
+    expect(mode('432')).toBe(0o660);
+    expect(parseConfig(minimal('', 'api: { socket: /tmp/a.sock }')).api).toEqual({ kind: 'unix', socket: '/tmp/a.sock', socketMode: 0o660 });
+    // Neither socket nor address: the default socket (here with its own mode).
+    expect(parseConfig(minimal('', 'api: { socketMode: "0600" }')).api).toEqual({ kind: 'unix', socket: '/run/announcer/announcer.sock', socketMode: 0o600 });
+    expect(parseConfig(minimal('', 'api: {}')).api).toEqual({ kind: 'unix', socket: '/run/announcer/announcer.sock', socketMode: 0o660 });
+  });
+
+  it('accepts plain TCP on every loopback form, and elsewhere with TLS or an explicit insecure', () => {
+    for (const address of ['127.0.0.1:50051', '127.1.2.3:50051', '"[::1]:50051"', 'localhost:50051']) {
+      expect(parseConfig(minimal('', `api: { address: ${address} }`)).api).toMatchObject({ kind: 'tcp', insecure: false });
+      expect(parseConfig(minimal('', `api: { address: ${address} }`)).api).not.toHaveProperty('tls');
+    }
+    expect(parseConfig(minimal('', 'api: { address: 0.0.0.0:50051, tls: { cert: /etc/a/api.crt, key: /etc/a/api.key, clientCa: /etc/a/ca.crt } }')).api).toStrictEqual({
+      kind: 'tcp',
+      address: '0.0.0.0:50051',
+      host: '0.0.0.0',
+      port: 50051,
+      tls: { cert: '/etc/a/api.crt', key: '/etc/a/api.key', clientCa: '/etc/a/ca.crt' },
+      insecure: false,
+    });
+    expect(parseConfig(minimal('', 'api: { address: 198.51.100.2:50051, tls: { cert: a.crt, key: a.key } }')).api).toMatchObject({ tls: { cert: 'a.crt', key: 'a.key' } });
+    expect(parseConfig(minimal('', 'api: { address: "[2001:db8::2]:50051", insecure: true }')).api).toStrictEqual({
+      kind: 'tcp',
+      address: '[2001:db8::2]:50051',
+      host: '2001:db8::2',
+      port: 50051,
+      insecure: true,
+    });
+  });
+
+  it('reads the metrics endpoint, defaulting its address', () => {
+    expect(parseConfig(minimal('', 'metrics: { address: "127.0.0.1:9179" }')).metrics).toEqual({ address: '127.0.0.1:9179', host: '127.0.0.1', port: 9179 });
+    expect(parseConfig(minimal('', 'metrics: { address: "[::]:9100" }')).metrics).toEqual({ address: '[::]:9100', host: '::', port: 9100 });
+    expect(parseConfig(minimal('', 'metrics: {}')).metrics).toEqual({ address: '127.0.0.1:9179', host: '127.0.0.1', port: 9179 });
+    expect(parseConfig(minimal()).metrics).toBeUndefined();
   });
 
   it('returns a frozen config', () => {
@@ -203,10 +252,35 @@ describe('parseConfig: each problem names its field', () => {
     { name: 'unknown api key', text: minimal('', 'api: { sockt: /tmp/a.sock }'), path: 'api.sockt', message: 'unknown field (did you mean socket?)' },
     { name: 'localAddress of the other family', text: minimal('localAddress: 2001:db8::2'), path: 'peers[0].localAddress', message: 'expected an IPv4 address like the peer address 198.51.100.1, got "2001:db8::2"' },
     { name: 'api with both socket and address', text: minimal('', 'api: { socket: /tmp/a.sock, address: 127.0.0.1:50051 }'), path: 'api', message: 'give either socket or address, not both' },
-    { name: 'api with neither', text: minimal('', 'api: {}'), path: 'api', message: 'expected socket' },
     { name: 'api address without port', text: minimal('', 'api: { address: 127.0.0.1 }'), path: 'api.address', message: 'expected host:port with a port 1..65535 (IPv6 as "[::1]:50051"), got "127.0.0.1"' },
     { name: 'api address with bare IPv6', text: minimal('', 'api: { address: "::1:50051" }'), path: 'api.address', message: 'got "::1:50051"' },
     { name: 'api address port too large', text: minimal('', 'api: { address: "localhost:70000" }'), path: 'api.address', message: 'got "localhost:70000"' },
+    { name: 'socketMode not octal', text: minimal('', 'api: { socket: /tmp/a.sock, socketMode: "0999" }'), path: 'api.socketMode', message: 'expected a file mode in octal, like "0660" (at most 0777), got "0999"' },
+    { name: 'socketMode with special bits', text: minimal('', 'api: { socket: /tmp/a.sock, socketMode: "4755" }'), path: 'api.socketMode', message: 'got "4755"' },
+    { name: 'socketMode as decimal 660', text: minimal('', 'api: { socket: /tmp/a.sock, socketMode: 660 }'), path: 'api.socketMode', message: 'got 660' },
+    { name: 'socketMode a list', text: minimal('', 'api: { socket: /tmp/a.sock, socketMode: [6, 6, 0] }'), path: 'api.socketMode', message: 'expected a file mode in octal, like "0660" (at most 0777), got a list' },
+    { name: 'socketMode for TCP', text: minimal('', 'api: { address: 127.0.0.1:50051, socketMode: "0660" }'), path: 'api.socketMode', message: 'applies to a unix socket only' },
+    { name: 'tls on a socket', text: minimal('', 'api: { socket: /tmp/a.sock, tls: { cert: a, key: b } }'), path: 'api.tls', message: 'applies to a TCP address only' },
+    { name: 'insecure on a socket', text: minimal('', 'api: { insecure: true }'), path: 'api.insecure', message: 'applies to a TCP address only' },
+    {
+      name: 'non-loopback TCP without TLS',
+      text: minimal('', 'api: { address: 0.0.0.0:50051 }'),
+      path: 'api.address',
+      message: '0.0.0.0:50051 is not a loopback address, and anyone who reaches the API controls what is announced: give api.tls {cert, key, clientCa} (mutual TLS), or set api.insecure: true',
+    },
+    { name: 'non-loopback IPv6 TCP without TLS', text: minimal('', 'api: { address: "[2001:db8::2]:50051" }'), path: 'api.address', message: '[2001:db8::2]:50051 is not a loopback address' },
+    { name: 'a host name that is not localhost, without TLS', text: minimal('', 'api: { address: "api.example.com:50051" }'), path: 'api.address', message: 'is not a loopback address' },
+    { name: 'insecure false is no exemption', text: minimal('', 'api: { address: 0.0.0.0:50051, insecure: false }'), path: 'api.address', message: 'is not a loopback address' },
+    { name: 'insecure not a boolean', text: minimal('', 'api: { address: 0.0.0.0:50051, insecure: yes }'), path: 'api.insecure', message: 'expected true or false, got "yes"' },
+    { name: 'tls and insecure together', text: minimal('', 'api: { address: 0.0.0.0:50051, insecure: true, tls: { cert: a, key: b } }'), path: 'api.insecure', message: 'give either tls or insecure: true, not both' },
+    { name: 'tls without key', text: minimal('', 'api: { address: 0.0.0.0:50051, tls: { cert: a.crt } }'), path: 'api.tls.key', message: 'missing: expected a private key file (PEM)' },
+    { name: 'tls with an empty cert', text: minimal('', 'api: { address: 0.0.0.0:50051, tls: { cert: "", key: a.key } }'), path: 'api.tls.cert', message: 'expected a certificate file (PEM), got ""' },
+    { name: 'tls misspelt clientCa', text: minimal('', 'api: { address: 0.0.0.0:50051, tls: { cert: a, key: b, clientCA: c } }'), path: 'api.tls.clientCA', message: 'unknown field (did you mean clientCa?)' },
+    { name: 'tls not a mapping', text: minimal('', 'api: { address: 0.0.0.0:50051, tls: true }'), path: 'api.tls', message: 'expected a mapping with cert, key and optionally clientCa, got true' },
+    { name: 'metrics address without port', text: minimal('', 'metrics: { address: 127.0.0.1 }'), path: 'metrics.address', message: 'expected host:port with a port 1..65535 (IPv6 as "[::1]:50051"), got "127.0.0.1"' },
+    { name: 'metrics port 0', text: minimal('', 'metrics: { address: "127.0.0.1:0" }'), path: 'metrics.address', message: 'got "127.0.0.1:0"' },
+    { name: 'metrics not a mapping', text: minimal('', 'metrics: 127.0.0.1:9179'), path: 'metrics', message: 'expected a mapping with address (host:port), got "127.0.0.1:9179"' },
+    { name: 'unknown metrics key', text: minimal('', 'metrics: { adress: "127.0.0.1:9179" }'), path: 'metrics.adress', message: 'unknown field (did you mean address?)' },
     { name: 'nextHop neither address nor self', text: minimal('', 'nextHop: me'), path: 'nextHop', message: 'expected an IPv4 or IPv6 address, or "self", got "me"' },
     { name: 'unknown logLevel', text: minimal('', 'logLevel: verbose'), path: 'logLevel', message: 'expected fatal, error, warn, info, debug or trace, got "verbose"' },
     { name: 'empty stateFile', text: minimal('', 'stateFile: ""'), path: 'stateFile', message: 'expected a file path, got ""' },

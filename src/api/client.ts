@@ -1,17 +1,20 @@
 // A typed, promise-based client for the Announcer API: domain types in and out, failures as
 // ApiError carrying the gRPC status and the server's message.
 
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { systemClock } from '../clock.js';
-import { AnnouncerClient } from '../gen/announcer/v1/announcer.js';
+import { AnnouncerClient, type Event } from '../gen/announcer/v1/announcer.js';
 import type { AnnouncedPath, PeerStatus } from '../rib/types.js';
-import type { PathFilter, PathInput, PathSelector } from '../speaker-api.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker-api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   announcedPathFromPb,
+  eventFromPb,
   filterToPb,
   pathInputToPb,
   peerFromPb,
+  replaceResultFromPb,
+  replaceToPb,
   selectorToPb,
 } from './convert.js';
 import { FIELD_METADATA_KEY } from './status.js';
@@ -47,15 +50,50 @@ export interface ApiClient {
   addPaths(paths: readonly PathInput[]): Promise<AnnouncedPath[]>;
   /** Withdraw paths of one prefix; NOT_FOUND when none match. Returns those removed. */
   deletePaths(selector: PathSelector): Promise<AnnouncedPath[]>;
+  /**
+   * Make `owner`'s paths exactly `paths` in one step (a restarting controller's re-sync): returns
+   * what was added, removed and updated, and how many were unchanged (nothing sent for those).
+   * An empty list withdraws all of the owner's paths.
+   */
+  replacePaths(owner: string, paths: readonly PathInput[]): Promise<ReplaceResult>;
   listPaths(filter?: PathFilter): Promise<AnnouncedPath[]>;
   listPeers(): Promise<PeerStatus[]>;
+  /**
+   * Streams events (peer state changes, desired-path changes, what each peer was sent) to
+   * `onEvent` until cancel() or the stream fails; `onError` hears a failure (the daemon went
+   * away: UNAVAILABLE). Events of kinds this version does not know are skipped.
+   */
+  watch(onEvent: (event: SpeakerEvent) => void, onError?: (err: ApiError) => void): EventWatch;
   /** Closes the channel; calls in flight fail with CANCELLED. */
   close(): void;
 }
 
+export interface EventWatch {
+  /** Resolves once the daemon has subscribed (every later event will arrive); rejects if the stream fails first. */
+  readonly started: Promise<void>;
+  /** Resolves when the stream is over: undefined after cancel() or a clean end, else the error. */
+  readonly ended: Promise<ApiError | undefined>;
+  /** Ends the stream (the daemon unsubscribes); `ended` then resolves to undefined. */
+  cancel(): void;
+}
+
+/** PEM contents (not file names) for a TCP target served with TLS. */
+export interface ClientTlsOptions {
+  /** CA bundle to verify the daemon's certificate with; omitted: the system's roots. */
+  readonly ca?: Buffer | string;
+  /** Our certificate chain, for a daemon that requires client certificates (mutual TLS); with `key`. */
+  readonly cert?: Buffer | string;
+  /** Our private key; with `cert`. */
+  readonly key?: Buffer | string;
+  /** The name to expect in the daemon's certificate when it differs from the target's host. */
+  readonly serverName?: string;
+}
+
 export interface ClientOptions {
-  /** Deadline for each call (default 30 s): an unresponsive daemon fails with DEADLINE_EXCEEDED. */
+  /** Deadline for each call (default 30 s): an unresponsive daemon fails with DEADLINE_EXCEEDED. Not for watch(). */
   readonly timeoutMs?: number;
+  /** Connect with TLS (HOST:PORT targets only). */
+  readonly tls?: ClientTlsOptions;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -65,6 +103,17 @@ function checkTarget(target: string): void {
   if (/^unix:.+/.test(target)) return;
   if (/^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):\d{1,5}$/.test(target)) return;
   throw new Error(`invalid API address ${JSON.stringify(target)}: expected unix:PATH or HOST:PORT`);
+}
+
+function pem(v: Buffer | string | undefined): Buffer | null {
+  return v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v);
+}
+
+function channelCredentials(target: string, tls: ClientTlsOptions | undefined): ChannelCredentials {
+  if (!tls) return credentials.createInsecure();
+  if (target.startsWith('unix:')) throw new Error(`TLS applies to HOST:PORT targets only, not ${target}`);
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new Error('a client certificate and its key go together: give both or neither');
+  return credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));
 }
 
 /** The wire carries uint32; refuse what it would silently wrap, the way the speaker words it. */
@@ -80,7 +129,10 @@ function checkUint32(value: number | undefined, field: string, target: string): 
 export function connectClient(target: string, options: ClientOptions = {}): ApiClient {
   checkTarget(target);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const grpc = new AnnouncerClient(target, credentials.createInsecure(), CHANNEL_OPTIONS);
+  const channelOptions = options.tls?.serverName
+    ? { ...CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': options.tls.serverName, 'grpc.default_authority': options.tls.serverName }
+    : CHANNEL_OPTIONS;
+  const grpc = new AnnouncerClient(target, channelCredentials(target, options.tls), channelOptions);
 
   function toApiError(err: ServiceError): ApiError {
     const field = err.metadata?.get(FIELD_METADATA_KEY)[0];
@@ -99,19 +151,79 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     });
   }
 
+  function checkPaths(paths: readonly PathInput[]): void {
+    paths.forEach((p, i) => {
+      checkUint32(p.localPref, `paths[${i}].localPref`, target);
+      checkUint32(p.med, `paths[${i}].med`, target);
+    });
+  }
+
+  function watch(onEvent: (event: SpeakerEvent) => void, onError?: (err: ApiError) => void): EventWatch {
+    const stream = grpc.watchEvents({}, new Metadata());
+    let cancelled = false;
+    let over = false;
+    let markStarted!: () => void;
+    let failStart!: (err: ApiError) => void;
+    let markEnded!: (err: ApiError | undefined) => void;
+    const started = new Promise<void>((done, fail) => {
+      markStarted = done;
+      failStart = fail;
+    });
+    // Whoever only awaits `ended` must not get an unhandled rejection from `started`.
+    started.catch(() => {});
+    const ended = new Promise<ApiError | undefined>((done) => (markEnded = done));
+    const end = (err: ApiError | undefined): void => {
+      if (over) return;
+      over = true;
+      if (err) {
+        failStart(err);
+        onError?.(err);
+      } else markStarted();
+      markEnded(err);
+    };
+    stream.on('metadata', () => markStarted());
+    stream.on('data', (pb: Event) => {
+      let event: SpeakerEvent | undefined;
+      try {
+        event = eventFromPb(pb);
+      } catch (e) {
+        end(new ApiError(status.UNKNOWN, `bad event from the daemon: ${e instanceof Error ? e.message : String(e)}`, target));
+        cancelled = true;
+        stream.cancel();
+        return;
+      }
+      if (event && !over) onEvent(event);
+    });
+    stream.on('error', (err: ServiceError) => end(cancelled && err.code === status.CANCELLED ? undefined : toApiError(err)));
+    stream.on('status', (st: { code: number }) => {
+      if (st.code === status.OK) end(undefined);
+    });
+    return {
+      started,
+      ended,
+      cancel() {
+        if (over) return;
+        cancelled = true;
+        stream.cancel();
+      },
+    };
+  }
+
   return {
     target,
     async addPaths(paths) {
-      paths.forEach((p, i) => {
-        checkUint32(p.localPref, `paths[${i}].localPref`, target);
-        checkUint32(p.med, `paths[${i}].med`, target);
-      });
+      checkPaths(paths);
       const res = await call(grpc.addPath, { paths: paths.map(pathInputToPb) });
       return res.paths.map(announcedPathFromPb);
     },
     async deletePaths(selector) {
       const res = await call(grpc.deletePath, selectorToPb(selector));
       return res.removed.map(announcedPathFromPb);
+    },
+    async replacePaths(owner, paths) {
+      checkPaths(paths);
+      const res = await call(grpc.replacePaths, replaceToPb(owner, paths));
+      return replaceResultFromPb(res);
     },
     async listPaths(filter) {
       const res = await call(grpc.listPaths, filterToPb(filter));
@@ -121,6 +233,7 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
       const res = await call(grpc.listPeers, {});
       return res.peers.map(peerFromPb);
     },
+    watch,
     close() {
       grpc.close();
     },

@@ -1,10 +1,12 @@
 // Protobuf messages <-> domain types, both directions, for the server and the client alike.
-// proto3 cannot tell an empty string from an absent one: empty means "not given" everywhere.
+// proto3 cannot tell an empty string from an absent one: an empty optional field (a path's next
+// hop or owner, a filter) means "not given"; a required one (ReplacePaths' owner) goes through as
+// it came, "" included, for the speaker to refuse by name.
 
 import type { Family } from '../codec/types.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
 import type { AnnouncedPath, PeerStateName, PeerStatus } from '../rib/types.js';
-import type { PathFilter, PathInput, PathSelector } from '../speaker-api.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker-api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {
   'ipv4-unicast': pb.Family.FAMILY_IPV4_UNICAST,
@@ -65,6 +67,7 @@ export function pathInputToPb(p: PathInput): pb.Path {
     owner: p.owner ?? '',
     pathId: 0,
     family: pb.Family.FAMILY_UNSPECIFIED,
+    owners: [],
   };
 }
 
@@ -91,6 +94,7 @@ export function announcedPathToPb(p: AnnouncedPath): pb.Path {
     owner: p.owner,
     pathId: p.pathId,
     family: FAMILY_TO_PB[p.family],
+    owners: [...p.owners],
   };
 }
 
@@ -107,6 +111,8 @@ export function announcedPathFromPb(p: pb.Path): AnnouncedPath {
     },
     owner: p.owner,
     pathId: p.pathId,
+    // A server from before owners were shared sends none: its one owner is the list.
+    owners: p.owners.length > 0 ? p.owners : [p.owner],
   };
 }
 
@@ -128,6 +134,85 @@ export function filterToPb(f: PathFilter = {}): pb.ListPathsRequest {
 
 export function filterFromPb(r: pb.ListPathsRequest): PathFilter {
   return { ...opt('owner', given(r.owner)), ...opt('prefix', given(r.prefix)) };
+}
+
+export function replaceToPb(owner: string, paths: readonly PathInput[]): pb.ReplacePathsRequest {
+  return { owner, paths: paths.map(pathInputToPb) };
+}
+
+/** The owner exactly as sent: "" stays "" (the speaker refuses it, naming `owner`). */
+export function replaceFromPb(r: pb.ReplacePathsRequest): { owner: string; paths: PathInput[] } {
+  return { owner: r.owner, paths: r.paths.map(pathInputFromPb) };
+}
+
+export function replaceResultToPb(r: ReplaceResult): pb.ReplacePathsResponse {
+  return {
+    added: r.added.map(announcedPathToPb),
+    removed: r.removed.map(announcedPathToPb),
+    updated: r.updated.map(announcedPathToPb),
+    unchanged: r.unchanged,
+  };
+}
+
+export function replaceResultFromPb(r: pb.ReplacePathsResponse): ReplaceResult {
+  return {
+    added: r.added.map(announcedPathFromPb),
+    removed: r.removed.map(announcedPathFromPb),
+    updated: r.updated.map(announcedPathFromPb),
+    unchanged: r.unchanged,
+  };
+}
+
+// ---- events ----
+
+export function eventToPb(e: SpeakerEvent): pb.Event {
+  const time = new Date(e.at);
+  switch (e.type) {
+    case 'peer-state':
+      return {
+        time,
+        event: { $case: 'peerState', value: { peer: e.peer, from: STATE_TO_PB[e.from], to: STATE_TO_PB[e.to], reason: e.reason } },
+      };
+    case 'rib':
+      return { time, event: { $case: 'rib', value: { added: e.added.map(announcedPathToPb), removed: e.removed.map(announcedPathToPb) } } };
+    case 'peer-paths':
+      return {
+        time,
+        event: {
+          $case: 'peerPaths',
+          value: {
+            peer: e.peer,
+            announced: e.announced.map((a) => ({ prefix: a.prefix, nextHop: a.nextHop, pathId: a.pathId })),
+            withdrawn: e.withdrawn.map((w) => ({ prefix: w.prefix, pathId: w.pathId })),
+          },
+        },
+      };
+  }
+}
+
+/** undefined for an event kind this version does not know (a newer server): skip it. */
+export function eventFromPb(e: pb.Event): SpeakerEvent | undefined {
+  const at = e.time?.getTime() ?? 0;
+  switch (e.event?.$case) {
+    case 'peerState': {
+      const v = e.event.value;
+      return { type: 'peer-state', at, peer: v.peer, from: stateFromPb(v.from), to: stateFromPb(v.to), ...opt('reason', v.reason) };
+    }
+    case 'rib':
+      return { type: 'rib', at, added: e.event.value.added.map(announcedPathFromPb), removed: e.event.value.removed.map(announcedPathFromPb) };
+    case 'peerPaths': {
+      const v = e.event.value;
+      return {
+        type: 'peer-paths',
+        at,
+        peer: v.peer,
+        announced: v.announced.map((a) => ({ prefix: a.prefix, nextHop: a.nextHop, pathId: a.pathId })),
+        withdrawn: v.withdrawn.map((w) => ({ prefix: w.prefix, pathId: w.pathId })),
+      };
+    }
+    case undefined:
+      return undefined;
+  }
 }
 
 // ---- peers ----

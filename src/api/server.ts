@@ -1,48 +1,147 @@
 // The gRPC server: each handler turns the request into domain types, asks the speaker, and turns
-// the answer (or its RequestError) back into protobuf. It never reaches past SpeakerApi.
+// the answer (or its RequestError) back into protobuf. It never reaches past SpeakerApi. Beside
+// the Announcer service it serves grpc.health.v1.Health and server reflection.
 
-import { Server, ServerCredentials, type handleUnaryCall } from '@grpc/grpc-js';
-import { systemClock } from '../clock.js';
-import { AnnouncerService, type AnnouncerServer } from '../gen/announcer/v1/announcer.js';
+import {
+  Metadata,
+  Server,
+  status,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  type ServerErrorResponse,
+  type ServerWritableStream,
+} from '@grpc/grpc-js';
+import { systemClock, type Clock } from '../clock.js';
+import { AnnouncerService, type AnnouncerServer, type Event, type WatchEventsRequest } from '../gen/announcer/v1/announcer.js';
 import { silentLogger, type Logger } from '../log.js';
 import { RequestError } from '../rib/types.js';
 import type { SpeakerApi } from '../speaker-api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   announcedPathToPb,
+  eventToPb,
   filterFromPb,
   pathInputFromPb,
   peerToPb,
+  replaceFromPb,
+  replaceResultToPb,
   selectorFromPb,
 } from './convert.js';
-import { bindTarget, boundAddress, prepareSocket, removeSocket, type ApiListen } from './listen.js';
+import { addHealthService } from './health.js';
+import {
+  bindTarget,
+  boundAddress,
+  prepareSocket,
+  removeSocket,
+  serverCredentials,
+  setSocketMode,
+  type ApiListen,
+  type ApiTlsFiles,
+} from './listen.js';
+import { addReflectionService } from './reflection.js';
 import { toStatus } from './status.js';
 
-export type { ApiListen };
+export { listenFromConfig } from './listen.js';
+export type { ApiListen, ApiTlsFiles };
 
 export interface ApiServer {
   /** Where clients connect: "unix:/abs/path" or "host:port" (the real port when 0 was asked for). */
   readonly address: string;
-  /** Stops accepting calls, lets running ones finish (for up to 5 s), removes the socket. */
+  /**
+   * Health: false reports NOT_SERVING from now on (call it first thing at shutdown, so load
+   * balancers and probes stop sending work); true follows the speaker's `ready` again.
+   */
+  setServing(serving: boolean): void;
+  /**
+   * Reports NOT_SERVING, ends every WatchEvents stream (UNAVAILABLE), stops accepting calls, lets
+   * running ones finish (for up to 5 s), and removes the socket.
+   */
   close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  /** Told about every finished Announcer call, with its gRPC status name ("OK", "INVALID_ARGUMENT"...). */
+  readonly onCall?: (method: string, code: string) => void;
+  /** How often the health service reads `speaker.ready` (default 1000 ms). */
+  readonly healthPollMs?: number;
+  /** Events a watcher may fall behind by before it is cut off with RESOURCE_EXHAUSTED (default 10,000). */
+  readonly maxWatchBacklog?: number;
+  readonly clock?: Clock;
 }
 
 /** How long close() lets running calls finish before cutting them off. */
 const SHUTDOWN_GRACE_MS = 5_000;
+const DEFAULT_HEALTH_POLL_MS = 1_000;
+const DEFAULT_MAX_WATCH_BACKLOG = 10_000;
 
-function handlers(speaker: SpeakerApi, log: Logger): AnnouncerServer {
+function statusName(code: number): string {
+  return (status[code] as string | undefined) ?? String(code);
+}
+
+interface Watchers {
+  /** Ends every open stream with `err`. */
+  endAll(err: ServerErrorResponse): void;
+}
+
+function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): { impl: AnnouncerServer; watchers: Watchers } {
+  const onCall = options.onCall ?? (() => {});
+  const maxBacklog = options.maxWatchBacklog ?? DEFAULT_MAX_WATCH_BACKLOG;
+  const open = new Set<(err: ServerErrorResponse) => void>();
+
   function unary<Req, Res>(method: string, fn: (req: Req) => Res | Promise<Res>): handleUnaryCall<Req, Res> {
     return (call, callback) => {
       Promise.resolve()
         .then(() => fn(call.request))
         .then(
-          (res) => callback(null, res),
-          (err: unknown) => callback(toStatus(err, log, method)),
+          (res) => {
+            onCall(method, 'OK');
+            callback(null, res);
+          },
+          (err: unknown) => {
+            const st = toStatus(err, log, method);
+            onCall(method, statusName(st.code ?? status.UNKNOWN));
+            callback(st);
+          },
         );
     };
   }
 
-  return {
+  const watchEvents: handleServerStreamingCall<WatchEventsRequest, Event> = (call: ServerWritableStream<WatchEventsRequest, Event>) => {
+    let done = false;
+    let unsubscribe: () => void = () => {};
+    const finish = (code: string, err?: ServerErrorResponse): void => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      open.delete(fail);
+      onCall('WatchEvents', code);
+      // The stream's 'error' handler turns this into the call's status and ends it.
+      if (err) call.emit('error', err);
+    };
+    const fail = (err: ServerErrorResponse): void => finish(statusName(err.code ?? status.UNKNOWN), err);
+    call.on('cancelled', () => finish('CANCELLED'));
+    call.on('close', () => finish('OK'));
+    open.add(fail);
+    try {
+      unsubscribe = speaker.watch((e) => {
+        if (done) return;
+        // A watcher that stopped reading must not make the daemon buffer without bound.
+        if (call.writableLength >= maxBacklog) {
+          log.warn({ backlog: call.writableLength }, 'watcher too slow: ending its stream');
+          fail({ name: 'WatchOverrun', message: 'watcher too slow', code: status.RESOURCE_EXHAUSTED, details: `watcher fell ${maxBacklog} events behind and was cut off; watch again (and read faster)` });
+          return;
+        }
+        call.write(eventToPb(e));
+      });
+    } catch (err) {
+      fail(toStatus(err, log, 'WatchEvents'));
+      return;
+    }
+    // Headers now: the client knows it is subscribed before the first event (its `started`).
+    call.sendMetadata(new Metadata());
+  };
+
+  const impl: AnnouncerServer = {
     addPath: unary('AddPath', async (req) => {
       if (req.paths.length === 0) throw new RequestError('invalid-argument', 'paths', 'paths: at least one path is required');
       const paths = await speaker.addPaths(req.paths.map(pathInputFromPb));
@@ -60,34 +159,73 @@ function handlers(speaker: SpeakerApi, log: Logger): AnnouncerServer {
       const peers = await speaker.listPeers();
       return { peers: peers.map(peerToPb) };
     }),
+    replacePaths: unary('ReplacePaths', async (req) => {
+      const { owner, paths } = replaceFromPb(req);
+      return replaceResultToPb(await speaker.replacePaths(owner, paths));
+    }),
+    watchEvents,
+  };
+  return {
+    impl,
+    watchers: {
+      endAll(err) {
+        for (const fail of [...open]) fail(err);
+      },
+    },
   };
 }
 
 /**
- * Serves the Announcer API for `speaker` on a unix socket (its directory is created; a stale
- * socket from a dead daemon is replaced) or a TCP address ("127.0.0.1:50051", "[::1]:0").
+ * Serves the Announcer API (plus health and reflection) for `speaker`:
+ * - on a unix socket, created with `socketMode` (default 0660) in a directory made when missing
+ *   (0755); a stale socket from a dead daemon is replaced, a live one is refused ("already running");
+ * - or on TCP ("127.0.0.1:50051", "[::1]:0"): plain on loopback, else only with `tls` (mutual
+ *   when `clientCa` is given) or `insecure: true`.
  */
-export async function startApiServer(speaker: SpeakerApi, listen: ApiListen, log: Logger = silentLogger): Promise<ApiServer> {
+export async function startApiServer(
+  speaker: SpeakerApi,
+  listen: ApiListen,
+  log: Logger = silentLogger,
+  options: ApiServerOptions = {},
+): Promise<ApiServer> {
+  const clock = options.clock ?? systemClock;
+  const credentials = await serverCredentials(listen);
   if ('socket' in listen) await prepareSocket(listen.socket);
   const server = new Server(CHANNEL_OPTIONS);
-  server.addService(AnnouncerService, handlers(speaker, log));
-  const port = await new Promise<number>((done, fail) => {
-    server.bindAsync(bindTarget(listen), ServerCredentials.createInsecure(), (err, p) => {
-      if (err) {
-        server.forceShutdown();
-        fail(new Error(`${'socket' in listen ? 'api.socket' : 'api.address'}: cannot listen on ${bindTarget(listen)}: ${err.message}`));
-      } else done(p);
+  const { impl, watchers } = handlers(speaker, log, options);
+  server.addService(AnnouncerService, impl);
+  const health = addHealthService(server, () => speaker.ready, clock, options.healthPollMs ?? DEFAULT_HEALTH_POLL_MS);
+  addReflectionService(server);
+
+  let port: number;
+  try {
+    port = await new Promise<number>((done, fail) => {
+      server.bindAsync(bindTarget(listen), credentials, (err, p) => {
+        if (err) fail(new Error(`${'socket' in listen ? 'api.socket' : 'api.address'}: cannot listen on ${bindTarget(listen)}: ${err.message}`));
+        else done(p);
+      });
     });
-  });
+    await setSocketMode(listen);
+  } catch (e) {
+    health.stop();
+    server.forceShutdown();
+    if ('socket' in listen) await removeSocket(listen).catch(() => {});
+    throw e;
+  }
   const address = boundAddress(listen, port);
-  log.info({ address }, 'api listening');
+  log.info({ address, tls: 'tls' in listen && listen.tls !== undefined }, 'api listening');
 
   let closing: Promise<void> | undefined;
   return {
     address,
+    setServing(serving) {
+      health.setServing(serving);
+    },
     close() {
       closing ??= new Promise<void>((done) => {
-        const force = systemClock.after(SHUTDOWN_GRACE_MS, () => server.forceShutdown());
+        health.stop();
+        watchers.endAll({ name: 'ShuttingDown', message: 'shutting down', code: status.UNAVAILABLE, details: 'announcer daemon shutting down' });
+        const force = clock.after(SHUTDOWN_GRACE_MS, () => server.forceShutdown());
         server.tryShutdown(() => {
           force.cancel();
           done();

@@ -1,7 +1,8 @@
 // What every API command shares: finding the daemon, calling it, and reporting failures.
 
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ApiError, connectClient, type ApiClient } from '../client.js';
+import { ApiError, connectClient, type ApiClient, type ClientOptions, type ClientTlsOptions } from '../client.js';
 import { DEFAULT_API, EXIT, type CliIo } from './io.js';
 
 export interface CommandContext {
@@ -12,15 +13,55 @@ export interface CommandContext {
 
 /** --api, else $ANNOUNCER_API, else the default socket. */
 export function apiTarget(cmd: Command, io: CliIo): string {
-  const flag = cmd.optsWithGlobals<{ api?: string }>().api;
+  const flag = cmd.optsWithGlobals<GlobalOptions>().api;
   return flag ?? (io.env['ANNOUNCER_API'] || DEFAULT_API);
 }
 
+interface GlobalOptions {
+  api?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsServerName?: string;
+}
+
+/** The user asked wrong (an unreadable --tls-* file, a malformed --file): exit 2, no call made. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+async function readPem(path: string, flag: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/** --tls-ca / --tls-cert / --tls-key / --tls-server-name, else $ANNOUNCER_TLS_CA / _CERT / _KEY; none: plain. */
+async function tlsOptions(cmd: Command, io: CliIo): Promise<ClientTlsOptions | undefined> {
+  const o = cmd.optsWithGlobals<GlobalOptions>();
+  const ca = o.tlsCa ?? (io.env['ANNOUNCER_TLS_CA'] || undefined);
+  const cert = o.tlsCert ?? (io.env['ANNOUNCER_TLS_CERT'] || undefined);
+  const key = o.tlsKey ?? (io.env['ANNOUNCER_TLS_KEY'] || undefined);
+  if (ca === undefined && cert === undefined && key === undefined && o.tlsServerName === undefined) return undefined;
+  return {
+    ...(ca !== undefined ? { ca: await readPem(ca, '--tls-ca') } : {}),
+    ...(cert !== undefined ? { cert: await readPem(cert, '--tls-cert') } : {}),
+    ...(key !== undefined ? { key: await readPem(key, '--tls-key') } : {}),
+    ...(o.tlsServerName !== undefined ? { serverName: o.tlsServerName } : {}),
+  };
+}
+
 function describeFailure(err: unknown, target: string): { message: string; code: number } {
+  if (err instanceof UsageError) return { message: err.message, code: EXIT.usage };
   if (!(err instanceof ApiError)) return { message: err instanceof Error ? err.message : String(err), code: EXIT.failed };
   switch (err.codeName) {
     case 'UNAVAILABLE': {
       const denied = /EACCES|permission denied/i.test(err.message);
+      if (/SSL|TLS|certificate|handshake/i.test(err.message)) {
+        return { message: `cannot reach the announcer daemon at ${target}: TLS failed: ${err.message}`, code: EXIT.unreachable };
+      }
       return {
         message: denied
           ? `cannot reach the announcer daemon at ${target}: permission denied (run as a user allowed to open the socket)`
@@ -40,9 +81,11 @@ export async function withApi(cmd: Command, ctx: CommandContext, fn: (client: Ap
   const target = apiTarget(cmd, ctx.io);
   let client: ApiClient;
   try {
-    client = connectClient(target);
+    const tls = await tlsOptions(cmd, ctx.io);
+    const options: ClientOptions = tls ? { tls } : {};
+    client = connectClient(target, options);
   } catch (err) {
-    // Only a malformed --api / $ANNOUNCER_API gets here: a usage error.
+    // Only a malformed --api / $ANNOUNCER_API or a TLS flag gets here: a usage error.
     ctx.io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     ctx.exit(EXIT.usage);
     return;

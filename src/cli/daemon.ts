@@ -2,9 +2,13 @@
 // SIGTERM or SIGINT, which send every peer Cease / Administrative Shutdown (RFC 8203) and exit 0.
 
 import type { EventEmitter } from 'node:events';
-import { startApiServer, type ApiServer } from '../api/server.js';
+import { listenFromConfig, startApiServer, type ApiServer } from '../api/server.js';
+import { createMetrics, startMetricsServer, type MetricsServer } from '../metrics.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { systemClock } from '../clock.js';
 import { createLogger } from '../log.js';
+import { RequestError } from '../rib/types.js';
+import { StateFileError, StateStore, type StoredPath } from '../store/state-store.js';
 import { Speaker, type SpeakerOptions } from '../speaker.js';
 import { EXIT, type CliIo } from './io.js';
 import type { DaemonCommandOptions } from './program.js';
@@ -45,22 +49,53 @@ export async function runDaemon(
     return EXIT.usage;
   }
   const log = createLogger(config.logLevel, io.stdout as NodeJS.WritableStream);
-  const speaker = new Speaker(speakerOptions(config), log);
+  // The desired paths survive restarts: load them before anything else can change them.
+  const store = config.stateFile ? new StateStore(config.stateFile, log.child({ component: 'store' })) : null;
+  let stored: StoredPath[] = [];
+  try {
+    stored = (await store?.load()) ?? [];
+  } catch (e) {
+    if (!(e instanceof StateFileError)) throw e;
+    io.stderr.write(`${e.message}\n`);
+    return EXIT.failed;
+  }
+  const speaker = new Speaker(speakerOptions(config), log, systemClock, store);
+  try {
+    const n = speaker.restore(stored);
+    if (store) log.info({ paths: n, file: store.file }, 'restored paths from the state file');
+  } catch (e) {
+    if (!(e instanceof RequestError)) throw e;
+    io.stderr.write(`${new StateFileError(config.stateFile!, `bad entry: ${e.message}`).message}\n`);
+    return EXIT.failed;
+  }
+  const metrics = createMetrics(speaker);
+  speaker.watch((e) => {
+    if (e.type === 'peer-state') metrics.peerStateChanged(e.peer, e.from, e.to);
+  });
   let api: ApiServer;
   try {
-    api = await startApiServer(speaker, config.api.kind === 'unix' ? { socket: config.api.socket } : { address: config.api.address }, log.child({ component: 'api' }));
+    api = await startApiServer(speaker, listenFromConfig(config.api), log.child({ component: 'api' }), {
+      onCall: (method, code) => metrics.apiCall(method, code),
+    });
   } catch (e) {
     io.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.failed;
   }
+  let metricsServer: MetricsServer | null = null;
   try {
+    if (config.metrics) metricsServer = await startMetricsServer(metrics, config.metrics.address);
     await speaker.start();
+    api.setServing(true); // SERVING now, not at the health service's next poll
   } catch (e) {
-    io.stderr.write(`listen: cannot listen for BGP: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr.write(`${metricsServer || !config.metrics ? 'listen' : 'metrics.address'}: ${e instanceof Error ? e.message : String(e)}\n`);
+    await metricsServer?.close();
     await api.close();
     return EXIT.failed;
   }
-  log.info({ asn: config.asn, routerId: config.routerId, peers: config.peers.length, api: api.address }, 'announcer started');
+  log.info(
+    { asn: config.asn, routerId: config.routerId, peers: config.peers.length, api: api.address, metrics: metricsServer?.address },
+    'announcer started',
+  );
 
   const signal = await new Promise<string>((resolve) => {
     const on = (name: string) => () => {
@@ -74,8 +109,10 @@ export async function runDaemon(
     signals.once('SIGINT', int);
   });
   log.info({ signal }, 'shutting down: telling every peer');
+  api.setServing(false); // health probes see NOT_SERVING while the sessions close
   await speaker.stop(`announcer shutting down (${signal})`);
   await api.close();
+  await metricsServer?.close();
   log.info('stopped');
   return EXIT.ok;
 }

@@ -1,6 +1,6 @@
 // Human output: aligned tables and short renderings of paths and peers.
 
-import type { AnnouncedPath, PeerStatus } from '../client.js';
+import type { AnnouncedPath, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
 
 /** Columns separated by two spaces; the last column is not padded (no trailing blanks). */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -28,16 +28,63 @@ export function formatAttributes(p: AnnouncedPath): string {
   return parts.length > 0 ? parts.join(' ') : '-';
 }
 
+/** "lb" or "lb,cli": everyone who wants the path, the first owner first. */
+export function formatOwners(p: AnnouncedPath): string {
+  return (p.owners.length > 0 ? p.owners : [p.owner]).join(',');
+}
+
 export function pathsTable(paths: readonly AnnouncedPath[]): string {
   return table(
-    ['PREFIX', 'NEXT-HOP', 'PATH-ID', 'OWNER', 'ATTRIBUTES'],
-    paths.map((p) => [p.prefix, p.nextHop, String(p.pathId), p.owner, formatAttributes(p)]),
+    ['PREFIX', 'NEXT-HOP', 'PATH-ID', 'OWNERS', 'ATTRIBUTES'],
+    paths.map((p) => [p.prefix, p.nextHop, String(p.pathId), formatOwners(p), formatAttributes(p)]),
   );
 }
 
-/** "203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)" */
+/** "203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)"; "owners lb,cli" when shared. */
 export function describePath(p: AnnouncedPath): string {
-  return `${p.prefix} via ${p.nextHop} (path-id ${p.pathId}, owner ${p.owner})`;
+  const owners = formatOwners(p);
+  return `${p.prefix} via ${p.nextHop} (path-id ${p.pathId}, ${owners.includes(',') ? 'owners' : 'owner'} ${owners})`;
+}
+
+/** "added 2, removed 1, updated 0, unchanged 5" */
+export function replaceSummary(r: ReplaceResult): string {
+  return `added ${r.added.length}, removed ${r.removed.length}, updated ${r.updated.length}, unchanged ${r.unchanged}`;
+}
+
+/** "2026-11-22T03:10:00Z": UTC, to the second. */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * An event as lines (one per path for path events), each starting with its time:
+ *   2026-11-22T03:10:00Z peer 198.51.100.1 OpenConfirm -> Established
+ *   2026-11-22T03:10:01Z peer 198.51.100.1 announced 203.0.113.10/32 via 198.51.100.11 (path 1)
+ *   2026-11-22T03:10:01Z rib added 203.0.113.10/32 via 198.51.100.11 (path 1, owner lb)
+ */
+export function formatEvent(e: SpeakerEvent): string {
+  const t = formatTime(e.at);
+  switch (e.type) {
+    case 'peer-state':
+      return `${t} peer ${e.peer} ${e.from} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}\n`;
+    case 'peer-paths':
+      return [
+        ...e.withdrawn.map((w) => `${t} peer ${e.peer} withdrew ${w.prefix} (path ${w.pathId})\n`),
+        ...e.announced.map((a) => `${t} peer ${e.peer} announced ${a.prefix} via ${a.nextHop} (path ${a.pathId})\n`),
+      ].join('');
+    case 'rib': {
+      const line = (verb: string, p: AnnouncedPath): string => {
+        const owners = formatOwners(p);
+        return `${t} rib ${verb} ${p.prefix} via ${p.nextHop} (path ${p.pathId}, ${owners.includes(',') ? 'owners' : 'owner'} ${owners})\n`;
+      };
+      return [...e.removed.map((p) => line('removed', p)), ...e.added.map((p) => line('added', p))].join('');
+    }
+  }
+}
+
+/** One JSON object on one line: the event with its time also in ISO 8601 (`at` is ms since the epoch). */
+export function eventJsonLine(e: SpeakerEvent): string {
+  return JSON.stringify({ time: new Date(e.at).toISOString(), ...e }) + '\n';
 }
 
 /** Elapsed time in its two largest units: "45s", "12m30s", "3h5m", "2d4h". */

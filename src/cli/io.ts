@@ -6,6 +6,16 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Milliseconds since the epoch (the peers' SINCE column); default Date.now. */
   readonly now?: () => number;
+  /** Read by `replace --file -`; default process.stdin. */
+  readonly stdin?: AsyncIterable<string | Uint8Array>;
+  /** Where SIGINT / SIGTERM arrive (they end `watch`); default the process. */
+  readonly signals?: Signals;
+}
+
+/** The part of an EventEmitter (such as `process`) that delivers signals. */
+export interface Signals {
+  once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
 }
 
 /** Exit statuses, so scripts can tell "you asked wrong" from "nobody is listening". */

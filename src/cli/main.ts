@@ -3,8 +3,17 @@
 
 import { createProgram } from './program.js';
 
+// `announcer watch | head -3`: once the reader is gone there is nothing left to do; end quietly
+// instead of dying on an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+}
+
 const cli = createProgram(
-  { stdout: process.stdout, stderr: process.stderr, env: process.env },
+  { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin, signals: process },
   // Loaded only for `announcer daemon`: the client commands need none of the speaker.
   { daemon: async (options, io) => (await import('./daemon.js')).runDaemon(options, io) },
 );

@@ -9,6 +9,8 @@ import { registerDelEip } from './del-eip.js';
 import { DEFAULT_API, EXIT, type CliIo } from './io.js';
 import { registerList } from './list.js';
 import { registerPeers } from './peers.js';
+import { registerReplace } from './replace.js';
+import { registerWatch } from './watch.js';
 
 export type { CliIo };
 export { EXIT };
@@ -52,6 +54,10 @@ export function createProgram(io: CliIo, hooks: ProgramHooks = {}): Cli {
     .description('BGP speaker that announces external IPs (EIPs) with one path per serving node')
     .version(version(), '-V, --version')
     .option('--api <target>', `the daemon's API: unix:PATH or HOST:PORT (default: $ANNOUNCER_API, else ${DEFAULT_API})`)
+    .option('--tls-ca <file>', "TLS to a HOST:PORT API: CA bundle to verify the daemon with (or $ANNOUNCER_TLS_CA)")
+    .option('--tls-cert <file>', 'TLS client certificate, for mutual TLS (or $ANNOUNCER_TLS_CERT)')
+    .option('--tls-key <file>', 'TLS client key, with --tls-cert (or $ANNOUNCER_TLS_KEY)')
+    .option('--tls-server-name <name>', "the name in the daemon's certificate, when the address is not it")
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),
       writeErr: (s) => void io.stderr.write(s),
@@ -64,7 +70,9 @@ export function createProgram(io: CliIo, hooks: ProgramHooks = {}): Cli {
 Examples:
   announcer add-eip 203.0.113.10 --next-hop 198.51.100.11 --next-hop 198.51.100.12
   announcer del-eip 203.0.113.10 --next-hop 198.51.100.12
-  announcer list --json
+  announcer list --owner lb --json
+  announcer replace --owner lb --file paths.yaml
+  announcer watch
 
 Exit status: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} usage error, ${EXIT.unreachable} daemon not reachable.`,
     );
@@ -84,6 +92,8 @@ Exit status: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} us
   registerDelEip(program, ctx);
   registerList(program, ctx);
   registerPeers(program, ctx);
+  registerReplace(program, ctx);
+  registerWatch(program, ctx);
 
   return {
     program,

@@ -17,9 +17,13 @@ export interface PrefixEntry {
 
 export interface RibPath {
   readonly nextHop: string;
-  owner: string;
+  /** Everyone who wants the path; it lives while this is not empty. */
+  readonly owners: string[];
   readonly pathId: number;
 }
+
+/** What an upsert did; 'added' and 'updated' change what peers must be sent. */
+export type UpsertResult = 'added' | 'owner-added' | 'updated' | 'unchanged';
 
 export function attributesKey(a: PathAttributes): string {
   // Communities are canonical text (digits and colons), so plain joins cannot collide.
@@ -39,7 +43,7 @@ export class Rib {
     return i.attributes;
   }
 
-  private release(key: string): void {
+  private unintern(key: string): void {
     const i = this.interned.get(key);
     if (i && --i.users === 0) this.interned.delete(key);
   }
@@ -61,47 +65,67 @@ export class Rib {
   }
 
   /**
-   * Add or update a path. The prefix's attributes become `p.attributes` for all its paths (last
-   * writer wins: an operator changing a community changes it on the prefix). Returns whether
-   * anything changed.
+   * Add a path for `p.owner`, or add the owner to an existing path. The prefix's attributes become
+   * `p.attributes` for all its paths (last writer wins: an operator changing a community changes it
+   * on the prefix).
    */
-  upsert(p: Path): boolean {
+  upsert(p: Path): UpsertResult {
     let e = this.entries.get(p.prefix);
     const key = attributesKey(p.attributes);
-    let changed = false;
+    let updated = false;
     if (!e) {
       e = { prefix: p.prefix, family: p.family, attributes: this.intern(p.attributes, key), attributesKey: key, paths: [] };
       this.entries.set(p.prefix, e);
-      changed = true;
     } else if (e.attributesKey !== key) {
-      this.release(e.attributesKey);
+      this.unintern(e.attributesKey);
       e.attributes = this.intern(p.attributes, key);
       e.attributesKey = key;
-      changed = true;
+      updated = true;
     }
     const existing = findPath(e, p.nextHop);
-    if (existing) {
-      existing.owner = p.owner;
-      return changed;
+    if (!existing) {
+      e.paths.push({ nextHop: p.nextHop, owners: [p.owner], pathId: lowestFreeId(e) });
+      this.count++;
+      return 'added';
     }
-    e.paths.push({ nextHop: p.nextHop, owner: p.owner, pathId: lowestFreeId(e) });
-    this.count++;
-    return true;
+    if (updated) {
+      if (!existing.owners.includes(p.owner)) existing.owners.push(p.owner);
+      return 'updated';
+    }
+    if (existing.owners.includes(p.owner)) return 'unchanged';
+    existing.owners.push(p.owner);
+    return 'owner-added';
   }
 
-  /** Remove one path; returns it, or undefined if there was none. */
-  remove(prefix: string, nextHop: string): AnnouncedPath | undefined {
+  /**
+   * Drop `owner`'s claim on a path (every claim when owner is undefined). Returns the path as it
+   * was and whether it is now gone from the RIB; undefined when there was no such claim.
+   */
+  release(prefix: string, nextHop: string, owner?: string): { path: AnnouncedPath; gone: boolean } | undefined {
     const e = this.entries.get(prefix);
     if (!e) return undefined;
     const i = e.paths.findIndex((x) => x.nextHop === nextHop);
     if (i < 0) return undefined;
-    const [p] = e.paths.splice(i, 1);
+    const p = e.paths[i]!;
+    const before = toAnnounced(e, p);
+    if (owner !== undefined) {
+      const k = p.owners.indexOf(owner);
+      if (k < 0) return undefined;
+      p.owners.splice(k, 1);
+      if (p.owners.length > 0) return { path: before, gone: false };
+    }
+    e.paths.splice(i, 1);
     this.count--;
     if (e.paths.length === 0) {
       this.entries.delete(prefix);
-      this.release(e.attributesKey);
+      this.unintern(e.attributesKey);
     }
-    return toAnnounced(e, p!);
+    return { path: before, gone: true };
+  }
+
+  /** Remove a path whatever its owners; returns it, or undefined if there was none. */
+  remove(prefix: string, nextHop: string): AnnouncedPath | undefined {
+    return this.release(prefix, nextHop)?.path;
   }
 
   /** Every path, in insertion order of prefixes. */
@@ -134,5 +158,13 @@ function lowestFreeId(e: PrefixEntry): number {
 }
 
 function toAnnounced(e: PrefixEntry, p: RibPath): AnnouncedPath {
-  return { prefix: e.prefix, family: e.family, nextHop: p.nextHop, attributes: e.attributes, owner: p.owner, pathId: p.pathId };
+  return {
+    prefix: e.prefix,
+    family: e.family,
+    nextHop: p.nextHop,
+    attributes: e.attributes,
+    owner: p.owners[0]!,
+    owners: [...p.owners],
+    pathId: p.pathId,
+  };
 }

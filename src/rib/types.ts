@@ -28,6 +28,11 @@ export interface Path {
 /** A path as the speaker holds it: with its ADD-PATH identifier (stable while the path lives). */
 export interface AnnouncedPath extends Path {
   readonly pathId: number;
+  /**
+   * Everyone who wants this path (`owner` is the first of them). The path stays announced while
+   * any owner still wants it.
+   */
+  readonly owners: readonly string[];
 }
 
 export type PeerStateName = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';

@@ -1,205 +1,229 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The Announcer service over a real socket, in front of the real Speaker (no peers): what a
+// controller sees, every refusal with its status, field and value, and state unchanged after it.
+
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiServer } from '../../src/api/server.js';
-import { ApiError, connectClient, type ApiClient } from '../../src/client.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError, type AnnouncedPath, type PathInput } from '../../src/client.js';
 import { createLogger } from '../../src/log.js';
-import { ESTABLISHED_PEER, IDLE_PEER, MemorySpeaker } from './memory-speaker.js';
+import type { SpeakerApi } from '../../src/speaker-api.js';
+import { rejection, startFixture, type ApiFixture } from './fixture.js';
 
-let dir: string;
-let speaker: MemorySpeaker;
-let server: ApiServer;
-let client: ApiClient;
-const logLines: string[] = [];
-const logSink = new Writable({
-  write(chunk: Buffer, _enc, done) {
-    logLines.push(chunk.toString());
-    done();
-  },
+let f: ApiFixture;
+
+beforeEach(async () => {
+  f = await startFixture();
 });
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'announcer-api-'));
-  speaker = new MemorySpeaker();
-  // The socket's directory does not exist yet: the server makes it.
-  server = await startApiServer(speaker, { socket: join(dir, 'run', 'announcer.sock') }, createLogger('info', logSink));
-  client = connectClient(server.address);
+afterEach(async () => {
+  await f?.close();
 });
 
-afterAll(async () => {
-  client?.close();
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const LB_PATHS: PathInput[] = [
+  { prefix: '203.0.113.10', nextHop: '198.51.100.11', communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7, owner: 'lb' },
+  { prefix: '203.0.113.10', nextHop: '198.51.100.12', communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7, owner: 'lb' },
+];
 
-beforeEach(() => speaker.reset());
-
-/** The rejection of `p`, which must be an ApiError. */
-async function apiError(p: Promise<unknown>): Promise<ApiError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
+function path(prefix: string, nextHop: string, pathId: number, owners: string[], attributes: AnnouncedPath['attributes'] = { communities: [], largeCommunities: [] }): AnnouncedPath {
+  return {
+    prefix,
+    family: prefix.includes(':') ? 'ipv6-unicast' : 'ipv4-unicast',
+    nextHop,
+    attributes,
+    owner: owners[0]!,
+    pathId,
+    owners,
+  };
 }
 
-describe('API server on a unix socket', () => {
-  it('listens at unix:<absolute path>, creating the directory', async () => {
-    expect(server.address).toBe(`unix:${join(dir, 'run', 'announcer.sock')}`);
-    expect((await stat(join(dir, 'run', 'announcer.sock'))).isSocket()).toBe(true);
-    expect(logLines.join('')).toContain('api listening');
-  });
-
+describe('AddPath, ListPaths, DeletePath', () => {
   it('adds, lists and deletes paths, round-tripping every field', async () => {
-    const added = await client.addPaths([
-      { prefix: '203.0.113.10', nextHop: '198.51.100.11', communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7, owner: 'lb' },
-      { prefix: '203.0.113.10', nextHop: '198.51.100.12', communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7, owner: 'lb' },
-      { prefix: '2001:db8::10/128', nextHop: '2001:db8::11' },
-      { prefix: '203.0.113.20/32' },
-    ]);
+    const lbAttributes = { communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7 };
+    const added = await f.client.addPaths([...LB_PATHS, { prefix: '2001:db8::10/128', nextHop: '2001:db8::11' }, { prefix: '203.0.113.20/32' }]);
     expect(added).toStrictEqual([
-      {
-        prefix: '203.0.113.10/32',
-        family: 'ipv4-unicast',
-        nextHop: '198.51.100.11',
-        attributes: { communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7 },
-        owner: 'lb',
-        pathId: 1,
-      },
-      {
-        prefix: '203.0.113.10/32',
-        family: 'ipv4-unicast',
-        nextHop: '198.51.100.12',
-        attributes: { communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7 },
-        owner: 'lb',
-        pathId: 2,
-      },
-      // Unset optional attributes stay absent (not 0); an empty owner and next hop are the defaults.
-      { prefix: '2001:db8::10/128', family: 'ipv6-unicast', nextHop: '2001:db8::11', attributes: { communities: [], largeCommunities: [] }, owner: 'cli', pathId: 3 },
-      { prefix: '203.0.113.20/32', family: 'ipv4-unicast', nextHop: '198.51.100.2', attributes: { communities: [], largeCommunities: [] }, owner: 'cli', pathId: 4 },
+      path('203.0.113.10/32', '198.51.100.11', 1, ['lb'], lbAttributes),
+      path('203.0.113.10/32', '198.51.100.12', 2, ['lb'], lbAttributes),
+      // Unset optional attributes stay absent (not 0); no owner means "cli", no next hop the default.
+      path('2001:db8::10/128', '2001:db8::11', 1, ['cli']),
+      path('203.0.113.20/32', 'self', 1, ['cli']),
     ]);
-    expect(await client.listPaths()).toEqual(added);
-    expect(await client.listPaths({ owner: 'lb' })).toEqual(added.slice(0, 2));
-    expect(await client.listPaths({ prefix: '2001:db8::10' })).toEqual([added[2]]);
+    const all = await f.client.listPaths();
+    expect(all).toHaveLength(4);
+    expect(all).toEqual(expect.arrayContaining(added));
+    expect(await f.client.listPaths({ owner: 'lb' })).toEqual(added.slice(0, 2));
+    expect(await f.client.listPaths({ prefix: '2001:db8::10' })).toEqual([added[2]]);
 
-    const removed = await client.deletePaths({ prefix: '203.0.113.10/32', nextHops: ['198.51.100.12'] });
-    expect(removed).toEqual([added[1]]);
-    expect(await client.deletePaths({ prefix: '203.0.113.10', owner: 'lb' })).toEqual([added[0]]);
-    expect(await client.listPaths()).toEqual([added[2], added[3]]);
+    expect(await f.client.deletePaths({ prefix: '203.0.113.10/32', nextHops: ['198.51.100.12'] })).toEqual([added[1]]);
+    expect(await f.client.deletePaths({ prefix: '203.0.113.10', owner: 'lb' })).toEqual([added[0]]);
+    expect((await f.client.listPaths()).map((p) => p.prefix).sort()).toEqual(['2001:db8::10/128', '203.0.113.20/32']);
   });
 
-  it('refuses a bad field with INVALID_ARGUMENT naming the field and value, and changes nothing', async () => {
-    await client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11' }]);
-    const err = await apiError(
-      client.addPaths([
-        { prefix: '203.0.113.30/32', nextHop: '198.51.100.11' },
-        { prefix: '203.0.113.31/32', nextHop: '2001:db8::1' },
-      ]),
-    );
-    expect(err.code).toBe(3);
-    expect(err.codeName).toBe('INVALID_ARGUMENT');
-    expect(err.message).toBe('paths[1].nextHop: "2001:db8::1" is not an IPv4 address or "self"');
-    expect(err.field).toBe('paths[1].nextHop');
-    expect(err.target).toBe(server.address);
-    expect((await client.listPaths()).map((p) => p.prefix)).toEqual(['203.0.113.10/32']);
-
-    const bad = await apiError(client.addPaths([{ prefix: '203.0.113.300' }]));
-    expect(bad.codeName).toBe('INVALID_ARGUMENT');
-    expect(bad.message).toContain('paths[0].prefix');
-    expect(bad.message).toContain('"203.0.113.300"');
+  it('lists every owner of a path that several want', async () => {
+    await f.client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owner: 'lb' }]);
+    await f.client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owner: 'ops' }]);
+    const [p] = await f.client.listPaths();
+    expect(p?.owners).toEqual(['lb', 'ops']);
+    expect(p?.owner).toBe('lb');
+    expect(await f.client.listPaths({ owner: 'ops' })).toHaveLength(1);
   });
 
   it('refuses an AddPath without paths', async () => {
-    const err = await apiError(client.addPaths([]));
+    const err = await rejection(f.client.addPaths([]), ApiError);
     expect(err.codeName).toBe('INVALID_ARGUMENT');
     expect(err.message).toBe('paths: at least one path is required');
     expect(err.field).toBe('paths');
   });
 
-  it('refuses a LOCAL_PREF or MED the wire cannot carry before sending it', async () => {
-    const err = await apiError(client.addPaths([{ prefix: '203.0.113.10/32', localPref: 2 ** 32 }]));
-    expect(err.codeName).toBe('INVALID_ARGUMENT');
-    expect(err.message).toBe('paths[0].localPref: 4294967296 is not an integer in 0..4294967295');
-    const med = await apiError(client.addPaths([{ prefix: '203.0.113.10/32', med: -1 }]));
-    expect(med.field).toBe('paths[0].med');
-    expect(speaker.paths).toEqual([]);
-  });
-
-  it('answers NOT_FOUND when a delete matches nothing', async () => {
-    await client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11' }]);
-    const err = await apiError(client.deletePaths({ prefix: '203.0.113.99' }));
+  it('answers NOT_FOUND when a delete matches nothing, and changes nothing', async () => {
+    await f.client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11' }]);
+    const before = await f.client.listPaths();
+    const err = await rejection(f.client.deletePaths({ prefix: '203.0.113.99' }), ApiError);
     expect(err.code).toBe(5);
     expect(err.codeName).toBe('NOT_FOUND');
-    expect(err.message).toBe('prefix: no path of 203.0.113.99/32 matches');
     expect(err.field).toBe('prefix');
-    const other = await apiError(client.deletePaths({ prefix: '203.0.113.10/32', nextHops: ['198.51.100.12'] }));
+    expect(err.message).toContain('203.0.113.99/32');
+    const other = await rejection(f.client.deletePaths({ prefix: '203.0.113.10/32', nextHops: ['198.51.100.12'] }), ApiError);
     expect(other.codeName).toBe('NOT_FOUND');
-    expect(speaker.paths).toHaveLength(1);
-  });
-
-  it('lists peers with every status field, optional ones absent when unset', async () => {
-    speaker.peers = [ESTABLISHED_PEER, IDLE_PEER];
-    expect(await client.listPeers()).toStrictEqual([ESTABLISHED_PEER, IDLE_PEER]);
-  });
-
-  it('reports a speaker bug as INTERNAL and logs it', async () => {
-    speaker.failWith = new Error('rib exploded');
-    const err = await apiError(client.listPaths());
-    expect(err.codeName).toBe('INTERNAL');
-    expect(err.message).toBe('internal error: rib exploded');
-    const logged = logLines.map((l) => JSON.parse(l) as { msg: string; method?: string; err?: { message: string } }).find((l) => l.msg === 'api request failed');
-    expect(logged?.method).toBe('ListPaths');
-    expect(logged?.err?.message).toBe('rib exploded');
-  });
-
-  it('refuses to take over a socket another server is serving', async () => {
-    await expect(startApiServer(speaker, { socket: join(dir, 'run', 'announcer.sock') })).rejects.toThrow(/in use by another process/);
-    expect(await client.listPaths()).toEqual([]);
+    const owner = await rejection(f.client.deletePaths({ prefix: '203.0.113.10/32', owner: 'someone-else' }), ApiError);
+    expect(owner.codeName).toBe('NOT_FOUND');
+    expect(await f.client.listPaths()).toEqual(before);
   });
 });
 
-describe('API server lifecycle', () => {
-  it('replaces a socket left behind by a daemon that died, and removes its own on close', async () => {
-    const path = join(dir, 'stale.sock');
-    // A process killed with SIGKILL leaves its socket file behind.
-    const script = `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
-    spawnSync(process.execPath, ['-e', script]);
-    expect((await stat(path)).isSocket()).toBe(true);
+describe('ReplacePaths', () => {
+  const A11 = { prefix: '203.0.113.1/32', nextHop: '198.51.100.11' };
+  const A12 = { prefix: '203.0.113.1/32', nextHop: '198.51.100.12' };
+  const B11 = { prefix: '203.0.113.2/32', nextHop: '198.51.100.11' };
 
-    const s = await startApiServer(new MemorySpeaker(), { socket: path });
-    const c = connectClient(s.address);
-    expect(await c.listPaths()).toEqual([]);
-    c.close();
-    await s.close();
-    expect(existsSync(path)).toBe(false);
+  it('reports added, removed, updated and unchanged, and touches only that owner', async () => {
+    await f.client.addPaths([{ prefix: '198.51.100.0/24', nextHop: '192.0.2.254', owner: 'ops' }]);
+
+    const first = await f.client.replacePaths('lb', [A11, A12]);
+    expect(first.added.map((p) => [p.prefix, p.nextHop, p.owners])).toEqual([
+      ['203.0.113.1/32', '198.51.100.11', ['lb']],
+      ['203.0.113.1/32', '198.51.100.12', ['lb']],
+    ]);
+    expect([first.removed, first.updated, first.unchanged]).toEqual([[], [], 0]);
+
+    const same = await f.client.replacePaths('lb', [A12, A11]);
+    expect(same).toEqual({ added: [], removed: [], updated: [], unchanged: 2 });
+
+    const changed = await f.client.replacePaths('lb', [A11, B11]);
+    expect(changed.added.map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual(['203.0.113.2/32 via 198.51.100.11']);
+    expect(changed.removed.map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual(['203.0.113.1/32 via 198.51.100.12']);
+    expect(changed.updated).toEqual([]);
+    expect(changed.unchanged).toBe(1);
+
+    const med = await f.client.replacePaths('lb', [{ ...A11, med: 10 }, B11]);
+    expect(med.updated.map((p) => [p.prefix, p.attributes.med])).toEqual([['203.0.113.1/32', 10]]);
+    expect(med.unchanged).toBe(1);
+
+    const lb = await f.client.listPaths({ owner: 'lb' });
+    expect(lb.map((p) => `${p.prefix} via ${p.nextHop}`).sort()).toEqual(['203.0.113.1/32 via 198.51.100.11', '203.0.113.2/32 via 198.51.100.11']);
+    expect(await f.client.listPaths({ owner: 'ops' })).toHaveLength(1);
+
+    // An empty set withdraws all of the owner's paths, and only its.
+    const none = await f.client.replacePaths('lb', []);
+    expect(none.removed).toHaveLength(2);
+    expect((await f.client.listPaths()).map((p) => p.owners)).toEqual([['ops']]);
   });
 
-  it('serves TCP on 127.0.0.1 with port 0, reporting the port it got', async () => {
-    const s = await startApiServer(new MemorySpeaker(), { address: '127.0.0.1:0' });
-    expect(s.address).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(s.address).not.toBe('127.0.0.1:0');
-    const c = connectClient(s.address);
-    const [path] = await c.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11' }]);
-    expect(path?.prefix).toBe('203.0.113.10/32');
-    expect(await c.listPaths()).toEqual([path]);
-    c.close();
-    await s.close();
+  it('is atomic: one bad path out of many changes nothing', async () => {
+    await f.client.replacePaths('lb', [A11, A12]);
+    const before = await f.client.listPaths();
+    const err = await rejection(f.client.replacePaths('lb', [A11, B11, { prefix: '203.0.113.3/32', nextHop: '2001:db8::1' }, A12]), ApiError);
+    expect(err.codeName).toBe('INVALID_ARGUMENT');
+    expect(err.field).toBe('paths[2].nextHop');
+    expect(await f.client.listPaths()).toEqual(before);
   });
+});
 
-  it('fails with UNAVAILABLE when nothing listens', async () => {
-    const c = connectClient(`unix:${join(dir, 'nobody.sock')}`);
-    const err = await apiError(c.listPeers());
-    expect(err.codeName).toBe('UNAVAILABLE');
-    c.close();
+describe('bad requests: INVALID_ARGUMENT naming the field and the value, nothing changed', () => {
+  const cases: { name: string; call: (f: ApiFixture) => Promise<unknown>; field: string; value?: string }[] = [
+    { name: 'a prefix that is not one', call: (f) => f.client.addPaths([{ prefix: '203.0.113.300' }]), field: 'paths[0].prefix', value: '203.0.113.300' },
+    { name: 'an IPv4 prefix length over 32', call: (f) => f.client.addPaths([{ prefix: '203.0.113.0/33' }]), field: 'paths[0].prefix', value: '203.0.113.0/33' },
+    { name: 'an IPv6 prefix length over 128', call: (f) => f.client.addPaths([{ prefix: '2001:db8::/129' }]), field: 'paths[0].prefix', value: '2001:db8::/129' },
+    {
+      name: 'a next hop of the other family (second path)',
+      call: (f) => f.client.addPaths([{ prefix: '203.0.113.30/32', nextHop: '198.51.100.11' }, { prefix: '203.0.113.31/32', nextHop: '2001:db8::1' }]),
+      field: 'paths[1].nextHop',
+      value: '2001:db8::1',
+    },
+    { name: 'an IPv4 next hop for an IPv6 prefix', call: (f) => f.client.addPaths([{ prefix: '2001:db8::10/128', nextHop: '198.51.100.11' }]), field: 'paths[0].nextHop', value: '198.51.100.11' },
+    { name: 'a next hop that is not an address', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', nextHop: 'router' }]), field: 'paths[0].nextHop', value: 'router' },
+    { name: 'a community out of range', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', communities: ['65000:1', '65536:1'] }]), field: 'paths[0].communities[1]', value: '65536:1' },
+    { name: 'a malformed large community', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', largeCommunities: ['65000:1'] }]), field: 'paths[0].largeCommunities[0]', value: '65000:1' },
+    { name: 'a large community part over 32 bits', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', largeCommunities: ['1:2:4294967296'] }]), field: 'paths[0].largeCommunities[0]', value: '1:2:4294967296' },
+    // The wire carries uint32: the client refuses what it would wrap, worded as the speaker words it.
+    { name: 'a MED out of range', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', med: 2 ** 32 }]), field: 'paths[0].med', value: '4294967296' },
+    { name: 'a negative LOCAL_PREF', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', localPref: -1 }]), field: 'paths[0].localPref', value: '-1' },
+    { name: 'an empty owner in ReplacePaths', call: (f) => f.client.replacePaths('', [{ prefix: '203.0.113.10' }]), field: 'owner' },
+    { name: 'a blank owner in ReplacePaths', call: (f) => f.client.replacePaths('   ', []), field: 'owner' },
+    { name: 'a bad path in ReplacePaths', call: (f) => f.client.replacePaths('lb', [{ prefix: '203.0.113.10' }, { prefix: 'nope' }]), field: 'paths[1].prefix', value: 'nope' },
+    { name: 'a bad MED in ReplacePaths', call: (f) => f.client.replacePaths('lb', [{ prefix: '203.0.113.10', med: 1.5 }]), field: 'paths[0].med', value: '1.5' },
+    { name: 'an over-long owner in AddPath', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', owner: 'x'.repeat(129) }]), field: 'paths[0].owner' },
+    { name: 'a bad prefix in DeletePath', call: (f) => f.client.deletePaths({ prefix: '203.0.113.0/40' }), field: 'prefix', value: '203.0.113.0/40' },
+    { name: 'a next hop of the other family in DeletePath', call: (f) => f.client.deletePaths({ prefix: '203.0.113.10/32', nextHops: ['2001:db8::1'] }), field: 'nextHops[0]', value: '2001:db8::1' },
+    { name: 'a bad prefix filter in ListPaths', call: (f) => f.client.listPaths({ prefix: '2001:db8::zz' }), field: 'prefix', value: '2001:db8::zz' },
+  ];
+
+  it.each(cases)('$name -> $field', async ({ call, field, value }) => {
+    await f.client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owner: 'lb' }]);
+    await f.client.replacePaths('lb', [{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11' }, { prefix: '2001:db8::10/128', nextHop: '2001:db8::11' }]);
+    const before = await f.client.listPaths();
+    const err = await rejection(call(f), ApiError);
+    expect(err.code).toBe(3);
+    expect(err.codeName).toBe('INVALID_ARGUMENT');
+    expect(err.field).toBe(field);
+    expect(err.message.startsWith(`${field}: `)).toBe(true);
+    if (value !== undefined) expect(err.message).toContain(value);
+    expect(await f.client.listPaths()).toEqual(before);
   });
+});
 
-  it('rejects a target that is neither unix:PATH nor HOST:PORT', () => {
-    expect(() => connectClient('localhost')).toThrow('invalid API address "localhost": expected unix:PATH or HOST:PORT');
-    expect(() => connectClient('')).toThrow(/invalid API address/);
+describe('failures that are not the caller\'s', () => {
+  it('reports a speaker bug as INTERNAL and logs it', async () => {
+    await f.close();
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    // The real speaker, with one method that blows up.
+    const broken = (s: SpeakerApi): SpeakerApi =>
+      new Proxy(s, {
+        get: (target, key) =>
+          key === 'listPaths'
+            ? () => {
+                throw new Error('rib exploded');
+              }
+            : (Reflect.get(target, key, target) as unknown),
+      });
+    f = await startFixture({ wrap: broken, log: createLogger('info', sink) });
+    const err = await rejection(f.client.listPaths(), ApiError);
+    expect(err.codeName).toBe('INTERNAL');
+    expect(err.message).toBe('internal error: rib exploded');
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; method?: string; err?: { message: string } }).find((l) => l.msg === 'api request failed');
+    expect(logged?.method).toBe('ListPaths');
+    expect(logged?.err?.message).toBe('rib exploded');
+  });
+});
+
+describe('ListPeers', () => {
+  it('lists a configured peer with its session state, optional fields absent until known', async () => {
+    await f.close();
+    f = await startFixture({
+      speaker: {
+        peers: [{ name: 'r1', address: '192.0.2.9', port: 17900, asn: 65001, passive: true, holdTime: 90, connectRetry: 5, families: ['ipv4-unicast'], addPath: 'send' }],
+      },
+    });
+    const [peer, ...rest] = await f.client.listPeers();
+    expect(rest).toEqual([]);
+    expect(peer).toMatchObject({ address: '192.0.2.9', port: 17900, asn: 65001, families: [], prefixesSent: 0, messagesSent: 0 });
+    expect(['Idle', 'Active']).toContain(peer?.state);
+    expect(peer?.since).toBeGreaterThan(0);
+    expect(peer).not.toHaveProperty('remoteRouterId');
+    expect(peer).not.toHaveProperty('holdTime');
   });
 });

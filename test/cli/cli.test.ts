@@ -1,29 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+// The CLI against a real API server and the real Speaker (no peers): what an operator types, sees,
+// and gets as an exit status.
+
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startApiServer, type ApiServer } from '../../src/api/server.js';
-import { createProgram, type ProgramHooks } from '../../src/cli/program.js';
-import { ESTABLISHED_PEER, IDLE_PEER, MemorySpeaker } from '../api/memory-speaker.js';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createProgram, type CliIo, type ProgramHooks } from '../../src/cli/program.js';
+import { makeCerts } from '../api/certs.js';
+import { eventually, startFixture, type ApiFixture } from '../api/fixture.js';
 
-let dir: string;
-let speaker: MemorySpeaker;
-let server: ApiServer;
-/** 90 minutes after ESTABLISHED_PEER came up. */
-const NOW = ESTABLISHED_PEER.since + 90 * 60_000;
+let f: ApiFixture;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'announcer-cli-'));
-  speaker = new MemorySpeaker();
-  server = await startApiServer(speaker, { socket: join(dir, 'announcer.sock') });
+beforeEach(async () => {
+  f = await startFixture();
 });
 
-afterAll(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
+afterEach(async () => {
+  await f?.close();
 });
-
-beforeEach(() => speaker.reset());
 
 interface Run {
   code: number;
@@ -31,26 +27,52 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI against the test server (via ANNOUNCER_API unless `env` says otherwise). */
-async function cli(args: string[], env: Record<string, string | undefined> = { ANNOUNCER_API: server.address }, hooks?: ProgramHooks): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
+/** Output captured as it is written, for commands still running. */
+interface Live {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly done: Promise<number>;
+}
+
+function start(args: string[], env: Record<string, string | undefined> = { ANNOUNCER_API: f.server.address }, extra: Partial<CliIo> = {}, hooks?: ProgramHooks): Live {
+  const out = { stdout: '', stderr: '' };
+  const io: CliIo = {
+    stdout: { write: (s: string) => (out.stdout += s) },
+    stderr: { write: (s: string) => (out.stderr += s) },
     env,
-    now: () => NOW,
+    now: () => Date.now(),
+    signals: new EventEmitter(),
+    ...extra,
   };
-  const code = await createProgram(io, hooks).run(args);
-  return { code, stdout, stderr };
+  const done = createProgram(io, hooks).run(args);
+  return {
+    get stdout() {
+      return out.stdout;
+    },
+    get stderr() {
+      return out.stderr;
+    },
+    done,
+  };
+}
+
+/** Runs the CLI against the test server (via ANNOUNCER_API unless `env` says otherwise). */
+async function cli(args: string[], env?: Record<string, string | undefined>, extra?: Partial<CliIo>, hooks?: ProgramHooks): Promise<Run> {
+  const live = start(args, env, extra, hooks);
+  const code = await live.done;
+  return { code, stdout: live.stdout, stderr: live.stderr };
 }
 
 async function seed(): Promise<void> {
-  speaker.addPaths([
+  await f.client.addPaths([
     { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', communities: ['65000:100'], localPref: 200, owner: 'lb' },
     { prefix: '203.0.113.10/32', nextHop: '198.51.100.12', communities: ['65000:100'], localPref: 200, owner: 'lb' },
     { prefix: '2001:db8::10/128', nextHop: '2001:db8::11' },
   ]);
+}
+
+async function paths(): Promise<string[]> {
+  return (await f.client.listPaths()).map((p) => `${p.prefix} via ${p.nextHop} [${p.owners.join(',')}]`).sort();
 }
 
 describe('add-eip', () => {
@@ -58,7 +80,7 @@ describe('add-eip', () => {
     const r = await cli([
       'add-eip', '203.0.113.10',
       '--next-hop', '198.51.100.11', '--next-hop', '198.51.100.12',
-      '--community', '65000:100', '--community', '65000:200',
+      '--community', '65000:200', '--community', '65000:100',
       '--large-community', '65000:1:2',
       '--local-pref', '200', '--med', '0', '--owner', 'lb',
     ]);
@@ -67,25 +89,31 @@ describe('add-eip', () => {
       stdout: 'announced 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner lb)\nannounced 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner lb)\n',
       stderr: '',
     });
-    expect(speaker.paths.map((p) => p.attributes)).toStrictEqual([
+    expect((await f.client.listPaths()).map((p) => p.attributes)).toStrictEqual([
       { communities: ['65000:100', '65000:200'], largeCommunities: ['65000:1:2'], localPref: 200, med: 0 },
       { communities: ['65000:100', '65000:200'], largeCommunities: ['65000:1:2'], localPref: 200, med: 0 },
     ]);
   });
 
-  it("uses the daemon's default next hop and owner when none is given; --json prints the paths", async () => {
+  it("uses the daemon's default next hop and the owner cli when none is given; --json prints the paths", async () => {
     const r = await cli(['add-eip', '203.0.113.20', '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toStrictEqual({
-      paths: [{ prefix: '203.0.113.20/32', family: 'ipv4-unicast', nextHop: '198.51.100.2', attributes: { communities: [], largeCommunities: [] }, owner: 'cli', pathId: 1 }],
+      paths: [{ prefix: '203.0.113.20/32', family: 'ipv4-unicast', nextHop: 'self', attributes: { communities: [], largeCommunities: [] }, owner: 'cli', pathId: 1, owners: ['cli'] }],
     });
+  });
+
+  it('says "owners" when the path is shared', async () => {
+    await f.client.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11', owner: 'lb' }]);
+    const r = await cli(['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11', '--owner', 'ops']);
+    expect(r.stdout).toBe('announced 203.0.113.10/32 via 198.51.100.11 (path-id 1, owners lb,ops)\n');
   });
 
   it("prints the server's refusal on stderr and exits 1, changing nothing", async () => {
     const r = await cli(['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11', '--next-hop', '2001:db8::1']);
-    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: paths[1].nextHop: "2001:db8::1" is not an IPv4 address or "self"\n' });
-    expect(speaker.paths).toEqual([]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: paths[1].nextHop: 2001:db8::1 is IPv6 but the prefix is IPv4\n' });
+    expect(await paths()).toEqual([]);
   });
 
   it('refuses a non-numeric or out-of-range --local-pref / --med as a usage error', async () => {
@@ -95,7 +123,7 @@ describe('add-eip', () => {
     const med = await cli(['add-eip', '203.0.113.10', '--med', '4294967296']);
     expect(med.code).toBe(2);
     expect(med.stderr).toContain("'--med <n>'");
-    expect(speaker.paths).toEqual([]);
+    expect(await paths()).toEqual([]);
   });
 
   it('prints usage when PREFIX is missing', async () => {
@@ -104,7 +132,7 @@ describe('add-eip', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain("error: missing required argument 'prefix'");
     expect(r.stderr).toContain('Usage: announcer add-eip [options] <prefix>');
-    expect(r.stderr).toContain('--next-hop <ip>');
+    expect(r.stderr).toContain('--owner <name>');
   });
 });
 
@@ -113,23 +141,26 @@ describe('del-eip', () => {
     await seed();
     const r = await cli(['del-eip', '203.0.113.10', '--next-hop', '198.51.100.12']);
     expect(r).toEqual({ code: 0, stdout: 'withdrew 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner lb)\n', stderr: '' });
-    expect(speaker.paths.map((p) => p.nextHop)).toEqual(['198.51.100.11', '2001:db8::11']);
+    expect(await paths()).toEqual(['2001:db8::10/128 via 2001:db8::11 [cli]', '203.0.113.10/32 via 198.51.100.11 [lb]']);
   });
 
-  it('withdraws every path of the prefix without --next-hop; --json prints them', async () => {
+  it("withdraws every path of the prefix without --next-hop, only the owner's with --owner; --json prints them", async () => {
     await seed();
+    expect((await cli(['del-eip', '203.0.113.10/32', '--owner', 'cli'])).code).toBe(1);
     const r = await cli(['del-eip', '203.0.113.10/32', '--owner', 'lb', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { removed: { nextHop: string; pathId: number }[] };
     expect(out.removed.map((p) => [p.nextHop, p.pathId])).toEqual([['198.51.100.11', 1], ['198.51.100.12', 2]]);
-    expect(speaker.paths.map((p) => p.prefix)).toEqual(['2001:db8::10/128']);
+    expect(await paths()).toEqual(['2001:db8::10/128 via 2001:db8::11 [cli]']);
   });
 
   it('reports NOT_FOUND on stderr with exit 1', async () => {
     await seed();
     const r = await cli(['del-eip', '203.0.113.99']);
-    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: prefix: no path of 203.0.113.99/32 matches\n' });
-    expect(speaker.paths).toHaveLength(3);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: prefix: .*203\.0\.113\.99\/32/);
+    expect(await paths()).toHaveLength(3);
   });
 
   it('prints usage when PREFIX is missing', async () => {
@@ -141,18 +172,20 @@ describe('del-eip', () => {
 });
 
 describe('list', () => {
-  it('prints an aligned table', async () => {
+  it('prints an aligned table with every owner of each path', async () => {
     await seed();
+    await f.client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.12', communities: ['65000:100'], localPref: 200, owner: 'ops' }]);
     const r = await cli(['list']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('PREFIX            NEXT-HOP       PATH-ID  OWNERS  ATTRIBUTES');
+    expect(lines.slice(1).sort()).toEqual(
       [
-        'PREFIX            NEXT-HOP       PATH-ID  OWNER  ATTRIBUTES',
-        '203.0.113.10/32   198.51.100.11  1        lb     communities=65000:100 local-pref=200',
-        '203.0.113.10/32   198.51.100.12  2        lb     communities=65000:100 local-pref=200',
-        '2001:db8::10/128  2001:db8::11   3        cli    -',
         '',
-      ].join('\n'),
+        '203.0.113.10/32   198.51.100.11  1        lb      communities=65000:100 local-pref=200',
+        '203.0.113.10/32   198.51.100.12  2        lb,ops  communities=65000:100 local-pref=200',
+        '2001:db8::10/128  2001:db8::11   1        cli     -',
+      ].sort(),
     );
   });
 
@@ -160,7 +193,7 @@ describe('list', () => {
     await seed();
     const r = await cli(['list', '--owner', 'cli', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toStrictEqual({ paths: [speaker.paths[2]] });
+    expect(JSON.parse(r.stdout)).toStrictEqual({ paths: await f.client.listPaths({ owner: 'cli' }) });
     const p = await cli(['list', '--prefix', '203.0.113.10', '--json']);
     expect((JSON.parse(p.stdout) as { paths: unknown[] }).paths).toHaveLength(2);
   });
@@ -172,37 +205,192 @@ describe('list', () => {
 });
 
 describe('peers', () => {
-  it('prints a table', async () => {
-    speaker.peers = [ESTABLISHED_PEER, IDLE_PEER];
-    const r = await cli(['peers']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe(
-      [
-        'PEER                 ASN         STATE        SINCE  PREFIXES-SENT  FAMILIES                                 LAST-ERROR',
-        '198.51.100.1         65001       Established  1h30m  3              ipv4-unicast[add-path tx], ipv6-unicast  -',
-        '[2001:db8::1]:17900  4200000001  Active       1h28m  0              -                                        connect ECONNREFUSED 2001:db8::1:17900',
-        '',
-      ].join('\n'),
-    );
+  it('says so when no peer is configured', async () => {
+    expect(await cli(['peers'])).toEqual({ code: 0, stdout: 'no peers configured\n', stderr: '' });
   });
 
-  it('prints one JSON document with --json', async () => {
-    speaker.peers = [ESTABLISHED_PEER, IDLE_PEER];
-    const r = await cli(['peers', '--json']);
-    expect(JSON.parse(r.stdout)).toStrictEqual({ peers: [ESTABLISHED_PEER, IDLE_PEER] });
+  it('prints a configured peer, and one JSON document with --json', async () => {
+    await f.close();
+    f = await startFixture({
+      speaker: { peers: [{ name: 'r1', address: '192.0.2.9', port: 17900, asn: 65001, passive: true, holdTime: 90, connectRetry: 5, families: ['ipv4-unicast'], addPath: 'off' }] },
+    });
+    const r = await cli(['peers']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('PEER             ASN    STATE   SINCE  PREFIXES-SENT  FAMILIES  LAST-ERROR');
+    expect(r.stdout.split('\n')[1]).toMatch(/^192\.0\.2\.9:17900  65001  (Idle|Active)\s+\d+s\s+0\s+-\s+-$/);
+    const j = await cli(['peers', '--json']);
+    expect(JSON.parse(j.stdout)).toMatchObject({ peers: [{ address: '192.0.2.9', port: 17900, asn: 65001 }] });
+  });
+});
+
+describe('replace', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'announcer-replace-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function file(name: string, text: string): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  }
+
+  it("makes the owner's paths those of a YAML file, printing the counts", async () => {
+    await f.client.addPaths([{ prefix: '198.51.100.0/24', nextHop: '192.0.2.254', owner: 'ops' }]);
+    const yaml = await file(
+      'lb.yaml',
+      `# the LB controller's desired set
+- prefix: 203.0.113.10/32
+  nextHop: 198.51.100.11
+  communities: [65000:100]
+- { prefix: 203.0.113.10/32, nextHop: 198.51.100.12, communities: [65000:100] }
+- { prefix: 2001:db8::10/128, nextHop: 2001:db8::11, largeCommunities: ["65000:1:2"], localPref: 200, med: 5 }
+`,
+    );
+    expect(await cli(['replace', '--owner', 'lb', '--file', yaml])).toEqual({ code: 0, stdout: 'added 3, removed 0, updated 0, unchanged 0\n', stderr: '' });
+    expect(await cli(['replace', '--owner', 'lb', '--file', yaml])).toMatchObject({ code: 0, stdout: 'added 0, removed 0, updated 0, unchanged 3\n' });
+    const v6 = (await f.client.listPaths({ prefix: '2001:db8::10/128' }))[0];
+    expect(v6?.attributes).toStrictEqual({ communities: [], largeCommunities: ['65000:1:2'], localPref: 200, med: 5 });
+
+    const smaller = await file('smaller.yaml', '- { prefix: 203.0.113.10/32, nextHop: 198.51.100.11, communities: [65000:100] }\n- 203.0.113.20\n');
+    const r = await cli(['replace', '--owner', 'lb', '--file', smaller, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { added: { prefix: string }[]; removed: { prefix: string; nextHop: string }[]; updated: unknown[]; unchanged: number };
+    expect(out.added.map((p) => p.prefix)).toEqual(['203.0.113.20/32']);
+    expect(out.removed.map((p) => `${p.prefix} via ${p.nextHop}`).sort()).toEqual(['2001:db8::10/128 via 2001:db8::11', '203.0.113.10/32 via 198.51.100.12']);
+    expect(out.updated).toEqual([]);
+    expect(out.unchanged).toBe(1);
+    expect(await paths()).toEqual(['198.51.100.0/24 via 192.0.2.254 [ops]', '203.0.113.10/32 via 198.51.100.11 [lb]', '203.0.113.20/32 via self [lb]']);
+  });
+
+  it('reads JSON, a mapping with paths:, and stdin with --file -', async () => {
+    const json = await file('lb.json', JSON.stringify({ paths: [{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11' }] }));
+    expect((await cli(['replace', '--owner', 'lb', '--file', json])).stdout).toBe('added 1, removed 0, updated 0, unchanged 0\n');
+    const stdin = Readable.from(['[{"prefix": "203.0.113.10/32", "nextHop": "198.51.100.11", "med": 1}]']);
+    expect((await cli(['replace', '--owner', 'lb', '--file', '-'], undefined, { stdin })).stdout).toBe('added 0, removed 0, updated 1, unchanged 0\n');
+    const empty = await file('empty.yaml', '[]\n');
+    expect((await cli(['replace', '--owner', 'lb', '--file', empty])).stdout).toBe('added 0, removed 1, updated 0, unchanged 0\n');
+    expect(await paths()).toEqual([]);
+  });
+
+  it("prints the daemon's refusal of a bad value and changes nothing", async () => {
+    await f.client.replacePaths('lb', [{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11' }]);
+    const bad = await file('bad.yaml', '- { prefix: 203.0.113.11/32, nextHop: 198.51.100.11 }\n- { prefix: 203.0.113.0/33 }\n');
+    const r = await cli(['replace', '--owner', 'lb', '--file', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: paths\[1\]\.prefix: "203\.0\.113\.0\/33" is not/);
+    expect(await paths()).toEqual(['203.0.113.10/32 via 198.51.100.11 [lb]']);
+
+    const empty = await cli(['replace', '--owner', '', '--file', bad]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/^error: owner: /);
+  });
+
+  it('refuses a file of the wrong shape before calling the daemon (exit 2), naming the entry', async () => {
+    const cases: [string, string][] = [
+      ['prefix: 203.0.113.10\n', 'expected a list of paths (or a mapping with paths:), got a mapping'],
+      ['- { prefix: 203.0.113.10, nexthop: 198.51.100.11 }\n', 'paths[0].nexthop: unknown field (expected prefix, nextHop, communities, largeCommunities, localPref, med)'],
+      ['- { prefix: 203.0.113.10, owner: lb }\n', 'paths[0].owner: unknown field (the owner is --owner)'],
+      ['- { prefix: 203.0.113.10 }\n- { nextHop: 198.51.100.11 }\n', 'paths[1].prefix: expected a prefix, got nothing'],
+      ['- { prefix: 203.0.113.10, med: high }\n', 'paths[0].med: expected a number, got "high"'],
+      ['- { prefix: 203.0.113.10, communities: [{a: 1}] }\n', 'paths[0].communities[0]: expected a string, got a mapping'],
+      ['- [1, 2\n', 'not YAML or JSON'],
+    ];
+    for (const [text, message] of cases) {
+      const path = await file('shape.yaml', text);
+      const r = await cli(['replace', '--owner', 'lb', '--file', path]);
+      expect(r.code, text).toBe(2);
+      expect(r.stderr, text).toContain(`error: ${path}: ${message}`);
+    }
+    expect(await paths()).toEqual([]);
+  });
+
+  it('needs --owner and --file, and a file it can read', async () => {
+    const noOwner = await cli(['replace', '--file', 'x.yaml']);
+    expect(noOwner.code).toBe(2);
+    expect(noOwner.stderr).toContain("required option '--owner <name>' not specified");
+    expect(noOwner.stderr).toContain('Usage: announcer replace [options]');
+    const noFile = await cli(['replace', '--owner', 'lb']);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain("required option '--file <file>' not specified");
+    const missing = await cli(['replace', '--owner', 'lb', '--file', join(dir, 'nope.yaml')]);
+    expect(missing).toEqual({ code: 2, stdout: '', stderr: `error: --file: cannot read ${join(dir, 'nope.yaml')}: ENOENT\n` });
+  });
+});
+
+describe('watch', () => {
+  it('prints each event as a line until SIGINT, then exits 0', async () => {
+    const signals = new EventEmitter();
+    const live = start(['watch'], undefined, { signals });
+    await eventually(() => live.stderr.includes('watching'));
+    expect(live.stderr).toBe(`watching ${f.server.address} (Ctrl-C to stop)\n`);
+    await f.client.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11', owner: 'lb' }]);
+    await f.client.deletePaths({ prefix: '203.0.113.10' });
+    await eventually(() => live.stdout.split('\n').length === 3);
+    const lines = live.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ rib added 203\.0\.113\.10\/32 via 198\.51\.100\.11 \(path 1, owner lb\)$/);
+    expect(lines[1]).toMatch(/^\S+Z rib removed 203\.0\.113\.10\/32 via 198\.51\.100\.11 \(path 1, owner lb\)$/);
+    signals.emit('SIGINT');
+    expect(await live.done).toBe(0);
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+    expect(signals.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('prints one JSON object per line with --json; SIGTERM ends it too', async () => {
+    const signals = new EventEmitter();
+    const live = start(['watch', '--json'], undefined, { signals });
+    await eventually(() => live.stderr.includes('watching'));
+    await f.client.replacePaths('lb', [{ prefix: '203.0.113.10', nextHop: '198.51.100.11' }]);
+    await eventually(() => live.stdout.endsWith('\n'));
+    const [line, ...rest] = live.stdout.trimEnd().split('\n');
+    expect(rest).toEqual([]);
+    const e = JSON.parse(line!) as { type: string; time: string; at: number; added: { prefix: string; owners: string[] }[]; removed: unknown[] };
+    expect(e.type).toBe('rib');
+    expect(new Date(e.time).getTime()).toBe(e.at);
+    expect(e.added.map((p) => [p.prefix, p.owners])).toEqual([['203.0.113.10/32', ['lb']]]);
+    expect(e.removed).toEqual([]);
+    signals.emit('SIGTERM');
+    expect(await live.done).toBe(0);
+  });
+
+  it('says so, with exit 3, when the daemon goes away under it', async () => {
+    const live = start(['watch']);
+    await eventually(() => live.stderr.includes('watching'));
+    await f.server.close();
+    expect(await live.done).toBe(3);
+    expect(live.stderr).toContain('error: watch ended: announcer daemon shutting down\n');
+  });
+
+  it('exits 3 when the daemon is not running', async () => {
+    const target = `unix:${join(f.dir, 'nobody.sock')}`;
+    expect(await cli(['watch', '--api', target])).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `error: cannot reach the announcer daemon at ${target} (is \`announcer daemon\` running?)\n`,
+    });
+  });
+
+  it('refuses arguments it does not take', async () => {
+    const r = await cli(['watch', 'peers']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Usage: announcer watch [options]');
   });
 });
 
 describe('finding the daemon', () => {
   it('takes --api before or after the subcommand over $ANNOUNCER_API', async () => {
     await seed();
-    const env = { ANNOUNCER_API: `unix:${join(dir, 'wrong.sock')}` };
-    expect((await cli(['--api', server.address, 'list', '--json'], env)).code).toBe(0);
-    expect((await cli(['list', '--api', server.address, '--json'], env)).code).toBe(0);
+    const env = { ANNOUNCER_API: `unix:${join(f.dir, 'wrong.sock')}` };
+    expect((await cli(['--api', f.server.address, 'list', '--json'], env)).code).toBe(0);
+    expect((await cli(['list', '--api', f.server.address, '--json'], env)).code).toBe(0);
   });
 
   it('says clearly when the daemon is not running', async () => {
-    const target = `unix:${join(dir, 'nobody.sock')}`;
+    const target = `unix:${join(f.dir, 'nobody.sock')}`;
     const r = await cli(['peers', '--api', target]);
     expect(r).toEqual({ code: 3, stdout: '', stderr: `error: cannot reach the announcer daemon at ${target} (is \`announcer daemon\` running?)\n` });
   });
@@ -217,13 +405,38 @@ describe('finding the daemon', () => {
     const r = await cli(['list', '--api', 'localhost']);
     expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: invalid API address "localhost": expected unix:PATH or HOST:PORT\n' });
   });
+
+  it('speaks mutual TLS with --tls-ca, --tls-cert and --tls-key (or $ANNOUNCER_TLS_*)', async () => {
+    const certDir = await mkdtemp(join(tmpdir(), 'announcer-cli-certs-'));
+    try {
+      const certs = makeCerts(certDir);
+      await f.close();
+      f = await startFixture({ listen: () => ({ address: '127.0.0.1:0', tls: { cert: certs.serverCert, key: certs.serverKey, clientCa: certs.caCert } }) });
+      const api = f.server.address;
+      const tls = ['--tls-ca', certs.caCert, '--tls-cert', certs.clientCert, '--tls-key', certs.clientKey];
+      expect(await cli(['--api', api, ...tls, 'add-eip', '203.0.113.10', '--next-hop', '198.51.100.11'], {})).toMatchObject({ code: 0 });
+      const env = { ANNOUNCER_API: api, ANNOUNCER_TLS_CA: certs.caCert, ANNOUNCER_TLS_CERT: certs.clientCert, ANNOUNCER_TLS_KEY: certs.clientKey };
+      expect((await cli(['list', '--json'], env)).stdout).toContain('203.0.113.10/32');
+
+      const noCert = await cli(['--api', api, '--tls-ca', certs.caCert, 'list'], {});
+      expect(noCert.code).toBe(3);
+      expect(noCert.stderr).toContain(`error: cannot reach the announcer daemon at ${api}`);
+      const missing = await cli(['--api', api, '--tls-ca', join(certDir, 'nope.crt'), 'list'], {});
+      expect(missing).toEqual({ code: 2, stdout: '', stderr: `error: --tls-ca: cannot read ${join(certDir, 'nope.crt')}: ENOENT\n` });
+      const half = await cli(['--api', api, '--tls-cert', certs.clientCert, 'list'], {});
+      expect(half.code).toBe(2);
+      expect(half.stderr).toContain('give both or neither');
+    } finally {
+      await rm(certDir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the program', () => {
   it('prints help on stdout with --help and exits 0', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['add-eip', 'del-eip', 'list', 'peers', '--api']) expect(r.stdout).toContain(c);
+    for (const c of ['add-eip', 'del-eip', 'list', 'peers', 'replace', 'watch', '--api', '--tls-ca']) expect(r.stdout).toContain(c);
   });
 
   it('rejects an unknown command with exit 2', async () => {
@@ -241,9 +454,9 @@ describe('the program', () => {
         return 7;
       },
     };
-    expect((await cli(['daemon', '--config', '/etc/announcer.yaml'], {}, hooks)).code).toBe(7);
+    expect((await cli(['daemon', '--config', '/etc/announcer.yaml'], {}, {}, hooks)).code).toBe(7);
     expect(calls).toEqual([{ config: '/etc/announcer.yaml' }]);
-    const missing = await cli(['daemon'], {}, hooks);
+    const missing = await cli(['daemon'], {}, {}, hooks);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("required option '--config <file>' not specified");
     expect((await cli(['daemon', '--config', 'x'])).stderr).toContain("unknown command 'daemon'");

@@ -35,12 +35,24 @@ describe('Rib', () => {
 
   it('re-adding the same path changes nothing; new attributes apply to every path of the prefix', () => {
     const rib = new Rib();
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11'))).toBe(true);
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.12'))).toBe(true);
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11'))).toBe(false);
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11'))).toBe('added');
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.12'))).toBe('added');
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11'))).toBe('unchanged');
     const withCommunity = { communities: ['65000:1'], largeCommunities: [] };
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { attributes: withCommunity }))).toBe(true);
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { attributes: withCommunity }))).toBe('updated');
     expect(rib.pathsOf('203.0.113.10/32').map((p) => p.attributes)).toEqual([withCommunity, withCommunity]);
+  });
+
+  it('a path lives while any owner wants it', () => {
+    const rib = new Rib();
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { owner: 'controller' }))).toBe('added');
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { owner: 'cli' }))).toBe('owner-added');
+    expect(rib.getPath('203.0.113.10/32', '198.51.100.11')).toMatchObject({ owner: 'controller', owners: ['controller', 'cli'] });
+    expect(rib.release('203.0.113.10/32', '198.51.100.11', 'controller')).toMatchObject({ gone: false });
+    expect(rib.getPath('203.0.113.10/32', '198.51.100.11')).toMatchObject({ owner: 'cli', owners: ['cli'] });
+    expect(rib.release('203.0.113.10/32', '198.51.100.11', 'nobody')).toBeUndefined();
+    expect(rib.release('203.0.113.10/32', '198.51.100.11', 'cli')).toMatchObject({ gone: true });
+    expect(rib.size).toBe(0);
   });
 });
 

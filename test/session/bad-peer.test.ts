@@ -2,18 +2,9 @@
 // the speaker must answer with the right NOTIFICATION and reset that session only, and keep the
 // session for errors RFC 7606 lets it survive.
 
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_CONTEXT,
-  Framer,
-  decodeMessage,
-  encodeMessage,
-  type BgpMessage,
-  type Capability,
-  type CodecContext,
-  type NotificationMessage,
-} from '../../src/codec/index.js';
+import type { Capability, NotificationMessage } from '../../src/codec/index.js';
+import { RawPeer } from './raw-peer.js';
 import { silentLogger } from '../../src/log.js';
 import { Speaker } from '../../src/speaker.js';
 
@@ -21,91 +12,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-class RawPeer {
-  private readonly framer = new Framer();
-  private readonly inbox: BgpMessage[] = [];
-  private waiters: (() => void)[] = [];
-  closed = false;
-  ctx: CodecContext = { ...DEFAULT_CONTEXT, fourOctetAs: true };
-
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk) => {
-      for (const m of this.framer.push(chunk)) this.inbox.push(decodeMessage(m, this.ctx));
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {});
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  static connect(from: string, to: string, port: number): Promise<RawPeer> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ host: to, port, localAddress: from }, () => resolve(new RawPeer(s)));
-      s.once('error', reject);
-    });
-  }
-
-  send(m: BgpMessage | Uint8Array): void {
-    this.socket.write(m instanceof Uint8Array ? m : encodeMessage(m, this.ctx));
-  }
-
-  async next(ms = 5000): Promise<BgpMessage> {
-    const end = Date.now() + ms;
-    while (this.inbox.length === 0) {
-      if (this.closed) throw new Error('connection closed');
-      if (Date.now() > end) throw new Error('no message');
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-    return this.inbox.shift()!;
-  }
-
-  async nextOf<T extends BgpMessage['type']>(type: T): Promise<Extract<BgpMessage, { type: T }>> {
-    for (;;) {
-      const m = await this.next();
-      if (m.type === type) return m as Extract<BgpMessage, { type: T }>;
-    }
-  }
-
-  async waitClosed(ms = 5000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!this.closed) {
-      if (Date.now() > end) throw new Error('still open');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  /** OPEN and KEEPALIVE both ways: the speaker reaches Established. */
-  async establish(asn: number, id: string, extra: Capability[] = []): Promise<void> {
-    const open = await this.nextOf('open');
-    expect(open.myAs).toBe(65001);
-    this.send({
-      type: 'open',
-      version: 4,
-      myAs: asn,
-      holdTime: 90,
-      bgpId: id,
-      capabilities: [
-        { type: 'multiprotocol', afi: 1, safi: 1 },
-        { type: 'four-octet-as', asn },
-        ...extra,
-      ],
-    });
-    this.send({ type: 'keepalive' });
-    await this.nextOf('keepalive');
-  }
-}
 
 let nextPort = 40000 + Math.floor(Math.random() * 10000);
 
@@ -169,7 +75,7 @@ function u16(v: number): number[] {
 describe('route refresh', () => {
   it('a ROUTE-REFRESH gets the table again, framed by BoRR and EoRR with enhanced route refresh', async () => {
     const { speaker, peer } = await setup();
-    speaker.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11' }, { prefix: '203.0.113.11', nextHop: '198.51.100.11' }]);
+    await speaker.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11' }, { prefix: '203.0.113.11', nextHop: '198.51.100.11' }]);
     const p = await peer('127.0.0.1', 65000, '192.0.2.1', [{ type: 'route-refresh' }, { type: 'enhanced-route-refresh' }]);
     // The initial table, then End-of-RIB (an empty UPDATE for IPv4).
     const first = await p.nextOf('update');

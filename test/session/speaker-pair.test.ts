@@ -71,7 +71,7 @@ describe('two speakers over loopback', () => {
       for (const nh of ['198.51.100.11', '198.51.100.12', '198.51.100.13']) inputs.push({ prefix, nextHop: nh, communities: ['65000:1'] });
     }
     inputs.push({ prefix: '2001:db8::10', nextHop: '2001:db8:100::11' }, { prefix: '2001:db8::10', nextHop: '2001:db8:100::12' });
-    const added = a.addPaths(inputs);
+    const added = await a.addPaths(inputs);
     expect(added[0]).toMatchObject({ prefix: '198.18.0.0/32', pathId: 1 });
     expect(added[2]).toMatchObject({ prefix: '198.18.0.0/32', pathId: 3 });
 
@@ -81,9 +81,9 @@ describe('two speakers over loopback', () => {
     // Packed: three groups of 1000 /32s (13 octets with path id... 9 octets each) fit in a handful of UPDATEs, not 3000.
     expect(sent.updatesSent).toBeLessThan(20);
 
-    a.deletePaths({ prefix: '198.18.0.0/32', nextHops: ['198.51.100.12'] });
+    await a.deletePaths({ prefix: '198.18.0.0/32', nextHops: ['198.51.100.12'] });
     await until('one path withdrawn', () => b.listPeers()[0]!.prefixesReceived, (n) => n === 3001);
-    a.deletePaths({ prefix: '2001:db8::10/128' });
+    await a.deletePaths({ prefix: '2001:db8::10/128' });
     await until('IPv6 prefix withdrawn', () => b.listPeers()[0]!.prefixesReceived, (n) => n === 2999);
 
     await a.stop('maintenance window');
@@ -106,14 +106,14 @@ describe('two speakers over loopback', () => {
       nextHop: 'self',
       peers: [peer({ address: '127.0.0.2', asn: 65001, port, localAddress: '127.0.0.1' })],
     });
-    a.addPaths([
+    await a.addPaths([
       { prefix: '203.0.113.10', nextHop: '198.51.100.11' },
       { prefix: '203.0.113.10', nextHop: '198.51.100.12' },
     ]);
     await until('Established', () => a.listPeers()[0]!.state, (s) => s === 'Established');
     await until('one route at B', () => b.listPeers()[0]!.prefixesReceived, (n) => n === 1);
     expect(a.listPeers()[0]!.prefixesSent).toBe(1);
-    a.deletePaths({ prefix: '203.0.113.10', nextHops: ['198.51.100.11'] });
+    await a.deletePaths({ prefix: '203.0.113.10', nextHops: ['198.51.100.11'] });
     // The replacement is an implicit withdraw: B still holds exactly one route.
     await new Promise((r) => setTimeout(r, 200));
     expect(b.listPeers()[0]!.prefixesReceived).toBe(1);
@@ -137,7 +137,7 @@ describe('two speakers over loopback', () => {
       peers: [peer({ address: '127.0.0.1', asn: 65000, port, localAddress: '127.0.0.2' })],
     });
     await until('both Established', () => [a.listPeers()[0]!.state, b.listPeers()[0]!.state], (s) => s.every((x) => x === 'Established'));
-    a.addPaths([{ prefix: '203.0.113.20' , nextHop: '198.51.100.11'}]);
+    await a.addPaths([{ prefix: '203.0.113.20' , nextHop: '198.51.100.11'}]);
     await until('route at B', () => b.listPeers()[0]!.prefixesReceived, (n) => n === 1);
     // Still up a moment later: no flapping between two connections.
     await new Promise((r) => setTimeout(r, 500));

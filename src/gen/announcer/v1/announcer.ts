@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -33,6 +35,11 @@ export const protobufFileName = "announcer/v1/announcer.proto";
  * `paths[1].nextHop: "198.51.100.300" is not an IPv4 address`. The field name is also sent in the
  * trailing metadata key `announcer-field`.
  *
+ * Beside this service the daemon serves the standard `grpc.health.v1.Health` (the service "" and
+ * "announcer.v1.Announcer" are SERVING while the daemon runs, NOT_SERVING while it starts and shuts
+ * down) and server reflection (`grpc.reflection.v1` and `v1alpha`), so grpcurl, grpc_health_probe
+ * and other off-the-shelf clients work without this file.
+ *
  * Numbering rules for whoever extends this file: field numbers are never reused; a removed field
  * goes into a `reserved` line. Each RPC has its own request and response message so that either
  * can grow without touching the others.
@@ -40,6 +47,7 @@ export const protobufFileName = "announcer/v1/announcer.proto";
 
 /** Address family of a prefix (AFI/SAFI, RFC 4760). */
 export enum Family {
+  /** FAMILY_UNSPECIFIED - Never sent. */
   FAMILY_UNSPECIFIED = 0,
   /** FAMILY_IPV4_UNICAST - AFI 1 / SAFI 1. */
   FAMILY_IPV4_UNICAST = 1,
@@ -50,12 +58,19 @@ export enum Family {
 
 /** BGP session state (RFC 4271 8.2.2). */
 export enum PeerState {
+  /** PEER_STATE_UNSPECIFIED - Never sent. */
   PEER_STATE_UNSPECIFIED = 0,
+  /** PEER_STATE_IDLE - Not trying to connect (stopped, or waiting out a failure). */
   PEER_STATE_IDLE = 1,
+  /** PEER_STATE_CONNECT - Waiting for an outgoing TCP connection to complete. */
   PEER_STATE_CONNECT = 2,
+  /** PEER_STATE_ACTIVE - Waiting to retry, or for the peer to connect to us. */
   PEER_STATE_ACTIVE = 3,
+  /** PEER_STATE_OPEN_SENT - OPEN sent, waiting for the peer's. */
   PEER_STATE_OPEN_SENT = 4,
+  /** PEER_STATE_OPEN_CONFIRM - OPENs exchanged, waiting for the first KEEPALIVE. */
   PEER_STATE_OPEN_CONFIRM = 5,
+  /** PEER_STATE_ESTABLISHED - The session is up: UPDATEs flow. */
   PEER_STATE_ESTABLISHED = 6,
   UNRECOGNIZED = -1,
 }
@@ -93,13 +108,20 @@ export interface Path {
   pathId: number;
   /** The prefix's family. Output only: ignored in requests. */
   family: Family;
+  /**
+   * Every owner that wants this path, `owner` first; the path stays announced while any of them
+   * does. Output only: ignored in requests (use `owner`).
+   */
+  owners: string[];
 }
 
 /** AddPath: the paths to announce; at least one. */
 export interface AddPathRequest {
+  /** The paths; each is validated before any is announced. */
   paths: Path[];
 }
 
+/** AddPath: what was announced. */
 export interface AddPathResponse {
   /** The paths as the speaker now holds them (canonical prefix, path_id, family), in request order. */
   paths: Path[];
@@ -115,6 +137,7 @@ export interface DeletePathRequest {
   owner: string;
 }
 
+/** DeletePath: what was withdrawn. */
 export interface DeletePathResponse {
   /** The paths that were withdrawn. */
   removed: Path[];
@@ -128,13 +151,17 @@ export interface ListPathsRequest {
   prefix: string;
 }
 
+/** ListPaths: the matching paths. */
 export interface ListPathsResponse {
+  /** The paths, ordered by prefix and path_id. */
   paths: Path[];
 }
 
+/** ListPeers takes no arguments. */
 export interface ListPeersRequest {
 }
 
+/** ListPeers: every configured peer. */
 export interface ListPeersResponse {
   /** One per configured peer. */
   peers: Peer[];
@@ -142,6 +169,7 @@ export interface ListPeersResponse {
 
 /** A family negotiated on a session (both sides advertised it, RFC 4760), with ADD-PATH (RFC 7911). */
 export interface NegotiatedFamily {
+  /** The family (AFI/SAFI). */
   family: Family;
   /** We send path identifiers for this family (several paths per prefix). */
   addPathSend: boolean;
@@ -181,14 +209,117 @@ export interface Peer {
   prefixesSent: number;
   /** Paths currently received from the peer. */
   prefixesReceived: number;
-  /** BGP messages sent to and received from the peer. */
+  /** BGP messages sent to the peer. */
   messagesSent: number;
+  /** BGP messages received from the peer. */
   messagesReceived: number;
-  /** UPDATE messages sent and received. */
+  /** UPDATE messages sent to the peer. */
   updatesSent: number;
+  /** UPDATE messages received from the peer. */
   updatesReceived: number;
   /** The last error, in words, e.g. "received NOTIFICATION Cease / Administrative Shutdown: maintenance". */
   lastError?: string | undefined;
+}
+
+/** ReplacePaths: one owner's complete desired set. */
+export interface ReplacePathsRequest {
+  /**
+   * The owner whose set this is (a controller's name). Required: an empty owner is refused with
+   * INVALID_ARGUMENT naming `owner`. Paths held by other owners are never touched.
+   */
+  owner: string;
+  /**
+   * The owner's paths after the call; empty withdraws all of them. A path's own `owner` field is
+   * left empty (or equal to `owner`).
+   */
+  paths: Path[];
+}
+
+/** ReplacePaths: the difference that was applied (only this was sent to the peers). */
+export interface ReplacePathsResponse {
+  /** Paths the owner has now and did not have before (new, or already announced for another owner). */
+  added: Path[];
+  /** Paths the owner no longer has (withdrawn from the peers unless another owner still wants them). */
+  removed: Path[];
+  /** Paths whose attributes changed (re-announced to the peers). */
+  updated: Path[];
+  /** How many of the listed paths were exactly as before: nothing was sent for them. */
+  unchanged: number;
+}
+
+/** WatchEvents takes no arguments: every event is sent. */
+export interface WatchEventsRequest {
+}
+
+/** One event of the WatchEvents stream. */
+export interface Event {
+  /** When it happened (the daemon's clock). */
+  time:
+    | Date
+    | undefined;
+  /** What happened; a client that meets a kind it does not know should skip the event. */
+  event:
+    | //
+    /** A BGP session changed state. */
+    { $case: "peerState"; value: PeerStateEvent }
+    | //
+    /** The desired paths changed (through the API or the CLI). */
+    { $case: "rib"; value: RibEvent }
+    | //
+    /** UPDATEs were sent to one peer. */
+    { $case: "peerPaths"; value: PeerPathsEvent }
+    | undefined;
+}
+
+/** A BGP session changed state (RFC 4271 8.2.2). */
+export interface PeerStateEvent {
+  /** The peer's address, as configured. */
+  peer: string;
+  /** The state it left. */
+  from: PeerState;
+  /** The state it entered. */
+  to: PeerState;
+  /**
+   * Why, when the session went down, e.g. "Hold Timer Expired" or
+   * "received NOTIFICATION Cease / Administrative Shutdown: maintenance".
+   */
+  reason?: string | undefined;
+}
+
+/** The desired paths changed: one event per accepted request. */
+export interface RibEvent {
+  /** Paths that joined the desired set, or changed (as now held). */
+  added: Path[];
+  /** Paths that left the desired set. */
+  removed: Path[];
+}
+
+/** What one peer was sent in one go (one event for a whole packed batch of UPDATEs). */
+export interface PeerPathsEvent {
+  /** The peer's address, as configured. */
+  peer: string;
+  /** Paths announced (or re-announced with new attributes). */
+  announced: PeerPathsEvent_Announced[];
+  /** Paths withdrawn. */
+  withdrawn: PeerPathsEvent_Withdrawn[];
+}
+
+/** A path announced to the peer. */
+export interface PeerPathsEvent_Announced {
+  /** The prefix, canonical ("203.0.113.10/32"). */
+  prefix: string;
+  /** The next hop sent ("self" already resolved to the session's local address). */
+  nextHop: string;
+  /** The ADD-PATH path identifier (RFC 7911); sent on the wire only when ADD-PATH was negotiated. */
+  pathId: number;
+}
+
+/** A path withdrawn from the peer. */
+export interface PeerPathsEvent_Withdrawn {
+  /** The prefix, canonical ("203.0.113.10/32"). */
+  prefix: string;
+  /** The ADD-PATH path identifier (RFC 7911) of the withdrawn path. */
+  pathId: number;
 }
 
 function createBasePath(): Path {
@@ -202,6 +333,7 @@ function createBasePath(): Path {
     owner: "",
     pathId: 0,
     family: 0,
+    owners: [],
   };
 }
 
@@ -233,6 +365,9 @@ export const Path: MessageFns<Path> = {
     }
     if (message.family !== 0) {
       writer.uint32(72).int32(message.family);
+    }
+    for (const v of message.owners) {
+      writer.uint32(82).string(v!);
     }
     return writer;
   },
@@ -320,6 +455,14 @@ export const Path: MessageFns<Path> = {
             }
 
             message.family = reader.int32() as any;
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.owners.push(reader.string());
             continue;
           }
         }
@@ -1021,6 +1164,587 @@ export const Peer: MessageFns<Peer> = {
   },
 };
 
+function createBaseReplacePathsRequest(): ReplacePathsRequest {
+  return { owner: "", paths: [] };
+}
+
+export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
+  encode(message: ReplacePathsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    for (const v of message.paths) {
+      Path.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplacePathsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplacePathsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.paths.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReplacePathsResponse(): ReplacePathsResponse {
+  return { added: [], removed: [], updated: [], unchanged: 0 };
+}
+
+export const ReplacePathsResponse: MessageFns<ReplacePathsResponse> = {
+  encode(message: ReplacePathsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.added) {
+      Path.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.removed) {
+      Path.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.updated) {
+      Path.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.unchanged !== 0) {
+      writer.uint32(32).uint32(message.unchanged);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplacePathsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplacePathsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.added.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.removed.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updated.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.unchanged = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseWatchEventsRequest(): WatchEventsRequest {
+  return {};
+}
+
+export const WatchEventsRequest: MessageFns<WatchEventsRequest> = {
+  encode(_: WatchEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchEventsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchEventsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseEvent(): Event {
+  return { time: undefined, event: undefined };
+}
+
+export const Event: MessageFns<Event> = {
+  encode(message: Event, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.time !== undefined) {
+      Timestamp.encode(toTimestamp(message.time), writer.uint32(10).fork()).join();
+    }
+    switch (message.event?.$case) {
+      case "peerState":
+        PeerStateEvent.encode(message.event.value, writer.uint32(18).fork()).join();
+        break;
+      case "rib":
+        RibEvent.encode(message.event.value, writer.uint32(26).fork()).join();
+        break;
+      case "peerPaths":
+        PeerPathsEvent.encode(message.event.value, writer.uint32(34).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Event {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.time = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = { $case: "peerState", value: PeerStateEvent.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = { $case: "rib", value: RibEvent.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.event = { $case: "peerPaths", value: PeerPathsEvent.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePeerStateEvent(): PeerStateEvent {
+  return { peer: "", from: 0, to: 0, reason: undefined };
+}
+
+export const PeerStateEvent: MessageFns<PeerStateEvent> = {
+  encode(message: PeerStateEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.peer !== "") {
+      writer.uint32(10).string(message.peer);
+    }
+    if (message.from !== 0) {
+      writer.uint32(16).int32(message.from);
+    }
+    if (message.to !== 0) {
+      writer.uint32(24).int32(message.to);
+    }
+    if (message.reason !== undefined) {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PeerStateEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePeerStateEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.from = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.to = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRibEvent(): RibEvent {
+  return { added: [], removed: [] };
+}
+
+export const RibEvent: MessageFns<RibEvent> = {
+  encode(message: RibEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.added) {
+      Path.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.removed) {
+      Path.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RibEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRibEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.added.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.removed.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePeerPathsEvent(): PeerPathsEvent {
+  return { peer: "", announced: [], withdrawn: [] };
+}
+
+export const PeerPathsEvent: MessageFns<PeerPathsEvent> = {
+  encode(message: PeerPathsEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.peer !== "") {
+      writer.uint32(10).string(message.peer);
+    }
+    for (const v of message.announced) {
+      PeerPathsEvent_Announced.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.withdrawn) {
+      PeerPathsEvent_Withdrawn.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PeerPathsEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePeerPathsEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.announced.push(PeerPathsEvent_Announced.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.withdrawn.push(PeerPathsEvent_Withdrawn.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePeerPathsEvent_Announced(): PeerPathsEvent_Announced {
+  return { prefix: "", nextHop: "", pathId: 0 };
+}
+
+export const PeerPathsEvent_Announced: MessageFns<PeerPathsEvent_Announced> = {
+  encode(message: PeerPathsEvent_Announced, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.prefix !== "") {
+      writer.uint32(10).string(message.prefix);
+    }
+    if (message.nextHop !== "") {
+      writer.uint32(18).string(message.nextHop);
+    }
+    if (message.pathId !== 0) {
+      writer.uint32(24).uint32(message.pathId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PeerPathsEvent_Announced {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePeerPathsEvent_Announced();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextHop = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.pathId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePeerPathsEvent_Withdrawn(): PeerPathsEvent_Withdrawn {
+  return { prefix: "", pathId: 0 };
+}
+
+export const PeerPathsEvent_Withdrawn: MessageFns<PeerPathsEvent_Withdrawn> = {
+  encode(message: PeerPathsEvent_Withdrawn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.prefix !== "") {
+      writer.uint32(10).string(message.prefix);
+    }
+    if (message.pathId !== 0) {
+      writer.uint32(16).uint32(message.pathId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PeerPathsEvent_Withdrawn {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePeerPathsEvent_Withdrawn();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pathId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** The speaker: its desired paths and its BGP peers. */
 export type AnnouncerService = typeof AnnouncerService;
 export const AnnouncerService = {
@@ -1068,6 +1792,40 @@ export const AnnouncerService = {
     responseSerialize: (value: ListPeersResponse): Buffer => Buffer.from(ListPeersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListPeersResponse => ListPeersResponse.decode(value),
   },
+  /**
+   * Make one owner's desired set exactly `paths`, in one step: that owner's paths that are not
+   * listed are withdrawn (unless another owner still wants them), new ones are announced, changed
+   * ones re-announced, and unchanged ones are not touched (the router sees no flap). A restarting
+   * controller re-syncs with it and can never leave a stale next hop behind. All of `paths` is
+   * validated first: one bad path refuses the whole request and changes nothing. An empty list
+   * withdraws all of the owner's paths.
+   */
+  replacePaths: {
+    path: "/announcer.v1.Announcer/ReplacePaths" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReplacePathsRequest): Buffer => Buffer.from(ReplacePathsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReplacePathsRequest => ReplacePathsRequest.decode(value),
+    responseSerialize: (value: ReplacePathsResponse): Buffer =>
+      Buffer.from(ReplacePathsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplacePathsResponse => ReplacePathsResponse.decode(value),
+  },
+  /**
+   * A live stream of events: peer session state changes, changes to the desired paths, and what
+   * was sent to each peer. It starts with the events after the call (no replay of the current
+   * state: call ListPaths and ListPeers for that) and runs until the client cancels it; when the
+   * daemon shuts down the stream ends with UNAVAILABLE. A client that cannot keep up is cut off
+   * with RESOURCE_EXHAUSTED rather than letting the daemon buffer without bound.
+   */
+  watchEvents: {
+    path: "/announcer.v1.Announcer/WatchEvents" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchEventsRequest): Buffer => Buffer.from(WatchEventsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchEventsRequest => WatchEventsRequest.decode(value),
+    responseSerialize: (value: Event): Buffer => Buffer.from(Event.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Event => Event.decode(value),
+  },
 } as const;
 
 export interface AnnouncerServer extends UntypedServiceImplementation {
@@ -1083,6 +1841,23 @@ export interface AnnouncerServer extends UntypedServiceImplementation {
   listPaths: handleUnaryCall<ListPathsRequest, ListPathsResponse>;
   /** The configured BGP peers and the state of their sessions. */
   listPeers: handleUnaryCall<ListPeersRequest, ListPeersResponse>;
+  /**
+   * Make one owner's desired set exactly `paths`, in one step: that owner's paths that are not
+   * listed are withdrawn (unless another owner still wants them), new ones are announced, changed
+   * ones re-announced, and unchanged ones are not touched (the router sees no flap). A restarting
+   * controller re-syncs with it and can never leave a stale next hop behind. All of `paths` is
+   * validated first: one bad path refuses the whole request and changes nothing. An empty list
+   * withdraws all of the owner's paths.
+   */
+  replacePaths: handleUnaryCall<ReplacePathsRequest, ReplacePathsResponse>;
+  /**
+   * A live stream of events: peer session state changes, changes to the desired paths, and what
+   * was sent to each peer. It starts with the events after the call (no replay of the current
+   * state: call ListPaths and ListPeers for that) and runs until the client cancels it; when the
+   * daemon shuts down the stream ends with UNAVAILABLE. A client that cannot keep up is cut off
+   * with RESOURCE_EXHAUSTED rather than letting the daemon buffer without bound.
+   */
+  watchEvents: handleServerStreamingCall<WatchEventsRequest, Event>;
 }
 
 export interface AnnouncerClient extends Client {
@@ -1154,6 +1929,42 @@ export interface AnnouncerClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListPeersResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Make one owner's desired set exactly `paths`, in one step: that owner's paths that are not
+   * listed are withdrawn (unless another owner still wants them), new ones are announced, changed
+   * ones re-announced, and unchanged ones are not touched (the router sees no flap). A restarting
+   * controller re-syncs with it and can never leave a stale next hop behind. All of `paths` is
+   * validated first: one bad path refuses the whole request and changes nothing. An empty list
+   * withdraws all of the owner's paths.
+   */
+  replacePaths(
+    request: ReplacePathsRequest,
+    callback: (error: ServiceError | null, response: ReplacePathsResponse) => void,
+  ): ClientUnaryCall;
+  replacePaths(
+    request: ReplacePathsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplacePathsResponse) => void,
+  ): ClientUnaryCall;
+  replacePaths(
+    request: ReplacePathsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplacePathsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A live stream of events: peer session state changes, changes to the desired paths, and what
+   * was sent to each peer. It starts with the events after the call (no replay of the current
+   * state: call ListPaths and ListPeers for that) and runs until the client cancels it; when the
+   * daemon shuts down the stream ends with UNAVAILABLE. A client that cannot keep up is cut off
+   * with RESOURCE_EXHAUSTED rather than letting the daemon buffer without bound.
+   */
+  watchEvents(request: WatchEventsRequest, options?: Partial<CallOptions>): ClientReadableStream<Event>;
+  watchEvents(
+    request: WatchEventsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<Event>;
 }
 
 export const AnnouncerClient = makeGenericClientConstructor(AnnouncerService, "announcer.v1.Announcer") as unknown as {

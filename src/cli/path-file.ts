@@ -1,0 +1,75 @@
+// The path list `announcer replace --file` reads: YAML or JSON (JSON is YAML), a list of paths or
+// a mapping with `paths:`. Only the shape is checked here; the daemon validates every value and
+// names the field (`paths[3].prefix: ...`) the same way.
+
+import { parse } from 'yaml';
+import type { PathInput } from '../client.js';
+
+const KEYS = ['prefix', 'nextHop', 'communities', 'largeCommunities', 'localPref', 'med'] as const;
+
+/** What is wrong with the file's shape, naming the entry (`paths[2].communities`). */
+export class PathFileError extends Error {
+  override readonly name = 'PathFileError';
+}
+
+function what(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return JSON.stringify(v);
+}
+
+function stringList(v: unknown, field: string): string[] {
+  // A lone value is a list of one, as people write `communities: 65000:100`.
+  const list = Array.isArray(v) ? v : [v];
+  return list.map((c, i) => {
+    if (typeof c !== 'string' && typeof c !== 'number') throw new PathFileError(`${field}[${i}]: expected a string, got ${what(c)}`);
+    return String(c);
+  });
+}
+
+function entry(raw: unknown, i: number): PathInput {
+  const at = `paths[${i}]`;
+  if (typeof raw === 'string') return { prefix: raw };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new PathFileError(`${at}: expected a path (a mapping with prefix, or a prefix), got ${what(raw)}`);
+  }
+  const o = raw as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!(KEYS as readonly string[]).includes(key)) {
+      const hint = key === 'owner' ? ' (the owner is --owner)' : ` (expected ${KEYS.join(', ')})`;
+      throw new PathFileError(`${at}.${key}: unknown field${hint}`);
+    }
+  }
+  if (typeof o['prefix'] !== 'string') throw new PathFileError(`${at}.prefix: expected a prefix, got ${what(o['prefix'])}`);
+  const path: { -readonly [K in keyof PathInput]: PathInput[K] } = { prefix: o['prefix'] };
+  if (o['nextHop'] !== undefined) {
+    if (typeof o['nextHop'] !== 'string') throw new PathFileError(`${at}.nextHop: expected an address or "self", got ${what(o['nextHop'])}`);
+    path.nextHop = o['nextHop'];
+  }
+  if (o['communities'] !== undefined) path.communities = stringList(o['communities'], `${at}.communities`);
+  if (o['largeCommunities'] !== undefined) path.largeCommunities = stringList(o['largeCommunities'], `${at}.largeCommunities`);
+  for (const key of ['localPref', 'med'] as const) {
+    const v = o[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number') throw new PathFileError(`${at}.${key}: expected a number, got ${what(v)}`);
+    path[key] = v;
+  }
+  return path;
+}
+
+/** Parses the file's text; throws PathFileError (YAML syntax or shape), naming what is wrong. */
+export function parsePathFile(text: string): PathInput[] {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    throw new PathFileError(`not YAML or JSON: ${e instanceof Error ? e.message.split('\n', 1)[0] : String(e)}`);
+  }
+  // An empty file, like `[]`, withdraws everything the owner has.
+  if (doc === null || doc === undefined) return [];
+  const list =
+    typeof doc === 'object' && !Array.isArray(doc) && 'paths' in doc ? (doc as { paths: unknown }).paths ?? [] : doc;
+  if (!Array.isArray(list)) throw new PathFileError(`expected a list of paths (or a mapping with paths:), got ${what(list)}`);
+  return list.map(entry);
+}

@@ -1,0 +1,59 @@
+// announcer replace --owner NAME --file FILE: make NAME's paths exactly the file's list.
+
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { UsageError, withApi, type CommandContext } from './context.js';
+import { json, replaceSummary } from './format.js';
+import type { CliIo } from './io.js';
+import { parsePathFile, PathFileError } from './path-file.js';
+
+interface ReplaceOptions {
+  owner: string;
+  file: string;
+  json?: boolean;
+}
+
+async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readSource(file: string, io: CliIo): Promise<string> {
+  if (file === '-') return readAll(io.stdin ?? process.stdin);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--file: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+export function registerReplace(program: Command, ctx: CommandContext): void {
+  program
+    .command('replace')
+    .description("make an owner's paths exactly those in a file: the rest of its paths are withdrawn, unchanged ones untouched")
+    .requiredOption('--owner <name>', 'whose paths these are (e.g. the controller\'s name)')
+    .requiredOption('--file <file>', 'YAML or JSON list of {prefix, nextHop?, communities?, largeCommunities?, localPref?, med?}; - reads stdin')
+    .option('--json', 'print what was added, removed and updated, as one JSON document')
+    .addHelpText(
+      'after',
+      `
+File example (an empty list withdraws all of the owner's paths):
+  - { prefix: 203.0.113.10/32, nextHop: 198.51.100.11 }
+  - { prefix: 203.0.113.10/32, nextHop: 198.51.100.12, communities: [65000:100] }`,
+    )
+    .action(async (o: ReplaceOptions, cmd: Command) => {
+      await withApi(cmd, ctx, async (client) => {
+        const text = await readSource(o.file, ctx.io);
+        let paths;
+        try {
+          paths = parsePathFile(text);
+        } catch (e) {
+          if (e instanceof PathFileError) throw new UsageError(`${o.file}: ${e.message}`);
+          throw e;
+        }
+        const result = await client.replacePaths(o.owner, paths);
+        ctx.io.stdout.write(o.json ? json(result) : `${replaceSummary(result)}\n`);
+      });
+    });
+}

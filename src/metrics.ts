@@ -1,0 +1,204 @@
+// Prometheus metrics: per-peer session figures read at scrape time, plus API and FSM event counters.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { PeerStateName, PeerStatus } from './rib/types.js';
+
+export interface MetricsSource {
+  listPeers(): readonly PeerStatus[];
+}
+
+export interface Metrics {
+  /** This instance's own registry (never prom-client's global one, so instances never collide). */
+  readonly registry: Registry;
+  /** One API call finished; `code` is the gRPC status name, e.g. "OK", "INVALID_ARGUMENT". */
+  apiCall(method: string, code: string): void;
+  /** A session moved from one FSM state to another. */
+  peerStateChanged(peer: string, from: string, to: string): void;
+}
+
+export interface MetricsServer {
+  /** The address actually bound, "host:port" ("[::1]:port" for IPv6). */
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+const PREFIX = 'announcer_';
+
+// A Record over the union makes the compiler reject a state added to PeerStateName but not here.
+const STATE_SET: Record<PeerStateName, true> = {
+  Idle: true,
+  Connect: true,
+  Active: true,
+  OpenSent: true,
+  OpenConfirm: true,
+  Established: true,
+};
+const PEER_STATES = Object.keys(STATE_SET) as PeerStateName[];
+
+export function createMetrics(source: MetricsSource): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+
+  // prom-client calls every collect() synchronously within one metrics() call, so a snapshot kept
+  // until the next microtask gives one listPeers() per scrape and mutually consistent figures.
+  let snapshot: readonly PeerStatus[] | undefined;
+  const peers = (): readonly PeerStatus[] => {
+    if (snapshot === undefined) {
+      snapshot = source.listPeers();
+      queueMicrotask(() => {
+        snapshot = undefined;
+      });
+    }
+    return snapshot;
+  };
+
+  /** A per-peer gauge whose value is read from PeerStatus at scrape time; gone peers disappear. */
+  const peerGauge = (name: string, help: string, value: (p: PeerStatus) => number): void => {
+    new Gauge({
+      name: PREFIX + name,
+      help,
+      labelNames: ['peer'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of peers()) this.set({ peer: p.address }, value(p));
+      },
+    });
+  };
+
+  // PeerStatus counts only ever grow for the life of a session object, so these are true counters
+  // (rate() works, and a new session object reads to Prometheus as an ordinary counter reset).
+  // prom-client counters only increment, so collect() resets and increments by the current total.
+  const peerCounter = (name: string, help: string, value: (p: PeerStatus) => number): void => {
+    new Counter({
+      name: PREFIX + name,
+      help,
+      labelNames: ['peer'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of peers()) this.inc({ peer: p.address }, value(p));
+      },
+    });
+  };
+
+  peerGauge('peer_up', 'Whether the BGP session is Established (1) or not (0).', (p) =>
+    p.state === 'Established' ? 1 : 0,
+  );
+  new Gauge({
+    name: `${PREFIX}peer_state`,
+    help: 'BGP FSM state of the session: 1 for the current state, 0 for the others.',
+    labelNames: ['peer', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of peers()) {
+        for (const state of PEER_STATES) this.set({ peer: p.address, state }, p.state === state ? 1 : 0);
+      }
+    },
+  });
+  peerCounter('peer_messages_sent_total', 'BGP messages sent to the peer.', (p) => p.messagesSent);
+  peerCounter('peer_messages_received_total', 'BGP messages received from the peer.', (p) => p.messagesReceived);
+  peerCounter('peer_updates_sent_total', 'BGP UPDATE messages sent to the peer.', (p) => p.updatesSent);
+  peerCounter('peer_updates_received_total', 'BGP UPDATE messages received from the peer.', (p) => p.updatesReceived);
+  peerGauge('peer_paths_announced', 'Paths currently announced to the peer.', (p) => p.prefixesSent);
+  peerGauge('peer_paths_received', 'Paths currently received from the peer.', (p) => p.prefixesReceived);
+
+  const stateChanges = new Counter({
+    name: `${PREFIX}peer_state_changes_total`,
+    help: 'BGP FSM state transitions.',
+    labelNames: ['peer', 'from', 'to'],
+    registers,
+  });
+  const apiCalls = new Counter({
+    name: `${PREFIX}api_calls_total`,
+    help: 'gRPC API calls by method and status code.',
+    labelNames: ['method', 'code'],
+    registers,
+  });
+
+  return {
+    registry,
+    apiCall(method, code) {
+      apiCalls.inc({ method, code });
+    },
+    peerStateChanged(peer, from, to) {
+      stateChanges.inc({ peer, from, to });
+    },
+  };
+}
+
+/** Splits "127.0.0.1:9179" or "[::1]:9179" into host and port; throws naming the bad part. */
+export function parseListenAddress(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (m === null || host === undefined) {
+    throw new Error(`metrics address "${address}": expected HOST:PORT, e.g. 127.0.0.1:9179 or [::1]:9179`);
+  }
+  const family = isIP(host);
+  if (family === 0 || (family === 6) !== (m[1] !== undefined)) {
+    throw new Error(`metrics address "${address}": "${host}" is not an IP address (IPv6 goes in brackets)`);
+  }
+  if (port > 65535) throw new Error(`metrics address "${address}": port ${port} is out of range 0-65535`);
+  return { host, port };
+}
+
+const INDEX_PAGE =
+  '<!doctype html><html><head><title>announcer</title></head>' +
+  '<body><h1>announcer</h1><p><a href="/metrics">Metrics</a></p></body></html>\n';
+
+export async function startMetricsServer(metrics: Metrics, address: string): Promise<MetricsServer> {
+  const { host, port } = parseListenAddress(address);
+
+  const send = (req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string): void => {
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(req, res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+      return;
+    }
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/metrics') {
+      send(req, res, 200, metrics.registry.contentType, await metrics.registry.metrics());
+    } else if (path === '/') {
+      send(req, res, 200, 'text/html; charset=utf-8', INDEX_PAGE);
+    } else {
+      send(req, res, 404, 'text/plain; charset=utf-8', 'not found\n');
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(req, res, 500, 'text/plain; charset=utf-8', `collecting metrics failed: ${String(err)}\n`);
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  const bound = server.address() as AddressInfo;
+  return {
+    address: bound.family === 'IPv6' ? `[${bound.address}]:${bound.port}` : `${bound.address}:${bound.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Scrapers keep connections alive; idle ones would otherwise hold close() open.
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,141 @@
+// The desired paths survive the daemon: SIGKILL in the middle of a large ReplacePaths leaves the
+// state file whole (the old set or the new one), and a restart announces it again to BIRD.
+
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { connectClient, type ApiClient } from '../../src/client.js';
+import { birdc, Lab, routerConfig, sleep, waitFor, type Bird, type LabProcess } from './lab.js';
+
+const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+let lab: Lab | undefined;
+const clients: ApiClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await lab?.destroy();
+  lab = undefined;
+});
+
+/** `n` /32s of 198.18.0.0/15 starting at offset `from`. */
+function table(from: number, n: number): { prefix: string }[] {
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    return { prefix: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32` };
+  });
+}
+
+async function bgpRoutes(bird: Bird): Promise<number> {
+  const m = /(\d+) of (\d+) routes/.exec(await birdc(bird.socket, 'show route count table master4 protocol node1'));
+  return m ? Number(m[1]) : 0;
+}
+
+async function setup() {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  const l = (lab = await new Lab({ nodes: 1, prefix: 'annp' }).create());
+  const node = l.node(1);
+  const stateFile = join(l.dir, 'state', 'announcer.json');
+  const socket = join(l.dir, 'api.sock');
+  const configFile = join(l.dir, 'announcer.yaml');
+  await writeFile(
+    configFile,
+    stringify({
+      asn: 65000,
+      routerId: node.ipv4,
+      nextHop: 'self',
+      stateFile,
+      api: { socket },
+      logLevel: 'info',
+      peers: [{ address: l.router.ipv4, asn: 65001, holdTime: 6, connectRetry: 1, families: ['ipv4-unicast'] }],
+    }),
+  );
+  const bird = await l.startBird(
+    l.router.ns,
+    routerConfig({ routerId: l.router.ipv4, asn: 65001, peers: [{ name: 'node1', address: node.ipv4, asn: 65000 }], families: ['ipv4'] }),
+    { name: 'router' },
+  );
+  const start = async (): Promise<{ proc: LabProcess; client: ApiClient }> => {
+    const proc = l.spawn(node.ns, process.execPath, [MAIN, 'daemon', '--config', configFile], { name: 'announcer' });
+    const client = connectClient(`unix:${socket}`, { timeoutMs: 60_000 });
+    clients.push(client);
+    await waitFor(() => client.listPeers().then((p) => p[0]?.state ?? 'none', () => 'no API'), {
+      what: `the daemon Established (log: ${proc.tail(5)})`,
+      until: (s) => s === 'Established',
+      timeoutMs: 20_000,
+    });
+    return { proc, client };
+  };
+  return { l, bird, stateFile, start };
+}
+
+describe('persistence', () => {
+  it('SIGKILL in the middle of a 10,000-path ReplacePaths leaves the old or the new set, and the router converges to it', async () => {
+    const { bird, stateFile, start } = await setup();
+    const OLD = table(0, 10_000);
+    const NEW = table(20_000, 10_000);
+    let d = await start();
+    await d.client.replacePaths('controller', OLD);
+    await waitFor(() => bgpRoutes(bird), { what: 'the old set in BIRD', until: (n) => n === 10_000, timeoutMs: 30_000 });
+
+    const seen = new Set<string>();
+    for (const delayMs of [20, 250, 700]) {
+      // Start from the old set each round, then kill while the new one is on its way.
+      await d.client.replacePaths('controller', OLD);
+      const call = d.client.replacePaths('controller', NEW).then(
+        () => 'answered',
+        () => 'cut off',
+      );
+      await sleep(delayMs);
+      await d.proc.stop({ signal: 'SIGKILL' });
+      await call;
+
+      const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { paths: { prefix: string; owners: string[] }[] };
+      const prefixes = saved.paths.map((p) => p.prefix);
+      const which = prefixes.length === 10_000 && prefixes[0] === OLD[0]!.prefix && prefixes[9999] === OLD[9999]!.prefix
+        ? 'old'
+        : prefixes.length === 10_000 && prefixes[0] === NEW[0]!.prefix && prefixes[9999] === NEW[9999]!.prefix
+          ? 'new'
+          : `a mix of ${prefixes.length}`;
+      expect(['old', 'new']).toContain(which);
+      expect(new Set(prefixes).size).toBe(10_000);
+      expect(saved.paths.every((p) => p.owners.length === 1 && p.owners[0] === 'controller')).toBe(true);
+      seen.add(which);
+
+      d = await start();
+      const expected = which === 'old' ? OLD : NEW;
+      expect((await d.client.listPaths({ owner: 'controller' })).length).toBe(10_000);
+      await waitFor(() => bgpRoutes(bird), { what: `the ${which} set in BIRD after the restart`, until: (n) => n === 10_000, timeoutMs: 30_000 });
+      const route = await birdc(bird.socket, `show route ${expected[1234]!.prefix}`);
+      expect(route).toContain(expected[1234]!.prefix);
+    }
+    console.log(`persistence: state files seen after SIGKILL: ${[...seen].join(', ')}`);
+  });
+
+  it('SIGTERM and start again: every path comes back from the state file and BIRD holds them again', async () => {
+    const { bird, start } = await setup();
+    let d = await start();
+    await d.client.addPaths([{ prefix: '203.0.113.10', communities: ['65000:1'] }, { prefix: '203.0.113.11', owner: 'controller' }]);
+    await waitFor(() => bgpRoutes(bird), { what: 'two routes in BIRD', until: (n) => n === 2, timeoutMs: 10_000 });
+    const before = await d.client.listPaths();
+    const status = await d.proc.stop({ signal: 'SIGTERM', graceMs: 5000 });
+    expect(status.code).toBe(0);
+    await waitFor(() => bgpRoutes(bird), { what: 'BIRD to drop them', until: (n) => n === 0, timeoutMs: 5_000 });
+    d = await start();
+    expect(await d.client.listPaths()).toEqual(before);
+    await waitFor(() => bgpRoutes(bird), { what: 'both routes back in BIRD', until: (n) => n === 2, timeoutMs: 10_000 });
+    expect(await birdc(bird.socket, 'show route 203.0.113.10/32 all')).toMatch(/BGP\.community: \(65000,1\)/);
+  });
+
+  it('a state file that cannot be read stops the daemon from starting, and is left as it was', async () => {
+    const { l, stateFile } = await setup();
+    await mkdir(join(l.dir, 'state'), { recursive: true });
+    await writeFile(stateFile, '{"version": 1, "paths": [');
+    const proc = l.spawn(l.node(1).ns, process.execPath, [MAIN, 'daemon', '--config', join(l.dir, 'announcer.yaml')], { name: 'announcer' });
+    const status = await waitFor(() => proc.status, { what: 'the daemon to exit', until: (s) => s !== undefined, timeoutMs: 10_000 });
+    expect(status!.code).not.toBe(0);
+    expect(proc.output()).toContain(`state file ${stateFile}: not valid JSON`);
+    expect(await readFile(stateFile, 'utf8')).toBe('{"version": 1, "paths": [');
+  });
+});

@@ -1,0 +1,335 @@
+// The Prometheus endpoint as a scraper sees it: exact sample lines that follow the speaker's peers.
+
+import { createServer as createNetServer } from 'node:net';
+import { register as globalRegistry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMetrics, parseListenAddress, startMetricsServer, type MetricsServer } from '../src/metrics.js';
+import type { PeerStatus } from '../src/rib/types.js';
+
+function peer(address: string, fields: Partial<PeerStatus> = {}): PeerStatus {
+  return {
+    address,
+    port: 179,
+    asn: 65001,
+    state: 'Idle',
+    since: 0,
+    families: [],
+    prefixesSent: 0,
+    prefixesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    updatesSent: 0,
+    updatesReceived: 0,
+    ...fields,
+  };
+}
+
+/** A source that is just data: tests replace `peers` between scrapes. */
+function fakeSource(peers: PeerStatus[] = []) {
+  const source = {
+    peers,
+    calls: 0,
+    listPeers(): PeerStatus[] {
+      source.calls++;
+      return source.peers;
+    },
+  };
+  return source;
+}
+
+const servers: MetricsServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(metrics: ReturnType<typeof createMetrics>): Promise<MetricsServer> {
+  const server = await startMetricsServer(metrics, '127.0.0.1:0');
+  servers.push(server);
+  return server;
+}
+
+/** The sample lines (no comments) of the metrics whose names start with `prefix`. */
+async function samples(server: MetricsServer, prefix: string): Promise<string[]> {
+  const res = await fetch(`http://${server.address}/metrics`);
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(prefix))
+    .sort();
+}
+
+const STATES = ['Active', 'Connect', 'Established', 'Idle', 'OpenConfirm', 'OpenSent'];
+
+describe('per-peer metrics', () => {
+  it('exposes every per-peer figure of every peer as exact samples', async () => {
+    const source = fakeSource([
+      peer('198.51.100.1', {
+        state: 'Established',
+        messagesSent: 12,
+        messagesReceived: 10,
+        updatesSent: 4,
+        updatesReceived: 2,
+        prefixesSent: 3,
+        prefixesReceived: 1,
+      }),
+      peer('2001:db8::1', { state: 'Active' }),
+    ]);
+    const server = await serve(createMetrics(source));
+    const lines = await samples(server, 'announcer_peer_');
+
+    expect(lines).toEqual(
+      [
+        'announcer_peer_up{peer="198.51.100.1"} 1',
+        'announcer_peer_up{peer="2001:db8::1"} 0',
+        ...STATES.map((s) => `announcer_peer_state{peer="198.51.100.1",state="${s}"} ${s === 'Established' ? 1 : 0}`),
+        ...STATES.map((s) => `announcer_peer_state{peer="2001:db8::1",state="${s}"} ${s === 'Active' ? 1 : 0}`),
+        'announcer_peer_messages_sent_total{peer="198.51.100.1"} 12',
+        'announcer_peer_messages_sent_total{peer="2001:db8::1"} 0',
+        'announcer_peer_messages_received_total{peer="198.51.100.1"} 10',
+        'announcer_peer_messages_received_total{peer="2001:db8::1"} 0',
+        'announcer_peer_updates_sent_total{peer="198.51.100.1"} 4',
+        'announcer_peer_updates_sent_total{peer="2001:db8::1"} 0',
+        'announcer_peer_updates_received_total{peer="198.51.100.1"} 2',
+        'announcer_peer_updates_received_total{peer="2001:db8::1"} 0',
+        'announcer_peer_paths_announced{peer="198.51.100.1"} 3',
+        'announcer_peer_paths_announced{peer="2001:db8::1"} 0',
+        'announcer_peer_paths_received{peer="198.51.100.1"} 1',
+        'announcer_peer_paths_received{peer="2001:db8::1"} 0',
+      ].sort(),
+    );
+  });
+
+  it('follows the source from scrape to scrape: new values, new states, peers that come and go', async () => {
+    const source = fakeSource([peer('198.51.100.1', { state: 'OpenSent', messagesSent: 1 })]);
+    const server = await serve(createMetrics(source));
+
+    expect(await samples(server, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.1"} 0']);
+    expect(await samples(server, 'announcer_peer_messages_sent_total')).toEqual([
+      'announcer_peer_messages_sent_total{peer="198.51.100.1"} 1',
+    ]);
+
+    source.peers = [
+      peer('198.51.100.1', { state: 'Established', messagesSent: 7, updatesSent: 5, prefixesSent: 2 }),
+      peer('198.51.100.9', { state: 'Connect' }),
+    ];
+    expect(await samples(server, 'announcer_peer_up{')).toEqual([
+      'announcer_peer_up{peer="198.51.100.1"} 1',
+      'announcer_peer_up{peer="198.51.100.9"} 0',
+    ]);
+    expect(await samples(server, 'announcer_peer_state{peer="198.51.100.1"')).toEqual(
+      STATES.map((s) => `announcer_peer_state{peer="198.51.100.1",state="${s}"} ${s === 'Established' ? 1 : 0}`).sort(),
+    );
+    expect(await samples(server, 'announcer_peer_messages_sent_total')).toEqual([
+      'announcer_peer_messages_sent_total{peer="198.51.100.1"} 7',
+      'announcer_peer_messages_sent_total{peer="198.51.100.9"} 0',
+    ]);
+    expect(await samples(server, 'announcer_peer_updates_sent_total{peer="198.51.100.1"}')).toEqual([
+      'announcer_peer_updates_sent_total{peer="198.51.100.1"} 5',
+    ]);
+    expect(await samples(server, 'announcer_peer_paths_announced{peer="198.51.100.1"}')).toEqual([
+      'announcer_peer_paths_announced{peer="198.51.100.1"} 2',
+    ]);
+
+    // A removed peer leaves no stale series behind.
+    source.peers = [peer('198.51.100.9', { state: 'Idle' })];
+    const after = await samples(server, 'announcer_peer_');
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((line) => line.includes('198.51.100.1'))).toEqual([]);
+    expect(await samples(server, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.9"} 0']);
+
+    source.peers = [];
+    expect(await samples(server, 'announcer_peer_')).toEqual([]);
+  });
+
+  it('reads the source once per scrape, so every metric of a scrape agrees', async () => {
+    const source = fakeSource([peer('198.51.100.1')]);
+    const server = await serve(createMetrics(source));
+    await samples(server, 'announcer_');
+    expect(source.calls).toBe(1);
+    await samples(server, 'announcer_');
+    expect(source.calls).toBe(2);
+  });
+
+  it('declares the session counts as counters and the rest as gauges', async () => {
+    const server = await serve(createMetrics(fakeSource([peer('198.51.100.1')])));
+    const text = await (await fetch(`http://${server.address}/metrics`)).text();
+    for (const name of [
+      'peer_messages_sent_total',
+      'peer_messages_received_total',
+      'peer_updates_sent_total',
+      'peer_updates_received_total',
+      'peer_state_changes_total',
+      'api_calls_total',
+    ]) {
+      expect(text).toContain(`# TYPE announcer_${name} counter\n`);
+    }
+    for (const name of ['peer_up', 'peer_state', 'peer_paths_announced', 'peer_paths_received']) {
+      expect(text).toContain(`# TYPE announcer_${name} gauge\n`);
+    }
+  });
+});
+
+describe('event counters', () => {
+  it('counts API calls by method and gRPC status name', async () => {
+    const metrics = createMetrics(fakeSource());
+    const server = await serve(metrics);
+    expect(await samples(server, 'announcer_api_calls_total')).toEqual([]);
+
+    metrics.apiCall('AddPath', 'OK');
+    metrics.apiCall('AddPath', 'OK');
+    metrics.apiCall('AddPath', 'INVALID_ARGUMENT');
+    metrics.apiCall('DeletePath', 'NOT_FOUND');
+    expect(await samples(server, 'announcer_api_calls_total')).toEqual([
+      'announcer_api_calls_total{method="AddPath",code="INVALID_ARGUMENT"} 1',
+      'announcer_api_calls_total{method="AddPath",code="OK"} 2',
+      'announcer_api_calls_total{method="DeletePath",code="NOT_FOUND"} 1',
+    ]);
+
+    metrics.apiCall('DeletePath', 'NOT_FOUND');
+    expect(await samples(server, 'announcer_api_calls_total{method="DeletePath"')).toEqual([
+      'announcer_api_calls_total{method="DeletePath",code="NOT_FOUND"} 2',
+    ]);
+  });
+
+  it('counts session state changes by peer, from and to', async () => {
+    const metrics = createMetrics(fakeSource());
+    const server = await serve(metrics);
+    metrics.peerStateChanged('198.51.100.1', 'Idle', 'Connect');
+    metrics.peerStateChanged('198.51.100.1', 'Connect', 'OpenSent');
+    metrics.peerStateChanged('198.51.100.1', 'Idle', 'Connect');
+    metrics.peerStateChanged('2001:db8::1', 'Established', 'Idle');
+    expect(await samples(server, 'announcer_peer_state_changes_total')).toEqual([
+      'announcer_peer_state_changes_total{peer="198.51.100.1",from="Connect",to="OpenSent"} 1',
+      'announcer_peer_state_changes_total{peer="198.51.100.1",from="Idle",to="Connect"} 2',
+      'announcer_peer_state_changes_total{peer="2001:db8::1",from="Established",to="Idle"} 1',
+    ]);
+  });
+});
+
+describe('the HTTP endpoint', () => {
+  it('serves the Prometheus text format with its content type, default process metrics included', async () => {
+    const server = await serve(createMetrics(fakeSource()));
+    expect(server.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(server.address).not.toBe('127.0.0.1:0');
+    const res = await fetch(`http://${server.address}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = await res.text();
+    expect(text).toMatch(/^announcer_process_cpu_user_seconds_total \d/m);
+    expect(text).toMatch(/^announcer_process_resident_memory_bytes \d/m);
+    expect(text).toMatch(/^announcer_nodejs_version_info\{/m);
+    // Only our prefix: nothing unprefixed leaks in from the defaults.
+    const names = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(names.filter((l) => !l.startsWith('announcer_'))).toEqual([]);
+  });
+
+  it('serves a tiny index page linking /metrics, and ignores query strings', async () => {
+    const server = await serve(createMetrics(fakeSource()));
+    const index = await fetch(`http://${server.address}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await index.text()).toContain('<a href="/metrics">');
+    const withQuery = await fetch(`http://${server.address}/metrics?x=1`);
+    expect(withQuery.status).toBe(200);
+    await withQuery.text();
+  });
+
+  it('answers HEAD with headers and no body', async () => {
+    const server = await serve(createMetrics(fakeSource()));
+    const res = await fetch(`http://${server.address}/metrics`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(await res.text()).toBe('');
+  });
+
+  it('answers 404 for other paths and 405 (with Allow) for other methods', async () => {
+    const server = await serve(createMetrics(fakeSource()));
+    for (const path of ['/metric', '/metrics/', '/favicon.ico']) {
+      const res = await fetch(`http://${server.address}${path}`);
+      expect(res.status, path).toBe(404);
+      await res.text();
+    }
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const res = await fetch(`http://${server.address}/metrics`, { method });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+      await res.text();
+    }
+  });
+
+  it('close() frees the port, even after a keep-alive scrape', async () => {
+    const server = await startMetricsServer(createMetrics(fakeSource()), '127.0.0.1:0');
+    const port = Number(server.address.split(':')[1]);
+    await (await fetch(`http://${server.address}/metrics`)).text();
+    await server.close();
+
+    await expect(fetch(`http://${server.address}/metrics`)).rejects.toThrow();
+    const probe = createNetServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+
+  it('rejects when the port is taken', async () => {
+    const first = await serve(createMetrics(fakeSource()));
+    await expect(startMetricsServer(createMetrics(fakeSource()), first.address)).rejects.toThrow(/EADDRINUSE/);
+  });
+
+  it('binds an IPv6 address given in brackets', async (ctx) => {
+    let server: MetricsServer;
+    try {
+      server = await startMetricsServer(createMetrics(fakeSource()), '[::1]:0');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') ctx.skip();
+      throw err;
+    }
+    servers.push(server);
+    expect(server.address).toMatch(/^\[::1\]:\d+$/);
+    const res = await fetch(`http://${server.address}/metrics`);
+    expect(res.status).toBe(200);
+    await res.text();
+  });
+});
+
+describe('listen addresses', () => {
+  it('parses IPv4 and bracketed IPv6 host:port', () => {
+    expect(parseListenAddress('127.0.0.1:9179')).toEqual({ host: '127.0.0.1', port: 9179 });
+    expect(parseListenAddress('[::1]:9179')).toEqual({ host: '::1', port: 9179 });
+    expect(parseListenAddress('0.0.0.0:0')).toEqual({ host: '0.0.0.0', port: 0 });
+  });
+
+  it.each([
+    ['127.0.0.1', /expected HOST:PORT/],
+    ['::1:9179', /expected HOST:PORT/],
+    ['127.0.0.1:', /expected HOST:PORT/],
+    ['127.0.0.1:abc', /expected HOST:PORT/],
+    ['localhost:9179', /not an IP address/],
+    ['[127.0.0.1]:9179', /not an IP address/],
+    ['[::1:9179', /expected HOST:PORT/],
+    ['127.0.0.1:65536', /out of range/],
+  ])('refuses %s', (address, message) => {
+    expect(() => parseListenAddress(address)).toThrow(message);
+  });
+});
+
+describe('several instances', () => {
+  it('keep separate registries and counts, and leave the global registry alone', async () => {
+    const globalBefore = globalRegistry.getMetricsAsArray().length;
+    const a = createMetrics(fakeSource([peer('198.51.100.1', { state: 'Established' })]));
+    const b = createMetrics(fakeSource([peer('198.51.100.2')]));
+    expect(a.registry).not.toBe(b.registry);
+    expect(globalRegistry.getMetricsAsArray().length).toBe(globalBefore);
+
+    a.apiCall('ListPaths', 'OK');
+    const [sa, sb] = await Promise.all([serve(a), serve(b)]);
+    expect(await samples(sa, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.1"} 1']);
+    expect(await samples(sb, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.2"} 0']);
+    expect(await samples(sa, 'announcer_api_calls_total')).toEqual([
+      'announcer_api_calls_total{method="ListPaths",code="OK"} 1',
+    ]);
+    expect(await samples(sb, 'announcer_api_calls_total')).toEqual([]);
+  });
+});
