@@ -84,7 +84,8 @@ export interface SpeakerApi {
    */
   replacePaths(owner: string, paths: readonly PathInput[]): Promise<ReplaceResult>;
   listPaths(filter?: PathFilter): AnnouncedPath[];
-  listPeers(): PeerStatus[];
+  /** Every peer, or only `filter.peer` (RequestError 'invalid-argument' on `peer` when it is not configured). */
+  listPeers(filter?: { readonly peer?: string }): PeerStatus[];
   /** Subscribe to events; returns the function that unsubscribes. */
   watch(listener: (e: SpeakerEvent) => void): () => void;
   /** True once the speaker has started and until it begins to shut down (the health service's SERVING). */

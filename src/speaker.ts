@@ -9,6 +9,8 @@ import {
   endOfRib,
   packAnnouncements,
   packWithdrawals,
+  formatIPv6,
+  parseIp,
   type Family,
   type PathAttribute,
   type UpdateMessage,
@@ -272,8 +274,19 @@ export class Speaker implements SpeakerApi {
     return out;
   }
 
-  listPeers(): PeerStatus[] {
-    return [...this.peers.values()].map(({ session: s, out, received }) => {
+  listPeers(filter: { readonly peer?: string } = {}): PeerStatus[] {
+    let peers = [...this.peers.values()];
+    if (filter.peer !== undefined && filter.peer !== '') {
+      const ip = parseIp(filter.peer.trim());
+      const address = ip ? (ip.family === 'ipv6' ? formatIPv6(ip.bytes) : filter.peer.trim()) : filter.peer;
+      const one = this.peers.get(address);
+      if (!one) {
+        const known = [...this.peers.keys()].join(', ') || 'none';
+        throw new RequestError('invalid-argument', 'peer', `peer: ${filter.peer} is not a configured peer (configured: ${known})`);
+      }
+      peers = [one];
+    }
+    return peers.map(({ session: s, out, received }) => {
       const n = s.session;
       const families = n
         ? n.families.map((family) => ({

@@ -57,7 +57,8 @@ export interface ApiClient {
    */
   replacePaths(owner: string, paths: readonly PathInput[]): Promise<ReplaceResult>;
   listPaths(filter?: PathFilter): Promise<AnnouncedPath[]>;
-  listPeers(): Promise<PeerStatus[]>;
+  /** Every peer, or only `filter.peer` (INVALID_ARGUMENT when it is not configured). */
+  listPeers(filter?: { readonly peer?: string }): Promise<PeerStatus[]>;
   /**
    * Streams events (peer state changes, desired-path changes, what each peer was sent) to
    * `onEvent` until cancel() or the stream fails; `onError` hears a failure (the daemon went
@@ -229,8 +230,8 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
       const res = await call(grpc.listPaths, filterToPb(filter));
       return res.paths.map(announcedPathFromPb);
     },
-    async listPeers() {
-      const res = await call(grpc.listPeers, {});
+    async listPeers(filter = {}) {
+      const res = await call(grpc.listPeers, { peer: filter.peer ?? '' });
       return res.peers.map(peerFromPb);
     },
     watch,

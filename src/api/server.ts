@@ -155,8 +155,8 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
       const paths = await speaker.listPaths(filterFromPb(req));
       return { paths: paths.map(announcedPathToPb) };
     }),
-    listPeers: unary('ListPeers', async () => {
-      const peers = await speaker.listPeers();
+    listPeers: unary('ListPeers', async (req) => {
+      const peers = await speaker.listPeers(req.peer === '' ? {} : { peer: req.peer });
       return { peers: peers.map(peerToPb) };
     }),
     replacePaths: unary('ReplacePaths', async (req) => {

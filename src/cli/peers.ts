@@ -8,10 +8,11 @@ export function registerPeers(program: Command, ctx: CommandContext): void {
   program
     .command('peers')
     .description('list the BGP peers and the state of their sessions')
+    .option('--peer <address>', 'only this peer')
     .option('--json', 'print one JSON document (times in milliseconds since the epoch)')
-    .action(async (o: { json?: boolean }, cmd: Command) => {
+    .action(async (o: { json?: boolean; peer?: string }, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {
-        const peers = await client.listPeers();
+        const peers = await client.listPeers(o.peer === undefined ? {} : { peer: o.peer });
         const now = ctx.io.now?.() ?? Date.now();
         if (o.json) ctx.io.stdout.write(json({ peers }));
         else if (peers.length === 0) ctx.io.stdout.write('no peers configured\n');

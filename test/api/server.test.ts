@@ -164,6 +164,7 @@ describe('bad requests: INVALID_ARGUMENT naming the field and the value, nothing
     { name: 'a bad prefix in DeletePath', call: (f) => f.client.deletePaths({ prefix: '203.0.113.0/40' }), field: 'prefix', value: '203.0.113.0/40' },
     { name: 'a next hop of the other family in DeletePath', call: (f) => f.client.deletePaths({ prefix: '203.0.113.10/32', nextHops: ['2001:db8::1'] }), field: 'nextHops[0]', value: '2001:db8::1' },
     { name: 'a bad prefix filter in ListPaths', call: (f) => f.client.listPaths({ prefix: '2001:db8::zz' }), field: 'prefix', value: '2001:db8::zz' },
+    { name: 'an unknown peer in ListPeers', call: (f) => f.client.listPeers({ peer: '198.51.100.99' }), field: 'peer', value: '198.51.100.99' },
   ];
 
   it.each(cases)('$name -> $field', async ({ call, field, value }) => {

@@ -111,7 +111,7 @@ describe('a misbehaving peer', () => {
   });
 
   it('a malformed UPDATE gets the NOTIFICATION the RFC names and resets that session only', async () => {
-    const { peer, state } = await setup();
+    const { speaker, peer, state } = await setup();
     const p = await peer('127.0.0.1', 65000, '192.0.2.1');
     const other = await peer('127.0.0.3', 65001, '192.0.2.3');
     await until('both Established', () => state(0).state === 'Established' && state(1).state === 'Established');
@@ -123,6 +123,7 @@ describe('a misbehaving peer', () => {
     expect(state(0).lastError).toContain('Malformed Attribute List');
     // The other session never noticed.
     expect(state(1).state).toBe('Established');
+    expect(speaker.listPeers({ peer: '127.0.0.3' }).map((x) => [x.address, x.state])).toEqual([['127.0.0.3', 'Established']]);
     other.send({ type: 'keepalive' });
     expect(other.closed).toBe(false);
   });

@@ -159,6 +159,11 @@ export interface ListPathsResponse {
 
 /** ListPeers takes no arguments. */
 export interface ListPeersRequest {
+  /**
+   * Only this peer (its address, as configured); empty: every peer. An address that is no
+   * configured peer is INVALID_ARGUMENT.
+   */
+  peer: string;
 }
 
 /** ListPeers: every configured peer. */
@@ -788,11 +793,14 @@ export const ListPathsResponse: MessageFns<ListPathsResponse> = {
 };
 
 function createBaseListPeersRequest(): ListPeersRequest {
-  return {};
+  return { peer: "" };
 }
 
 export const ListPeersRequest: MessageFns<ListPeersRequest> = {
-  encode(_: ListPeersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ListPeersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.peer !== "") {
+      writer.uint32(10).string(message.peer);
+    }
     return writer;
   },
 
@@ -809,6 +817,14 @@ export const ListPeersRequest: MessageFns<ListPeersRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
