@@ -6,18 +6,21 @@
  *   +----------------------------------+       +--------------------------------------+
  *   | br0 (bridge)  198.51.100.1/24    |-- n1 --| eth0  198.51.100.11  2001:db8:100::11 |
  *   |               2001:db8:100::1/64 |-- n2 --| eth0  198.51.100.12  2001:db8:100::12 |
- *   +----------------------------------+  veth  +--------------------------------------+
+ *   |                                  |  veth  +--------------------------------------+
+ *   | c0  192.0.2.1/24  2001:db8:c::1  |-- c0 --| <id>-c (optional client): eth0 192.0.2.2,
+ *   +----------------------------------+  veth  |   2001:db8:c::2, default routes via the router
  *
  * Everything the lab makes is tracked and removed by destroy(): processes first (SIGTERM, then
  * SIGKILL after a grace period), then namespaces, then the temp dir. A process 'exit' hook does the
  * same synchronously as a last resort. Namespace names are unique per lab
  * (`ann-<pid>-<random>-r`, `...-n1`), and commands only ever run inside the lab's own namespaces.
  *
- * The router configs in bird-configs/ are produced by routerConfig() below (lab.test.ts checks it).
+ * The router configs in bird-configs/ are produced by routerConfig() below (test/integration/lab.test.ts
+ * checks it). Used by the integration tests and by the demo (src/demo).
  */
 import { execFile, execFileSync, spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,7 +124,10 @@ export interface ExitStatus {
 
 const OUTPUT_LIMIT = 64 * 1024;
 
-/** A process the lab started inside a namespace; its stdout and stderr are kept (the last 64 KiB). */
+/**
+ * A process the lab started inside a namespace; its stdout and stderr are kept (the last 64 KiB),
+ * in memory or, for a detachable lab, in `logFile`.
+ */
 export class LabProcess {
   readonly pid: number;
   readonly exited: Promise<ExitStatus>;
@@ -132,6 +138,7 @@ export class LabProcess {
     readonly name: string,
     readonly ns: string,
     readonly child: ChildProcess,
+    readonly logFile?: string,
   ) {
     if (child.pid === undefined) throw new Error(`${name}: could not start ${child.spawnfile}`);
     this.pid = child.pid;
@@ -151,7 +158,13 @@ export class LabProcess {
 
   /** Everything it printed so far (stdout and stderr interleaved). */
   output(): string {
-    return this.#output;
+    if (this.logFile === undefined) return this.#output;
+    try {
+      const text = readFileSync(this.logFile, 'utf8');
+      return text.length > OUTPUT_LIMIT ? text.slice(-OUTPUT_LIMIT) : text;
+    } catch {
+      return '';
+    }
   }
 
   get running(): boolean {
@@ -166,7 +179,11 @@ export class LabProcess {
   async stop(opts: { signal?: NodeJS.Signals; graceMs?: number } = {}): Promise<ExitStatus> {
     if (this.#status !== undefined) return this.#status;
     this.child.kill(opts.signal ?? 'SIGTERM');
-    const graceful = await Promise.race([this.exited, sleep(opts.graceMs ?? 2_000).then(() => undefined)]);
+    // A cleared timer, so a quick exit leaves no pending grace period holding the event loop open.
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, opts.graceMs ?? 2_000, undefined)));
+    const graceful = await Promise.race([this.exited, grace]);
+    clearTimeout(timer);
     if (graceful !== undefined) return graceful;
     this.child.kill('SIGKILL');
     return this.exited;
@@ -174,7 +191,7 @@ export class LabProcess {
 
   /** The last lines of its output, for error messages. */
   tail(lines = 30): string {
-    return this.#output.trimEnd().split('\n').slice(-lines).join('\n');
+    return this.output().trimEnd().split('\n').slice(-lines).join('\n');
   }
 }
 
@@ -711,6 +728,17 @@ export interface LabOptions {
   readonly nodes: number;
   /** First word of every namespace name; default "ann". */
   readonly prefix?: string;
+  /**
+   * Adds a client namespace behind the router on a link of its own (192.0.2.0/24,
+   * 2001:db8:c::/64), routed through the router: traffic from it to an EIP takes the ECMP route.
+   */
+  readonly client?: boolean;
+  /**
+   * Processes get their own process group (a terminal's Ctrl-C reaches only this process, which
+   * then tears the lab down in order) and write to log files in the lab dir instead of pipes, so
+   * detach() can leave them running after this process exits.
+   */
+  readonly detachable?: boolean;
 }
 
 export interface LabNode {
@@ -734,6 +762,30 @@ export interface LabRouter {
   readonly bridge: string;
 }
 
+/** The client host behind the router (LabOptions.client). */
+export interface LabClient {
+  readonly ns: string;
+  /** 192.0.2.2 */
+  readonly ipv4: string;
+  /** 2001:db8:c::2 */
+  readonly ipv6: string;
+  /** The client's end of its link, in its own namespace. */
+  readonly ifname: string;
+  /** The router's end of the link (not a bridge port: a routed interface of its own). */
+  readonly routerPort: string;
+  /** The router's addresses on that link, the client's default gateways: 192.0.2.1, 2001:db8:c::1. */
+  readonly gatewayIpv4: string;
+  readonly gatewayIpv6: string;
+}
+
+/** What detach() leaves running, enough for destroyDetached() to remove it from another process. */
+export interface DetachedLab {
+  readonly id: string;
+  readonly dir: string;
+  readonly namespaces: readonly string[];
+  readonly processes: readonly { readonly name: string; readonly ns: string; readonly pid: number }[];
+}
+
 const liveLabs = new Set<Lab>();
 let exitHookInstalled = false;
 
@@ -750,12 +802,15 @@ export class Lab {
   readonly id: string;
   readonly router: LabRouter;
   readonly nodes: readonly LabNode[];
+  /** The client namespace, when LabOptions.client asked for one. */
+  readonly client: LabClient | undefined;
   /** Every namespace the lab created and has not deleted yet. */
   readonly #namespaces = new Set<string>();
   readonly #processes: LabProcess[] = [];
   readonly #birds: Bird[] = [];
   #dir: string | undefined;
   #destroying: Promise<void> | undefined;
+  #detached = false;
 
   constructor(readonly options: LabOptions) {
     if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 200) {
@@ -773,11 +828,28 @@ export class Lab {
       ifname: 'eth0',
       routerPort: `n${i + 1}`,
     }));
+    this.client =
+      options.client === true
+        ? {
+            ns: `${this.id}-c`,
+            ipv4: '192.0.2.2',
+            ipv6: '2001:db8:c::2',
+            ifname: 'eth0',
+            routerPort: 'c0',
+            gatewayIpv4: '192.0.2.1',
+            gatewayIpv6: '2001:db8:c::1',
+          }
+        : undefined;
   }
 
   /** The namespaces that exist now. */
   get namespaces(): readonly string[] {
     return [...this.#namespaces];
+  }
+
+  /** Whether detach() handed the lab over (to destroyDetached()). */
+  get detached(): boolean {
+    return this.#detached;
   }
 
   /** Every process the lab started, running or not. */
@@ -805,7 +877,8 @@ export class Lab {
     this.#dir = mkdtempSync(join(tmpdir(), 'ann-lab-'));
     try {
       const r = this.router;
-      for (const ns of [r.ns, ...this.nodes.map((n) => n.ns)]) {
+      const c = this.client;
+      for (const ns of [r.ns, ...this.nodes.map((n) => n.ns), ...(c === undefined ? [] : [c.ns])]) {
         await run('ip', ['netns', 'add', ns]);
         this.#namespaces.add(ns);
         // Before any interface exists: addresses usable at once (no duplicate address detection).
@@ -827,6 +900,17 @@ export class Lab {
         await this.#ip(n.ns, ['addr', 'add', `${n.ipv4}/24`, 'dev', n.ifname]);
         await this.#ip(n.ns, ['addr', 'add', `${n.ipv6}/64`, 'dev', n.ifname, 'nodad']);
         await this.#ip(n.ns, ['link', 'set', n.ifname, 'up']);
+      }
+      if (c !== undefined) {
+        await this.#ip(r.ns, ['link', 'add', c.routerPort, 'type', 'veth', 'peer', 'name', c.ifname, 'netns', c.ns]);
+        await this.#ip(r.ns, ['addr', 'add', `${c.gatewayIpv4}/24`, 'dev', c.routerPort]);
+        await this.#ip(r.ns, ['addr', 'add', `${c.gatewayIpv6}/64`, 'dev', c.routerPort, 'nodad']);
+        await this.#ip(r.ns, ['link', 'set', c.routerPort, 'up']);
+        await this.#ip(c.ns, ['addr', 'add', `${c.ipv4}/24`, 'dev', c.ifname]);
+        await this.#ip(c.ns, ['addr', 'add', `${c.ipv6}/64`, 'dev', c.ifname, 'nodad']);
+        await this.#ip(c.ns, ['link', 'set', c.ifname, 'up']);
+        await this.#ip(c.ns, ['-4', 'route', 'add', 'default', 'via', c.gatewayIpv4]);
+        await this.#ip(c.ns, ['-6', 'route', 'add', 'default', 'via', c.gatewayIpv6]);
       }
       return this;
     } catch (e) {
@@ -863,15 +947,34 @@ export class Lab {
   ): LabProcess {
     this.#checkNs(ns);
     if (this.#destroying !== undefined) throw new Error(`lab ${this.id} is being destroyed`);
+    const name = opts.name ?? `${cmd}@${ns}`;
+    const logFile = this.options.detachable === true ? this.#logFileFor(name) : undefined;
+    const fd = logFile === undefined ? undefined : openSync(logFile, 'a');
     // `ip netns exec` execs the command in place, so the child's pid is the command's own.
-    const child = spawnChild('ip', ['netns', 'exec', ns, cmd, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: opts.env ?? process.env,
-    });
-    const proc = new LabProcess(opts.name ?? `${cmd}@${ns}`, ns, child);
+    let child: ChildProcess;
+    try {
+      child = spawnChild('ip', ['netns', 'exec', ns, cmd, ...args], {
+        stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
+        env: opts.env ?? process.env,
+        detached: this.options.detachable === true,
+      });
+    } finally {
+      if (fd !== undefined) closeSync(fd); // the child has its own copy
+    }
+    const proc = new LabProcess(name, ns, child, logFile);
     child.on('error', () => undefined); // reported through exit / output
     this.#processes.push(proc);
     return proc;
+  }
+
+  /** DIR/<name>.log, unique within the lab. */
+  #logFileFor(name: string): string {
+    const base = name.replace(/[^A-Za-z0-9_.-]+/g, '_');
+    let file = join(this.dir, `${base}.log`);
+    for (let i = 2; this.#processes.some((p) => p.logFile === file) || existsSync(file); i++) {
+      file = join(this.dir, `${base}-${i}.log`);
+    }
+    return file;
   }
 
   /** Cuts a node's link: the router's end goes down, so the node loses carrier too. */
@@ -980,6 +1083,7 @@ export class Lab {
    * temp dir. Idempotent: a second call returns the first call's promise.
    */
   destroy(opts: { graceMs?: number } = {}): Promise<void> {
+    if (this.#detached) return Promise.reject(new Error(`lab ${this.id} is detached: use destroyDetached()`));
     this.#destroying ??= this.#teardown(opts.graceMs ?? 2_000);
     return this.#destroying;
   }
@@ -998,6 +1102,25 @@ export class Lab {
     if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
     liveLabs.delete(this);
     if (errors.length > 0) throw new Error(`lab ${this.id} teardown: ${errors.join('; ')}`);
+  }
+
+  /**
+   * Leaves the lab running after this process exits (LabOptions.detachable): stops tracking it,
+   * so neither destroy() nor the exit hook removes it, and returns what destroyDetached() needs.
+   */
+  detach(): DetachedLab {
+    if (this.options.detachable !== true) throw new Error(`lab ${this.id} was not created detachable`);
+    if (this.#destroying !== undefined) throw new Error(`lab ${this.id} is being destroyed`);
+    this.#detached = true;
+    liveLabs.delete(this);
+    const running = this.#processes.filter((p) => p.running);
+    for (const p of running) p.child.unref();
+    return {
+      id: this.id,
+      dir: this.dir,
+      namespaces: [...this.#namespaces],
+      processes: running.map((p) => ({ name: p.name, ns: p.ns, pid: p.pid })),
+    };
   }
 
   /** The exit hook's teardown: SIGKILL everything still running, delete namespaces, synchronously. */
@@ -1022,4 +1145,69 @@ export class Lab {
     if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
     liveLabs.delete(this);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detached labs
+
+/** Runs, and is not a zombie waiting for a slow init to reap it (an orphan of a detached lab). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/PID/stat: "pid (comm) S ...": the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes a lab that detach() left running, possibly from another process: every process that
+ * still runs in one of its namespaces (the recorded ones, checked with `ip netns identify` since
+ * pids get reused, and whatever else `ip netns pids` finds there) gets SIGTERM, then SIGKILL after
+ * `graceMs`; then the namespaces and the lab dir go. Only names of the lab's own (`<id>-...`) are
+ * touched. Returns how many processes were stopped and namespaces deleted.
+ */
+export async function destroyDetached(
+  lab: DetachedLab,
+  opts: { graceMs?: number } = {},
+): Promise<{ processes: number; namespaces: number }> {
+  const namespaces = lab.namespaces.filter((ns) => ns.startsWith(`${lab.id}-`) && existsSync(join('/run/netns', ns)));
+  const ours = new Set(namespaces);
+  const pids = new Set<number>();
+  for (const p of lab.processes) {
+    const r = await run('ip', ['netns', 'identify', String(p.pid)], { allowFail: true }).catch(() => undefined);
+    if (r !== undefined && ours.has(r.stdout.trim())) pids.add(p.pid);
+  }
+  for (const ns of namespaces) {
+    const r = await run('ip', ['netns', 'pids', ns], { allowFail: true }).catch(() => undefined);
+    for (const line of r?.stdout.split('\n') ?? []) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
+  }
+  const signal = (sig: NodeJS.Signals): void => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  signal('SIGTERM');
+  const gone = (): boolean => [...pids].every((pid) => !alive(pid));
+  await waitFor(gone, { what: 'processes to stop', timeoutMs: opts.graceMs ?? 3_000, intervalMs: 50 }).catch(() => {
+    signal('SIGKILL');
+  });
+  await waitFor(gone, { what: 'processes to die', timeoutMs: 2_000, intervalMs: 50 }).catch(() => undefined);
+  const errors: string[] = [];
+  for (const ns of namespaces) {
+    await run('ip', ['netns', 'del', ns]).catch((e: unknown) => errors.push(e instanceof Error ? e.message : String(e)));
+  }
+  if (lab.dir.startsWith(join(tmpdir(), 'ann-lab-'))) rmSync(lab.dir, { recursive: true, force: true });
+  if (errors.length > 0) throw new Error(`lab ${lab.id} teardown: ${errors.join('; ')}`);
+  return { processes: pids.size, namespaces: namespaces.length };
 }
