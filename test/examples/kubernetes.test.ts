@@ -1,0 +1,166 @@
+// examples/kubernetes: every manifest parses, and the pieces fit together (the config the daemon
+// reads is the ConfigMap's, rendered; the socket both containers use is on one shared emptyDir;
+// the probes ask the gRPC health service over that socket).
+
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { parseDesiredSet } from '../../examples/controller/desired-set.js';
+import { loadConfig } from '../../src/config.js';
+
+const DIR = fileURLToPath(new URL('../../examples/kubernetes/', import.meta.url));
+
+/** Manifests are untyped documents. */
+type Doc = Record<string, any>;
+
+async function manifests(): Promise<Map<string, Doc[]>> {
+  const out = new Map<string, Doc[]>();
+  for (const name of (await readdir(DIR)).filter((f) => f.endsWith('.yaml')).sort()) {
+    const docs = parseAllDocuments(await readFile(join(DIR, name), 'utf8'));
+    out.set(
+      name,
+      docs.map((d) => {
+        expect(d.errors, name).toEqual([]);
+        return d.toJS() as Doc;
+      }),
+    );
+  }
+  return out;
+}
+
+async function all(): Promise<Doc[]> {
+  return [...(await manifests()).values()].flat();
+}
+
+function find(docs: Doc[], kind: string, name: string): Doc {
+  const d = docs.find((x) => x['kind'] === kind && x['metadata']?.name === name);
+  if (!d) throw new Error(`no ${kind} ${name}`);
+  return d;
+}
+
+function container(pod: Doc, name: string): Doc {
+  const c = [...(pod['initContainers'] ?? []), ...pod['containers']].find((x: Doc) => x['name'] === name);
+  if (!c) throw new Error(`no container ${name}`);
+  return c;
+}
+
+function mountOf(c: Doc, volume: string): Doc | undefined {
+  return (c['volumeMounts'] as Doc[]).find((m) => m['name'] === volume);
+}
+
+function volume(pod: Doc, name: string): Doc {
+  return (pod['volumes'] as Doc[]).find((v) => v['name'] === name)!;
+}
+
+describe('examples/kubernetes', () => {
+  it('every file parses; kustomization lists every manifest; every object has a kind and a name', async () => {
+    const files = await manifests();
+    expect([...files.keys()]).toEqual(['configmap.yaml', 'daemonset.yaml', 'kustomization.yaml', 'namespace.yaml', 'serviceaccount.yaml']);
+    const kustomization = files.get('kustomization.yaml')![0]!;
+    expect([...kustomization['resources']].sort()).toEqual([...files.keys()].filter((f) => f !== 'kustomization.yaml'));
+    const kinds = (await all()).filter((d) => d['kind'] !== 'Kustomization').map((d) => `${d['kind']}/${d['metadata'].name}`);
+    expect(kinds.sort()).toEqual([
+      'ClusterRole/announcer-lb-controller',
+      'ClusterRoleBinding/announcer-lb-controller',
+      'ConfigMap/announcer-config',
+      'ConfigMap/lb-desired',
+      'DaemonSet/announcer',
+      'Namespace/announcer',
+      'ServiceAccount/announcer',
+    ]);
+    for (const d of await all()) if (!['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'Kustomization'].includes(d['kind'])) expect(d['metadata'].namespace).toBe('announcer');
+  });
+
+  it('a DaemonSet on the host network with two containers, a ServiceAccount and resource requests', async () => {
+    const docs = await all();
+    const ds = find(docs, 'DaemonSet', 'announcer');
+    const pod = ds['spec'].template.spec;
+    expect(ds['spec'].selector.matchLabels).toEqual(ds['spec'].template.metadata.labels);
+    expect(pod.hostNetwork).toBe(true);
+    expect(pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
+    expect(pod.serviceAccountName).toBe(find(docs, 'ServiceAccount', 'announcer')['metadata'].name);
+    expect(pod.containers.map((c: Doc) => c['name'])).toEqual(['announcer', 'controller']);
+    for (const c of [...pod.containers, ...pod.initContainers]) {
+      expect(c['resources'].requests, c['name']).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(c['securityContext'].allowPrivilegeEscalation, c['name']).toBe(false);
+      expect(c['securityContext'].capabilities.drop, c['name']).toEqual(['ALL']);
+    }
+    // No listener on 179 in the config, so no capability at all for the daemon.
+    expect(container(pod, 'announcer')['securityContext'].capabilities.add).toBeUndefined();
+    const binding = find(docs, 'ClusterRoleBinding', 'announcer-lb-controller');
+    expect(binding['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'announcer', namespace: 'announcer' }]);
+    // The LB controller's role reads; it never writes.
+    for (const rule of find(docs, 'ClusterRole', 'announcer-lb-controller')['rules']) expect(rule.verbs).toEqual(['get', 'list', 'watch']);
+  });
+
+  it('the daemon reads the ConfigMap key, rendered per node into a valid config', async () => {
+    const docs = await all();
+    const pod = find(docs, 'DaemonSet', 'announcer')['spec'].template.spec;
+    const daemon = container(pod, 'announcer');
+    expect(daemon['command']).toEqual(['announcer', 'daemon', '--config', '/etc/announcer/announcer.yaml']);
+    // ConfigMap key -> template volume -> render-config -> `config` emptyDir -> /etc/announcer.
+    const template = volume(pod, 'config-template');
+    expect(template['configMap']).toEqual({ name: 'announcer-config', items: [{ key: 'announcer.yaml', path: 'announcer.yaml' }] });
+    const render = container(pod, 'render-config');
+    const script = render['command'].join(' ');
+    expect(script).toContain(`${mountOf(render, 'config-template')!['mountPath']}/announcer.yaml`);
+    expect(script).toContain(`> ${mountOf(render, 'config')!['mountPath']}/announcer.yaml`);
+    expect(render['env']).toEqual([{ name: 'NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }]);
+    expect(mountOf(daemon, 'config')).toEqual({ name: 'config', mountPath: '/etc/announcer', readOnly: true });
+
+    // What render-config does, then the real config loader on the result.
+    const text: string = find(docs, 'ConfigMap', 'announcer-config')['data']['announcer.yaml'];
+    expect(text).toContain('__NODE_IP__');
+    const tmp = await mkdtemp(join(tmpdir(), 'announcer-k8s-'));
+    try {
+      const file = join(tmp, 'announcer.yaml');
+      await writeFile(file, text.replaceAll('__NODE_IP__', '198.51.100.11'));
+      const config = await loadConfig(file);
+      expect(config).toMatchObject({ routerId: '198.51.100.11', nextHop: 'self', stateFile: '/var/lib/announcer/state.json' });
+      expect(config.api).toMatchObject({ kind: 'unix', socket: '/run/announcer/announcer.sock' });
+      expect(config.listen).toBeUndefined();
+      expect(config.peers).toEqual([expect.objectContaining({ address: '198.51.100.1', asn: 65001, addPath: 'off', passive: false })]);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('the API socket is on one emptyDir both containers mount; the state file on a hostPath', async () => {
+    const docs = await all();
+    const pod = find(docs, 'DaemonSet', 'announcer')['spec'].template.spec;
+    expect(volume(pod, 'api-socket')['emptyDir']).toBeDefined();
+    for (const name of ['announcer', 'controller']) expect(mountOf(container(pod, name), 'api-socket')!['mountPath']).toBe('/run/announcer');
+    expect(container(pod, 'controller')['command']).toContain('--api=unix:/run/announcer/announcer.sock');
+    expect(volume(pod, 'state')['hostPath']).toEqual({ path: '/var/lib/announcer', type: 'DirectoryOrCreate' });
+    expect(mountOf(container(pod, 'announcer'), 'state')!['mountPath']).toBe('/var/lib/announcer');
+    // The controller's file is the lb-desired ConfigMap, mounted as a directory (updates arrive).
+    const controller = container(pod, 'controller');
+    expect(controller['command'].slice(0, 2)).toEqual(['node_modules/.bin/tsx', 'examples/controller/main.ts']);
+    expect(controller['command']).toContain('--file=/etc/lb/desired.yaml');
+    expect(mountOf(controller, 'desired')).toEqual({ name: 'desired', mountPath: '/etc/lb', readOnly: true });
+    expect(volume(pod, 'desired')['configMap']).toEqual({ name: 'lb-desired' });
+    const desired = parseDesiredSet(find(docs, 'ConfigMap', 'lb-desired')['data']['desired.yaml']);
+    expect(desired.paths).toEqual([{ prefix: '203.0.113.10', communities: ['65000:100'] }, { prefix: '203.0.113.11' }]);
+  });
+
+  it('startup, liveness and readiness ask the gRPC health service over the socket', async () => {
+    const pod = find(await all(), 'DaemonSet', 'announcer')['spec'].template.spec;
+    const daemon = container(pod, 'announcer');
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      const command: string[] = daemon[probe].exec.command;
+      expect(command[0], probe).toBe('grpc_health_probe');
+      expect(command, probe).toContain('-addr=unix:///run/announcer/announcer.sock');
+      expect(daemon[probe].timeoutSeconds, probe).toBeGreaterThanOrEqual(2);
+    }
+    expect(daemon['readinessProbe'].exec.command).toContain('-service=announcer.v1.Announcer');
+    // The image provides the probe binary and the `announcer` command.
+    const dockerfile = await readFile(join(DIR, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/\/usr\/local\/bin\/grpc_health_probe\n/);
+    expect(dockerfile).toContain('/usr/local/bin/announcer');
+    expect(dockerfile).toMatch(/^USER 10001:10001$/m);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+  });
+});
