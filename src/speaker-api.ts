@@ -86,8 +86,8 @@ export interface SpeakerApi {
   listPaths(filter?: PathFilter): AnnouncedPath[];
   /** Every peer, or only `filter.peer` (RequestError 'invalid-argument' on `peer` when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): PeerStatus[];
-  /** Subscribe to events; returns the function that unsubscribes. */
-  watch(listener: (e: SpeakerEvent) => void): () => void;
+  /** Subscribe to events (only `types`, when given: events nobody wants are never built); returns the unsubscribe function. */
+  watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void;
   /** True once the speaker has started and until it begins to shut down (the health service's SERVING). */
   readonly ready: boolean;
 }

@@ -54,7 +54,7 @@ export class Speaker implements SpeakerApi {
   private server: net.Server | null = null;
   private stopping = false;
   private started = false;
-  private readonly listeners = new Set<(e: SpeakerEvent) => void>();
+  private readonly listeners = new Set<{ listener: (e: SpeakerEvent) => void; types: ReadonlySet<SpeakerEvent['type']> | null }>();
 
   constructor(
     private readonly options: SpeakerOptions,
@@ -73,7 +73,7 @@ export class Speaker implements SpeakerApi {
           update: (s, m) => this.onUpdate(s, m),
           routeRefresh: (s, family) => this.onRouteRefresh(s, family),
           stateChange: (s, from, to) =>
-            this.emit(() => ({
+            this.emit('peer-state', () => ({
               type: 'peer-state',
               at: Date.now(),
               peer: s.config.address,
@@ -229,17 +229,20 @@ export class Speaker implements SpeakerApi {
     return filter.owner ? paths.filter((p) => p.owners.includes(filter.owner!)) : paths;
   }
 
-  watch(listener: (e: SpeakerEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void {
+    const entry = { listener, types: types ? new Set(types) : null };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
   }
 
-  private emit(make: () => SpeakerEvent): void {
-    if (this.listeners.size === 0) return;
-    const e = make();
-    for (const l of this.listeners) {
+  /** Builds the event only when someone listens for its type (a 100,000-path event is not free). */
+  private emit(type: SpeakerEvent['type'], make: () => SpeakerEvent): void {
+    let e: SpeakerEvent | undefined;
+    for (const { listener, types } of this.listeners) {
+      if (types && !types.has(type)) continue;
+      e ??= make();
       try {
-        l(e);
+        listener(e);
       } catch (err) {
         this.log.error({ err }, 'event listener failed');
       }
@@ -247,7 +250,7 @@ export class Speaker implements SpeakerApi {
   }
 
   private emitRib(added: () => AnnouncedPath[], removed: () => AnnouncedPath[]): void {
-    this.emit(() => ({ type: 'rib', at: Date.now(), added: added(), removed: removed() }));
+    this.emit('rib', () => ({ type: 'rib', at: Date.now(), added: added(), removed: removed() }));
   }
 
   private persist(): Promise<void> {
@@ -369,7 +372,7 @@ export class Speaker implements SpeakerApi {
       }
     }
     if (changes.count > 0) {
-      this.emit(() => ({
+      this.emit('peer-paths', () => ({
         type: 'peer-paths',
         at: Date.now(),
         peer: p.session.config.address,

@@ -69,9 +69,12 @@ export async function runDaemon(
     return EXIT.failed;
   }
   const metrics = createMetrics(speaker);
-  speaker.watch((e) => {
-    if (e.type === 'peer-state') metrics.peerStateChanged(e.peer, e.from, e.to);
-  });
+  speaker.watch(
+    (e) => {
+      if (e.type === 'peer-state') metrics.peerStateChanged(e.peer, e.from, e.to);
+    },
+    ['peer-state'],
+  );
   let api: ApiServer;
   try {
     api = await startApiServer(speaker, listenFromConfig(config.api), log.child({ component: 'api' }), {
