@@ -177,16 +177,21 @@ const MP_ERROR = (name: string) => ({
   field: name,
 });
 
-function decodeMpReach(r: Reader, ctx: CodecContext): PathAttribute {
+/**
+ * The AFI/SAFI that opens both MP attributes. A family we do not speak is kept whole as a raw
+ * attribute rather than guessing at its NLRI encoding.
+ */
+function mpFamily(r: Reader, code: number): Family | PathAttribute {
   const start = r.pos;
-  const afi = r.u16();
-  const safi = r.u8();
-  const family = familyOf(afi, safi);
-  if (!family) {
-    // A family we do not speak: keep it whole rather than guess at its NLRI encoding.
-    r.pos = start;
-    return { type: 'unknown', code: AttrType.MP_REACH_NLRI, flags: OPTIONAL, data: toHex(r.rest()) };
-  }
+  const family = familyOf(r.u16(), r.u8());
+  if (family) return family;
+  r.pos = start;
+  return { type: 'unknown', code, flags: OPTIONAL, data: toHex(r.rest()) };
+}
+
+function decodeMpReach(r: Reader, ctx: CodecContext): PathAttribute {
+  const family = mpFamily(r, AttrType.MP_REACH_NLRI);
+  if (typeof family !== 'string') return family;
   const nhLen = r.u8();
   const nh = r.bytesView(nhLen);
   r.skip(1); // reserved (RFC 4760 3: formerly SNPA count; ignored)
@@ -222,14 +227,8 @@ export function writeMpReachHead(w: Writer, family: Family, nextHop: string, lin
 }
 
 function decodeMpUnreach(r: Reader, ctx: CodecContext): PathAttribute {
-  const start = r.pos;
-  const afi = r.u16();
-  const safi = r.u8();
-  const family = familyOf(afi, safi);
-  if (!family) {
-    r.pos = start;
-    return { type: 'unknown', code: AttrType.MP_UNREACH_NLRI, flags: OPTIONAL, data: toHex(r.rest()) };
-  }
+  const family = mpFamily(r, AttrType.MP_UNREACH_NLRI);
+  if (typeof family !== 'string') return family;
   const withdrawn = decodeNlriList(r, family, ctx.addPathReceive.includes(family), MP_ERROR('MP_UNREACH_NLRI'));
   return { type: 'mp-unreach', family, withdrawn };
 }
