@@ -44,6 +44,19 @@ interface PeerState {
   readonly out: AdjRibOut;
   /** Keys of routes the peer announced to us (family|prefix|pathId), for counting. */
   readonly received: Set<string>;
+  /** Families for which "self" could not be resolved, warned about once. */
+  readonly warnedNoSelf: Set<Family>;
+}
+
+/** The global address of `family` on the interface that holds `local`, or null. */
+function siblingAddress(local: string, family: Family): string | null {
+  const want = family === 'ipv6-unicast' ? 'IPv6' : 'IPv4';
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    if (!addrs?.some((a) => a.address === local)) continue;
+    const hit = addrs.find((a) => a.family === want && !a.internal && !a.address.toLowerCase().startsWith('fe80:'));
+    if (hit) return want === 'IPv6' ? formatIPv6(parseIp(hit.address)!.bytes) : hit.address;
+  }
+  return null;
 }
 
 export class Speaker implements SpeakerApi {
@@ -85,7 +98,7 @@ export class Speaker implements SpeakerApi {
         clock,
         log.child({ peer: pc.name }),
       );
-      this.peers.set(pc.address, { session, out: new AdjRibOut(), received: new Set() });
+      this.peers.set(pc.address, { session, out: new AdjRibOut(), received: new Set(), warnedNoSelf: new Set() });
     }
   }
 
@@ -340,14 +353,29 @@ export class Speaker implements SpeakerApi {
     if (!n) return null;
     const local = p.session.localAddress;
     const localFamily = local === undefined ? null : local.includes(':') ? 'ipv6-unicast' : 'ipv4-unicast';
+    let other: string | null | undefined;
     return {
       families: new Set(n.families),
       addPath: new Set(n.ctx.addPathSend),
       resolveNextHop: (nh, family) => {
         if (nh !== 'self') return nh;
-        return localFamily === family ? local! : null;
+        if (localFamily === family) return local!;
+        // The other family over this session (IPv6 EIPs on an IPv4 session): this host's address
+        // of that family on the interface the session runs over, as BIRD does for `next hop self`.
+        if (other === undefined) other = local === undefined ? null : siblingAddress(local, family);
+        if (other === null) this.warnNoSelf(p, family);
+        return other;
       },
     };
+  }
+
+  private warnNoSelf(p: PeerState, family: Family): void {
+    if (p.warnedNoSelf.has(family)) return;
+    p.warnedNoSelf.add(family);
+    p.session.log.warn(
+      { family, localAddress: p.session.localAddress },
+      'next hop "self" has no address of this family on the session\'s interface: those paths are not sent to this peer',
+    );
   }
 
   private sync(p: PeerState, prefixes: Iterable<string>): void {

@@ -107,6 +107,11 @@ describe('announcer daemon with a BIRD 2 router', () => {
       { prefix: '203.0.113.10/32', nextHop: 'self', pathId: 1, owner: 'cli' },
     ]);
 
+    // Dual stack over the one IPv4 session: "self" for an IPv6 EIP is the node's IPv6 address on
+    // the session's interface.
+    for (const d of daemons) await ok(d, ['add-eip', '2001:db8:200::20']);
+    await l.waitForNextHops(l.router.ns, '2001:db8:200::20', l.nodes.map((n) => n.ipv6));
+
     const t0 = Date.now();
     const status = await daemons[1]!.process.stop({ signal: 'SIGTERM', graceMs: 5000 });
     // The bound; the Cease NOTIFICATION makes BIRD withdraw the path at once.
