@@ -2,7 +2,7 @@
 // (a 4-octet path identifier before each prefix), for IPv4 and IPv6 unicast.
 
 import { BgpEncodeError, BgpError } from './errors.js';
-import { formatIPv4, formatIPv6, parseIPv6Into, parsePrefix, type ParsedPrefix } from './ip.js';
+import { formatIPv4, formatIPv6, parseIPv6Into } from './ip.js';
 import type { Reader } from './reader.js';
 import type { Family, Nlri } from './types.js';
 import type { Writer } from './writer.js';
@@ -56,29 +56,10 @@ export function decodeNlriList(r: Reader, family: Family, addPath: boolean, err:
   return out;
 }
 
-/** Parse an NLRI's prefix text for `family`, or throw BgpEncodeError. */
-export function parseNlriPrefix(prefix: string, family: Family): ParsedPrefix {
-  const p = parsePrefix(prefix);
-  if (!p) throw new BgpEncodeError(`not a prefix: ${JSON.stringify(prefix)}`);
-  if (p.family !== family) throw new BgpEncodeError(`prefix ${prefix} is not ${family}`);
-  return p;
-}
-
-/** Encoded size of one parsed prefix. */
-export function encodedPrefixLength(p: ParsedPrefix, addPath: boolean): number {
-  return (addPath ? 4 : 0) + 1 + ((p.length + 7) >> 3);
-}
-
-export function writePrefix(w: Writer, p: ParsedPrefix, pathId: number | undefined, addPath: boolean): void {
-  if (addPath) w.u32(pathId ?? 0);
-  w.u8(p.length);
-  w.bytes(p.bytes.subarray(0, (p.length + 7) >> 3));
-}
-
 /**
  * Write one prefix given as text straight to the wire, without building intermediate objects:
- * the packer's hot path (a million prefixes). IPv4 is scanned by hand; IPv6 goes through
- * parsePrefix. Returns false if the text is not a prefix of `family`.
+ * the packer's hot path (a million prefixes), and the only way prefix text reaches the wire.
+ * Both families are scanned by hand. Returns false if the text is not a prefix of `family`.
  */
 export function writePrefixText(w: Writer, text: string, family: Family, pathId: number | undefined, addPath: boolean): boolean {
   if (family === 'ipv6-unicast') {
@@ -143,6 +124,13 @@ export function writePrefixText(w: Writer, text: string, family: Family, pathId:
   return true;
 }
 
+/** Write one NLRI; throws BgpEncodeError when its prefix is not one of `family`. */
+export function writeNlri(w: Writer, n: Nlri, family: Family, addPath: boolean): void {
+  if (!writePrefixText(w, n.prefix, family, n.pathId, addPath)) {
+    throw new BgpEncodeError(`${JSON.stringify(n.prefix)} is not an ${family} prefix`);
+  }
+}
+
 export function encodeNlriList(w: Writer, list: readonly Nlri[], family: Family, addPath: boolean): void {
-  for (const n of list) writePrefix(w, parseNlriPrefix(n.prefix, family), n.pathId, addPath);
+  for (const n of list) writeNlri(w, n, family, addPath);
 }

@@ -9,7 +9,7 @@ import { AttrFlag, AttrType, HEADER_LENGTH, MessageType } from './constants.js';
 import { attributeCode, encodeAttribute, FAMILY_AFI_SAFI, writeMpReachHead } from './attributes.js';
 import { BgpEncodeError } from './errors.js';
 import { maxLength, writeHeader } from './header.js';
-import { writePrefixText } from './nlri.js';
+import { writeNlri } from './nlri.js';
 import type { CodecContext, Family, Nlri, PathAttribute } from './types.js';
 import { Writer } from './writer.js';
 
@@ -36,10 +36,7 @@ function encodeAll(list: readonly Nlri[], family: Family, addPath: boolean): Enc
   const w = new Writer(list.length * (family === 'ipv4-unicast' ? 5 : 17) + (addPath ? list.length * 4 : 0) + 16);
   const ends = new Uint32Array(list.length);
   for (let i = 0; i < list.length; i++) {
-    const n = list[i]!;
-    if (!writePrefixText(w, n.prefix, family, n.pathId, addPath)) {
-      throw new BgpEncodeError(`${JSON.stringify(n.prefix)} is not an ${family} prefix`);
-    }
+    writeNlri(w, list[i]!, family, addPath);
     ends[i] = w.pos;
   }
   return { bytes: w.written(), ends };
