@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import {
   BgpEncodeError,
+  FAMILY_AFI_SAFI,
   endOfRib,
   packAnnouncements,
   packWithdrawals,
@@ -198,10 +199,7 @@ export class Speaker implements SpeakerApi {
   }
 
   async replacePaths(owner: string, inputs: readonly PathInput[]): Promise<ReplaceResult> {
-    if (typeof owner !== 'string' || owner.trim() === '') {
-      throw new RequestError('invalid-argument', 'owner', 'owner: must not be empty (it names whose set of paths this is)');
-    }
-    validateOwner(owner, 'owner');
+    validateOwner(typeof owner === 'string' ? owner : '', 'owner'); // an owner is required here: no default
     const paths = inputs.map((p, i) => validatePath({ ...p, owner }, this.options.nextHop, () => `paths[${i}]`));
     // Everything is valid: from here on nothing can fail, so the change is all or nothing.
     const wanted = new Set(paths.map((p) => `${p.prefix} ${p.nextHop}`));
@@ -454,7 +452,7 @@ export class Speaker implements SpeakerApi {
   private onRouteRefresh(s: PeerSession, family: Family): void {
     const p = this.peers.get(s.config.address)!;
     const n = s.session!;
-    const { afi, safi } = family === 'ipv4-unicast' ? { afi: 1, safi: 1 } : { afi: 2, safi: 1 };
+    const { afi, safi } = FAMILY_AFI_SAFI[family];
     s.log.info({ family }, 'ROUTE-REFRESH: sending the table again');
     // RFC 7313 4: with enhanced route refresh the re-sent table is framed by BoRR and EoRR, so the
     // peer can drop what we no longer have.

@@ -12,6 +12,8 @@ import {
   encodeMessage,
   errorName,
   familyOf,
+  parseIPv4,
+  toHex,
   type BgpMessage,
   type CodecContext,
   type Family,
@@ -22,7 +24,7 @@ import {
 } from '../codec/index.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { transition } from '../fsm/fsm.js';
-import { initialState, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type StateName, type TimerName } from '../fsm/types.js';
+import { initialState, LARGE_HOLD_TIME, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type StateName, type TimerName } from '../fsm/types.js';
 import type { Logger } from '../log.js';
 import { buildOpen, negotiate, type LocalSpeaker, type Negotiated, type SessionSettings } from './negotiate.js';
 
@@ -222,7 +224,7 @@ export class PeerSession {
         const n: NotificationMessage =
           a.shutdownMessage !== undefined
             ? { type: 'notification', code: a.code, subcode: a.subcode, data: '', shutdownMessage: a.shutdownMessage }
-            : { type: 'notification', code: a.code, subcode: a.subcode, data: a.data ? Buffer.from(a.data).toString('hex') : '' };
+            : { type: 'notification', code: a.code, subcode: a.subcode, data: a.data ? toHex(a.data) : '' };
         this.log.warn({ code: a.code, subcode: a.subcode, error: errorName(a.code, a.subcode) }, 'sending NOTIFICATION');
         if (a.code !== ErrorCode.CEASE) this.lastError = `sent NOTIFICATION ${errorName(a.code, a.subcode)}`;
         return this.send(n);
@@ -363,8 +365,8 @@ export class PeerSession {
     const cand = this.candidate;
     const cur = this.conn;
     if (!cand || !cur) return;
-    const ours = ipv4ToNumber(this.local.routerId);
-    const theirs = ipv4ToNumber(peerId);
+    const ours = bgpIdValue(this.local.routerId);
+    const theirs = bgpIdValue(peerId);
     const keepIncoming = ours < theirs;
     if (!keepIncoming || !cur.outgoing) {
       this.log.info({ ourId: this.local.routerId, peerId }, 'collision: keeping the existing connection');
@@ -380,7 +382,7 @@ export class PeerSession {
     this.negotiated = null;
     this.fsm = { ...this.fsm, name: 'OpenSent', holdTime: 0 };
     this.stateSince = this.clock.now();
-    this.startTimer('Hold', 240);
+    this.startTimer('Hold', LARGE_HOLD_TIME);
     this.stopTimer('Keepalive');
     if (cand.open) this.onOpen(cand, cand.open);
   }
@@ -506,6 +508,8 @@ export function normalizeAddress(a: string): string {
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
-function ipv4ToNumber(a: string): number {
-  return a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+/** A BGP identifier as the unsigned number RFC 4271 6.8 compares. */
+function bgpIdValue(id: string): number {
+  const b = parseIPv4(id);
+  return b ? new DataView(b.buffer).getUint32(0) : 0;
 }
