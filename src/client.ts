@@ -11,4 +11,4 @@ export {
   type EventWatch,
 } from './api/client.js';
 export type { AnnouncedPath, PathAttributes, PeerStateName, PeerStatus } from './rib/types.js';
-export type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from './speaker-api.js';
+export type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from './speaker/api.js';

@@ -10,6 +10,8 @@ export interface Clock {
   now(): number;
   /** Run `fn` once after `ms` milliseconds, unless cancelled first. */
   after(ms: number, fn: () => void): TimerHandle;
+  /** Run `fn` soon: after the I/O already waiting (the next turn of the event loop). */
+  soon(fn: () => void): void;
 }
 
 export const systemClock: Clock = {
@@ -18,6 +20,9 @@ export const systemClock: Clock = {
     const t = setTimeout(fn, ms);
     return { cancel: () => clearTimeout(t) };
   },
+  soon(fn) {
+    setImmediate(fn);
+  },
 };
 
 /** A clock that moves only when told to: for unit tests. */
@@ -25,6 +30,7 @@ export class ManualClock implements Clock {
   private t: number;
   private seq = 0;
   private readonly timers = new Map<number, { at: number; fn: () => void }>();
+  private readonly queue: (() => void)[] = [];
 
   constructor(start = 1_000_000) {
     this.t = start;
@@ -40,9 +46,22 @@ export class ManualClock implements Clock {
     return { cancel: () => this.timers.delete(id) };
   }
 
-  /** Move time forward, firing due timers in order. */
+  soon(fn: () => void): void {
+    this.queue.push(fn);
+  }
+
+  /** Run what was scheduled with soon(), and what that schedules, until nothing is left. */
+  runSoon(): void {
+    for (let i = 0; this.queue.length > 0; i++) {
+      if (i > 1_000_000) throw new Error('ManualClock.runSoon: work that never ends');
+      this.queue.shift()!();
+    }
+  }
+
+  /** Move time forward, firing due timers in order (and soon() work before each). */
   advance(ms: number): void {
     const end = this.t + ms;
+    this.runSoon();
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | undefined;
       for (const e of this.timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
@@ -50,6 +69,7 @@ export class ManualClock implements Clock {
       this.timers.delete(next[0]);
       this.t = next[1].at;
       next[1].fn();
+      this.runSoon();
     }
     this.t = end;
   }

@@ -74,6 +74,11 @@ export interface PeerConfig {
   readonly localAddress?: string;
   readonly families: readonly Family[];
   readonly addPath: AddPathMode;
+  /**
+   * RFC 9687: seconds the peer may take nothing we send before the session is dropped; 0 = off.
+   * Omitted: the larger of 8 minutes and twice the negotiated hold time.
+   */
+  readonly sendHoldTime?: number;
 }
 
 export interface Config {
@@ -354,6 +359,7 @@ const PEER = z
       port: PORT.default(DEFAULT_BGP_PORT),
       passive: z.boolean({ error: expected('true or false') }).default(false),
       holdTime: HOLD_TIME.default(90),
+      sendHoldTime: HOLD_TIME.optional(),
       connectRetry: CONNECT_RETRY.default(5),
       localAddress: IP.optional(),
       families: FAMILY_LIST.default(() => [...FAMILIES]),
@@ -381,6 +387,7 @@ const PEER = z
       port: p.port,
       passive: p.passive,
       holdTime: p.holdTime,
+      ...(p.sendHoldTime === undefined ? {} : { sendHoldTime: p.sendHoldTime }),
       connectRetry: p.connectRetry,
       ...(p.localAddress === undefined ? {} : { localAddress: p.localAddress }),
       families: p.families,

@@ -128,6 +128,10 @@ describe('parseConfig: valid configs', () => {
     expect(config.peers[0]).toMatchObject({ port: 65535, holdTime: 3, connectRetry: 65535, passive: true });
     expect(config.peers[0]?.families).toEqual(['ipv6-unicast']);
     expect(parseConfig(minimal('holdTime: 0')).peers[0]?.holdTime).toBe(0);
+    // RFC 9687: omitted means the default (8 minutes or twice the hold time), 0 turns it off.
+    expect(parseConfig(minimal('holdTime: 90')).peers[0]?.sendHoldTime).toBeUndefined();
+    expect(parseConfig(minimal('sendHoldTime: 0')).peers[0]?.sendHoldTime).toBe(0);
+    expect(parseConfig(minimal('sendHoldTime: 600')).peers[0]?.sendHoldTime).toBe(600);
     expect(parseConfig(minimal('', 'api: { address: 127.0.0.1:50051 }')).api).toEqual({
       kind: 'tcp',
       address: '127.0.0.1:50051',
@@ -215,6 +219,7 @@ describe('parseConfig: each problem names its field', () => {
     { name: 'hold time 1', text: minimal('holdTime: 1'), path: 'peers[0].holdTime', message: 'expected a hold time of 0 or 3..65535 seconds, got 1' },
     { name: 'hold time 2', text: minimal('holdTime: 2'), path: 'peers[0].holdTime', message: 'got 2' },
     { name: 'hold time too large', text: minimal('holdTime: 65536'), path: 'peers[0].holdTime', message: 'got 65536' },
+    { name: 'send hold time 2', text: minimal('sendHoldTime: 2'), path: 'peers[0].sendHoldTime', message: 'got 2' },
     { name: 'peer port 0', text: minimal('port: 0'), path: 'peers[0].port', message: 'expected a port number (1..65535), got 0' },
     { name: 'peer port 65536', text: minimal('port: 65536'), path: 'peers[0].port', message: 'got 65536' },
     { name: 'listen port text', text: minimal('', 'listen: { port: http }'), path: 'listen.port', message: 'got "http"' },

@@ -5,7 +5,7 @@ import { credentials, Metadata, status, type ChannelCredentials, type ServiceErr
 import { systemClock } from '../clock.js';
 import { AnnouncerClient, type Event } from '../gen/announcer/v1/announcer.js';
 import type { AnnouncedPath, PeerStatus } from '../rib/types.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker-api.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   announcedPathFromPb,

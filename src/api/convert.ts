@@ -6,7 +6,7 @@
 import type { Family } from '../codec/types.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
 import type { AnnouncedPath, PeerStateName, PeerStatus } from '../rib/types.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker-api.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {
   'ipv4-unicast': pb.Family.FAMILY_IPV4_UNICAST,

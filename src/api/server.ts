@@ -15,7 +15,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { AnnouncerService, type AnnouncerServer, type Event, type WatchEventsRequest } from '../gen/announcer/v1/announcer.js';
 import { silentLogger, type Logger } from '../log.js';
 import { RequestError } from '../rib/types.js';
-import type { SpeakerApi } from '../speaker-api.js';
+import type { SpeakerApi } from '../speaker/api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   announcedPathToPb,

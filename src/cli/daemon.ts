@@ -9,7 +9,7 @@ import { systemClock } from '../clock.js';
 import { createLogger } from '../log.js';
 import { RequestError } from '../rib/types.js';
 import { StateFileError, StateStore, type StoredPath } from '../store/state-store.js';
-import { Speaker, type SpeakerOptions } from '../speaker.js';
+import { Speaker, type SpeakerOptions } from '../speaker/speaker.js';
 import { EXIT, type CliIo } from './io.js';
 import type { DaemonCommandOptions } from './program.js';
 
@@ -26,6 +26,7 @@ export function speakerOptions(c: Config): SpeakerOptions {
       asn: p.asn,
       passive: p.passive,
       holdTime: p.holdTime,
+      ...(p.sendHoldTime === undefined ? {} : { sendHoldTime: p.sendHoldTime }),
       connectRetry: p.connectRetry,
       families: p.families,
       addPath: p.addPath,

@@ -214,15 +214,20 @@ function decodeMpReach(r: Reader, ctx: CodecContext): PathAttribute {
 
 /** Writes the MP_REACH_NLRI value up to (not including) the NLRI; the packer appends NLRI after it. */
 export function writeMpReachHead(w: Writer, family: Family, nextHop: string, linkLocalNextHop: string | undefined): void {
+  const global = family === 'ipv4-unicast' ? ipv4(nextHop, 'next hop') : ipv6(nextHop, 'next hop');
+  writeMpReachHeadBytes(w, family, global, linkLocalNextHop === undefined ? undefined : ipv6(linkLocalNextHop, 'link-local next hop'));
+}
+
+/** The same from octets: the global next hop (4 or 16) and an optional IPv6 link-local one (16). */
+export function writeMpReachHeadBytes(w: Writer, family: Family, nextHop: Uint8Array, linkLocalNextHop: Uint8Array | undefined): void {
   const { afi, safi } = FAMILY_AFI_SAFI[family];
-  w.u16(afi).u8(safi);
-  if (family === 'ipv4-unicast') {
-    w.u8(4).bytes(ipv4(nextHop, 'next hop'));
-  } else if (linkLocalNextHop === undefined) {
-    w.u8(16).bytes(ipv6(nextHop, 'next hop'));
-  } else {
-    w.u8(32).bytes(ipv6(nextHop, 'next hop')).bytes(ipv6(linkLocalNextHop, 'link-local next hop'));
+  const want = family === 'ipv4-unicast' ? 4 : 16;
+  if (nextHop.length !== want || (linkLocalNextHop && (want !== 16 || linkLocalNextHop.length !== 16))) {
+    throw new BgpEncodeError(`MP_REACH_NLRI: a ${family} next hop needs ${want} octets`);
   }
+  w.u16(afi).u8(safi);
+  w.u8(linkLocalNextHop ? 32 : want).bytes(nextHop);
+  if (linkLocalNextHop) w.bytes(linkLocalNextHop);
   w.u8(0); // reserved
 }
 

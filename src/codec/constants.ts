@@ -28,7 +28,7 @@ export const MIN_LENGTH = {
   [MessageType.ROUTE_REFRESH]: 23,
 } as const;
 
-/** RFC 4271 4.5 error codes; 7 from RFC 7313. */
+/** RFC 4271 4.5 error codes; 7 from RFC 7313, 8 from RFC 9687. */
 export const ErrorCode = {
   MESSAGE_HEADER: 1,
   OPEN_MESSAGE: 2,
@@ -37,6 +37,8 @@ export const ErrorCode = {
   FSM: 5,
   CEASE: 6,
   ROUTE_REFRESH_MESSAGE: 7,
+  /** RFC 9687: the peer accepted nothing we sent for the send hold time. */
+  SEND_HOLD_TIMER_EXPIRED: 8,
 } as const;
 
 /** RFC 4271 6.1. */

@@ -1,16 +1,22 @@
 // Packs many prefixes that share one set of attributes into as few UPDATEs as the message size
 // limit allows (4096 octets, or 65535 with Extended Message). The shared attributes are encoded
-// once; each prefix is parsed once and written once, straight into one output buffer.
+// once; each prefix is written once, straight into one buffer, and messages are cut from it by
+// offset.
+//
+// Two inputs, one assembler: NLRI as decoded messages carry them (`packAnnouncements`), and NLRI
+// as rows of typed columns (`packAnnouncementRows`), which is how a large table is sent: no object
+// and no text per prefix.
 //
 // IPv4 unicast goes in the classic NLRI field with a NEXT_HOP attribute (understood by every
 // peer, BIRD 1.6 included); IPv6 unicast in MP_REACH_NLRI, placed first as RFC 7606 5.1 asks.
 
 import { AttrFlag, AttrType, HEADER_LENGTH, MessageType } from './constants.js';
-import { attributeCode, encodeAttribute, FAMILY_AFI_SAFI, writeMpReachHead } from './attributes.js';
+import { attributeCode, encodeAttribute, FAMILY_AFI_SAFI, writeMpReachHead, writeMpReachHeadBytes } from './attributes.js';
 import { BgpEncodeError } from './errors.js';
 import { maxLength, writeHeader } from './header.js';
 import { writeNlri } from './nlri.js';
 import type { CodecContext, Family, Nlri, PathAttribute } from './types.js';
+import type { IpAddress } from './values.js';
 import { Writer } from './writer.js';
 
 export interface Announcement {
@@ -24,15 +30,47 @@ export interface Announcement {
 }
 
 /**
+ * Prefixes held column-wise, as a large table keeps them: row r's address octets start at
+ * `addr[r * 16]` (4 of them for IPv4, 16 for IPv6; host bits clear), its length is `len[r]`.
+ */
+export interface PrefixColumns {
+  readonly addr: Uint8Array;
+  readonly len: Uint8Array;
+}
+
+/** `count` rows of `cols` to send, `rows[i]` with path identifier `pathIds[i]` (used with ADD-PATH). */
+export interface NlriRows {
+  readonly family: Family;
+  readonly cols: PrefixColumns;
+  readonly rows: Int32Array;
+  readonly pathIds: Uint32Array;
+  readonly count: number;
+}
+
+/** What the announcement of rows shares: next hop and attributes. */
+export interface RowsAnnouncement {
+  readonly nextHop: IpAddress;
+  readonly linkLocalNextHop?: IpAddress;
+  /** Without NEXT_HOP and MP_REACH_NLRI (the packer adds those). */
+  readonly attributes: readonly PathAttribute[];
+}
+
+/** Whole UPDATE messages back to back in `bytes`. */
+export interface PackedUpdates {
+  readonly bytes: Uint8Array;
+  readonly messages: number;
+}
+
+/**
  * Every prefix encoded once, back to back; `ends[i]` is where prefix i ends. Messages are then
- * cut from this buffer by offset, so each prefix is parsed and written exactly once.
+ * cut from this buffer by offset.
  */
 interface EncodedNlri {
   readonly bytes: Uint8Array;
   readonly ends: Uint32Array;
 }
 
-function encodeAll(list: readonly Nlri[], family: Family, addPath: boolean): EncodedNlri {
+function encodeList(list: readonly Nlri[], family: Family, addPath: boolean): EncodedNlri {
   const w = new Writer(list.length * (family === 'ipv4-unicast' ? 5 : 17) + (addPath ? list.length * 4 : 0) + 16);
   const ends = new Uint32Array(list.length);
   for (let i = 0; i < list.length; i++) {
@@ -40,6 +78,35 @@ function encodeAll(list: readonly Nlri[], family: Family, addPath: boolean): Enc
     ends[i] = w.pos;
   }
   return { bytes: w.written(), ends };
+}
+
+/** RFC 4271 4.3 / RFC 7911 3 encoding of rows, written by hand: the hot path of a table send. */
+function encodeRows(r: NlriRows, addPath: boolean): EncodedNlri {
+  const v4 = r.family === 'ipv4-unicast';
+  const maxBits = v4 ? 32 : 128;
+  const out = new Uint8Array(r.count * ((v4 ? 5 : 17) + (addPath ? 4 : 0)));
+  const ends = new Uint32Array(r.count);
+  const { addr, len } = r.cols;
+  let pos = 0;
+  for (let i = 0; i < r.count; i++) {
+    const row = r.rows[i]!;
+    const bits = len[row]!;
+    if (bits > maxBits) throw new BgpEncodeError(`prefix length ${bits} is not valid for ${r.family}`);
+    if (addPath) {
+      const id = r.pathIds[i]!;
+      out[pos] = id >>> 24;
+      out[pos + 1] = (id >>> 16) & 0xff;
+      out[pos + 2] = (id >>> 8) & 0xff;
+      out[pos + 3] = id & 0xff;
+      pos += 4;
+    }
+    out[pos++] = bits;
+    const n = (bits + 7) >> 3;
+    const at = row * 16;
+    for (let k = 0; k < n; k++) out[pos++] = addr[at + k]!;
+    ends[i] = pos;
+  }
+  return { bytes: out.subarray(0, pos), ends };
 }
 
 /** Splits the encoded prefixes into runs [from, to) that each fit `budget` octets. */
@@ -71,54 +138,19 @@ function slice(e: EncodedNlri, from: number, to: number): Uint8Array {
   return e.bytes.subarray(from === 0 ? 0 : e.ends[from - 1]!, e.ends[to - 1]!);
 }
 
-/** Views of `w`'s final buffer, one per message. */
-function split(w: Writer, bounds: readonly number[]): Uint8Array[] {
-  const all = w.finish();
-  const out: Uint8Array[] = [];
-  for (let i = 0; i + 1 < bounds.length; i++) out.push(all.subarray(bounds[i]!, bounds[i + 1]!));
-  return out;
-}
-
-/** UPDATEs announcing `a.nlri` with `a.attributes`; returns one Uint8Array per message. */
-export function packAnnouncements(a: Announcement, ctx: CodecContext): Uint8Array[] {
-  if (a.nlri.length === 0) return [];
-  for (const attr of a.attributes) {
-    if (attr.type === 'next-hop' || attr.type === 'mp-reach' || attr.type === 'mp-unreach') {
-      throw new BgpEncodeError(`packAnnouncements adds the next hop itself; remove the ${attr.type} attribute`);
-    }
-  }
-  const addPath = ctx.addPathSend.includes(a.family);
-  const items = encodeAll(a.nlri, a.family, addPath);
+/**
+ * Announce-side assembly. `shared` is every attribute but MP_REACH_NLRI, already in order;
+ * `mpHead` is the MP_REACH_NLRI value before its NLRI (null for IPv4 in the classic field).
+ */
+function assembleAnnouncements(items: EncodedNlri, shared: Uint8Array, mpHead: Uint8Array | null, ctx: CodecContext): PackedUpdates {
   const max = maxLength(MessageType.UPDATE, ctx);
-
-  const shared = new Writer(512);
-  if (a.family === 'ipv4-unicast') {
-    // Attributes in type-code order (RFC 4271 5: SHOULD), NEXT_HOP among them.
-    const all: PathAttribute[] = [...a.attributes, { type: 'next-hop', nextHop: a.nextHop }];
-    all.sort((x, y) => attributeCode(x) - attributeCode(y));
-    for (const attr of all) encodeAttribute(shared, attr, ctx);
-  } else {
-    for (const attr of a.attributes) encodeAttribute(shared, attr, ctx);
-  }
-  const sharedBytes = shared.finish();
-
-  let mpHead: Uint8Array | null = null;
-  if (a.family !== 'ipv4-unicast') {
-    const h = new Writer(64);
-    writeMpReachHead(h, a.family, a.nextHop, a.linkLocalNextHop);
-    mpHead = h.finish();
-  }
   // header + withdrawn length + attribute length + shared attributes [+ MP_REACH header, extended length]
-  const fixed = HEADER_LENGTH + 2 + 2 + sharedBytes.length + (mpHead ? 4 + mpHead.length : 0);
+  const fixed = HEADER_LENGTH + 2 + 2 + shared.length + (mpHead ? 4 + mpHead.length : 0);
   const budget = max - fixed;
-  if (mpHead) {
-    // The MP_REACH value (head + NLRI) must fit its 2-octet length as well.
-    if (budget + mpHead.length > 0xffff) throw new BgpEncodeError('unreachable: UPDATE larger than 64 KiB');
-  }
-
+  // The MP_REACH value (head + NLRI) must fit its 2-octet length as well.
+  if (mpHead && budget + mpHead.length > 0xffff) throw new BgpEncodeError('unreachable: UPDATE larger than 64 KiB');
   const cuts = [...runs(items, budget)]; // throws BgpEncodeError when not even one prefix fits
   const w = new Writer(items.bytes.length + (fixed + 8) * cuts.length + 16);
-  const bounds: number[] = [0];
   for (const [from, to] of cuts) {
     const start = w.pos;
     const lengthAt = writeHeader(w, MessageType.UPDATE);
@@ -130,30 +162,24 @@ export function packAnnouncements(a: Announcement, ctx: CodecContext): Uint8Arra
       w.bytes(mpHead);
       w.bytes(slice(items, from, to));
       w.patch16(mpLenAt, w.since(mpLenAt + 2));
-      w.bytes(sharedBytes);
+      w.bytes(shared);
       w.patch16(attrLenAt, w.since(attrLenAt + 2));
     } else {
-      w.bytes(sharedBytes);
+      w.bytes(shared);
       w.patch16(attrLenAt, w.since(attrLenAt + 2));
       w.bytes(slice(items, from, to));
     }
     w.patch16(lengthAt, w.since(start));
-    bounds.push(w.pos);
   }
-  return split(w, bounds);
+  return { bytes: w.finish(), messages: cuts.length };
 }
 
-/** UPDATEs withdrawing `nlri` of one family. */
-export function packWithdrawals(family: Family, nlri: readonly Nlri[], ctx: CodecContext): Uint8Array[] {
-  if (nlri.length === 0) return [];
-  const addPath = ctx.addPathSend.includes(family);
-  const items = encodeAll(nlri, family, addPath);
+function assembleWithdrawals(items: EncodedNlri, family: Family, ctx: CodecContext): PackedUpdates {
   const max = maxLength(MessageType.UPDATE, ctx);
   const v4 = family === 'ipv4-unicast';
   const budget = max - HEADER_LENGTH - 4 - (v4 ? 0 : 4 + 3);
   const cuts = [...runs(items, budget)];
   const w = new Writer(items.bytes.length + 32 * cuts.length + 16);
-  const bounds: number[] = [0];
   for (const [from, to] of cuts) {
     const start = w.pos;
     const lengthAt = writeHeader(w, MessageType.UPDATE);
@@ -174,7 +200,83 @@ export function packWithdrawals(family: Family, nlri: readonly Nlri[], ctx: Code
       w.patch16(attrLenAt, w.since(attrLenAt + 2));
     }
     w.patch16(lengthAt, w.since(start));
-    bounds.push(w.pos);
   }
-  return split(w, bounds);
+  return { bytes: w.finish(), messages: cuts.length };
+}
+
+function checkShared(attributes: readonly PathAttribute[]): void {
+  for (const attr of attributes) {
+    if (attr.type === 'next-hop' || attr.type === 'mp-reach' || attr.type === 'mp-unreach') {
+      throw new BgpEncodeError(`the packer adds the next hop itself; remove the ${attr.type} attribute`);
+    }
+  }
+}
+
+/** The shared attributes in type-code order (RFC 4271 5: SHOULD), with `nextHop` (4 octets) as NEXT_HOP for IPv4. */
+function encodeShared(attributes: readonly PathAttribute[], ipv4NextHop: Uint8Array | null, ctx: CodecContext): Uint8Array {
+  checkShared(attributes);
+  const sorted = [...attributes].sort((x, y) => attributeCode(x) - attributeCode(y));
+  const w = new Writer(512);
+  let nextHopDone = ipv4NextHop === null;
+  for (const attr of sorted) {
+    if (!nextHopDone && attributeCode(attr) > AttrType.NEXT_HOP) {
+      w.u8(AttrFlag.TRANSITIVE).u8(AttrType.NEXT_HOP).u8(4).bytes(ipv4NextHop!);
+      nextHopDone = true;
+    }
+    encodeAttribute(w, attr, ctx);
+  }
+  if (!nextHopDone) w.u8(AttrFlag.TRANSITIVE).u8(AttrType.NEXT_HOP).u8(4).bytes(ipv4NextHop!);
+  return w.finish();
+}
+
+function splitMessages(p: PackedUpdates): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (let i = 0; i < p.messages; i++) {
+    const len = (p.bytes[at + 16]! << 8) | p.bytes[at + 17]!;
+    out.push(p.bytes.subarray(at, at + len));
+    at += len;
+  }
+  return out;
+}
+
+/** UPDATEs announcing `a.nlri` with `a.attributes`; returns one Uint8Array per message. */
+export function packAnnouncements(a: Announcement, ctx: CodecContext): Uint8Array[] {
+  if (a.nlri.length === 0) return [];
+  checkShared(a.attributes);
+  const items = encodeList(a.nlri, a.family, ctx.addPathSend.includes(a.family));
+  if (a.family === 'ipv4-unicast') {
+    // Attributes in type-code order (RFC 4271 5: SHOULD), NEXT_HOP among them.
+    const all: PathAttribute[] = [...a.attributes, { type: 'next-hop', nextHop: a.nextHop }];
+    all.sort((x, y) => attributeCode(x) - attributeCode(y));
+    const shared = new Writer(512);
+    for (const attr of all) encodeAttribute(shared, attr, ctx);
+    return splitMessages(assembleAnnouncements(items, shared.finish(), null, ctx));
+  }
+  const h = new Writer(64);
+  writeMpReachHead(h, a.family, a.nextHop, a.linkLocalNextHop);
+  return splitMessages(assembleAnnouncements(items, encodeShared(a.attributes, null, ctx), h.finish(), ctx));
+}
+
+/** UPDATEs withdrawing `nlri` of one family. */
+export function packWithdrawals(family: Family, nlri: readonly Nlri[], ctx: CodecContext): Uint8Array[] {
+  if (nlri.length === 0) return [];
+  return splitMessages(assembleWithdrawals(encodeList(nlri, family, ctx.addPathSend.includes(family)), family, ctx));
+}
+
+/** UPDATEs announcing rows of typed prefixes, back to back in one buffer. */
+export function packAnnouncementRows(a: RowsAnnouncement, rows: NlriRows, ctx: CodecContext): PackedUpdates {
+  if (rows.count === 0) return { bytes: new Uint8Array(0), messages: 0 };
+  if (a.nextHop.family !== rows.family) throw new BgpEncodeError(`a ${a.nextHop.family} next hop for ${rows.family} prefixes`);
+  const items = encodeRows(rows, ctx.addPathSend.includes(rows.family));
+  if (rows.family === 'ipv4-unicast') return assembleAnnouncements(items, encodeShared(a.attributes, a.nextHop.bytes, ctx), null, ctx);
+  const h = new Writer(64);
+  writeMpReachHeadBytes(h, rows.family, a.nextHop.bytes, a.linkLocalNextHop?.bytes);
+  return assembleAnnouncements(items, encodeShared(a.attributes, null, ctx), h.finish(), ctx);
+}
+
+/** UPDATEs withdrawing rows of typed prefixes, back to back in one buffer. */
+export function packWithdrawalRows(rows: NlriRows, ctx: CodecContext): PackedUpdates {
+  if (rows.count === 0) return { bytes: new Uint8Array(0), messages: 0 };
+  return assembleWithdrawals(encodeRows(rows, ctx.addPathSend.includes(rows.family)), rows.family, ctx);
 }

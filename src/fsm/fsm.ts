@@ -136,6 +136,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'AutomaticStop':
         case 'ConnectRetryTimerExpires':
         case 'HoldTimerExpires':
+        case 'SendHoldTimerExpires':
         case 'KeepaliveTimerExpires':
         case 'TcpConnectionFails':
         case 'BgpOpen':
@@ -158,6 +159,8 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'ManualStart':
         case 'AutomaticStart':
         case 'IdleHoldTimerExpires':
+        // RFC 9687: no session, nothing being sent; a late expiry of the last one's timer.
+        case 'SendHoldTimerExpires':
           return stay();
         case 'ManualStop':
           return stop([]);
@@ -204,6 +207,9 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
           return fail([cease(e.subcode, e.shutdownMessage)]);
         case 'HoldTimerExpires':
           return fail([{ type: 'send-notification', code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0 }]);
+        case 'SendHoldTimerExpires':
+          // RFC 9687 4: the NOTIFICATION may never get out; the connection is dropped all the same.
+          return fail([{ type: 'send-notification', code: ErrorCode.SEND_HOLD_TIMER_EXPIRED, subcode: 0 }]);
         case 'TcpConnectionFails':
           // RFC 4271 8.2.2 OpenSent Event 18: close, restart ConnectRetry, listen (Active).
           return to('Active', [
@@ -256,6 +262,9 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
           return fail([cease(e.subcode, e.shutdownMessage)]);
         case 'HoldTimerExpires':
           return fail([{ type: 'send-notification', code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0 }]);
+        case 'SendHoldTimerExpires':
+          // RFC 9687 4: the NOTIFICATION may never get out; the connection is dropped all the same.
+          return fail([{ type: 'send-notification', code: ErrorCode.SEND_HOLD_TIMER_EXPIRED, subcode: 0 }]);
         case 'KeepaliveTimerExpires':
           return stay([{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'Keepalive', seconds: keepaliveTime(s.holdTime) }]);
         case 'TcpConnectionFails':
@@ -296,6 +305,9 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
           return fail([cease(e.subcode, e.shutdownMessage)]);
         case 'HoldTimerExpires':
           return fail([{ type: 'send-notification', code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0 }]);
+        case 'SendHoldTimerExpires':
+          // RFC 9687 4: the NOTIFICATION may never get out; the connection is dropped all the same.
+          return fail([{ type: 'send-notification', code: ErrorCode.SEND_HOLD_TIMER_EXPIRED, subcode: 0 }]);
         case 'KeepaliveTimerExpires':
           return stay([{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'Keepalive', seconds: keepaliveTime(s.holdTime) }]);
         case 'KeepAliveMsg':

@@ -22,6 +22,7 @@ export type FsmEvent =
   | { readonly type: 'AutomaticStop'; readonly subcode: number; readonly shutdownMessage?: string } // 8
   | { readonly type: 'ConnectRetryTimerExpires' } // 9
   | { readonly type: 'HoldTimerExpires' } // 10
+  | { readonly type: 'SendHoldTimerExpires' } // RFC 9687 (29): the peer took nothing we sent for the send hold time
   | { readonly type: 'KeepaliveTimerExpires' } // 11
   | { readonly type: 'IdleHoldTimerExpires' } // 13
   | { readonly type: 'TcpCrAcked' } // 16: our connect() succeeded
@@ -45,6 +46,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'AutomaticStop',
   'ConnectRetryTimerExpires',
   'HoldTimerExpires',
+  'SendHoldTimerExpires',
   'KeepaliveTimerExpires',
   'IdleHoldTimerExpires',
   'TcpCrAcked',

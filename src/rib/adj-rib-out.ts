@@ -1,126 +1,128 @@
-// What one peer has been sent, and the difference to what it should have. Changes are computed
-// only for the prefixes that changed, and grouped by (attributes, next hop) so the packer can
-// put every prefix of a group into shared UPDATEs.
+// What one peer has been sent, column-wise: for each RIB prefix row, the routes the peer holds
+// (wire path id, next hop id, attribute set id). Written only once the UPDATE carrying a route
+// has been handed to the socket, so it always says what the peer was really sent.
+//
+// A row the peer holds routes for is held in the RIB (it is not freed or reused), so a withdrawn
+// prefix can still be named when its withdrawal is sent.
 
-import type { Family, Nlri } from '../codec/types.js';
-import type { PrefixEntry } from './rib.js';
 import type { Rib } from './rib.js';
-import type { PathAttributes } from './types.js';
 
-export interface PeerView {
-  readonly families: ReadonlySet<Family>;
-  /** Families for which this peer receives every path with its path identifier (RFC 7911). */
-  readonly addPath: ReadonlySet<Family>;
-  /** The address to send as next hop ("self" resolved), or null when this peer cannot be given one. */
-  resolveNextHop(nextHop: string, family: Family): string | null;
+const NIL = -1;
+
+function grow<T extends Int32Array | Uint32Array>(a: T, size: number, fill?: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  if (fill !== undefined) b.fill(fill, a.length);
+  return b;
 }
-
-interface OutRoute {
-  /** 0 on a session without ADD-PATH for the family. */
-  readonly pathId: number;
-  readonly nextHop: string;
-  readonly key: string;
-}
-
-export interface AnnounceGroup {
-  readonly family: Family;
-  readonly nextHop: string;
-  readonly attributes: PathAttributes;
-  readonly nlri: Nlri[];
-}
-
-export interface Changes {
-  readonly announce: AnnounceGroup[];
-  readonly withdraw: Map<Family, Nlri[]>;
-  readonly count: number;
-}
-
-const NONE: readonly OutRoute[] = [];
 
 export class AdjRibOut {
-  private readonly sent = new Map<string, readonly OutRoute[]>();
-  private routes = 0;
+  /** RIB row -> first route, or -1. */
+  private head = new Int32Array(0);
+  private cap = 0;
+  private top = 0;
+  private readonly free: number[] = [];
+  private rPathId = new Uint32Array(0);
+  private rNh = new Int32Array(0);
+  private rAttr = new Int32Array(0);
+  private rNext = new Int32Array(0);
+  private count = 0;
 
-  /** Routes currently announced to the peer. */
+  constructor(private readonly rib: Rib) {}
+
+  /** Routes the peer holds. */
   get size(): number {
-    return this.routes;
+    return this.count;
   }
 
+  first(row: number): number {
+    return row < this.head.length ? this.head[row]! : NIL;
+  }
+
+  next(route: number): number {
+    return this.rNext[route]!;
+  }
+
+  pathIdOf(route: number): number {
+    return this.rPathId[route]!;
+  }
+
+  nextHopIdOf(route: number): number {
+    return this.rNh[route]!;
+  }
+
+  attributeIdOf(route: number): number {
+    return this.rAttr[route]!;
+  }
+
+  /** The route with wire path id `pathId` at `row`, or -1. */
+  find(row: number, pathId: number): number {
+    for (let r = this.first(row); r !== NIL; r = this.rNext[r]!) if (this.rPathId[r] === pathId) return r;
+    return NIL;
+  }
+
+  /** Record that the peer now holds this route (announced, or re-announced with new values). */
+  announced(row: number, pathId: number, nhId: number, attrId: number): void {
+    const r = this.find(row, pathId);
+    if (r !== NIL) {
+      this.rNh[r] = nhId;
+      this.rAttr[r] = attrId;
+      return;
+    }
+    if (row >= this.head.length) this.head = grow(this.head, Math.max(1024, this.rib.rowLimit, row + 1), NIL);
+    const n = this.alloc();
+    this.rPathId[n] = pathId;
+    this.rNh[n] = nhId;
+    this.rAttr[n] = attrId;
+    this.rNext[n] = this.head[row]!;
+    if (this.head[row] === NIL) this.rib.hold(row);
+    this.head[row] = n;
+    this.count++;
+  }
+
+  /** Record that the peer no longer holds the route. */
+  withdrawn(row: number, pathId: number): void {
+    let prev = NIL;
+    for (let r = this.first(row); r !== NIL; prev = r, r = this.rNext[r]!) {
+      if (this.rPathId[r] !== pathId) continue;
+      if (prev === NIL) this.head[row] = this.rNext[r]!;
+      else this.rNext[prev] = this.rNext[r]!;
+      this.free.push(r);
+      this.count--;
+      if (this.head[row] === NIL) this.rib.release(row);
+      return;
+    }
+  }
+
+  /** Forget everything (the session went down): the peer holds nothing any more. */
   clear(): void {
-    this.sent.clear();
-    this.routes = 0;
+    for (let row = 0; row < this.head.length; row++) {
+      if (this.head[row] === NIL) continue;
+      this.head[row] = NIL;
+      this.rib.release(row);
+    }
+    // Give the memory back: a peer that is down may stay down.
+    this.head = new Int32Array(0);
+    this.rPathId = new Uint32Array(0);
+    this.rNh = new Int32Array(0);
+    this.rAttr = new Int32Array(0);
+    this.rNext = new Int32Array(0);
+    this.free.length = 0;
+    this.cap = 0;
+    this.top = 0;
+    this.count = 0;
   }
 
-  /** Forget what was sent for one family, so the next update sends all of it again (route refresh). */
-  forgetFamily(family: Family): void {
-    const v6 = family === 'ipv6-unicast';
-    for (const [prefix, routes] of this.sent) {
-      if (prefix.includes(':') !== v6) continue;
-      this.routes -= routes.length;
-      this.sent.delete(prefix);
+  private alloc(): number {
+    if (this.free.length > 0) return this.free.pop()!;
+    if (this.top === this.cap) {
+      const cap = Math.max(1024, this.cap * 2);
+      this.rPathId = grow(this.rPathId, cap);
+      this.rNh = grow(this.rNh, cap);
+      this.rAttr = grow(this.rAttr, cap);
+      this.rNext = grow(this.rNext, cap);
+      this.cap = cap;
     }
-  }
-
-  /** The routes `e` should have at this peer (none when the prefix is gone). */
-  private desired(e: PrefixEntry | undefined, view: PeerView): OutRoute[] {
-    if (!e || !view.families.has(e.family)) return [];
-    const out: OutRoute[] = [];
-    if (view.addPath.has(e.family)) {
-      for (const p of e.paths.values()) {
-        const nh = view.resolveNextHop(p.nextHop, e.family);
-        if (nh !== null) out.push({ pathId: p.pathId, nextHop: nh, key: e.attributesKey });
-      }
-      return out;
-    }
-    // Without ADD-PATH only one path can exist per prefix: the oldest (lowest id), so adding paths
-    // never changes what the peer has.
-    let best: { pathId: number; nextHop: string } | null = null;
-    for (const p of e.paths.values()) {
-      if (best && p.pathId >= best.pathId) continue;
-      const nh = view.resolveNextHop(p.nextHop, e.family);
-      if (nh !== null) best = { pathId: p.pathId, nextHop: nh };
-    }
-    return best ? [{ pathId: 0, nextHop: best.nextHop, key: e.attributesKey }] : [];
-  }
-
-  /** Bring the peer's view of `prefixes` in line with the RIB; returns what to send. */
-  update(rib: Rib, prefixes: Iterable<string>, view: PeerView): Changes {
-    // attributes key -> next hop -> group (nested maps: no key string built per route)
-    const groups = new Map<string, Map<string, AnnounceGroup>>();
-    const all: AnnounceGroup[] = [];
-    const withdraw = new Map<Family, Nlri[]>();
-    let count = 0;
-    for (const prefix of prefixes) {
-      const e = rib.get(prefix);
-      const want = this.desired(e, view);
-      const had = this.sent.get(prefix) ?? NONE;
-      for (const r of want) {
-        const old = had.length === 0 ? undefined : had.find((h) => h.pathId === r.pathId);
-        if (old && old.nextHop === r.nextHop && old.key === r.key) continue;
-        let byNextHop = groups.get(r.key);
-        if (!byNextHop) groups.set(r.key, (byNextHop = new Map()));
-        // Families differ in next-hop syntax, so the next hop also separates IPv4 from IPv6.
-        let g = byNextHop.get(r.nextHop);
-        if (!g) {
-          g = { family: e!.family, nextHop: r.nextHop, attributes: e!.attributes, nlri: [] };
-          byNextHop.set(r.nextHop, g);
-          all.push(g);
-        }
-        g.nlri.push(r.pathId === 0 ? { prefix } : { prefix, pathId: r.pathId });
-        count++;
-      }
-      for (const h of had) {
-        if (want.some((r) => r.pathId === h.pathId)) continue;
-        const family: Family = prefix.includes(':') ? 'ipv6-unicast' : 'ipv4-unicast';
-        let list = withdraw.get(family);
-        if (!list) withdraw.set(family, (list = []));
-        list.push(h.pathId === 0 ? { prefix } : { prefix, pathId: h.pathId });
-        count++;
-      }
-      this.routes += want.length - had.length;
-      if (want.length === 0) this.sent.delete(prefix);
-      else this.sent.set(prefix, want);
-    }
-    return { announce: all, withdraw, count };
+    return this.top++;
   }
 }

@@ -1,170 +1,471 @@
-// The desired paths, keyed by (prefix, next hop). All paths of a prefix share one attribute set
-// (receivers merge only equal paths into ECMP), and each path keeps the ADD-PATH identifier it was
-// given (the lowest free one for its prefix) for as long as it lives.
+// The desired paths, held column-wise so a million of them cost typed-array rows, not objects
+// and strings. A prefix is a row of the prefix columns (its octets, length, family, attribute set
+// and the list of its paths); a path is a row of the path columns (prefix row, next hop, path id,
+// owners). Attribute sets, next hops and owner sets are interned: a table shares a handful.
+//
+// Rows are found through an open-addressing hash index on the prefix octets. A prefix row lives
+// while it has paths or while a peer still holds it (its Adj-RIB-Out or its queue refers to the
+// row): only then is it freed and reused.
+//
+// Path identifiers (RFC 7911) come from one counter and are never reused while the daemon runs,
+// so a router without ADD-PATH never sees its single path move back to an old id; paths of a
+// prefix stay in insertion order, oldest first.
 
 import type { Family } from '../codec/types.js';
-import type { AnnouncedPath, Path, PathAttributes } from './types.js';
-
-export interface PrefixEntry {
-  readonly prefix: string;
-  readonly family: Family;
-  attributes: PathAttributes;
-  /** A canonical string of `attributes`: paths group into one UPDATE by it. */
-  attributesKey: string;
-  /** One per next hop. An array, not a Map: prefixes carry a handful of paths (one per node). */
-  readonly paths: RibPath[];
-}
-
-export interface RibPath {
-  readonly nextHop: string;
-  /** Everyone who wants the path; it lives while this is not empty. */
-  readonly owners: string[];
-  readonly pathId: number;
-}
+import { formatCommunityValue, formatLargeCommunityValue, IpAddress, Prefix, type LargeCommunityValue } from '../codec/values.js';
+import { Interner } from './interner.js';
+import type { AnnouncedPath, Attributes, DesiredPath, NextHop } from './types.js';
 
 /** What an upsert did; 'added' and 'updated' change what peers must be sent. */
 export type UpsertResult = 'added' | 'owner-added' | 'updated' | 'unchanged';
 
-export function attributesKey(a: PathAttributes): string {
-  // Communities are canonical text (digits and colons), so plain joins cannot collide.
-  return `${a.communities.join(',')}|${a.largeCommunities.join(',')}|${a.localPref ?? ''}|${a.med ?? ''}`;
+const NIL = -1;
+const V6 = 1;
+
+/** A canonical key of an attribute set: paths of equal sets share one interned copy. */
+export function attributesKey(a: Attributes): string {
+  // Numbers joined with distinct separators cannot collide.
+  let k = '';
+  for (const c of a.communities) k += `${c},`;
+  k += '|';
+  for (const l of a.largeCommunities) k += `${l[0]}:${l[1]}:${l[2]},`;
+  return `${k}|${a.localPref ?? ''}|${a.med ?? ''}`;
+}
+
+const keyCache = new WeakMap<IpAddress, string>();
+
+/** A canonical key of a next hop. */
+export function nextHopKey(nh: NextHop): string {
+  if (nh === 'self') return 'self';
+  let k = keyCache.get(nh);
+  if (k === undefined) keyCache.set(nh, (k = nh.toString()));
+  return k;
+}
+
+function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, size: number, fill?: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  if (fill !== undefined) b.fill(fill, a.length);
+  return b;
+}
+
+/** FNV-1a over the significant octets, the length and the family. */
+function hashPrefix(bytes: Uint8Array, at: number, length: number, v6: number): number {
+  let h = 0x811c9dc5 ^ (length | (v6 << 8));
+  h = Math.imul(h, 0x01000193);
+  const n = (length + 7) >> 3;
+  for (let i = 0; i < n; i++) {
+    h ^= bytes[at + i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 export class Rib {
-  private readonly entries = new Map<string, PrefixEntry>();
-  /** One shared object per distinct attribute set (a million paths usually have a handful). */
-  private readonly interned = new Map<string, { attributes: PathAttributes; users: number }>();
-  private count = 0;
+  // ---- prefix rows
+  private cap = 0;
+  private top = 0;
+  private readonly freeRows: number[] = [];
+  private liveRows = 0;
+  /** Rows in use (with paths, or held by a peer). */
+  private usedRows = 0;
+  /** 16 octets per row (IPv4 uses the first 4), host bits clear. */
+  private addr = new Uint8Array(0);
+  private len = new Uint8Array(0);
+  private fam = new Uint8Array(0);
+  /** 1 while the row is in use. */
+  private used = new Uint8Array(0);
+  private attr = new Int32Array(0);
+  private head = new Int32Array(0);
+  private tail = new Int32Array(0);
+  private npaths = new Int32Array(0);
+  /** References from peers (Adj-RIB-Out entries, queued changes): the row lives while > 0. */
+  private holds = new Int32Array(0);
 
-  private intern(a: PathAttributes, key: string): PathAttributes {
-    let i = this.interned.get(key);
-    if (!i) this.interned.set(key, (i = { attributes: a, users: 0 }));
-    i.users++;
-    return i.attributes;
-  }
+  // ---- hash index of prefix rows: row + 1, 0 empty, -1 deleted
+  private index = new Int32Array(16);
+  private indexFilled = 0;
 
-  private unintern(key: string): void {
-    const i = this.interned.get(key);
-    if (i && --i.users === 0) this.interned.delete(key);
-  }
+  // ---- path rows
+  private pcap = 0;
+  private ptop = 0;
+  private readonly freePaths: number[] = [];
+  private pathCount = 0;
+  private pPrefix = new Int32Array(0);
+  private pNh = new Int32Array(0);
+  private pId = new Uint32Array(0);
+  private pOwners = new Int32Array(0);
+  private pNext = new Int32Array(0);
+  private nextPathId = 1;
 
+  private readonly attrs = new Interner<Attributes>();
+  private readonly nextHops = new Interner<NextHop>();
+  private readonly ownerSets = new Interner<readonly string[]>();
+
+  /** Paths held. */
   get size(): number {
-    return this.count;
+    return this.pathCount;
   }
 
+  /** Prefixes with at least one path. */
   get prefixCount(): number {
-    return this.entries.size;
+    return this.liveRows;
   }
 
-  get(prefix: string): PrefixEntry | undefined {
-    return this.entries.get(prefix);
+  /** The prefix columns as the packer reads them (valid until the next change). */
+  get columns(): { readonly addr: Uint8Array; readonly len: Uint8Array } {
+    return { addr: this.addr, len: this.len };
   }
 
-  prefixes(): IterableIterator<PrefixEntry> {
-    return this.entries.values();
+  /** Path numbers in use are below this. */
+  get pathLimit(): number {
+    return this.ptop;
+  }
+
+  /** Rows in use are below this. */
+  get rowLimit(): number {
+    return this.top;
+  }
+
+  // ---- prefix rows ---------------------------------------------------------------------------
+
+  /** The row of `p`, or -1. */
+  find(p: Prefix): number {
+    const v6 = p.isV6 ? V6 : 0;
+    const mask = this.index.length - 1;
+    for (let i = hashPrefix(p.bytes, 0, p.length, v6) & mask; ; i = (i + 1) & mask) {
+      const e = this.index[i]!;
+      if (e === 0) return NIL;
+      if (e > 0 && this.matches(e - 1, p, v6)) return e - 1;
+    }
+  }
+
+  private matches(row: number, p: Prefix, v6: number): boolean {
+    if (this.len[row] !== p.length || this.fam[row] !== v6) return false;
+    const at = row * 16;
+    const n = (p.length + 7) >> 3;
+    for (let i = 0; i < n; i++) if (this.addr[at + i] !== p.bytes[i]) return false;
+    return true;
+  }
+
+  private insertRow(p: Prefix): number {
+    if ((this.indexFilled + 1) * 2 > this.index.length) {
+      // Sized from the rows in use, so deleted entries are dropped rather than doubled.
+      let size = 16;
+      while (size < (this.usedRows + 1) * 3) size *= 2;
+      this.rehash(size);
+    }
+    let row: number;
+    if (this.freeRows.length > 0) {
+      row = this.freeRows.pop()!;
+    } else {
+      if (this.top === this.cap) this.growRows();
+      row = this.top++;
+    }
+    const v6 = p.isV6 ? V6 : 0;
+    this.addr.fill(0, row * 16, row * 16 + 16);
+    this.addr.set(p.bytes, row * 16);
+    this.len[row] = p.length;
+    this.fam[row] = v6;
+    this.used[row] = 1;
+    this.usedRows++;
+    this.head[row] = NIL;
+    this.tail[row] = NIL;
+    this.npaths[row] = 0;
+    this.holds[row] = 0;
+    this.attr[row] = 0;
+    const mask = this.index.length - 1;
+    let i = hashPrefix(p.bytes, 0, p.length, v6) & mask;
+    while (this.index[i]! > 0) i = (i + 1) & mask;
+    if (this.index[i] === 0) this.indexFilled++;
+    this.index[i] = row + 1;
+    return row;
+  }
+
+  private growRows(): void {
+    const cap = Math.max(1024, this.cap * 2);
+    this.addr = grow(this.addr, cap * 16);
+    this.len = grow(this.len, cap);
+    this.fam = grow(this.fam, cap);
+    this.used = grow(this.used, cap);
+    this.attr = grow(this.attr, cap);
+    this.head = grow(this.head, cap);
+    this.tail = grow(this.tail, cap);
+    this.npaths = grow(this.npaths, cap);
+    this.holds = grow(this.holds, cap);
+    this.cap = cap;
+  }
+
+  private rehash(size: number): void {
+    const index = new Int32Array(size);
+    const mask = size - 1;
+    for (let row = 0; row < this.top; row++) {
+      if (!this.used[row]) continue;
+      let i = hashPrefix(this.addr, row * 16, this.len[row]!, this.fam[row]!) & mask;
+      while (index[i] !== 0) i = (i + 1) & mask;
+      index[i] = row + 1;
+    }
+    this.index = index;
+    this.indexFilled = this.usedRows;
+  }
+
+  /** Frees the row once it has no paths and nobody holds it. */
+  private maybeFree(row: number): void {
+    if (this.npaths[row]! > 0 || this.holds[row]! > 0 || !this.used[row]) return;
+    const mask = this.index.length - 1;
+    for (let i = hashPrefix(this.addr, row * 16, this.len[row]!, this.fam[row]!) & mask; ; i = (i + 1) & mask) {
+      if (this.index[i] === row + 1) {
+        this.index[i] = -1;
+        break;
+      }
+    }
+    this.used[row] = 0;
+    this.usedRows--;
+    this.freeRows.push(row);
+  }
+
+  /** A peer refers to the row (it must not be freed or reused until released). */
+  hold(row: number): void {
+    this.holds[row]!++;
+  }
+
+  release(row: number): void {
+    this.holds[row]!--;
+    this.maybeFree(row);
+  }
+
+  isV6(row: number): boolean {
+    return this.fam[row] === V6;
+  }
+
+  familyOf(row: number): Family {
+    return this.fam[row] === V6 ? 'ipv6-unicast' : 'ipv4-unicast';
+  }
+
+  prefixOf(row: number): Prefix {
+    return Prefix.fromBytes(this.familyOf(row), this.addr, this.len[row]!, row * 16);
+  }
+
+  /** The interned attribute set of the row's paths (0 when it has none). */
+  attributeId(row: number): number {
+    return this.attr[row]!;
+  }
+
+  attributes(id: number): Attributes {
+    return this.attrs.get(id);
+  }
+
+  pathCountOf(row: number): number {
+    return this.npaths[row]!;
+  }
+
+  /** Rows with at least one path, in row order. */
+  *rows(): IterableIterator<number> {
+    for (let row = 0; row < this.top; row++) if (this.used[row] && this.npaths[row]! > 0) yield row;
+  }
+
+  // ---- paths ---------------------------------------------------------------------------------
+
+  /** The first path of a row (oldest first), or -1. */
+  firstPath(row: number): number {
+    return this.head[row]!;
+  }
+
+  nextPath(path: number): number {
+    return this.pNext[path]!;
+  }
+
+  pathIdOf(path: number): number {
+    return this.pId[path]!;
+  }
+
+  nextHopIdOf(path: number): number {
+    return this.pNh[path]!;
+  }
+
+  nextHop(id: number): NextHop {
+    return this.nextHops.get(id);
+  }
+
+  ownersOf(path: number): readonly string[] {
+    return this.ownerSets.get(this.pOwners[path]!);
+  }
+
+  rowOfPath(path: number): number {
+    return this.pPrefix[path]!;
+  }
+
+  private findPath(row: number, nhId: number): number {
+    for (let p = this.head[row]!; p !== NIL; p = this.pNext[p]!) if (this.pNh[p] === nhId) return p;
+    return NIL;
+  }
+
+  /** The path of `prefix` via `nextHop`, or -1. */
+  pathOf(prefix: Prefix, nextHop: NextHop): number {
+    const row = this.find(prefix);
+    if (row === NIL) return NIL;
+    const nhId = this.nextHops.lookup(nextHopKey(nextHop));
+    return nhId === undefined ? NIL : this.findPath(row, nhId);
   }
 
   /**
    * Add a path for `p.owner`, or add the owner to an existing path. The prefix's attributes become
    * `p.attributes` for all its paths (last writer wins: an operator changing a community changes it
-   * on the prefix).
+   * on the prefix). `attrKey` may be given when the caller has it already.
    */
-  upsert(p: Path): UpsertResult {
-    let e = this.entries.get(p.prefix);
-    const key = attributesKey(p.attributes);
+  upsert(p: DesiredPath, attrKey = attributesKey(p.attributes)): { readonly row: number; readonly path: number; readonly result: UpsertResult } {
+    let row = this.find(p.prefix);
     let updated = false;
-    if (!e) {
-      e = { prefix: p.prefix, family: p.family, attributes: this.intern(p.attributes, key), attributesKey: key, paths: [] };
-      this.entries.set(p.prefix, e);
-    } else if (e.attributesKey !== key) {
-      this.unintern(e.attributesKey);
-      e.attributes = this.intern(p.attributes, key);
-      e.attributesKey = key;
-      updated = true;
+    if (row === NIL || this.npaths[row] === 0) {
+      if (row === NIL) row = this.insertRow(p.prefix);
+      this.attr[row] = this.attrs.intern(attrKey, () => p.attributes);
+      this.liveRows++;
+    } else {
+      const id = this.attr[row]!;
+      if (this.attrs.lookup(attrKey) !== id) {
+        this.attr[row] = this.attrs.intern(attrKey, () => p.attributes);
+        this.attrs.unref(id);
+        updated = true;
+      }
     }
-    const existing = findPath(e, p.nextHop);
-    if (!existing) {
-      e.paths.push({ nextHop: p.nextHop, owners: [p.owner], pathId: lowestFreeId(e) });
-      this.count++;
-      return 'added';
+    const nhKey = nextHopKey(p.nextHop);
+    const known = this.nextHops.lookup(nhKey);
+    const existing = known === undefined ? NIL : this.findPath(row, known);
+    if (existing === NIL) {
+      const path = this.newPath(row, this.nextHops.intern(nhKey, () => p.nextHop), this.ownerSets.intern(p.owner, () => [p.owner]));
+      return { row, path, result: 'added' };
     }
-    if (updated) {
-      if (!existing.owners.includes(p.owner)) existing.owners.push(p.owner);
-      return 'updated';
+    const owners = this.ownerSets.get(this.pOwners[existing]!);
+    if (owners.includes(p.owner)) return { row, path: existing, result: updated ? 'updated' : 'unchanged' };
+    this.setOwners(existing, [...owners, p.owner]);
+    return { row, path: existing, result: updated ? 'updated' : 'owner-added' };
+  }
+
+  private newPath(row: number, nhId: number, ownersId: number): number {
+    let path: number;
+    if (this.freePaths.length > 0) {
+      path = this.freePaths.pop()!;
+    } else {
+      if (this.ptop === this.pcap) {
+        const cap = Math.max(1024, this.pcap * 2);
+        this.pPrefix = grow(this.pPrefix, cap);
+        this.pNh = grow(this.pNh, cap);
+        this.pId = grow(this.pId, cap);
+        this.pOwners = grow(this.pOwners, cap);
+        this.pNext = grow(this.pNext, cap);
+        this.pcap = cap;
+      }
+      path = this.ptop++;
     }
-    if (existing.owners.includes(p.owner)) return 'unchanged';
-    existing.owners.push(p.owner);
-    return 'owner-added';
+    this.pPrefix[path] = row;
+    this.pNh[path] = nhId;
+    this.pId[path] = this.takePathId();
+    this.pOwners[path] = ownersId;
+    this.pNext[path] = NIL;
+    if (this.tail[row] === NIL) this.head[row] = path;
+    else this.pNext[this.tail[row]!] = path;
+    this.tail[row] = path;
+    this.npaths[row]!++;
+    this.pathCount++;
+    return path;
+  }
+
+  private takePathId(): number {
+    const id = this.nextPathId;
+    // 2^32 - 1 ids: wrapping takes years of churn; 0 stays reserved for "no path id".
+    this.nextPathId = id === 0xffffffff ? 1 : id + 1;
+    return id;
+  }
+
+  private setOwners(path: number, owners: readonly string[]): void {
+    const old = this.pOwners[path]!;
+    this.pOwners[path] = this.ownerSets.intern(owners.join('\n'), () => owners);
+    this.ownerSets.unref(old);
   }
 
   /**
-   * Drop `owner`'s claim on a path (every claim when owner is undefined). Returns the path as it
-   * was and whether it is now gone from the RIB; undefined when there was no such claim.
+   * Drop `owner`'s claim on a path (every claim when owner is undefined). Returns whether the path
+   * is now gone; undefined when there was no such claim.
    */
-  release(prefix: string, nextHop: string, owner?: string): { path: AnnouncedPath; gone: boolean } | undefined {
-    const e = this.entries.get(prefix);
-    if (!e) return undefined;
-    const i = e.paths.findIndex((x) => x.nextHop === nextHop);
-    if (i < 0) return undefined;
-    const p = e.paths[i]!;
-    const before = toAnnounced(e, p);
+  releaseClaim(path: number, owner?: string): { readonly gone: boolean } | undefined {
+    const owners = this.ownerSets.get(this.pOwners[path]!);
     if (owner !== undefined) {
-      const k = p.owners.indexOf(owner);
+      const k = owners.indexOf(owner);
       if (k < 0) return undefined;
-      p.owners.splice(k, 1);
-      if (p.owners.length > 0) return { path: before, gone: false };
+      if (owners.length > 1) {
+        this.setOwners(path, owners.filter((o) => o !== owner));
+        return { gone: false };
+      }
     }
-    e.paths.splice(i, 1);
-    this.count--;
-    if (e.paths.length === 0) {
-      this.entries.delete(prefix);
-      this.unintern(e.attributesKey);
+    this.removePath(path);
+    return { gone: true };
+  }
+
+  private removePath(path: number): void {
+    const row = this.pPrefix[path]!;
+    let prev = NIL;
+    for (let p = this.head[row]!; p !== path; p = this.pNext[p]!) prev = p;
+    const next = this.pNext[path]!;
+    if (prev === NIL) this.head[row] = next;
+    else this.pNext[prev] = next;
+    if (this.tail[row] === path) this.tail[row] = prev;
+    this.nextHops.unref(this.pNh[path]!);
+    this.ownerSets.unref(this.pOwners[path]!);
+    this.pOwners[path] = 0;
+    this.pathCount--;
+    this.freePaths.push(path);
+    if (--this.npaths[row]! === 0) {
+      this.attrs.unref(this.attr[row]!);
+      this.attr[row] = 0;
+      this.liveRows--;
+      this.maybeFree(row);
     }
-    return { path: before, gone: true };
   }
 
-  /** Remove a path whatever its owners; returns it, or undefined if there was none. */
-  remove(prefix: string, nextHop: string): AnnouncedPath | undefined {
-    return this.release(prefix, nextHop)?.path;
+  // ---- views (text, for the API edge) --------------------------------------------------------
+
+  /** A path as the API shows it. */
+  view(path: number, prefixText?: string): AnnouncedPath {
+    const row = this.pPrefix[path]!;
+    const owners = this.ownersOf(path);
+    return {
+      prefix: prefixText ?? this.prefixOf(row).toString(),
+      family: this.familyOf(row),
+      nextHop: this.nextHop(this.pNh[path]!).toString(),
+      attributes: attributesView(this.attrs.get(this.attr[row]!)),
+      owner: owners[0]!,
+      owners: [...owners],
+      pathId: this.pId[path]!,
+    };
   }
 
-  /** Every path, in insertion order of prefixes. */
-  *paths(): IterableIterator<AnnouncedPath> {
-    for (const e of this.entries.values()) for (const p of e.paths) yield toAnnounced(e, p);
+  /** Every path of the row as the API shows them, oldest first. */
+  viewsOf(row: number): AnnouncedPath[] {
+    const out: AnnouncedPath[] = [];
+    const text = this.prefixOf(row).toString();
+    for (let p = this.head[row]!; p !== NIL; p = this.pNext[p]!) out.push(this.view(p, text));
+    return out;
   }
 
-  getPath(prefix: string, nextHop: string): AnnouncedPath | undefined {
-    const e = this.entries.get(prefix);
-    const p = e && findPath(e, nextHop);
-    return e && p ? toAnnounced(e, p) : undefined;
-  }
-
-  pathsOf(prefix: string): AnnouncedPath[] {
-    const e = this.entries.get(prefix);
-    return e ? e.paths.map((p) => toAnnounced(e, p)) : [];
+  /** Every path as the API shows it, by row. */
+  *views(): IterableIterator<AnnouncedPath> {
+    for (const row of this.rows()) yield* this.viewsOf(row);
   }
 }
 
-function findPath(e: PrefixEntry, nextHop: string): RibPath | undefined {
-  for (const p of e.paths) if (p.nextHop === nextHop) return p;
-  return undefined;
-}
+const viewCache = new WeakMap<Attributes, AnnouncedPath['attributes']>();
 
-function lowestFreeId(e: PrefixEntry): number {
-  // Prefixes carry a handful of paths, so a scan is cheaper than a free list.
-  let id = 1;
-  while (e.paths.some((p) => p.pathId === id)) id++;
-  return id;
-}
-
-function toAnnounced(e: PrefixEntry, p: RibPath): AnnouncedPath {
-  return {
-    prefix: e.prefix,
-    family: e.family,
-    nextHop: p.nextHop,
-    attributes: e.attributes,
-    owner: p.owners[0]!,
-    owners: [...p.owners],
-    pathId: p.pathId,
-  };
+/** Attributes as the API shows them (one shared object per interned set). */
+export function attributesView(a: Attributes): AnnouncedPath['attributes'] {
+  let v = viewCache.get(a);
+  if (!v) {
+    v = {
+      communities: a.communities.map(formatCommunityValue),
+      largeCommunities: a.largeCommunities.map((l: LargeCommunityValue) => formatLargeCommunityValue(l)),
+      ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
+      ...(a.med !== undefined ? { med: a.med } : {}),
+    };
+    viewCache.set(a, v);
+  }
+  return v;
 }

@@ -1,8 +1,9 @@
 // The domain of desired paths: what the API, the CLI, the store and the speaker agree on.
 
 import type { Family } from '../codec/types.js';
+import type { IpAddress, LargeCommunityValue, Prefix } from '../codec/values.js';
 
-/** Attributes shared by every path of a prefix (receivers merge only equal paths into ECMP). */
+/** Attributes shared by every path of a prefix, as the API shows them (text). */
 export interface PathAttributes {
   /** "65000:100" */
   readonly communities: readonly string[];
@@ -13,7 +14,7 @@ export interface PathAttributes {
   readonly med?: number;
 }
 
-/** One desired path: a prefix reachable via one next hop. */
+/** One desired path as the API shows it: a prefix reachable via one next hop. */
 export interface Path {
   /** Canonical prefix text: "203.0.113.10/32", "2001:db8::1/128". */
   readonly prefix: string;
@@ -22,6 +23,27 @@ export interface Path {
   readonly nextHop: string;
   readonly attributes: PathAttributes;
   /** Who asked for it (an API client's name; the CLI's default is "cli"). */
+  readonly owner: string;
+}
+
+// ---- typed values: what the RIB, the Adj-RIB-Out, export policy and the packer work on --------
+
+/** An address of the prefix's family, or "self": each session's own local address. */
+export type NextHop = IpAddress | 'self';
+
+/** Attributes shared by every path of a prefix, parsed: communities as numbers, sorted, unique. */
+export interface Attributes {
+  readonly communities: readonly number[];
+  readonly largeCommunities: readonly LargeCommunityValue[];
+  readonly localPref?: number;
+  readonly med?: number;
+}
+
+/** A validated request for one path. */
+export interface DesiredPath {
+  readonly prefix: Prefix;
+  readonly nextHop: NextHop;
+  readonly attributes: Attributes;
   readonly owner: string;
 }
 

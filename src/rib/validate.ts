@@ -1,10 +1,12 @@
 // Turning a client's request into domain paths: every field checked and canonicalised before
 // anything changes, every error naming the field and the value.
 
-import { canonicalPrefix, formatIPv6, parseCommunity, parseIp, parseLargeCommunity } from '../codec/index.js';
+import { IpAddress, parseCommunity, parseLargeCommunity, Prefix } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
-import type { PathInput } from '../speaker-api.js';
-import { RequestError, type Path } from './types.js';
+import type { LargeCommunityValue } from '../codec/values.js';
+import type { PathInput } from '../speaker/api.js';
+import { attributesKey } from './rib.js';
+import { RequestError, type Attributes, type DesiredPath, type NextHop } from './types.js';
 
 export const DEFAULT_OWNER = 'cli';
 const MAX_OWNER_LENGTH = 128;
@@ -13,27 +15,26 @@ function invalid(field: string, message: string): RequestError {
   return new RequestError('invalid-argument', field, `${field}: ${message}`);
 }
 
-export function validatePrefix(prefix: unknown, field: string): { prefix: string; family: Family } {
+export function validatePrefix(prefix: unknown, field: string): Prefix {
   return validatePrefixLazy(prefix, () => field);
 }
 
-function validatePrefixLazy(prefix: unknown, field: () => string): { prefix: string; family: Family } {
+function validatePrefixLazy(prefix: unknown, field: () => string): Prefix {
   if (typeof prefix !== 'string' || prefix === '') throw invalid(field(), 'a prefix is required');
-  const p = canonicalPrefix(prefix.trim());
+  const p = Prefix.parse(prefix.trim());
   if (!p) throw invalid(field(), `${JSON.stringify(prefix)} is not an IPv4 or IPv6 prefix (e.g. 203.0.113.10/32, 2001:db8::10/128)`);
-  return { prefix: p, family: p.includes(':') ? 'ipv6-unicast' : 'ipv4-unicast' };
+  return p;
 }
 
-/** A next hop for a prefix of `family`: "self", or an address of that family (canonical text). */
-export function validateNextHop(nextHop: string, family: Family, field: string): string {
+/** A next hop for a prefix of `family`: "self", or an address of that family. */
+export function validateNextHop(nextHop: string, family: Family, field: string): NextHop {
   if (nextHop === 'self') return nextHop;
-  const ip = parseIp(nextHop.trim());
+  const ip = IpAddress.parse(nextHop.trim());
   if (!ip) throw invalid(field, `${JSON.stringify(nextHop)} is not an IP address or "self"`);
-  const want = family === 'ipv4-unicast' ? 'ipv4' : 'ipv6';
-  if (ip.family !== want) {
-    throw invalid(field, `${nextHop} is ${ip.family === 'ipv4' ? 'IPv4' : 'IPv6'} but the prefix is ${want === 'ipv4' ? 'IPv4' : 'IPv6'}`);
+  if (ip.family !== family) {
+    throw invalid(field, `${nextHop} is ${ip.isV6 ? 'IPv6' : 'IPv4'} but the prefix is ${ip.isV6 ? 'IPv4' : 'IPv6'}`);
   }
-  return ip.family === 'ipv6' ? formatIPv6(ip.bytes) : nextHop.trim();
+  return ip;
 }
 
 export function validateOwner(owner: string | undefined, field: string): string {
@@ -49,26 +50,33 @@ function u32(v: number | undefined, field: string): number | undefined {
   return v;
 }
 
-const NONE: readonly string[] = Object.freeze([]);
+const NONE: readonly never[] = Object.freeze([]);
 
-function sortedUnique(list: readonly string[], parse: (s: string) => number[] | null, field: () => string, what: string): readonly string[] {
+function sortedUnique<T extends number | LargeCommunityValue>(
+  list: readonly string[],
+  parse: (s: string) => T | null,
+  compare: (a: T, b: T) => number,
+  field: () => string,
+  what: string,
+): readonly T[] {
   if (list.length === 0) return NONE;
   const parsed = list.map((c, i) => {
     const v = parse(c);
-    if (!v) throw invalid(`${field()}[${i}]`, `${JSON.stringify(c)} is not ${what}`);
-    return { text: v.join(':'), v };
+    if (v === null) throw invalid(`${field()}[${i}]`, `${JSON.stringify(c)} is not ${what}`);
+    return v;
   });
-  parsed.sort((a, b) => {
-    for (let i = 0; i < a.v.length; i++) if (a.v[i] !== b.v[i]) return a.v[i]! - b.v[i]!;
-    return 0;
-  });
-  return [...new Set(parsed.map((p) => p.text))];
+  parsed.sort(compare);
+  return parsed.filter((v, i) => i === 0 || compare(parsed[i - 1]!, v) !== 0);
 }
 
-/** Recently validated next hops: a large request repeats a handful of them. */
-const nextHopCache = new Map<string, string>();
+function compareLarge(a: LargeCommunityValue, b: LargeCommunityValue): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
 
-function cachedNextHop(nextHop: string, family: Family, field: () => string): string {
+/** Recently validated next hops: a large request repeats a handful of them (and one object each keeps RIB look-ups cheap). */
+const nextHopCache = new Map<string, NextHop>();
+
+function cachedNextHop(nextHop: string, family: Family, field: () => string): NextHop {
   const key = `${family}|${nextHop}`;
   const hit = nextHopCache.get(key);
   if (hit !== undefined) return hit;
@@ -78,38 +86,56 @@ function cachedNextHop(nextHop: string, family: Family, field: () => string): st
   return v;
 }
 
+/** A validated path and the key of its attribute set. */
+export interface ValidPath {
+  readonly path: DesiredPath;
+  readonly attrKey: string;
+}
+
+const attrCache = new Map<string, Attributes>();
+
 /** `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report. */
-export function validatePath(input: PathInput, defaultNextHop: string, at: string | (() => string)): Path {
+export function validatePath(input: PathInput, defaultNextHop: string, at: string | (() => string)): ValidPath {
   const field = typeof at === 'string' ? () => at : at;
-  const { prefix, family } = validatePrefixLazy(input.prefix, () => `${field()}.prefix`);
-  const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, family, () => `${field()}.nextHop`);
+  const prefix = validatePrefixLazy(input.prefix, () => `${field()}.prefix`);
+  const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, prefix.family, () => `${field()}.nextHop`);
   const communities = sortedUnique(
     input.communities ?? [],
-    (c) => {
-      const v = parseCommunity(c);
-      return v === null ? null : [Math.floor(v / 0x10000), v % 0x10000];
-    },
+    (c) => parseCommunity(c.trim()),
+    (a, b) => a - b,
     () => `${field()}.communities`,
     'a community ASN:VALUE with both parts in 0..65535',
   );
-  const largeCommunities = sortedUnique(
+  const largeCommunities = sortedUnique<LargeCommunityValue>(
     input.largeCommunities ?? [],
-    parseLargeCommunity,
+    (c) => parseLargeCommunity(c.trim()),
+    compareLarge,
     () => `${field()}.largeCommunities`,
     'a large community A:B:C with each part in 0..4294967295',
   );
   const localPref = input.localPref === undefined ? undefined : u32(input.localPref, `${field()}.localPref`);
   const med = input.med === undefined ? undefined : u32(input.med, `${field()}.med`);
+  let attributes: Attributes = {
+    communities,
+    largeCommunities,
+    ...(localPref !== undefined ? { localPref } : {}),
+    ...(med !== undefined ? { med } : {}),
+  };
+  const attrKey = attributesKey(attributes);
+  // One object per attribute set across a large request.
+  const known = attrCache.get(attrKey);
+  if (known) attributes = known;
+  else {
+    if (attrCache.size >= 1024) attrCache.clear();
+    attrCache.set(attrKey, attributes);
+  }
   return {
-    prefix,
-    family,
-    nextHop,
-    owner: input.owner === undefined ? DEFAULT_OWNER : validateOwner(input.owner, `${field()}.owner`),
-    attributes: {
-      communities,
-      largeCommunities,
-      ...(localPref !== undefined ? { localPref } : {}),
-      ...(med !== undefined ? { med } : {}),
+    attrKey,
+    path: {
+      prefix,
+      nextHop,
+      owner: input.owner === undefined ? DEFAULT_OWNER : validateOwner(input.owner, `${field()}.owner`),
+      attributes,
     },
   };
 }

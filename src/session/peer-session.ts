@@ -26,6 +26,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { transition } from '../fsm/fsm.js';
 import { initialState, LARGE_HOLD_TIME, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type StateName, type TimerName } from '../fsm/types.js';
 import type { Logger } from '../log.js';
+import { defaultSendHoldTime, SendHoldTimer } from './send-hold.js';
 import { buildOpen, negotiate, type LocalSpeaker, type Negotiated, type SessionSettings } from './negotiate.js';
 
 export interface PeerSessionConfig extends SessionSettings {
@@ -35,6 +36,8 @@ export interface PeerSessionConfig extends SessionSettings {
   readonly passive: boolean;
   readonly connectRetry: number;
   readonly localAddress?: string;
+  /** RFC 9687 send hold time, seconds; 0 = off; omitted: max(480, 2 x the negotiated hold time). */
+  readonly sendHoldTime?: number;
 }
 
 export interface SessionHooks {
@@ -45,6 +48,8 @@ export interface SessionHooks {
   update(s: PeerSession, m: UpdateMessage): void;
   routeRefresh(s: PeerSession, family: Family, m: RouteRefreshMessage): void;
   stateChange(s: PeerSession, from: StateName, to: StateName): void;
+  /** The socket took everything it was given: the speaker may send more. */
+  drain(s: PeerSession): void;
 }
 
 export interface SessionStats {
@@ -67,6 +72,8 @@ interface Conn {
   ctx: CodecContext;
   /** The peer's OPEN, once received on this connection. */
   open?: OpenMessage;
+  /** Octets handed to the socket, in total. */
+  written: number;
 }
 
 export class PeerSession {
@@ -78,6 +85,7 @@ export class PeerSession {
   private connecting: net.Socket | null = null;
   private readonly timers = new Map<TimerName, TimerHandle>();
   private negotiated: Negotiated | null = null;
+  private sendHold: SendHoldTimer | null = null;
   private stateSince: number;
   private stopped = true;
   readonly stats: SessionStats = { messagesSent: 0, messagesReceived: 0, updatesSent: 0, updatesReceived: 0 };
@@ -144,21 +152,32 @@ export class PeerSession {
     await Promise.all(sockets.map((s) => waitClosed(s)));
   }
 
-  /** Send encoded messages (whole UPDATEs from the packer) on the established connection. */
-  sendRaw(messages: readonly Uint8Array[], updates = messages.length): void {
+  /** Hand whole UPDATEs (back to back, from the packer) to the established connection. */
+  writeUpdates(bytes: Uint8Array, messages: number): void {
     const c = this.conn;
-    if (!c || this.fsm.name !== 'Established') return;
-    for (const m of messages) c.socket.write(m);
-    this.stats.messagesSent += messages.length;
-    this.stats.updatesSent += updates;
+    if (!c || this.fsm.name !== 'Established' || bytes.length === 0) return;
+    this.write(c, bytes);
+    this.stats.messagesSent += messages;
+    this.stats.updatesSent += messages;
   }
 
   send(msg: BgpMessage): void {
     const c = this.conn;
     if (!c) return;
-    c.socket.write(encodeMessage(msg, c.ctx));
+    this.write(c, encodeMessage(msg, c.ctx));
     this.stats.messagesSent++;
     if (msg.type === 'update') this.stats.updatesSent++;
+  }
+
+  /** Octets given to the socket that the peer has not taken yet (they wait in this process). */
+  get backlog(): number {
+    return this.conn?.socket.writableLength ?? 0;
+  }
+
+  private write(c: Conn, bytes: Uint8Array): void {
+    c.socket.write(bytes);
+    c.written += bytes.length;
+    if (c === this.conn) this.sendHold?.wrote();
   }
 
   /** A connection the listener accepted from this peer's address. */
@@ -226,21 +245,52 @@ export class PeerSession {
             ? { type: 'notification', code: a.code, subcode: a.subcode, data: '', shutdownMessage: a.shutdownMessage }
             : { type: 'notification', code: a.code, subcode: a.subcode, data: a.data ? toHex(a.data) : '' };
         this.log.warn({ code: a.code, subcode: a.subcode, error: errorName(a.code, a.subcode) }, 'sending NOTIFICATION');
-        if (a.code !== ErrorCode.CEASE) this.lastError = `sent NOTIFICATION ${errorName(a.code, a.subcode)}`;
+        if (a.code !== ErrorCode.CEASE && a.code !== ErrorCode.SEND_HOLD_TIMER_EXPIRED) this.lastError = `sent NOTIFICATION ${errorName(a.code, a.subcode)}`;
         return this.send(n);
       }
       case 'start-timer':
         return this.startTimer(a.timer, a.seconds);
       case 'stop-timer':
         return this.stopTimer(a.timer);
-      case 'session-up':
+      case 'session-up': {
         this.log.info({ holdTime: a.holdTime, families: this.negotiated?.families, ctx: this.negotiated?.ctx }, 'session established');
         this.lastError = undefined;
+        this.startSendHold(a.holdTime);
         return this.hooks.established(this);
+      }
       case 'session-down':
         this.log.info('session down');
+        this.sendHold?.stop();
+        this.sendHold = null;
         return this.hooks.down(this);
     }
+  }
+
+  /** RFC 9687: drop a peer that takes nothing we send for the send hold time. */
+  private startSendHold(holdTime: number): void {
+    const c = this.conn;
+    if (!c) return;
+    const seconds = this.config.sendHoldTime ?? defaultSendHoldTime(holdTime);
+    this.sendHold?.stop();
+    this.sendHold = new SendHoldTimer(
+      this.clock,
+      seconds,
+      {
+        get backlog() {
+          return c.socket.writableLength;
+        },
+        get accepted() {
+          return c.written - c.socket.writableLength;
+        },
+      },
+      () => {
+        if (c !== this.conn) return;
+        this.lastError = `send hold timer expired: the peer took nothing of ${c.socket.writableLength} octets for ${seconds} s`;
+        this.log.warn({ sendHoldTime: seconds, backlog: c.socket.writableLength }, 'send hold timer expired: dropping the session (RFC 9687)');
+        this.dispatch({ type: 'SendHoldTimerExpires' });
+      },
+    );
+    this.sendHold.wrote();
   }
 
   private startTimer(timer: TimerName, seconds: number): void {
@@ -296,7 +346,7 @@ export class PeerSession {
   }
 
   private makeConn(socket: net.Socket, outgoing: boolean): Conn {
-    return { socket, outgoing, framer: new Framer(), ctx: DEFAULT_CONTEXT };
+    return { socket, outgoing, framer: new Framer(), ctx: DEFAULT_CONTEXT, written: 0 };
   }
 
   private adopt(socket: net.Socket, outgoing: boolean): void {
@@ -311,9 +361,14 @@ export class PeerSession {
     c.socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
     c.socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     c.socket.on('close', () => this.onClose(c));
+    c.socket.on('drain', () => {
+      if (c === this.conn && this.fsm.name === 'Established') this.hooks.drain(this);
+    });
   }
 
   private dropConnection(): void {
+    this.sendHold?.stop();
+    this.sendHold = null;
     this.connecting?.destroy();
     this.connecting = null;
     const c = this.conn;

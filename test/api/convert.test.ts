@@ -14,7 +14,7 @@ import {
 } from '../../src/api/convert.js';
 import { Event } from '../../src/gen/announcer/v1/announcer.js';
 import type { AnnouncedPath } from '../../src/rib/types.js';
-import type { SpeakerEvent } from '../../src/speaker-api.js';
+import type { SpeakerEvent } from '../../src/speaker/api.js';
 import { ESTABLISHED_PEER, IDLE_PEER } from './sample-peers.js';
 
 const PATH: AnnouncedPath = {

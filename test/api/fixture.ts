@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { startApiServer, type ApiListen, type ApiServer, type ApiServerOptions } from '../../src/api/server.js';
 import { connectClient, type ApiClient, type ClientOptions } from '../../src/client.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import { Speaker, type SpeakerOptions } from '../../src/speaker.js';
-import type { SpeakerApi } from '../../src/speaker-api.js';
+import { Speaker, type SpeakerOptions } from '../../src/speaker/speaker.js';
+import type { SpeakerApi } from '../../src/speaker/api.js';
 
 export const SPEAKER_OPTIONS: SpeakerOptions = { asn: 65000, routerId: '192.0.2.1', nextHop: 'self', peers: [] };
 

@@ -11,7 +11,7 @@ import { isLoopbackHost } from '../../src/api/loopback.js';
 import { startApiServer } from '../../src/api/server.js';
 import { ApiError, connectClient } from '../../src/client.js';
 import { silentLogger } from '../../src/log.js';
-import { Speaker } from '../../src/speaker.js';
+import { Speaker } from '../../src/speaker/speaker.js';
 import { makeCerts, type TestCerts } from './certs.js';
 import { rejection, SPEAKER_OPTIONS, startFixture, type ApiFixture } from './fixture.js';
 

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, type AnnouncedPath, type PathInput } from '../../src/client.js';
 import { createLogger } from '../../src/log.js';
-import type { SpeakerApi } from '../../src/speaker-api.js';
+import type { SpeakerApi } from '../../src/speaker/api.js';
 import { rejection, startFixture, type ApiFixture } from './fixture.js';
 
 let f: ApiFixture;
@@ -43,8 +43,8 @@ describe('AddPath, ListPaths, DeletePath', () => {
       path('203.0.113.10/32', '198.51.100.11', 1, ['lb'], lbAttributes),
       path('203.0.113.10/32', '198.51.100.12', 2, ['lb'], lbAttributes),
       // Unset optional attributes stay absent (not 0); no owner means "cli", no next hop the default.
-      path('2001:db8::10/128', '2001:db8::11', 1, ['cli']),
-      path('203.0.113.20/32', 'self', 1, ['cli']),
+      path('2001:db8::10/128', '2001:db8::11', 3, ['cli']), // path ids count up across the table, never reused
+      path('203.0.113.20/32', 'self', 4, ['cli']),
     ]);
     const all = await f.client.listPaths();
     expect(all).toHaveLength(4);

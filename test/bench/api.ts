@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startApiServer } from '../../src/api/server.js';
 import { connectClient } from '../../src/client.js';
 import { silentLogger } from '../../src/log.js';
-import { Speaker } from '../../src/speaker.js';
+import { Speaker } from '../../src/speaker/speaker.js';
 
 const COUNT = Number(process.argv[2] ?? 100_000);
 const dir = await mkdtemp(join(tmpdir(), 'ann-bench-api-'));

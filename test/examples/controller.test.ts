@@ -13,7 +13,7 @@ import { main } from '../../examples/controller/main.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { connectClient, type AnnouncedPath, type ApiClient } from '../../src/client.js';
 import { silentLogger } from '../../src/log.js';
-import { Speaker } from '../../src/speaker.js';
+import { Speaker } from '../../src/speaker/speaker.js';
 import { eventually } from '../api/fixture.js';
 
 const OWNER = 'lb';

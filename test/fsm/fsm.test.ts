@@ -36,15 +36,15 @@ function stateIn(name: StateName): FsmState {
 
 const I = 'Idle', C = 'Connect', A = 'Active', S = 'OpenSent', O = 'OpenConfirm', E = 'Established';
 // Expected next state for every (state, event) pair, events in EVENT_NAMES order:
-// ManualStart ManualStop AutoStart AutoStop ConnRetry Hold Keepalive IdleHold CrAcked ConnConfirmed
+// ManualStart ManualStop AutoStart AutoStop ConnRetry Hold SendHold Keepalive IdleHold CrAcked ConnConfirmed
 // TcpFails BgpOpen HeaderErr OpenMsgErr CollisionDump NotifVerErr Notif KeepAliveMsg UpdateMsg UpdateMsgErr
 const NEXT: Record<StateName, StateName[]> = {
-  Idle:        [C, I, C, I, I, I, I, C, I, I, I, I, I, I, I, I, I, I, I, I],
-  Connect:     [C, I, C, I, C, I, I, C, S, S, A, I, I, I, I, I, I, I, I, I],
-  Active:      [A, I, A, I, C, I, I, A, S, S, A, I, I, I, I, I, I, I, I, I],
-  OpenSent:    [S, I, S, I, I, I, I, S, I, I, A, O, I, I, I, I, I, I, I, I],
-  OpenConfirm: [O, I, O, I, I, I, O, O, I, I, I, I, I, I, I, I, I, E, I, I],
-  Established: [E, I, E, I, I, I, E, E, I, I, I, I, I, I, I, I, I, E, E, I],
+  Idle:        [C, I, C, I, I, I, I, I, C, I, I, I, I, I, I, I, I, I, I, I, I],
+  Connect:     [C, I, C, I, C, I, C, I, C, S, S, A, I, I, I, I, I, I, I, I, I],
+  Active:      [A, I, A, I, C, I, A, I, A, S, S, A, I, I, I, I, I, I, I, I, I],
+  OpenSent:    [S, I, S, I, I, I, I, I, S, I, I, A, O, I, I, I, I, I, I, I, I],
+  OpenConfirm: [O, I, O, I, I, I, I, O, O, I, I, I, I, I, I, I, I, I, E, I, I],
+  Established: [E, I, E, I, I, I, I, E, E, I, I, I, I, I, I, I, I, I, E, E, I],
 };
 
 function types(actions: readonly FsmAction[]): string[] {
@@ -123,6 +123,17 @@ describe('FSM: behaviour', () => {
     const t = transition(stateIn('Established'), { type: 'HoldTimerExpires' }, config, 0);
     expect(t.actions[0]).toEqual({ type: 'send-notification', code: 4, subcode: 0 });
     expect(types(t.actions)).toContain('session-down');
+  });
+
+  it('a peer that takes nothing for the send hold time gets code 8 and the connection is dropped (RFC 9687)', () => {
+    for (const from of ['OpenSent', 'OpenConfirm', 'Established'] as const) {
+      const t = transition(stateIn(from), { type: 'SendHoldTimerExpires' }, config, 0);
+      expect(t.state.name).toBe('Idle');
+      expect(t.actions[0]).toEqual({ type: 'send-notification', code: 8, subcode: 0 });
+      expect(types(t.actions)).toContain('drop-connection');
+      // Dropped like any error: the automatic restart follows, damped.
+      expect(types(t.actions)).toContain('start-timer:IdleHold');
+    }
   });
 
   it('errors are sent as the NOTIFICATION the codec named', () => {

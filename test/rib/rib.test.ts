@@ -1,142 +1,122 @@
 import { describe, expect, it } from 'vitest';
-import { AdjRibOut, type PeerView } from '../../src/rib/adj-rib-out.js';
+import { IpAddress, Prefix } from '../../src/codec/index.js';
 import { Rib } from '../../src/rib/rib.js';
-import type { Path } from '../../src/rib/types.js';
+import { RequestError, type DesiredPath } from '../../src/rib/types.js';
 import { validatePath } from '../../src/rib/validate.js';
-import { RequestError } from '../../src/rib/types.js';
 
-const attrs = { communities: [], largeCommunities: [] };
-function path(prefix: string, nextHop: string, over: Partial<Path> = {}): Path {
-  return { prefix, family: prefix.includes(':') ? 'ipv6-unicast' : 'ipv4-unicast', nextHop, attributes: attrs, owner: 'cli', ...over };
+const NONE = { communities: [], largeCommunities: [] };
+
+function path(prefix: string, nextHop: string, over: Partial<DesiredPath> = {}): DesiredPath {
+  return { prefix: Prefix.parse(prefix)!, nextHop: nextHop === 'self' ? 'self' : IpAddress.parse(nextHop)!, attributes: NONE, owner: 'cli', ...over };
 }
 
-const addPathView: PeerView = {
-  families: new Set(['ipv4-unicast', 'ipv6-unicast']),
-  addPath: new Set(['ipv4-unicast', 'ipv6-unicast']),
-  resolveNextHop: (nh) => (nh === 'self' ? '198.51.100.2' : nh),
-};
-const plainView: PeerView = { ...addPathView, addPath: new Set() };
+function paths(rib: Rib, prefix: string): [string, number, string[]][] {
+  const row = rib.find(Prefix.parse(prefix)!);
+  return row < 0 ? [] : rib.viewsOf(row).map((p) => [p.nextHop, p.pathId, [...p.owners]]);
+}
+
+function remove(rib: Rib, prefix: string, nextHop: string, owner?: string): { gone: boolean } | undefined {
+  const p = rib.pathOf(Prefix.parse(prefix)!, nextHop === 'self' ? 'self' : IpAddress.parse(nextHop)!);
+  return p < 0 ? undefined : rib.releaseClaim(p, owner);
+}
 
 describe('Rib', () => {
-  it('gives each path of a prefix the lowest free path id and keeps it while the path lives', () => {
+  it('never reuses a path id, and keeps paths in insertion order', () => {
     const rib = new Rib();
     rib.upsert(path('203.0.113.10/32', '198.51.100.11'));
     rib.upsert(path('203.0.113.10/32', '198.51.100.12'));
     rib.upsert(path('203.0.113.10/32', '198.51.100.13'));
-    rib.remove('203.0.113.10/32', '198.51.100.12');
-    rib.upsert(path('203.0.113.10/32', '198.51.100.14'));
-    expect(rib.pathsOf('203.0.113.10/32').map((p) => [p.nextHop, p.pathId])).toEqual([
-      ['198.51.100.11', 1],
-      ['198.51.100.13', 3],
-      ['198.51.100.14', 2],
+    remove(rib, '203.0.113.10/32', '198.51.100.12');
+    // Re-added: a new id, at the end (a router without ADD-PATH keeps the oldest, 198.51.100.11).
+    rib.upsert(path('203.0.113.10/32', '198.51.100.12'));
+    expect(paths(rib, '203.0.113.10/32')).toEqual([
+      ['198.51.100.11', 1, ['cli']],
+      ['198.51.100.13', 3, ['cli']],
+      ['198.51.100.12', 4, ['cli']],
     ]);
     expect(rib.size).toBe(3);
+    expect(rib.prefixCount).toBe(1);
   });
 
   it('re-adding the same path changes nothing; new attributes apply to every path of the prefix', () => {
     const rib = new Rib();
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11'))).toBe('added');
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.12'))).toBe('added');
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11'))).toBe('unchanged');
-    const withCommunity = { communities: ['65000:1'], largeCommunities: [] };
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { attributes: withCommunity }))).toBe('updated');
-    expect(rib.pathsOf('203.0.113.10/32').map((p) => p.attributes)).toEqual([withCommunity, withCommunity]);
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11')).result).toBe('added');
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.12')).result).toBe('added');
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11')).result).toBe('unchanged');
+    const withCommunity = { communities: [65000 * 65536 + 1], largeCommunities: [] };
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { attributes: withCommunity })).result).toBe('updated');
+    const row = rib.find(Prefix.parse('203.0.113.10/32')!);
+    expect(rib.viewsOf(row).map((p) => p.attributes.communities)).toEqual([['65000:1'], ['65000:1']]);
   });
 
   it('a path lives while any owner wants it', () => {
     const rib = new Rib();
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { owner: 'controller' }))).toBe('added');
-    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { owner: 'cli' }))).toBe('owner-added');
-    expect(rib.getPath('203.0.113.10/32', '198.51.100.11')).toMatchObject({ owner: 'controller', owners: ['controller', 'cli'] });
-    expect(rib.release('203.0.113.10/32', '198.51.100.11', 'controller')).toMatchObject({ gone: false });
-    expect(rib.getPath('203.0.113.10/32', '198.51.100.11')).toMatchObject({ owner: 'cli', owners: ['cli'] });
-    expect(rib.release('203.0.113.10/32', '198.51.100.11', 'nobody')).toBeUndefined();
-    expect(rib.release('203.0.113.10/32', '198.51.100.11', 'cli')).toMatchObject({ gone: true });
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { owner: 'controller' })).result).toBe('added');
+    expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { owner: 'cli' })).result).toBe('owner-added');
+    expect(paths(rib, '203.0.113.10/32')).toEqual([['198.51.100.11', 1, ['controller', 'cli']]]);
+    expect(remove(rib, '203.0.113.10/32', '198.51.100.11', 'controller')).toEqual({ gone: false });
+    expect(paths(rib, '203.0.113.10/32')).toEqual([['198.51.100.11', 1, ['cli']]]);
+    expect(remove(rib, '203.0.113.10/32', '198.51.100.11', 'nobody')).toBeUndefined();
+    expect(remove(rib, '203.0.113.10/32', '198.51.100.11', 'cli')).toEqual({ gone: true });
     expect(rib.size).toBe(0);
+    expect(rib.prefixCount).toBe(0);
   });
-});
 
-describe('AdjRibOut', () => {
-  it('sends every path with ADD-PATH, grouped by next hop, and only the difference afterwards', () => {
+  it('keeps a held prefix row (a peer still has its route) until it is released', () => {
     const rib = new Rib();
-    const out = new AdjRibOut();
-    for (const nh of ['198.51.100.11', '198.51.100.12']) {
-      rib.upsert(path('203.0.113.10/32', nh));
-      rib.upsert(path('203.0.113.11/32', nh));
+    const { row } = rib.upsert(path('203.0.113.10/32', '198.51.100.11'));
+    rib.hold(row);
+    remove(rib, '203.0.113.10/32', '198.51.100.11');
+    // Gone from the table, but its octets stay readable so its withdrawal can be sent.
+    expect(rib.prefixCount).toBe(0);
+    expect([...rib.rows()]).toEqual([]);
+    expect(rib.prefixOf(row).toString()).toBe('203.0.113.10/32');
+    expect(rib.upsert(path('203.0.113.99/32', '198.51.100.11')).row).not.toBe(row);
+    rib.release(row);
+    // Now free: the next new prefix may take the row.
+    expect(rib.upsert(path('203.0.113.98/32', '198.51.100.11')).row).toBe(row);
+  });
+
+  it('holds IPv4 and IPv6 prefixes of equal octets apart, and finds each', () => {
+    const rib = new Rib();
+    rib.upsert(path('0.0.0.0/0', '198.51.100.11'));
+    rib.upsert(path('::/0', '2001:db8::11'));
+    rib.upsert(path('10.0.0.0/8', '198.51.100.11'));
+    rib.upsert(path('10.0.0.0/16', '198.51.100.11'));
+    expect(paths(rib, '0.0.0.0/0')).toEqual([['198.51.100.11', 1, ['cli']]]);
+    expect(paths(rib, '::/0')).toEqual([['2001:db8::11', 2, ['cli']]]);
+    expect(rib.prefixCount).toBe(4);
+    expect([...rib.views()].map((p) => p.prefix)).toEqual(['0.0.0.0/0', '::/0', '10.0.0.0/8', '10.0.0.0/16']);
+  });
+
+  it('stays consistent through churn of 50,000 prefixes (index growth, deletes, reuse)', () => {
+    const rib = new Rib();
+    const name = (i: number) => `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`;
+    for (let i = 0; i < 50_000; i++) rib.upsert(path(name(i), '198.51.100.11'));
+    for (let i = 0; i < 50_000; i += 2) remove(rib, name(i), '198.51.100.11');
+    for (let i = 0; i < 50_000; i += 4) rib.upsert(path(name(i), '198.51.100.12'));
+    expect(rib.prefixCount).toBe(37_500);
+    expect(rib.size).toBe(37_500);
+    for (let i = 0; i < 50_000; i++) {
+      const want = i % 2 === 1 ? '198.51.100.11' : i % 4 === 0 ? '198.51.100.12' : null;
+      const got = paths(rib, name(i));
+      expect(got.map((p) => p[0])).toEqual(want ? [want] : []);
     }
-    const first = out.update(rib, ['203.0.113.10/32', '203.0.113.11/32'], addPathView);
-    expect(first.announce.map((g) => [g.nextHop, g.nlri])).toEqual([
-      ['198.51.100.11', [{ prefix: '203.0.113.10/32', pathId: 1 }, { prefix: '203.0.113.11/32', pathId: 1 }]],
-      ['198.51.100.12', [{ prefix: '203.0.113.10/32', pathId: 2 }, { prefix: '203.0.113.11/32', pathId: 2 }]],
-    ]);
-    expect(out.size).toBe(4);
-    // Nothing changed: nothing to send.
-    expect(out.update(rib, ['203.0.113.10/32'], addPathView).count).toBe(0);
-    rib.remove('203.0.113.10/32', '198.51.100.11');
-    const second = out.update(rib, ['203.0.113.10/32'], addPathView);
-    expect(second.announce).toEqual([]);
-    expect(second.withdraw.get('ipv4-unicast')).toEqual([{ prefix: '203.0.113.10/32', pathId: 1 }]);
-    expect(out.size).toBe(3);
-  });
-
-  it('without ADD-PATH sends the oldest path and replaces it in place when it goes', () => {
-    const rib = new Rib();
-    const out = new AdjRibOut();
-    rib.upsert(path('203.0.113.10/32', '198.51.100.12'));
-    rib.upsert(path('203.0.113.10/32', '198.51.100.11'));
-    expect(out.update(rib, ['203.0.113.10/32'], plainView).announce[0]).toMatchObject({
-      nextHop: '198.51.100.12',
-      nlri: [{ prefix: '203.0.113.10/32' }],
-    });
-    rib.remove('203.0.113.10/32', '198.51.100.12');
-    const c = out.update(rib, ['203.0.113.10/32'], plainView);
-    expect(c.withdraw.size).toBe(0);
-    expect(c.announce[0]).toMatchObject({ nextHop: '198.51.100.11', nlri: [{ prefix: '203.0.113.10/32' }] });
-    rib.remove('203.0.113.10/32', '198.51.100.11');
-    expect(out.update(rib, ['203.0.113.10/32'], plainView).withdraw.get('ipv4-unicast')).toEqual([{ prefix: '203.0.113.10/32' }]);
-    expect(out.size).toBe(0);
-  });
-
-  it('resolves "self" per peer and skips families the peer did not negotiate', () => {
-    const rib = new Rib();
-    const out = new AdjRibOut();
-    rib.upsert(path('203.0.113.10/32', 'self'));
-    rib.upsert(path('2001:db8::10/128', '2001:db8:100::11'));
-    const v4only: PeerView = { ...addPathView, families: new Set(['ipv4-unicast']) };
-    const c = out.update(rib, ['203.0.113.10/32', '2001:db8::10/128'], v4only);
-    expect(c.announce).toEqual([{ family: 'ipv4-unicast', nextHop: '198.51.100.2', attributes: attrs, nlri: [{ prefix: '203.0.113.10/32', pathId: 1 }] }]);
-  });
-
-  it('a 100,000-path table is grouped, not split per path', () => {
-    const rib = new Rib();
-    const out = new AdjRibOut();
-    const prefixes: string[] = [];
-    for (let i = 0; i < 100_000; i++) {
-      const p = `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`;
-      prefixes.push(p);
-      rib.upsert(path(p, '198.51.100.11'));
-    }
-    const c = out.update(rib, prefixes, plainView);
-    expect(c.announce).toHaveLength(1);
-    expect(c.announce[0]!.nlri).toHaveLength(100_000);
   });
 });
 
 describe('validatePath', () => {
-  it('canonicalises prefixes, next hops and communities', () => {
-    expect(
-      validatePath(
-        { prefix: '2001:DB8:0::10', nextHop: '2001:db8:100:0:0:0:0:11', communities: ['65000:2', '65000:1', '65000:2'], largeCommunities: ['65000:1:2'] },
-        'self',
-        'paths[0]',
-      ),
-    ).toEqual({
-      prefix: '2001:db8::10/128',
-      family: 'ipv6-unicast',
-      nextHop: '2001:db8:100::11',
-      owner: 'cli',
-      attributes: { communities: ['65000:1', '65000:2'], largeCommunities: ['65000:1:2'] },
-    });
+  it('parses prefixes, next hops and communities once, into typed values', () => {
+    const { path: p } = validatePath(
+      { prefix: '2001:DB8:0::10', nextHop: '2001:db8:100:0:0:0:0:11', communities: ['65000:2', '65000:1', '65000:2'], largeCommunities: ['65000:1:2'] },
+      'self',
+      'paths[0]',
+    );
+    expect(p.prefix.toString()).toBe('2001:db8::10/128');
+    expect(p.prefix.family).toBe('ipv6-unicast');
+    expect(p.nextHop.toString()).toBe('2001:db8:100::11');
+    expect(p.owner).toBe('cli');
+    expect(p.attributes).toEqual({ communities: [65000 * 65536 + 1, 65000 * 65536 + 2], largeCommunities: [[65000, 1, 2]] });
   });
 
   it.each([

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Capability, NotificationMessage } from '../../src/codec/index.js';
 import { RawPeer } from './raw-peer.js';
 import { silentLogger } from '../../src/log.js';
-import { Speaker } from '../../src/speaker.js';
+import { Speaker } from '../../src/speaker/speaker.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { RequestError } from '../../src/rib/types.js';
-import { Speaker } from '../../src/speaker.js';
-import type { PathInput, SpeakerEvent } from '../../src/speaker-api.js';
+import { Speaker } from '../../src/speaker/speaker.js';
+import type { PathInput, SpeakerEvent } from '../../src/speaker/api.js';
 import { collectUpdates, RawPeer } from './raw-peer.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -46,7 +46,7 @@ describe('ReplacePaths on a live ADD-PATH session', () => {
         change: 'first set',
         set: [A11, A12, B11],
         result: { added: 3, removed: 0, updated: 0, unchanged: 0 },
-        announced: ['203.0.113.1/32#1 via 198.51.100.11', '203.0.113.1/32#2 via 198.51.100.12', '203.0.113.2/32#1 via 198.51.100.11'],
+        announced: ['203.0.113.1/32#1 via 198.51.100.11', '203.0.113.1/32#2 via 198.51.100.12', '203.0.113.2/32#3 via 198.51.100.11'],
         withdrawn: [],
       },
       { change: 'the same set again', set: [A12, B11, A11], result: { added: 0, removed: 0, updated: 0, unchanged: 3 }, announced: [], withdrawn: [] },
@@ -54,7 +54,7 @@ describe('ReplacePaths on a live ADD-PATH session', () => {
         change: 'one path replaced by another',
         set: [A11, B11, C13],
         result: { added: 1, removed: 1, updated: 0, unchanged: 2 },
-        announced: ['203.0.113.3/32#1 via 198.51.100.13'],
+        announced: ['203.0.113.3/32#4 via 198.51.100.13'],
         withdrawn: ['203.0.113.1/32#2'],
       },
       {
@@ -69,7 +69,7 @@ describe('ReplacePaths on a live ADD-PATH session', () => {
         set: [],
         result: { added: 0, removed: 3, updated: 0, unchanged: 0 },
         announced: [],
-        withdrawn: ['203.0.113.1/32#1', '203.0.113.2/32#1', '203.0.113.3/32#1'],
+        withdrawn: ['203.0.113.1/32#1', '203.0.113.2/32#3', '203.0.113.3/32#4'],
       },
     ];
     for (const row of table) {

@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { Speaker, type SpeakerOptions } from '../../src/speaker.js';
+import { Speaker, type SpeakerOptions } from '../../src/speaker/speaker.js';
 import type { PeerSessionConfig } from '../../src/session/peer-session.js';
 
 const started: Speaker[] = [];

@@ -1,7 +1,7 @@
 // What the gRPC API (and through it the CLI) may ask of the speaker. The API layer translates
 // protobuf to these types and RequestError to gRPC status codes; it never reaches past this.
 
-import type { AnnouncedPath, PeerStateName, PeerStatus } from './rib/types.js';
+import type { AnnouncedPath, PeerStateName, PeerStatus } from '../rib/types.js';
 
 /** A path as a client asks for it; the speaker validates and canonicalises every field. */
 export interface PathInput {

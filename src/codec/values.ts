@@ -1,0 +1,152 @@
+// Typed values parsed once at the edges (API, config, state file, decoder): an address, a prefix,
+// communities as numbers. Inner layers compare and copy octets, never text; text is made only
+// for people (toString / toJSON: canonical, RFC 5952 for IPv6).
+
+import { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6Into } from './ip.js';
+import type { Family } from './types.js';
+
+/** Octets of an address of `family`: 4 or 16. */
+export function addressLength(family: Family): 4 | 16 {
+  return family === 'ipv4-unicast' ? 4 : 16;
+}
+
+/** An IPv4 or IPv6 address. `bytes` is never modified after construction. */
+export class IpAddress {
+  private constructor(
+    readonly family: Family,
+    readonly bytes: Uint8Array,
+  ) {}
+
+  /** Dotted quad or IPv6 text (with "::", or a trailing dotted quad); null when it is neither. */
+  static parse(text: string): IpAddress | null {
+    const v4 = parseIPv4(text);
+    if (v4) return new IpAddress('ipv4-unicast', v4);
+    if (!text.includes(':')) return null;
+    const b = new Uint8Array(16);
+    return parseIPv6Into(text, 0, text.length, b) ? new IpAddress('ipv6-unicast', b) : null;
+  }
+
+  /** A copy of `addressLength(family)` octets at `at`. */
+  static fromBytes(family: Family, bytes: Uint8Array, at = 0): IpAddress {
+    const n = addressLength(family);
+    if (bytes.length - at < n) throw new RangeError(`${family} address needs ${n} octets`);
+    return new IpAddress(family, bytes.slice(at, at + n));
+  }
+
+  get isV6(): boolean {
+    return this.family === 'ipv6-unicast';
+  }
+
+  /** IPv6 fe80::/10 (RFC 4291 2.5.6). */
+  get isLinkLocal(): boolean {
+    return this.isV6 && this.bytes[0] === 0xfe && (this.bytes[1]! & 0xc0) === 0x80;
+  }
+
+  equals(o: IpAddress): boolean {
+    return this.family === o.family && sameOctets(this.bytes, o.bytes, this.bytes.length);
+  }
+
+  toString(): string {
+    return this.isV6 ? formatIPv6(this.bytes) : formatIPv4(this.bytes);
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** An IPv4 or IPv6 prefix: host bits always clear, so equal prefixes have equal octets. */
+export class Prefix {
+  private constructor(
+    readonly family: Family,
+    /** 4 or 16 octets. */
+    readonly bytes: Uint8Array,
+    readonly length: number,
+  ) {}
+
+  /**
+   * "203.0.113.10/32", "2001:db8::/64", or a bare address (a host route). Host bits beyond the
+   * length are cleared ("10.1.2.3/8" is 10.0.0.0/8). Null when it is not a prefix.
+   */
+  static parse(text: string): Prefix | null {
+    const slash = text.indexOf('/');
+    const ip = IpAddress.parse(slash < 0 ? text : text.slice(0, slash));
+    if (!ip) return null;
+    const max = ip.bytes.length * 8;
+    let length = max;
+    if (slash >= 0) {
+      const lenText = text.slice(slash + 1);
+      if (!/^(0|[1-9]\d{0,2})$/.test(lenText)) return null;
+      length = Number(lenText);
+      if (length > max) return null;
+    }
+    const bytes = ip.bytes.slice();
+    maskHostBits(bytes, length);
+    return new Prefix(ip.family, bytes, length);
+  }
+
+  /** From octets (a copy; host bits cleared). Throws RangeError when the length does not fit the family. */
+  static fromBytes(family: Family, bytes: Uint8Array, length: number, at = 0): Prefix {
+    const n = addressLength(family);
+    if (!Number.isInteger(length) || length < 0 || length > n * 8) throw new RangeError(`prefix length ${length} is not valid for ${family}`);
+    const b = new Uint8Array(n);
+    b.set(bytes.subarray(at, at + Math.min(n, (length + 7) >> 3)));
+    maskHostBits(b, length);
+    return new Prefix(family, b, length);
+  }
+
+  /** The host route of an address (/32 or /128). */
+  static host(a: IpAddress): Prefix {
+    return new Prefix(a.family, a.bytes.slice(), a.bytes.length * 8);
+  }
+
+  get isV6(): boolean {
+    return this.family === 'ipv6-unicast';
+  }
+
+  /** The prefix's first address (its network address). */
+  get address(): IpAddress {
+    return IpAddress.fromBytes(this.family, this.bytes);
+  }
+
+  equals(o: Prefix): boolean {
+    return this.family === o.family && this.length === o.length && sameOctets(this.bytes, o.bytes, this.bytes.length);
+  }
+
+  /** Whether `a` lies inside this prefix. */
+  contains(a: IpAddress): boolean {
+    if (a.family !== this.family) return false;
+    const full = this.length >> 3;
+    if (!sameOctets(this.bytes, a.bytes, full)) return false;
+    const bits = this.length & 7;
+    if (bits === 0) return true;
+    const mask = (0xff << (8 - bits)) & 0xff;
+    return (a.bytes[full]! & mask) === this.bytes[full];
+  }
+
+  toString(): string {
+    return `${this.isV6 ? formatIPv6(this.bytes) : formatIPv4(this.bytes)}/${this.length}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+function sameOctets(a: Uint8Array, b: Uint8Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// ---- communities (parsed by parseCommunity / parseLargeCommunity in attributes.ts) ----------
+
+export function formatCommunityValue(v: number): string {
+  return `${Math.floor(v / 0x10000)}:${v % 0x10000}`;
+}
+
+/** RFC 8092 large community: three 32-bit parts. */
+export type LargeCommunityValue = readonly [number, number, number];
+
+export function formatLargeCommunityValue(v: LargeCommunityValue): string {
+  return `${v[0]}:${v[1]}:${v[2]}`;
+}

@@ -1,0 +1,180 @@
+// The desired table: what clients asked to announce. Requests are validated whole before anything
+// changes (text parsed once into typed values, errors naming the field), paths are shared between
+// owners, changes are told to watchers and to the send pipelines (by prefix row), and the table is
+// persisted before a call returns.
+
+import type { Clock } from '../clock.js';
+import { Rib, type UpsertResult } from '../rib/rib.js';
+import { RequestError, type AnnouncedPath } from '../rib/types.js';
+import { validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
+import type { StateStore, StoredPath } from '../store/state-store.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceResult } from './api.js';
+import type { EventHub } from './events.js';
+
+const NIL = -1;
+
+/** Whether an upsert changed what peers must be sent. */
+function isChange(r: UpsertResult): boolean {
+  return r === 'added' || r === 'updated';
+}
+
+export class DesiredTable {
+  readonly rib = new Rib();
+
+  constructor(
+    /** Next hop of a path added without one: an address or "self". */
+    private readonly defaultNextHop: string,
+    private readonly events: EventHub,
+    private readonly clock: Clock,
+    private readonly store: StateStore | null,
+    /** A prefix row changed: the peers must be brought in line. */
+    private readonly changed: (row: number) => void,
+  ) {}
+
+  private validateAll(inputs: readonly PathInput[], owner?: string): ValidPath[] {
+    return inputs.map((p, i) => validatePath(owner === undefined ? p : { ...p, owner }, this.defaultNextHop, () => `paths[${i}]`));
+  }
+
+  /** Put stored paths back (before start): validated like API input; a bad entry is an error. */
+  restore(stored: readonly StoredPath[]): number {
+    let n = 0;
+    stored.forEach((sp, i) => {
+      for (const owner of sp.owners) {
+        const v = validatePath({ ...sp, owner }, this.defaultNextHop, () => `paths[${i}]`);
+        const r = this.rib.upsert(v.path, v.attrKey);
+        if (isChange(r.result)) this.changed(r.row);
+        n++;
+      }
+    });
+    return n;
+  }
+
+  async addPaths(inputs: readonly PathInput[]): Promise<AnnouncedPath[]> {
+    const valid = this.validateAll(inputs);
+    const changedPaths: number[] = [];
+    const all: number[] = [];
+    for (const v of valid) {
+      const r = this.rib.upsert(v.path, v.attrKey);
+      all.push(r.path);
+      if (isChange(r.result)) {
+        this.changed(r.row);
+        changedPaths.push(r.path);
+      }
+    }
+    const result = all.map((p) => this.rib.view(p));
+    if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.rib.view(p)), () => []);
+    await this.persist();
+    return result;
+  }
+
+  async deletePaths(sel: PathSelector): Promise<AnnouncedPath[]> {
+    const prefix = validatePrefix(sel.prefix, 'prefix');
+    const nextHops = (sel.nextHops ?? []).map((nh, i) => validateNextHop(nh, prefix.family, `nextHops[${i}]`).toString());
+    if (sel.owner !== undefined) validateOwner(sel.owner, 'owner');
+    const row = this.rib.find(prefix);
+    const victims: number[] = [];
+    if (row !== NIL) {
+      for (let p = this.rib.firstPath(row); p !== NIL; p = this.rib.nextPath(p)) {
+        if (nextHops.length > 0 && !nextHops.includes(this.rib.nextHop(this.rib.nextHopIdOf(p)).toString())) continue;
+        if (sel.owner !== undefined && !this.rib.ownersOf(p).includes(sel.owner)) continue;
+        victims.push(p);
+      }
+    }
+    if (victims.length === 0) {
+      const what = nextHops.length ? `${prefix.toString()} via ${nextHops.join(', ')}` : prefix.toString();
+      throw new RequestError('not-found', 'prefix', `prefix: no path ${what}${sel.owner !== undefined ? ` owned by ${sel.owner}` : ''} is announced`);
+    }
+    const before = victims.map((p) => this.rib.view(p));
+    const gone: AnnouncedPath[] = [];
+    victims.forEach((p, i) => {
+      if (this.rib.releaseClaim(p, sel.owner)?.gone) gone.push(before[i]!);
+    });
+    if (gone.length) this.changed(row);
+    this.emitRib(() => [], () => gone);
+    await this.persist();
+    return before;
+  }
+
+  async replacePaths(owner: string, inputs: readonly PathInput[]): Promise<ReplaceResult> {
+    validateOwner(typeof owner === 'string' ? owner : '', 'owner'); // an owner is required here: no default
+    const valid = this.validateAll(inputs, owner);
+    // Everything is valid: from here on nothing can fail, so the change is all or nothing.
+    const rib = this.rib;
+    const keep = new Uint8Array(rib.pathLimit);
+    for (const v of valid) {
+      const p = rib.pathOf(v.path.prefix, v.path.nextHop);
+      if (p !== NIL) keep[p] = 1;
+    }
+    const removed: AnnouncedPath[] = [];
+    const gone: AnnouncedPath[] = [];
+    const owned = new Map<readonly string[], boolean>();
+    for (const row of rib.rows()) {
+      for (let p = rib.firstPath(row); p !== NIL; ) {
+        const next = rib.nextPath(p);
+        const owners = rib.ownersOf(p);
+        let mine = owned.get(owners);
+        if (mine === undefined) owned.set(owners, (mine = owners.includes(owner)));
+        if (mine && !keep[p]) {
+          const view = rib.view(p);
+          removed.push(view);
+          if (rib.releaseClaim(p, owner)!.gone) {
+            gone.push(view);
+            this.changed(row);
+          }
+        }
+        p = next;
+      }
+    }
+    const added: number[] = [];
+    const updated: number[] = [];
+    let unchanged = 0;
+    for (const v of valid) {
+      const r = rib.upsert(v.path, v.attrKey);
+      if (isChange(r.result)) this.changed(r.row);
+      if (r.result === 'unchanged') unchanged++;
+      else (r.result === 'updated' ? updated : added).push(r.path);
+    }
+    const addedViews = added.map((p) => rib.view(p));
+    const updatedViews = updated.map((p) => rib.view(p));
+    this.emitRib(() => [...addedViews, ...updatedViews], () => gone);
+    await this.persist();
+    return { added: addedViews, removed, updated: updatedViews, unchanged };
+  }
+
+  listPaths(filter: PathFilter = {}): AnnouncedPath[] {
+    let paths: AnnouncedPath[];
+    if (filter.prefix !== undefined && filter.prefix !== '') {
+      const row = this.rib.find(validatePrefix(filter.prefix, 'prefix'));
+      paths = row === NIL ? [] : this.rib.viewsOf(row);
+    } else {
+      paths = [...this.rib.views()];
+    }
+    return filter.owner ? paths.filter((p) => p.owners.includes(filter.owner!)) : paths;
+  }
+
+  private emitRib(added: () => AnnouncedPath[], removed: () => AnnouncedPath[]): void {
+    this.events.emit('rib', () => ({ type: 'rib', at: this.clock.now(), added: added(), removed: removed() }));
+  }
+
+  private persist(): Promise<void> {
+    return this.store ? this.store.save(() => this.snapshot()) : Promise.resolve();
+  }
+
+  /** The desired paths as stored: one entry per path, with all its owners. */
+  snapshot(): StoredPath[] {
+    const out: StoredPath[] = [];
+    for (const p of this.rib.views()) {
+      const a = p.attributes;
+      out.push({
+        prefix: p.prefix,
+        nextHop: p.nextHop,
+        owners: p.owners,
+        ...(a.communities.length ? { communities: a.communities } : {}),
+        ...(a.largeCommunities.length ? { largeCommunities: a.largeCommunities } : {}),
+        ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
+        ...(a.med !== undefined ? { med: a.med } : {}),
+      });
+    }
+    return out;
+  }
+}

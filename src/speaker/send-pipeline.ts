@@ -1,0 +1,413 @@
+// One peer's send path. Changes to the RIB only mark prefix rows in this peer's queue; UPDATEs are
+// built from the queue when the socket can take more (pulled, as BIRD's buckets are, not pushed),
+// so a peer that reads slowly costs its queue of row numbers, never a copy of the table. What a
+// row needs is decided when it is sent, against the Adj-RIB-Out, so a path added and withdrawn
+// before it went out costs nothing on the wire.
+
+import {
+  BgpEncodeError,
+  packAnnouncementRows,
+  packWithdrawalRows,
+  type BgpMessage,
+  type CodecContext,
+  type Family,
+  type IpAddress,
+  type PathAttribute,
+} from '../codec/index.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { AdjRibOut } from '../rib/adj-rib-out.js';
+import type { Rib } from '../rib/rib.js';
+import { exportAttributes, type ExportContext, type NextHopResolver } from './export-policy.js';
+
+/** Where the pipeline's bytes go: the established session's socket. */
+export interface UpdateSink {
+  /** Hand whole UPDATE messages to the socket. */
+  writeUpdates(bytes: Uint8Array, messages: number): void;
+  /** Send one message (End-of-RIB, BoRR, EoRR). */
+  send(msg: BgpMessage): void;
+  /** Octets handed to the socket that the peer's side has not taken yet. */
+  readonly backlog: number;
+}
+
+/** What the session negotiated that decides what this peer is sent. */
+export interface PeerExport {
+  readonly families: readonly Family[];
+  /** Families this peer receives every path of with its path identifier (RFC 7911). */
+  readonly addPath: readonly Family[];
+  readonly ctx: CodecContext;
+  readonly policy: ExportContext;
+  readonly nextHops: NextHopResolver;
+}
+
+/** One batch as written, for watchers (built only when someone asks). */
+export interface SentBatch {
+  readonly announced: readonly { readonly row: number; readonly pathId: number; readonly nextHop: IpAddress }[];
+  readonly withdrawn: readonly { readonly row: number; readonly pathId: number }[];
+}
+
+export interface PipelineOptions {
+  /** Stop building UPDATEs while this many octets wait in the socket (user space). */
+  readonly highWater?: number;
+  /** Prefix rows per batch (one round of packing and one write). */
+  readonly batchRows?: number;
+  /** Batches per turn of the event loop, so other peers and the API get their turn. */
+  readonly batchesPerTurn?: number;
+}
+
+const NIL = -1;
+const QUEUED = 1;
+const FORCED = 2;
+
+/** Announcements sharing attributes and next hop: packed into the same UPDATEs. */
+class Bucket {
+  rows = new Int32Array(64);
+  pathIds = new Uint32Array(64);
+  count = 0;
+  constructor(
+    readonly family: Family,
+    readonly attrId: number,
+    readonly nhId: number,
+    readonly nextHop: IpAddress,
+  ) {}
+
+  push(row: number, pathId: number): void {
+    if (this.count === this.rows.length) {
+      const rows = new Int32Array(this.count * 2);
+      rows.set(this.rows);
+      this.rows = rows;
+      const ids = new Uint32Array(this.count * 2);
+      ids.set(this.pathIds);
+      this.pathIds = ids;
+    }
+    this.rows[this.count] = row;
+    this.pathIds[this.count++] = pathId;
+  }
+}
+
+class RowList {
+  rows = new Int32Array(64);
+  pathIds = new Uint32Array(64);
+  count = 0;
+  push(row: number, pathId: number): void {
+    if (this.count === this.rows.length) {
+      const rows = new Int32Array(this.count * 2);
+      rows.set(this.rows);
+      this.rows = rows;
+      const ids = new Uint32Array(this.count * 2);
+      ids.set(this.pathIds);
+      this.pathIds = ids;
+    }
+    this.rows[this.count] = row;
+    this.pathIds[this.count++] = pathId;
+  }
+}
+
+export class SendPipeline {
+  readonly out: AdjRibOut;
+  private peer: PeerExport | null = null;
+  private sink: UpdateSink | null = null;
+
+  // The queue: a ring of row numbers, each row at most once (its mark says so).
+  private ring = new Int32Array(0);
+  private qHead = 0;
+  private qSize = 0;
+  private mark = new Uint8Array(0);
+
+  /** Sent once the queue is empty (End-of-RIB, EoRR). Bounded: a few per family. */
+  private readonly markers: BgpMessage[] = [];
+  private scheduled = false;
+  private readonly highWater: number;
+  private readonly batchRows: number;
+  private readonly batchesPerTurn: number;
+
+  // Per batch, reused.
+  private readonly buckets = new Map<number, Map<number, Bucket>>();
+  private readonly withdrawals = new Map<Family, RowList>();
+  private readonly attrCache = new Map<number, PathAttribute[]>();
+  private readonly nhCache = new Map<number, IpAddress | null>();
+  private desiredIds = new Uint32Array(16);
+  private desiredNh = new Int32Array(16);
+
+  /** Routes written, in total (for counters). */
+  routesSent = 0;
+
+  constructor(
+    private readonly rib: Rib,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    opts: PipelineOptions = {},
+    /** Called after each batch is written, when it returns true for `wants`. */
+    private readonly report?: { wants(): boolean; sent(b: SentBatch): void },
+  ) {
+    this.out = new AdjRibOut(rib);
+    this.highWater = opts.highWater ?? 1 << 20;
+    this.batchRows = opts.batchRows ?? 4096;
+    this.batchesPerTurn = opts.batchesPerTurn ?? 16;
+  }
+
+  /** Rows waiting to be looked at. */
+  get queued(): number {
+    return this.qSize;
+  }
+
+  get active(): boolean {
+    return this.peer !== null;
+  }
+
+  /** The session is established: send the whole table, then End-of-RIB per family. */
+  start(peer: PeerExport, sink: UpdateSink, endOfRib: readonly BgpMessage[]): void {
+    this.reset();
+    this.peer = peer;
+    this.sink = sink;
+    for (const row of this.rib.rows()) if (peer.families.includes(this.rib.familyOf(row))) this.enqueue(row);
+    this.markers.push(...endOfRib);
+    this.schedule();
+  }
+
+  /** The session went down: the peer holds nothing, nothing is waiting. */
+  reset(): void {
+    this.peer = null;
+    this.sink = null;
+    while (this.qSize > 0) this.rib.release(this.dequeue().row);
+    this.ring = new Int32Array(0);
+    this.mark = new Uint8Array(0);
+    this.qHead = 0;
+    this.out.clear();
+    this.markers.length = 0;
+    this.attrCache.clear();
+    this.nhCache.clear();
+  }
+
+  /** A row changed in the RIB. */
+  changed(row: number): void {
+    if (!this.peer) return;
+    this.enqueue(row);
+    this.schedule();
+  }
+
+  /**
+   * Send every route of `family` again, even those the peer has (ROUTE-REFRESH), with `before`
+   * sent now and `after` once they have all gone out (RFC 7313 BoRR / EoRR).
+   */
+  resend(family: Family, before: BgpMessage | null, after: BgpMessage | null): void {
+    if (!this.peer || !this.sink) return;
+    if (before) this.sink.send(before);
+    for (const row of this.rib.rows()) if (this.rib.familyOf(row) === family) this.enqueue(row, FORCED);
+    // Rows the peer holds that the RIB no longer has are queued already (their change queued them).
+    if (after) this.markers.push(after);
+    this.schedule();
+  }
+
+  /** The socket took what it had: build more. */
+  drained(): void {
+    this.schedule();
+  }
+
+  private enqueue(row: number, bits = QUEUED): void {
+    if (row >= this.mark.length) {
+      const m = new Uint8Array(Math.max(1024, this.rib.rowLimit, row + 1));
+      m.set(this.mark);
+      this.mark = m;
+    }
+    if (this.mark[row]! & QUEUED) {
+      this.mark[row]! |= bits;
+      return;
+    }
+    this.mark[row] = bits | QUEUED;
+    this.rib.hold(row);
+    if (this.qSize === this.ring.length) {
+      const ring = new Int32Array(Math.max(1024, this.ring.length * 2));
+      for (let i = 0; i < this.qSize; i++) ring[i] = this.ring[(this.qHead + i) % this.ring.length]!;
+      this.ring = ring;
+      this.qHead = 0;
+    }
+    this.ring[(this.qHead + this.qSize) % this.ring.length] = row;
+    this.qSize++;
+  }
+
+  /** Takes the next row off the queue (still held: release it once done). */
+  private dequeue(): { row: number; forced: boolean } {
+    const row = this.ring[this.qHead]!;
+    this.qHead = (this.qHead + 1) % this.ring.length;
+    this.qSize--;
+    const forced = (this.mark[row]! & FORCED) !== 0;
+    this.mark[row] = 0;
+    return { row, forced };
+  }
+
+  private schedule(): void {
+    if (this.scheduled || !this.peer) return;
+    this.scheduled = true;
+    this.clock.soon(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Build and write batches while the socket takes them; then End-of-RIB and friends. */
+  pump(): void {
+    const sink = this.sink;
+    if (!this.peer || !sink) return;
+    for (let b = 0; b < this.batchesPerTurn; b++) {
+      if (this.qSize === 0 || sink.backlog >= this.highWater) break;
+      this.batch(this.peer, sink);
+      if (!this.peer) return; // the session went down while writing
+    }
+    if (this.qSize === 0) {
+      for (const m of this.markers.splice(0)) sink.send(m);
+      return;
+    }
+    // Blocked: the session's 'drain' calls drained(). Otherwise: more next turn.
+    if (sink.backlog < this.highWater) this.schedule();
+  }
+
+  private nextHopOf(nhId: number, family: Family, peer: PeerExport): IpAddress | null {
+    // "self" resolves per family: one RIB next hop, two answers.
+    const key = nhId * 2 + (family === 'ipv6-unicast' ? 1 : 0);
+    let v = this.nhCache.get(key);
+    if (v === undefined) {
+      if (this.nhCache.size >= 4096) this.nhCache.clear();
+      v = peer.nextHops.resolve(this.rib.nextHop(nhId), family);
+      this.nhCache.set(key, v);
+    }
+    return v;
+  }
+
+  private attributesOf(attrId: number, peer: PeerExport): PathAttribute[] {
+    let v = this.attrCache.get(attrId);
+    if (!v) {
+      if (this.attrCache.size >= 4096) this.attrCache.clear();
+      v = exportAttributes(this.rib.attributes(attrId), peer.policy);
+      this.attrCache.set(attrId, v);
+    }
+    return v;
+  }
+
+  private bucket(family: Family, attrId: number, nhId: number, nextHop: IpAddress): Bucket {
+    let byNh = this.buckets.get(attrId);
+    if (!byNh) this.buckets.set(attrId, (byNh = new Map()));
+    // "self" is one RIB next hop but a different address (and UPDATE) per family.
+    const key = nhId * 2 + (family === 'ipv6-unicast' ? 1 : 0);
+    let b = byNh.get(key);
+    if (!b) byNh.set(key, (b = new Bucket(family, attrId, nhId, nextHop)));
+    return b;
+  }
+
+  private withdrawList(family: Family): RowList {
+    let l = this.withdrawals.get(family);
+    if (!l) this.withdrawals.set(family, (l = new RowList()));
+    return l;
+  }
+
+  /** The routes `row` should have at this peer, into desiredIds/desiredNh; returns how many. */
+  private desired(row: number, peer: PeerExport): number {
+    const rib = this.rib;
+    const family = rib.familyOf(row);
+    if (rib.pathCountOf(row) === 0 || !peer.families.includes(family)) return 0;
+    if (peer.addPath.includes(family)) {
+      let n = 0;
+      for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
+        const nhId = rib.nextHopIdOf(p);
+        if (this.nextHopOf(nhId, family, peer) === null) continue;
+        if (n === this.desiredIds.length) {
+          const ids = new Uint32Array(n * 2);
+          ids.set(this.desiredIds);
+          this.desiredIds = ids;
+          const nhs = new Int32Array(n * 2);
+          nhs.set(this.desiredNh);
+          this.desiredNh = nhs;
+        }
+        this.desiredIds[n] = rib.pathIdOf(p);
+        this.desiredNh[n++] = nhId;
+      }
+      return n;
+    }
+    // Without ADD-PATH the peer can hold one path: the oldest that can be sent, so adding paths
+    // never moves it.
+    for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
+      const nhId = rib.nextHopIdOf(p);
+      if (this.nextHopOf(nhId, family, peer) === null) continue;
+      this.desiredIds[0] = 0;
+      this.desiredNh[0] = nhId;
+      return 1;
+    }
+    return 0;
+  }
+
+  private batch(peer: PeerExport, sink: UpdateSink): void {
+    const rib = this.rib;
+    const out = this.out;
+    const rows = new Int32Array(Math.min(this.batchRows, this.qSize));
+    let n = 0;
+    for (const byNh of this.buckets.values()) for (const b of byNh.values()) b.count = 0;
+    for (const l of this.withdrawals.values()) l.count = 0;
+    while (n < rows.length) {
+      const { row, forced } = this.dequeue();
+      rows[n++] = row;
+      const family = rib.familyOf(row);
+      const want = this.desired(row, peer);
+      const attrId = rib.attributeId(row);
+      for (let i = 0; i < want; i++) {
+        const id = this.desiredIds[i]!;
+        const nhId = this.desiredNh[i]!;
+        const r = out.find(row, id);
+        if (!forced && r !== NIL && out.nextHopIdOf(r) === nhId && out.attributeIdOf(r) === attrId) continue;
+        this.bucket(family, attrId, nhId, this.nextHopOf(nhId, family, peer)!).push(row, id);
+      }
+      for (let r = out.first(row); r !== NIL; r = out.next(r)) {
+        const id = out.pathIdOf(r);
+        let kept = false;
+        for (let i = 0; i < want; i++) if (this.desiredIds[i] === id) kept = true;
+        if (!kept) this.withdrawList(family).push(row, id);
+      }
+    }
+    this.write(peer, sink);
+    for (let i = 0; i < n; i++) rib.release(rows[i]!);
+  }
+
+  /** Pack, write, then record what the peer now holds. */
+  private write(peer: PeerExport, sink: UpdateSink): void {
+    const rib = this.rib;
+    const cols = rib.columns;
+    const details = this.report?.wants() ? { announced: [] as SentBatch['announced'][number][], withdrawn: [] as SentBatch['withdrawn'][number][] } : null;
+    for (const [family, l] of this.withdrawals) {
+      if (l.count === 0) continue;
+      const packed = packWithdrawalRows({ family, cols, rows: l.rows, pathIds: l.pathIds, count: l.count }, peer.ctx);
+      sink.writeUpdates(packed.bytes, packed.messages);
+      if (!this.peer) return;
+      for (let i = 0; i < l.count; i++) {
+        this.out.withdrawn(l.rows[i]!, l.pathIds[i]!);
+        details?.withdrawn.push({ row: l.rows[i]!, pathId: l.pathIds[i]! });
+      }
+      this.routesSent += l.count;
+    }
+    for (const byNh of this.buckets.values()) {
+      for (const b of byNh.values()) {
+        if (b.count === 0) continue;
+        let packed;
+        try {
+          packed = packAnnouncementRows(
+            { nextHop: b.nextHop, attributes: this.attributesOf(b.attrId, peer) },
+            { family: b.family, cols, rows: b.rows, pathIds: b.pathIds, count: b.count },
+            peer.ctx,
+          );
+        } catch (e) {
+          if (!(e instanceof BgpEncodeError)) throw e;
+          this.log.error({ err: e.message, nextHop: b.nextHop.toString(), paths: b.count }, 'cannot encode paths: not sent to this peer');
+          continue;
+        }
+        sink.writeUpdates(packed.bytes, packed.messages);
+        if (!this.peer) return;
+        for (let i = 0; i < b.count; i++) {
+          this.out.announced(b.rows[i]!, b.pathIds[i]!, b.nhId, b.attrId);
+          details?.announced.push({ row: b.rows[i]!, pathId: b.pathIds[i]!, nextHop: b.nextHop });
+        }
+        this.routesSent += b.count;
+      }
+    }
+    // Buckets of attribute sets that are gone would pile up over a long life: keep only live ones.
+    if (this.buckets.size > 64) this.buckets.clear();
+    if (details && (details.announced.length || details.withdrawn.length)) this.report!.sent(details);
+  }
+}

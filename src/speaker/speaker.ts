@@ -1,0 +1,272 @@
+// The speaker owns the desired table and the sessions, and is the only place they meet: a change
+// to the desired paths queues its prefix row in every established peer's send pipeline, which
+// builds UPDATEs as that peer's socket takes them.
+
+import net from 'node:net';
+import os from 'node:os';
+import { endOfRib, FAMILY_AFI_SAFI, IpAddress, type Family, type UpdateMessage } from '../codec/index.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { RequestError, type AnnouncedPath, type PeerStatus } from '../rib/types.js';
+import type { StateStore, StoredPath } from '../store/state-store.js';
+import { normalizeAddress, PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerApi, SpeakerEvent } from './api.js';
+import { DesiredTable } from './desired.js';
+import { EventHub } from './events.js';
+import { NextHopResolver } from './export-policy.js';
+import { SendPipeline, type PipelineOptions, type SentBatch } from './send-pipeline.js';
+
+export interface SpeakerOptions {
+  readonly asn: number;
+  readonly routerId: string;
+  /** Next hop for a path added without one: an address or "self". */
+  readonly nextHop: string;
+  readonly listen?: { readonly address: string; readonly port: number };
+  readonly peers: readonly PeerSessionConfig[];
+  /** Tuning of the per-peer send pipelines (tests use small batches). */
+  readonly pipeline?: PipelineOptions;
+}
+
+interface PeerState {
+  readonly session: PeerSession;
+  readonly pipeline: SendPipeline;
+  /** Keys of routes the peer announced to us (family|prefix|pathId), for counting. */
+  readonly received: Set<string>;
+}
+
+export class Speaker implements SpeakerApi {
+  private readonly events: EventHub;
+  private readonly desired: DesiredTable;
+  private readonly peers = new Map<string, PeerState>();
+  private server: net.Server | null = null;
+  private stopping = false;
+  private started = false;
+
+  constructor(
+    private readonly options: SpeakerOptions,
+    private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
+    private readonly store: StateStore | null = null,
+  ) {
+    this.events = new EventHub(log);
+    this.desired = new DesiredTable(options.nextHop, this.events, clock, store, (row) => {
+      for (const p of this.peers.values()) p.pipeline.changed(row);
+    });
+    const local = { asn: options.asn, routerId: options.routerId, hostname: os.hostname() };
+    for (const pc of options.peers) {
+      const log = this.log.child({ peer: pc.name });
+      const session = new PeerSession(
+        pc,
+        local,
+        {
+          established: (s) => this.onEstablished(s),
+          down: (s) => this.onDown(s),
+          update: (s, m) => this.onUpdate(s, m),
+          routeRefresh: (s, family) => this.onRouteRefresh(s, family),
+          drain: (s) => this.peers.get(s.config.address)?.pipeline.drained(),
+          stateChange: (s, from, to) =>
+            this.events.emit('peer-state', () => ({
+              type: 'peer-state',
+              at: this.clock.now(),
+              peer: s.config.address,
+              from,
+              to,
+              ...(to !== 'Established' && s.lastError ? { reason: s.lastError } : {}),
+            })),
+        },
+        clock,
+        log,
+      );
+      const pipeline = new SendPipeline(this.desired.rib, clock, log, options.pipeline, {
+        wants: () => this.events.wants('peer-paths'),
+        sent: (b) => this.emitSent(pc.address, b),
+      });
+      this.peers.set(pc.address, { session, pipeline, received: new Set() });
+    }
+  }
+
+  /** Listen (when configured) and start every session. */
+  async start(): Promise<void> {
+    if (this.options.listen) {
+      const { address, port } = this.options.listen;
+      const server = net.createServer((socket) => this.onIncoming(socket));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: address, port }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      server.on('error', (err) => this.log.error({ err }, 'BGP listener error'));
+      this.server = server;
+      this.log.info({ address, port }, 'listening for BGP connections');
+    }
+    for (const p of this.peers.values()) p.session.start();
+    this.started = true;
+  }
+
+  /** Cease / Administrative Shutdown to every peer, with an RFC 8203 message; then stop listening. */
+  async stop(message = 'announcer shutting down'): Promise<void> {
+    this.stopping = true;
+    this.server?.close();
+    await Promise.all([...this.peers.values()].map((p) => p.session.stop(message)));
+    await this.store?.flush();
+  }
+
+  private onIncoming(socket: net.Socket): void {
+    const remote = normalizeAddress(socket.remoteAddress ?? '');
+    const peer = this.peers.get(remote);
+    if (!peer || this.stopping) {
+      this.log.warn({ remote }, 'refusing BGP connection from an address that is not a configured peer');
+      socket.destroy();
+      return;
+    }
+    peer.session.acceptIncoming(socket);
+  }
+
+  // ---- the API ------------------------------------------------------------------------------
+
+  get ready(): boolean {
+    return this.started && !this.stopping;
+  }
+
+  restore(stored: readonly StoredPath[]): number {
+    return this.desired.restore(stored);
+  }
+
+  addPaths(inputs: readonly PathInput[]): Promise<AnnouncedPath[]> {
+    return this.desired.addPaths(inputs);
+  }
+
+  deletePaths(sel: PathSelector): Promise<AnnouncedPath[]> {
+    return this.desired.deletePaths(sel);
+  }
+
+  replacePaths(owner: string, inputs: readonly PathInput[]): Promise<ReplaceResult> {
+    return this.desired.replacePaths(owner, inputs);
+  }
+
+  listPaths(filter: PathFilter = {}): AnnouncedPath[] {
+    return this.desired.listPaths(filter);
+  }
+
+  snapshot(): StoredPath[] {
+    return this.desired.snapshot();
+  }
+
+  watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void {
+    return this.events.watch(listener, types);
+  }
+
+  listPeers(filter: { readonly peer?: string } = {}): PeerStatus[] {
+    let peers = [...this.peers.values()];
+    if (filter.peer !== undefined && filter.peer !== '') {
+      const ip = IpAddress.parse(filter.peer.trim());
+      const one = this.peers.get(ip ? ip.toString() : filter.peer);
+      if (!one) {
+        const known = [...this.peers.keys()].join(', ') || 'none';
+        throw new RequestError('invalid-argument', 'peer', `peer: ${filter.peer} is not a configured peer (configured: ${known})`);
+      }
+      peers = [one];
+    }
+    return peers.map(({ session: s, pipeline, received }) => {
+      const n = s.session;
+      const families = n
+        ? n.families.map((family) => ({
+            family,
+            addPathSend: n.ctx.addPathSend.includes(family),
+            addPathReceive: n.ctx.addPathReceive.includes(family),
+          }))
+        : [];
+      return {
+        address: s.config.address,
+        port: s.config.port,
+        asn: s.config.asn,
+        state: s.state,
+        since: s.since,
+        ...(s.localAddress ? { localAddress: s.localAddress } : {}),
+        ...(n ? { remoteRouterId: n.peerRouterId, holdTime: s.holdTime } : {}),
+        families,
+        // What the peer holds: routes whose UPDATEs were handed to its socket.
+        prefixesSent: pipeline.out.size,
+        prefixesReceived: received.size,
+        ...s.stats,
+        ...(s.lastError ? { lastError: s.lastError } : {}),
+      };
+    });
+  }
+
+  // ---- sessions -----------------------------------------------------------------------------
+
+  private emitSent(peer: string, b: SentBatch): void {
+    const rib = this.desired.rib;
+    this.events.emit('peer-paths', () => ({
+      type: 'peer-paths',
+      at: this.clock.now(),
+      peer,
+      announced: b.announced.map((a) => ({ prefix: rib.prefixOf(a.row).toString(), nextHop: a.nextHop.toString(), pathId: a.pathId })),
+      withdrawn: b.withdrawn.map((w) => ({ prefix: rib.prefixOf(w.row).toString(), pathId: w.pathId })),
+    }));
+  }
+
+  private onEstablished(s: PeerSession): void {
+    const p = this.peers.get(s.config.address)!;
+    const n = s.session!;
+    p.received.clear();
+    const local = s.localAddress === undefined ? undefined : (IpAddress.parse(s.localAddress) ?? undefined);
+    const warned = new Set<Family>();
+    const nextHops = new NextHopResolver(local, (family) => {
+      if (warned.has(family)) return;
+      warned.add(family);
+      s.log.warn(
+        { family, localAddress: s.localAddress },
+        'next hop "self" has no address of this family on the session\'s interface: those paths are not sent to this peer',
+      );
+    });
+    p.pipeline.start(
+      {
+        families: n.families,
+        addPath: n.ctx.addPathSend,
+        ctx: n.ctx,
+        policy: { localAsn: this.options.asn, ebgp: n.peerAsn !== this.options.asn },
+        nextHops,
+      },
+      s,
+      // RFC 4724 2: End-of-RIB after the initial table, per family.
+      n.families.map((f) => endOfRib(f)),
+    );
+  }
+
+  private onDown(s: PeerSession): void {
+    const p = this.peers.get(s.config.address)!;
+    p.pipeline.reset();
+    p.received.clear();
+  }
+
+  private onRouteRefresh(s: PeerSession, family: Family): void {
+    const p = this.peers.get(s.config.address)!;
+    const n = s.session!;
+    const { afi, safi } = FAMILY_AFI_SAFI[family];
+    s.log.info({ family }, 'ROUTE-REFRESH: sending the table again');
+    // RFC 7313 4: with enhanced route refresh the re-sent table is framed by BoRR and EoRR, so the
+    // peer can drop what we no longer have.
+    const enhanced = n.enhancedRouteRefresh;
+    p.pipeline.resend(
+      family,
+      enhanced ? { type: 'route-refresh', afi, safi, subtype: 'begin-of-rib' } : null,
+      enhanced ? { type: 'route-refresh', afi, safi, subtype: 'end-of-rib' } : null,
+    );
+  }
+
+  private onUpdate(s: PeerSession, m: UpdateMessage): void {
+    const p = this.peers.get(s.config.address)!;
+    const key = (f: Family, prefix: string, pathId?: number) => `${f}|${prefix}|${pathId ?? 0}`;
+    for (const n of m.withdrawn) p.received.delete(key('ipv4-unicast', n.prefix, n.pathId));
+    for (const n of m.nlri) p.received.add(key('ipv4-unicast', n.prefix, n.pathId));
+    for (const a of m.attributes) {
+      if (a.type === 'mp-reach') for (const n of a.nlri) p.received.add(key(a.family, n.prefix, n.pathId));
+      if (a.type === 'mp-unreach') for (const n of a.withdrawn) p.received.delete(key(a.family, n.prefix, n.pathId));
+    }
+    for (const w of m.errorHandling?.withdrawn ?? []) p.received.delete(key(w.family, w.nlri.prefix, w.nlri.pathId));
+  }
+}
