@@ -3,21 +3,36 @@
 
 import type { Family } from './types.js';
 
-const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** Dotted-quad IPv4 text to 4 octets; null when it is not one. Leading zeros are refused (ambiguous octal). */
-export function parseIPv4(text: string): Uint8Array | null {
-  const m = IPV4_RE.exec(text);
-  if (!m) return null;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const part = m[i + 1]!;
-    if (part.length > 1 && part[0] === '0') return null;
-    const v = Number(part);
-    if (v > 255) return null;
-    out[i] = v;
+/**
+ * Dotted-quad IPv4 text in text[start, end) into out[at..at+4). Hand-scanned: this is the hot path
+ * of a million-path request. Leading zeros are refused (ambiguous octal). False when not IPv4.
+ */
+export function parseIPv4Into(text: string, start: number, end: number, out: Uint8Array, at = 0): boolean {
+  let i = start;
+  for (let k = 0; k < 4; k++) {
+    let v = 0;
+    const first = i;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    const digits = i - first;
+    if (digits === 0 || digits > 3 || v > 255 || (digits > 1 && text.charCodeAt(first) === 48)) return false;
+    out[at + k] = v;
+    if (k < 3) {
+      if (i >= end || text.charCodeAt(i) !== 46) return false; // '.'
+      i++;
+    }
   }
-  return out;
+  return i === end;
+}
+
+/** Dotted-quad IPv4 text to 4 octets; null when it is not one. */
+export function parseIPv4(text: string): Uint8Array | null {
+  const out = new Uint8Array(4);
+  return parseIPv4Into(text, 0, text.length, out) ? out : null;
 }
 
 export function formatIPv4(b: Uint8Array, at = 0): string {
@@ -28,7 +43,7 @@ export function formatIPv4(b: Uint8Array, at = 0): string {
  * Parse IPv6 text in text[start, end) into out[0..16). Hand-scanned (this is on the hot path of
  * the packer); a trailing dotted quad ("::ffff:192.0.2.1") is accepted. False when not IPv6.
  */
-export function parseIPv6Into(text: string, start: number, end: number, out: Uint8Array): boolean {
+export function parseIPv6Into(text: string, start: number, end: number, out: Uint8Array, at = 0): boolean {
   if (end - start < 2 || end - start > 45) return false;
   const groups = scratchGroups;
   let n = 0; // groups written
@@ -39,7 +54,7 @@ export function parseIPv6Into(text: string, start: number, end: number, out: Uin
     gap = 0;
     i += 2;
     if (i === end) {
-      out.fill(0);
+      out.fill(0, at, at + 16);
       return true;
     }
   }
@@ -58,8 +73,8 @@ export function parseIPv6Into(text: string, start: number, end: number, out: Uin
     }
     if (i < end && text.charCodeAt(i) === 46) {
       // "a.b.c.d" ends the address and fills two groups.
-      const v4 = parseIPv4(text.slice(groupStart, end));
-      if (!v4 || n > 6) return false;
+      const v4 = scratchV4;
+      if (n > 6 || !parseIPv4Into(text, groupStart, end, v4)) return false;
       groups[n++] = (v4[0]! << 8) | v4[1]!;
       groups[n++] = (v4[2]! << 8) | v4[3]!;
       i = end;
@@ -80,22 +95,23 @@ export function parseIPv6Into(text: string, start: number, end: number, out: Uin
     }
   }
   if (gap < 0 ? n !== 8 : n > 7) return false;
-  out.fill(0);
+  out.fill(0, at, at + 16);
   const tail = gap < 0 ? 0 : n - gap;
   const head = n - tail;
   for (let k = 0; k < head; k++) {
-    out[k * 2] = groups[k]! >> 8;
-    out[k * 2 + 1] = groups[k]! & 0xff;
+    out[at + k * 2] = groups[k]! >> 8;
+    out[at + k * 2 + 1] = groups[k]! & 0xff;
   }
   for (let k = 0; k < tail; k++) {
-    const at = 8 - tail + k;
-    out[at * 2] = groups[head + k]! >> 8;
-    out[at * 2 + 1] = groups[head + k]! & 0xff;
+    const g = 8 - tail + k;
+    out[at + g * 2] = groups[head + k]! >> 8;
+    out[at + g * 2 + 1] = groups[head + k]! & 0xff;
   }
   return true;
 }
 
 const scratchGroups = new Uint16Array(8);
+const scratchV4 = new Uint8Array(4);
 
 /** IPv6 text (with "::" and an optional trailing dotted quad) to 16 octets; null when it is not one. */
 export function parseIPv6(text: string): Uint8Array | null {
@@ -152,25 +168,54 @@ export interface ParsedPrefix {
   readonly length: number;
 }
 
+/** parsePrefixInto's answer for an IPv6 prefix: the length plus this flag. */
+export const PREFIX_V6 = 0x100;
+
+/**
+ * "203.0.113.10/32", "2001:db8::/64", or a bare address (a host route) into out[at..at+16)
+ * (IPv4 uses the first 4 octets, the rest are zeroed), host bits cleared. Returns the length,
+ * with PREFIX_V6 set for IPv6; -1 when the text is not a prefix. The one prefix scanner.
+ */
+export function parsePrefixInto(text: string, out: Uint8Array, at = 0): number {
+  const slash = text.indexOf('/');
+  const addrEnd = slash < 0 ? text.length : slash;
+  let max: number;
+  let v6 = 0;
+  if (parseIPv4Into(text, 0, addrEnd, out, at)) {
+    out.fill(0, at + 4, at + 16);
+    max = 32;
+  } else if (parseIPv6Into(text, 0, addrEnd, out, at)) {
+    max = 128;
+    v6 = PREFIX_V6;
+  } else {
+    return -1;
+  }
+  let length = max;
+  if (slash >= 0) {
+    const digits = text.length - slash - 1;
+    if (digits < 1 || digits > 3 || (digits > 1 && text.charCodeAt(slash + 1) === 48)) return -1;
+    length = 0;
+    for (let i = slash + 1; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return -1;
+      length = length * 10 + (c - 48);
+    }
+    if (length > max) return -1;
+  }
+  maskHostBits(out.subarray(at, at + max / 8), length);
+  return length | v6;
+}
+
 /**
  * "203.0.113.10/32", "2001:db8::/64", or a bare address (a host route). Host bits beyond the
  * length are cleared, so "10.1.2.3/8" means 10.0.0.0/8.
  */
 export function parsePrefix(text: string): ParsedPrefix | null {
-  const slash = text.indexOf('/');
-  const addr = slash < 0 ? text : text.slice(0, slash);
-  const ip = parseIp(addr);
-  if (!ip) return null;
-  const max = ip.family === 'ipv4' ? 32 : 128;
-  let length = max;
-  if (slash >= 0) {
-    const lenText = text.slice(slash + 1);
-    if (!/^(0|[1-9]\d{0,2})$/.test(lenText)) return null;
-    length = Number(lenText);
-    if (length > max) return null;
-  }
-  maskHostBits(ip.bytes, length);
-  return { family: ip.family === 'ipv4' ? 'ipv4-unicast' : 'ipv6-unicast', bytes: ip.bytes, length };
+  const out = new Uint8Array(16);
+  const r = parsePrefixInto(text, out);
+  if (r < 0) return null;
+  const v6 = (r & PREFIX_V6) !== 0;
+  return { family: v6 ? 'ipv6-unicast' : 'ipv4-unicast', bytes: v6 ? out : out.slice(0, 4), length: r & 0xff };
 }
 
 /** Clear every bit after the first `length` bits (in place). */

@@ -2,7 +2,7 @@
 // (a 4-octet path identifier before each prefix), for IPv4 and IPv6 unicast.
 
 import { BgpEncodeError, BgpError } from './errors.js';
-import { formatIPv4, formatIPv6, parseIPv6Into } from './ip.js';
+import { formatIPv4, formatIPv6, parsePrefixInto, PREFIX_V6 } from './ip.js';
 import type { Reader } from './reader.js';
 import type { Family, Nlri } from './types.js';
 import type { Writer } from './writer.js';
@@ -57,70 +57,16 @@ export function decodeNlriList(r: Reader, family: Family, addPath: boolean, err:
 }
 
 /**
- * Write one prefix given as text straight to the wire, without building intermediate objects:
- * the packer's hot path (a million prefixes), and the only way prefix text reaches the wire.
- * Both families are scanned by hand. Returns false if the text is not a prefix of `family`.
+ * Write one prefix given as text straight to the wire, without building intermediate objects.
+ * Returns false if the text is not a prefix of `family`.
  */
 export function writePrefixText(w: Writer, text: string, family: Family, pathId: number | undefined, addPath: boolean): boolean {
-  if (family === 'ipv6-unicast') {
-    const slash = text.indexOf('/');
-    const addrEnd = slash < 0 ? text.length : slash;
-    if (!parseIPv6Into(text, 0, addrEnd, scratch)) return false;
-    let len = 128;
-    if (slash >= 0) {
-      const lenText = text.slice(slash + 1);
-      if (!/^(0|[1-9]\d{0,2})$/.test(lenText)) return false;
-      len = Number(lenText);
-      if (len > 128) return false;
-    }
-    const n = (len + 7) >> 3;
-    if (len & 7) scratch[n - 1]! &= (0xff << (8 - (len & 7))) & 0xff;
-    if (addPath) w.u32(pathId ?? 0);
-    w.u8(len);
-    w.bytes(scratch.subarray(0, n));
-    return true;
-  }
-  let i = 0;
-  let a = 0;
-  const octets = scratch;
-  for (let k = 0; k < 4; k++) {
-    let v = 0;
-    const start = i;
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-      i++;
-    }
-    if (i === start || i - start > 3 || v > 255 || (i - start > 1 && text.charCodeAt(start) === 48)) return false;
-    octets[k] = v;
-    if (k < 3) {
-      if (text.charCodeAt(i) !== 46) return false; // '.'
-      i++;
-    }
-  }
-  let len = 32;
-  if (i < text.length) {
-    if (text.charCodeAt(i) !== 47) return false; // '/'
-    i++;
-    const start = i;
-    len = 0;
-    while (i < text.length) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) return false;
-      len = len * 10 + (c - 48);
-      i++;
-    }
-    if (i === start || i - start > 2 || len > 32 || (i - start > 1 && text.charCodeAt(start) === 48)) return false;
-  }
-  a = (len + 7) >> 3;
+  const r = parsePrefixInto(text, scratch);
+  if (r < 0 || ((r & PREFIX_V6) !== 0) !== (family === 'ipv6-unicast')) return false;
+  const len = r & 0xff;
   if (addPath) w.u32(pathId ?? 0);
   w.u8(len);
-  for (let k = 0; k < a; k++) {
-    let b = octets[k]!;
-    if (k === a - 1 && len & 7) b &= (0xff << (8 - (len & 7))) & 0xff;
-    w.u8(b);
-  }
+  w.bytes(scratch.subarray(0, (len + 7) >> 3));
   return true;
 }
 

@@ -2,7 +2,7 @@
 // communities as numbers. Inner layers compare and copy octets, never text; text is made only
 // for people (toString / toJSON: canonical, RFC 5952 for IPv6).
 
-import { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6Into } from './ip.js';
+import { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6Into, parsePrefixInto, PREFIX_V6 } from './ip.js';
 import type { Family } from './types.js';
 
 /** Octets of an address of `family`: 4 or 16. */
@@ -69,20 +69,10 @@ export class Prefix {
    * length are cleared ("10.1.2.3/8" is 10.0.0.0/8). Null when it is not a prefix.
    */
   static parse(text: string): Prefix | null {
-    const slash = text.indexOf('/');
-    const ip = IpAddress.parse(slash < 0 ? text : text.slice(0, slash));
-    if (!ip) return null;
-    const max = ip.bytes.length * 8;
-    let length = max;
-    if (slash >= 0) {
-      const lenText = text.slice(slash + 1);
-      if (!/^(0|[1-9]\d{0,2})$/.test(lenText)) return null;
-      length = Number(lenText);
-      if (length > max) return null;
-    }
-    const bytes = ip.bytes.slice();
-    maskHostBits(bytes, length);
-    return new Prefix(ip.family, bytes, length);
+    const r = parsePrefixInto(text, scratch);
+    if (r < 0) return null;
+    const v6 = (r & PREFIX_V6) !== 0;
+    return new Prefix(v6 ? 'ipv6-unicast' : 'ipv4-unicast', scratch.slice(0, v6 ? 16 : 4), r & 0xff);
   }
 
   /** From octets (a copy; host bits cleared). Throws RangeError when the length does not fit the family. */
@@ -132,6 +122,8 @@ export class Prefix {
     return this.toString();
   }
 }
+
+const scratch = new Uint8Array(16);
 
 function sameOctets(a: Uint8Array, b: Uint8Array, n: number): boolean {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
