@@ -60,11 +60,14 @@ function pathKey(p: { readonly prefix: string; readonly nextHop: string }): stri
 }
 
 function changes(result: ReplaceResult): string[] {
-  const all = [
-    ...result.added.map((p) => `+${p.prefix} via ${p.nextHop}`),
-    ...result.removed.map((p) => `-${p.prefix} via ${p.nextHop}`),
-    ...result.updated.map((p) => `~${p.prefix} via ${p.nextHop}`),
-  ];
+  const d = result.details;
+  const all = d
+    ? [
+        ...d.added.map((p) => `+${p.prefix} via ${p.nextHop}`),
+        ...d.removed.map((p) => `-${p.prefix} via ${p.nextHop}`),
+        ...d.updated.map((p) => `~${p.prefix} via ${p.nextHop}`),
+      ]
+    : [];
   return all.length > MAX_LOGGED_CHANGES ? [...all.slice(0, MAX_LOGGED_CHANGES), `... ${all.length - MAX_LOGGED_CHANGES} more`] : all;
 }
 
@@ -150,7 +153,8 @@ export function runController(options: ControllerOptions, io: ControllerIo): Con
   async function send(client: ApiClient, set: DesiredSet, reason: SyncReason, what: string): Promise<'ok' | 'refused' | 'failed'> {
     let result: ReplaceResult;
     try {
-      result = await client.replacePaths(owner, set.paths);
+      // A controller's set is small: ask for the paths themselves, to log what changed.
+      result = await client.replacePaths(owner, set.paths, { details: true });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       if (e.codeName === 'INVALID_ARGUMENT') {
@@ -174,7 +178,7 @@ export function runController(options: ControllerOptions, io: ControllerIo): Con
     } catch {
       // Only used to notice drift; the next sync refreshes it.
     }
-    const changed = result.added.length + result.removed.length + result.updated.length;
+    const changed = result.added + result.removed + result.updated;
     // A periodic re-sync that found everything in place is not news.
     const quiet = changed === 0 && (reason === 'resync' || reason === 'drift');
     log(quiet ? 'debug' : 'info', 'synced', {
@@ -182,9 +186,9 @@ export function runController(options: ControllerOptions, io: ControllerIo): Con
       ...(what === 'the file' ? {} : { source: what }),
       eips: set.eips,
       paths: set.paths.length,
-      added: result.added.length,
-      removed: result.removed.length,
-      updated: result.updated.length,
+      added: result.added,
+      removed: result.removed,
+      updated: result.updated,
       unchanged: result.unchanged,
       ...(changed ? { changes: changes(result) } : {}),
     });

@@ -3,10 +3,10 @@
 import type { ChannelOptions } from '@grpc/grpc-js';
 
 /**
- * grpc-js refuses messages over 4 MiB by default; a full table (the benchmarks aim at 1,000,000
- * paths) is far larger. The API is a local control channel, so the cap is generous.
+ * Tables travel in parts (ReplacePaths and ListPaths are streams), so no message holds a table.
+ * 8 MiB leaves room for an AddPath of about 100,000 paths and its answer.
  */
-export const MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 export const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,

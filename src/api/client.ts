@@ -3,9 +3,9 @@
 
 import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { systemClock } from '../clock.js';
-import { AnnouncerClient, type Event } from '../gen/announcer/v1/announcer.js';
+import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
 import type { AnnouncedPath, PeerStatus } from '../rib/types.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   announcedPathFromPb,
@@ -55,7 +55,7 @@ export interface ApiClient {
    * what was added, removed and updated, and how many were unchanged (nothing sent for those).
    * An empty list withdraws all of the owner's paths.
    */
-  replacePaths(owner: string, paths: readonly PathInput[]): Promise<ReplaceResult>;
+  replacePaths(owner: string, paths: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult>;
   listPaths(filter?: PathFilter): Promise<AnnouncedPath[]>;
   /** Every peer, or only `filter.peer` (INVALID_ARGUMENT when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): Promise<PeerStatus[]>;
@@ -98,6 +98,13 @@ export interface ClientOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Paths per ReplacePaths message: about 1 MiB of protobuf, far under the message cap. */
+export const REPLACE_CHUNK = 10_000;
+
+function isServiceError(e: unknown): e is ServiceError {
+  return e instanceof Error && typeof (e as Partial<ServiceError>).code === 'number' && 'metadata' in e;
+}
 
 /** Accepts "unix:/path" (or unix:relative/path) and "host:port" / "[v6]:port". */
 function checkTarget(target: string): void {
@@ -221,14 +228,38 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
       const res = await call(grpc.deletePath, selectorToPb(selector));
       return res.removed.map(announcedPathFromPb);
     },
-    async replacePaths(owner, paths) {
+    async replacePaths(owner, paths, opts = {}) {
       checkPaths(paths);
-      const res = await call(grpc.replacePaths, replaceToPb(owner, paths));
-      return replaceResultFromPb(res);
+      const details = opts.details ?? false;
+      const res = await new Promise<ReplacePathsResponse>((done, fail) => {
+        const stream = grpc.replacePaths(new Metadata(), { deadline: new Date(systemClock.now() + timeoutMs) }, (err, r) => {
+          if (err) fail(toApiError(err));
+          else done(r);
+        });
+        // In parts, so no message has to hold a table; the daemon applies them together at the end.
+        const send = (from: number): void => {
+          for (let i = from; ; i += REPLACE_CHUNK) {
+            const part = paths.slice(i, i + REPLACE_CHUNK);
+            const more = i + REPLACE_CHUNK < paths.length;
+            const ok = stream.write(replaceToPb(i === 0 ? owner : '', part, details));
+            if (!more) return void stream.end();
+            // Wait for the transport to take this part before encoding the next one.
+            if (!ok) return void stream.once('drain', () => send(i + REPLACE_CHUNK));
+          }
+        };
+        send(0);
+      });
+      return replaceResultFromPb(res, details);
     },
     async listPaths(filter) {
-      const res = await call(grpc.listPaths, filterToPb(filter));
-      return res.paths.map(announcedPathFromPb);
+      const stream = grpc.listPaths(filterToPb(filter), { deadline: new Date(systemClock.now() + timeoutMs) });
+      const out: AnnouncedPath[] = [];
+      try {
+        for await (const part of stream as AsyncIterable<ListPathsResponse>) for (const p of part.paths) out.push(announcedPathFromPb(p));
+      } catch (e) {
+        throw isServiceError(e) ? toApiError(e) : e;
+      }
+      return out;
     },
     async listPeers(filter = {}) {
       const res = await call(grpc.listPeers, { peer: filter.peer ?? '' });

@@ -136,30 +136,32 @@ export function filterFromPb(r: pb.ListPathsRequest): PathFilter {
   return { ...opt('owner', given(r.owner)), ...opt('prefix', given(r.prefix)) };
 }
 
-export function replaceToPb(owner: string, paths: readonly PathInput[]): pb.ReplacePathsRequest {
-  return { owner, paths: paths.map(pathInputToPb) };
-}
-
-/** The owner exactly as sent: "" stays "" (the speaker refuses it, naming `owner`). */
-export function replaceFromPb(r: pb.ReplacePathsRequest): { owner: string; paths: PathInput[] } {
-  return { owner: r.owner, paths: r.paths.map(pathInputFromPb) };
+/** One part of a streamed ReplacePaths. */
+export function replaceToPb(owner: string, paths: readonly PathInput[], details = false): pb.ReplacePathsRequest {
+  return { owner, paths: paths.map(pathInputToPb), details };
 }
 
 export function replaceResultToPb(r: ReplaceResult): pb.ReplacePathsResponse {
   return {
-    added: r.added.map(announcedPathToPb),
-    removed: r.removed.map(announcedPathToPb),
-    updated: r.updated.map(announcedPathToPb),
+    added: r.details?.added.map(announcedPathToPb) ?? [],
+    removed: r.details?.removed.map(announcedPathToPb) ?? [],
+    updated: r.details?.updated.map(announcedPathToPb) ?? [],
     unchanged: r.unchanged,
+    addedCount: r.added,
+    removedCount: r.removed,
+    updatedCount: r.updated,
   };
 }
 
-export function replaceResultFromPb(r: pb.ReplacePathsResponse): ReplaceResult {
+export function replaceResultFromPb(r: pb.ReplacePathsResponse, details: boolean): ReplaceResult {
   return {
-    added: r.added.map(announcedPathFromPb),
-    removed: r.removed.map(announcedPathFromPb),
-    updated: r.updated.map(announcedPathFromPb),
+    added: r.addedCount,
+    removed: r.removedCount,
+    updated: r.updatedCount,
     unchanged: r.unchanged,
+    ...(details
+      ? { details: { added: r.added.map(announcedPathFromPb), removed: r.removed.map(announcedPathFromPb), updated: r.updated.map(announcedPathFromPb) } }
+      : {}),
   };
 }
 

@@ -6,16 +6,26 @@ import {
   Metadata,
   Server,
   status,
+  type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   type ServerErrorResponse,
   type ServerWritableStream,
 } from '@grpc/grpc-js';
 import { systemClock, type Clock } from '../clock.js';
-import { AnnouncerService, type AnnouncerServer, type Event, type WatchEventsRequest } from '../gen/announcer/v1/announcer.js';
+import {
+  AnnouncerService,
+  type AnnouncerServer,
+  type Event,
+  type ListPathsRequest,
+  type ListPathsResponse,
+  type ReplacePathsRequest,
+  type ReplacePathsResponse,
+  type WatchEventsRequest,
+} from '../gen/announcer/v1/announcer.js';
 import { silentLogger, type Logger } from '../log.js';
-import { RequestError } from '../rib/types.js';
-import type { SpeakerApi } from '../speaker/api.js';
+import { RequestError, type AnnouncedPath } from '../rib/types.js';
+import type { ReplaceTransaction, SpeakerApi } from '../speaker/api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   announcedPathToPb,
@@ -23,7 +33,6 @@ import {
   filterFromPb,
   pathInputFromPb,
   peerToPb,
-  replaceFromPb,
   replaceResultToPb,
   selectorFromPb,
 } from './convert.js';
@@ -73,6 +82,9 @@ export interface ApiServerOptions {
 const SHUTDOWN_GRACE_MS = 5_000;
 const DEFAULT_HEALTH_POLL_MS = 1_000;
 const DEFAULT_MAX_WATCH_BACKLOG = 10_000;
+
+/** Paths per ListPaths message: well under the message cap. */
+const LIST_CHUNK = 8192;
 
 function statusName(code: number): string {
   return (status[code] as string | undefined) ?? String(code);
@@ -141,6 +153,86 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     call.sendMetadata(new Metadata());
   };
 
+  /** Streamed in parts, each made only when the client has taken the one before. */
+  const listPaths: handleServerStreamingCall<ListPathsRequest, ListPathsResponse> = (call) => {
+    let parts: Iterator<readonly AnnouncedPath[]>;
+    let done = false;
+    const finish = (err?: unknown): void => {
+      if (done) return;
+      done = true;
+      if (err === undefined) {
+        onCall('ListPaths', 'OK');
+        call.end();
+        return;
+      }
+      const st = toStatus(err, log, 'ListPaths');
+      onCall('ListPaths', statusName(st.code ?? status.UNKNOWN));
+      call.emit('error', st);
+    };
+    call.on('cancelled', () => {
+      if (!done) onCall('ListPaths', 'CANCELLED');
+      done = true;
+    });
+    const pump = (): void => {
+      try {
+        for (;;) {
+          if (done) return;
+          const next = parts.next();
+          if (next.done) return finish();
+          if (!call.write({ paths: next.value.map(announcedPathToPb) })) return void call.once('drain', pump);
+        }
+      } catch (err) {
+        finish(err);
+      }
+    };
+    try {
+      parts = speaker.listPathChunks(filterFromPb(call.request), LIST_CHUNK)[Symbol.iterator]();
+    } catch (err) {
+      finish(err);
+      return;
+    }
+    pump();
+  };
+
+  /** The parts are validated as they arrive; the whole set is applied when the client closes its side. */
+  const replacePaths: handleClientStreamingCall<ReplacePathsRequest, ReplacePathsResponse> = (call, callback) => {
+    let txn: ReplaceTransaction | null = null;
+    let owner = '';
+    let details = false;
+    let failed = false;
+    const fail = (err: unknown): void => {
+      if (failed) return;
+      failed = true;
+      const st = toStatus(err, log, 'ReplacePaths');
+      onCall('ReplacePaths', statusName(st.code ?? status.UNKNOWN));
+      callback(st);
+    };
+    call.on('data', (req: ReplacePathsRequest) => {
+      if (failed) return; // the answer is given; the rest of the stream is read and dropped
+      try {
+        if (!txn) {
+          owner = req.owner;
+          txn = speaker.beginReplace(owner);
+        } else if (req.owner !== '' && req.owner !== owner) {
+          throw new RequestError('invalid-argument', 'owner', `owner: every part names the same owner (${owner}), not ${JSON.stringify(req.owner)}`);
+        }
+        details ||= req.details;
+        txn.add(req.paths.map(pathInputFromPb));
+      } catch (err) {
+        fail(err);
+      }
+    });
+    call.on('end', () => {
+      if (failed) return;
+      Promise.resolve()
+        .then(() => (txn ?? speaker.beginReplace('')).commit({ details }))
+        .then((r) => {
+          onCall('ReplacePaths', 'OK');
+          callback(null, replaceResultToPb(r));
+        }, fail);
+    });
+  };
+
   const impl: AnnouncerServer = {
     addPath: unary('AddPath', async (req) => {
       if (req.paths.length === 0) throw new RequestError('invalid-argument', 'paths', 'paths: at least one path is required');
@@ -151,18 +243,12 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
       const removed = await speaker.deletePaths(selectorFromPb(req));
       return { removed: removed.map(announcedPathToPb) };
     }),
-    listPaths: unary('ListPaths', async (req) => {
-      const paths = await speaker.listPaths(filterFromPb(req));
-      return { paths: paths.map(announcedPathToPb) };
-    }),
+    listPaths,
     listPeers: unary('ListPeers', async (req) => {
       const peers = await speaker.listPeers(req.peer === '' ? {} : { peer: req.peer });
       return { peers: peers.map(peerToPb) };
     }),
-    replacePaths: unary('ReplacePaths', async (req) => {
-      const { owner, paths } = replaceFromPb(req);
-      return replaceResultToPb(await speaker.replacePaths(owner, paths));
-    }),
+    replacePaths,
     watchEvents,
   };
   return {

@@ -1,5 +1,6 @@
 // Human output: aligned tables and short renderings of paths and peers.
 
+import { Prefix } from '../codec/index.js';
 import type { AnnouncedPath, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
 
 /** Columns separated by two spaces; the last column is not padded (no trailing blanks). */
@@ -47,8 +48,36 @@ export function describePath(p: AnnouncedPath): string {
 }
 
 /** "added 2, removed 1, updated 0, unchanged 5" */
+/** IPv4 before IPv6, then by address, length and path id: the order people read tables in. */
+export function sortPaths(paths: readonly AnnouncedPath[]): AnnouncedPath[] {
+  const keyed = paths.map((p) => ({ p, prefix: Prefix.parse(p.prefix) }));
+  keyed.sort((a, b) => {
+    const x = a.prefix;
+    const y = b.prefix;
+    if (x && y) {
+      if (x.isV6 !== y.isV6) return x.isV6 ? 1 : -1;
+      for (let i = 0; i < x.bytes.length; i++) if (x.bytes[i] !== y.bytes[i]) return x.bytes[i]! - y.bytes[i]!;
+      if (x.length !== y.length) return x.length - y.length;
+    }
+    return a.p.pathId - b.p.pathId;
+  });
+  return keyed.map((k) => k.p);
+}
+
 export function replaceSummary(r: ReplaceResult): string {
-  return `added ${r.added.length}, removed ${r.removed.length}, updated ${r.updated.length}, unchanged ${r.unchanged}`;
+  return `added ${r.added}, removed ${r.removed}, updated ${r.updated}, unchanged ${r.unchanged}`;
+}
+
+/** The summary line, and with details one line per path changed. */
+export function replaceReport(r: ReplaceResult): string {
+  const lines = [replaceSummary(r)];
+  const d = r.details;
+  if (d) {
+    for (const [what, list] of [['added', d.added], ['removed', d.removed], ['updated', d.updated]] as const) {
+      for (const p of list) lines.push(`${what} ${p.prefix} via ${p.nextHop} (path ${p.pathId})`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** "2026-11-22T03:10:00Z": UTC, to the second. */

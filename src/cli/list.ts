@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { withApi, type CommandContext } from './context.js';
-import { json, pathsTable } from './format.js';
+import { json, pathsTable, sortPaths } from './format.js';
 
 interface ListOptions {
   owner?: string;
@@ -19,10 +19,12 @@ export function registerList(program: Command, ctx: CommandContext): void {
     .option('--json', 'print one JSON document')
     .action(async (o: ListOptions, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {
-        const paths = await client.listPaths({
-          ...(o.owner !== undefined ? { owner: o.owner } : {}),
-          ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
-        });
+        const paths = sortPaths(
+          await client.listPaths({
+            ...(o.owner !== undefined ? { owner: o.owner } : {}),
+            ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
+          }),
+        );
         if (o.json) ctx.io.stdout.write(json({ paths }));
         else if (paths.length === 0) ctx.io.stdout.write('no paths\n');
         else ctx.io.stdout.write(pathsTable(paths));

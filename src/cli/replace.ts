@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError, withApi, type CommandContext } from './context.js';
-import { json, replaceSummary } from './format.js';
+import { json, replaceReport } from './format.js';
 import type { CliIo } from './io.js';
 import { parsePathFile, PathFileError } from './path-file.js';
 
@@ -11,6 +11,7 @@ interface ReplaceOptions {
   owner: string;
   file: string;
   json?: boolean;
+  details?: boolean;
 }
 
 async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
@@ -34,10 +35,14 @@ export function registerReplace(program: Command, ctx: CommandContext): void {
     .description("make an owner's paths exactly those in a file: the rest of its paths are withdrawn, unchanged ones untouched")
     .requiredOption('--owner <name>', 'whose paths these are (e.g. the controller\'s name)')
     .requiredOption('--file <file>', 'YAML or JSON list of {prefix, nextHop?, communities?, largeCommunities?, localPref?, med?}; - reads stdin')
-    .option('--json', 'print what was added, removed and updated, as one JSON document')
+    .option('--json', 'print the counts (and with --details the paths) as one JSON document')
+    .option('--details', 'also list every path added, removed and updated (a large set makes a long answer)')
     .addHelpText(
       'after',
       `
+The file is JSON or YAML; large sets (a million paths) are sent to the daemon in parts and
+applied together, all or nothing.
+
 File example (an empty list withdraws all of the owner's paths):
   - { prefix: 203.0.113.10/32, nextHop: 198.51.100.11 }
   - { prefix: 203.0.113.10/32, nextHop: 198.51.100.12, communities: [65000:100] }`,
@@ -52,8 +57,8 @@ File example (an empty list withdraws all of the owner's paths):
           if (e instanceof PathFileError) throw new UsageError(`${o.file}: ${e.message}`);
           throw e;
         }
-        const result = await client.replacePaths(o.owner, paths);
-        ctx.io.stdout.write(o.json ? json(result) : `${replaceSummary(result)}\n`);
+        const result = await client.replacePaths(o.owner, paths, { details: o.details === true });
+        ctx.io.stdout.write(o.json ? json(result) : replaceReport(result));
       });
     });
 }

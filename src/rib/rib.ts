@@ -19,6 +19,12 @@ import type { AnnouncedPath, Attributes, DesiredPath, NextHop } from './types.js
 /** What an upsert did; 'added' and 'updated' change what peers must be sent. */
 export type UpsertResult = 'added' | 'owner-added' | 'updated' | 'unchanged';
 
+export interface UpsertAnswer {
+  readonly row: number;
+  readonly path: number;
+  readonly result: UpsertResult;
+}
+
 const NIL = -1;
 const V6 = 1;
 
@@ -131,24 +137,29 @@ export class Rib {
 
   /** The row of `p`, or -1. */
   find(p: Prefix): number {
-    const v6 = p.isV6 ? V6 : 0;
+    return this.findOctets(p.bytes, 0, p.length, p.isV6);
+  }
+
+  /** The row of the prefix whose octets are bytes[at..] (host bits clear), or -1. */
+  findOctets(bytes: Uint8Array, at: number, length: number, isV6: boolean): number {
+    const v6 = isV6 ? V6 : 0;
     const mask = this.index.length - 1;
-    for (let i = hashPrefix(p.bytes, 0, p.length, v6) & mask; ; i = (i + 1) & mask) {
+    for (let i = hashPrefix(bytes, at, length, v6) & mask; ; i = (i + 1) & mask) {
       const e = this.index[i]!;
       if (e === 0) return NIL;
-      if (e > 0 && this.matches(e - 1, p, v6)) return e - 1;
+      if (e > 0 && this.matches(e - 1, bytes, at, length, v6)) return e - 1;
     }
   }
 
-  private matches(row: number, p: Prefix, v6: number): boolean {
-    if (this.len[row] !== p.length || this.fam[row] !== v6) return false;
-    const at = row * 16;
-    const n = (p.length + 7) >> 3;
-    for (let i = 0; i < n; i++) if (this.addr[at + i] !== p.bytes[i]) return false;
+  private matches(row: number, bytes: Uint8Array, at: number, length: number, v6: number): boolean {
+    if (this.len[row] !== length || this.fam[row] !== v6) return false;
+    const base = row * 16;
+    const n = (length + 7) >> 3;
+    for (let i = 0; i < n; i++) if (this.addr[base + i] !== bytes[at + i]) return false;
     return true;
   }
 
-  private insertRow(p: Prefix): number {
+  private insertRow(bytes: Uint8Array, at: number, length: number, isV6: boolean): number {
     if ((this.indexFilled + 1) * 2 > this.index.length) {
       // Sized from the rows in use, so deleted entries are dropped rather than doubled.
       let size = 16;
@@ -162,10 +173,10 @@ export class Rib {
       if (this.top === this.cap) this.growRows();
       row = this.top++;
     }
-    const v6 = p.isV6 ? V6 : 0;
+    const v6 = isV6 ? V6 : 0;
     this.addr.fill(0, row * 16, row * 16 + 16);
-    this.addr.set(p.bytes, row * 16);
-    this.len[row] = p.length;
+    this.addr.set(bytes.subarray(at, at + (isV6 ? 16 : 4)), row * 16);
+    this.len[row] = length;
     this.fam[row] = v6;
     this.used[row] = 1;
     this.usedRows++;
@@ -175,7 +186,7 @@ export class Rib {
     this.holds[row] = 0;
     this.attr[row] = 0;
     const mask = this.index.length - 1;
-    let i = hashPrefix(p.bytes, 0, p.length, v6) & mask;
+    let i = hashPrefix(bytes, at, length, v6) & mask;
     while (this.index[i]! > 0) i = (i + 1) & mask;
     if (this.index[i] === 0) this.indexFilled++;
     this.index[i] = row + 1;
@@ -302,7 +313,11 @@ export class Rib {
 
   /** The path of `prefix` via `nextHop`, or -1. */
   pathOf(prefix: Prefix, nextHop: NextHop): number {
-    const row = this.find(prefix);
+    return this.pathAt(this.find(prefix), nextHop);
+  }
+
+  /** The path of `row` via `nextHop`, or -1. */
+  pathAt(row: number, nextHop: NextHop): number {
     if (row === NIL) return NIL;
     const nhId = this.nextHops.lookup(nextHopKey(nextHop));
     return nhId === undefined ? NIL : this.findPath(row, nhId);
@@ -313,11 +328,27 @@ export class Rib {
    * `p.attributes` for all its paths (last writer wins: an operator changing a community changes it
    * on the prefix). `attrKey` may be given when the caller has it already.
    */
-  upsert(p: DesiredPath, attrKey = attributesKey(p.attributes)): { readonly row: number; readonly path: number; readonly result: UpsertResult } {
-    let row = this.find(p.prefix);
+  upsert(p: DesiredPath, attrKey = attributesKey(p.attributes)): UpsertAnswer {
+    const pre = p.prefix;
+    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, p.nextHop, p.attributes, attrKey, p.owner);
+  }
+
+  /** upsert() for a prefix given as octets at bytes[at..] (host bits clear): no Prefix object per path. */
+  upsertOctets(
+    bytes: Uint8Array,
+    at: number,
+    length: number,
+    isV6: boolean,
+    nextHop: NextHop,
+    attributes: Attributes,
+    attrKey: string,
+    owner: string,
+  ): UpsertAnswer {
+    let row = this.findOctets(bytes, at, length, isV6);
+    const p = { nextHop, attributes, owner };
     let updated = false;
     if (row === NIL || this.npaths[row] === 0) {
-      if (row === NIL) row = this.insertRow(p.prefix);
+      if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
       this.attr[row] = this.attrs.intern(attrKey, () => p.attributes);
       this.liveRows++;
     } else {

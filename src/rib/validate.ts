@@ -2,6 +2,7 @@
 // anything changes, every error naming the field and the value.
 
 import { IpAddress, parseCommunity, parseLargeCommunity, Prefix } from '../codec/index.js';
+import { parsePrefixInto, PREFIX_V6 } from '../codec/ip.js';
 import type { Family } from '../codec/types.js';
 import type { LargeCommunityValue } from '../codec/values.js';
 import type { PathInput } from '../speaker/api.js';
@@ -92,13 +93,13 @@ export interface ValidPath {
   readonly attrKey: string;
 }
 
-const attrCache = new Map<string, Attributes>();
+const attrCache = new Map<string, { readonly attributes: Attributes; readonly key: string }>();
+const NO_ATTRIBUTES: Attributes = { communities: NONE, largeCommunities: NONE };
 
-/** `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report. */
-export function validatePath(input: PathInput, defaultNextHop: string, at: string | (() => string)): ValidPath {
-  const field = typeof at === 'string' ? () => at : at;
-  const prefix = validatePrefixLazy(input.prefix, () => `${field()}.prefix`);
-  const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, prefix.family, () => `${field()}.nextHop`);
+/** The attributes of a path, parsed; one shared object per distinct set. */
+export function validateAttributes(input: PathInput, field: () => string): { readonly attributes: Attributes; readonly key: string } {
+  const noLists = (input.communities?.length ?? 0) === 0 && (input.largeCommunities?.length ?? 0) === 0;
+  if (noLists && input.localPref === undefined && input.med === undefined) return PLAIN;
   const communities = sortedUnique(
     input.communities ?? [],
     (c) => parseCommunity(c.trim()),
@@ -115,22 +116,32 @@ export function validatePath(input: PathInput, defaultNextHop: string, at: strin
   );
   const localPref = input.localPref === undefined ? undefined : u32(input.localPref, `${field()}.localPref`);
   const med = input.med === undefined ? undefined : u32(input.med, `${field()}.med`);
-  let attributes: Attributes = {
+  const attributes: Attributes = {
     communities,
     largeCommunities,
     ...(localPref !== undefined ? { localPref } : {}),
     ...(med !== undefined ? { med } : {}),
   };
-  const attrKey = attributesKey(attributes);
+  const key = attributesKey(attributes);
   // One object per attribute set across a large request.
-  const known = attrCache.get(attrKey);
-  if (known) attributes = known;
-  else {
+  let known = attrCache.get(key);
+  if (!known) {
     if (attrCache.size >= 1024) attrCache.clear();
-    attrCache.set(attrKey, attributes);
+    attrCache.set(key, (known = { attributes, key }));
   }
+  return known;
+}
+
+const PLAIN = { attributes: NO_ATTRIBUTES, key: attributesKey(NO_ATTRIBUTES) };
+
+/** `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report. */
+export function validatePath(input: PathInput, defaultNextHop: string, at: string | (() => string)): ValidPath {
+  const field = typeof at === 'string' ? () => at : at;
+  const prefix = validatePrefixLazy(input.prefix, () => `${field()}.prefix`);
+  const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, prefix.family, () => `${field()}.nextHop`);
+  const { attributes, key } = validateAttributes(input, field);
   return {
-    attrKey,
+    attrKey: key,
     path: {
       prefix,
       nextHop,
@@ -138,4 +149,69 @@ export function validatePath(input: PathInput, defaultNextHop: string, at: strin
       attributes,
     },
   };
+}
+
+function grow<T extends Uint8Array | Int32Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Validated paths of one owner held column-wise until they are applied (a streamed ReplacePaths):
+ * a million of them cost typed arrays, not a Prefix object each. Prefix text is scanned straight
+ * into the octet column.
+ */
+export class PathStage {
+  count = 0;
+  /** 16 octets per path (IPv4 uses the first 4), host bits clear. */
+  addr = new Uint8Array(0);
+  len = new Uint8Array(0);
+  v6 = new Uint8Array(0);
+  /** Index into nextHops / attributeSets. */
+  nh = new Int32Array(0);
+  attr = new Int32Array(0);
+  readonly nextHops: NextHop[] = [];
+  readonly attributeSets: { readonly attributes: Attributes; readonly key: string }[] = [];
+  private readonly nhIndex = new Map<NextHop, number>();
+  private readonly attrIndex = new Map<string, number>();
+
+  constructor(private readonly defaultNextHop: string) {}
+
+  /** Validate and stage one path; `field` names it in errors ("paths[41]"). Throws RequestError. */
+  add(input: PathInput, field: () => string): void {
+    const i = this.count;
+    if (i === this.len.length) {
+      const cap = Math.max(1024, i * 2);
+      this.addr = grow(this.addr, cap * 16);
+      this.len = grow(this.len, cap);
+      this.v6 = grow(this.v6, cap);
+      this.nh = grow(this.nh, cap);
+      this.attr = grow(this.attr, cap);
+    }
+    const text = input.prefix;
+    if (typeof text !== 'string' || text === '') throw invalid(`${field()}.prefix`, 'a prefix is required');
+    let r = parsePrefixInto(text, this.addr, i * 16);
+    if (r < 0 && text.trim() !== text) r = parsePrefixInto(text.trim(), this.addr, i * 16);
+    if (r < 0) throw invalid(`${field()}.prefix`, `${JSON.stringify(text)} is not an IPv4 or IPv6 prefix (e.g. 203.0.113.10/32, 2001:db8::10/128)`);
+    const v6 = (r & PREFIX_V6) !== 0;
+    const nextHop = cachedNextHop(input.nextHop ?? this.defaultNextHop, v6 ? 'ipv6-unicast' : 'ipv4-unicast', () => `${field()}.nextHop`);
+    if (input.owner !== undefined) validateOwner(input.owner, `${field()}.owner`);
+    const a = validateAttributes(input, field);
+    let nh = this.nhIndex.get(nextHop);
+    if (nh === undefined) {
+      this.nhIndex.set(nextHop, (nh = this.nextHops.length));
+      this.nextHops.push(nextHop);
+    }
+    let at = this.attrIndex.get(a.key);
+    if (at === undefined) {
+      this.attrIndex.set(a.key, (at = this.attributeSets.length));
+      this.attributeSets.push(a);
+    }
+    this.len[i] = r & 0xff;
+    this.v6[i] = v6 ? 1 : 0;
+    this.nh[i] = nh;
+    this.attr[i] = at;
+    this.count = i + 1;
+  }
 }

@@ -33,13 +33,32 @@ export interface PathFilter {
 /** What ReplacePaths did: only the difference was sent to the peers. */
 export interface ReplaceResult {
   /** Paths the owner now has that it did not have before (new, or taken over from another owner). */
-  readonly added: readonly AnnouncedPath[];
+  readonly added: number;
   /** Paths the owner no longer has (withdrawn unless another owner still wants them). */
-  readonly removed: readonly AnnouncedPath[];
+  readonly removed: number;
   /** Paths whose attributes changed (re-announced). */
-  readonly updated: readonly AnnouncedPath[];
+  readonly updated: number;
   /** Paths left exactly as they were: nothing was sent for them. */
   readonly unchanged: number;
+  /** The paths themselves, only when asked for (a million-path answer is not free). */
+  readonly details?: {
+    readonly added: readonly AnnouncedPath[];
+    readonly removed: readonly AnnouncedPath[];
+    readonly updated: readonly AnnouncedPath[];
+  };
+}
+
+export interface ReplaceOptions {
+  /** Return the paths added, removed and updated, not only their counts. */
+  readonly details?: boolean;
+}
+
+/** A ReplacePaths arriving in parts: each part is validated as it comes; nothing changes until commit. */
+export interface ReplaceTransaction {
+  /** Validate and stage more of the owner's paths (errors name `paths[i]` counted across parts). */
+  add(paths: readonly PathInput[]): void;
+  /** Apply the whole set at once. */
+  commit(options?: ReplaceOptions): Promise<ReplaceResult>;
 }
 
 /** A change a watcher is told about (WatchEvents, `announcer watch`). `at` is ms since the epoch. */
@@ -82,8 +101,12 @@ export interface SpeakerApi {
    * Make `owner`'s paths exactly `paths`, atomically: validated first (nothing changes on any error),
    * then only the difference is announced or withdrawn. An empty list withdraws all of the owner's paths.
    */
-  replacePaths(owner: string, paths: readonly PathInput[]): Promise<ReplaceResult>;
+  replacePaths(owner: string, paths: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult>;
+  /** The same in parts (a streamed request): the owner is checked now, the paths as they are added. */
+  beginReplace(owner: string): ReplaceTransaction;
   listPaths(filter?: PathFilter): AnnouncedPath[];
+  /** The same in parts of at most `chunk` paths, made as they are read (a table is streamed, never held as views). */
+  listPathChunks(filter: PathFilter, chunk: number): Iterable<readonly AnnouncedPath[]>;
   /** Every peer, or only `filter.peer` (RequestError 'invalid-argument' on `peer` when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): PeerStatus[];
   /** Subscribe to events (only `types`, when given: events nobody wants are never built); returns the unsubscribe function. */

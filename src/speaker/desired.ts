@@ -6,9 +6,9 @@
 import type { Clock } from '../clock.js';
 import { Rib, type UpsertResult } from '../rib/rib.js';
 import { RequestError, type AnnouncedPath } from '../rib/types.js';
-import { validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
+import { PathStage, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceResult } from './api.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
 
 const NIL = -1;
@@ -95,18 +95,43 @@ export class DesiredTable {
     return before;
   }
 
-  async replacePaths(owner: string, inputs: readonly PathInput[]): Promise<ReplaceResult> {
+  async replacePaths(owner: string, inputs: readonly PathInput[], options: ReplaceOptions = {}): Promise<ReplaceResult> {
+    const t = this.beginReplace(owner);
+    t.add(inputs);
+    return t.commit(options);
+  }
+
+  beginReplace(owner: string): ReplaceTransaction {
     validateOwner(typeof owner === 'string' ? owner : '', 'owner'); // an owner is required here: no default
-    const valid = this.validateAll(inputs, owner);
-    // Everything is valid: from here on nothing can fail, so the change is all or nothing.
+    const stage = new PathStage(this.defaultNextHop);
+    let done = false;
+    return {
+      add: (inputs) => {
+        if (done) throw new Error('ReplacePaths: add after commit');
+        const base = stage.count;
+        for (let i = 0; i < inputs.length; i++) stage.add(inputs[i]!, () => `paths[${base + i}]`);
+      },
+      commit: (options = {}) => {
+        if (done) throw new Error('ReplacePaths: committed twice');
+        done = true;
+        return this.applyReplace(owner, stage, options);
+      },
+    };
+  }
+
+  /** Everything is valid: from here on nothing can fail, so the change is all or nothing. */
+  private async applyReplace(owner: string, stage: PathStage, options: ReplaceOptions): Promise<ReplaceResult> {
     const rib = this.rib;
+    // Lists only when someone will read them: the caller, or a watcher of the desired set.
+    const collect = options.details === true || this.events.wants('rib');
     const keep = new Uint8Array(rib.pathLimit);
-    for (const v of valid) {
-      const p = rib.pathOf(v.path.prefix, v.path.nextHop);
+    for (let i = 0; i < stage.count; i++) {
+      const p = rib.pathAt(rib.findOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1), stage.nextHops[stage.nh[i]!]!);
       if (p !== NIL) keep[p] = 1;
     }
     const removed: AnnouncedPath[] = [];
     const gone: AnnouncedPath[] = [];
+    let removedCount = 0;
     const owned = new Map<readonly string[], boolean>();
     for (const row of rib.rows()) {
       for (let p = rib.firstPath(row); p !== NIL; ) {
@@ -115,10 +140,11 @@ export class DesiredTable {
         let mine = owned.get(owners);
         if (mine === undefined) owned.set(owners, (mine = owners.includes(owner)));
         if (mine && !keep[p]) {
-          const view = rib.view(p);
-          removed.push(view);
+          const view = collect ? rib.view(p) : null;
+          if (view) removed.push(view);
+          removedCount++;
           if (rib.releaseClaim(p, owner)!.gone) {
-            gone.push(view);
+            if (view) gone.push(view);
             this.changed(row);
           }
         }
@@ -127,29 +153,63 @@ export class DesiredTable {
     }
     const added: number[] = [];
     const updated: number[] = [];
+    let addedCount = 0;
+    let updatedCount = 0;
     let unchanged = 0;
-    for (const v of valid) {
-      const r = rib.upsert(v.path, v.attrKey);
+    for (let i = 0; i < stage.count; i++) {
+      const a = stage.attributeSets[stage.attr[i]!]!;
+      const r = rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner);
       if (isChange(r.result)) this.changed(r.row);
       if (r.result === 'unchanged') unchanged++;
-      else (r.result === 'updated' ? updated : added).push(r.path);
+      else if (r.result === 'updated') {
+        updatedCount++;
+        if (collect) updated.push(r.path);
+      } else {
+        addedCount++;
+        if (collect) added.push(r.path);
+      }
     }
-    const addedViews = added.map((p) => rib.view(p));
-    const updatedViews = updated.map((p) => rib.view(p));
-    this.emitRib(() => [...addedViews, ...updatedViews], () => gone);
+    let details: ReplaceResult['details'];
+    if (collect) {
+      details = { added: added.map((p) => rib.view(p)), removed, updated: updated.map((p) => rib.view(p)) };
+      const d = details;
+      this.emitRib(() => [...d.added, ...d.updated], () => gone);
+    }
     await this.persist();
-    return { added: addedViews, removed, updated: updatedViews, unchanged };
+    return {
+      added: addedCount,
+      removed: removedCount,
+      updated: updatedCount,
+      unchanged,
+      ...(options.details && details ? { details } : {}),
+    };
   }
 
   listPaths(filter: PathFilter = {}): AnnouncedPath[] {
-    let paths: AnnouncedPath[];
+    return [...this.listPathChunks(filter, Infinity)].flat();
+  }
+
+  *listPathChunks(filter: PathFilter, chunk: number): IterableIterator<AnnouncedPath[]> {
+    const owner = filter.owner || undefined;
+    let rows: Iterable<number>;
     if (filter.prefix !== undefined && filter.prefix !== '') {
       const row = this.rib.find(validatePrefix(filter.prefix, 'prefix'));
-      paths = row === NIL ? [] : this.rib.viewsOf(row);
+      rows = row === NIL || this.rib.pathCountOf(row) === 0 ? [] : [row];
     } else {
-      paths = [...this.rib.views()];
+      rows = this.rib.rows();
     }
-    return filter.owner ? paths.filter((p) => p.owners.includes(filter.owner!)) : paths;
+    let out: AnnouncedPath[] = [];
+    for (const row of rows) {
+      for (const p of this.rib.viewsOf(row)) {
+        if (owner !== undefined && !p.owners.includes(owner)) continue;
+        out.push(p);
+        if (out.length >= chunk) {
+          yield out;
+          out = [];
+        }
+      }
+    }
+    if (out.length > 0) yield out;
   }
 
   private emitRib(added: () => AnnouncedPath[], removed: () => AnnouncedPath[]): void {

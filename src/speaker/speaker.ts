@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { RequestError, type AnnouncedPath, type PeerStatus } from '../rib/types.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import { normalizeAddress, PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerApi, SpeakerEvent } from './api.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
@@ -142,12 +142,20 @@ export class Speaker implements SpeakerApi {
     return this.desired.deletePaths(sel);
   }
 
-  replacePaths(owner: string, inputs: readonly PathInput[]): Promise<ReplaceResult> {
-    return this.desired.replacePaths(owner, inputs);
+  replacePaths(owner: string, inputs: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult> {
+    return this.desired.replacePaths(owner, inputs, options);
+  }
+
+  beginReplace(owner: string): ReplaceTransaction {
+    return this.desired.beginReplace(owner);
   }
 
   listPaths(filter: PathFilter = {}): AnnouncedPath[] {
     return this.desired.listPaths(filter);
+  }
+
+  listPathChunks(filter: PathFilter, chunk: number): Iterable<readonly AnnouncedPath[]> {
+    return this.desired.listPathChunks(filter, chunk);
   }
 
   snapshot(): StoredPath[] {

@@ -97,24 +97,25 @@ describe('ReplacePaths', () => {
   it('reports added, removed, updated and unchanged, and touches only that owner', async () => {
     await f.client.addPaths([{ prefix: '198.51.100.0/24', nextHop: '192.0.2.254', owner: 'ops' }]);
 
-    const first = await f.client.replacePaths('lb', [A11, A12]);
-    expect(first.added.map((p) => [p.prefix, p.nextHop, p.owners])).toEqual([
+    const first = await f.client.replacePaths('lb', [A11, A12], { details: true });
+    expect(first.details!.added.map((p) => [p.prefix, p.nextHop, p.owners])).toEqual([
       ['203.0.113.1/32', '198.51.100.11', ['lb']],
       ['203.0.113.1/32', '198.51.100.12', ['lb']],
     ]);
-    expect([first.removed, first.updated, first.unchanged]).toEqual([[], [], 0]);
+    expect(first).toMatchObject({ added: 2, removed: 0, updated: 0, unchanged: 0, details: { removed: [], updated: [] } });
 
+    // Without details, the counts alone: a large set's answer does not echo it.
     const same = await f.client.replacePaths('lb', [A12, A11]);
-    expect(same).toEqual({ added: [], removed: [], updated: [], unchanged: 2 });
+    expect(same).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 2 });
 
-    const changed = await f.client.replacePaths('lb', [A11, B11]);
-    expect(changed.added.map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual(['203.0.113.2/32 via 198.51.100.11']);
-    expect(changed.removed.map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual(['203.0.113.1/32 via 198.51.100.12']);
-    expect(changed.updated).toEqual([]);
-    expect(changed.unchanged).toBe(1);
+    const changed = await f.client.replacePaths('lb', [A11, B11], { details: true });
+    expect(changed.details!.added.map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual(['203.0.113.2/32 via 198.51.100.11']);
+    expect(changed.details!.removed.map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual(['203.0.113.1/32 via 198.51.100.12']);
+    expect(changed.details!.updated).toEqual([]);
+    expect(changed).toMatchObject({ added: 1, removed: 1, updated: 0, unchanged: 1 });
 
-    const med = await f.client.replacePaths('lb', [{ ...A11, med: 10 }, B11]);
-    expect(med.updated.map((p) => [p.prefix, p.attributes.med])).toEqual([['203.0.113.1/32', 10]]);
+    const med = await f.client.replacePaths('lb', [{ ...A11, med: 10 }, B11], { details: true });
+    expect(med.details!.updated.map((p) => [p.prefix, p.attributes.med])).toEqual([['203.0.113.1/32', 10]]);
     expect(med.unchanged).toBe(1);
 
     const lb = await f.client.listPaths({ owner: 'lb' });
@@ -123,7 +124,7 @@ describe('ReplacePaths', () => {
 
     // An empty set withdraws all of the owner's paths, and only its.
     const none = await f.client.replacePaths('lb', []);
-    expect(none.removed).toHaveLength(2);
+    expect(none.removed).toBe(2);
     expect((await f.client.listPaths()).map((p) => p.owners)).toEqual([['ops']]);
   });
 
@@ -133,6 +134,33 @@ describe('ReplacePaths', () => {
     const err = await rejection(f.client.replacePaths('lb', [A11, B11, { prefix: '203.0.113.3/32', nextHop: '2001:db8::1' }, A12]), ApiError);
     expect(err.codeName).toBe('INVALID_ARGUMENT');
     expect(err.field).toBe('paths[2].nextHop');
+    expect(await f.client.listPaths()).toEqual(before);
+  });
+});
+
+describe('tables travel in parts', () => {
+  const table = (n: number, nextHop = '198.51.100.11'): PathInput[] =>
+    Array.from({ length: n }, (_, i) => ({ prefix: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`, nextHop }));
+
+  it('a ReplacePaths of 25,000 paths arrives in parts and applies at once; ListPaths streams them back', async () => {
+    expect(await f.client.replacePaths('lb', table(25_000))).toStrictEqual({ added: 25_000, removed: 0, updated: 0, unchanged: 0 });
+    const listed = await f.client.listPaths();
+    expect(listed).toHaveLength(25_000);
+    expect(new Set(listed.map((p) => p.prefix)).size).toBe(25_000);
+    expect(await f.client.replacePaths('lb', table(25_000))).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 25_000 });
+    // Half the set via another next hop: every path is replaced, in one step.
+    expect(await f.client.replacePaths('lb', table(12_500, '198.51.100.12'))).toStrictEqual({ added: 12_500, removed: 25_000, updated: 0, unchanged: 0 });
+    expect(await f.client.listPaths({ owner: 'lb' })).toHaveLength(12_500);
+  });
+
+  it('a bad path in a later part names its index across parts, and nothing changes', async () => {
+    await f.client.replacePaths('lb', table(10));
+    const before = await f.client.listPaths();
+    const bad = table(25_000);
+    bad[24_001] = { prefix: '198.18.300.1' };
+    const err = await rejection(f.client.replacePaths('lb', bad), ApiError);
+    expect(err.codeName).toBe('INVALID_ARGUMENT');
+    expect(err.field).toBe('paths[24001].prefix');
     expect(await f.client.listPaths()).toEqual(before);
   });
 });
@@ -195,7 +223,7 @@ describe('failures that are not the caller\'s', () => {
     const broken = (s: SpeakerApi): SpeakerApi =>
       new Proxy(s, {
         get: (target, key) =>
-          key === 'listPaths'
+          key === 'listPathChunks'
             ? () => {
                 throw new Error('rib exploded');
               }

@@ -256,13 +256,19 @@ describe('replace', () => {
     expect(v6?.attributes).toStrictEqual({ communities: [], largeCommunities: ['65000:1:2'], localPref: 200, med: 5 });
 
     const smaller = await file('smaller.yaml', '- { prefix: 203.0.113.10/32, nextHop: 198.51.100.11, communities: [65000:100] }\n- 203.0.113.20\n');
-    const r = await cli(['replace', '--owner', 'lb', '--file', smaller, '--json']);
+    const r = await cli(['replace', '--owner', 'lb', '--file', smaller, '--json', '--details']);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { added: { prefix: string }[]; removed: { prefix: string; nextHop: string }[]; updated: unknown[]; unchanged: number };
-    expect(out.added.map((p) => p.prefix)).toEqual(['203.0.113.20/32']);
-    expect(out.removed.map((p) => `${p.prefix} via ${p.nextHop}`).sort()).toEqual(['2001:db8::10/128 via 2001:db8::11', '203.0.113.10/32 via 198.51.100.12']);
-    expect(out.updated).toEqual([]);
-    expect(out.unchanged).toBe(1);
+    type Out = { added: number; removed: number; updated: number; unchanged: number; details: { added: { prefix: string }[]; removed: { prefix: string; nextHop: string }[]; updated: unknown[] } };
+    const out = JSON.parse(r.stdout) as Out;
+    expect(out).toMatchObject({ added: 1, removed: 2, updated: 0, unchanged: 1 });
+    expect(out.details.added.map((p) => p.prefix)).toEqual(['203.0.113.20/32']);
+    expect(out.details.removed.map((p) => `${p.prefix} via ${p.nextHop}`).sort()).toEqual(['2001:db8::10/128 via 2001:db8::11', '203.0.113.10/32 via 198.51.100.12']);
+    expect(out.details.updated).toEqual([]);
+    // Without --details only the counts: a million-path answer is not echoed.
+    const again = await cli(['replace', '--owner', 'lb', '--file', smaller, '--json']);
+    expect(JSON.parse(again.stdout)).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 2 });
+    const text = await cli(['replace', '--owner', 'lb', '--file', smaller, '--details']);
+    expect(text.stdout).toBe('added 0, removed 0, updated 0, unchanged 2\n');
     expect(await paths()).toEqual(['198.51.100.0/24 via 192.0.2.254 [ops]', '203.0.113.10/32 via 198.51.100.11 [lb]', '203.0.113.20/32 via self [lb]']);
   });
 

@@ -74,7 +74,7 @@ describe('ReplacePaths on a live ADD-PATH session', () => {
     ];
     for (const row of table) {
       const r = await speaker.replacePaths('controller', row.set);
-      expect({ added: r.added.length, removed: r.removed.length, updated: r.updated.length, unchanged: r.unchanged }, row.change).toEqual(row.result);
+      expect({ added: r.added, removed: r.removed, updated: r.updated, unchanged: r.unchanged }, row.change).toEqual(row.result);
       const seen = await collectUpdates(p);
       expect({ announced: seen.announced, withdrawn: seen.withdrawn }, row.change).toEqual({ announced: row.announced, withdrawn: row.withdrawn });
       // The daemon's own counter agrees: no UPDATE at all when nothing changed.
@@ -100,7 +100,7 @@ describe('ReplacePaths on a live ADD-PATH session', () => {
     await speaker.replacePaths('controller', [A11, B11]);
     expect(speaker.listPaths({ owner: 'controller' }).map((p) => p.prefix)).toEqual(['203.0.113.1/32', '203.0.113.2/32']);
     const r = await speaker.replacePaths('controller', []);
-    expect(r.removed).toHaveLength(2);
+    expect(r.removed).toBe(2);
     expect(speaker.listPaths().map((p) => [p.prefix, p.owners])).toEqual([['203.0.113.1/32', ['cli']]]);
   });
 });

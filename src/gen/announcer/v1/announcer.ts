@@ -13,6 +13,8 @@ import {
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type ClientWritableStream,
+  type handleClientStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -151,9 +153,12 @@ export interface ListPathsRequest {
   prefix: string;
 }
 
-/** ListPaths: the matching paths. */
+/** ListPaths: one part of the matching paths. */
 export interface ListPathsResponse {
-  /** The paths, ordered by prefix and path_id. */
+  /**
+   * The paths of this part, grouped by prefix, each prefix's paths oldest first; the prefixes come
+   * in no particular order (`announcer list` sorts them).
+   */
   paths: Path[];
 }
 
@@ -226,30 +231,43 @@ export interface Peer {
   lastError?: string | undefined;
 }
 
-/** ReplacePaths: one owner's complete desired set. */
+/** ReplacePaths: one part of one owner's complete desired set. */
 export interface ReplacePathsRequest {
   /**
-   * The owner whose set this is (a controller's name). Required: an empty owner is refused with
-   * INVALID_ARGUMENT naming `owner`. Paths held by other owners are never touched.
+   * The owner whose set this is (a controller's name). Required in the first message: an empty
+   * owner is refused with INVALID_ARGUMENT naming `owner`. Later messages leave it empty or repeat
+   * it. Paths held by other owners are never touched.
    */
   owner: string;
   /**
-   * The owner's paths after the call; empty withdraws all of them. A path's own `owner` field is
-   * left empty (or equal to `owner`).
+   * Part of the owner's paths after the call; no paths at all withdraws all of them. A path's own
+   * `owner` field is left empty (or equal to `owner`).
    */
   paths: Path[];
+  /** Answer with the paths added, removed and updated, not only their counts (in any message). */
+  details: boolean;
 }
 
 /** ReplacePaths: the difference that was applied (only this was sent to the peers). */
 export interface ReplacePathsResponse {
-  /** Paths the owner has now and did not have before (new, or already announced for another owner). */
+  /**
+   * With `details`: paths the owner has now and did not have before (new, or already announced
+   * for another owner).
+   */
   added: Path[];
-  /** Paths the owner no longer has (withdrawn from the peers unless another owner still wants them). */
+  /**
+   * With `details`: paths the owner no longer has (withdrawn from the peers unless another owner
+   * still wants them).
+   */
   removed: Path[];
-  /** Paths whose attributes changed (re-announced to the peers). */
+  /** With `details`: paths whose attributes changed (re-announced to the peers). */
   updated: Path[];
   /** How many of the listed paths were exactly as before: nothing was sent for them. */
   unchanged: number;
+  /** How many paths were added, removed and updated (always set). */
+  addedCount: number;
+  removedCount: number;
+  updatedCount: number;
 }
 
 /** WatchEvents takes no arguments: every event is sent. */
@@ -1181,7 +1199,7 @@ export const Peer: MessageFns<Peer> = {
 };
 
 function createBaseReplacePathsRequest(): ReplacePathsRequest {
-  return { owner: "", paths: [] };
+  return { owner: "", paths: [], details: false };
 }
 
 export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
@@ -1191,6 +1209,9 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
     }
     for (const v of message.paths) {
       Path.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.details !== false) {
+      writer.uint32(24).bool(message.details);
     }
     return writer;
   },
@@ -1224,6 +1245,14 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
             message.paths.push(Path.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.details = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1238,7 +1267,7 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
 };
 
 function createBaseReplacePathsResponse(): ReplacePathsResponse {
-  return { added: [], removed: [], updated: [], unchanged: 0 };
+  return { added: [], removed: [], updated: [], unchanged: 0, addedCount: 0, removedCount: 0, updatedCount: 0 };
 }
 
 export const ReplacePathsResponse: MessageFns<ReplacePathsResponse> = {
@@ -1254,6 +1283,15 @@ export const ReplacePathsResponse: MessageFns<ReplacePathsResponse> = {
     }
     if (message.unchanged !== 0) {
       writer.uint32(32).uint32(message.unchanged);
+    }
+    if (message.addedCount !== 0) {
+      writer.uint32(40).uint32(message.addedCount);
+    }
+    if (message.removedCount !== 0) {
+      writer.uint32(48).uint32(message.removedCount);
+    }
+    if (message.updatedCount !== 0) {
+      writer.uint32(56).uint32(message.updatedCount);
     }
     return writer;
   },
@@ -1301,6 +1339,30 @@ export const ReplacePathsResponse: MessageFns<ReplacePathsResponse> = {
             }
 
             message.unchanged = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.addedCount = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.removedCount = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.updatedCount = reader.uint32();
             continue;
           }
         }
@@ -1788,11 +1850,14 @@ export const AnnouncerService = {
     responseSerialize: (value: DeletePathResponse): Buffer => Buffer.from(DeletePathResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeletePathResponse => DeletePathResponse.decode(value),
   },
-  /** The desired paths, optionally filtered. */
+  /**
+   * The desired paths, optionally filtered, streamed in parts of at most 8,192 paths each (a table
+   * of a million paths never has to fit one message).
+   */
   listPaths: {
     path: "/announcer.v1.Announcer/ListPaths" as const,
     requestStream: false as const,
-    responseStream: false as const,
+    responseStream: true as const,
     requestSerialize: (value: ListPathsRequest): Buffer => Buffer.from(ListPathsRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): ListPathsRequest => ListPathsRequest.decode(value),
     responseSerialize: (value: ListPathsResponse): Buffer => Buffer.from(ListPathsResponse.encode(value).finish()),
@@ -1815,10 +1880,15 @@ export const AnnouncerService = {
    * controller re-syncs with it and can never leave a stale next hop behind. All of `paths` is
    * validated first: one bad path refuses the whole request and changes nothing. An empty list
    * withdraws all of the owner's paths.
+   *
+   * The request is a stream, so a large set travels in parts (say 10,000 paths per message): the
+   * first message names the owner, every message may carry paths, and nothing changes until the
+   * client closes its side; then the whole set is applied at once. A path's index in errors
+   * (`paths[12345]`) counts across all parts.
    */
   replacePaths: {
     path: "/announcer.v1.Announcer/ReplacePaths" as const,
-    requestStream: false as const,
+    requestStream: true as const,
     responseStream: false as const,
     requestSerialize: (value: ReplacePathsRequest): Buffer => Buffer.from(ReplacePathsRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): ReplacePathsRequest => ReplacePathsRequest.decode(value),
@@ -1853,8 +1923,11 @@ export interface AnnouncerServer extends UntypedServiceImplementation {
   addPath: handleUnaryCall<AddPathRequest, AddPathResponse>;
   /** Withdraw paths of one prefix: the given next hops, or all of them. NOT_FOUND when none match. */
   deletePath: handleUnaryCall<DeletePathRequest, DeletePathResponse>;
-  /** The desired paths, optionally filtered. */
-  listPaths: handleUnaryCall<ListPathsRequest, ListPathsResponse>;
+  /**
+   * The desired paths, optionally filtered, streamed in parts of at most 8,192 paths each (a table
+   * of a million paths never has to fit one message).
+   */
+  listPaths: handleServerStreamingCall<ListPathsRequest, ListPathsResponse>;
   /** The configured BGP peers and the state of their sessions. */
   listPeers: handleUnaryCall<ListPeersRequest, ListPeersResponse>;
   /**
@@ -1864,8 +1937,13 @@ export interface AnnouncerServer extends UntypedServiceImplementation {
    * controller re-syncs with it and can never leave a stale next hop behind. All of `paths` is
    * validated first: one bad path refuses the whole request and changes nothing. An empty list
    * withdraws all of the owner's paths.
+   *
+   * The request is a stream, so a large set travels in parts (say 10,000 paths per message): the
+   * first message names the owner, every message may carry paths, and nothing changes until the
+   * client closes its side; then the whole set is applied at once. A path's index in errors
+   * (`paths[12345]`) counts across all parts.
    */
-  replacePaths: handleUnaryCall<ReplacePathsRequest, ReplacePathsResponse>;
+  replacePaths: handleClientStreamingCall<ReplacePathsRequest, ReplacePathsResponse>;
   /**
    * A live stream of events: peer session state changes, changes to the desired paths, and what
    * was sent to each peer. It starts with the events after the call (no replay of the current
@@ -1913,22 +1991,16 @@ export interface AnnouncerClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeletePathResponse) => void,
   ): ClientUnaryCall;
-  /** The desired paths, optionally filtered. */
+  /**
+   * The desired paths, optionally filtered, streamed in parts of at most 8,192 paths each (a table
+   * of a million paths never has to fit one message).
+   */
+  listPaths(request: ListPathsRequest, options?: Partial<CallOptions>): ClientReadableStream<ListPathsResponse>;
   listPaths(
     request: ListPathsRequest,
-    callback: (error: ServiceError | null, response: ListPathsResponse) => void,
-  ): ClientUnaryCall;
-  listPaths(
-    request: ListPathsRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: ListPathsResponse) => void,
-  ): ClientUnaryCall;
-  listPaths(
-    request: ListPathsRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: ListPathsResponse) => void,
-  ): ClientUnaryCall;
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ListPathsResponse>;
   /** The configured BGP peers and the state of their sessions. */
   listPeers(
     request: ListPeersRequest,
@@ -1952,22 +2024,28 @@ export interface AnnouncerClient extends Client {
    * controller re-syncs with it and can never leave a stale next hop behind. All of `paths` is
    * validated first: one bad path refuses the whole request and changes nothing. An empty list
    * withdraws all of the owner's paths.
+   *
+   * The request is a stream, so a large set travels in parts (say 10,000 paths per message): the
+   * first message names the owner, every message may carry paths, and nothing changes until the
+   * client closes its side; then the whole set is applied at once. A path's index in errors
+   * (`paths[12345]`) counts across all parts.
    */
   replacePaths(
-    request: ReplacePathsRequest,
     callback: (error: ServiceError | null, response: ReplacePathsResponse) => void,
-  ): ClientUnaryCall;
+  ): ClientWritableStream<ReplacePathsRequest>;
   replacePaths(
-    request: ReplacePathsRequest,
     metadata: Metadata,
     callback: (error: ServiceError | null, response: ReplacePathsResponse) => void,
-  ): ClientUnaryCall;
+  ): ClientWritableStream<ReplacePathsRequest>;
   replacePaths(
-    request: ReplacePathsRequest,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplacePathsResponse) => void,
+  ): ClientWritableStream<ReplacePathsRequest>;
+  replacePaths(
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReplacePathsResponse) => void,
-  ): ClientUnaryCall;
+  ): ClientWritableStream<ReplacePathsRequest>;
   /**
    * A live stream of events: peer session state changes, changes to the desired paths, and what
    * was sent to each peer. It starts with the events after the call (no replay of the current
