@@ -182,7 +182,7 @@ export function parsePrefixInto(text: string, out: Uint8Array, at = 0): number {
   let max: number;
   let v6 = 0;
   if (parseIPv4Into(text, 0, addrEnd, out, at)) {
-    out.fill(0, at + 4, at + 16);
+    for (let i = at + 4; i < at + 16; i++) out[i] = 0;
     max = 32;
   } else if (parseIPv6Into(text, 0, addrEnd, out, at)) {
     max = 128;
@@ -202,7 +202,7 @@ export function parsePrefixInto(text: string, out: Uint8Array, at = 0): number {
     }
     if (length > max) return -1;
   }
-  maskHostBits(out.subarray(at, at + max / 8), length);
+  maskHostBits(out, length, at, max / 8);
   return length | v6;
 }
 
@@ -219,11 +219,11 @@ export function parsePrefix(text: string): ParsedPrefix | null {
 }
 
 /** Clear every bit after the first `length` bits (in place). */
-export function maskHostBits(bytes: Uint8Array, length: number): void {
+export function maskHostBits(bytes: Uint8Array, length: number, at = 0, size = bytes.length - at): void {
   const full = length >> 3;
   const bits = length & 7;
-  if (full < bytes.length && bits) bytes[full]! &= (0xff << (8 - bits)) & 0xff;
-  bytes.fill(0, full + (bits ? 1 : 0));
+  if (full < size && bits) bytes[at + full]! &= (0xff << (8 - bits)) & 0xff;
+  for (let i = at + full + (bits ? 1 : 0); i < at + size; i++) bytes[i] = 0;
 }
 
 export function formatPrefix(family: Family, bytes: Uint8Array, length: number): string {

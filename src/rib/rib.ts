@@ -174,8 +174,10 @@ export class Rib {
       row = this.top++;
     }
     const v6 = isV6 ? V6 : 0;
-    this.addr.fill(0, row * 16, row * 16 + 16);
-    this.addr.set(bytes.subarray(at, at + (isV6 ? 16 : 4)), row * 16);
+    const base = row * 16;
+    const n = isV6 ? 16 : 4;
+    for (let i = 0; i < n; i++) this.addr[base + i] = bytes[at + i]!;
+    for (let i = n; i < 16; i++) this.addr[base + i] = 0;
     this.len[row] = length;
     this.fam[row] = v6;
     this.used[row] = 1;
@@ -298,6 +300,11 @@ export class Rib {
     return this.nextHops.get(id);
   }
 
+  /** The interned owner set of a path: equal ids, equal owners. */
+  ownerSetIdOf(path: number): number {
+    return this.pOwners[path]!;
+  }
+
   ownersOf(path: number): readonly string[] {
     return this.ownerSets.get(this.pOwners[path]!);
   }
@@ -345,30 +352,29 @@ export class Rib {
     owner: string,
   ): UpsertAnswer {
     let row = this.findOctets(bytes, at, length, isV6);
-    const p = { nextHop, attributes, owner };
     let updated = false;
     if (row === NIL || this.npaths[row] === 0) {
       if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
-      this.attr[row] = this.attrs.intern(attrKey, () => p.attributes);
+      this.attr[row] = this.attrs.intern(attrKey, () => attributes);
       this.liveRows++;
     } else {
       const id = this.attr[row]!;
       if (this.attrs.lookup(attrKey) !== id) {
-        this.attr[row] = this.attrs.intern(attrKey, () => p.attributes);
+        this.attr[row] = this.attrs.intern(attrKey, () => attributes);
         this.attrs.unref(id);
         updated = true;
       }
     }
-    const nhKey = nextHopKey(p.nextHop);
+    const nhKey = nextHopKey(nextHop);
     const known = this.nextHops.lookup(nhKey);
     const existing = known === undefined ? NIL : this.findPath(row, known);
     if (existing === NIL) {
-      const path = this.newPath(row, this.nextHops.intern(nhKey, () => p.nextHop), this.ownerSets.intern(p.owner, () => [p.owner]));
+      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(owner, () => [owner]));
       return { row, path, result: 'added' };
     }
     const owners = this.ownerSets.get(this.pOwners[existing]!);
-    if (owners.includes(p.owner)) return { row, path: existing, result: updated ? 'updated' : 'unchanged' };
-    this.setOwners(existing, [...owners, p.owner]);
+    if (owners.includes(owner)) return { row, path: existing, result: updated ? 'updated' : 'unchanged' };
+    this.setOwners(existing, [...owners, owner]);
     return { row, path: existing, result: updated ? 'updated' : 'owner-added' };
   }
 

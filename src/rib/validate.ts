@@ -74,16 +74,19 @@ function compareLarge(a: LargeCommunityValue, b: LargeCommunityValue): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
 
-/** Recently validated next hops: a large request repeats a handful of them (and one object each keeps RIB look-ups cheap). */
-const nextHopCache = new Map<string, NextHop>();
+/**
+ * Recently validated next hops, per family: a large request repeats a handful of them (and one
+ * object each keeps RIB look-ups cheap). Keyed by the text as given: no string built per path.
+ */
+const nextHopCache: Record<Family, Map<string, NextHop>> = { 'ipv4-unicast': new Map(), 'ipv6-unicast': new Map() };
 
 function cachedNextHop(nextHop: string, family: Family, field: () => string): NextHop {
-  const key = `${family}|${nextHop}`;
-  const hit = nextHopCache.get(key);
+  const cache = nextHopCache[family];
+  const hit = cache.get(nextHop);
   if (hit !== undefined) return hit;
   const v = validateNextHop(nextHop, family, field());
-  if (nextHopCache.size >= 1024) nextHopCache.clear();
-  nextHopCache.set(key, v);
+  if (cache.size >= 1024) cache.clear();
+  cache.set(nextHop, v);
   return v;
 }
 

@@ -132,13 +132,13 @@ export class DesiredTable {
     const removed: AnnouncedPath[] = [];
     const gone: AnnouncedPath[] = [];
     let removedCount = 0;
-    const owned = new Map<readonly string[], boolean>();
+    const owned = new Map<number, boolean>();
     for (const row of rib.rows()) {
       for (let p = rib.firstPath(row); p !== NIL; ) {
         const next = rib.nextPath(p);
-        const owners = rib.ownersOf(p);
-        let mine = owned.get(owners);
-        if (mine === undefined) owned.set(owners, (mine = owners.includes(owner)));
+        const set = rib.ownerSetIdOf(p);
+        let mine = owned.get(set);
+        if (mine === undefined) owned.set(set, (mine = rib.ownersOf(p).includes(owner)));
         if (mine && !keep[p]) {
           const view = collect ? rib.view(p) : null;
           if (view) removed.push(view);
