@@ -69,7 +69,8 @@ export class AdjRibOut {
       this.rAttr[r] = attrId;
       return;
     }
-    if (row >= this.head.length) this.head = grow(this.head, Math.max(1024, this.rib.rowLimit, row + 1), NIL);
+    // Doubling: a table that grows a row at a time must not copy the heads each time.
+    if (row >= this.head.length) this.head = grow(this.head, Math.max(1024, this.rib.rowLimit, row + 1, this.head.length * 2), NIL);
     const n = this.alloc();
     this.rPathId[n] = pathId;
     this.rNh[n] = nhId;

@@ -206,7 +206,8 @@ export class SendPipeline {
 
   private enqueue(row: number, bits = QUEUED): void {
     if (row >= this.mark.length) {
-      const m = new Uint8Array(Math.max(1024, this.rib.rowLimit, row + 1));
+      // Doubling: a table that grows a row at a time must not copy the marks each time.
+      const m = new Uint8Array(Math.max(1024, this.rib.rowLimit, row + 1, this.mark.length * 2));
       m.set(this.mark);
       this.mark = m;
     }
