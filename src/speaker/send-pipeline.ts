@@ -59,17 +59,11 @@ const NIL = -1;
 const QUEUED = 1;
 const FORCED = 2;
 
-/** Announcements sharing attributes and next hop: packed into the same UPDATEs. */
-class Bucket {
+/** Prefix rows with the path id each is sent with: a growable pair of columns. */
+class RowList {
   rows = new Int32Array(64);
   pathIds = new Uint32Array(64);
   count = 0;
-  constructor(
-    readonly family: Family,
-    readonly attrId: number,
-    readonly nhId: number,
-    readonly nextHop: IpAddress,
-  ) {}
 
   push(row: number, pathId: number): void {
     if (this.count === this.rows.length) {
@@ -85,21 +79,15 @@ class Bucket {
   }
 }
 
-class RowList {
-  rows = new Int32Array(64);
-  pathIds = new Uint32Array(64);
-  count = 0;
-  push(row: number, pathId: number): void {
-    if (this.count === this.rows.length) {
-      const rows = new Int32Array(this.count * 2);
-      rows.set(this.rows);
-      this.rows = rows;
-      const ids = new Uint32Array(this.count * 2);
-      ids.set(this.pathIds);
-      this.pathIds = ids;
-    }
-    this.rows[this.count] = row;
-    this.pathIds[this.count++] = pathId;
+/** Announcements sharing attributes and next hop: packed into the same UPDATEs. */
+class Bucket extends RowList {
+  constructor(
+    readonly family: Family,
+    readonly attrId: number,
+    readonly nhId: number,
+    readonly nextHop: IpAddress,
+  ) {
+    super();
   }
 }
 

@@ -16,6 +16,7 @@
 //   npm run bench:side                        (root; N = 100,000 and 1,000,000; builds first)
 //   npm run bench:side -- 10000 50000         (other sizes)
 //   npm run bench:side -- 10000 --json out.json --speakers raw,announcer
+//   npm run bench:side -- --svg docs/bench-side.svg   (the README's chart)
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findOnPath, withSbin } from '../../src/demo/preflight.js';
 import { Lab, run, type Bird } from '../../src/lab/lab.js';
+import { sideChart } from './side/chart.js';
 import { benchBirdConfig, BirdControl, measureSession, type SessionTiming } from './side/bird.js';
 import { rssMiB } from './side/prefixes.js';
 import { ROUTER_ASN, SPEAKER_ASN, SPEAKERS, type RunningSpeaker, type Speaker } from './side/speakers.js';
@@ -50,6 +52,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     json: { type: 'string' },
+    svg: { type: 'string' },
     speakers: { type: 'string' },
   },
 });
@@ -200,6 +203,10 @@ async function main(): Promise<void> {
   if (values.json !== undefined) {
     writeFileSync(values.json, `${JSON.stringify({ date: new Date().toISOString(), versions: info, rows: table }, null, 2)}\n`);
     console.log(`\nwrote ${values.json}`);
+  }
+  if (values.svg !== undefined) {
+    writeFileSync(values.svg, sideChart(table, `${info['bird']}; ${info['gobgpd']}; node ${info['node']}; ${new Date().toISOString().slice(0, 10)}`));
+    console.log(`wrote ${values.svg}`);
   }
   if (table.some((r) => r.error !== undefined)) process.exitCode = 1;
 }

@@ -62,15 +62,12 @@ export function writeMrtTableDump(file: string, n: number, nextHop: string, coll
   at = buf.writeUInt32BE(0, at); // AS 0: "ours"
 
   const hop = ipv4(nextHop);
-  for (let i = 0; i < n; i++) {
-    header(RIB_IPV4_UNICAST, RIB_BODY);
-    at = buf.writeUInt32BE(i, at); // sequence number
-    at = buf.writeUInt8(32, at);
-    at = buf.writeUInt32BE(hostAddress(i, n), at);
+  /** One RIB entry's head, then the attributes every entry starts with: ORIGIN IGP, an empty AS_PATH. */
+  const entryHead = (attrsLength: number): void => {
     at = buf.writeUInt16BE(1, at); // one entry:
     at = buf.writeUInt16BE(0, at); // peer index
     at = buf.writeUInt32BE(now, at);
-    at = buf.writeUInt16BE(ATTRS_LENGTH, at);
+    at = buf.writeUInt16BE(attrsLength, at);
     at = buf.writeUInt8(0x40, at); // ORIGIN IGP
     at = buf.writeUInt8(1, at);
     at = buf.writeUInt8(1, at);
@@ -78,6 +75,14 @@ export function writeMrtTableDump(file: string, n: number, nextHop: string, coll
     at = buf.writeUInt8(0x40, at); // AS_PATH, empty
     at = buf.writeUInt8(2, at);
     at = buf.writeUInt8(0, at);
+  };
+
+  for (let i = 0; i < n; i++) {
+    header(RIB_IPV4_UNICAST, RIB_BODY);
+    at = buf.writeUInt32BE(i, at); // sequence number
+    at = buf.writeUInt8(32, at);
+    at = buf.writeUInt32BE(hostAddress(i, n), at);
+    entryHead(ATTRS_LENGTH);
     at = buf.writeUInt8(0x40, at); // NEXT_HOP
     at = buf.writeUInt8(3, at);
     at = buf.writeUInt8(4, at);
@@ -92,17 +97,7 @@ export function writeMrtTableDump(file: string, n: number, nextHop: string, coll
     at = buf.writeUInt32BE(0xffff0000, at);
     at = buf.writeUInt32BE(0, at);
     at = buf.writeUInt32BE(i, at);
-    at = buf.writeUInt16BE(1, at);
-    at = buf.writeUInt16BE(0, at);
-    at = buf.writeUInt32BE(now, at);
-    at = buf.writeUInt16BE(ATTRS6_LENGTH, at);
-    at = buf.writeUInt8(0x40, at); // ORIGIN IGP
-    at = buf.writeUInt8(1, at);
-    at = buf.writeUInt8(1, at);
-    at = buf.writeUInt8(0, at);
-    at = buf.writeUInt8(0x40, at); // AS_PATH, empty
-    at = buf.writeUInt8(2, at);
-    at = buf.writeUInt8(0, at);
+    entryHead(ATTRS6_LENGTH);
     at = buf.writeUInt8(0x80, at); // MP_REACH_NLRI (optional)
     at = buf.writeUInt8(14, at);
     at = buf.writeUInt8(MP_REACH_LENGTH, at);
