@@ -352,19 +352,8 @@ export class Rib {
     owner: string,
   ): UpsertAnswer {
     let row = this.findOctets(bytes, at, length, isV6);
-    let updated = false;
-    if (row === NIL || this.npaths[row] === 0) {
-      if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
-      this.attr[row] = this.attrs.intern(attrKey, () => attributes);
-      this.liveRows++;
-    } else {
-      const id = this.attr[row]!;
-      if (this.attrs.lookup(attrKey) !== id) {
-        this.attr[row] = this.attrs.intern(attrKey, () => attributes);
-        this.attrs.unref(id);
-        updated = true;
-      }
-    }
+    if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
+    const updated = this.setAttributes(row, attributes, attrKey);
     const nhKey = nextHopKey(nextHop);
     const known = this.nextHops.lookup(nhKey);
     const existing = known === undefined ? NIL : this.findPath(row, known);
@@ -372,10 +361,34 @@ export class Rib {
       const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(owner, () => [owner]));
       return { row, path, result: 'added' };
     }
-    const owners = this.ownerSets.get(this.pOwners[existing]!);
-    if (owners.includes(owner)) return { row, path: existing, result: updated ? 'updated' : 'unchanged' };
-    this.setOwners(existing, [...owners, owner]);
-    return { row, path: existing, result: updated ? 'updated' : 'owner-added' };
+    return this.addOwner(row, existing, owner, updated);
+  }
+
+  /** upsert() of a path known to exist (found a moment ago): no look-up again. */
+  claim(path: number, attributes: Attributes, attrKey: string, owner: string): UpsertAnswer {
+    const row = this.pPrefix[path]!;
+    return this.addOwner(row, path, owner, this.setAttributes(row, attributes, attrKey));
+  }
+
+  /** The row's attribute set becomes `attributes`; true when that changed it (a row without paths takes them afresh). */
+  private setAttributes(row: number, attributes: Attributes, attrKey: string): boolean {
+    if (this.npaths[row] === 0) {
+      this.attr[row] = this.attrs.intern(attrKey, () => attributes);
+      this.liveRows++;
+      return false;
+    }
+    const id = this.attr[row]!;
+    if (this.attrs.lookup(attrKey) === id) return false;
+    this.attr[row] = this.attrs.intern(attrKey, () => attributes);
+    this.attrs.unref(id);
+    return true;
+  }
+
+  private addOwner(row: number, path: number, owner: string, updated: boolean): UpsertAnswer {
+    const owners = this.ownerSets.get(this.pOwners[path]!);
+    if (owners.includes(owner)) return { row, path, result: updated ? 'updated' : 'unchanged' };
+    this.setOwners(path, [...owners, owner]);
+    return { row, path, result: updated ? 'updated' : 'owner-added' };
   }
 
   private newPath(row: number, nhId: number, ownersId: number): number {

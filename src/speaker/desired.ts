@@ -125,8 +125,11 @@ export class DesiredTable {
     // Lists only when someone will read them: the caller, or a watcher of the desired set.
     const collect = options.details === true || this.events.wants('rib');
     const keep = new Uint8Array(rib.pathLimit);
+    // The paths that exist already, found once: they are kept below, so the upsert needs no look-up.
+    const found = new Int32Array(stage.count);
     for (let i = 0; i < stage.count; i++) {
       const p = rib.pathAt(rib.findOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1), stage.nextHops[stage.nh[i]!]!);
+      found[i] = p;
       if (p !== NIL) keep[p] = 1;
     }
     const removed: AnnouncedPath[] = [];
@@ -158,7 +161,11 @@ export class DesiredTable {
     let unchanged = 0;
     for (let i = 0; i < stage.count; i++) {
       const a = stage.attributeSets[stage.attr[i]!]!;
-      const r = rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner);
+      const known = found[i]!;
+      const r =
+        known !== NIL
+          ? rib.claim(known, a.attributes, a.key, owner)
+          : rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner);
       if (isChange(r.result)) this.changed(r.row);
       if (r.result === 'unchanged') unchanged++;
       else if (r.result === 'updated') {
