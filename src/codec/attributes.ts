@@ -15,10 +15,10 @@ import {
 } from './constants.js';
 import { BgpEncodeError, BgpError } from './errors.js';
 import { fromHex, toHex } from './hex.js';
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
 import type { AsPathSegment, AsPathSegmentKind, CodecContext, Family, Origin, PathAttribute } from './types.js';
+import { IpAddress, type LargeCommunityValue } from './values.js';
 import type { Writer } from './writer.js';
 
 /** RFC 7606 2: how a malformed attribute is handled, least to most severe. */
@@ -61,16 +61,10 @@ function as<K extends PathAttribute['type']>(a: PathAttribute, kind: K): Extract
   return a as Extract<PathAttribute, { type: K }>;
 }
 
-function ipv4(text: string, what: string): Uint8Array {
-  const b = parseIPv4(text);
-  if (!b) throw new BgpEncodeError(`${what} ${JSON.stringify(text)} is not an IPv4 address`);
-  return b;
-}
-
-function ipv6(text: string, what: string): Uint8Array {
-  const b = parseIPv6(text);
-  if (!b) throw new BgpEncodeError(`${what} ${JSON.stringify(text)} is not an IPv6 address`);
-  return b;
+/** The octets of `a`, which must be an address of `family`. */
+function octets(a: IpAddress, family: Family, what: string): Uint8Array {
+  if (a.family !== family) throw new BgpEncodeError(`${what} ${a.toString()} is not an ${family === 'ipv4-unicast' ? 'IPv4' : 'IPv6'} address`);
+  return a.bytes;
 }
 
 function u32(v: number, what: string): number {
@@ -131,6 +125,7 @@ function encodeSegments(w: Writer, segments: readonly AsPathSegment[], asnSize: 
 }
 
 // ---- communities ----------------------------------------------------------------------------
+// Decoded and encoded as numbers; the text parsers below are for the edges (API, config).
 
 const COMMUNITY_RE = /^(\d{1,5}):(\d{1,5})$/;
 const LARGE_COMMUNITY_RE = /^(\d{1,10}):(\d{1,10}):(\d{1,10})$/;
@@ -147,10 +142,10 @@ export function parseCommunity(text: string): number | null {
 }
 
 /** "65000:1:2" -> three 32-bit values, or null. */
-export function parseLargeCommunity(text: string): [number, number, number] | null {
+export function parseLargeCommunity(text: string): LargeCommunityValue | null {
   const m = LARGE_COMMUNITY_RE.exec(text);
   if (!m) return null;
-  const v: [number, number, number] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const v: LargeCommunityValue = [Number(m[1]), Number(m[2]), Number(m[3])];
   return v.every((x) => x <= 0xffffffff) ? v : null;
 }
 
@@ -195,39 +190,33 @@ function decodeMpReach(r: Reader, ctx: CodecContext): PathAttribute {
   const nhLen = r.u8();
   const nh = r.bytesView(nhLen);
   r.skip(1); // reserved (RFC 4760 3: formerly SNPA count; ignored)
-  let nextHop: string;
-  let linkLocalNextHop: string | undefined;
+  let linkLocalNextHop: IpAddress | undefined;
   if (family === 'ipv4-unicast') {
     if (nhLen !== 4) throw fail(UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR, `MP_REACH_NLRI: IPv4 next hop length ${nhLen}`);
-    nextHop = formatIPv4(nh);
   } else {
     // RFC 2545 3: a global address, optionally followed by a link-local one.
     if (nhLen !== 16 && nhLen !== 32) throw fail(UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR, `MP_REACH_NLRI: IPv6 next hop length ${nhLen}`);
-    nextHop = formatIPv6(nh);
-    if (nhLen === 32) linkLocalNextHop = formatIPv6(nh, 16);
+    if (nhLen === 32) linkLocalNextHop = IpAddress.fromBytes(family, nh, 16);
   }
+  const nextHop = IpAddress.fromBytes(family, nh);
   const nlri = decodeNlriList(r, family, ctx.addPathReceive.includes(family), MP_ERROR('MP_REACH_NLRI'));
   return linkLocalNextHop === undefined
     ? { type: 'mp-reach', family, nextHop, nlri }
     : { type: 'mp-reach', family, nextHop, linkLocalNextHop, nlri };
 }
 
-/** Writes the MP_REACH_NLRI value up to (not including) the NLRI; the packer appends NLRI after it. */
-export function writeMpReachHead(w: Writer, family: Family, nextHop: string, linkLocalNextHop: string | undefined): void {
-  const global = family === 'ipv4-unicast' ? ipv4(nextHop, 'next hop') : ipv6(nextHop, 'next hop');
-  writeMpReachHeadBytes(w, family, global, linkLocalNextHop === undefined ? undefined : ipv6(linkLocalNextHop, 'link-local next hop'));
-}
-
-/** The same from octets: the global next hop (4 or 16) and an optional IPv6 link-local one (16). */
-export function writeMpReachHeadBytes(w: Writer, family: Family, nextHop: Uint8Array, linkLocalNextHop: Uint8Array | undefined): void {
+/**
+ * Writes the MP_REACH_NLRI value up to (not including) the NLRI; the packer appends NLRI after it.
+ * The global next hop is of `family`; a link-local one (RFC 2545 3) only goes with IPv6.
+ */
+export function writeMpReachHead(w: Writer, family: Family, nextHop: IpAddress, linkLocalNextHop: IpAddress | undefined): void {
   const { afi, safi } = FAMILY_AFI_SAFI[family];
-  const want = family === 'ipv4-unicast' ? 4 : 16;
-  if (nextHop.length !== want || (linkLocalNextHop && (want !== 16 || linkLocalNextHop.length !== 16))) {
-    throw new BgpEncodeError(`MP_REACH_NLRI: a ${family} next hop needs ${want} octets`);
-  }
+  const global = octets(nextHop, family, `MP_REACH_NLRI: ${family} next hop`);
+  if (linkLocalNextHop && family !== 'ipv6-unicast') throw new BgpEncodeError(`MP_REACH_NLRI: a ${family} next hop has no link-local part`);
+  const linkLocal = linkLocalNextHop && octets(linkLocalNextHop, 'ipv6-unicast', 'MP_REACH_NLRI: link-local next hop');
   w.u16(afi).u8(safi);
-  w.u8(linkLocalNextHop ? 32 : want).bytes(nextHop);
-  if (linkLocalNextHop) w.bytes(linkLocalNextHop);
+  w.u8(global.length + (linkLocal ? 16 : 0)).bytes(global);
+  if (linkLocal) w.bytes(linkLocal);
   w.u8(0); // reserved
 }
 
@@ -250,14 +239,14 @@ function aggregatorDescriptor(code: number, name: string, kind: 'aggregator' | '
       const asnSize = kind === 'as4-aggregator' || ctx.fourOctetAs ? 4 : 2;
       lengthIs(r, name, asnSize + 4);
       const asn = asnSize === 4 ? r.u32() : r.u16();
-      return { type: kind, asn, address: formatIPv4(r.bytesView(4)) };
+      return { type: kind, asn, address: IpAddress.fromBytes('ipv4-unicast', r.bytesView(4)) };
     },
     encode(w, a, ctx) {
       const v = as(a, kind);
       u32(v.asn, `${name} AS`);
       if (kind === 'as4-aggregator' || ctx.fourOctetAs) w.u32(v.asn);
       else w.u16(v.asn > 0xffff ? AS_TRANS : v.asn);
-      w.bytes(ipv4(v.address, `${name} address`));
+      w.bytes(octets(v.address, 'ipv4-unicast', `${name} address`));
     },
   };
 }
@@ -325,10 +314,10 @@ const DESCRIPTORS: AttrDescriptor[] = [
     onError: 'treat-as-withdraw', // RFC 7606 7.3
     decode(r) {
       lengthIs(r, 'NEXT_HOP', 4);
-      return { type: 'next-hop', nextHop: formatIPv4(r.bytesView(4)) };
+      return { type: 'next-hop', nextHop: IpAddress.fromBytes('ipv4-unicast', r.bytesView(4)) };
     },
     encode(w, a) {
-      w.bytes(ipv4(as(a, 'next-hop').nextHop, 'NEXT_HOP'));
+      w.bytes(octets(as(a, 'next-hop').nextHop, 'ipv4-unicast', 'NEXT_HOP'));
     },
   },
   u32Descriptor(AttrType.MULTI_EXIT_DISC, 'MULTI_EXIT_DISC', OPTIONAL, 'med'),
@@ -352,16 +341,12 @@ const DESCRIPTORS: AttrDescriptor[] = [
     onError: 'treat-as-withdraw', // RFC 7606 7.8
     decode(r) {
       lengthMultiple(r, 'COMMUNITIES', 4);
-      const communities = new Array<string>(r.remaining / 4);
-      for (let i = 0; i < communities.length; i++) communities[i] = `${r.u16()}:${r.u16()}`;
+      const communities = new Array<number>(r.remaining / 4);
+      for (let i = 0; i < communities.length; i++) communities[i] = r.u32();
       return { type: 'communities', communities };
     },
     encode(w, a) {
-      for (const c of as(a, 'communities').communities) {
-        const v = parseCommunity(c);
-        if (v === null) throw new BgpEncodeError(`community ${JSON.stringify(c)} is not ASN:VALUE with both parts 0..65535`);
-        w.u32(v);
-      }
+      for (const c of as(a, 'communities').communities) w.u32(u32(c, 'community'));
     },
   },
   {
@@ -392,15 +377,14 @@ const DESCRIPTORS: AttrDescriptor[] = [
     onError: 'treat-as-withdraw', // RFC 8092 6
     decode(r) {
       lengthMultiple(r, 'LARGE_COMMUNITY', 12);
-      const communities = new Array<string>(r.remaining / 12);
-      for (let i = 0; i < communities.length; i++) communities[i] = `${r.u32()}:${r.u32()}:${r.u32()}`;
+      const communities = new Array<LargeCommunityValue>(r.remaining / 12);
+      for (let i = 0; i < communities.length; i++) communities[i] = [r.u32(), r.u32(), r.u32()];
       return { type: 'large-communities', communities };
     },
     encode(w, a) {
       for (const c of as(a, 'large-communities').communities) {
-        const v = parseLargeCommunity(c);
-        if (!v) throw new BgpEncodeError(`large community ${JSON.stringify(c)} is not A:B:C with each part 0..4294967295`);
-        w.u32(v[0]).u32(v[1]).u32(v[2]);
+        if (c.length !== 3) throw new BgpEncodeError(`large community [${c.join(', ')}] is not three 32-bit values`);
+        w.u32(u32(c[0], 'large community part')).u32(u32(c[1], 'large community part')).u32(u32(c[2], 'large community part'));
       }
     },
   },

@@ -1,4 +1,4 @@
-// Raw octets travel as lowercase hex text so decoded messages stay plain JSON.
+// Opaque octets (extended communities, unknown attributes and capabilities) travel as lowercase hex text.
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 

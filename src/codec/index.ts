@@ -1,5 +1,5 @@
-// The BGP wire codec: pure functions from bytes to plain data and back. Self-contained: it
-// imports nothing from the rest of announcer.
+// The BGP wire codec: pure functions from bytes to typed messages (Prefix, IpAddress, numbers)
+// and back. Self-contained: it imports nothing from the rest of announcer.
 
 export * from './constants.js';
 export * from './types.js';
@@ -10,7 +10,7 @@ export { packAnnouncements, packAnnouncementRows, packWithdrawals, packWithdrawa
 export { endOfRib, endOfRibFamily } from './update.js';
 export { checkPeerAs, myAsField, peerAsn } from './open.js';
 export { familyOf, FAMILY_AFI_SAFI, parseCommunity, parseLargeCommunity } from './attributes.js';
-export { canonicalPrefix, formatIPv4, formatIPv6, parseIp, parseIPv4, parseIPv6, parsePrefix } from './ip.js';
+export { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './ip.js';
 export { encodeShutdownMessage } from './notification.js';
 export { toHex, fromHex } from './hex.js';
 export { IpAddress, Prefix, addressLength, formatCommunityValue, formatLargeCommunityValue, type LargeCommunityValue } from './values.js';

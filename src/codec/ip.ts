@@ -1,8 +1,6 @@
 // Address and prefix text <-> octets. Hand-written because it is the codec's hot path (a million
 // prefixes a table); RFC 5952 canonical IPv6 text so equal addresses always compare equal as strings.
 
-import type { Family } from './types.js';
-
 /**
  * Dotted-quad IPv4 text in text[start, end) into out[at..at+4). Hand-scanned: this is the hot path
  * of a million-path request. Leading zeros are refused (ambiguous octal). False when not IPv4.
@@ -154,19 +152,6 @@ export function formatIPv6(b: Uint8Array, at = 0): string {
   return s;
 }
 
-export function parseIp(text: string): { family: 'ipv4' | 'ipv6'; bytes: Uint8Array } | null {
-  const v4 = parseIPv4(text);
-  if (v4) return { family: 'ipv4', bytes: v4 };
-  const v6 = text.includes(':') ? parseIPv6(text) : null;
-  return v6 ? { family: 'ipv6', bytes: v6 } : null;
-}
-
-export interface ParsedPrefix {
-  readonly family: Family;
-  /** 4 or 16 octets, host bits cleared. */
-  readonly bytes: Uint8Array;
-  readonly length: number;
-}
 
 /** parsePrefixInto's answer for an IPv6 prefix: the length plus this flag. */
 export const PREFIX_V6 = 0x100;
@@ -206,32 +191,10 @@ export function parsePrefixInto(text: string, out: Uint8Array, at = 0): number {
   return length | v6;
 }
 
-/**
- * "203.0.113.10/32", "2001:db8::/64", or a bare address (a host route). Host bits beyond the
- * length are cleared, so "10.1.2.3/8" means 10.0.0.0/8.
- */
-export function parsePrefix(text: string): ParsedPrefix | null {
-  const out = new Uint8Array(16);
-  const r = parsePrefixInto(text, out);
-  if (r < 0) return null;
-  const v6 = (r & PREFIX_V6) !== 0;
-  return { family: v6 ? 'ipv6-unicast' : 'ipv4-unicast', bytes: v6 ? out : out.slice(0, 4), length: r & 0xff };
-}
-
 /** Clear every bit after the first `length` bits (in place). */
 export function maskHostBits(bytes: Uint8Array, length: number, at = 0, size = bytes.length - at): void {
   const full = length >> 3;
   const bits = length & 7;
   if (full < size && bits) bytes[at + full]! &= (0xff << (8 - bits)) & 0xff;
   for (let i = at + full + (bits ? 1 : 0); i < at + size; i++) bytes[i] = 0;
-}
-
-export function formatPrefix(family: Family, bytes: Uint8Array, length: number): string {
-  return `${family === 'ipv4-unicast' ? formatIPv4(bytes) : formatIPv6(bytes)}/${length}`;
-}
-
-/** The canonical text of a prefix ("10.1.2.3/8" -> "10.0.0.0/8"), or null. */
-export function canonicalPrefix(text: string): string | null {
-  const p = parsePrefix(text);
-  return p ? formatPrefix(p.family, p.bytes, p.length) : null;
 }

@@ -3,29 +3,31 @@
 // once; each prefix is written once, straight into one buffer, and messages are cut from it by
 // offset.
 //
-// Two inputs, one assembler: NLRI as decoded messages carry them (`packAnnouncements`), and NLRI
-// as rows of typed columns (`packAnnouncementRows`), which is how a large table is sent: no object
-// and no text per prefix.
+// Two inputs, one assembler: NLRI as decoded messages carry them (`packAnnouncements`: Prefix
+// values), and NLRI as rows of typed columns (`packAnnouncementRows`), which is how a large table
+// is sent: no object per prefix. Both write their octets with the same `putPrefix`; no text is parsed.
 //
 // IPv4 unicast goes in the classic NLRI field with a NEXT_HOP attribute (understood by every
 // peer, BIRD 1.6 included); IPv6 unicast in MP_REACH_NLRI, placed first as RFC 7606 5.1 asks.
 
 import { AttrFlag, AttrType, HEADER_LENGTH, MessageType } from './constants.js';
-import { attributeCode, encodeAttribute, FAMILY_AFI_SAFI, writeMpReachHead, writeMpReachHeadBytes } from './attributes.js';
+import { attributeCode, encodeAttribute, FAMILY_AFI_SAFI, writeMpReachHead } from './attributes.js';
 import { BgpEncodeError } from './errors.js';
 import { maxLength, writeHeader } from './header.js';
-import { writeNlri } from './nlri.js';
+import { checkNlri, maxNlriSize, putPrefix } from './nlri.js';
 import type { CodecContext, Family, Nlri, PathAttribute } from './types.js';
 import type { IpAddress } from './values.js';
 import { Writer } from './writer.js';
 
 export interface Announcement {
   readonly family: Family;
-  readonly nextHop: string;
+  /** Of `family`. */
+  readonly nextHop: IpAddress;
   /** IPv6 only: RFC 2545 link-local next hop sent after the global one. */
-  readonly linkLocalNextHop?: string;
+  readonly linkLocalNextHop?: IpAddress;
   /** Attributes shared by every prefix, without NEXT_HOP and MP_REACH_NLRI (the packer adds those). */
   readonly attributes: readonly PathAttribute[];
+  /** Prefixes of `family`. */
   readonly nlri: readonly Nlri[];
 }
 
@@ -70,21 +72,24 @@ interface EncodedNlri {
   readonly ends: Uint32Array;
 }
 
+/** RFC 4271 4.3 / RFC 7911 3 encoding of Prefix values (each checked to be of `family`). */
 function encodeList(list: readonly Nlri[], family: Family, addPath: boolean): EncodedNlri {
-  const w = new Writer(list.length * (family === 'ipv4-unicast' ? 5 : 17) + (addPath ? list.length * 4 : 0) + 16);
+  const out = new Uint8Array(list.length * maxNlriSize(family, addPath));
   const ends = new Uint32Array(list.length);
+  let pos = 0;
   for (let i = 0; i < list.length; i++) {
-    writeNlri(w, list[i]!, family, addPath);
-    ends[i] = w.pos;
+    const n = list[i]!;
+    const id = checkNlri(n, family, addPath);
+    pos = putPrefix(out, pos, n.prefix.bytes, 0, n.prefix.length, id, addPath);
+    ends[i] = pos;
   }
-  return { bytes: w.written(), ends };
+  return { bytes: out.subarray(0, pos), ends };
 }
 
-/** RFC 4271 4.3 / RFC 7911 3 encoding of rows, written by hand: the hot path of a table send. */
+/** The same for rows: the hot path of a table send. */
 function encodeRows(r: NlriRows, addPath: boolean): EncodedNlri {
-  const v4 = r.family === 'ipv4-unicast';
-  const maxBits = v4 ? 32 : 128;
-  const out = new Uint8Array(r.count * ((v4 ? 5 : 17) + (addPath ? 4 : 0)));
+  const maxBits = r.family === 'ipv4-unicast' ? 32 : 128;
+  const out = new Uint8Array(r.count * maxNlriSize(r.family, addPath));
   const ends = new Uint32Array(r.count);
   const { addr, len } = r.cols;
   let pos = 0;
@@ -92,18 +97,7 @@ function encodeRows(r: NlriRows, addPath: boolean): EncodedNlri {
     const row = r.rows[i]!;
     const bits = len[row]!;
     if (bits > maxBits) throw new BgpEncodeError(`prefix length ${bits} is not valid for ${r.family}`);
-    if (addPath) {
-      const id = r.pathIds[i]!;
-      out[pos] = id >>> 24;
-      out[pos + 1] = (id >>> 16) & 0xff;
-      out[pos + 2] = (id >>> 8) & 0xff;
-      out[pos + 3] = id & 0xff;
-      pos += 4;
-    }
-    out[pos++] = bits;
-    const n = (bits + 7) >> 3;
-    const at = row * 16;
-    for (let k = 0; k < n; k++) out[pos++] = addr[at + k]!;
+    pos = putPrefix(out, pos, addr, row * 16, bits, r.pathIds[i]!, addPath);
     ends[i] = pos;
   }
   return { bytes: out.subarray(0, pos), ends };
@@ -240,22 +234,22 @@ function splitMessages(p: PackedUpdates): Uint8Array[] {
   return out;
 }
 
+/** The announcement of encoded prefixes of `family`: NEXT_HOP among the shared attributes for IPv4, MP_REACH_NLRI for IPv6. */
+function announce(a: RowsAnnouncement, family: Family, items: EncodedNlri, ctx: CodecContext): PackedUpdates {
+  if (a.nextHop.family !== family) throw new BgpEncodeError(`a ${a.nextHop.family} next hop for ${family} prefixes`);
+  if (family === 'ipv4-unicast') {
+    return assembleAnnouncements(items, encodeShared(a.attributes, a.nextHop.bytes, ctx), null, ctx);
+  }
+  const h = new Writer(64);
+  writeMpReachHead(h, family, a.nextHop, a.linkLocalNextHop);
+  return assembleAnnouncements(items, encodeShared(a.attributes, null, ctx), h.finish(), ctx);
+}
+
 /** UPDATEs announcing `a.nlri` with `a.attributes`; returns one Uint8Array per message. */
 export function packAnnouncements(a: Announcement, ctx: CodecContext): Uint8Array[] {
   if (a.nlri.length === 0) return [];
   checkShared(a.attributes);
-  const items = encodeList(a.nlri, a.family, ctx.addPathSend.includes(a.family));
-  if (a.family === 'ipv4-unicast') {
-    // Attributes in type-code order (RFC 4271 5: SHOULD), NEXT_HOP among them.
-    const all: PathAttribute[] = [...a.attributes, { type: 'next-hop', nextHop: a.nextHop }];
-    all.sort((x, y) => attributeCode(x) - attributeCode(y));
-    const shared = new Writer(512);
-    for (const attr of all) encodeAttribute(shared, attr, ctx);
-    return splitMessages(assembleAnnouncements(items, shared.finish(), null, ctx));
-  }
-  const h = new Writer(64);
-  writeMpReachHead(h, a.family, a.nextHop, a.linkLocalNextHop);
-  return splitMessages(assembleAnnouncements(items, encodeShared(a.attributes, null, ctx), h.finish(), ctx));
+  return splitMessages(announce(a, a.family, encodeList(a.nlri, a.family, ctx.addPathSend.includes(a.family)), ctx));
 }
 
 /** UPDATEs withdrawing `nlri` of one family. */
@@ -267,12 +261,7 @@ export function packWithdrawals(family: Family, nlri: readonly Nlri[], ctx: Code
 /** UPDATEs announcing rows of typed prefixes, back to back in one buffer. */
 export function packAnnouncementRows(a: RowsAnnouncement, rows: NlriRows, ctx: CodecContext): PackedUpdates {
   if (rows.count === 0) return { bytes: new Uint8Array(0), messages: 0 };
-  if (a.nextHop.family !== rows.family) throw new BgpEncodeError(`a ${a.nextHop.family} next hop for ${rows.family} prefixes`);
-  const items = encodeRows(rows, ctx.addPathSend.includes(rows.family));
-  if (rows.family === 'ipv4-unicast') return assembleAnnouncements(items, encodeShared(a.attributes, a.nextHop.bytes, ctx), null, ctx);
-  const h = new Writer(64);
-  writeMpReachHeadBytes(h, rows.family, a.nextHop.bytes, a.linkLocalNextHop?.bytes);
-  return assembleAnnouncements(items, encodeShared(a.attributes, null, ctx), h.finish(), ctx);
+  return announce(a, rows.family, encodeRows(rows, ctx.addPathSend.includes(rows.family)), ctx);
 }
 
 /** UPDATEs withdrawing rows of typed prefixes, back to back in one buffer. */

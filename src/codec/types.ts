@@ -1,6 +1,9 @@
-// Decoded BGP messages: plain, readonly, JSON-serialisable data. Prefixes and addresses are text
-// ("203.0.113.10/32", "2001:db8::1"), communities "65000:100", large communities "65000:1:2",
-// raw octets (unknown capabilities and attributes) lowercase hex.
+// Decoded BGP messages: readonly data holding typed values, parsed once by the decoder: prefixes
+// and addresses as Prefix / IpAddress (octets; their toJSON gives canonical text, so a message
+// still serialises to readable JSON), communities as 32-bit numbers, large communities as three
+// numbers. Opaque octets (extended communities, unknown capabilities and attributes) are lowercase hex.
+
+import type { IpAddress, LargeCommunityValue, Prefix } from './values.js';
 
 /** The address families this codec decodes fully. */
 export type Family = 'ipv4-unicast' | 'ipv6-unicast';
@@ -28,7 +31,7 @@ export const DEFAULT_CONTEXT: CodecContext = {
 
 /** One prefix, with its ADD-PATH path identifier when the session carries them. */
 export interface Nlri {
-  readonly prefix: string;
+  readonly prefix: Prefix;
   readonly pathId?: number;
 }
 
@@ -85,24 +88,26 @@ export interface AsPathSegment {
 export type PathAttribute =
   | { readonly type: 'origin'; readonly origin: Origin }
   | { readonly type: 'as-path'; readonly segments: readonly AsPathSegment[] }
-  | { readonly type: 'next-hop'; readonly nextHop: string }
+  | { readonly type: 'next-hop'; readonly nextHop: IpAddress }
   | { readonly type: 'med'; readonly med: number }
   | { readonly type: 'local-pref'; readonly localPref: number }
   | { readonly type: 'atomic-aggregate' }
-  | { readonly type: 'aggregator'; readonly asn: number; readonly address: string }
-  | { readonly type: 'communities'; readonly communities: readonly string[] }
+  | { readonly type: 'aggregator'; readonly asn: number; readonly address: IpAddress }
+  /** RFC 1997: each a 32-bit value (AS in the high 16 bits); formatCommunityValue makes "65000:100". */
+  | { readonly type: 'communities'; readonly communities: readonly number[] }
   /** Each value is 8 octets as 16 hex digits (RFC 4360). */
   | { readonly type: 'extended-communities'; readonly communities: readonly string[] }
-  | { readonly type: 'large-communities'; readonly communities: readonly string[] }
+  /** RFC 8092: three 32-bit values each. */
+  | { readonly type: 'large-communities'; readonly communities: readonly LargeCommunityValue[] }
   | { readonly type: 'as4-path'; readonly segments: readonly AsPathSegment[] }
-  | { readonly type: 'as4-aggregator'; readonly asn: number; readonly address: string }
+  | { readonly type: 'as4-aggregator'; readonly asn: number; readonly address: IpAddress }
   | {
       readonly type: 'mp-reach';
       readonly family: Family;
       /** The global next hop (IPv4 for ipv4-unicast, IPv6 for ipv6-unicast). */
-      readonly nextHop: string;
+      readonly nextHop: IpAddress;
       /** RFC 2545 3: an optional IPv6 link-local next hop after the global one. */
-      readonly linkLocalNextHop?: string;
+      readonly linkLocalNextHop?: IpAddress;
       readonly nlri: readonly Nlri[];
     }
   | { readonly type: 'mp-unreach'; readonly family: Family; readonly withdrawn: readonly Nlri[] }

@@ -85,6 +85,15 @@ export class Prefix {
     return new Prefix(family, b, length);
   }
 
+  /**
+   * Takes `bytes` as they are, without a copy or a check: the decoder's fast path. The caller
+   * hands over a fresh array of addressLength(family) octets with host bits clear, and never
+   * touches it again.
+   */
+  static adopt(family: Family, bytes: Uint8Array, length: number): Prefix {
+    return new Prefix(family, bytes, length);
+  }
+
   /** The host route of an address (/32 or /128). */
   static host(a: IpAddress): Prefix {
     return new Prefix(a.family, a.bytes.slice(), a.bytes.length * 8);

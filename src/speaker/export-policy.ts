@@ -3,13 +3,7 @@
 // attribute set and session, never per path.
 
 import os from 'node:os';
-import {
-  formatCommunityValue,
-  formatLargeCommunityValue,
-  IpAddress,
-  type Family,
-  type PathAttribute,
-} from '../codec/index.js';
+import { IpAddress, type Family, type PathAttribute } from '../codec/index.js';
 import type { Attributes, NextHop } from '../rib/types.js';
 
 /** The session facts export rules depend on. */
@@ -39,12 +33,11 @@ const EXPORT_RULES: readonly ExportRule[] = [
   { attribute: 'local-pref', export: (a, p) => (p.ebgp ? null : { type: 'local-pref', localPref: a.localPref ?? 100 }) },
   {
     attribute: 'communities',
-    export: (a) => (a.communities.length ? { type: 'communities', communities: a.communities.map(formatCommunityValue) } : null),
+    export: (a) => (a.communities.length ? { type: 'communities', communities: a.communities } : null),
   },
   {
     attribute: 'large-communities',
-    export: (a) =>
-      a.largeCommunities.length ? { type: 'large-communities', communities: a.largeCommunities.map(formatLargeCommunityValue) } : null,
+    export: (a) => (a.largeCommunities.length ? { type: 'large-communities', communities: a.largeCommunities } : null),
   },
 ];
 

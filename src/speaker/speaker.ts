@@ -7,6 +7,7 @@ import os from 'node:os';
 import { endOfRib, FAMILY_AFI_SAFI, IpAddress, type Family, type UpdateMessage } from '../codec/index.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { ReceivedRoutes } from '../rib/received.js';
 import { RequestError, type AnnouncedPath, type PeerStatus } from '../rib/types.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import { normalizeAddress, PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
@@ -30,8 +31,8 @@ export interface SpeakerOptions {
 interface PeerState {
   readonly session: PeerSession;
   readonly pipeline: SendPipeline;
-  /** Keys of routes the peer announced to us (family|prefix|pathId), for counting. */
-  readonly received: Set<string>;
+  /** The routes the peer currently announces to us (prefix and path id), for counting. */
+  readonly received: ReceivedRoutes;
 }
 
 export class Speaker implements SpeakerApi {
@@ -81,7 +82,7 @@ export class Speaker implements SpeakerApi {
         wants: () => this.events.wants('peer-paths'),
         sent: (b) => this.emitSent(pc.address, b),
       });
-      this.peers.set(pc.address, { session, pipeline, received: new Set() });
+      this.peers.set(pc.address, { session, pipeline, received: new ReceivedRoutes() });
     }
   }
 
@@ -267,14 +268,13 @@ export class Speaker implements SpeakerApi {
   }
 
   private onUpdate(s: PeerSession, m: UpdateMessage): void {
-    const p = this.peers.get(s.config.address)!;
-    const key = (f: Family, prefix: string, pathId?: number) => `${f}|${prefix}|${pathId ?? 0}`;
-    for (const n of m.withdrawn) p.received.delete(key('ipv4-unicast', n.prefix, n.pathId));
-    for (const n of m.nlri) p.received.add(key('ipv4-unicast', n.prefix, n.pathId));
+    const received = this.peers.get(s.config.address)!.received;
+    for (const n of m.withdrawn) received.delete(n.prefix, n.pathId);
+    for (const n of m.nlri) received.add(n.prefix, n.pathId);
     for (const a of m.attributes) {
-      if (a.type === 'mp-reach') for (const n of a.nlri) p.received.add(key(a.family, n.prefix, n.pathId));
-      if (a.type === 'mp-unreach') for (const n of a.withdrawn) p.received.delete(key(a.family, n.prefix, n.pathId));
+      if (a.type === 'mp-reach') for (const n of a.nlri) received.add(n.prefix, n.pathId);
+      if (a.type === 'mp-unreach') for (const n of a.withdrawn) received.delete(n.prefix, n.pathId);
     }
-    for (const w of m.errorHandling?.withdrawn ?? []) p.received.delete(key(w.family, w.nlri.prefix, w.nlri.pathId));
+    for (const w of m.errorHandling?.withdrawn ?? []) received.delete(w.nlri.prefix, w.nlri.pathId);
   }
 }

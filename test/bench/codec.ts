@@ -6,8 +6,9 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
   decodeMessage,
-  formatIPv6,
+  IpAddress,
   packAnnouncements,
+  Prefix,
   type Announcement,
   type CodecContext,
   type Family,
@@ -25,14 +26,14 @@ function ipv4Table(n: number, addPath: boolean): Nlri[] {
   const out = new Array<Nlri>(n);
   for (let i = 0; i < n; i++) {
     const v = (base + i) >>> 0;
-    const prefix = `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}/32`;
+    const prefix = Prefix.fromBytes('ipv4-unicast', Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff), 32);
     // ADD-PATH: a few next hops per prefix in real life; here one path each, with its own id.
     out[i] = addPath ? { prefix, pathId: (i % 16) + 1 } : { prefix };
   }
   return out;
 }
 
-/** 2001:db8::/32 (documentation), /128s spread over several groups so the text is not all "::". */
+/** 2001:db8::/32 (documentation), /128s spread over several groups. */
 function ipv6Table(n: number, addPath: boolean): Nlri[] {
   const out = new Array<Nlri>(n);
   const b = new Uint8Array(16);
@@ -43,7 +44,7 @@ function ipv6Table(n: number, addPath: boolean): Nlri[] {
     b[7] = i % 7;
     b[14] = (i >> 8) & 0xff;
     b[15] = i & 0xff;
-    const prefix = `${formatIPv6(b)}/128`;
+    const prefix = Prefix.fromBytes('ipv6-unicast', b, 128);
     out[i] = addPath ? { prefix, pathId: (i % 16) + 1 } : { prefix };
   }
   return out;
@@ -53,8 +54,8 @@ const ATTRIBUTES: readonly PathAttribute[] = [
   { type: 'origin', origin: 'igp' },
   { type: 'as-path', segments: [{ kind: 'sequence', asns: [65000] }] },
   { type: 'med', med: 0 },
-  { type: 'communities', communities: ['65000:100'] },
-  { type: 'large-communities', communities: ['65000:1:2'] },
+  { type: 'communities', communities: [65000 * 0x10000 + 100] },
+  { type: 'large-communities', communities: [[65000, 1, 2]] },
 ];
 
 interface Scenario {
@@ -110,7 +111,7 @@ function run(s: Scenario, table: readonly Nlri[]): Result {
   const ctx: CodecContext = { fourOctetAs: true, extendedMessage: s.extendedMessage, addPathSend: fams, addPathReceive: fams };
   const a: Announcement = {
     family: s.family,
-    nextHop: s.family === 'ipv4-unicast' ? '198.51.100.11' : '2001:db8:ffff::11',
+    nextHop: IpAddress.parse(s.family === 'ipv4-unicast' ? '198.51.100.11' : '2001:db8:ffff::11')!,
     attributes: ATTRIBUTES,
     nlri: table,
   };

@@ -7,6 +7,8 @@ import {
   DEFAULT_CONTEXT,
   decodeMessage,
   encodeMessage,
+  IpAddress,
+  Prefix,
   type BgpMessage,
   type CodecContext,
 } from '../../src/codec/index.js';
@@ -33,6 +35,25 @@ export function u32(v: number): number[] {
 /** The 2 octets of a 16-bit value, for fixtures. */
 export function u16(v: number): number[] {
   return [(v >> 8) & 0xff, v & 0xff];
+}
+
+/** A prefix from text, for expected values ("10.0.0.0/8"); throws on a typo in the test. */
+export function P(text: string): Prefix {
+  const p = Prefix.parse(text);
+  if (!p) throw new Error(`fixture prefix ${text} is not a prefix`);
+  return p;
+}
+
+/** An address from text, for expected values ("192.0.2.1"); throws on a typo in the test. */
+export function A(text: string): IpAddress {
+  const a = IpAddress.parse(text);
+  if (!a) throw new Error(`fixture address ${text} is not an address`);
+  return a;
+}
+
+/** A community from its two 16-bit halves, for expected values: C(65000, 100) is 65000:100. */
+export function C(asn: number, value: number): number {
+  return asn * 0x10000 + value;
 }
 
 export function ctxWith(over: Partial<CodecContext>): CodecContext {

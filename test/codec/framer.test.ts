@@ -10,7 +10,7 @@ import {
   type BgpMessage,
   type CodecContext,
 } from '../../src/codec/index.js';
-import { bytes, ctxWith, MARKER, u16 } from './fixture.js';
+import { A, bytes, C, ctxWith, MARKER, P, u16 } from './fixture.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -42,15 +42,15 @@ const MESSAGES: readonly BgpMessage[] = [
   { type: 'keepalive' },
   {
     type: 'update',
-    withdrawn: [{ prefix: '192.0.2.0/24' }],
+    withdrawn: [{ prefix: P('192.0.2.0/24') }],
     attributes: [
       { type: 'origin', origin: 'igp' },
       { type: 'as-path', segments: [{ kind: 'sequence', asns: [65001, 65002] }] },
-      { type: 'next-hop', nextHop: '198.51.100.11' },
+      { type: 'next-hop', nextHop: A('198.51.100.11') },
       { type: 'local-pref', localPref: 100 },
-      { type: 'communities', communities: ['65001:100', '65001:200'] },
+      { type: 'communities', communities: [C(65001, 100), C(65001, 200)] },
     ],
-    nlri: [{ prefix: '203.0.113.10/32' }, { prefix: '203.0.113.0/24' }],
+    nlri: [{ prefix: P('203.0.113.10/32') }, { prefix: P('203.0.113.0/24') }],
   },
   {
     type: 'update',
@@ -59,9 +59,9 @@ const MESSAGES: readonly BgpMessage[] = [
       {
         type: 'mp-reach',
         family: 'ipv6-unicast',
-        nextHop: '2001:db8::11',
-        linkLocalNextHop: 'fe80::11',
-        nlri: [{ prefix: '2001:db8:1::/48' }, { prefix: '2001:db8:2::10/128' }],
+        nextHop: A('2001:db8::11'),
+        linkLocalNextHop: A('fe80::11'),
+        nlri: [{ prefix: P('2001:db8:1::/48') }, { prefix: P('2001:db8:2::10/128') }],
       },
       { type: 'origin', origin: 'igp' },
       { type: 'as-path', segments: [] },
@@ -355,7 +355,7 @@ describe('Framer: a bad header fails as soon as its 19 octets are there', () => 
 describe('Framer: Extended Message (RFC 8654)', () => {
   const ext = ctxWith({ extendedMessage: true });
   // An UPDATE only Extended Message can carry: many prefixes.
-  const nlri = Array.from({ length: 1500 }, (_, i) => ({ prefix: `198.18.${i >> 8}.${i & 0xff}/32` }));
+  const nlri = Array.from({ length: 1500 }, (_, i) => ({ prefix: P(`198.18.${i >> 8}.${i & 0xff}/32`) }));
   const big = encodeMessage(
     {
       type: 'update',
@@ -363,7 +363,7 @@ describe('Framer: Extended Message (RFC 8654)', () => {
       attributes: [
         { type: 'origin', origin: 'igp' },
         { type: 'as-path', segments: [] },
-        { type: 'next-hop', nextHop: '198.51.100.1' },
+        { type: 'next-hop', nextHop: A('198.51.100.1') },
       ],
       nlri,
     },

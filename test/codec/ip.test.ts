@@ -3,15 +3,10 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalPrefix,
-  formatIPv4,
-  formatIPv6,
-  parseIp,
-  parseIPv4,
-  parseIPv6,
-  parsePrefix,
-} from '../../src/codec/index.js';
+import { formatIPv4, formatIPv6, IpAddress, parseIPv4, parseIPv6, Prefix } from '../../src/codec/index.js';
+
+const parsePrefix = (text: string): Prefix | null => Prefix.parse(text);
+const canonicalPrefix = (text: string): string | null => Prefix.parse(text)?.toString() ?? null;
 
 const hex = (b: Uint8Array | null): string | null => (b ? Buffer.from(b).toString('hex') : null);
 
@@ -305,18 +300,18 @@ describe('IPv6 text, properties', () => {
   });
 });
 
-describe('parseIp', () => {
+describe('IpAddress.parse', () => {
   it('tells the families apart', () => {
-    expect(parseIp('192.0.2.1')).toEqual({ family: 'ipv4', bytes: Uint8Array.of(192, 0, 2, 1) });
-    expect(parseIp('2001:db8::1')?.family).toBe('ipv6');
-    expect(parseIp('::ffff:192.0.2.1')?.family).toBe('ipv6');
-    expect(parseIp('192.0.2')).toBeNull();
-    expect(parseIp('example.com')).toBeNull();
-    expect(parseIp('')).toBeNull();
+    expect(IpAddress.parse('192.0.2.1')).toMatchObject({ family: 'ipv4-unicast', bytes: Uint8Array.of(192, 0, 2, 1) });
+    expect(IpAddress.parse('2001:db8::1')?.family).toBe('ipv6-unicast');
+    expect(IpAddress.parse('::ffff:192.0.2.1')?.family).toBe('ipv6-unicast');
+    expect(IpAddress.parse('192.0.2')).toBeNull();
+    expect(IpAddress.parse('example.com')).toBeNull();
+    expect(IpAddress.parse('')).toBeNull();
   });
 });
 
-describe('parsePrefix / canonicalPrefix', () => {
+describe('Prefix.parse: the one prefix scanner', () => {
   it.each([
     ['203.0.113.10/32', '203.0.113.10/32'],
     ['203.0.113.10', '203.0.113.10/32'], // a bare address is a host route

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, DEFAULT_CONTEXT } from '../../src/codec/index.js';
-import { bytes, ctxWith, decodeError, MARKER, u16 } from './fixture.js';
+import { bytes, ctxWith, decodeError, MARKER, P, u16 } from './fixture.js';
 
 /** Guards a fixture: its Length field must be the number of octets it really has. */
 function whole(b: Uint8Array): Uint8Array {
@@ -214,7 +214,7 @@ describe("malformed header: length (RFC 4271 6.1: Bad Message Length, data = the
     const m = decodeMessage(message, EXTENDED);
     expect(m.type).toBe('update');
     expect(m.type === 'update' && m.withdrawn.length).toBe(routes);
-    expect(m.type === 'update' && m.withdrawn[0]).toEqual({ prefix: '203.0.113.10/32' });
+    expect(m.type === 'update' && m.withdrawn[0]).toEqual({ prefix: P('203.0.113.10/32') });
   });
 
   it('the same 5000-octet UPDATE without Extended Message is (1,2) with data 0x1388', () => {

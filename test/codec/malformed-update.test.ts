@@ -12,7 +12,7 @@ import {
   type PathAttribute,
   type UpdateMessage,
 } from '../../src/codec/index.js';
-import { bytes, ctxWith, decodeError, MARKER } from './fixture.js';
+import { A, bytes, ctxWith, decodeError, MARKER, P } from './fixture.js';
 
 // ---- fixture guards ---------------------------------------------------------------------------
 
@@ -91,8 +91,8 @@ const MP_REACH_V6 = [
 
 const ORIGIN: PathAttribute = { type: 'origin', origin: 'igp' };
 const AS_PATH: PathAttribute = { type: 'as-path', segments: [{ kind: 'sequence', asns: [65001] }] };
-const NEXT_HOP: PathAttribute = { type: 'next-hop', nextHop: '198.51.100.11' };
-const WITHDRAW_10: FamilyNlri = { family: 'ipv4-unicast', nlri: { prefix: '203.0.113.10/32' } };
+const NEXT_HOP: PathAttribute = { type: 'next-hop', nextHop: A('198.51.100.11') };
+const WITHDRAW_10: FamilyNlri = { family: 'ipv4-unicast', nlri: { prefix: P('203.0.113.10/32') } };
 
 /** Treat-as-withdraw: nothing is announced, the announced routes are listed for withdrawal. */
 function expectTreatAsWithdraw(
@@ -121,7 +121,7 @@ function expectAttributeDiscard(
   );
   expect(m.errorHandling?.withdrawn).toEqual([]);
   expect(m.attributes).toEqual(attributes);
-  expect(m.nlri).toEqual([{ prefix: '203.0.113.10/32' }]);
+  expect(m.nlri).toEqual([{ prefix: P('203.0.113.10/32') }]);
 }
 
 // ---- session reset: RFC 4271 6.3 -----------------------------------------------------------------
@@ -669,7 +669,7 @@ describe('RFC 7606 treat-as-withdraw: malformed well-known attributes', () => {
         ),
       ),
     );
-    expect(m.withdrawn).toEqual([{ prefix: '198.51.100.0/24' }]);
+    expect(m.withdrawn).toEqual([{ prefix: P('198.51.100.0/24') }]);
     expectTreatAsWithdraw(m, [{ subcode: 6, attribute: 1 }]);
   });
 
@@ -698,8 +698,8 @@ describe('RFC 7606 treat-as-withdraw: malformed well-known attributes', () => {
       m,
       [{ subcode: 6, attribute: 1 }],
       [
-        { family: 'ipv4-unicast', nlri: { prefix: '203.0.113.10/32', pathId: 1 } },
-        { family: 'ipv4-unicast', nlri: { prefix: '203.0.113.10/32', pathId: 2 } },
+        { family: 'ipv4-unicast', nlri: { prefix: P('203.0.113.10/32'), pathId: 1 } },
+        { family: 'ipv4-unicast', nlri: { prefix: P('203.0.113.10/32'), pathId: 2 } },
       ],
     );
   });
@@ -1172,7 +1172,7 @@ describe('RFC 7606 treat-as-withdraw: missing well-known attributes (RFC 7606 3(
         ),
       ),
     );
-    expectTreatAsWithdraw(m, [{ subcode: 3, attribute: 1 }], [{ family: 'ipv6-unicast', nlri: { prefix: '2001:db8:1::/48' } }]);
+    expectTreatAsWithdraw(m, [{ subcode: 3, attribute: 1 }], [{ family: 'ipv6-unicast', nlri: { prefix: P('2001:db8:1::/48') } }]);
   });
 
   it('an UPDATE that only withdraws IPv4 routes needs no attributes', () => {
@@ -1188,7 +1188,7 @@ describe('RFC 7606 treat-as-withdraw: missing well-known attributes (RFC 7606 3(
         ),
       ),
     );
-    expect(m).toEqual({ type: 'update', withdrawn: [{ prefix: '203.0.113.10/32' }], attributes: [], nlri: [] });
+    expect(m).toEqual({ type: 'update', withdrawn: [{ prefix: P('203.0.113.10/32') }], attributes: [], nlri: [] });
   });
 
   it('an UPDATE that only withdraws IPv6 routes (MP_UNREACH_NLRI) needs no other attributes', () => {
@@ -1208,7 +1208,7 @@ describe('RFC 7606 treat-as-withdraw: missing well-known attributes (RFC 7606 3(
       ),
     );
     expect(m.errorHandling).toBeUndefined();
-    expect(m.attributes).toEqual([{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: '2001:db8:1::/48' }] }]);
+    expect(m.attributes).toEqual([{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: P('2001:db8:1::/48') }] }]);
   });
 });
 
@@ -1235,7 +1235,7 @@ describe('RFC 7606 4: attribute lengths in conflict with the Total Path Attribut
     expectTreatAsWithdraw(
       m,
       [{ subcode: 1, attribute: 8 }],
-      [WITHDRAW_10, { family: 'ipv4-unicast', nlri: { prefix: '198.51.100.0/24' } }],
+      [WITHDRAW_10, { family: 'ipv4-unicast', nlri: { prefix: P('198.51.100.0/24') } }],
     );
   });
 
@@ -1310,8 +1310,8 @@ describe('RFC 7606 treat-as-withdraw of MP_REACH_NLRI routes', () => {
       m,
       [{ subcode: 5, attribute: 8 }],
       [
-        { family: 'ipv6-unicast', nlri: { prefix: '2001:db8:1::/48' } },
-        { family: 'ipv6-unicast', nlri: { prefix: '2001:db8:2::/48' } },
+        { family: 'ipv6-unicast', nlri: { prefix: P('2001:db8:1::/48') } },
+        { family: 'ipv6-unicast', nlri: { prefix: P('2001:db8:2::/48') } },
       ],
     );
     expect(m.attributes).toEqual([]);
@@ -1338,8 +1338,8 @@ describe('RFC 7606 treat-as-withdraw of MP_REACH_NLRI routes', () => {
         ),
       ),
     );
-    expectTreatAsWithdraw(m, [{ subcode: 5, attribute: 8 }], [{ family: 'ipv6-unicast', nlri: { prefix: '2001:db8:1::/48' } }]);
-    expect(m.attributes).toEqual([{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: '2001:db8:3::/48' }] }]);
+    expectTreatAsWithdraw(m, [{ subcode: 5, attribute: 8 }], [{ family: 'ipv6-unicast', nlri: { prefix: P('2001:db8:1::/48') } }]);
+    expect(m.attributes).toEqual([{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: P('2001:db8:3::/48') }] }]);
   });
 });
 
@@ -1502,7 +1502,7 @@ describe('RFC 7606 attribute discard', () => {
     expect(m.errorHandling?.problems.map((p) => p.attribute)).toEqual([17]);
     expect(m.errorHandling?.withdrawn).toEqual([]);
     expect(m.attributes).toEqual([ORIGIN, AS_PATH, NEXT_HOP]);
-    expect(m.nlri).toEqual([{ prefix: '203.0.113.10/32' }]);
+    expect(m.nlri).toEqual([{ prefix: P('203.0.113.10/32') }]);
   });
 
   it('AS4_AGGREGATOR of length 6 (RFC 6793 6: must be 8)', () => {
@@ -1668,7 +1668,7 @@ describe('RFC 7606 5.2: attribute errors in an UPDATE without reachable NLRI', (
     expect(m.errorHandling?.problems.map((p) => ({ subcode: p.subcode, attribute: p.attribute }))).toEqual([
       { subcode: 5, attribute: 6 },
     ]);
-    expect(m.withdrawn).toEqual([{ prefix: '203.0.113.10/32' }]);
+    expect(m.withdrawn).toEqual([{ prefix: P('203.0.113.10/32') }]);
     expect(m.attributes).toEqual([ORIGIN]);
   });
 });

@@ -12,10 +12,11 @@ import {
   encodeMessage,
   encodeShutdownMessage,
   formatIPv4,
-  formatIPv6,
   Framer,
+  IpAddress,
   packAnnouncements,
   packWithdrawals,
+  Prefix,
   toHex,
   type AsPathSegment,
   type BgpMessage,
@@ -30,7 +31,7 @@ import {
   type RouteRefreshMessage,
   type UpdateMessage,
 } from '../../src/codec/index.js';
-import { MARKER } from './fixture.js';
+import { A, MARKER, P } from './fixture.js';
 
 // ---- contexts -------------------------------------------------------------------------------
 
@@ -66,7 +67,7 @@ const u32 = fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.nat({ max: 0xffffff
 const hexArb = (maxLength: number, minLength = 0): fc.Arbitrary<string> =>
   fc.uint8Array({ minLength, maxLength }).map((b) => toHex(b));
 
-const ipv4Arb = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => formatIPv4(b));
+const ipv4Arb = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => IpAddress.fromBytes('ipv4-unicast', b));
 /** Biased towards zero groups so "::" lands in every position. */
 const ipv6BytesArb = fc
   .tuple(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }))
@@ -77,19 +78,15 @@ const ipv6BytesArb = fc
     });
     return out;
   });
-const ipv6Arb = ipv6BytesArb.map((b) => formatIPv6(b));
+const ipv6Arb = ipv6BytesArb.map((b) => IpAddress.fromBytes('ipv6-unicast', b));
 
-/** A canonical prefix (host bits zero), as decode produces it. */
-function prefixArb(family: Family): fc.Arbitrary<string> {
+/** A prefix of any length over any octets (fromBytes clears the host bits, as decode does). */
+function prefixArb(family: Family): fc.Arbitrary<Prefix> {
   const v4 = family === 'ipv4-unicast';
   const max = v4 ? 32 : 128;
   const addr = v4 ? fc.uint8Array({ minLength: 4, maxLength: 4 }) : ipv6BytesArb;
   const len = fc.oneof(fc.integer({ min: 0, max }), fc.constantFrom(0, 1, 7, 8, 9, max - 1, max));
-  return fc.tuple(addr, len).map(([b, l]) => {
-    const c = Uint8Array.from(b);
-    for (let bit = l; bit < c.length * 8; bit++) c[bit >> 3]! &= ~(0x80 >> (bit & 7));
-    return `${v4 ? formatIPv4(c) : formatIPv6(c)}/${l}`;
-  });
+  return fc.tuple(addr, len).map(([b, l]) => Prefix.fromBytes(family, b, l));
 }
 
 /** Path identifiers exactly when the context's ADD-PATH covers the family. */
@@ -232,8 +229,8 @@ function updateArb(ctx: CodecContext): fc.Arbitrary<UpdateMessage> {
   const huge = ctx.extendedMessage
     ? opt(fc.integer({ min: 4100, max: 6000 }).map((n): PathAttribute => ({ type: 'unknown', code: HUGE_CODE, flags: 0xc0, data: 'a5'.repeat(n) })))
     : fc.constant(undefined);
-  const communityArb = fc.tuple(u16, u16).map(([a, b]) => `${a}:${b}`);
-  const largeArb = fc.tuple(u32, u32, u32).map(([a, b, c]) => `${a}:${b}:${c}`);
+  const communityArb = fc.oneof(u32, fc.tuple(u16, u16).map(([a, b]) => a * 0x10000 + b));
+  const largeArb = fc.tuple(u32, u32, u32);
 
   return fc
     .record({
@@ -265,7 +262,7 @@ function updateArb(ctx: CodecContext): fc.Arbitrary<UpdateMessage> {
       const choices: AttrChoice[] = [
         { attr: (g.origin ?? (reachable ? 'igp' : undefined)) && { type: 'origin', origin: g.origin ?? 'igp' } },
         { attr: g.asPath || reachable ? { type: 'as-path', segments: g.asPath ?? [] } : undefined },
-        { attr: g.nextHop || g.nlri.length > 0 ? { type: 'next-hop', nextHop: g.nextHop ?? '192.0.2.1' } : undefined },
+        { attr: g.nextHop || g.nlri.length > 0 ? { type: 'next-hop', nextHop: g.nextHop ?? A('192.0.2.1') } : undefined },
         { attr: g.med === undefined ? undefined : { type: 'med', med: g.med } },
         { attr: g.localPref === undefined ? undefined : { type: 'local-pref', localPref: g.localPref } },
         { attr: g.atomic ? { type: 'atomic-aggregate' } : undefined },
@@ -362,11 +359,15 @@ const ctxAndMessage = (m: (ctx: CodecContext) => fc.Arbitrary<BgpMessage>): fc.A
 
 // ---- round trip -----------------------------------------------------------------------------
 
-const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-
-/** JSON with sorted keys, and a key holding undefined made visible (a decoder must not add one). */
+/**
+ * JSON with sorted keys, a key holding undefined made visible (a decoder must not add one), and
+ * typed values named with their class, so text where a Prefix or IpAddress belongs does not pass.
+ */
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_key, value: unknown) => {
+  return JSON.stringify(v, function (this: Record<string, unknown>, key, value: unknown) {
+    const raw = this[key];
+    if (raw instanceof Prefix) return `Prefix ${raw.toString()}`;
+    if (raw instanceof IpAddress) return `IpAddress ${raw.toString()}`;
     if (value === undefined) return '<undefined>';
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
     const sorted: Record<string, unknown> = {};
@@ -377,7 +378,9 @@ function canonical(v: unknown): string {
 
 /** Deep equality, cheaply; on a mismatch vitest's diff says where. */
 function expectSameData(actual: unknown, expected: unknown): void {
-  if (canonical(actual) !== canonical(expected)) expect(actual).toStrictEqual(plain(expected));
+  const a = canonical(actual);
+  const e = canonical(expected);
+  if (a !== e) expect(JSON.parse(a)).toStrictEqual(JSON.parse(e));
 }
 
 function roundTrip({ ctx, msg }: { ctx: CodecContext; msg: BgpMessage }): void {
@@ -786,9 +789,9 @@ describe('out-of-range numbers are a BgpEncodeError, not silently truncated', ()
             attributes: [
               { type: 'origin', origin: 'igp' },
               { type: 'as-path', segments: [] },
-              { type: 'next-hop', nextHop: '192.0.2.1' },
+              { type: 'next-hop', nextHop: A('192.0.2.1') },
             ],
-            nlri: [{ prefix: '203.0.113.10/32', pathId: v }],
+            nlri: [{ prefix: P('203.0.113.10/32'), pathId: v }],
           },
           ap,
         ),
@@ -801,7 +804,7 @@ describe('out-of-range numbers are a BgpEncodeError, not silently truncated', ()
           {
             type: 'update',
             withdrawn: [],
-            attributes: [{ type: 'mp-reach', family: 'ipv6-unicast', nextHop: '2001:db8::1', nlri: [{ prefix: '2001:db8::10/128', pathId: v }] }],
+            attributes: [{ type: 'mp-reach', family: 'ipv6-unicast', nextHop: A('2001:db8::1'), nlri: [{ prefix: P('2001:db8::10/128'), pathId: v }] }],
             nlri: [],
           },
           ap,
@@ -811,12 +814,12 @@ describe('out-of-range numbers are a BgpEncodeError, not silently truncated', ()
       field: 'ADD-PATH path identifier (packAnnouncements)',
       max: 0xffffffff,
       make: (v) => () =>
-        packAnnouncements({ family: 'ipv4-unicast', nextHop: '192.0.2.1', attributes: [], nlri: [{ prefix: '203.0.113.10/32', pathId: v }] }, ap),
+        packAnnouncements({ family: 'ipv4-unicast', nextHop: A('192.0.2.1'), attributes: [], nlri: [{ prefix: P('203.0.113.10/32'), pathId: v }] }, ap),
     },
     {
       field: 'ADD-PATH path identifier (packWithdrawals)',
       max: 0xffffffff,
-      make: (v) => () => packWithdrawals('ipv6-unicast', [{ prefix: '2001:db8::10/128', pathId: v }], ap),
+      make: (v) => () => packWithdrawals('ipv6-unicast', [{ prefix: P('2001:db8::10/128'), pathId: v }], ap),
     },
     { field: 'OPEN My AS', max: 0xffff, make: (v) => () => encodeMessage(open({ myAs: v }), ap) },
     { field: 'OPEN Hold Time', max: 0xffff, make: (v) => () => encodeMessage(open({ holdTime: v }), ap) },

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { endOfRib, endOfRibFamily, type PathAttribute, type UpdateMessage } from '../../src/codec/index.js';
-import { bytes, ctxWith, fixtureTests, MARKER } from './fixture.js';
+import {
+  BgpEncodeError,
+  DEFAULT_CONTEXT,
+  decodeMessage,
+  encodeMessage,
+  endOfRib,
+  endOfRibFamily,
+  IpAddress,
+  Prefix,
+  type PathAttribute,
+  type UpdateMessage,
+} from '../../src/codec/index.js';
+import { A, bytes, C, ctxWith, fixtureTests, MARKER, P } from './fixture.js';
 
 // The three attributes RFC 4271 5 requires with IPv4 NLRI, shared by most fixtures below (18 octets).
 const ORIGIN_IGP = [0x40, 0x01, 0x01, 0x00]; // ORIGIN: flags well-known transitive, type 1, length 1, IGP
@@ -16,7 +27,7 @@ const NEXT_HOP_198_51_100_1 = [0x40, 0x03, 0x04, 0xc6, 0x33, 0x64, 0x01]; // NEX
 
 const ORIGIN: PathAttribute = { type: 'origin', origin: 'igp' };
 const AS_PATH: PathAttribute = { type: 'as-path', segments: [{ kind: 'sequence', asns: [65001] }] };
-const NEXT_HOP: PathAttribute = { type: 'next-hop', nextHop: '198.51.100.1' };
+const NEXT_HOP: PathAttribute = { type: 'next-hop', nextHop: A('198.51.100.1') };
 
 // IPv6 addresses as 16 octets.
 const V6_2001_DB8__1 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01]; // 2001:db8::1
@@ -41,7 +52,7 @@ describe('UPDATE: ORIGIN', () => {
       NEXT_HOP_198_51_100_1,
       0x18, 0xcb, 0x00, 0x71, // NLRI 203.0.113.0/24
     ),
-    message: { type: 'update', withdrawn: [], attributes: [ORIGIN, AS_PATH, NEXT_HOP], nlri: [{ prefix: '203.0.113.0/24' }] },
+    message: { type: 'update', withdrawn: [], attributes: [ORIGIN, AS_PATH, NEXT_HOP], nlri: [{ prefix: P('203.0.113.0/24') }] },
   });
 
   fixtureTests({
@@ -61,7 +72,7 @@ describe('UPDATE: ORIGIN', () => {
       type: 'update',
       withdrawn: [],
       attributes: [{ type: 'origin', origin: 'egp' }, AS_PATH, NEXT_HOP],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -82,7 +93,7 @@ describe('UPDATE: ORIGIN', () => {
       type: 'update',
       withdrawn: [],
       attributes: [{ type: 'origin', origin: 'incomplete' }, AS_PATH, NEXT_HOP],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 });
@@ -117,7 +128,7 @@ describe('UPDATE: AS_PATH and AS4_PATH', () => {
         },
         NEXT_HOP,
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -151,7 +162,7 @@ describe('UPDATE: AS_PATH and AS4_PATH', () => {
         },
         NEXT_HOP,
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -184,7 +195,7 @@ describe('UPDATE: AS_PATH and AS4_PATH', () => {
         },
         NEXT_HOP,
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -217,11 +228,11 @@ describe('UPDATE: AS_PATH and AS4_PATH', () => {
         ORIGIN,
         { type: 'as-path', segments: [{ kind: 'sequence', asns: [65001, 23456] }] },
         NEXT_HOP,
-        { type: 'aggregator', asn: 23456, address: '198.51.100.2' },
+        { type: 'aggregator', asn: 23456, address: A('198.51.100.2') },
         { type: 'as4-path', segments: [{ kind: 'sequence', asns: [65001, 4200000001] }] },
-        { type: 'as4-aggregator', asn: 4200000001, address: '198.51.100.2' },
+        { type: 'as4-aggregator', asn: 4200000001, address: A('198.51.100.2') },
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 });
@@ -245,7 +256,7 @@ describe('UPDATE: NEXT_HOP, MED, LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR', () =
       type: 'update',
       withdrawn: [],
       attributes: [ORIGIN, { type: 'as-path', segments: [] }, NEXT_HOP, { type: 'local-pref', localPref: 100 }],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -266,8 +277,8 @@ describe('UPDATE: NEXT_HOP, MED, LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR', () =
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, { type: 'next-hop', nextHop: '203.0.113.11' }, { type: 'med', med: 50 }],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      attributes: [ORIGIN, AS_PATH, { type: 'next-hop', nextHop: A('203.0.113.11') }, { type: 'med', med: 50 }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -290,7 +301,7 @@ describe('UPDATE: NEXT_HOP, MED, LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR', () =
       type: 'update',
       withdrawn: [],
       attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'med', med: 4294967295 }, { type: 'local-pref', localPref: 4294967295 }],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -319,9 +330,9 @@ describe('UPDATE: NEXT_HOP, MED, LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR', () =
         AS_PATH,
         NEXT_HOP,
         { type: 'atomic-aggregate' },
-        { type: 'aggregator', asn: 65001, address: '198.51.100.1' },
+        { type: 'aggregator', asn: 65001, address: A('198.51.100.1') },
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -351,9 +362,9 @@ describe('UPDATE: NEXT_HOP, MED, LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR', () =
         AS_PATH,
         NEXT_HOP,
         { type: 'atomic-aggregate' },
-        { type: 'aggregator', asn: 4200000001, address: '198.51.100.1' },
+        { type: 'aggregator', asn: 4200000001, address: A('198.51.100.1') },
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 });
@@ -379,8 +390,8 @@ describe('UPDATE: communities', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'communities', communities: ['65001:100', '65001:200', '65535:65281'] }],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'communities', communities: [C(65001, 100), C(65001, 200), C(65535, 65281)] }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -403,8 +414,8 @@ describe('UPDATE: communities', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'communities', communities: ['65001:100'] }],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'communities', communities: [C(65001, 100)] }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -433,7 +444,7 @@ describe('UPDATE: communities', () => {
         NEXT_HOP,
         { type: 'extended-communities', communities: ['0002fde900000064', '0202fa56ea010064'] },
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -456,8 +467,8 @@ describe('UPDATE: communities', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'large-communities', communities: ['4200000001:1:2', '65001:100:4294967295'] }],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'large-communities', communities: [[4200000001, 1, 2], [65001, 100, 4294967295]] }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -484,9 +495,9 @@ describe('UPDATE: communities', () => {
         ORIGIN,
         AS_PATH,
         NEXT_HOP,
-        { type: 'communities', communities: Array.from({ length: 70 }, (_, i) => `65001:${i + 1}`) },
+        { type: 'communities', communities: Array.from({ length: 70 }, (_, i) => C(65001, i + 1)) },
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 });
@@ -511,7 +522,7 @@ describe('UPDATE: attributes kept raw', () => {
       type: 'update',
       withdrawn: [],
       attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 35, flags: 0xe0, data: '0000fde9' }],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -534,7 +545,7 @@ describe('UPDATE: attributes kept raw', () => {
       type: 'update',
       withdrawn: [],
       attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 255, flags: 0xc0, data: '01'.repeat(255) }],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -558,7 +569,7 @@ describe('UPDATE: attributes kept raw', () => {
       type: 'update',
       withdrawn: [],
       attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 255, flags: 0xc0, data: '02'.repeat(256) }],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -589,7 +600,7 @@ describe('UPDATE: attributes kept raw', () => {
         { type: 'unknown', code: 9, flags: 0x80, data: 'c6336402' },
         { type: 'unknown', code: 10, flags: 0x80, data: 'c63364fe' },
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 });
@@ -676,9 +687,9 @@ describe('UPDATE: Extended Message (RFC 8654)', () => {
         ORIGIN,
         AS_PATH,
         NEXT_HOP,
-        { type: 'communities', communities: Array.from({ length: 1200 }, (_, i) => `65001:${i + 1}`) },
+        { type: 'communities', communities: Array.from({ length: 1200 }, (_, i) => C(65001, i + 1)) },
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 });
@@ -695,7 +706,7 @@ describe('UPDATE: withdrawn routes and prefixes', () => {
       0x20, 0xc6, 0x33, 0x64, 0x0a, // 198.51.100.10/32
       0x00, 0x00, // total path attribute length 0
     ),
-    message: { type: 'update', withdrawn: [{ prefix: '203.0.113.0/24' }, { prefix: '198.51.100.10/32' }], attributes: [], nlri: [] },
+    message: { type: 'update', withdrawn: [{ prefix: P('203.0.113.0/24') }, { prefix: P('198.51.100.10/32') }], attributes: [], nlri: [] },
   });
 
   fixtureTests({
@@ -714,9 +725,9 @@ describe('UPDATE: withdrawn routes and prefixes', () => {
     ),
     message: {
       type: 'update',
-      withdrawn: [{ prefix: '198.51.100.0/24' }],
+      withdrawn: [{ prefix: P('198.51.100.0/24') }],
       attributes: [ORIGIN, AS_PATH, NEXT_HOP],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
 
@@ -742,11 +753,11 @@ describe('UPDATE: withdrawn routes and prefixes', () => {
       withdrawn: [],
       attributes: [ORIGIN, AS_PATH, NEXT_HOP],
       nlri: [
-        { prefix: '0.0.0.0/0' },
-        { prefix: '203.0.0.0/8' },
-        { prefix: '198.51.128.0/17' },
-        { prefix: '203.0.113.0/24' },
-        { prefix: '192.0.2.1/32' },
+        { prefix: P('0.0.0.0/0') },
+        { prefix: P('203.0.0.0/8') },
+        { prefix: P('198.51.128.0/17') },
+        { prefix: P('203.0.113.0/24') },
+        { prefix: P('192.0.2.1/32') },
       ],
     },
   });
@@ -769,7 +780,7 @@ describe('UPDATE: withdrawn routes and prefixes', () => {
       type: 'update',
       withdrawn: [],
       attributes: [ORIGIN, AS_PATH, NEXT_HOP],
-      nlri: [{ prefix: '203.0.113.128/25' }],
+      nlri: [{ prefix: P('203.0.113.128/25') }],
     },
   });
 });
@@ -795,7 +806,7 @@ describe('UPDATE: MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760)', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, { type: 'mp-reach', family: 'ipv4-unicast', nextHop: '198.51.100.1', nlri: [{ prefix: '203.0.113.10/32' }] }],
+      attributes: [ORIGIN, AS_PATH, { type: 'mp-reach', family: 'ipv4-unicast', nextHop: A('198.51.100.1'), nlri: [{ prefix: P('203.0.113.10/32') }] }],
       nlri: [],
     },
   });
@@ -822,7 +833,7 @@ describe('UPDATE: MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760)', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, { type: 'mp-reach', family: 'ipv4-unicast', nextHop: '198.51.100.1', nlri: [{ prefix: '203.0.113.10/32' }] }],
+      attributes: [ORIGIN, AS_PATH, { type: 'mp-reach', family: 'ipv4-unicast', nextHop: A('198.51.100.1'), nlri: [{ prefix: P('203.0.113.10/32') }] }],
       nlri: [],
     },
   });
@@ -855,8 +866,8 @@ describe('UPDATE: MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760)', () => {
         {
           type: 'mp-reach',
           family: 'ipv6-unicast',
-          nextHop: '2001:db8::1',
-          nlri: [{ prefix: '2001:db8:1::/48' }, { prefix: '2001:db8::10/128' }],
+          nextHop: A('2001:db8::1'),
+          nlri: [{ prefix: P('2001:db8:1::/48') }, { prefix: P('2001:db8::10/128') }],
         },
       ],
       nlri: [],
@@ -891,9 +902,9 @@ describe('UPDATE: MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760)', () => {
         {
           type: 'mp-reach',
           family: 'ipv6-unicast',
-          nextHop: '2001:db8::1',
-          linkLocalNextHop: 'fe80::1',
-          nlri: [{ prefix: '2001:db8:1::/48' }],
+          nextHop: A('2001:db8::1'),
+          linkLocalNextHop: A('fe80::1'),
+          nlri: [{ prefix: P('2001:db8:1::/48') }],
         },
       ],
       nlri: [],
@@ -930,8 +941,8 @@ describe('UPDATE: MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760)', () => {
         {
           type: 'mp-reach',
           family: 'ipv6-unicast',
-          nextHop: '2001:db8::1',
-          nlri: [{ prefix: '::/0' }, { prefix: '2001:db8::/32' }, { prefix: '2001:db8:0:1::/64' }, { prefix: '2001:db8::ff/128' }],
+          nextHop: A('2001:db8::1'),
+          nlri: [{ prefix: P('::/0') }, { prefix: P('2001:db8::/32') }, { prefix: P('2001:db8:0:1::/64') }, { prefix: P('2001:db8::ff/128') }],
         },
       ],
       nlri: [],
@@ -960,7 +971,7 @@ describe('UPDATE: MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760)', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, { type: 'mp-reach', family: 'ipv6-unicast', nextHop: '2001:db8::1', nlri: [{ prefix: '2001:db8:0:10::/60' }] }],
+      attributes: [ORIGIN, AS_PATH, { type: 'mp-reach', family: 'ipv6-unicast', nextHop: A('2001:db8::1'), nlri: [{ prefix: P('2001:db8:0:10::/60') }] }],
       nlri: [],
     },
   });
@@ -982,7 +993,7 @@ describe('UPDATE: MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760)', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: '2001:db8:1::/48' }, { prefix: '2001:db8::10/128' }] }],
+      attributes: [{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: P('2001:db8:1::/48') }, { prefix: P('2001:db8::10/128') }] }],
       nlri: [],
     },
   });
@@ -1031,12 +1042,12 @@ describe('UPDATE: End-of-RIB (RFC 4724 2)', () => {
   });
 
   it('endOfRibFamily is null for an UPDATE that carries routes', () => {
-    const announce: UpdateMessage = { type: 'update', withdrawn: [], attributes: [ORIGIN, AS_PATH, NEXT_HOP], nlri: [{ prefix: '203.0.113.0/24' }] };
-    const withdraw: UpdateMessage = { type: 'update', withdrawn: [{ prefix: '203.0.113.0/24' }], attributes: [], nlri: [] };
+    const announce: UpdateMessage = { type: 'update', withdrawn: [], attributes: [ORIGIN, AS_PATH, NEXT_HOP], nlri: [{ prefix: P('203.0.113.0/24') }] };
+    const withdraw: UpdateMessage = { type: 'update', withdrawn: [{ prefix: P('203.0.113.0/24') }], attributes: [], nlri: [] };
     const withdrawV6: UpdateMessage = {
       type: 'update',
       withdrawn: [],
-      attributes: [{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: '2001:db8::/32' }] }],
+      attributes: [{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: P('2001:db8::/32') }] }],
       nlri: [],
     };
     expect(endOfRibFamily(announce)).toBeNull();
@@ -1068,8 +1079,8 @@ describe('UPDATE: ADD-PATH NLRI (RFC 7911 3)', () => {
       withdrawn: [],
       attributes: [ORIGIN, AS_PATH, NEXT_HOP],
       nlri: [
-        { prefix: '203.0.113.10/32', pathId: 1 },
-        { prefix: '203.0.113.20/32', pathId: 2147483649 },
+        { prefix: P('203.0.113.10/32'), pathId: 1 },
+        { prefix: P('203.0.113.20/32'), pathId: 2147483649 },
       ],
     },
   });
@@ -1086,7 +1097,7 @@ describe('UPDATE: ADD-PATH NLRI (RFC 7911 3)', () => {
       0x20, 0xcb, 0x00, 0x71, 0x0a, // 203.0.113.10/32
       0x00, 0x00, // total path attribute length 0
     ),
-    message: { type: 'update', withdrawn: [{ prefix: '203.0.113.10/32', pathId: 1 }], attributes: [], nlri: [] },
+    message: { type: 'update', withdrawn: [{ prefix: P('203.0.113.10/32'), pathId: 1 }], attributes: [], nlri: [] },
   });
 
   fixtureTests({
@@ -1115,7 +1126,7 @@ describe('UPDATE: ADD-PATH NLRI (RFC 7911 3)', () => {
       attributes: [
         ORIGIN,
         AS_PATH,
-        { type: 'mp-reach', family: 'ipv6-unicast', nextHop: '2001:db8::1', nlri: [{ prefix: '2001:db8::10/128', pathId: 7 }] },
+        { type: 'mp-reach', family: 'ipv6-unicast', nextHop: A('2001:db8::1'), nlri: [{ prefix: P('2001:db8::10/128'), pathId: 7 }] },
       ],
       nlri: [],
     },
@@ -1139,7 +1150,7 @@ describe('UPDATE: ADD-PATH NLRI (RFC 7911 3)', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: '2001:db8::10/128', pathId: 7 }] }],
+      attributes: [{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: P('2001:db8::10/128'), pathId: 7 }] }],
       nlri: [],
     },
   });
@@ -1173,9 +1184,109 @@ describe('UPDATE: ADD-PATH NLRI (RFC 7911 3)', () => {
         ORIGIN,
         AS_PATH,
         NEXT_HOP,
-        { type: 'mp-reach', family: 'ipv6-unicast', nextHop: '2001:db8::1', nlri: [{ prefix: '2001:db8::10/128', pathId: 7 }] },
+        { type: 'mp-reach', family: 'ipv6-unicast', nextHop: A('2001:db8::1'), nlri: [{ prefix: P('2001:db8::10/128'), pathId: 7 }] },
       ],
-      nlri: [{ prefix: '203.0.113.0/24' }],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
+});
+
+describe('UPDATE: decoded values are typed, and JSON shows them as canonical text', () => {
+  const wire = bytes(
+    MARKER,
+    0x00, 0x8d, // length 141: 19 + 2 + 5 + 2 + 109 + 4
+    0x02, // type 2 UPDATE
+    0x00, 0x05, // withdrawn routes length 5
+    0x20, 0xc6, 0x33, 0x64, 0x0a, // withdrawn 198.51.100.10/32
+    0x00, 0x6d, // total path attribute length 109 = 4 + 7 + 7 + 9 + 11 + 15 + 56
+    ORIGIN_IGP,
+    AS_PATH_65001,
+    NEXT_HOP_198_51_100_1,
+    0xc0, 0x07, 0x06, // AGGREGATOR: flags optional transitive, type 7, length 6 (2-octet AS)
+    0xfd, 0xe9, // AS 65001
+    0xc0, 0x00, 0x02, 0x01, // address 192.0.2.1
+    0xc0, 0x08, 0x08, // COMMUNITIES: flags optional transitive, type 8, length 8
+    0xfd, 0xe9, 0x00, 0x64, // 65001:100
+    0xff, 0xff, 0xff, 0x01, // 65535:65281 (NO_EXPORT)
+    0xc0, 0x20, 0x0c, // LARGE_COMMUNITY: flags optional transitive, type 32, length 12
+    0xfa, 0x56, 0xea, 0x01, // global administrator 4200000001
+    0x00, 0x00, 0x00, 0x01, // local data 1
+    0x00, 0x00, 0x00, 0x02, // local data 2
+    0x80, 0x0e, 0x35, // MP_REACH_NLRI: flags optional, type 14, length 53
+    0x00, 0x02, // AFI 2 (IPv6)
+    0x01, // SAFI 1 (unicast)
+    0x20, // next hop length 32: global + link-local
+    0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, // 2001:0db8:0000:...:0001
+    V6_FE80__1, // link-local fe80::1
+    0x00, // reserved
+    0x30, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, // 2001:db8:1::/48
+    0x3c, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x1f, // 2001:db8:0:1f::/60 sent with host bits set (0x1f)
+    0x18, 0xcb, 0x00, 0x71, // IPv4 NLRI 203.0.113.0/24
+  );
+
+  it('prefixes and addresses decode to Prefix and IpAddress, communities to numbers', () => {
+    const m = decodeMessage(wire, DEFAULT_CONTEXT);
+    if (m.type !== 'update') throw new Error(m.type);
+    expect(m.withdrawn[0]!.prefix).toBeInstanceOf(Prefix);
+    expect(m.nlri[0]!.prefix).toEqual(P('203.0.113.0/24'));
+    expect(m.attributes.find((a) => a.type === 'next-hop')).toEqual({ type: 'next-hop', nextHop: A('198.51.100.1') });
+    const mp = m.attributes.find((a) => a.type === 'mp-reach');
+    expect(mp?.type === 'mp-reach' && mp.nextHop).toBeInstanceOf(IpAddress);
+    expect(mp?.type === 'mp-reach' && mp.linkLocalNextHop?.isLinkLocal).toBe(true);
+    expect(mp?.type === 'mp-reach' && mp.nlri[1]!.prefix.equals(P('2001:db8:0:10::/60'))).toBe(true);
+    expect(m.attributes.find((a) => a.type === 'communities')).toEqual({ type: 'communities', communities: [C(65001, 100), C(65535, 65281)] });
+    // Encoded again: the same octets, except the host bits the decoder cleared.
+    const again = Buffer.from(wire);
+    again[again.length - 5] = 0x10;
+    expect(Buffer.from(encodeMessage(m, DEFAULT_CONTEXT)).toString('hex')).toBe(again.toString('hex'));
+  });
+
+  it('JSON.stringify gives canonical text: dotted quads, RFC 5952 IPv6, host bits cleared, communities as numbers', () => {
+    expect(JSON.stringify(decodeMessage(wire, DEFAULT_CONTEXT))).toBe(
+      JSON.stringify({
+        type: 'update',
+        withdrawn: [{ prefix: '198.51.100.10/32' }],
+        attributes: [
+          { type: 'origin', origin: 'igp' },
+          { type: 'as-path', segments: [{ kind: 'sequence', asns: [65001] }] },
+          { type: 'next-hop', nextHop: '198.51.100.1' },
+          { type: 'aggregator', asn: 65001, address: '192.0.2.1' },
+          { type: 'communities', communities: [4259905636, 4294967041] },
+          { type: 'large-communities', communities: [[4200000001, 1, 2]] },
+          {
+            type: 'mp-reach',
+            family: 'ipv6-unicast',
+            nextHop: '2001:db8::1',
+            linkLocalNextHop: 'fe80::1',
+            nlri: [{ prefix: '2001:db8:1::/48' }, { prefix: '2001:db8:0:10::/60' }],
+          },
+        ],
+        nlri: [{ prefix: '203.0.113.0/24' }],
+      }),
+    );
+  });
+});
+
+describe('UPDATE: the encoder refuses typed values the field cannot carry (BgpEncodeError)', () => {
+  const update = (attributes: PathAttribute[], nlri: UpdateMessage['nlri'] = []): UpdateMessage => ({ type: 'update', withdrawn: [], attributes, nlri });
+  const cases: [string, UpdateMessage][] = [
+    ['an IPv6 NEXT_HOP', update([ORIGIN, AS_PATH, { type: 'next-hop', nextHop: A('2001:db8::1') }])],
+    ['an IPv6 AGGREGATOR address', update([{ type: 'aggregator', asn: 65001, address: A('2001:db8::1') }])],
+    ['an IPv6 AS4_AGGREGATOR address', update([{ type: 'as4-aggregator', asn: 65001, address: A('2001:db8::1') }])],
+    ['an IPv4 next hop in IPv6 MP_REACH_NLRI', update([{ type: 'mp-reach', family: 'ipv6-unicast', nextHop: A('192.0.2.1'), nlri: [] }])],
+    ['an IPv6 next hop in IPv4 MP_REACH_NLRI', update([{ type: 'mp-reach', family: 'ipv4-unicast', nextHop: A('2001:db8::1'), nlri: [] }])],
+    ['an IPv4 link-local next hop', update([{ type: 'mp-reach', family: 'ipv6-unicast', nextHop: A('2001:db8::1'), linkLocalNextHop: A('192.0.2.1'), nlri: [] }])],
+    ['a link-local next hop for IPv4', update([{ type: 'mp-reach', family: 'ipv4-unicast', nextHop: A('192.0.2.1'), linkLocalNextHop: A('fe80::1'), nlri: [] }])],
+    ['an IPv6 prefix in the IPv4 NLRI field', update([ORIGIN, AS_PATH, NEXT_HOP], [{ prefix: P('2001:db8::/32') }])],
+    ['an IPv4 prefix in IPv6 MP_UNREACH_NLRI', update([{ type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [{ prefix: P('10.0.0.0/8') }] }])],
+    ['a community above 32 bits', update([{ type: 'communities', communities: [2 ** 32] }])],
+    ['a negative community', update([{ type: 'communities', communities: [-1] }])],
+    ['a large community part above 32 bits', update([{ type: 'large-communities', communities: [[1, 2 ** 32, 3]] }])],
+    ['a large community of two parts', update([{ type: 'large-communities', communities: [[1, 2] as unknown as readonly [number, number, number]] }])],
+  ];
+  for (const [name, m] of cases) {
+    it(name, () => {
+      expect(() => encodeMessage(m, DEFAULT_CONTEXT)).toThrow(BgpEncodeError);
+    });
+  }
 });

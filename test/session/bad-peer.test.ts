@@ -3,7 +3,7 @@
 // session for errors RFC 7606 lets it survive.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Capability, NotificationMessage } from '../../src/codec/index.js';
+import { IpAddress, Prefix, type Capability, type NotificationMessage } from '../../src/codec/index.js';
 import { RawPeer } from './raw-peer.js';
 import { silentLogger } from '../../src/log.js';
 import { Speaker } from '../../src/speaker/speaker.js';
@@ -79,15 +79,15 @@ describe('route refresh', () => {
     const p = await peer('127.0.0.1', 65000, '192.0.2.1', [{ type: 'route-refresh' }, { type: 'enhanced-route-refresh' }]);
     // The initial table, then End-of-RIB (an empty UPDATE for IPv4).
     const first = await p.nextOf('update');
-    expect(first.nlri).toEqual([{ prefix: '203.0.113.10/32' }, { prefix: '203.0.113.11/32' }]);
-    expect(first.attributes).toContainEqual({ type: 'next-hop', nextHop: '198.51.100.11' });
+    expect(first.nlri).toEqual([{ prefix: Prefix.parse('203.0.113.10/32') }, { prefix: Prefix.parse('203.0.113.11/32') }]);
+    expect(first.attributes).toContainEqual({ type: 'next-hop', nextHop: IpAddress.parse('198.51.100.11') });
     expect(first.attributes).toContainEqual({ type: 'as-path', segments: [{ kind: 'sequence', asns: [65001] }] });
     expect(await p.nextOf('update')).toEqual({ type: 'update', withdrawn: [], attributes: [], nlri: [] });
 
     p.send({ type: 'route-refresh', afi: 1, safi: 1, subtype: 'normal' });
     expect(await p.next()).toEqual({ type: 'route-refresh', afi: 1, safi: 1, subtype: 'begin-of-rib' });
     const again = await p.next();
-    expect(again.type === 'update' && again.nlri).toEqual([{ prefix: '203.0.113.10/32' }, { prefix: '203.0.113.11/32' }]);
+    expect(again.type === 'update' && again.nlri).toEqual([{ prefix: Prefix.parse('203.0.113.10/32') }, { prefix: Prefix.parse('203.0.113.11/32') }]);
     expect(await p.next()).toEqual({ type: 'route-refresh', afi: 1, safi: 1, subtype: 'end-of-rib' });
   });
 });
