@@ -101,6 +101,12 @@ export class SendPipeline {
   private qHead = 0;
   private qSize = 0;
   private mark = new Uint8Array(0);
+  /**
+   * The initial table is a sweep over the RIB's rows, [sweepNext, sweepEnd), not 1,000,000 queue
+   * entries: a row added meanwhile is queued by its change; one removed meanwhile has nothing to send.
+   */
+  private sweepNext = 0;
+  private sweepEnd = 0;
 
   /** Sent once the queue is empty (End-of-RIB, EoRR). Bounded: a few per family. */
   private readonly markers: BgpMessage[] = [];
@@ -134,9 +140,9 @@ export class SendPipeline {
     this.batchesPerTurn = opts.batchesPerTurn ?? 16;
   }
 
-  /** Rows waiting to be looked at. */
+  /** Rows waiting to be looked at (queued, or not yet reached by the initial sweep). */
   get queued(): number {
-    return this.qSize;
+    return this.qSize + this.sweepEnd - this.sweepNext;
   }
 
   get active(): boolean {
@@ -148,7 +154,8 @@ export class SendPipeline {
     this.reset();
     this.peer = peer;
     this.sink = sink;
-    for (const row of this.rib.rows()) if (peer.families.includes(this.rib.familyOf(row))) this.enqueue(row);
+    this.sweepNext = 0;
+    this.sweepEnd = this.rib.rowLimit;
     this.markers.push(...endOfRib);
     this.schedule();
   }
@@ -158,6 +165,7 @@ export class SendPipeline {
     this.peer = null;
     this.sink = null;
     while (this.qSize > 0) this.rib.release(this.dequeue().row);
+    this.sweepNext = this.sweepEnd = 0;
     this.ring = new Int32Array(0);
     this.mark = new Uint8Array(0);
     this.qHead = 0;
@@ -239,11 +247,11 @@ export class SendPipeline {
     const sink = this.sink;
     if (!this.peer || !sink) return;
     for (let b = 0; b < this.batchesPerTurn; b++) {
-      if (this.qSize === 0 || sink.backlog >= this.highWater) break;
+      if (this.queued === 0 || sink.backlog >= this.highWater) break;
       this.batch(this.peer, sink);
       if (!this.peer) return; // the session went down while writing
     }
-    if (this.qSize === 0) {
+    if (this.queued === 0) {
       for (const m of this.markers.splice(0)) sink.send(m);
       return;
     }
@@ -327,13 +335,25 @@ export class SendPipeline {
   private batch(peer: PeerExport, sink: UpdateSink): void {
     const rib = this.rib;
     const out = this.out;
-    const rows = new Int32Array(Math.min(this.batchRows, this.qSize));
+    // Rows taken off the queue are held until written; swept rows are live and need no hold.
+    const held = new Int32Array(Math.min(this.batchRows, this.qSize));
     let n = 0;
+    let looked = 0;
     for (const byNh of this.buckets.values()) for (const b of byNh.values()) b.count = 0;
     for (const l of this.withdrawals.values()) l.count = 0;
-    while (n < rows.length) {
-      const { row, forced } = this.dequeue();
-      rows[n++] = row;
+    while (looked < this.batchRows) {
+      let row: number;
+      let forced = false;
+      if (this.qSize > 0) {
+        ({ row, forced } = this.dequeue());
+        held[n++] = row;
+      } else if (this.sweepNext < this.sweepEnd) {
+        row = this.sweepNext++;
+        if (rib.pathCountOf(row) === 0) continue; // a free row, or one whose paths are gone
+      } else {
+        break;
+      }
+      looked++;
       const family = rib.familyOf(row);
       const want = this.desired(row, peer);
       const attrId = rib.attributeId(row);
@@ -352,7 +372,7 @@ export class SendPipeline {
       }
     }
     this.write(peer, sink);
-    for (let i = 0; i < n; i++) rib.release(rows[i]!);
+    for (let i = 0; i < n; i++) rib.release(held[i]!);
   }
 
   /** Pack, write, then record what the peer now holds. */

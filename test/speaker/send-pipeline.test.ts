@@ -240,6 +240,26 @@ describe('SendPipeline', () => {
     expect(t.sock.seen()).toEqual(['203.0.113.10/32 via 198.51.100.2', '2001:db8::10/128 via 2001:db8:100::2', 'EoR', 'EoR']);
   });
 
+  it('the initial sweep skips what was withdrawn before it got there and sends what was added meanwhile once', () => {
+    const t = setup({ highWater: 1024, batchRows: 64 });
+    for (let i = 0; i < 1000; i++) t.add(name(i), '198.51.100.11');
+    t.start();
+    t.clock.runSoon();
+    expect(t.pipeline.queued).toBeGreaterThan(500); // blocked early in the sweep
+    t.del(name(900), '198.51.100.11');
+    t.add('203.0.113.5/32', '198.51.100.11');
+    for (let round = 0; round < 1000 && t.pipeline.queued > 0; round++) {
+      t.sock.read();
+      t.clock.runSoon();
+    }
+    t.sock.read();
+    const seen = t.sock.seen();
+    expect(seen.filter((x) => x.startsWith(`${name(900)} `) || x.startsWith(`-${name(900)}`))).toEqual([]);
+    expect(seen.filter((x) => x.startsWith('203.0.113.5/32'))).toEqual(['203.0.113.5/32 via 198.51.100.11']);
+    expect(seen.filter((x) => x !== 'EoR')).toHaveLength(1000);
+    expect(seen.filter((x) => x === 'EoR')).toHaveLength(1);
+  });
+
   it('ROUTE-REFRESH sends every route of the family again, framed by BoRR and EoRR', () => {
     const t = setup({ families: ['ipv4-unicast', 'ipv6-unicast'] });
     t.add('203.0.113.10/32', '198.51.100.11');
