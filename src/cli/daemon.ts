@@ -19,6 +19,7 @@ export function speakerOptions(c: Config): SpeakerOptions {
     routerId: c.routerId,
     nextHop: c.nextHop,
     ...(c.listen ? { listen: { address: c.listen.address, port: c.listen.port } } : {}),
+    warmUp: true,
     peers: c.peers.map((p) => ({
       name: p.name,
       address: p.address,

@@ -16,6 +16,7 @@ import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
 import { SendPipeline, type PipelineOptions, type SentBatch } from './send-pipeline.js';
+import { warmUpSendPath } from './warm-up.js';
 
 export interface SpeakerOptions {
   readonly asn: number;
@@ -26,6 +27,8 @@ export interface SpeakerOptions {
   readonly peers: readonly PeerSessionConfig[];
   /** Tuning of the per-peer send pipelines (tests use small batches). */
   readonly pipeline?: PipelineOptions;
+  /** Compile the send path at start-up, before the first router connects (the daemon does). */
+  readonly warmUp?: boolean;
 }
 
 interface PeerState {
@@ -88,6 +91,7 @@ export class Speaker implements SpeakerApi {
 
   /** Listen (when configured) and start every session. */
   async start(): Promise<void> {
+    if (this.options.warmUp) this.log.debug({ ms: Math.round(warmUpSendPath(this.log)) }, 'send path warmed up');
     if (this.options.listen) {
       const { address, port } = this.options.listen;
       const server = net.createServer((socket) => this.onIncoming(socket));

@@ -20,6 +20,7 @@ import { Rib } from '../../src/rib/rib.js';
 import type { DesiredPath } from '../../src/rib/types.js';
 import { NextHopResolver } from '../../src/speaker/export-policy.js';
 import { SendPipeline, type PeerExport, type SentBatch, type UpdateSink } from '../../src/speaker/send-pipeline.js';
+import { warmUpSendPath } from '../../src/speaker/warm-up.js';
 
 const NONE = { communities: [], largeCommunities: [] };
 
@@ -303,5 +304,18 @@ describe('SendPipeline', () => {
     expect(t.pipeline.queued).toBe(0);
     // The row is free again: a new prefix takes it.
     expect(t.rib.upsert(desired('203.0.113.20/32', '198.51.100.11')).row).toBe(0);
+  });
+});
+
+describe('warmUpSendPath', () => {
+  it('runs the send path over a private table (both families, with and without ADD-PATH) and leaves nothing behind', () => {
+    expect(warmUpSendPath(silentLogger)).toBeGreaterThan(0);
+    // The real pipeline is untouched by it.
+    const t = setup();
+    t.add('203.0.113.10/32', '198.51.100.11');
+    t.start();
+    t.clock.runSoon();
+    t.sock.read();
+    expect(t.sock.seen()).toEqual(['203.0.113.10/32 via 198.51.100.11', 'EoR']);
   });
 });
