@@ -3,9 +3,11 @@
 
 import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { systemClock } from '../clock.js';
-import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
+import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
 import type { AnnouncedPath, PeerStatus } from '../rib/types.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
+import { parsePrefixInto, PREFIX_V6 } from '../codec/ip.js';
+import type { Family } from '../codec/types.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   announcedPathFromPb,
@@ -101,6 +103,80 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Paths per ReplacePaths message: about 1 MiB of protobuf, far under the message cap. */
 export const REPLACE_CHUNK = 10_000;
+/** Prefixes per packed block: at most ~1 MiB (IPv6 /128s). */
+const BLOCK_PREFIXES = 65_536;
+
+/** A path that is a prefix and at most a next hop: sent packed, no message of its own. */
+function plain(p: PathInput): boolean {
+  return (
+    p.owner === undefined &&
+    p.localPref === undefined &&
+    p.med === undefined &&
+    (p.communities === undefined || p.communities.length === 0) &&
+    (p.largeCommunities === undefined || p.largeCommunities.length === 0)
+  );
+}
+
+/**
+ * The parts of a ReplacePaths, in order: runs of plain paths with one next hop and family become
+ * packed blocks (prefix octets as BGP writes NLRI); anything else, or a prefix this client cannot
+ * read, goes as a Path for the daemon to validate and name. Order is kept, so the daemon's
+ * `paths[i]` in an error is the caller's index.
+ */
+function* replaceParts(owner: string, paths: readonly PathInput[], details: boolean): Generator<ReplacePathsRequest> {
+  let first = true;
+  const part = (list: readonly PathInput[], block?: { family: Family; prefixes: Uint8Array; nextHop: string }): ReplacePathsRequest => {
+    const r = replaceToPb(first ? owner : '', list, details, block);
+    first = false;
+    return r;
+  };
+  const scratch = new Uint8Array(16);
+  let list: PathInput[] = [];
+  let buf = new Uint8Array(64 * 1024);
+  let pos = 0;
+  let count = 0;
+  let family: Family = 'ipv4-unicast';
+  let nextHop = '';
+  const block = () => {
+    const b = { family, prefixes: buf.slice(0, pos), nextHop };
+    pos = 0;
+    count = 0;
+    return b;
+  };
+  for (const p of paths) {
+    const r = plain(p) && typeof p.prefix === 'string' ? parsePrefixInto(p.prefix, scratch) : -1;
+    if (r < 0) {
+      if (count > 0) yield part([], block());
+      list.push(p);
+      if (list.length >= REPLACE_CHUNK) {
+        yield part(list);
+        list = [];
+      }
+      continue;
+    }
+    const f: Family = r & PREFIX_V6 ? 'ipv6-unicast' : 'ipv4-unicast';
+    const nh = p.nextHop ?? '';
+    if (list.length > 0) {
+      yield part(list);
+      list = [];
+    }
+    if (count > 0 && (f !== family || nh !== nextHop || count >= BLOCK_PREFIXES)) yield part([], block());
+    family = f;
+    nextHop = nh;
+    const len = r & 0xff;
+    const n = (len + 7) >> 3;
+    if (pos + 1 + n > buf.length) {
+      const bigger = new Uint8Array(buf.length * 2);
+      bigger.set(buf.subarray(0, pos));
+      buf = bigger;
+    }
+    buf[pos++] = len;
+    for (let i = 0; i < n; i++) buf[pos++] = scratch[i]!;
+    count++;
+  }
+  if (count > 0) yield part([], block());
+  if (list.length > 0 || first) yield part(list);
+}
 
 function isServiceError(e: unknown): e is ServiceError {
   return e instanceof Error && typeof (e as Partial<ServiceError>).code === 'number' && 'metadata' in e;
@@ -231,23 +307,22 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     async replacePaths(owner, paths, opts = {}) {
       checkPaths(paths);
       const details = opts.details ?? false;
+      const parts = replaceParts(owner, paths, details);
       const res = await new Promise<ReplacePathsResponse>((done, fail) => {
         const stream = grpc.replacePaths(new Metadata(), { deadline: new Date(systemClock.now() + timeoutMs) }, (err, r) => {
           if (err) fail(toApiError(err));
           else done(r);
         });
         // In parts, so no message has to hold a table; the daemon applies them together at the end.
-        const send = (from: number): void => {
-          for (let i = from; ; i += REPLACE_CHUNK) {
-            const part = paths.slice(i, i + REPLACE_CHUNK);
-            const more = i + REPLACE_CHUNK < paths.length;
-            const ok = stream.write(replaceToPb(i === 0 ? owner : '', part, details));
-            if (!more) return void stream.end();
-            // Wait for the transport to take this part before encoding the next one.
-            if (!ok) return void stream.once('drain', () => send(i + REPLACE_CHUNK));
+        // Each part is made only when the transport has taken the one before.
+        const send = (): void => {
+          for (;;) {
+            const next = parts.next();
+            if (next.done) return void stream.end();
+            if (!stream.write(next.value)) return void stream.once('drain', send);
           }
         };
-        send(0);
+        send();
       });
       return replaceResultFromPb(res, details);
     },

@@ -136,9 +136,27 @@ export function filterFromPb(r: pb.ListPathsRequest): PathFilter {
   return { ...opt('owner', given(r.owner)), ...opt('prefix', given(r.prefix)) };
 }
 
-/** One part of a streamed ReplacePaths. */
-export function replaceToPb(owner: string, paths: readonly PathInput[], details = false): pb.ReplacePathsRequest {
-  return { owner, paths: paths.map(pathInputToPb), details };
+/** One part of a streamed ReplacePaths, with paths (`PathInput`s) or a block of packed prefixes. */
+export function replaceToPb(
+  owner: string,
+  paths: readonly PathInput[],
+  details = false,
+  block?: { readonly family: Family; readonly prefixes: Uint8Array; readonly nextHop: string },
+): pb.ReplacePathsRequest {
+  return {
+    owner,
+    paths: paths.map(pathInputToPb),
+    details,
+    // Generated code types bytes as Buffer: a view of the same octets, no copy.
+    block: block
+      ? { family: FAMILY_TO_PB[block.family], prefixes: Buffer.from(block.prefixes.buffer, block.prefixes.byteOffset, block.prefixes.byteLength), nextHop: block.nextHop }
+      : undefined,
+  };
+}
+
+/** A request's block family: a client's value, so an unknown one is the caller's error. */
+export function blockFamilyFromPb(f: pb.Family): Family | undefined {
+  return FAMILY_FROM_PB.get(f);
 }
 
 export function replaceResultToPb(r: ReplaceResult): pb.ReplacePathsResponse {

@@ -29,6 +29,7 @@ import type { ReplaceTransaction, SpeakerApi } from '../speaker/api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   announcedPathToPb,
+  blockFamilyFromPb,
   eventToPb,
   filterFromPb,
   pathInputFromPb,
@@ -217,7 +218,14 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
           throw new RequestError('invalid-argument', 'owner', `owner: every part names the same owner (${owner}), not ${JSON.stringify(req.owner)}`);
         }
         details ||= req.details;
-        txn.add(req.paths.map(pathInputFromPb));
+        if (req.block) {
+          if (req.paths.length > 0) throw new RequestError('invalid-argument', 'block', 'block: a message carries paths or a block, not both');
+          const family = blockFamilyFromPb(req.block.family);
+          if (!family) throw new RequestError('invalid-argument', 'block.family', `block.family: ${req.block.family} is not IPv4 or IPv6 unicast`);
+          txn.addPacked(family, req.block.prefixes, req.block.nextHop || undefined);
+        } else {
+          txn.add(req.paths.map(pathInputFromPb));
+        }
       } catch (err) {
         fail(err);
       }

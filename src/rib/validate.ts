@@ -2,7 +2,7 @@
 // anything changes, every error naming the field and the value.
 
 import { IpAddress, parseCommunity, parseLargeCommunity, Prefix } from '../codec/index.js';
-import { parsePrefixInto, PREFIX_V6 } from '../codec/ip.js';
+import { maskHostBits, parsePrefixInto, PREFIX_V6 } from '../codec/ip.js';
 import type { Family } from '../codec/types.js';
 import type { LargeCommunityValue } from '../codec/values.js';
 import type { PathInput } from '../speaker/api.js';
@@ -181,17 +181,68 @@ export class PathStage {
 
   constructor(private readonly defaultNextHop: string) {}
 
+  private reserve(n: number): void {
+    if (this.count + n <= this.len.length) return;
+    let cap = Math.max(1024, this.len.length * 2);
+    while (cap < this.count + n) cap *= 2;
+    this.addr = grow(this.addr, cap * 16);
+    this.len = grow(this.len, cap);
+    this.v6 = grow(this.v6, cap);
+    this.nh = grow(this.nh, cap);
+    this.attr = grow(this.attr, cap);
+  }
+
+  private nextHopIndex(nextHop: NextHop): number {
+    let nh = this.nhIndex.get(nextHop);
+    if (nh === undefined) {
+      this.nhIndex.set(nextHop, (nh = this.nextHops.length));
+      this.nextHops.push(nextHop);
+    }
+    return nh;
+  }
+
+  private attributesIndex(a: { readonly attributes: Attributes; readonly key: string }): number {
+    let at = this.attrIndex.get(a.key);
+    if (at === undefined) {
+      this.attrIndex.set(a.key, (at = this.attributeSets.length));
+      this.attributeSets.push(a);
+    }
+    return at;
+  }
+
+  /**
+   * Stage prefixes packed as BGP NLRI (a length octet, then the significant octets), all of
+   * `family`, sharing `nextHop` and no other attributes. `field(k)` names the k-th in errors.
+   */
+  addPacked(family: Family, packed: Uint8Array, nextHopText: string | undefined, field: (k: number) => string): void {
+    const v6 = family === 'ipv6-unicast';
+    const max = v6 ? 128 : 32;
+    const nh = this.nextHopIndex(cachedNextHop(nextHopText || this.defaultNextHop, family, () => `${field(0)}.nextHop`));
+    const attr = this.attributesIndex(PLAIN);
+    let pos = 0;
+    for (let k = 0; pos < packed.length; k++) {
+      const len = packed[pos++]!;
+      if (len > max) throw invalid(`${field(k)}.prefix`, `prefix length ${len} is longer than ${max}`);
+      const n = (len + 7) >> 3;
+      if (pos + n > packed.length) throw invalid(`${field(k)}.prefix`, 'the packed prefixes end in the middle of one');
+      this.reserve(1);
+      const i = this.count;
+      const at = i * 16;
+      for (let b = 0; b < 16; b++) this.addr[at + b] = b < n ? packed[pos + b]! : 0;
+      maskHostBits(this.addr, len, at, v6 ? 16 : 4);
+      pos += n;
+      this.len[i] = len;
+      this.v6[i] = v6 ? 1 : 0;
+      this.nh[i] = nh;
+      this.attr[i] = attr;
+      this.count = i + 1;
+    }
+  }
+
   /** Validate and stage one path; `field` names it in errors ("paths[41]"). Throws RequestError. */
   add(input: PathInput, field: () => string): void {
+    this.reserve(1);
     const i = this.count;
-    if (i === this.len.length) {
-      const cap = Math.max(1024, i * 2);
-      this.addr = grow(this.addr, cap * 16);
-      this.len = grow(this.len, cap);
-      this.v6 = grow(this.v6, cap);
-      this.nh = grow(this.nh, cap);
-      this.attr = grow(this.attr, cap);
-    }
     const text = input.prefix;
     if (typeof text !== 'string' || text === '') throw invalid(`${field()}.prefix`, 'a prefix is required');
     let r = parsePrefixInto(text, this.addr, i * 16);
@@ -201,20 +252,10 @@ export class PathStage {
     const nextHop = cachedNextHop(input.nextHop ?? this.defaultNextHop, v6 ? 'ipv6-unicast' : 'ipv4-unicast', () => `${field()}.nextHop`);
     if (input.owner !== undefined) validateOwner(input.owner, `${field()}.owner`);
     const a = validateAttributes(input, field);
-    let nh = this.nhIndex.get(nextHop);
-    if (nh === undefined) {
-      this.nhIndex.set(nextHop, (nh = this.nextHops.length));
-      this.nextHops.push(nextHop);
-    }
-    let at = this.attrIndex.get(a.key);
-    if (at === undefined) {
-      this.attrIndex.set(a.key, (at = this.attributeSets.length));
-      this.attributeSets.push(a);
-    }
     this.len[i] = r & 0xff;
     this.v6[i] = v6 ? 1 : 0;
-    this.nh[i] = nh;
-    this.attr[i] = at;
+    this.nh[i] = this.nextHopIndex(nextHop);
+    this.attr[i] = this.attributesIndex(a);
     this.count = i + 1;
   }
 }

@@ -1,6 +1,7 @@
 // What the gRPC API (and through it the CLI) may ask of the speaker. The API layer translates
 // protobuf to these types and RequestError to gRPC status codes; it never reaches past this.
 
+import type { Family } from '../codec/types.js';
 import type { AnnouncedPath, PeerStateName, PeerStatus } from '../rib/types.js';
 
 /** A path as a client asks for it; the speaker validates and canonicalises every field. */
@@ -57,6 +58,11 @@ export interface ReplaceOptions {
 export interface ReplaceTransaction {
   /** Validate and stage more of the owner's paths (errors name `paths[i]` counted across parts). */
   add(paths: readonly PathInput[]): void;
+  /**
+   * The same for paths that share everything but their prefix, packed as BGP writes NLRI (a
+   * length octet, then the significant octets): a large table without an object per path.
+   */
+  addPacked(family: Family, prefixes: Uint8Array, nextHop?: string): void;
   /** Apply the whole set at once. */
   commit(options?: ReplaceOptions): Promise<ReplaceResult>;
 }

@@ -111,6 +111,11 @@ export class DesiredTable {
         const base = stage.count;
         for (let i = 0; i < inputs.length; i++) stage.add(inputs[i]!, () => `paths[${base + i}]`);
       },
+      addPacked: (family, prefixes, nextHop) => {
+        if (done) throw new Error('ReplacePaths: add after commit');
+        const base = stage.count;
+        stage.addPacked(family, prefixes, nextHop, (k) => `paths[${base + k}]`);
+      },
       commit: (options = {}) => {
         if (done) throw new Error('ReplacePaths: committed twice');
         done = true;

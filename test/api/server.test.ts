@@ -153,6 +153,36 @@ describe('tables travel in parts', () => {
     expect(await f.client.listPaths({ owner: 'lb' })).toHaveLength(12_500);
   });
 
+  it('mixes packed blocks and paths in the caller\'s order: both families, several next hops, attributes', async () => {
+    const set: PathInput[] = [
+      ...table(3, '198.51.100.11'),
+      { prefix: '203.0.113.7/32', nextHop: '198.51.100.12', communities: ['65000:7'] },
+      { prefix: '2001:db8::7', nextHop: '2001:db8::11' },
+      { prefix: '2001:db8::8/127', nextHop: '2001:db8::11' },
+      ...table(2, '198.51.100.12'),
+      { prefix: '203.0.113.9/24' }, // the configured next hop; host bits cleared
+    ];
+    expect(await f.client.replacePaths('lb', set)).toStrictEqual({ added: 9, removed: 0, updated: 0, unchanged: 0 });
+    const got = (await f.client.listPaths({ owner: 'lb' })).map((p) => `${p.prefix} via ${p.nextHop} ${p.attributes.communities.join(',')}`.trim());
+    expect(got.sort()).toEqual(
+      [
+        '198.18.0.0/32 via 198.51.100.11',
+        '198.18.0.1/32 via 198.51.100.11',
+        '198.18.0.2/32 via 198.51.100.11',
+        '203.0.113.7/32 via 198.51.100.12 65000:7',
+        '2001:db8::7/128 via 2001:db8::11',
+        '2001:db8::8/127 via 2001:db8::11',
+        '198.18.0.0/32 via 198.51.100.12',
+        '198.18.0.1/32 via 198.51.100.12',
+        '203.0.113.0/24 via self',
+      ].sort(),
+    );
+    // A bad next hop in a packed run is named at the run's first path, as if sent one by one.
+    const bad = [...table(2), { prefix: '203.0.113.1', nextHop: '2001:db8::1' }, { prefix: '203.0.113.2', nextHop: '2001:db8::1' }];
+    const err = await rejection(f.client.replacePaths('lb', bad), ApiError);
+    expect(err.field).toBe('paths[2].nextHop');
+  });
+
   it('a bad path in a later part names its index across parts, and nothing changes', async () => {
     await f.client.replacePaths('lb', table(10));
     const before = await f.client.listPaths();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IpAddress, Prefix } from '../../src/codec/index.js';
 import { Rib } from '../../src/rib/rib.js';
 import { RequestError, type DesiredPath } from '../../src/rib/types.js';
-import { validatePath } from '../../src/rib/validate.js';
+import { PathStage, validatePath } from '../../src/rib/validate.js';
 
 const NONE = { communities: [], largeCommunities: [] };
 
@@ -139,5 +139,35 @@ describe('validatePath', () => {
     expect(err).toBeInstanceOf(RequestError);
     expect((err as RequestError).field).toBe(field);
     expect((err as RequestError).message.startsWith(`${field}: `)).toBe(true);
+  });
+});
+
+describe('PathStage.addPacked', () => {
+  const field = (k: number) => `paths[${7 + k}]`;
+
+  it('reads prefixes packed as BGP NLRI, clearing host bits', () => {
+    const stage = new PathStage('self');
+    stage.addPacked('ipv4-unicast', Uint8Array.of(32, 203, 0, 113, 10, 24, 203, 0, 113, 0), '198.51.100.11', field);
+    stage.addPacked('ipv6-unicast', Uint8Array.of(33, 0x20, 0x01, 0x0d, 0xb8, 0xff), undefined, field);
+    expect(stage.count).toBe(4);
+    const text = (i: number) => Prefix.fromBytes(stage.v6[i] ? 'ipv6-unicast' : 'ipv4-unicast', stage.addr, stage.len[i]!, i * 16).toString();
+    expect([0, 1, 2, 3].map(text)).toEqual(['203.0.113.10/32', '203.0.113.0/24', '0.0.0.0/0', '2001:db8:8000::/33']);
+    expect(stage.nextHops[stage.nh[0]!]!.toString()).toBe('198.51.100.11');
+    expect(stage.nextHops[stage.nh[3]!]).toBe('self');
+  });
+
+  it.each([
+    ['a length beyond the family', 'ipv4-unicast', Uint8Array.of(32, 1, 2, 3, 4, 33, 1, 2, 3, 4, 5), undefined, 'paths[8].prefix'],
+    ['octets that end early', 'ipv4-unicast', Uint8Array.of(24, 1, 2), undefined, 'paths[7].prefix'],
+    ['a next hop of the other family', 'ipv6-unicast', Uint8Array.of(0), '198.51.100.1', 'paths[7].nextHop'],
+  ] as const)('refuses %s, naming %s', (_why, family, bytes, nextHop, name) => {
+    let err: unknown;
+    try {
+      new PathStage('self').addPacked(family, bytes, nextHop, field);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RequestError);
+    expect((err as RequestError).field).toBe(name);
   });
 });

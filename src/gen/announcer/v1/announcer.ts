@@ -246,6 +246,26 @@ export interface ReplacePathsRequest {
   paths: Path[];
   /** Answer with the paths added, removed and updated, not only their counts (in any message). */
   details: boolean;
+  /**
+   * More of the owner's paths, packed: the cheap way to send a large table (no message and no
+   * string per path). A message carries `paths` or `block`, not both; a path's index in errors
+   * counts the block's prefixes in order, so `paths[i]` means the same as if they had been sent
+   * one by one.
+   */
+  block: PathBlock | undefined;
+}
+
+/** Paths that share everything but their prefix, packed. */
+export interface PathBlock {
+  /** The family of every prefix in the block. */
+  family: Family;
+  /**
+   * The prefixes as BGP writes NLRI (RFC 4271 4.3): a length octet, then the prefix's significant
+   * octets (one for lengths 1..8, two for 9..16, ...). Bits beyond the length are cleared.
+   */
+  prefixes: Buffer;
+  /** Every path's next hop, as in Path.next_hop; empty: the daemon's configured `nextHop`. */
+  nextHop: string;
 }
 
 /** ReplacePaths: the difference that was applied (only this was sent to the peers). */
@@ -1199,7 +1219,7 @@ export const Peer: MessageFns<Peer> = {
 };
 
 function createBaseReplacePathsRequest(): ReplacePathsRequest {
-  return { owner: "", paths: [], details: false };
+  return { owner: "", paths: [], details: false, block: undefined };
 }
 
 export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
@@ -1212,6 +1232,9 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
     }
     if (message.details !== false) {
       writer.uint32(24).bool(message.details);
+    }
+    if (message.block !== undefined) {
+      PathBlock.encode(message.block, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1251,6 +1274,82 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
             }
 
             message.details = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.block = PathBlock.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePathBlock(): PathBlock {
+  return { family: 0, prefixes: Buffer.alloc(0), nextHop: "" };
+}
+
+export const PathBlock: MessageFns<PathBlock> = {
+  encode(message: PathBlock, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.family !== 0) {
+      writer.uint32(8).int32(message.family);
+    }
+    if (message.prefixes.length !== 0) {
+      writer.uint32(18).bytes(message.prefixes);
+    }
+    if (message.nextHop !== "") {
+      writer.uint32(26).string(message.nextHop);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PathBlock {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePathBlock();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.family = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.prefixes = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextHop = reader.string();
             continue;
           }
         }
