@@ -6,15 +6,9 @@
 // prefix can still be named when its withdrawal is sent.
 
 import type { Rib } from './rib.js';
+import { grow } from './columns.js';
 
 const NIL = -1;
-
-function grow<T extends Int32Array | Uint32Array>(a: T, size: number, fill?: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  if (fill !== undefined) b.fill(fill, a.length);
-  return b;
-}
 
 export class AdjRibOut {
   /** RIB row -> first route, or -1. */

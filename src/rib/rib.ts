@@ -14,6 +14,7 @@
 import type { Family } from '../codec/types.js';
 import { formatCommunityValue, formatLargeCommunityValue, IpAddress, Prefix, type LargeCommunityValue } from '../codec/values.js';
 import { Interner } from './interner.js';
+import { grow } from './columns.js';
 import type { AnnouncedPath, Attributes, DesiredPath, NextHop } from './types.js';
 
 /** What an upsert did; 'added' and 'updated' change what peers must be sent. */
@@ -46,13 +47,6 @@ export function nextHopKey(nh: NextHop): string {
   let k = keyCache.get(nh);
   if (k === undefined) keyCache.set(nh, (k = nh.toString()));
   return k;
-}
-
-function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, size: number, fill?: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  if (fill !== undefined) b.fill(fill, a.length);
-  return b;
 }
 
 /** FNV-1a over the significant octets, the length and the family. */

@@ -7,6 +7,7 @@ import type { Family } from '../codec/types.js';
 import type { LargeCommunityValue } from '../codec/values.js';
 import type { PathInput } from '../speaker/api.js';
 import { attributesKey } from './rib.js';
+import { grow } from './columns.js';
 import { RequestError, type Attributes, type DesiredPath, type NextHop } from './types.js';
 
 export const DEFAULT_OWNER = 'cli';
@@ -152,12 +153,6 @@ export function validatePath(input: PathInput, defaultNextHop: string, at: strin
       attributes,
     },
   };
-}
-
-function grow<T extends Uint8Array | Int32Array>(a: T, size: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
 }
 
 /**
