@@ -1,8 +1,7 @@
 // Turning a client's request into domain paths: every field checked and canonicalised before
 // anything changes, every error naming the field and the value.
 
-import { IpAddress, parseCommunity, parseLargeCommunity, Prefix } from '../codec/index.js';
-import { maskHostBits, parsePrefixInto, PREFIX_V6 } from '../codec/ip.js';
+import { IpAddress, maskHostBits, parseCommunity, parseLargeCommunity, parsePrefixInto, Prefix, PREFIX_V6 } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
 import type { LargeCommunityValue } from '../codec/values.js';
 import type { PathInput } from '../speaker/api.js';
