@@ -126,7 +126,8 @@ function plain(p: PathInput): boolean {
 function* replaceParts(owner: string, paths: readonly PathInput[], details: boolean): Generator<ReplacePathsRequest> {
   let first = true;
   const part = (list: readonly PathInput[], block?: { family: Family; prefixes: Uint8Array; nextHop: string }): ReplacePathsRequest => {
-    const r = replaceToPb(first ? owner : '', list, details, block);
+    // The first part says how many paths the set has: a stream cut short is then never applied.
+    const r = replaceToPb(first ? owner : '', list, details, block, first ? paths.length : undefined);
     first = false;
     return r;
   };

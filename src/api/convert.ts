@@ -142,8 +142,10 @@ export function replaceToPb(
   paths: readonly PathInput[],
   details = false,
   block?: { readonly family: Family; readonly prefixes: Uint8Array; readonly nextHop: string },
+  total?: number,
 ): pb.ReplacePathsRequest {
   return {
+    total,
     owner,
     paths: paths.map(pathInputToPb),
     details,

@@ -97,6 +97,7 @@ interface Watchers {
 }
 
 function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): { impl: AnnouncerServer; watchers: Watchers } {
+  const clock = options.clock ?? systemClock;
   const onCall = options.onCall ?? (() => {});
   const maxBacklog = options.maxWatchBacklog ?? DEFAULT_MAX_WATCH_BACKLOG;
   const open = new Set<(err: ServerErrorResponse) => void>();
@@ -201,6 +202,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     let owner = '';
     let details = false;
     let failed = false;
+    let total: number | undefined;
     const fail = (err: unknown): void => {
       if (failed) return;
       failed = true;
@@ -214,6 +216,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
         if (!txn) {
           owner = req.owner;
           txn = speaker.beginReplace(owner);
+          total = req.total;
         } else if (req.owner !== '' && req.owner !== owner) {
           throw new RequestError('invalid-argument', 'owner', `owner: every part names the same owner (${owner}), not ${JSON.stringify(req.owner)}`);
         }
@@ -230,14 +233,32 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
         fail(err);
       }
     });
+    // A client that goes away mid-stream has not sent its whole set: applying the part that came
+    // would withdraw the rest. grpc-js may report a cancelled stream as ended, before (sometimes
+    // long before) it flags the cancel: `total` is what tells a whole set from a part.
+    let cancelled = false;
+    call.on('cancelled', () => {
+      cancelled = true;
+      if (!failed) onCall('ReplacePaths', 'CANCELLED');
+      failed = true;
+    });
     call.on('end', () => {
       if (failed) return;
-      Promise.resolve()
-        .then(() => (txn ?? speaker.beginReplace('')).commit({ details }))
-        .then((r) => {
-          onCall('ReplacePaths', 'OK');
-          callback(null, replaceResultToPb(r));
-        }, fail);
+      clock.soon(() => {
+        if (failed || cancelled || call.cancelled) return;
+        Promise.resolve()
+          .then(() => {
+            const t = txn ?? speaker.beginReplace('');
+            if (total !== undefined && t.count !== total) {
+              throw new RequestError('invalid-argument', 'total', `total: the set was announced as ${total} paths but ${t.count} arrived; nothing changed`);
+            }
+            return t.commit({ details });
+          })
+          .then((r) => {
+            onCall('ReplacePaths', 'OK');
+            callback(null, replaceResultToPb(r));
+          }, fail);
+      });
     });
   };
 

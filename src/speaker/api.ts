@@ -65,6 +65,8 @@ export interface ReplaceTransaction {
   addPacked(family: Family, prefixes: Uint8Array, nextHop?: string): void;
   /** Apply the whole set at once. */
   commit(options?: ReplaceOptions): Promise<ReplaceResult>;
+  /** Paths staged so far. */
+  readonly count: number;
 }
 
 /** A change a watcher is told about (WatchEvents, `announcer watch`). `at` is ms since the epoch. */

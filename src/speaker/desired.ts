@@ -116,6 +116,9 @@ export class DesiredTable {
         const base = stage.count;
         stage.addPacked(family, prefixes, nextHop, (k) => `paths[${base + k}]`);
       },
+      get count() {
+        return stage.count;
+      },
       commit: (options = {}) => {
         if (done) throw new Error('ReplacePaths: committed twice');
         done = true;

@@ -4,6 +4,9 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, type AnnouncedPath, type PathInput } from '../../src/client.js';
+import { credentials, status } from '@grpc/grpc-js';
+import { pathInputToPb } from '../../src/api/convert.js';
+import { AnnouncerClient } from '../../src/gen/announcer/v1/announcer.js';
 import { createLogger } from '../../src/log.js';
 import type { SpeakerApi } from '../../src/speaker/api.js';
 import { rejection, startFixture, type ApiFixture } from './fixture.js';
@@ -181,6 +184,38 @@ describe('tables travel in parts', () => {
     const bad = [...table(2), { prefix: '203.0.113.1', nextHop: '2001:db8::1' }, { prefix: '203.0.113.2', nextHop: '2001:db8::1' }];
     const err = await rejection(f.client.replacePaths('lb', bad), ApiError);
     expect(err.field).toBe('paths[2].nextHop');
+  });
+
+  it('a client that goes away in the middle of its stream changes nothing', async () => {
+    await f.client.replacePaths('lb', table(10));
+    const before = await f.client.listPaths();
+    const raw = new AnnouncerClient(f.server.address, credentials.createInsecure());
+    const outcome = new Promise<string>((done) => {
+      const call = raw.replacePaths((err) => done(err ? status[err.code] ?? String(err.code) : 'OK'));
+      // The first part of a new set (it would withdraw the other 9 paths)...
+      call.write({ owner: 'lb', paths: [pathInputToPb({ prefix: '203.0.113.99/32' })], details: false, block: undefined, total: 20_000 });
+      // ... then the client dies before closing its side.
+      setTimeout(() => call.cancel(), 50);
+    });
+    expect(await outcome).toBe('CANCELLED');
+    // Any part of the call still in flight in the daemon has run by the time this answers.
+    expect(await f.client.listPaths()).toEqual(before);
+    raw.close();
+  });
+
+  it('a stream that ends short of the total it announced changes nothing and says so', async () => {
+    await f.client.replacePaths('lb', table(10));
+    const before = await f.client.listPaths();
+    const raw = new AnnouncerClient(f.server.address, credentials.createInsecure());
+    const err = await new Promise<{ code?: number; details?: string } | null>((done) => {
+      const call = raw.replacePaths((e) => done(e));
+      call.write({ owner: 'lb', paths: [pathInputToPb({ prefix: '203.0.113.99/32' })], details: false, block: undefined, total: 5 });
+      call.end();
+    });
+    expect(err?.code).toBe(status.INVALID_ARGUMENT);
+    expect(err?.details).toBe('total: the set was announced as 5 paths but 1 arrived; nothing changed');
+    expect(await f.client.listPaths()).toEqual(before);
+    raw.close();
   });
 
   it('a bad path in a later part names its index across parts, and nothing changes', async () => {

@@ -252,7 +252,16 @@ export interface ReplacePathsRequest {
    * counts the block's prefixes in order, so `paths[i]` means the same as if they had been sent
    * one by one.
    */
-  block: PathBlock | undefined;
+  block:
+    | PathBlock
+    | undefined;
+  /**
+   * How many paths the whole set has, counted across parts (in the first message). When given, a
+   * stream that ends with another number changes nothing: a client that dies in the middle of its
+   * stream can never leave half a set behind (a cancelled stream may look ended to the daemon).
+   * The typed client always sends it.
+   */
+  total?: number | undefined;
 }
 
 /** Paths that share everything but their prefix, packed. */
@@ -1219,7 +1228,7 @@ export const Peer: MessageFns<Peer> = {
 };
 
 function createBaseReplacePathsRequest(): ReplacePathsRequest {
-  return { owner: "", paths: [], details: false, block: undefined };
+  return { owner: "", paths: [], details: false, block: undefined, total: undefined };
 }
 
 export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
@@ -1235,6 +1244,9 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
     }
     if (message.block !== undefined) {
       PathBlock.encode(message.block, writer.uint32(34).fork()).join();
+    }
+    if (message.total !== undefined) {
+      writer.uint32(40).uint32(message.total);
     }
     return writer;
   },
@@ -1282,6 +1294,14 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
             }
 
             message.block = PathBlock.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.total = reader.uint32();
             continue;
           }
         }
