@@ -69,13 +69,15 @@ export class DesiredTable {
 
   async deletePaths(sel: PathSelector): Promise<AnnouncedPath[]> {
     const prefix = validatePrefix(sel.prefix, 'prefix');
-    const nextHops = (sel.nextHops ?? []).map((nh, i) => validateNextHop(nh, prefix.family, `nextHops[${i}]`).toString());
+    const nextHops = (sel.nextHops ?? []).map((nh, i) => validateNextHop(nh, prefix.family, `nextHops[${i}]`));
     if (sel.owner !== undefined) validateOwner(sel.owner, 'owner');
     const row = this.rib.find(prefix);
     const victims: number[] = [];
     if (row !== NIL) {
+      // The paths via the given next hops, found by value (no text compared).
+      const wanted = nextHops.map((nh) => this.rib.pathAt(row, nh)).filter((p) => p !== NIL);
       for (let p = this.rib.firstPath(row); p !== NIL; p = this.rib.nextPath(p)) {
-        if (nextHops.length > 0 && !nextHops.includes(this.rib.nextHop(this.rib.nextHopIdOf(p)).toString())) continue;
+        if (nextHops.length > 0 && !wanted.includes(p)) continue;
         if (sel.owner !== undefined && !this.rib.ownersOf(p).includes(sel.owner)) continue;
         victims.push(p);
       }
