@@ -3,6 +3,20 @@
 import type { Family } from '../codec/types.js';
 import type { IpAddress, LargeCommunityValue, Prefix } from '../codec/values.js';
 
+/** A path as a client asks for it; validated into a DesiredPath and canonicalises every field. */
+export interface PathInput {
+  /** "203.0.113.10/32", "2001:db8::10/128", or a bare address (a host route). */
+  readonly prefix: string;
+  /** An address of the prefix's family, or "self"; omitted: the config's `nextHop`. */
+  readonly nextHop?: string;
+  readonly communities?: readonly string[];
+  readonly largeCommunities?: readonly string[];
+  readonly localPref?: number;
+  readonly med?: number;
+  /** Omitted: "cli". */
+  readonly owner?: string;
+}
+
 /** Attributes shared by every path of a prefix, as the API shows them (text). */
 export interface PathAttributes {
   /** "65000:100" */

@@ -4,10 +4,9 @@
 import { IpAddress, maskHostBits, parseCommunity, parseLargeCommunity, parsePrefixInto, Prefix, PREFIX_V6 } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
 import type { LargeCommunityValue } from '../codec/values.js';
-import type { PathInput } from '../speaker/api.js';
 import { attributesKey } from './rib.js';
 import { grow } from './columns.js';
-import { RequestError, type Attributes, type DesiredPath, type NextHop } from './types.js';
+import { RequestError, type Attributes, type DesiredPath, type NextHop, type PathInput } from './types.js';
 
 export const DEFAULT_OWNER = 'cli';
 const MAX_OWNER_LENGTH = 128;

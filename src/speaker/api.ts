@@ -2,21 +2,7 @@
 // protobuf to these types and RequestError to gRPC status codes; it never reaches past this.
 
 import type { Family } from '../codec/types.js';
-import type { AnnouncedPath, PeerStateName, PeerStatus } from '../rib/types.js';
-
-/** A path as a client asks for it; the speaker validates and canonicalises every field. */
-export interface PathInput {
-  /** "203.0.113.10/32", "2001:db8::10/128", or a bare address (a host route). */
-  readonly prefix: string;
-  /** An address of the prefix's family, or "self"; omitted: the config's `nextHop`. */
-  readonly nextHop?: string;
-  readonly communities?: readonly string[];
-  readonly largeCommunities?: readonly string[];
-  readonly localPref?: number;
-  readonly med?: number;
-  /** Omitted: "cli". */
-  readonly owner?: string;
-}
+import type { AnnouncedPath, PathInput, PeerStateName, PeerStatus } from '../rib/types.js';
 
 export interface PathSelector {
   readonly prefix: string;
@@ -123,4 +109,4 @@ export interface SpeakerApi {
   readonly ready: boolean;
 }
 
-export type { AnnouncedPath, PeerStatus, PeerStateName };
+export type { AnnouncedPath, PathInput, PeerStatus, PeerStateName };
