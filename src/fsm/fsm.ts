@@ -34,6 +34,15 @@ function notification(e: ProtocolError): FsmAction {
     : { type: 'send-notification', code: e.code, subcode: e.subcode, data: e.data };
 }
 
+/** RFC 4486 / RFC 8538 Cease subcodes a peer sends on purpose: shutdown, de-configured, reset, reconfigured, hard reset. */
+const ADMINISTRATIVE_CEASE: ReadonlySet<number> = new Set([
+  CeaseSubcode.ADMINISTRATIVE_SHUTDOWN,
+  CeaseSubcode.PEER_DECONFIGURED,
+  CeaseSubcode.ADMINISTRATIVE_RESET,
+  CeaseSubcode.OTHER_CONFIGURATION_CHANGE,
+  CeaseSubcode.HARD_RESET,
+]);
+
 const UNEXPECTED_IN: Partial<Record<StateName, number>> = {
   OpenSent: FsmSubcode.UNEXPECTED_IN_OPENSENT,
   OpenConfirm: FsmSubcode.UNEXPECTED_IN_OPENCONFIRM,
@@ -58,8 +67,10 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
 
   /** Back to Idle after an error: drop everything and arm the damped automatic restart. */
   const fail = (pre: readonly FsmAction[]): Transition => {
+    // The peer closed the session on purpose (its operator, a restart): no error, so no damping.
+    const deliberate = e.type === 'NotifMsg' && e.code === ErrorCode.CEASE && e.subcode !== undefined && ADMINISTRATIVE_CEASE.has(e.subcode);
     let wait = s.idleHoldTime;
-    if (s.establishedAt !== null && now - s.establishedAt >= config.stableTime * 1000) wait = config.idleHoldTime;
+    if (deliberate || (s.establishedAt !== null && now - s.establishedAt >= config.stableTime * 1000)) wait = config.idleHoldTime;
     const actions: FsmAction[] = [
       ...pre,
       ...ALL_TIMERS_STOPPED,
@@ -72,7 +83,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         ...s,
         name: 'Idle',
         connectRetryCounter: s.connectRetryCounter + 1,
-        idleHoldTime: Math.min(wait * 2, config.maxIdleHoldTime),
+        idleHoldTime: deliberate ? s.idleHoldTime : Math.min(wait * 2, config.maxIdleHoldTime),
         holdTime: 0,
         establishedAt: null,
       },

@@ -33,7 +33,8 @@ export type FsmEvent =
   | { readonly type: 'BgpOpenMsgErr'; readonly error: ProtocolError } // 22
   | { readonly type: 'OpenCollisionDump' } // 23
   | { readonly type: 'NotifMsgVerErr' } // 24
-  | { readonly type: 'NotifMsg' } // 25
+  /** With the NOTIFICATION's code and subcode: a peer's administrative Cease is no error to damp. */
+  | { readonly type: 'NotifMsg'; readonly code?: number; readonly subcode?: number } // 25
   | { readonly type: 'KeepAliveMsg' } // 26
   | { readonly type: 'UpdateMsg' } // 27 (ROUTE-REFRESH arrives as this too: any message keeps the session alive)
   | { readonly type: 'UpdateMsgErr'; readonly error: ProtocolError }; // 28

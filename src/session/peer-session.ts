@@ -504,7 +504,7 @@ export class PeerSession {
         this.log.warn({ code: msg.code, subcode: msg.subcode, data: msg.data, shutdownMessage: msg.shutdownMessage }, `received NOTIFICATION ${text}`);
         // RFC 4271 8.2.2: an Unsupported Version NOTIFICATION is event 24, not 25.
         const verErr = msg.code === ErrorCode.OPEN_MESSAGE && msg.subcode === 1;
-        return this.dispatch({ type: verErr ? 'NotifMsgVerErr' : 'NotifMsg' });
+        return this.dispatch(verErr ? { type: 'NotifMsgVerErr' } : { type: 'NotifMsg', code: msg.code, subcode: msg.subcode });
       }
       case 'update':
         this.stats.updatesReceived++;

@@ -181,6 +181,23 @@ describe('FSM: behaviour', () => {
     expect(idleOf(stable.actions)).toEqual({ type: 'start-timer', timer: 'IdleHold', seconds: 1 });
   });
 
+  it('a peer that closes the session on purpose (administrative Cease) is not damped: its restarts come back at once', () => {
+    let s: FsmState = { ...stateIn('Established'), idleHoldTime: 1, establishedAt: 0 };
+    const idleOf = (a: readonly FsmAction[]) => a.find((x) => x.type === 'start-timer' && x.timer === 'IdleHold');
+    for (const subcode of [2, 4, 2, 9, 3, 6, 2, 2]) {
+      const t = transition({ ...s, name: 'Established', establishedAt: 0 }, { type: 'NotifMsg', code: 6, subcode }, config, 5_000);
+      expect(idleOf(t.actions), `Cease subcode ${subcode}`).toEqual({ type: 'start-timer', timer: 'IdleHold', seconds: 1 });
+      s = t.state;
+    }
+    expect(s.idleHoldTime).toBe(1);
+    // An error Cease (out of resources) or any other NOTIFICATION still counts.
+    const t = transition({ ...s, name: 'Established', establishedAt: 0 }, { type: 'NotifMsg', code: 6, subcode: 8 }, config, 5_000);
+    expect(t.state.idleHoldTime).toBe(2);
+    const hold = transition({ ...t.state, name: 'Established', establishedAt: 0 }, { type: 'NotifMsg', code: 4, subcode: 0 }, config, 5_000);
+    expect(idleOf(hold.actions)).toEqual({ type: 'start-timer', timer: 'IdleHold', seconds: 2 });
+    expect(hold.state.idleHoldTime).toBe(4);
+  });
+
   it('IdleHold expiry restarts the session', () => {
     const t = transition(initialState(config), { type: 'IdleHoldTimerExpires' }, config, 0);
     expect(t.state.name).toBe('Connect');

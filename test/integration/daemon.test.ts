@@ -177,6 +177,28 @@ describe('announcer daemon with a BIRD 2 router', () => {
     await l.waitForNextHops(l.router.ns, '203.0.113.30', [node.ipv4], { timeoutMs: 15_000 });
   });
 
+  it('a router that restarts again and again is not punished: each restart is back at once', async () => {
+    const l = await newLab(1);
+    const node = l.node(1);
+    let bird = await router(l, { peers: [routerPeer(node, 'node1')] });
+    const d = await startDaemon(l, node, [peerOf(l)]);
+    await established(d);
+    await ok(d, ['add-eip', '203.0.113.31']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.31', [node.ipv4]);
+    const took: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      // BIRD stops with Cease / Administrative Shutdown: a deliberate close, not an error to damp.
+      const t0 = Date.now();
+      bird = await l.restartBird(bird);
+      // Doubling damping would have waited 1, 2, 4, 8, 16, 32 s before reconnecting: 10 s tells them apart.
+      await l.waitForNextHops(l.router.ns, '203.0.113.31', [node.ipv4], { timeoutMs: 10_000 });
+      took.push(Date.now() - t0);
+    }
+    console.log(`router restarts: the EIP was back after ${took.join(', ')} ms`);
+    const peer = (await peersOf(d))[0] as { lastError?: string; state: string };
+    expect(peer.state).toBe('Established');
+  });
+
   it('communities, large communities, MED and local-pref reach BIRD as sent (iBGP)', async () => {
     const l = await newLab(2);
     const node = l.node(1);
