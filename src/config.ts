@@ -79,7 +79,12 @@ export interface PeerConfig {
    * Omitted: the larger of 8 minutes and twice the negotiated hold time.
    */
   readonly sendHoldTime?: number;
+  /** RFC 4724 graceful restart: the restart time (seconds) we ask routers to keep our paths for; absent: off. */
+  readonly gracefulRestart?: { readonly restartTime: number };
 }
+
+/** What SIGTERM means: withdraw every path (the node is leaving), or keep them at the routers (a restart). */
+export type SigtermMode = 'withdraw' | 'restart';
 
 export interface Config {
   readonly asn: number;
@@ -93,6 +98,7 @@ export interface Config {
   readonly metrics?: MetricsConfig;
   /** Omitted: desired paths are not persisted. */
   readonly stateFile?: string;
+  readonly gracefulRestart: { readonly onSigterm: SigtermMode };
   readonly logLevel: LogLevel;
   readonly peers: readonly PeerConfig[];
 }
@@ -351,6 +357,25 @@ const METRICS = z
   .strictObject({ address: HOST_PORT.default(DEFAULT_METRICS_ADDRESS) }, { error: expected('a mapping with address (host:port)') })
   .transform((m): MetricsConfig => ({ address: m.address, ...parseHostPort(m.address)! }));
 
+const RESTART_TIME = number('a restart time of 1..4095 seconds', 1, 4095);
+
+/** `gracefulRestart: true | false | { enabled, restartTime }` (per peer, and as the default at the top). */
+function gracefulRestart<T extends z.ZodRawShape>(extra: T) {
+  return z.union(
+    [
+      z.boolean().transform((enabled) => ({ enabled })),
+      z.strictObject({ enabled: z.boolean({ error: expected('true or false') }).default(true), restartTime: RESTART_TIME.optional(), ...extra }),
+    ],
+    { error: expected('true, false, or a mapping with enabled and restartTime') },
+  );
+}
+const PEER_GR = gracefulRestart({});
+const TOP_GR = gracefulRestart({ onSigterm: z.enum(['withdraw', 'restart'], { error: expected(oneOf(['withdraw', 'restart'] as const), ['withdraw', 'restart']) }).optional() });
+const DEFAULT_RESTART_TIME = 120;
+
+/** A peer before its graceful restart setting is resolved against the top-level default. */
+type ParsedPeer = PeerConfig & { readonly gracefulRestartSetting?: { readonly enabled: boolean; readonly restartTime?: number | undefined } };
+
 const PEER = z
   .strictObject(
     {
@@ -360,6 +385,7 @@ const PEER = z
       passive: z.boolean({ error: expected('true or false') }).default(false),
       holdTime: HOLD_TIME.default(90),
       sendHoldTime: HOLD_TIME.optional(),
+      gracefulRestart: PEER_GR.optional(),
       connectRetry: CONNECT_RETRY.default(5),
       localAddress: IP.optional(),
       families: FAMILY_LIST.default(() => [...FAMILIES]),
@@ -380,7 +406,7 @@ const PEER = z
     }
   })
   .transform(
-    (p): PeerConfig => ({
+    (p): ParsedPeer => ({
       name: p.name ?? p.address,
       address: p.address,
       asn: p.asn,
@@ -388,6 +414,8 @@ const PEER = z
       passive: p.passive,
       holdTime: p.holdTime,
       ...(p.sendHoldTime === undefined ? {} : { sendHoldTime: p.sendHoldTime }),
+      // Resolved against the top-level default below.
+      ...(p.gracefulRestart === undefined ? {} : { gracefulRestartSetting: p.gracefulRestart }),
       connectRetry: p.connectRetry,
       ...(p.localAddress === undefined ? {} : { localAddress: p.localAddress }),
       families: p.families,
@@ -424,6 +452,7 @@ const CONFIG = z
       metrics: METRICS.optional(),
       stateFile: text('a file path').optional(),
       logLevel: choice(LOG_LEVELS).default('info'),
+      gracefulRestart: TOP_GR.optional(),
       peers: PEERS,
     },
     { error: expected('a mapping with asn, routerId and peers') },
@@ -438,7 +467,15 @@ const CONFIG = z
       ...(c.metrics === undefined ? {} : { metrics: c.metrics }),
       ...(c.stateFile === undefined ? {} : { stateFile: c.stateFile }),
       logLevel: c.logLevel,
-      peers: c.peers,
+      gracefulRestart: { onSigterm: (c.gracefulRestart && 'onSigterm' in c.gracefulRestart && c.gracefulRestart.onSigterm) || 'withdraw' },
+      peers: c.peers.map(({ gracefulRestartSetting, ...p }) => {
+        // A peer's own setting wins; otherwise the top-level default; otherwise off.
+        const own = gracefulRestartSetting;
+        const top = c.gracefulRestart;
+        const enabled = own?.enabled ?? top?.enabled ?? false;
+        const restartTime = (own && 'restartTime' in own ? own.restartTime : undefined) ?? (top && 'restartTime' in top ? top.restartTime : undefined) ?? DEFAULT_RESTART_TIME;
+        return enabled ? { ...p, gracefulRestart: { restartTime } } : p;
+      }),
     }),
   );
 

@@ -64,6 +64,7 @@ describe('parseConfig: valid configs', () => {
       api: { kind: 'unix', socket: '/run/announcer/announcer.sock', socketMode: 0o660 },
       stateFile: '/var/lib/announcer/state.json',
       logLevel: 'info',
+      gracefulRestart: { onSigterm: 'withdraw' },
       peers: [
         {
           name: 'router1',
@@ -90,6 +91,7 @@ describe('parseConfig: valid configs', () => {
       nextHop: 'self',
       api: { kind: 'unix', socket: '/run/announcer/announcer.sock', socketMode: 0o660 },
       logLevel: 'info',
+      gracefulRestart: { onSigterm: 'withdraw' },
       peers: [
         {
           name: '198.51.100.1',
@@ -128,6 +130,14 @@ describe('parseConfig: valid configs', () => {
     expect(config.peers[0]).toMatchObject({ port: 65535, holdTime: 3, connectRetry: 65535, passive: true });
     expect(config.peers[0]?.families).toEqual(['ipv6-unicast']);
     expect(parseConfig(minimal('holdTime: 0')).peers[0]?.holdTime).toBe(0);
+    // RFC 4724: off unless asked; a peer's own setting wins over the top-level default.
+    expect(parseConfig(minimal('holdTime: 90')).peers[0]?.gracefulRestart).toBeUndefined();
+    expect(parseConfig(minimal('gracefulRestart: true')).peers[0]?.gracefulRestart).toEqual({ restartTime: 120 });
+    expect(parseConfig(minimal('gracefulRestart: { restartTime: 30 }')).peers[0]?.gracefulRestart).toEqual({ restartTime: 30 });
+    const top = parseConfig(`gracefulRestart: { restartTime: 60, onSigterm: restart }\n${minimal('gracefulRestart: { enabled: false }')}`);
+    expect(top.peers[0]?.gracefulRestart).toBeUndefined();
+    expect(top.gracefulRestart).toEqual({ onSigterm: 'restart' });
+    expect(parseConfig(`gracefulRestart: { restartTime: 60 }\n${minimal('holdTime: 90')}`).peers[0]?.gracefulRestart).toEqual({ restartTime: 60 });
     // RFC 9687: omitted means the default (8 minutes or twice the hold time), 0 turns it off.
     expect(parseConfig(minimal('holdTime: 90')).peers[0]?.sendHoldTime).toBeUndefined();
     expect(parseConfig(minimal('sendHoldTime: 0')).peers[0]?.sendHoldTime).toBe(0);
@@ -220,6 +230,8 @@ describe('parseConfig: each problem names its field', () => {
     { name: 'hold time 2', text: minimal('holdTime: 2'), path: 'peers[0].holdTime', message: 'got 2' },
     { name: 'hold time too large', text: minimal('holdTime: 65536'), path: 'peers[0].holdTime', message: 'got 65536' },
     { name: 'send hold time 2', text: minimal('sendHoldTime: 2'), path: 'peers[0].sendHoldTime', message: 'got 2' },
+    { name: 'restart time 0', text: minimal('gracefulRestart: { restartTime: 0 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },
+    { name: 'restart time too large', text: minimal('gracefulRestart: { restartTime: 4096 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },
     { name: 'peer port 0', text: minimal('port: 0'), path: 'peers[0].port', message: 'expected a port number (1..65535), got 0' },
     { name: 'peer port 65536', text: minimal('port: 65536'), path: 'peers[0].port', message: 'got 65536' },
     { name: 'listen port text', text: minimal('', 'listen: { port: http }'), path: 'listen.port', message: 'got "http"' },

@@ -59,6 +59,8 @@ export interface ApiClient {
    */
   replacePaths(owner: string, paths: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult>;
   listPaths(filter?: PathFilter): Promise<AnnouncedPath[]>;
+  /** Stop the daemon: withdraw every path, or (`restart`) leave them with graceful-restart routers. */
+  shutdown(options?: { readonly restart?: boolean }): Promise<void>;
   /** Every peer, or only `filter.peer` (INVALID_ARGUMENT when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): Promise<PeerStatus[]>;
   /**
@@ -336,6 +338,9 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
         throw isServiceError(e) ? toApiError(e) : e;
       }
       return out;
+    },
+    async shutdown(o = {}) {
+      await call(grpc.shutdown, { restart: o.restart ?? false });
     },
     async listPeers(filter = {}) {
       const res = await call(grpc.listPeers, { peer: filter.peer ?? '' });

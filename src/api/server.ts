@@ -279,6 +279,10 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     }),
     replacePaths,
     watchEvents,
+    shutdown: unary('Shutdown', (req) => {
+      speaker.shutdown(req.restart ? 'restart' : 'withdraw');
+      return {};
+    }),
   };
   return {
     impl,

@@ -11,6 +11,7 @@ export const FIELD_METADATA_KEY = 'announcer-field';
 const CODES: Record<RequestError['kind'], status> = {
   'invalid-argument': status.INVALID_ARGUMENT,
   'not-found': status.NOT_FOUND,
+  unavailable: status.UNAVAILABLE,
 };
 
 export function requestErrorStatus(err: RequestError): ServerErrorResponse {

@@ -10,6 +10,7 @@ import { createLogger } from '../log.js';
 import { RequestError } from '../rib/types.js';
 import { StateFileError, StateStore, type StoredPath } from '../store/state-store.js';
 import { Speaker, type SpeakerOptions } from '../speaker/speaker.js';
+import type { StopMode } from '../speaker/api.js';
 import { EXIT, type CliIo } from './io.js';
 import type { DaemonCommandOptions } from './program.js';
 
@@ -28,6 +29,7 @@ export function speakerOptions(c: Config): SpeakerOptions {
       passive: p.passive,
       holdTime: p.holdTime,
       ...(p.sendHoldTime === undefined ? {} : { sendHoldTime: p.sendHoldTime }),
+      ...(p.gracefulRestart === undefined ? {} : { gracefulRestart: p.gracefulRestart }),
       connectRetry: p.connectRetry,
       families: p.families,
       addPath: p.addPath,
@@ -102,20 +104,23 @@ export async function runDaemon(
     'announcer started',
   );
 
-  const signal = await new Promise<string>((resolve) => {
-    const on = (name: string) => () => {
+  // A signal, or `announcer shutdown` through the API. SIGTERM does what gracefulRestart.onSigterm
+  // says (a Kubernetes rolling update or `systemctl restart` can keep traffic flowing); SIGINT withdraws.
+  const { why, mode } = await new Promise<{ why: string; mode: StopMode }>((resolve) => {
+    const done = (v: { why: string; mode: StopMode }): void => {
       signals.off('SIGTERM', term);
       signals.off('SIGINT', int);
-      resolve(name);
+      resolve(v);
     };
-    const term = on('SIGTERM');
-    const int = on('SIGINT');
+    const term = (): void => done({ why: 'SIGTERM', mode: config.gracefulRestart.onSigterm });
+    const int = (): void => done({ why: 'SIGINT', mode: 'withdraw' });
     signals.once('SIGTERM', term);
     signals.once('SIGINT', int);
+    void speaker.shutdownRequested.then((m) => done({ why: 'announcer shutdown', mode: m }));
   });
-  log.info({ signal }, 'shutting down: telling every peer');
+  log.info({ why, mode }, mode === 'restart' ? 'stopping for a restart: routers keep our paths' : 'shutting down: withdrawing every path');
   api.setServing(false); // health probes see NOT_SERVING while the sessions close
-  await speaker.stop(`announcer shutting down (${signal})`);
+  await speaker.stop(mode === 'restart' ? `announcer restarting (${why})` : `announcer shutting down (${why})`, mode);
   await api.close();
   await metricsServer?.close();
   log.info('stopped');

@@ -10,6 +10,7 @@ import { DEFAULT_API, EXIT, type CliIo } from './io.js';
 import { registerList } from './list.js';
 import { registerPeers } from './peers.js';
 import { registerReplace } from './replace.js';
+import { registerShutdown } from './shutdown.js';
 import { registerWatch } from './watch.js';
 
 export type { CliIo };
@@ -93,6 +94,7 @@ Exit status: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} us
   registerList(program, ctx);
   registerPeers(program, ctx);
   registerReplace(program, ctx);
+  registerShutdown(program, ctx);
   registerWatch(program, ctx);
 
   return {

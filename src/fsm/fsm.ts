@@ -127,6 +127,13 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
       { type: 'start-timer', timer: 'Hold', seconds: LARGE_HOLD_TIME },
     ]);
 
+  /** What ManualStop sends: nothing (silent), the Cease it names, or Administrative Shutdown. */
+  const manualStopNotification = (m: Extract<FsmEvent, { type: 'ManualStop' }>): FsmAction[] => {
+    if (m.silent) return [];
+    if (m.cease) return [{ type: 'send-notification', code: ErrorCode.CEASE, subcode: m.cease.subcode, data: m.cease.data }];
+    return [cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, m.shutdownMessage)];
+  };
+
   const cease = (subcode: number, shutdownMessage?: string): FsmAction =>
     shutdownMessage === undefined
       ? { type: 'send-notification', code: ErrorCode.CEASE, subcode }
@@ -213,7 +220,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'IdleHoldTimerExpires':
           return stay();
         case 'ManualStop':
-          return stop([cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.shutdownMessage)]);
+          return stop(manualStopNotification(e));
         case 'AutomaticStop':
           return fail([cease(e.subcode, e.shutdownMessage)]);
         case 'HoldTimerExpires':
@@ -268,7 +275,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'IdleHoldTimerExpires':
           return stay();
         case 'ManualStop':
-          return stop([cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.shutdownMessage)]);
+          return stop(manualStopNotification(e));
         case 'AutomaticStop':
           return fail([cease(e.subcode, e.shutdownMessage)]);
         case 'HoldTimerExpires':
@@ -311,7 +318,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'IdleHoldTimerExpires':
           return stay();
         case 'ManualStop':
-          return stop([cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, e.shutdownMessage)]);
+          return stop(manualStopNotification(e));
         case 'AutomaticStop':
           return fail([cease(e.subcode, e.shutdownMessage)]);
         case 'HoldTimerExpires':

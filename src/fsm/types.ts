@@ -17,7 +17,12 @@ export interface ProtocolError {
 /** RFC 4271 8.1 events (numbers in comments); DelayOpen (12, 20) is an optional attribute we do not use. */
 export type FsmEvent =
   | { readonly type: 'ManualStart' } // 1 (4 when the peer is passive)
-  | { readonly type: 'ManualStop'; readonly shutdownMessage?: string } // 2
+  /**
+   * 2. By default a Cease / Administrative Shutdown (with the RFC 8203 message); `cease` picks another
+   * Cease (Hard Reset, RFC 8538, with its data); `silent` closes without a NOTIFICATION (a graceful
+   * restart where the peer would drop our paths on any NOTIFICATION).
+   */
+  | { readonly type: 'ManualStop'; readonly shutdownMessage?: string; readonly cease?: { readonly subcode: number; readonly data: Uint8Array }; readonly silent?: boolean }
   | { readonly type: 'AutomaticStart' } // 3 (5 when passive)
   | { readonly type: 'AutomaticStop'; readonly subcode: number; readonly shutdownMessage?: string } // 8
   | { readonly type: 'ConnectRetryTimerExpires' } // 9

@@ -329,9 +329,9 @@ export class Rib {
    * `p.attributes` for all its paths (last writer wins: an operator changing a community changes it
    * on the prefix). `attrKey` may be given when the caller has it already.
    */
-  upsert(p: DesiredPath, attrKey = attributesKey(p.attributes)): UpsertAnswer {
+  upsert(p: DesiredPath, attrKey = attributesKey(p.attributes), pathId?: number): UpsertAnswer {
     const pre = p.prefix;
-    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, p.nextHop, p.attributes, attrKey, p.owner);
+    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, p.nextHop, p.attributes, attrKey, p.owner, pathId);
   }
 
   /** upsert() for a prefix given as octets at bytes[at..] (host bits clear): no Prefix object per path. */
@@ -344,6 +344,8 @@ export class Rib {
     attributes: Attributes,
     attrKey: string,
     owner: string,
+    /** A new path takes this id (one it had before a restart) instead of the next one. */
+    pathId?: number,
   ): UpsertAnswer {
     let row = this.findOctets(bytes, at, length, isV6);
     if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
@@ -352,7 +354,7 @@ export class Rib {
     const known = this.nextHops.lookup(nhKey);
     const existing = known === undefined ? NIL : this.findPath(row, known);
     if (existing === NIL) {
-      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(owner, () => [owner]));
+      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(owner, () => [owner]), pathId);
       return { row, path, result: 'added' };
     }
     return this.addOwner(row, existing, owner, updated);
@@ -385,7 +387,7 @@ export class Rib {
     return { row, path, result: updated ? 'updated' : 'owner-added' };
   }
 
-  private newPath(row: number, nhId: number, ownersId: number): number {
+  private newPath(row: number, nhId: number, ownersId: number, pathId?: number): number {
     let path: number;
     if (this.freePaths.length > 0) {
       path = this.freePaths.pop()!;
@@ -403,7 +405,13 @@ export class Rib {
     }
     this.pPrefix[path] = row;
     this.pNh[path] = nhId;
-    this.pId[path] = this.takePathId();
+    if (pathId !== undefined && pathId > 0 && pathId <= 0xffffffff && !this.idTaken(row, pathId)) {
+      this.pId[path] = pathId;
+      // Ids handed out later stay above every restored one: none is ever reused.
+      if (pathId >= this.nextPathId) this.nextPathId = pathId === 0xffffffff ? 1 : pathId + 1;
+    } else {
+      this.pId[path] = this.takePathId();
+    }
     this.pOwners[path] = ownersId;
     this.pNext[path] = NIL;
     if (this.tail[row] === NIL) this.head[row] = path;
@@ -412,6 +420,11 @@ export class Rib {
     this.npaths[row]!++;
     this.pathCount++;
     return path;
+  }
+
+  private idTaken(row: number, id: number): boolean {
+    for (let p = this.head[row]!; p !== NIL; p = this.pNext[p]!) if (this.pId[p] === id) return true;
+    return false;
   }
 
   private takePathId(): number {

@@ -99,7 +99,7 @@ export interface PeerStatus {
 export class RequestError extends Error {
   override readonly name = 'RequestError';
   constructor(
-    readonly kind: 'invalid-argument' | 'not-found',
+    readonly kind: 'invalid-argument' | 'not-found' | 'unavailable',
     readonly field: string,
     message: string,
   ) {

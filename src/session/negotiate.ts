@@ -28,9 +28,15 @@ export interface SessionSettings {
   readonly holdTime: number;
   readonly families: readonly Family[];
   readonly addPath: AddPathSetting;
+  /** RFC 4724: ask the peer to keep our paths this many seconds when the session drops; absent: off. */
+  readonly gracefulRestart?: { readonly restartTime: number };
 }
 
 export interface Negotiated {
+  /** Both sides advertised graceful restart (RFC 4724): the peer keeps our paths stale when the session drops. */
+  readonly gracefulRestart: boolean;
+  /** Both set the N bit (RFC 8538): a NOTIFICATION other than Cease / Hard Reset keeps them stale too. */
+  readonly gracefulNotification: boolean;
   readonly ctx: CodecContext;
   readonly families: readonly Family[];
   readonly routeRefresh: boolean;
@@ -48,6 +54,17 @@ export function buildOpen(local: LocalSpeaker, peer: SessionSettings): OpenMessa
     caps.push({
       type: 'add-path',
       families: peer.families.map((f) => ({ ...FAMILY_AFI_SAFI[f], direction: peer.addPath as 'send' | 'receive' | 'both' })),
+    });
+  }
+  if (peer.gracefulRestart) {
+    caps.push({
+      type: 'graceful-restart',
+      // R stays clear: the routers keep our paths by the F bits; R only speeds up their own End-of-RIB.
+      restarting: false,
+      notification: true,
+      restartTime: peer.gracefulRestart.restartTime,
+      // F: the nodes keep forwarding while the daemon restarts (it holds no forwarding state itself).
+      families: peer.families.map((f) => ({ ...FAMILY_AFI_SAFI[f], forwardingPreserved: true })),
     });
   }
   if (local.hostname) caps.push({ type: 'fqdn', hostname: local.hostname.slice(0, 64), domain: '' });
@@ -99,7 +116,11 @@ export function negotiate(local: LocalSpeaker, peer: SessionSettings, theirs: Op
     if (sends(peer.addPath) && receives(t)) addPathSend.push(f);
     if (receives(peer.addPath) && sends(t)) addPathReceive.push(f);
   }
+  const theirGr = caps.find((c) => c.type === 'graceful-restart');
+  const gracefulRestart = peer.gracefulRestart !== undefined && theirGr !== undefined;
   return {
+    gracefulRestart,
+    gracefulNotification: gracefulRestart && theirGr?.type === 'graceful-restart' && theirGr.notification,
     ctx: {
       fourOctetAs,
       extendedMessage: caps.some((c) => c.type === 'extended-message'),

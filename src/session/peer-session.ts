@@ -10,6 +10,7 @@ import {
   Framer,
   decodeMessage,
   encodeMessage,
+  encodeShutdownMessage,
   errorName,
   familyOf,
   parseIPv4,
@@ -141,12 +142,33 @@ export class PeerSession {
     this.dispatch({ type: 'ManualStart' });
   }
 
-  /** Cease / Administrative Shutdown with an RFC 8203 message; resolves when the socket is closed. */
-  async stop(shutdownMessage?: string): Promise<void> {
+  /**
+   * Close the session; resolves when the socket is closed. `withdraw`: the peer must drop our paths
+   * now: Cease / Administrative Shutdown with an RFC 8203 message, or Hard Reset (RFC 8538) where
+   * the N bit is negotiated (any other Cease would leave them stale). `restart`: the peer should keep
+   * them for the restart time (RFC 4724): a Cease where the N bit is negotiated, no NOTIFICATION at
+   * all where only graceful restart is; without graceful restart there is nothing to keep and it
+   * withdraws.
+   */
+  async stop(shutdownMessage?: string, mode: 'withdraw' | 'restart' = 'withdraw'): Promise<void> {
     this.stopped = true;
     const sockets = [this.conn?.socket, this.candidate?.socket].filter((s): s is net.Socket => !!s);
     if (this.candidate) this.dumpCandidate(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, shutdownMessage);
-    this.dispatch(shutdownMessage === undefined ? { type: 'ManualStop' } : { type: 'ManualStop', shutdownMessage });
+    const n = this.fsm.name === 'Established' ? this.negotiated : null;
+    const message = shutdownMessage === undefined ? {} : { shutdownMessage };
+    if (mode === 'restart' && n?.gracefulRestart) {
+      this.log.info({ notification: n.gracefulNotification }, 'stopping for a restart: the peer keeps our paths as stale');
+      this.dispatch(n.gracefulNotification ? { type: 'ManualStop', ...message } : { type: 'ManualStop', silent: true });
+    } else if (n?.gracefulNotification) {
+      // RFC 8538 3: Hard Reset carries the Cease it stands for: Administrative Shutdown and its message.
+      const inner = shutdownMessage === undefined ? new Uint8Array(0) : encodeShutdownMessage(shutdownMessage);
+      const data = new Uint8Array(1 + inner.length);
+      data[0] = CeaseSubcode.ADMINISTRATIVE_SHUTDOWN;
+      data.set(inner, 1);
+      this.dispatch({ type: 'ManualStop', cease: { subcode: CeaseSubcode.HARD_RESET, data } });
+    } else {
+      this.dispatch({ type: 'ManualStop', ...message });
+    }
     this.connecting?.destroy();
     this.connecting = null;
     await Promise.all(sockets.map((s) => waitClosed(s)));

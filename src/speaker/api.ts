@@ -4,6 +4,9 @@
 import type { Family } from '../codec/types.js';
 import type { AnnouncedPath, PathInput, PeerStateName, PeerStatus } from '../rib/types.js';
 
+/** How the daemon stops: `withdraw` (the node is leaving) or `restart` (it comes back: RFC 4724). */
+export type StopMode = 'withdraw' | 'restart';
+
 export interface PathSelector {
   readonly prefix: string;
   /** Omitted or empty: every path of the prefix. */
@@ -105,6 +108,12 @@ export interface SpeakerApi {
   listPeers(filter?: { readonly peer?: string }): PeerStatus[];
   /** Subscribe to events (only `types`, when given: events nobody wants are never built); returns the unsubscribe function. */
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void;
+  /**
+   * Ask the daemon to stop (`announcer shutdown`): `withdraw` takes every path off the routers,
+   * `restart` leaves them with routers that negotiated graceful restart. Returns at once; the
+   * daemon stops right after answering.
+   */
+  shutdown(mode: StopMode): void;
   /** True once the speaker has started and until it begins to shut down (the health service's SERVING). */
   readonly ready: boolean;
 }

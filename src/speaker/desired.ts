@@ -41,7 +41,8 @@ export class DesiredTable {
     stored.forEach((sp, i) => {
       for (const owner of sp.owners) {
         const v = validatePath({ ...sp, owner }, this.defaultNextHop, () => `paths[${i}]`);
-        const r = this.rib.upsert(v.path, v.attrKey);
+        // The path id it had: an ADD-PATH router that kept the path over our restart sees the same path.
+        const r = this.rib.upsert(v.path, v.attrKey, sp.pathId);
         if (isChange(r.result)) this.changed(r.row);
         n++;
       }
@@ -246,6 +247,7 @@ export class DesiredTable {
         prefix: p.prefix,
         nextHop: p.nextHop,
         owners: p.owners,
+        pathId: p.pathId,
         ...(a.communities.length ? { communities: a.communities } : {}),
         ...(a.largeCommunities.length ? { largeCommunities: a.largeCommunities } : {}),
         ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),

@@ -11,7 +11,7 @@ import { ReceivedRoutes } from '../rib/received.js';
 import { RequestError, type AnnouncedPath, type PeerStatus } from '../rib/types.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import { normalizeAddress, PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent } from './api.js';
+import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
@@ -110,12 +110,28 @@ export class Speaker implements SpeakerApi {
     this.started = true;
   }
 
-  /** Cease / Administrative Shutdown to every peer, with an RFC 8203 message; then stop listening. */
-  async stop(message = 'announcer shutting down'): Promise<void> {
+  /**
+   * Close every session and stop listening. `withdraw`: every router drops our paths now (Cease with
+   * an RFC 8203 message, Hard Reset where RFC 8538 is negotiated). `restart`: routers that
+   * negotiated graceful restart keep them as stale until we are back (RFC 4724).
+   */
+  async stop(message = 'announcer shutting down', mode: StopMode = 'withdraw'): Promise<void> {
     this.stopping = true;
     this.server?.close();
-    await Promise.all([...this.peers.values()].map((p) => p.session.stop(message)));
+    await Promise.all([...this.peers.values()].map((p) => p.session.stop(message, mode)));
     await this.store?.flush();
+  }
+
+  private requestStop: (mode: StopMode) => void = () => {};
+  /** Resolves when a client asks the daemon to stop (`announcer shutdown`), with how. */
+  readonly shutdownRequested: Promise<StopMode> = new Promise((resolve) => {
+    this.requestStop = resolve;
+  });
+
+  shutdown(mode: StopMode): void {
+    if (!this.ready) throw new RequestError('unavailable', 'mode', 'the daemon is already shutting down');
+    this.log.info({ mode }, 'shutdown requested through the API');
+    this.requestStop(mode);
   }
 
   private onIncoming(socket: net.Socket): void {

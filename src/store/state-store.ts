@@ -18,6 +18,8 @@ export interface StoredPath {
   readonly largeCommunities?: readonly string[];
   readonly localPref?: number;
   readonly med?: number;
+  /** The ADD-PATH path id, kept over a restart so a router sees the same path again (graceful restart). */
+  readonly pathId?: number;
 }
 
 const storedPath = z.object({
@@ -28,6 +30,7 @@ const storedPath = z.object({
   largeCommunities: z.array(z.string()).optional(),
   localPref: z.number().int().optional(),
   med: z.number().int().optional(),
+  pathId: z.number().int().min(1).max(0xffffffff).optional(),
 });
 const stateFile = z.object({ version: z.literal(STATE_VERSION), paths: z.array(storedPath) });
 

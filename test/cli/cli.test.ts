@@ -171,6 +171,20 @@ describe('del-eip', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('asks the daemon to stop, withdrawing its paths or (--restart) leaving them with the routers', async () => {
+    const r = await cli(['shutdown', '--restart']);
+    expect(r).toMatchObject({ code: 0, stdout: 'the daemon is stopping for a restart: routers with graceful restart keep its paths until it is back\n' });
+    expect(await f.speaker.shutdownRequested).toBe('restart');
+  });
+
+  it('says so in JSON', async () => {
+    const r = await cli(['shutdown', '--json']);
+    expect(JSON.parse(r.stdout)).toEqual({ stopping: true, mode: 'withdraw' });
+    expect(await f.speaker.shutdownRequested).toBe('withdraw');
+  });
+});
+
 describe('list', () => {
   it('prints an aligned table with every owner of each path', async () => {
     await seed();

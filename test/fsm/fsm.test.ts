@@ -198,6 +198,20 @@ describe('FSM: behaviour', () => {
     expect(hold.state.idleHoldTime).toBe(4);
   });
 
+  it('a stop sends Administrative Shutdown, the Cease it is given (Hard Reset), or nothing for a graceful restart', () => {
+    const plain = transition(stateIn('Established'), { type: 'ManualStop', shutdownMessage: 'bye' }, config, 0);
+    expect(plain.actions[0]).toEqual({ type: 'send-notification', code: 6, subcode: 2, shutdownMessage: 'bye' });
+    const data = Uint8Array.of(2, 3, 0x62, 0x79, 0x65);
+    const hard = transition(stateIn('Established'), { type: 'ManualStop', cease: { subcode: 9, data } }, config, 0);
+    expect(hard.actions[0]).toEqual({ type: 'send-notification', code: 6, subcode: 9, data });
+    const silent = transition(stateIn('Established'), { type: 'ManualStop', silent: true }, config, 0);
+    expect(types(silent.actions)).not.toContain('send-notification');
+    for (const t of [plain, hard, silent]) {
+      expect(t.state.name).toBe('Idle');
+      expect(types(t.actions)).toEqual(expect.arrayContaining(['drop-connection', 'session-down']));
+    }
+  });
+
   it('IdleHold expiry restarts the session', () => {
     const t = transition(initialState(config), { type: 'IdleHoldTimerExpires' }, config, 0);
     expect(t.state.name).toBe('Connect');

@@ -199,6 +199,40 @@ describe('announcer daemon with a BIRD 2 router', () => {
     expect(peer.state).toBe('Established');
   });
 
+  it('graceful restart: `shutdown --restart` leaves the route with the router until the daemon is back; `shutdown` withdraws at once', async () => {
+    const l = await newLab(1);
+    const node = l.node(1);
+    const bird = await router(l, { peers: [routerPeer(node, 'node1')] });
+    const extra = { stateFile: join(l.dir, 'state.json'), gracefulRestart: { restartTime: 30 } };
+    let d = await startDaemon(l, node, [peerOf(l)], extra);
+    await established(d);
+    await ok(d, ['add-eip', '203.0.113.40']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.40', [node.ipv4]);
+
+    expect(await ok(d, ['shutdown', '--restart'])).toContain('restart');
+    expect((await d.process.exited).code).toBe(0);
+    // The daemon is gone; BIRD keeps the path as stale and the kernel keeps the next hop.
+    const down = await waitFor(() => birdc(bird.socket, 'show protocols all node1'), {
+      what: 'BIRD to see the session gone and keep our paths (graceful restart)',
+      until: (t) => t.includes('Neighbor graceful restart active'),
+      timeoutMs: 10_000,
+    });
+    expect(down).toMatch(/Routes:\s+1 imported/);
+    expect(await birdc(bird.socket, 'show route 203.0.113.40/32')).toContain('198.51.100.11');
+    expect(await l.routeNextHops(l.router.ns, '203.0.113.40')).toEqual([node.ipv4]);
+
+    d = await startDaemon(l, node, [peerOf(l)], extra);
+    await established(d);
+    expect(await l.routeNextHops(l.router.ns, '203.0.113.40')).toEqual([node.ipv4]);
+    // After our End-of-RIB the path is fresh again, with the same path id.
+    await waitFor(() => birdc(bird.socket, 'show route 203.0.113.40/32 all'), { what: 'the path to be fresh', until: (t) => t.includes('198.51.100.11') && !/stale/i.test(t), timeoutMs: 10_000 });
+    expect(JSON.parse(await ok(d, ['list', '--json'])).paths).toMatchObject([{ prefix: '203.0.113.40/32', pathId: 1 }]);
+
+    // A withdrawing stop empties the router at once, graceful restart or not (RFC 8538 Hard Reset where negotiated).
+    await ok(d, ['shutdown']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.40', [], { timeoutMs: 3_000 });
+  });
+
   it('communities, large communities, MED and local-pref reach BIRD as sent (iBGP)', async () => {
     const l = await newLab(2);
     const node = l.node(1);

@@ -69,10 +69,13 @@ describe('Speaker with a state file', () => {
     ]);
     await a.deletePaths({ prefix: '203.0.113.20' });
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as { paths: StoredPath[] };
-    expect(onDisk.paths).toEqual([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli', 'controller'], communities: ['65000:1'] }]);
+    expect(onDisk.paths).toEqual([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli', 'controller'], pathId: 1, communities: ['65000:1'] }]);
 
+    // Path ids too survive the restart (an ADD-PATH router that kept the path sees the same one),
+    // and ids handed out afterwards stay above them.
     const b = new Speaker(opts, silentLogger, undefined, new StateStore(file, silentLogger));
     b.restore(await new StateStore(file, silentLogger).load());
     expect(b.listPaths()).toEqual(a.listPaths());
+    expect((await b.addPaths([{ prefix: '203.0.113.30', nextHop: '198.51.100.11' }]))[0]?.pathId).toBe(2);
   });
 });

@@ -77,6 +77,16 @@ export enum PeerState {
   UNRECOGNIZED = -1,
 }
 
+/** Shutdown: how to stop. */
+export interface ShutdownRequest {
+  /** Leave the paths with the routers (graceful restart) instead of withdrawing them. */
+  restart: boolean;
+}
+
+/** Shutdown: the daemon is stopping. */
+export interface ShutdownResponse {
+}
+
 /** One path: a prefix reachable via one next hop, with the attributes announced for it. */
 export interface Path {
   /**
@@ -373,6 +383,87 @@ export interface PeerPathsEvent_Withdrawn {
   /** The ADD-PATH path identifier (RFC 7911) of the withdrawn path. */
   pathId: number;
 }
+
+function createBaseShutdownRequest(): ShutdownRequest {
+  return { restart: false };
+}
+
+export const ShutdownRequest: MessageFns<ShutdownRequest> = {
+  encode(message: ShutdownRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.restart !== false) {
+      writer.uint32(8).bool(message.restart);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShutdownRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShutdownRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.restart = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseShutdownResponse(): ShutdownResponse {
+  return {};
+}
+
+export const ShutdownResponse: MessageFns<ShutdownResponse> = {
+  encode(_: ShutdownResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShutdownResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShutdownResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBasePath(): Path {
   return {
@@ -2031,6 +2122,21 @@ export const AnnouncerService = {
     responseSerialize: (value: Event): Buffer => Buffer.from(Event.encode(value).finish()),
     responseDeserialize: (value: Buffer): Event => Event.decode(value),
   },
+  /**
+   * Stop the daemon (it exits right after answering). Without `restart` every path is withdrawn
+   * from every router (the node is leaving); with it, routers that negotiated graceful restart
+   * (RFC 4724) keep the paths as stale for the restart time, so traffic keeps flowing while the
+   * daemon restarts and re-announces them.
+   */
+  shutdown: {
+    path: "/announcer.v1.Announcer/Shutdown" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ShutdownRequest): Buffer => Buffer.from(ShutdownRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ShutdownRequest => ShutdownRequest.decode(value),
+    responseSerialize: (value: ShutdownResponse): Buffer => Buffer.from(ShutdownResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ShutdownResponse => ShutdownResponse.decode(value),
+  },
 } as const;
 
 export interface AnnouncerServer extends UntypedServiceImplementation {
@@ -2071,6 +2177,13 @@ export interface AnnouncerServer extends UntypedServiceImplementation {
    * with RESOURCE_EXHAUSTED rather than letting the daemon buffer without bound.
    */
   watchEvents: handleServerStreamingCall<WatchEventsRequest, Event>;
+  /**
+   * Stop the daemon (it exits right after answering). Without `restart` every path is withdrawn
+   * from every router (the node is leaving); with it, routers that negotiated graceful restart
+   * (RFC 4724) keep the paths as stale for the restart time, so traffic keeps flowing while the
+   * daemon restarts and re-announces them.
+   */
+  shutdown: handleUnaryCall<ShutdownRequest, ShutdownResponse>;
 }
 
 export interface AnnouncerClient extends Client {
@@ -2178,6 +2291,27 @@ export interface AnnouncerClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<Event>;
+  /**
+   * Stop the daemon (it exits right after answering). Without `restart` every path is withdrawn
+   * from every router (the node is leaving); with it, routers that negotiated graceful restart
+   * (RFC 4724) keep the paths as stale for the restart time, so traffic keeps flowing while the
+   * daemon restarts and re-announces them.
+   */
+  shutdown(
+    request: ShutdownRequest,
+    callback: (error: ServiceError | null, response: ShutdownResponse) => void,
+  ): ClientUnaryCall;
+  shutdown(
+    request: ShutdownRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ShutdownResponse) => void,
+  ): ClientUnaryCall;
+  shutdown(
+    request: ShutdownRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ShutdownResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const AnnouncerClient = makeGenericClientConstructor(AnnouncerService, "announcer.v1.Announcer") as unknown as {
