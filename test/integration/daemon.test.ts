@@ -233,6 +233,39 @@ describe('announcer daemon with a BIRD 2 router', () => {
     await l.waitForNextHops(l.router.ns, '203.0.113.40', [], { timeoutMs: 3_000 });
   });
 
+  it('graceful restart: SIGTERM with onSigterm restart and SIGKILL keep the route; the router drops it once restartTime runs out', async () => {
+    const l = await newLab(1);
+    const node = l.node(1);
+    const bird = await router(l, { peers: [routerPeer(node, 'node1')] });
+    const extra = { stateFile: join(l.dir, 'state.json'), gracefulRestart: { restartTime: 3, onSigterm: 'restart' } };
+    const keeping = () =>
+      waitFor(() => birdc(bird.socket, 'show protocols all node1'), {
+        what: 'BIRD to keep our paths (graceful restart)',
+        until: (t) => t.includes('Neighbor graceful restart active'),
+        timeoutMs: 10_000,
+      });
+    let d = await startDaemon(l, node, [peerOf(l)], extra);
+    await established(d);
+    await ok(d, ['add-eip', '203.0.113.41']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.41', [node.ipv4]);
+
+    expect((await d.process.stop({ signal: 'SIGTERM', graceMs: 5000 })).code).toBe(0);
+    await keeping();
+    expect(await l.routeNextHops(l.router.ns, '203.0.113.41')).toEqual([node.ipv4]);
+    // Not back within the 3 s restart time: the router gives up and removes the path.
+    await l.waitForNextHops(l.router.ns, '203.0.113.41', [], { timeoutMs: 10_000 });
+
+    d = await startDaemon(l, node, [peerOf(l)], extra);
+    await l.waitForNextHops(l.router.ns, '203.0.113.41', [node.ipv4]);
+    await d.process.stop({ signal: 'SIGKILL' });
+    await keeping();
+    expect(await l.routeNextHops(l.router.ns, '203.0.113.41')).toEqual([node.ipv4]);
+    d = await startDaemon(l, node, [peerOf(l)], extra);
+    await established(d);
+    await waitFor(() => birdc(bird.socket, 'show protocols all node1'), { what: 'the restart to be over', until: (t) => !t.includes('graceful restart active'), timeoutMs: 10_000 });
+    expect(await l.routeNextHops(l.router.ns, '203.0.113.41')).toEqual([node.ipv4]);
+  });
+
   it('communities, large communities, MED and local-pref reach BIRD as sent (iBGP)', async () => {
     const l = await newLab(2);
     const node = l.node(1);
