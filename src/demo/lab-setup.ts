@@ -55,6 +55,8 @@ export interface DemoLabOptions {
   readonly detachable?: boolean;
   /** Cuts every wait short (Ctrl-C). */
   readonly signal?: AbortSignal;
+  /** Daemons with graceful restart (restart time 30 s) and a state file each. */
+  readonly gracefulRestart?: boolean;
 }
 
 export class DemoLab {
@@ -189,6 +191,7 @@ export class DemoLab {
       nextHop: 'self',
       api: { socket },
       logLevel: 'info',
+      ...(this.options.gracefulRestart ? { gracefulRestart: { restartTime: 30 }, stateFile: join(this.lab.dir, `${name}.state.json`) } : {}),
       peers: [
         {
           name: 'router',
