@@ -81,6 +81,8 @@ export interface PeerConfig {
   readonly sendHoldTime?: number;
   /** RFC 4724 graceful restart: the restart time (seconds) we ask routers to keep our paths for; absent: off. */
   readonly gracefulRestart?: { readonly restartTime: number };
+  /** RFC 5880/5881 BFD on the session's link, milliseconds; absent: off. */
+  readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
 }
 
 /** What SIGTERM means: withdraw every path (the node is leaving), or keep them at the routers (a restart). */
@@ -376,6 +378,20 @@ const DEFAULT_RESTART_TIME = 120;
 /** A peer before its graceful restart setting is resolved against the top-level default. */
 type ParsedPeer = PeerConfig & { readonly gracefulRestartSetting?: { readonly enabled: boolean; readonly restartTime?: number | undefined } };
 
+const BFD_INTERVAL = number('an interval of 10..60000 milliseconds', 10, 60000);
+/** `bfd: true` (300 ms x 3) or `{ minRx, minTx, multiplier }`. */
+const BFD = z.union(
+  [
+    z.boolean().transform((on) => (on ? { minRx: 300, minTx: 300, multiplier: 3 } : undefined)),
+    z.strictObject({
+      minRx: BFD_INTERVAL.default(300),
+      minTx: BFD_INTERVAL.default(300),
+      multiplier: number('a multiplier of 1..255', 1, 255).default(3),
+    }),
+  ],
+  { error: expected('true, false, or a mapping with minRx, minTx (milliseconds) and multiplier') },
+);
+
 const PEER = z
   .strictObject(
     {
@@ -386,6 +402,7 @@ const PEER = z
       holdTime: HOLD_TIME.default(90),
       sendHoldTime: HOLD_TIME.optional(),
       gracefulRestart: PEER_GR.optional(),
+      bfd: BFD.optional(),
       connectRetry: CONNECT_RETRY.default(5),
       localAddress: IP.optional(),
       families: FAMILY_LIST.default(() => [...FAMILIES]),
@@ -416,6 +433,7 @@ const PEER = z
       ...(p.sendHoldTime === undefined ? {} : { sendHoldTime: p.sendHoldTime }),
       // Resolved against the top-level default below.
       ...(p.gracefulRestart === undefined ? {} : { gracefulRestartSetting: p.gracefulRestart }),
+      ...(p.bfd === undefined ? {} : { bfd: p.bfd }),
       connectRetry: p.connectRetry,
       ...(p.localAddress === undefined ? {} : { localAddress: p.localAddress }),
       families: p.families,

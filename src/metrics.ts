@@ -106,6 +106,7 @@ export function createMetrics(source: MetricsSource): Metrics {
   peerCounter('peer_updates_sent_total', 'BGP UPDATE messages sent to the peer.', (p) => p.updatesSent);
   peerCounter('peer_updates_received_total', 'BGP UPDATE messages received from the peer.', (p) => p.updatesReceived);
   peerGauge('peer_paths_announced', 'Paths currently announced to the peer.', (p) => p.prefixesSent);
+  peerGauge('peer_bfd_flaps', 'Times the BFD session on the peer\'s link went down from Up (0 without BFD).', (p) => p.bfd?.flaps ?? 0);
   peerGauge('peer_paths_received', 'Paths currently received from the peer.', (p) => p.prefixesReceived);
 
   const stateChanges = new Counter({

@@ -138,6 +138,11 @@ describe('parseConfig: valid configs', () => {
     expect(top.peers[0]?.gracefulRestart).toBeUndefined();
     expect(top.gracefulRestart).toEqual({ onSigterm: 'restart' });
     expect(parseConfig(`gracefulRestart: { restartTime: 60 }\n${minimal('holdTime: 90')}`).peers[0]?.gracefulRestart).toEqual({ restartTime: 60 });
+    // BFD: off unless asked; true means 300 ms x 3.
+    expect(parseConfig(minimal('holdTime: 90')).peers[0]?.bfd).toBeUndefined();
+    expect(parseConfig(minimal('bfd: true')).peers[0]?.bfd).toEqual({ minRx: 300, minTx: 300, multiplier: 3 });
+    expect(parseConfig(minimal('bfd: false')).peers[0]?.bfd).toBeUndefined();
+    expect(parseConfig(minimal('bfd: { minRx: 100, minTx: 100 }')).peers[0]?.bfd).toEqual({ minRx: 100, minTx: 100, multiplier: 3 });
     // RFC 9687: omitted means the default (8 minutes or twice the hold time), 0 turns it off.
     expect(parseConfig(minimal('holdTime: 90')).peers[0]?.sendHoldTime).toBeUndefined();
     expect(parseConfig(minimal('sendHoldTime: 0')).peers[0]?.sendHoldTime).toBe(0);
@@ -230,6 +235,8 @@ describe('parseConfig: each problem names its field', () => {
     { name: 'hold time 2', text: minimal('holdTime: 2'), path: 'peers[0].holdTime', message: 'got 2' },
     { name: 'hold time too large', text: minimal('holdTime: 65536'), path: 'peers[0].holdTime', message: 'got 65536' },
     { name: 'send hold time 2', text: minimal('sendHoldTime: 2'), path: 'peers[0].sendHoldTime', message: 'got 2' },
+    { name: 'BFD interval 5 ms', text: minimal('bfd: { minRx: 5 }'), path: 'peers[0].bfd.minRx', message: '10..60000 milliseconds' },
+    { name: 'BFD multiplier 0', text: minimal('bfd: { multiplier: 0 }'), path: 'peers[0].bfd.multiplier', message: 'multiplier of 1..255' },
     { name: 'restart time 0', text: minimal('gracefulRestart: { restartTime: 0 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },
     { name: 'restart time too large', text: minimal('gracefulRestart: { restartTime: 4096 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },
     { name: 'peer port 0', text: minimal('port: 0'), path: 'peers[0].port', message: 'expected a port number (1..65535), got 0' },

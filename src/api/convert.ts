@@ -261,6 +261,8 @@ export function peerToPb(p: PeerStatus): pb.Peer {
     updatesSent: p.updatesSent,
     updatesReceived: p.updatesReceived,
     lastError: p.lastError,
+    bfdState: p.bfd?.state,
+    bfdFlaps: p.bfd?.flaps ?? 0,
   };
 }
 
@@ -286,5 +288,11 @@ export function peerFromPb(p: pb.Peer): PeerStatus {
     updatesSent: p.updatesSent,
     updatesReceived: p.updatesReceived,
     ...opt('lastError', p.lastError),
+    ...(p.bfdState === undefined ? {} : { bfd: { state: bfdStateFromPb(p.bfdState), flaps: p.bfdFlaps } }),
   };
+}
+
+function bfdStateFromPb(s: string): 'AdminDown' | 'Down' | 'Init' | 'Up' {
+  if (s === 'AdminDown' || s === 'Down' || s === 'Init' || s === 'Up') return s;
+  throw new ProtocolError(`unknown BFD state ${JSON.stringify(s)} from the server`);
 }

@@ -30,6 +30,7 @@ export function speakerOptions(c: Config): SpeakerOptions {
       holdTime: p.holdTime,
       ...(p.sendHoldTime === undefined ? {} : { sendHoldTime: p.sendHoldTime }),
       ...(p.gracefulRestart === undefined ? {} : { gracefulRestart: p.gracefulRestart }),
+      ...(p.bfd === undefined ? {} : { bfd: p.bfd }),
       connectRetry: p.connectRetry,
       families: p.families,
       addPath: p.addPath,

@@ -156,7 +156,8 @@ export function peersTable(peers: readonly PeerStatus[], now: number): string {
     peers.map((p) => [
       peerName(p),
       String(p.asn),
-      p.state,
+      // BFD's view of the link, when it watches it: "Established, BFD Up".
+      p.bfd ? `${p.state}, BFD ${p.bfd.state}` : p.state,
       p.since > 0 ? formatDuration(now - p.since) : '-',
       String(p.prefixesSent),
       families(p),

@@ -295,6 +295,8 @@ export interface RouterPeer {
 }
 
 export interface RouterConfigOptions {
+  /** BFD (RFC 5880) on every session, milliseconds: `protocol bfd` and `bfd on`. */
+  readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
   readonly routerId: string;
   /** The router's own AS. */
   readonly asn: number;
@@ -442,11 +444,26 @@ export function routerConfig(opts: RouterConfigOptions): string {
       '}',
     );
   }
+  if (opts.bfd !== undefined) {
+    out.push(
+      '',
+      '# BFD (RFC 5880) watches each neighbor\'s link: a dead link takes its session down in',
+      '# milliseconds instead of a hold time.',
+      'protocol bfd {',
+      '  interface "*" {',
+      `    min rx interval ${opts.bfd.minRx} ms;`,
+      `    min tx interval ${opts.bfd.minTx} ms;`,
+      `    multiplier ${opts.bfd.multiplier};`,
+      '  };',
+      '}',
+    );
+  }
   out.push(
     '',
     `# Settings every session shares; \`protocol bgp NAME from ${template}\` inherits all of them.`,
     `template bgp ${template} {`,
   );
+  if (opts.bfd !== undefined) out.push('  # Tie each session to a BFD session with its neighbor.', '  bfd on;');
   if (opts.localPort !== undefined && opts.localPort !== 179) {
     out.push(`  # This router's AS, and the TCP port it listens on for these sessions (default 179).`);
     out.push(`  local port ${opts.localPort} as ${opts.asn};`);

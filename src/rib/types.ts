@@ -93,6 +93,8 @@ export interface PeerStatus {
   readonly updatesReceived: number;
   /** The last error, in words, e.g. "received NOTIFICATION Cease / Administrative Shutdown: maintenance". */
   readonly lastError?: string;
+  /** The BFD session on the peer's link, when BFD is on for it. */
+  readonly bfd?: { readonly state: 'AdminDown' | 'Down' | 'Init' | 'Up'; readonly flaps: number };
 }
 
 /** Thrown by the speaker for requests it refuses; `field` names what was wrong. */

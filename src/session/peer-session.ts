@@ -39,6 +39,8 @@ export interface PeerSessionConfig extends SessionSettings {
   readonly localAddress?: string;
   /** RFC 9687 send hold time, seconds; 0 = off; omitted: max(480, 2 x the negotiated hold time). */
   readonly sendHoldTime?: number;
+  /** BFD on the session's link (RFC 5880/5881), milliseconds; omitted: off. */
+  readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
 }
 
 export interface SessionHooks {
@@ -172,6 +174,14 @@ export class PeerSession {
     this.connecting?.destroy();
     this.connecting = null;
     await Promise.all(sockets.map((s) => waitClosed(s)));
+  }
+
+  /** BFD says the link is gone: drop the session at once, without waiting for the hold timer. */
+  linkDown(why: string): void {
+    if (this.fsm.name !== 'Established' && this.fsm.name !== 'OpenConfirm' && this.fsm.name !== 'OpenSent') return;
+    this.lastError = why;
+    this.log.warn({ why }, 'BFD session down: dropping the BGP session');
+    this.dispatch({ type: 'TcpConnectionFails' });
   }
 
   /** Hand whole UPDATEs (back to back, from the packer) to the established connection. */

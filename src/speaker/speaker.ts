@@ -17,6 +17,17 @@ import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
 import { SendPipeline, type PipelineOptions, type SentBatch } from './send-pipeline.js';
 import { warmUpSendPath } from './warm-up.js';
+import { BfdTransport, type BfdHandle } from '../bfd/transport.js';
+
+/** RFC 5880 4.1 diagnostics, as `announcer peers` says them. */
+const BFD_DIAG_TEXT: Record<number, string> = {
+  1: 'Control Detection Time Expired',
+  2: 'Echo Function Failed',
+  3: 'Neighbor Signaled Session Down',
+  4: 'Forwarding Plane Reset',
+  5: 'Path Down',
+  7: 'Administratively Down',
+};
 
 export interface SpeakerOptions {
   readonly asn: number;
@@ -34,6 +45,9 @@ export interface SpeakerOptions {
 interface PeerState {
   readonly session: PeerSession;
   readonly pipeline: SendPipeline;
+  /** The BFD session on this peer's link, once the first connection told us the local address. */
+  bfd: BfdHandle | null;
+  bfdOpening: boolean;
   /** The routes the peer currently announces to us (prefix and path id), for counting. */
   readonly received: ReceivedRoutes;
 }
@@ -43,6 +57,7 @@ export class Speaker implements SpeakerApi {
   private readonly desired: DesiredTable;
   private readonly peers = new Map<string, PeerState>();
   private server: net.Server | null = null;
+  private bfd: BfdTransport | null = null;
   private stopping = false;
   private started = false;
 
@@ -85,7 +100,7 @@ export class Speaker implements SpeakerApi {
         wants: () => this.events.wants('peer-paths'),
         sent: (b) => this.emitSent(pc.address, b),
       });
-      this.peers.set(pc.address, { session, pipeline, received: new ReceivedRoutes() });
+      this.peers.set(pc.address, { session, pipeline, received: new ReceivedRoutes(), bfd: null, bfdOpening: false });
     }
   }
 
@@ -119,6 +134,8 @@ export class Speaker implements SpeakerApi {
     this.stopping = true;
     this.server?.close();
     await Promise.all([...this.peers.values()].map((p) => p.session.stop(message, mode)));
+    // AdminDown, so the routers' BFD does not read our going as a link failure.
+    for (const p of this.peers.values()) p.bfd?.stop();
     await this.store?.flush();
   }
 
@@ -198,7 +215,7 @@ export class Speaker implements SpeakerApi {
       }
       peers = [one];
     }
-    return peers.map(({ session: s, pipeline, received }) => {
+    return peers.map(({ session: s, pipeline, received, bfd }) => {
       const n = s.session;
       const families = n
         ? n.families.map((family) => ({
@@ -221,6 +238,7 @@ export class Speaker implements SpeakerApi {
         prefixesReceived: received.size,
         ...s.stats,
         ...(s.lastError ? { lastError: s.lastError } : {}),
+        ...(bfd ? { bfd: { state: bfd.session.sessionState, flaps: bfd.session.flaps } } : {}),
       };
     });
   }
@@ -238,8 +256,34 @@ export class Speaker implements SpeakerApi {
     }));
   }
 
+  /** Starts BFD with the peer once a connection has told us our address on its link. */
+  private startBfd(p: PeerState, s: PeerSession): void {
+    const timers = s.config.bfd;
+    const local = s.localAddress;
+    if (!timers || !local || p.bfd || p.bfdOpening || this.stopping) return;
+    p.bfdOpening = true;
+    this.bfd ??= new BfdTransport(this.clock, this.log.child({ component: 'bfd' }));
+    this.bfd
+      .open(local, s.config.address, timers, (from, to, diag) => {
+        s.log.info({ from, to, diag }, 'BFD state change');
+        if (from === 'Up' && to !== 'Up') s.linkDown(`BFD session down (${BFD_DIAG_TEXT[diag] ?? `diagnostic ${diag}`})`);
+      })
+      .then(
+        (h) => {
+          p.bfdOpening = false;
+          if (this.stopping) h.stop();
+          else p.bfd = h;
+        },
+        (err: unknown) => {
+          p.bfdOpening = false;
+          s.log.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot start BFD for this peer');
+        },
+      );
+  }
+
   private onEstablished(s: PeerSession): void {
     const p = this.peers.get(s.config.address)!;
+    this.startBfd(p, s);
     const n = s.session!;
     p.received.clear();
     const local = s.localAddress === undefined ? undefined : (IpAddress.parse(s.localAddress) ?? undefined);

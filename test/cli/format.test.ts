@@ -30,6 +30,11 @@ describe('peersTable', () => {
     );
   });
 
+  it('shows the BFD state beside the session state where BFD watches the link', () => {
+    const out = peersTable([{ ...ESTABLISHED_PEER, bfd: { state: 'Up', flaps: 2 } }], ESTABLISHED_PEER.since);
+    expect(out.split('\n')[1]).toContain('Established, BFD Up');
+  });
+
   it('formats durations in their two largest units', () => {
     expect([0, 45_000, 750_000, 11_100_000, 187_200_000].map(formatDuration)).toEqual(['0s', '45s', '12m30s', '3h5m', '2d4h']);
   });

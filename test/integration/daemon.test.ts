@@ -266,6 +266,43 @@ describe('announcer daemon with a BIRD 2 router', () => {
     expect(await l.routeNextHops(l.router.ns, '203.0.113.41')).toEqual([node.ipv4]);
   });
 
+  it('BFD: a blackholed node loses its next hop at the router in well under the 9 s hold time', async () => {
+    // Two nodes, so the router's bridge keeps its carrier when node1's port goes down: only BFD
+    // (or the hold timer) can tell the router that node1 is gone, not an interface event.
+    const l = await newLab(2);
+    const node = l.node(1);
+    const bfd = { minRx: 100, minTx: 100, multiplier: 3 };
+    const bird = await router(l, { peers: [routerPeer(node, 'node1')], holdTime: 9, bfd });
+    const d = await startDaemon(l, node, [peerOf(l, { holdTime: 9, bfd })]);
+    await established(d);
+    await ok(d, ['add-eip', '203.0.113.42']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.42', [node.ipv4]);
+    const took: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      // Both ends agree the link is watched before it is cut.
+      await waitFor(() => birdc(bird.socket, 'show bfd sessions'), { what: 'BIRD\'s BFD session Up', until: (t) => /\sUp\s/.test(t), timeoutMs: 10_000 });
+      await waitFor(() => peersOf(d), { what: 'our BFD session Up', until: (ps) => (ps[0] as { bfd?: { state: string } }).bfd?.state === 'Up', timeoutMs: 10_000 });
+      // Blackhole: the router's end of the link goes down; no TCP connection closes.
+      const t0 = Date.now();
+      await l.linkDown(node);
+      // Without BFD this takes the 9 s hold time; 5 s tells the two apart.
+      await l.waitForNextHops(l.router.ns, '203.0.113.42', [], { timeoutMs: 5_000 });
+      took.push(Date.now() - t0);
+      // Our side saw it too, and says why.
+      await waitFor(() => peersOf(d), {
+        what: 'our session dropped by BFD',
+        until: (ps) => ps[0]?.state !== 'Established' && /BFD session down/.test((ps[0] as { lastError?: string }).lastError ?? ''),
+        timeoutMs: 5_000,
+      });
+      await l.linkUp(node);
+      await established(d, 30_000);
+      await l.waitForNextHops(l.router.ns, '203.0.113.42', [node.ipv4], { timeoutMs: 15_000 });
+    }
+    const sorted = [...took].sort((a, b) => a - b);
+    console.log(`BFD 100 ms x 3: next hop gone from the router's kernel ${took.join(', ')} ms after the cut (median ${sorted[1]} ms)`);
+    expect(((await peersOf(d))[0] as { bfd?: { flaps: number } }).bfd?.flaps).toBe(3);
+  });
+
   it('communities, large communities, MED and local-pref reach BIRD as sent (iBGP)', async () => {
     const l = await newLab(2);
     const node = l.node(1);

@@ -238,7 +238,18 @@ export interface Peer {
   /** UPDATE messages received from the peer. */
   updatesReceived: number;
   /** The last error, in words, e.g. "received NOTIFICATION Cease / Administrative Shutdown: maintenance". */
-  lastError?: string | undefined;
+  lastError?:
+    | string
+    | undefined;
+  /**
+   * The BFD session on the peer's link (RFC 5880): "AdminDown", "Down", "Init" or "Up"; unset
+   * when BFD is off for this peer or not started yet.
+   */
+  bfdState?:
+    | string
+    | undefined;
+  /** How often the BFD session went down from Up. */
+  bfdFlaps: number;
 }
 
 /** ReplacePaths: one part of one owner's complete desired set. */
@@ -1108,6 +1119,8 @@ function createBasePeer(): Peer {
     updatesSent: 0,
     updatesReceived: 0,
     lastError: undefined,
+    bfdState: undefined,
+    bfdFlaps: 0,
   };
 }
 
@@ -1160,6 +1173,12 @@ export const Peer: MessageFns<Peer> = {
     }
     if (message.lastError !== undefined) {
       writer.uint32(130).string(message.lastError);
+    }
+    if (message.bfdState !== undefined) {
+      writer.uint32(138).string(message.bfdState);
+    }
+    if (message.bfdFlaps !== 0) {
+      writer.uint32(144).uint32(message.bfdFlaps);
     }
     return writer;
   },
@@ -1303,6 +1322,22 @@ export const Peer: MessageFns<Peer> = {
             }
 
             message.lastError = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.bfdState = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.bfdFlaps = reader.uint32();
             continue;
           }
         }
