@@ -94,6 +94,8 @@ describe('per-peer metrics', () => {
         'announcer_peer_updates_received_total{peer="2001:db8::1"} 0',
         'announcer_peer_paths_announced{peer="198.51.100.1"} 3',
         'announcer_peer_paths_announced{peer="2001:db8::1"} 0',
+        'announcer_peer_bfd_flaps{peer="198.51.100.1"} 0',
+        'announcer_peer_bfd_flaps{peer="2001:db8::1"} 0',
         'announcer_peer_paths_received{peer="198.51.100.1"} 1',
         'announcer_peer_paths_received{peer="2001:db8::1"} 0',
       ].sort(),
