@@ -7,13 +7,17 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-// The built demo helpers: they start their own scripts (HTTP server, client) from dist/.
-import { DemoLab, EIP } from '../../dist/demo/lab-setup.js';
-import { sendTraffic } from '../../dist/demo/traffic.js';
+import type * as LabSetup from '../../src/demo/lab-setup.js';
+import type * as Traffic from '../../src/demo/traffic.js';
+
+// The built demo helpers (npm test builds first): they start their own scripts (HTTP server,
+// client) from next to themselves, which only exist as .js in dist/.
+const { DemoLab, EIP } = (await import(new URL('../../dist/demo/lab-setup.js', import.meta.url).href)) as typeof LabSetup;
+const { sendTraffic } = (await import(new URL('../../dist/demo/traffic.js', import.meta.url).href)) as typeof Traffic;
 
 const BUILT = fileURLToPath(new URL('../../dist/demo/traffic-client.js', import.meta.url));
 
-let demo: DemoLab | undefined;
+let demo: InstanceType<typeof DemoLab> | undefined;
 afterAll(async () => {
   await demo?.destroy();
 }, 30_000);
