@@ -81,6 +81,14 @@ export interface PeerConfig {
   readonly sendHoldTime?: number;
   /** RFC 4724 graceful restart: the restart time (seconds) we ask routers to keep our paths for; absent: off. */
   readonly gracefulRestart?: { readonly restartTime: number };
+  /** TCP-MD5 key (RFC 2385), from `password` or read from `passwordFile`. */
+  readonly password?: string;
+  /** Where the key came from, when it was a file (for messages). */
+  readonly passwordFile?: string;
+  /** RFC 5082: send TTL 255 and accept only packets from at most `multihop` (1) hops away. */
+  readonly ttlSecurity?: boolean;
+  /** eBGP multihop: the peer is this many hops away; the TTL we send. */
+  readonly multihop?: number;
   /** RFC 5880/5881 BFD on the session's link, milliseconds; absent: off. */
   readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
 }
@@ -403,6 +411,10 @@ const PEER = z
       sendHoldTime: HOLD_TIME.optional(),
       gracefulRestart: PEER_GR.optional(),
       bfd: BFD.optional(),
+      password: z.string({ error: expected('a TCP-MD5 key of 1..80 characters') }).min(1, { error: expected('a TCP-MD5 key of 1..80 characters') }).max(80, { error: expected('a TCP-MD5 key of 1..80 characters') }).optional(),
+      passwordFile: text('a file path').optional(),
+      ttlSecurity: z.boolean({ error: expected('true or false') }).optional(),
+      multihop: number('a hop count of 1..255', 1, 255).optional(),
       connectRetry: CONNECT_RETRY.default(5),
       localAddress: IP.optional(),
       families: FAMILY_LIST.default(() => [...FAMILIES]),
@@ -412,6 +424,9 @@ const PEER = z
     { error: expected('a peer (a mapping with address and asn)') },
   )
   .superRefine((peer, ctx) => {
+    if (peer.password !== undefined && peer.passwordFile !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['passwordFile'], input: peer.passwordFile, message: 'password and passwordFile both given: keep one' });
+    }
     const family = (a: string): string => (isIPv4(a) ? 'IPv4' : 'IPv6');
     if (peer.localAddress !== undefined && family(peer.localAddress) !== family(peer.address)) {
       ctx.addIssue({
@@ -434,6 +449,10 @@ const PEER = z
       // Resolved against the top-level default below.
       ...(p.gracefulRestart === undefined ? {} : { gracefulRestartSetting: p.gracefulRestart }),
       ...(p.bfd === undefined ? {} : { bfd: p.bfd }),
+      ...(p.password === undefined ? {} : { password: p.password }),
+      ...(p.passwordFile === undefined ? {} : { passwordFile: p.passwordFile }),
+      ...(p.ttlSecurity ? { ttlSecurity: true } : {}),
+      ...(p.multihop === undefined ? {} : { multihop: p.multihop }),
       connectRetry: p.connectRetry,
       ...(p.localAddress === undefined ? {} : { localAddress: p.localAddress }),
       families: p.families,
@@ -534,7 +553,24 @@ export async function loadConfig(path: string): Promise<Config> {
   } catch (e) {
     throw ConfigError.unreadable(path, e);
   }
-  return parseConfig(text, path);
+  const config = parseConfig(text, path);
+  // Keys kept out of the config: read now, so a missing file stops the daemon before it starts.
+  const problems: ConfigProblem[] = [];
+  const peers = await Promise.all(
+    config.peers.map(async (p, i) => {
+      if (p.passwordFile === undefined) return p;
+      try {
+        const key = (await readFile(p.passwordFile, 'utf8')).replace(/\r?\n$/, '');
+        if (key.length === 0 || key.length > 80) throw new Error(`expected a TCP-MD5 key of 1..80 characters, the file holds ${key.length}`);
+        return { ...p, password: key };
+      } catch (e) {
+        problems.push({ path: `peers[${i}].passwordFile`, message: e instanceof Error && !('code' in e) ? e.message : `${p.passwordFile}: ${fsReason(e)}` });
+        return p;
+      }
+    }),
+  );
+  if (problems.length > 0) throw new ConfigError(path, problems);
+  return deepFreeze({ ...config, peers });
 }
 
 /**

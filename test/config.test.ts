@@ -236,6 +236,9 @@ describe('parseConfig: each problem names its field', () => {
     { name: 'hold time too large', text: minimal('holdTime: 65536'), path: 'peers[0].holdTime', message: 'got 65536' },
     { name: 'send hold time 2', text: minimal('sendHoldTime: 2'), path: 'peers[0].sendHoldTime', message: 'got 2' },
     { name: 'BFD interval 5 ms', text: minimal('bfd: { minRx: 5 }'), path: 'peers[0].bfd.minRx', message: '10..60000 milliseconds' },
+    { name: 'password and passwordFile', text: minimal('password: a\npasswordFile: /k'), path: 'peers[0].passwordFile', message: 'keep one' },
+    { name: 'a long password', text: minimal(`password: ${'x'.repeat(81)}`), path: 'peers[0].password', message: '1..80 characters' },
+    { name: 'multihop 0', text: minimal('multihop: 0'), path: 'peers[0].multihop', message: 'hop count of 1..255' },
     { name: 'BFD multiplier 0', text: minimal('bfd: { multiplier: 0 }'), path: 'peers[0].bfd.multiplier', message: 'multiplier of 1..255' },
     { name: 'restart time 0', text: minimal('gracefulRestart: { restartTime: 0 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },
     { name: 'restart time too large', text: minimal('gracefulRestart: { restartTime: 4096 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },
@@ -388,6 +391,22 @@ describe('loadConfig', () => {
       const bad = join(dir, 'bad.yaml');
       await writeFile(bad, 'asn: 65000\nrouterId: 198.51.100.2\npeers:\n  - { address: 198.51.100.1, asn: 0 }\n');
       await expect(loadConfig(bad)).rejects.toThrow(`${bad}: 1 problem\npeers[0].asn: expected an AS number (1..4294967295), got 0`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a TCP-MD5 key from passwordFile, and names the field when it cannot', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'announcer-config-'));
+    try {
+      const keyFile = join(dir, 'bgp.key');
+      await writeFile(keyFile, 's3cret\n');
+      const file = join(dir, 'announcer.yaml');
+      await writeFile(file, minimal(`passwordFile: ${keyFile}\nttlSecurity: true`));
+      const config = await loadConfig(file);
+      expect(config.peers[0]).toMatchObject({ password: 's3cret', passwordFile: keyFile, ttlSecurity: true });
+      await writeFile(file, minimal(`passwordFile: ${join(dir, 'missing.key')}`));
+      await expect(loadConfig(file)).rejects.toThrow(`peers[0].passwordFile: ${join(dir, 'missing.key')}: file not found`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -292,6 +292,10 @@ export interface RouterPeer {
    * session (peer AS = router AS) otherwise resolves them recursively through an IGP table.
    */
   readonly gatewayDirect?: boolean;
+  /** TCP-MD5 key (RFC 2385) of the session. */
+  readonly password?: string;
+  /** RFC 5082 TTL security: accept only packets sent with TTL 255 (one hop). */
+  readonly ttlSecurity?: boolean;
 }
 
 export interface RouterConfigOptions {
@@ -516,6 +520,8 @@ export function routerConfig(opts: RouterConfigOptions): string {
     if (peer.comment !== undefined) out.push(commentBlock(peer.comment));
     out.push(`protocol bgp ${peer.name} from ${template} {`, `  ${neighborLine(peer.address, peer.port, peer.asn)}`);
     if (peer.passive === true) out.push('  # Never connect; wait for the peer to connect.', '  passive on;');
+    if (peer.password !== undefined) out.push('  # TCP-MD5 (RFC 2385): every segment signed with this key.', `  password "${peer.password}";`);
+    if (peer.ttlSecurity === true) out.push('  # TTL security (RFC 5082): only packets sent with TTL 255, from one hop away.', '  ttl security on;');
     if (peer.addPaths !== undefined && peer.addPaths !== addPaths) {
       out.push(`  # ${addPathsComment(peer.addPaths)}`);
       for (const family of families) out.push(`  ${family} { add paths ${peer.addPaths}; };`);

@@ -28,6 +28,7 @@ import { transition } from '../fsm/fsm.js';
 import { initialState, LARGE_HOLD_TIME, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type StateName, type TimerName } from '../fsm/types.js';
 import type { Logger } from '../log.js';
 import { defaultSendHoldTime, SendHoldTimer } from './send-hold.js';
+import { connectProtected, protectAccepted, protectionFor, type SocketProtection } from './socket-options.js';
 import { buildOpen, negotiate, type LocalSpeaker, type Negotiated, type SessionSettings } from './negotiate.js';
 
 export interface PeerSessionConfig extends SessionSettings {
@@ -39,6 +40,12 @@ export interface PeerSessionConfig extends SessionSettings {
   readonly localAddress?: string;
   /** RFC 9687 send hold time, seconds; 0 = off; omitted: max(480, 2 x the negotiated hold time). */
   readonly sendHoldTime?: number;
+  /** TCP-MD5 key (RFC 2385). */
+  readonly password?: string;
+  /** RFC 5082: send TTL 255, accept only what came from at most `multihop` (1) hops away. */
+  readonly ttlSecurity?: boolean;
+  /** The peer is this many hops away (eBGP multihop): the TTL we send. */
+  readonly multihop?: number;
   /** BFD on the session's link (RFC 5880/5881), milliseconds; omitted: off. */
   readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
 }
@@ -89,6 +96,7 @@ export class PeerSession {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private negotiated: Negotiated | null = null;
   private sendHold: SendHoldTimer | null = null;
+  private readonly protection: SocketProtection | null;
   private stateSince: number;
   private stopped = true;
   readonly stats: SessionStats = { messagesSent: 0, messagesReceived: 0, updatesSent: 0, updatesReceived: 0 };
@@ -111,6 +119,7 @@ export class PeerSession {
       stableTime: 60,
     };
     this.fsm = initialState(this.fsmConfig);
+    this.protection = protectionFor(config);
     this.stateSince = clock.now();
   }
 
@@ -215,6 +224,15 @@ export class PeerSession {
   /** A connection the listener accepted from this peer's address. */
   acceptIncoming(socket: net.Socket): void {
     socket.setNoDelay(true);
+    if (this.protection) {
+      try {
+        protectAccepted(socket, this.protection);
+      } catch (e) {
+        this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'cannot protect an incoming connection: refused');
+        socket.destroy();
+        return;
+      }
+    }
     const state = this.fsm.name;
     if (this.stopped || state === 'Idle') {
       this.log.info({ state }, 'refusing incoming connection: session not started or holding down');
@@ -351,12 +369,23 @@ export class PeerSession {
   // ---- connections --------------------------------------------------------------------------
 
   private connect(): void {
+    this.noteUnansweredConnect();
     this.connecting?.destroy();
-    const socket = net.connect({
+    const target = {
       host: this.config.address,
       port: this.config.port,
       ...(this.config.localAddress ? { localAddress: this.config.localAddress } : {}),
-    });
+    };
+    let socket: net.Socket;
+    try {
+      socket = this.protection ? connectProtected(target, this.protection) : net.connect(target);
+    } catch (e) {
+      // Never run unprotected when protection was asked for: say which option failed, and retry later.
+      this.lastError = `cannot protect the connection (password / ttlSecurity / multihop): ${e instanceof Error ? e.message : String(e)}`;
+      this.log.error({ err: this.lastError }, 'cannot connect');
+      this.clock.soon(() => this.dispatch({ type: 'TcpConnectionFails' }));
+      return;
+    }
     this.connecting = socket;
     socket.setNoDelay(true);
     const onFail = (err?: Error): void => {
@@ -398,7 +427,15 @@ export class PeerSession {
     });
   }
 
+  /** A connect that never got an answer: with TCP-MD5 that is all the kernel lets us see. */
+  private noteUnansweredConnect(): void {
+    if (this.connecting && !this.stopped && this.protection?.password !== undefined) {
+      this.lastError = `no answer to connect from ${this.config.address}:${this.config.port} (TCP-MD5 is configured: a wrong or missing password at the peer looks like this)`;
+    }
+  }
+
   private dropConnection(): void {
+    this.noteUnansweredConnect();
     this.sendHold?.stop();
     this.sendHold = null;
     this.connecting?.destroy();

@@ -11,6 +11,7 @@ import { ReceivedRoutes } from '../rib/received.js';
 import { RequestError, type AnnouncedPath, type PeerStatus } from '../rib/types.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import { normalizeAddress, PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
+import { protectListener } from '../session/socket-options.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
@@ -119,6 +120,16 @@ export class Speaker implements SpeakerApi {
       });
       server.on('error', (err) => this.log.error({ err }, 'BGP listener error'));
       this.server = server;
+      // TCP-MD5 keys on the listener, per peer: the kernel checks them on the SYN already.
+      for (const pc of this.options.peers) {
+        if (pc.password === undefined) continue;
+        try {
+          protectListener(server, pc.address, pc.password);
+        } catch (e) {
+          server.close();
+          throw new Error(`peer ${pc.name}: password: cannot set TCP-MD5 on the listener: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
       this.log.info({ address, port }, 'listening for BGP connections');
     }
     for (const p of this.peers.values()) p.session.start();

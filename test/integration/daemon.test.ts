@@ -303,6 +303,39 @@ describe('announcer daemon with a BIRD 2 router', () => {
     expect(((await peersOf(d))[0] as { bfd?: { flaps: number } }).bfd?.flaps).toBe(3);
   });
 
+  it('TCP-MD5 and TTL security: the right key establishes (actively and passively), a wrong key never does and says why', async () => {
+    const l = await newLab(4);
+    const [n1, n2, n3, n4] = [l.node(1), l.node(2), l.node(3), l.node(4)];
+    await router(l, {
+      peers: [
+        routerPeer(n1, 'node1', { password: 's3cret', ttlSecurity: true }),
+        routerPeer(n2, 'node2', { password: 's3cret' }),
+        // BIRD connects to node3, whose announcer only listens: the key sits on its listener.
+        routerPeer(n3, 'node3', { password: 's3cret' }),
+        // No TTL security at the router: it sends TTL 1 (eBGP), which node4's announcer refuses.
+        routerPeer(n4, 'node4'),
+      ],
+    });
+    const d1 = await startDaemon(l, n1, [peerOf(l, { password: 's3cret', ttlSecurity: true })]);
+    const d2 = await startDaemon(l, n2, [peerOf(l, { password: 'wrong' })]);
+    const d3 = await startDaemon(l, n3, [peerOf(l, { password: 's3cret', passive: true })], { listen: { address: n3.ipv4, port: 179 } });
+    const d4 = await startDaemon(l, n4, [peerOf(l, { ttlSecurity: true })]);
+    await established(d1);
+    await established(d3);
+    await ok(d1, ['add-eip', '203.0.113.43']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.43', [n1.ipv4]);
+    // The wrong key: the router's kernel drops every segment, so the connection just times out.
+    const stuck = await waitFor(() => peersOf(d2), {
+      what: 'node2 to say TCP-MD5 may be the reason',
+      until: (ps) => /TCP-MD5 is configured/.test((ps[0] as { lastError?: string }).lastError ?? ''),
+      timeoutMs: 20_000,
+    });
+    expect(stuck[0]?.state).not.toBe('Established');
+    // By then node4 had as long as node1 and node3 needed many times over: its minimum TTL of 254
+    // drops the router's TTL-1 packets, so it never gets an OPEN.
+    expect((await peersOf(d4))[0]?.state).not.toBe('Established');
+  });
+
   it('communities, large communities, MED and local-pref reach BIRD as sent (iBGP)', async () => {
     const l = await newLab(2);
     const node = l.node(1);
