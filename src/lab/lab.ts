@@ -294,8 +294,10 @@ export interface RouterPeer {
   readonly gatewayDirect?: boolean;
   /** TCP-MD5 key (RFC 2385) of the session. */
   readonly password?: string;
-  /** RFC 5082 TTL security: accept only packets sent with TTL 255 (one hop). */
+  /** RFC 5082 TTL security: accept only packets sent with TTL 255 (one hop; more with multihop). */
   readonly ttlSecurity?: boolean;
+  /** eBGP multihop: the neighbor is this many hops away. */
+  readonly multihop?: number;
 }
 
 export interface RouterConfigOptions {
@@ -522,6 +524,7 @@ export function routerConfig(opts: RouterConfigOptions): string {
     if (peer.passive === true) out.push('  # Never connect; wait for the peer to connect.', '  passive on;');
     if (peer.password !== undefined) out.push('  # TCP-MD5 (RFC 2385): every segment signed with this key.', `  password "${peer.password}";`);
     if (peer.ttlSecurity === true) out.push('  # TTL security (RFC 5082): only packets sent with TTL 255, from one hop away.', '  ttl security on;');
+    if (peer.multihop !== undefined) out.push('  # The neighbor is not on a shared segment: this many hops away.', `  multihop ${peer.multihop};`);
     if (peer.addPaths !== undefined && peer.addPaths !== addPaths) {
       out.push(`  # ${addPathsComment(peer.addPaths)}`);
       for (const family of families) out.push(`  ${family} { add paths ${peer.addPaths}; };`);

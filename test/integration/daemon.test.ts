@@ -336,6 +336,36 @@ describe('announcer daemon with a BIRD 2 router', () => {
     expect((await peersOf(d4))[0]?.state).not.toBe('Established');
   });
 
+  it('multihop: an eBGP session with TTL security crosses a routed hop only when told how far the peer is', async () => {
+    // The client namespace reaches node1 through the router: two hops. BIRD runs on node1.
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+    const l = (lab = await new Lab({ nodes: 1, prefix: 'annd', client: true }).create());
+    const node = l.node(1);
+    const client = l.client!;
+    await l.exec(node.ns, 'ip', ['route', 'add', '192.0.2.0/24', 'via', l.router.ipv4]);
+    await l.startBird(
+      node.ns,
+      routerConfig({ routerId: node.ipv4, asn: ROUTER_ASN, peers: [{ name: 'far', address: client.ipv4, asn: NODE_ASN, ttlSecurity: true, multihop: 2 }] }),
+      { name: 'far-router' },
+    );
+    const start = async (over: object): Promise<Daemon> => {
+      const d = await startDaemon(l, { ...node, ns: client.ns, ipv4: client.ipv4 } as LabNode, [{ address: node.ipv4, asn: ROUTER_ASN, connectRetry: 1, ...over }]);
+      return d;
+    };
+    // TTL security alone expects the peer one hop away (minimum TTL 255): the router's packets
+    // arrive with 254, so nothing gets through, for as long as we look.
+    const near = await start({ ttlSecurity: true });
+    const deadline = Date.now() + 4_000;
+    while (Date.now() < deadline) {
+      expect((await peersOf(near))[0]?.state).not.toBe('Established');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await near.process.stop({ signal: 'SIGTERM', graceMs: 5_000 });
+    // Told the peer is two hops away, it accepts TTL 254 and sends 255: the session comes up.
+    const far = await start({ ttlSecurity: true, multihop: 2 });
+    await established(far);
+  });
+
   it('communities, large communities, MED and local-pref reach BIRD as sent (iBGP)', async () => {
     const l = await newLab(2);
     const node = l.node(1);
