@@ -119,7 +119,7 @@ export class PeerSession {
       stableTime: 60,
     };
     this.fsm = initialState(this.fsmConfig);
-    this.protection = protectionFor(config);
+    this.protection = protectionFor(config, config.asn !== local.asn);
     this.stateSince = clock.now();
   }
 

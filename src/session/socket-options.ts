@@ -18,6 +18,15 @@ interface SockoptAddon {
 
 let addon: SockoptAddon | undefined;
 
+function addonLoads(): boolean {
+  try {
+    sockopt();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function sockopt(): SockoptAddon {
   if (addon) return addon;
   try {
@@ -37,11 +46,16 @@ export interface SocketProtection {
   readonly ttl?: number;
   /** Drop packets that arrive with a smaller TTL (RFC 5082). */
   readonly minTtl?: number;
+  /** A default, not a protection asked for: without the addon, connect without it. */
+  readonly bestEffort?: boolean;
 }
 
-/** The protection a peer's settings ask for, or null. */
-export function protectionFor(o: { readonly password?: string; readonly ttlSecurity?: boolean; readonly multihop?: number }): SocketProtection | null {
-  if (o.password === undefined && !o.ttlSecurity && o.multihop === undefined) return null;
+/**
+ * The protection a peer's settings ask for, or null. An eBGP peer that is not multihop gets TTL 1
+ * by default, as routers send: a session never reaches a peer that is further away by accident.
+ */
+export function protectionFor(o: { readonly password?: string; readonly ttlSecurity?: boolean; readonly multihop?: number }, ebgp = false): SocketProtection | null {
+  if (o.password === undefined && !o.ttlSecurity && o.multihop === undefined) return ebgp ? { ttl: 1, bestEffort: true } : null;
   const hops = o.multihop ?? 1;
   return {
     ...(o.password === undefined ? {} : { password: o.password }),
@@ -61,7 +75,13 @@ function apply(fd: number, v6: boolean, peer: IpAddress, p: SocketProtection): v
 export function connectProtected(target: { readonly host: string; readonly port: number; readonly localAddress?: string }, p: SocketProtection): net.Socket {
   const peer = IpAddress.parse(target.host);
   if (!peer) throw new Error(`${target.host} is not an IP address`);
-  const a = sockopt();
+  let a: SockoptAddon;
+  try {
+    a = sockopt();
+  } catch (e) {
+    if (p.bestEffort) return net.connect(target);
+    throw e;
+  }
   const fd = a.tcpSocket(peer.isV6);
   try {
     apply(fd, peer.isV6, peer, p);
@@ -90,6 +110,7 @@ export function protectListener(server: net.Server, peer: string, password: stri
 
 /** TTL and minimum TTL on an accepted connection. */
 export function protectAccepted(socket: net.Socket, p: SocketProtection): void {
+  if (p.bestEffort && !addonLoads()) return;
   const v6 = socket.remoteFamily === 'IPv6';
   const fd = fdOf(socket);
   if (p.ttl !== undefined) sockopt().setTtl(fd, v6, p.ttl);

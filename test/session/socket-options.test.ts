@@ -15,6 +15,12 @@ describe('protectionFor', () => {
   ])('%j -> %j', (settings, want) => {
     expect(protectionFor(settings)).toEqual(want);
   });
+
+  it('gives an eBGP peer TTL 1 unless it is multihop (as routers do); iBGP keeps the system default', () => {
+    expect(protectionFor({}, true)).toEqual({ ttl: 1, bestEffort: true });
+    expect(protectionFor({ multihop: 2 }, true)).toEqual({ ttl: 2 });
+    expect(protectionFor({}, false)).toBeNull();
+  });
 });
 
 describe('connectProtected', () => {
