@@ -316,6 +316,9 @@ describe('announcer daemon with a BIRD 2 router', () => {
         routerPeer(n4, 'node4'),
       ],
     });
+    // Every BGP segment between the router and node1, seen on the wire by the router.
+    const capture = l.spawn(l.router.ns, 'tcpdump', ['-i', n1.routerPort, '-nn', '-v', '-l', '-c', '12', 'tcp port 179'], { name: 'tcpdump' });
+    await waitFor(() => capture.output(), { what: 'tcpdump to listen', until: (o) => /listening on/.test(o), timeoutMs: 10_000 });
     const d1 = await startDaemon(l, n1, [peerOf(l, { password: 's3cret', ttlSecurity: true })]);
     const d2 = await startDaemon(l, n2, [peerOf(l, { password: 'wrong' })]);
     const d3 = await startDaemon(l, n3, [peerOf(l, { password: 's3cret', passive: true })], { listen: { address: n3.ipv4, port: 179 } });
@@ -324,6 +327,14 @@ describe('announcer daemon with a BIRD 2 router', () => {
     await established(d3);
     await ok(d1, ['add-eip', '203.0.113.43']);
     await l.waitForNextHops(l.router.ns, '203.0.113.43', [n1.ipv4]);
+    // RFC 2385: the MD5 option on every segment, both ways, the handshake included.
+    const segments = (await waitFor(() => capture.output(), { what: '12 captured segments', until: (o) => /12 packets captured/.test(o), timeoutMs: 15_000 }))
+      .split('\n')
+      // The TCP line of each packet: "198.51.100.11.40123 > 198.51.100.1.179: Flags [S], ..., options [...md5...]".
+      .filter((line) => /\.\d+ > [\d.]+\.\d+: Flags \[/.test(line));
+    expect(segments.length).toBeGreaterThanOrEqual(12);
+    for (const s of segments) expect(s, s).toMatch(/md5/);
+    expect(segments.some((s) => /Flags \[S\]/.test(s))).toBe(true);
     // The wrong key: the router's kernel drops every segment, so the connection just times out.
     const stuck = await waitFor(() => peersOf(d2), {
       what: 'node2 to say TCP-MD5 may be the reason',
