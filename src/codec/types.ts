@@ -3,10 +3,10 @@
 // still serialises to readable JSON), communities as 32-bit numbers, large communities as three
 // numbers. Opaque octets (extended communities, unknown capabilities and attributes) are lowercase hex.
 
-import type { IpAddress, LargeCommunityValue, Prefix } from './values.js';
+import type { Family, IpAddress, LargeCommunityValue, Prefix } from './values.js';
 
 /** The address families this codec decodes fully. */
-export type Family = 'ipv4-unicast' | 'ipv6-unicast';
+export type { Family };
 export const FAMILIES: readonly Family[] = ['ipv4-unicast', 'ipv6-unicast'];
 
 /** What the session negotiated; every encode and decode is relative to it. */

@@ -3,7 +3,9 @@
 // for people (toString / toJSON: canonical, RFC 5952 for IPv6).
 
 import { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6Into, parsePrefixInto, PREFIX_V6 } from './ip.js';
-import type { Family } from './types.js';
+
+/** The address families this codec decodes fully (AFI/SAFI IPv4 and IPv6 unicast). */
+export type Family = 'ipv4-unicast' | 'ipv6-unicast';
 
 /** Octets of an address of `family`: 4 or 16. */
 export function addressLength(family: Family): 4 | 16 {
