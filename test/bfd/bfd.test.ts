@@ -141,3 +141,49 @@ describe('BFD session', () => {
     expect(t.log).toContain(`b Up->AdminDown diag ${BfdDiag.ADMIN_DOWN}`);
   });
 });
+
+describe('BFD session: every (local state, received state) pair of RFC 5880 6.8.6', () => {
+  /** A session brought to `state` by real packets, then handed one packet in `received`. */
+  function at(state: BfdState): { s: BfdSession; sent: BfdPacket[]; clock: ManualClock } {
+    const clock = new ManualClock();
+    const sent: BfdPacket[] = [];
+    const s = new BfdSession(7, { minTx: 100, minRx: 100, multiplier: 3 }, clock, (p) => sent.push(p), () => {}, () => 0.5);
+    s.start();
+    const from = (st: BfdState) => ({ ...PACKET, poll: false, state: st, myDiscr: 9, yourDiscr: st === 'Down' ? 0 : 7 });
+    if (state === 'Init') s.receive(from('Down'));
+    if (state === 'Up') s.receive(from('Init'));
+    if (state === 'AdminDown') s.stop();
+    expect(s.sessionState).toBe(state);
+    return { s, sent, clock };
+  }
+  const NEXT: Record<BfdState, Record<BfdState, BfdState>> = {
+    // local state:  received AdminDown, Down, Init, Up
+    Down: { AdminDown: 'Down', Down: 'Init', Init: 'Up', Up: 'Down' },
+    Init: { AdminDown: 'Down', Down: 'Init', Init: 'Up', Up: 'Up' },
+    Up: { AdminDown: 'Down', Down: 'Down', Init: 'Up', Up: 'Up' },
+    // A session stopped by us ignores everything.
+    AdminDown: { AdminDown: 'AdminDown', Down: 'AdminDown', Init: 'AdminDown', Up: 'AdminDown' },
+  };
+  for (const local of ['Down', 'Init', 'Up', 'AdminDown'] as const) {
+    for (const received of ['AdminDown', 'Down', 'Init', 'Up'] as const) {
+      it(`${local} + ${received} -> ${NEXT[local][received]}`, () => {
+        const { s } = at(local);
+        s.receive({ ...PACKET, poll: false, state: received, myDiscr: 9, yourDiscr: received === 'Down' || received === 'AdminDown' ? 0 : 7 });
+        expect(s.sessionState).toBe(NEXT[local][received]);
+      });
+    }
+  }
+
+  it('Init also falls to Down when the detection time passes', () => {
+    const { s, clock } = at('Init');
+    clock.advance(301); // 3 x max(100 ms we accept, 100 ms the peer sends)
+    expect(s.sessionState).toBe('Down');
+  });
+
+  it('a Poll is answered at once with a Final', () => {
+    const { s, sent } = at('Up');
+    const before = sent.length;
+    s.receive({ ...PACKET, poll: true, state: 'Up', myDiscr: 9, yourDiscr: 7 });
+    expect(sent.slice(before)).toEqual([expect.objectContaining({ final: true, poll: false })]);
+  });
+});
