@@ -369,22 +369,30 @@ const METRICS = z
 
 const RESTART_TIME = number('a restart time of 1..4095 seconds', 1, 4095);
 
+/** A graceful restart setting, either way it was written. */
+interface GrSetting {
+  readonly enabled: boolean;
+  readonly restartTime?: number | undefined;
+  readonly onSigterm?: SigtermMode | undefined;
+}
+
 /** `gracefulRestart: true | false | { enabled, restartTime }` (per peer, and as the default at the top). */
 function gracefulRestart<T extends z.ZodRawShape>(extra: T) {
   return z.union(
     [
-      z.boolean().transform((enabled) => ({ enabled })),
+      z.boolean().transform((enabled): GrSetting => ({ enabled })),
       z.strictObject({ enabled: z.boolean({ error: expected('true or false') }).default(true), restartTime: RESTART_TIME.optional(), ...extra }),
     ],
     { error: expected('true, false, or a mapping with enabled and restartTime') },
   );
 }
+const SIGTERM_MODES = ['withdraw', 'restart'] as const satisfies readonly SigtermMode[];
 const PEER_GR = gracefulRestart({});
-const TOP_GR = gracefulRestart({ onSigterm: z.enum(['withdraw', 'restart'], { error: expected(oneOf(['withdraw', 'restart'] as const), ['withdraw', 'restart']) }).optional() });
+const TOP_GR = gracefulRestart({ onSigterm: choice(SIGTERM_MODES).optional() });
 const DEFAULT_RESTART_TIME = 120;
 
 /** A peer before its graceful restart setting is resolved against the top-level default. */
-type ParsedPeer = PeerConfig & { readonly gracefulRestartSetting?: { readonly enabled: boolean; readonly restartTime?: number | undefined } };
+type ParsedPeer = PeerConfig & { readonly gracefulRestartSetting?: GrSetting };
 
 const BFD_INTERVAL = number('an interval of 10..60000 milliseconds', 10, 60000);
 /** `bfd: true` (300 ms x 3) or `{ minRx, minTx, multiplier }`. */
@@ -504,13 +512,12 @@ const CONFIG = z
       ...(c.metrics === undefined ? {} : { metrics: c.metrics }),
       ...(c.stateFile === undefined ? {} : { stateFile: c.stateFile }),
       logLevel: c.logLevel,
-      gracefulRestart: { onSigterm: (c.gracefulRestart && 'onSigterm' in c.gracefulRestart && c.gracefulRestart.onSigterm) || 'withdraw' },
-      peers: c.peers.map(({ gracefulRestartSetting, ...p }) => {
+      gracefulRestart: { onSigterm: c.gracefulRestart?.onSigterm ?? 'withdraw' },
+      peers: c.peers.map(({ gracefulRestartSetting: own, ...p }) => {
         // A peer's own setting wins; otherwise the top-level default; otherwise off.
-        const own = gracefulRestartSetting;
-        const top = c.gracefulRestart;
+        const top: GrSetting | undefined = c.gracefulRestart;
         const enabled = own?.enabled ?? top?.enabled ?? false;
-        const restartTime = (own && 'restartTime' in own ? own.restartTime : undefined) ?? (top && 'restartTime' in top ? top.restartTime : undefined) ?? DEFAULT_RESTART_TIME;
+        const restartTime = own?.restartTime ?? top?.restartTime ?? DEFAULT_RESTART_TIME;
         return enabled ? { ...p, gracefulRestart: { restartTime } } : p;
       }),
     }),

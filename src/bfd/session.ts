@@ -43,10 +43,6 @@ export class BfdSession {
     return this.state;
   }
 
-  get isUp(): boolean {
-    return this.state === 'Up';
-  }
-
   /** What we ask of the peer now: the configured rates once Up, at most one packet a second before. */
   private get desiredMinTx(): number {
     return this.state === 'Up' ? this.timers.minTx : Math.max(this.timers.minTx, SLOW_MS);

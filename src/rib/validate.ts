@@ -19,10 +19,15 @@ export function validatePrefix(prefix: unknown, field: string): Prefix {
   return validatePrefixLazy(prefix, () => field);
 }
 
+/** Why `text` is no prefix, named at `field`. */
+function notAPrefix(field: string, text: unknown): RequestError {
+  if (typeof text !== 'string' || text === '') return invalid(field, 'a prefix is required');
+  return invalid(field, `${JSON.stringify(text)} is not an IPv4 or IPv6 prefix (e.g. 203.0.113.10/32, 2001:db8::10/128)`);
+}
+
 function validatePrefixLazy(prefix: unknown, field: () => string): Prefix {
-  if (typeof prefix !== 'string' || prefix === '') throw invalid(field(), 'a prefix is required');
-  const p = Prefix.parse(prefix.trim());
-  if (!p) throw invalid(field(), `${JSON.stringify(prefix)} is not an IPv4 or IPv6 prefix (e.g. 203.0.113.10/32, 2001:db8::10/128)`);
+  const p = typeof prefix === 'string' && prefix !== '' ? Prefix.parse(prefix.trim()) : null;
+  if (!p) throw notAPrefix(field(), prefix);
   return p;
 }
 
@@ -237,10 +242,9 @@ export class PathStage {
     this.reserve(1);
     const i = this.count;
     const text = input.prefix;
-    if (typeof text !== 'string' || text === '') throw invalid(`${field()}.prefix`, 'a prefix is required');
-    let r = parsePrefixInto(text, this.addr, i * 16);
-    if (r < 0 && text.trim() !== text) r = parsePrefixInto(text.trim(), this.addr, i * 16);
-    if (r < 0) throw invalid(`${field()}.prefix`, `${JSON.stringify(text)} is not an IPv4 or IPv6 prefix (e.g. 203.0.113.10/32, 2001:db8::10/128)`);
+    let r = typeof text === 'string' && text !== '' ? parsePrefixInto(text, this.addr, i * 16) : -1;
+    if (r < 0 && typeof text === 'string' && text.trim() !== text) r = parsePrefixInto(text.trim(), this.addr, i * 16);
+    if (r < 0) throw notAPrefix(`${field()}.prefix`, text);
     const v6 = (r & PREFIX_V6) !== 0;
     const nextHop = cachedNextHop(input.nextHop ?? this.defaultNextHop, v6 ? 'ipv6-unicast' : 'ipv4-unicast', () => `${field()}.nextHop`);
     if (input.owner !== undefined) validateOwner(input.owner, `${field()}.owner`);

@@ -369,7 +369,6 @@ export class PeerSession {
   // ---- connections --------------------------------------------------------------------------
 
   private connect(): void {
-    this.noteUnansweredConnect();
     this.connecting?.destroy();
     const target = {
       host: this.config.address,

@@ -31,18 +31,19 @@ export class DesiredTable {
     private readonly changed: (row: number) => void,
   ) {}
 
-  private validateAll(inputs: readonly PathInput[], owner?: string): ValidPath[] {
-    return inputs.map((p, i) => validatePath(owner === undefined ? p : { ...p, owner }, this.defaultNextHop, () => `paths[${i}]`));
+  private validateAll(inputs: readonly PathInput[]): ValidPath[] {
+    return inputs.map((p, i) => validatePath(p, this.defaultNextHop, () => `paths[${i}]`));
   }
 
   /** Put stored paths back (before start): validated like API input; a bad entry is an error. */
   restore(stored: readonly StoredPath[]): number {
     let n = 0;
     stored.forEach((sp, i) => {
+      const v = validatePath(sp, this.defaultNextHop, () => `paths[${i}]`);
       for (const owner of sp.owners) {
-        const v = validatePath({ ...sp, owner }, this.defaultNextHop, () => `paths[${i}]`);
+        validateOwner(owner, `paths[${i}].owners`);
         // The path id it had: an ADD-PATH router that kept the path over our restart sees the same path.
-        const r = this.rib.upsert(v.path, v.attrKey, sp.pathId);
+        const r = this.rib.upsert({ ...v.path, owner }, v.attrKey, sp.pathId);
         if (isChange(r.result)) this.changed(r.row);
         n++;
       }

@@ -145,10 +145,6 @@ export class SendPipeline {
     return this.qSize + this.sweepEnd - this.sweepNext;
   }
 
-  get active(): boolean {
-    return this.peer !== null;
-  }
-
   /** The session is established: send the whole table, then End-of-RIB per family. */
   start(peer: PeerExport, sink: UpdateSink, endOfRib: readonly BgpMessage[]): void {
     this.reset();
