@@ -71,6 +71,7 @@ export class BfdSession {
   /** RFC 5880 6.8.6, from "Set bfd.RemoteDiscr" on (the packet passed the checks before it). */
   receive(p: BfdPacket): void {
     if (!this.running) return;
+    const interval = this.txInterval;
     this.remoteDiscr = p.myDiscr;
     this.remoteMinRx = p.requiredMinRx / 1000;
     this.remoteDesiredTx = p.desiredMinTx / 1000;
@@ -90,6 +91,15 @@ export class BfdSession {
     }
     // 6.8.7: a Poll is answered at once with Final, outside the periodic schedule.
     if (p.poll) this.transmit(true);
+    // The peer changed the rate it accepts (FRR lowers it with a Poll as it comes Up): the packet
+    // already scheduled at the old rate would come too late for its new detection time (or too
+    // early for a slower one), so the schedule restarts at the new rate.
+    if (this.txInterval !== interval) this.scheduleTx();
+  }
+
+  /** Milliseconds between our packets: what we want, but never faster than the peer accepts (6.8.7). */
+  private get txInterval(): number {
+    return Math.max(this.desiredMinTx, this.remoteMinRx);
   }
 
   private to(next: BfdState, diag: number): void {
@@ -126,7 +136,7 @@ export class BfdSession {
     if (!this.running) return;
     // A peer that asks for no packets (Required Min RX 0) gets none until it says otherwise.
     if (this.remoteMinRx === 0) return;
-    const interval = Math.max(this.desiredMinTx, this.remoteMinRx);
+    const interval = this.txInterval;
     const spread = this.timers.multiplier === 1 ? 0.15 : 0.25;
     this.txTimer = this.clock.after(interval * (1 - spread * this.random()), () => {
       this.txTimer = null;

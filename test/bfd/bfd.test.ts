@@ -180,6 +180,23 @@ describe('BFD session: every (local state, received state) pair of RFC 5880 6.8.
     expect(s.sessionState).toBe('Down');
   });
 
+  it('a peer that lowers the rate it accepts gets packets at the new rate at once, not after the old interval', () => {
+    // Up with a peer still accepting one packet a second (as FRR advertises before it is Up)...
+    const { s, sent, clock } = at('Up');
+    const slow = { ...PACKET, poll: false, state: 'Up' as const, myDiscr: 9, yourDiscr: 7, requiredMinRx: 1_000_000 };
+    s.receive(slow);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(250);
+      s.receive(slow);
+    }
+    // 750 ms on; our next packet is due at 875 ms.
+    // ...which then polls to 100 ms and from now on times us out after 3 x 100 ms.
+    s.receive({ ...PACKET, poll: true, state: 'Up', myDiscr: 9, yourDiscr: 7, requiredMinRx: 100_000 });
+    const before = sent.length;
+    clock.advance(100);
+    expect(sent.slice(before).filter((p) => !p.final)).toHaveLength(1);
+  });
+
   it('a Poll is answered at once with a Final', () => {
     const { s, sent } = at('Up');
     const before = sent.length;
