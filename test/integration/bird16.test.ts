@@ -3,12 +3,9 @@
 // and so does per-node ECMP. Runs the built CLI (dist/cli/main.js): `npm test` builds first.
 // BIRD 1.6 missing is a failure, not a skip: CI fetches it with `apt-get download bird`.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import {
   BIRD16_EXAMPLE,
   BIRD16_V6_EXAMPLE,
@@ -20,12 +17,10 @@ import {
   type Bird16,
   type RouterConfig16Options,
 } from './bird16.js';
-import { Lab, run, waitFor, type Family, type LabNode, type LabProcess } from './lab.js';
+import { createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon } from './daemon-harness.js';
+import { waitFor, type Family, type Lab } from './lab.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const CONFIG_DIR = fileURLToPath(new URL('../../bird-configs/', import.meta.url));
-const ROUTER_ASN = 65001;
-const NODE_ASN = 65000;
 
 let lab: Lab | undefined;
 afterEach(async () => {
@@ -34,8 +29,7 @@ afterEach(async () => {
 });
 
 async function newLab(nodes: number): Promise<Lab> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  lab = await new Lab({ nodes, prefix: 'ann16' }).create();
+  lab = await createLab({ nodes, prefix: 'ann16' });
   return lab;
 }
 
@@ -50,66 +44,8 @@ async function router16(
   return startBird16(l, bins, l.router.ns, family, text, `router-${family}`);
 }
 
-interface Daemon {
-  readonly node: LabNode;
-  readonly process: LabProcess;
-  readonly api: string;
-}
-
-async function startDaemon(l: Lab, node: LabNode, peers: object[]): Promise<Daemon> {
-  const socket = join(l.dir, `${node.ns}.sock`);
-  const config = { asn: NODE_ASN, routerId: node.ipv4, nextHop: 'self', api: { socket }, logLevel: 'debug', peers };
-  const file = join(l.dir, `${node.ns}.yaml`);
-  await writeFile(file, stringify(config));
-  const proc = l.spawn(node.ns, process.execPath, [MAIN, 'daemon', '--config', file], { name: `announcer@${node.ns}` });
-  const d = { node, process: proc, api: `unix:${socket}` };
-  await waitFor(async () => (await cli(d, ['peers', '--json'])).code, {
-    what: `the API of ${node.ns}'s daemon (output: ${proc.tail(5)})`,
-    until: (c) => c === 0,
-    timeoutMs: 10_000,
-  });
-  return d;
-}
-
 function routerPeer(l: Lab, over: object = {}) {
-  return { address: l.router.ipv4, asn: ROUTER_ASN, holdTime: 6, connectRetry: 1, families: ['ipv4-unicast'], ...over };
-}
-
-function cli(d: Pick<Daemon, 'api'>, args: string[]) {
-  return run(process.execPath, [MAIN, '--api', d.api, ...args], { allowFail: true });
-}
-
-async function ok(d: Daemon, args: string[]): Promise<string> {
-  const r = await cli(d, args);
-  if (r.code !== 0) throw new Error(`announcer ${args.join(' ')} failed (${r.code}): ${r.stderr}\ndaemon: ${d.process.tail(10)}`);
-  return r.stdout;
-}
-
-interface PeerJson {
-  address: string;
-  state: string;
-  lastError?: string;
-  updatesSent: number;
-  families: { family: string; addPathSend: boolean; addPathReceive: boolean }[];
-}
-
-async function peersOf(d: Daemon): Promise<PeerJson[]> {
-  return (JSON.parse(await ok(d, ['peers', '--json'])) as { peers: PeerJson[] }).peers;
-}
-
-/** Waits for the daemon's sessions; on timeout says what the daemon and BIRD logged (a refused OPEN shows there). */
-async function established(d: Daemon, bird: Bird16, timeoutMs = 15_000): Promise<PeerJson[]> {
-  try {
-    return await waitFor(() => peersOf(d), {
-      what: `${d.node.ns}'s sessions Established`,
-      until: (ps) => ps.length > 0 && ps.every((p) => p.state === 'Established'),
-      timeoutMs,
-    });
-  } catch (e) {
-    throw new Error(
-      `${e instanceof Error ? e.message : String(e)}\nBIRD 1.6 said:\n${bird.process.tail(20)}\ndaemon said:\n${d.process.tail(20)}`,
-    );
-  }
+  return peerOf(l, { families: ['ipv4-unicast'], ...over });
 }
 
 const ms = (t0: number): number => Date.now() - t0;
@@ -172,7 +108,7 @@ describe('announcer daemon with a BIRD 1.6 router', () => {
       const t0 = Date.now();
       const bird = await router16(l, 'ipv4', { addPaths, peers: [{ name: 'central', address: central.ipv4, asn: NODE_ASN }] });
       const d = await startDaemon(l, central, [routerPeer(l, { addPath: 'send' })]);
-      const [peer] = await established(d, bird);
+      const [peer] = await established(d, { router: () => bird.process.tail(20) });
       await waitForEstablished16(bird, ['central']);
       const tUp = ms(t0);
       // ADD-PATH was negotiated: BIRD said receive, so the daemon sends path identifiers.
@@ -228,7 +164,7 @@ describe('announcer daemon with a BIRD 1.6 router', () => {
     const t0 = Date.now();
     const bird = await router16(l, 'ipv4', { peers: l.nodes.map((n) => ({ name: `node${n.index}`, address: n.ipv4, asn: NODE_ASN })) });
     const daemons = await Promise.all(l.nodes.map((n) => startDaemon(l, n, [routerPeer(l)])));
-    await Promise.all(daemons.map((d) => established(d, bird)));
+    await Promise.all(daemons.map((d) => established(d, { router: () => bird.process.tail(20) })));
     const tUp = ms(t0);
     const t1 = Date.now();
     for (const d of daemons) await ok(d, ['add-eip', '203.0.113.51']); // next hop: the config's "self"
@@ -260,7 +196,7 @@ describe('announcer daemon with a BIRD 1.6 router', () => {
     const d = await startDaemon(l, central, [
       routerPeer(l, { address: l.router.ipv6, addPath: 'send', families: ['ipv6-unicast'] }),
     ]);
-    const [peer] = await established(d, bird);
+    const [peer] = await established(d, { router: () => bird.process.tail(20) });
     expect(peer?.families).toEqual([{ family: 'ipv6-unicast', addPathSend: true, addPathReceive: false }]);
     const t1 = Date.now();
     await ok(d, ['add-eip', '2001:db8:200::50', ...hops.flatMap((h) => ['--next-hop', h])]);

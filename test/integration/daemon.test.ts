@@ -2,17 +2,10 @@
 // become ECMP routes in the router's kernel table, in both deployment shapes.
 // Runs the built CLI (dist/cli/main.js): `npm test` builds first.
 
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { birdc, Lab, run, waitFor, type LabNode, type LabProcess, type RouterConfigOptions, routerConfig } from './lab.js';
-
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const ROUTER_ASN = 65001;
-const NODE_ASN = 65000;
+import { join } from 'node:path';
+import { createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon, type Daemon } from './daemon-harness.js';
+import { birdc, Lab, waitFor, type LabNode, type RouterConfigOptions, routerConfig } from './lab.js';
 
 let lab: Lab | undefined;
 afterEach(async () => {
@@ -21,68 +14,12 @@ afterEach(async () => {
 });
 
 async function newLab(nodes: number): Promise<Lab> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  lab = await new Lab({ nodes, prefix: 'annd' }).create();
+  lab = await createLab({ nodes, prefix: 'annd' });
   return lab;
-}
-
-interface Daemon {
-  readonly node: LabNode;
-  readonly process: LabProcess;
-  readonly api: string;
-}
-
-async function startDaemon(l: Lab, node: LabNode, peers: object[], extra: object = {}): Promise<Daemon> {
-  const socket = join(l.dir, `${node.ns}.sock`);
-  const config = {
-    asn: NODE_ASN,
-    routerId: node.ipv4,
-    nextHop: 'self',
-    api: { socket },
-    logLevel: 'debug',
-    peers,
-    ...extra,
-  };
-  const file = join(l.dir, `${node.ns}.yaml`);
-  await writeFile(file, stringify(config));
-  const proc = l.spawn(node.ns, process.execPath, [MAIN, 'daemon', '--config', file], { name: `announcer@${node.ns}` });
-  const d = { node, process: proc, api: `unix:${socket}` };
-  await waitFor(async () => (await cli(d, ['peers', '--json'])).code, {
-    what: `the API of ${node.ns}'s daemon (output: ${proc.tail(5)})`,
-    until: (c) => c === 0,
-    timeoutMs: 10_000,
-  });
-  return d;
 }
 
 function routerPeer(node: LabNode, name: string, over: object = {}) {
   return { name, address: node.ipv4, asn: NODE_ASN, ...over };
-}
-
-function peerOf(l: Lab, over: object = {}) {
-  return { address: l.router.ipv4, asn: ROUTER_ASN, holdTime: 6, connectRetry: 1, ...over };
-}
-
-async function cli(d: Pick<Daemon, 'api'>, args: string[]) {
-  return run(process.execPath, [MAIN, '--api', d.api, ...args], { allowFail: true });
-}
-
-async function ok(d: Daemon, args: string[]): Promise<string> {
-  const r = await cli(d, args);
-  if (r.code !== 0) throw new Error(`announcer ${args.join(' ')} failed (${r.code}): ${r.stderr}\ndaemon: ${d.process.tail(10)}`);
-  return r.stdout;
-}
-
-async function peersOf(d: Daemon): Promise<{ address: string; state: string; prefixesSent: number }[]> {
-  return (JSON.parse(await ok(d, ['peers', '--json'])) as { peers: { address: string; state: string; prefixesSent: number }[] }).peers;
-}
-
-async function established(d: Daemon, timeoutMs = 15_000): Promise<void> {
-  await waitFor(() => peersOf(d), {
-    what: `${d.node.ns}'s sessions Established`,
-    until: (ps) => ps.length > 0 && ps.every((p) => p.state === 'Established'),
-    timeoutMs,
-  });
 }
 
 async function router(l: Lab, opts: Omit<RouterConfigOptions, 'routerId' | 'asn'> & { asn?: number }) {
@@ -173,7 +110,7 @@ describe('announcer daemon with a BIRD 2 router', () => {
     expect(peer.lastError).toContain('Hold Timer Expired');
     await l.waitForNextHops(l.router.ns, '203.0.113.30', [], { timeoutMs: 15_000 });
     await l.linkUp(node);
-    await established(d, 30_000);
+    await established(d, { timeoutMs: 30_000 });
     await l.waitForNextHops(l.router.ns, '203.0.113.30', [node.ipv4], { timeoutMs: 15_000 });
   });
 
@@ -281,7 +218,7 @@ describe('announcer daemon with a BIRD 2 router', () => {
     for (let i = 0; i < 3; i++) {
       // Both ends agree the link is watched before it is cut.
       await waitFor(() => birdc(bird.socket, 'show bfd sessions'), { what: 'BIRD\'s BFD session Up', until: (t) => /\sUp\s/.test(t), timeoutMs: 10_000 });
-      await waitFor(() => peersOf(d), { what: 'our BFD session Up', until: (ps) => (ps[0] as { bfd?: { state: string } }).bfd?.state === 'Up', timeoutMs: 10_000 });
+      await waitFor(() => peersOf(d), { what: 'our BFD session Up', until: (ps) => ps[0]?.bfd?.state === 'Up', timeoutMs: 10_000 });
       // Blackhole: the router's end of the link goes down; no TCP connection closes.
       const t0 = Date.now();
       await l.linkDown(node);
@@ -291,16 +228,16 @@ describe('announcer daemon with a BIRD 2 router', () => {
       // Our side saw it too, and says why.
       await waitFor(() => peersOf(d), {
         what: 'our session dropped by BFD',
-        until: (ps) => ps[0]?.state !== 'Established' && /BFD session down/.test((ps[0] as { lastError?: string }).lastError ?? ''),
+        until: (ps) => ps[0]?.state !== 'Established' && /BFD session down/.test(ps[0]?.lastError ?? ''),
         timeoutMs: 5_000,
       });
       await l.linkUp(node);
-      await established(d, 30_000);
+      await established(d, { timeoutMs: 30_000 });
       await l.waitForNextHops(l.router.ns, '203.0.113.42', [node.ipv4], { timeoutMs: 15_000 });
     }
     const sorted = [...took].sort((a, b) => a - b);
     console.log(`BFD 100 ms x 3: next hop gone from the router's kernel ${took.join(', ')} ms after the cut (median ${sorted[1]} ms)`);
-    expect(((await peersOf(d))[0] as { bfd?: { flaps: number } }).bfd?.flaps).toBe(3);
+    expect((await peersOf(d))[0]?.bfd?.flaps).toBe(3);
   });
 
   it('TCP-MD5 and TTL security: the right key establishes (actively and passively), a wrong key never does and says why', async () => {
@@ -338,7 +275,7 @@ describe('announcer daemon with a BIRD 2 router', () => {
     // The wrong key: the router's kernel drops every segment, so the connection just times out.
     const stuck = await waitFor(() => peersOf(d2), {
       what: 'node2 to say TCP-MD5 may be the reason',
-      until: (ps) => /TCP-MD5 is configured/.test((ps[0] as { lastError?: string }).lastError ?? ''),
+      until: (ps) => /TCP-MD5 is configured/.test(ps[0]?.lastError ?? ''),
       timeoutMs: 20_000,
     });
     expect(stuck[0]?.state).not.toBe('Established');
@@ -349,8 +286,7 @@ describe('announcer daemon with a BIRD 2 router', () => {
 
   it('multihop: an eBGP session with TTL security crosses a routed hop only when told how far the peer is', async () => {
     // The client namespace reaches node1 through the router: two hops. BIRD runs on node1.
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-    const l = (lab = await new Lab({ nodes: 1, prefix: 'annd', client: true }).create());
+    const l = (lab = await createLab({ nodes: 1, prefix: 'annd', client: true }));
     const node = l.node(1);
     const client = l.client!;
     await l.exec(node.ns, 'ip', ['route', 'add', '192.0.2.0/24', 'via', l.router.ipv4]);
