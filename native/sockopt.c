@@ -1,8 +1,10 @@
 // Socket options Node does not expose, for BGP sessions: TCP-MD5 signatures (RFC 2385) and the
-// TTL / minimum-TTL pair of TTL security (RFC 5082). Linux only. Every function takes a raw
-// socket descriptor and throws an Error carrying errno's text when the kernel refuses.
+// TTL / minimum-TTL pair of TTL security (RFC 5082); and for BFD, a UDP socket that only ever
+// receives packets sent with TTL 255 (RFC 5881 5). Linux only. Every function throws an Error
+// carrying errno's text when the kernel refuses.
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <node_api.h>
@@ -118,9 +120,58 @@ static napi_value SetMinTtl(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// udpTtl255(v6, address, port): a non-blocking UDP socket bound to address:port (SO_REUSEADDR)
+// that drops every datagram whose TTL (hop limit) is not 255 before it is queued. IP_MINTTL
+// filters TCP only, and Node cannot report a datagram's TTL, so a socket filter reads it from the
+// IP header: offset 8 for IPv4, 7 for IPv6, relative to the network header (SKF_NET_OFF).
+static napi_value UdpTtl255(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  bool v6;
+  int32_t port;
+  void *addr;
+  size_t len;
+  if (!args(env, info, 3, argv) || napi_get_value_bool(env, argv[0], &v6) != napi_ok || !int_arg(env, argv[2], &port)) return NULL;
+  if (napi_get_buffer_info(env, argv[1], &addr, &len) != napi_ok || len != (v6 ? 16u : 4u)) {
+    napi_throw_type_error(env, NULL, "address: 4 or 16 bytes");
+    return NULL;
+  }
+  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(env, "socket");
+  struct sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)(SKF_NET_OFF + (v6 ? 7 : 8))),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 255, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+  };
+  struct sock_fprog prog = {.len = sizeof code / sizeof code[0], .filter = code};
+  int one = 1;
+  const char *what = NULL;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) what = "SO_REUSEADDR";
+  else if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) what = "SO_ATTACH_FILTER";
+  else if (v6) {
+    struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+    memcpy(&sa.sin6_addr, addr, 16);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) what = "bind";
+  } else {
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    memcpy(&sa.sin_addr, addr, 4);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) what = "bind";
+  }
+  if (what != NULL) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return fail(env, what);
+  }
+  napi_value r;
+  napi_create_int32(env, fd, &r);
+  return r;
+}
+
 NAPI_MODULE_INIT() {
   const struct { const char *name; napi_callback fn; } fns[] = {
     {"tcpSocket", TcpSocket}, {"closeFd", CloseFd}, {"setMd5", SetMd5}, {"setTtl", SetTtl}, {"setMinTtl", SetMinTtl},
+    {"udpTtl255", UdpTtl255},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

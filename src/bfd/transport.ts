@@ -1,14 +1,15 @@
 // BFD over UDP, single hop (RFC 5881): control packets arrive on port 3784 of the local address,
 // and leave from a source port in 49152..65535 with TTL 255. One receiving socket per local
 // address serves every session on it; packets are matched to a session by the peer's address.
-//
-// Not done here: RFC 5881 5 also asks receivers to drop packets whose TTL is not 255; Node does
-// not report a datagram's TTL, so a packet from further away would be accepted.
+// That socket carries a kernel filter that drops every packet whose TTL is not 255 (RFC 5881 5),
+// so a packet from further away than the link never reaches a session (the socket-options addon
+// makes it; without the addon, a warning says the check is off).
 
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { udpTtl255Socket } from '../session/socket-options.js';
 import { decodeBfd, encodeBfd } from './packet.js';
 import { BfdSession, type BfdTimers } from './session.js';
 import type { BfdState } from './packet.js';
@@ -90,13 +91,22 @@ export class BfdTransport {
       s.receive(p);
     });
     receive.on('error', (err) => this.log.warn({ err: err.message, local }, 'BFD socket error'));
-    await new Promise<void>((resolve, reject) => {
-      receive.once('error', reject);
-      receive.bind({ address: local, port: BFD_PORT }, () => {
-        receive.off('error', reject);
-        resolve();
+    try {
+      const fd = udpTtl255Socket(local, BFD_PORT);
+      if (fd === null) this.log.warn({ local }, 'BFD: the socket-options addon is not built (run npm ci), so packets are not checked for TTL 255');
+      await new Promise<void>((resolve, reject) => {
+        receive.once('error', reject);
+        receive.bind(fd === null ? { address: local, port: BFD_PORT } : { fd }, () => {
+          receive.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (e) {
+      // The next session on this address tries again rather than sharing a socket that never bound.
+      this.endpoints.delete(local);
+      receive.close();
+      throw new Error(`BFD: cannot receive on ${local} port ${BFD_PORT}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     return endpoint;
   }
 }

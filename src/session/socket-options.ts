@@ -14,6 +14,7 @@ interface SockoptAddon {
   setMd5(fd: number, peer: Uint8Array, key: Uint8Array): void;
   setTtl(fd: number, v6: boolean, ttl: number): void;
   setMinTtl(fd: number, v6: boolean, min: number): void;
+  udpTtl255(v6: boolean, address: Uint8Array, port: number): number;
 }
 
 let addon: SockoptAddon | undefined;
@@ -115,4 +116,16 @@ export function protectAccepted(socket: net.Socket, p: SocketProtection): void {
   const fd = fdOf(socket);
   if (p.ttl !== undefined) sockopt().setTtl(fd, v6, p.ttl);
   if (p.minTtl !== undefined) sockopt().setMinTtl(fd, v6, p.minTtl);
+}
+
+/**
+ * A UDP socket bound to address:port that receives only datagrams sent with TTL 255 (RFC 5881 5,
+ * BFD's single-hop check: the kernel drops the rest), as a descriptor for dgram's bind({ fd }).
+ * Null when the addon is not built; throws naming the step the kernel refused.
+ */
+export function udpTtl255Socket(address: string, port: number): number | null {
+  const ip = IpAddress.parse(address);
+  if (!ip) throw new Error(`${address} is not an IP address`);
+  if (!addonLoads()) return null;
+  return sockopt().udpTtl255(ip.isV6, ip.bytes, port);
 }
