@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { barChart } from '../src/demo/chart.js';
 import { parseDemoArgs } from '../src/demo/main.js';
 import { missingTools, withSbin } from '../src/demo/preflight.js';
-import { run } from '../src/lab/lab.js';
+import { run } from '../src/lab/index.js';
 
 const MAIN = fileURLToPath(new URL('../dist/demo/main.js', import.meta.url));
 const isRoot = process.getuid?.() === 0;

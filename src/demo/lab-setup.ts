@@ -22,7 +22,7 @@ import {
   type ExitStatus,
   type LabNode,
   type LabProcess,
-} from '../lab/lab.js';
+} from '../lab/index.js';
 
 export const EIP = '203.0.113.10';
 export const HTTP_PORT = 80;

@@ -5,7 +5,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { destroyDetached } from '../lab/lab.js';
+import { destroyDetached } from '../lab/index.js';
 import { CLI_MAIN, type Shape } from './lab-setup.js';
 import { checkRoot, DemoError, ensureTools, withSbin } from './preflight.js';
 import { Progress, type Output } from './progress.js';

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { run } from '../lab/lab.js';
+import { run } from '../lab/index.js';
 import { type Progress, seconds } from './progress.js';
 
 /** A failure with a message meant for the person running the demo, as it stands. */

@@ -4,7 +4,7 @@
 // Every claim it prints is checked; a check that fails throws a DemoError saying what was seen.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { destroyDetached, type LabNode } from '../lab/lab.js';
+import { destroyDetached, type LabNode } from '../lab/index.js';
 import { barChart } from './chart.js';
 import { cliCommand, DemoLab, EIP, HTTP_PORT, NODE_COUNT, type Daemon, type Shape } from './lab-setup.js';
 import { DemoError } from './preflight.js';

@@ -2,7 +2,7 @@
 // `npm run demo -- --down` (another process) can find and remove it.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DetachedLab } from '../lab/lab.js';
+import type { DetachedLab } from '../lab/index.js';
 import type { Shape } from './lab-setup.js';
 
 /** A fixed place, so `--down` needs no argument; ANNOUNCER_DEMO_STATE overrides it (tests). */

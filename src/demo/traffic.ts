@@ -2,7 +2,7 @@
 // runs traffic-client.js there (a tracked lab process, so a teardown stops it too).
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { Lab } from '../lab/lab.js';
+import type { Lab } from '../lab/index.js';
 import type { TrafficResult } from './traffic-client.js';
 
 export type { TrafficResult } from './traffic-client.js';

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findOnPath, withSbin } from '../../src/demo/preflight.js';
-import { Lab, run, type Bird } from '../../src/lab/lab.js';
+import { Lab, run, type Bird } from '../../src/lab/index.js';
 import { sideChart } from './side/chart.js';
 import { benchBirdConfig, BirdControl, measureSession, type SessionTiming } from './side/bird.js';
 import { rssMiB } from './side/prefixes.js';

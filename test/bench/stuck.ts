@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { connectClient, type PeerStatus } from '../../src/client.js';
-import { Lab, run, waitFor } from '../../src/lab/lab.js';
+import { Lab, run, waitFor } from '../../src/lab/index.js';
 import { benchBirdConfig, BirdControl, PROTOCOL } from './side/bird.js';
 import { prefixes } from './side/prefixes.js';
 

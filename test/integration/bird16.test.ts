@@ -18,7 +18,7 @@ import {
   type RouterConfig16Options,
 } from './bird16.js';
 import { createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon } from './daemon-harness.js';
-import { waitFor, type Family, type Lab } from './lab.js';
+import { waitFor, type IpVersion, type Lab } from './lab.js';
 
 const CONFIG_DIR = fileURLToPath(new URL('../../bird-configs/', import.meta.url));
 
@@ -36,7 +36,7 @@ async function newLab(nodes: number): Promise<Lab> {
 /** BIRD 1.6 as the router of the lab, for one family, with the sessions the test needs. */
 async function router16(
   l: Lab,
-  family: Family,
+  family: IpVersion,
   opts: Omit<RouterConfig16Options, 'family' | 'routerId' | 'asn'>,
 ): Promise<Bird16> {
   const bins = await locateBird16();

@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, wr
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, waitFor, type AddPaths, type Family, type Lab, type LabProcess } from './lab.js';
+import { run, waitFor, type BirdAddPaths, type IpVersion, type Lab, type LabProcess } from './lab.js';
 
 // ---------------------------------------------------------------------------------------------
 // The binaries
@@ -133,14 +133,14 @@ export interface RouterPeer16 {
   /** Only accept connections from this neighbor, never connect to it. */
   readonly passive?: boolean;
   /** Overrides the template's ADD-PATH mode for this session. */
-  readonly addPaths?: AddPaths;
+  readonly addPaths?: BirdAddPaths;
   /** One comment line (or several) written above the session. */
   readonly comment?: string;
 }
 
 export interface RouterConfig16Options {
   /** ipv4 for `bird`, ipv6 for `bird6`: BIRD 1.x runs one daemon per family. */
-  readonly family: Family;
+  readonly family: IpVersion;
   /** An IPv4 address, for bird6 too (it cannot take one from its IPv6 addresses). */
   readonly routerId: string;
   readonly asn: number;
@@ -158,7 +158,7 @@ export interface RouterConfig16Options {
   /** The TCP port BIRD listens on (`listen bgp port N`); default 179. */
   readonly localPort?: number;
   /** ADD-PATH mode of the template. Default rx; Porter's docs write `on` (rx and tx). */
-  readonly addPaths?: AddPaths;
+  readonly addPaths?: BirdAddPaths;
   /** Advertise Route Refresh (RFC 2918). Default false, as Porter's docs set it. */
   readonly routeRefresh?: boolean;
   /** Most next hops the kernel route gets. Default 16. */
@@ -185,7 +185,7 @@ function comment(text: string, indent = ''): string[] {
   return text.split('\n').map((line) => (line === '' ? `${indent}#` : `${indent}# ${line}`));
 }
 
-function addPathsComment(mode: AddPaths): string {
+function addPathsComment(mode: BirdAddPaths): string {
   switch (mode) {
     case 'rx':
       return 'ADD-PATH receive (RFC 7911): keep every path the peer sends for a prefix, not only the last.';
@@ -422,7 +422,7 @@ export const BIRD16_V6_EXAMPLE: RouterConfig16Options = {
 };
 
 /** Parses a config with `bird -p` (or `bird6 -p`) of BIRD 1.6 and throws BIRD's message when it does not. */
-export async function checkBird16Config(bins: Bird16Binaries, family: Family, configText: string): Promise<void> {
+export async function checkBird16Config(bins: Bird16Binaries, family: IpVersion, configText: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ann-bird16check-'));
   try {
     const path = join(dir, 'bird.conf');
@@ -439,7 +439,7 @@ export async function checkBird16Config(bins: Bird16Binaries, family: Family, co
 export interface Bird16 {
   readonly name: string;
   readonly ns: string;
-  readonly family: Family;
+  readonly family: IpVersion;
   readonly configPath: string;
   readonly socket: string;
   readonly process: LabProcess;
@@ -456,7 +456,7 @@ export async function startBird16(
   lab: Lab,
   bins: Bird16Binaries,
   ns: string,
-  family: Family,
+  family: IpVersion,
   configText: string,
   name: string,
 ): Promise<Bird16> {

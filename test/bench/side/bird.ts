@@ -6,7 +6,7 @@
 // answer, and its latency would blur the timestamps.
 
 import { createConnection, type Socket } from 'node:net';
-import { sleep } from '../../../src/lab/lab.js';
+import { sleep } from '../../../src/lab/index.js';
 
 /** BIRD's protocol name for the one session. */
 export const PROTOCOL = 'speaker';

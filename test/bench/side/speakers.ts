@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor, type Lab, type LabNode, type LabProcess } from '../../../src/lab/lab.js';
+import { waitFor, type Lab, type LabNode, type LabProcess } from '../../../src/lab/index.js';
 import { writeMrtTableDump } from './mrt.js';
 import { prefixes } from './prefixes.js';
 
