@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `announcer` executable (package.json bin: dist/cli/main.js).
 
+import { runDaemonCommand } from './daemon.js';
 import { createProgram } from './program.js';
 
 // `announcer watch | head -3`: once the reader is gone there is nothing left to do; end quietly
@@ -14,7 +15,6 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const cli = createProgram(
   { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin, signals: process },
-  // Loaded only for `announcer daemon`: the client commands need none of the speaker.
-  { daemon: async (options, io) => (await import('./daemon.js')).runDaemon(options, io) },
+  { daemon: runDaemonCommand },
 );
 process.exitCode = await cli.run(process.argv.slice(2));

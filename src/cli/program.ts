@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAddEip } from './add-eip.js';
 import type { CommandContext } from './context.js';
+import { registerDaemon, type DaemonRunner } from './daemon.js';
 import { registerDelEip } from './del-eip.js';
 import { DEFAULT_API, EXIT, type CliIo } from './io.js';
 import { registerList } from './list.js';
@@ -16,17 +17,12 @@ import { registerWatch } from './watch.js';
 export type { CliIo };
 export { EXIT };
 
-export interface DaemonCommandOptions {
-  /** --config FILE */
-  readonly config: string;
-}
-
 export interface ProgramHooks {
   /**
    * Runs `announcer daemon --config FILE` and resolves to its exit status once it has stopped.
    * Without it the program has no daemon command (the CLI alone needs none of the speaker).
    */
-  readonly daemon?: (options: DaemonCommandOptions, io: CliIo) => Promise<number>;
+  readonly daemon?: DaemonRunner;
 }
 
 export interface Cli {
@@ -79,16 +75,7 @@ Exit status: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} us
     );
 
   // Subcommands copy output, exit and help settings from the program: register them after.
-  const daemon = hooks.daemon;
-  if (daemon) {
-    program
-      .command('daemon')
-      .description('run the BGP speaker and serve the API')
-      .requiredOption('--config <file>', 'the YAML config file')
-      .action(async (o: { config: string }) => {
-        ctx.exit(await daemon({ config: o.config }, io));
-      });
-  }
+  if (hooks.daemon) registerDaemon(program, ctx, hooks.daemon);
   registerAddEip(program, ctx);
   registerDelEip(program, ctx);
   registerList(program, ctx);
