@@ -7,7 +7,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import * as z from 'zod';
 import { formatIPv6, parseIPv6 } from './codec/ip.js';
-import { insecureTcpProblem } from './api/loopback.js';
+import { insecureTcpProblem } from './loopback.js';
 import { FAMILIES, type AddPathDirection, type Family } from './codec/types.js';
 
 // ---------------------------------------------------------------------------------------------

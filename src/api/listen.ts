@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { systemClock } from '../clock.js';
 import type { ApiEndpoint } from '../config.js';
-import { hostOf, insecureTcpProblem } from './loopback.js';
+import { hostOf, insecureTcpProblem } from '../loopback.js';
 
 /** Certificate files (PEM) for a TCP API. */
 export interface ApiTlsFiles {

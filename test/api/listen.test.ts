@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isLoopbackHost } from '../../src/api/loopback.js';
+import { isLoopbackHost } from '../../src/loopback.js';
 import { startApiServer } from '../../src/api/server.js';
 import { ApiError, connectClient } from '../../src/client.js';
 import { silentLogger } from '../../src/log.js';

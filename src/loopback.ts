@@ -1,8 +1,9 @@
 // Which TCP addresses may serve the API in the clear: loopback only. Shared by the config check
-// and the server (which checks again, for callers that skip the config).
+// and the API server (which checks again, for callers that skip the config); it lives beside
+// both so that neither imports the other for it (the API imports the config, never the reverse).
 
 import { isIPv4, isIPv6 } from 'node:net';
-import { formatIPv6, parseIPv6 } from '../codec/ip.js';
+import { formatIPv6, parseIPv6 } from './codec/ip.js';
 
 /** "[::1]:50051" -> "[::1]", "127.0.0.1:50051" -> "127.0.0.1" (brackets kept). */
 export function hostOf(address: string): string {
