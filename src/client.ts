@@ -10,5 +10,5 @@ export {
   type ClientTlsOptions,
   type EventWatch,
 } from './api/client.js';
-export type { AnnouncedPath, PathAttributes, PeerStateName, PeerStatus } from './rib/types.js';
-export type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from './speaker/api.js';
+export type { PathAttributes } from './rib/types.js';
+export type { AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStateName, PeerStatus, ReplaceResult, SpeakerEvent } from './speaker/api.js';

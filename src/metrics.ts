@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { PeerStateName, PeerStatus } from './rib/types.js';
+import type { PeerStateName, PeerStatus } from './speaker/api.js';
 
 export interface MetricsSource {
   listPeers(): readonly PeerStatus[];

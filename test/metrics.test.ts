@@ -4,7 +4,7 @@ import { createServer as createNetServer } from 'node:net';
 import { register as globalRegistry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics, parseListenAddress, startMetricsServer, type MetricsServer } from '../src/metrics.js';
-import type { PeerStatus } from '../src/rib/types.js';
+import type { PeerStatus } from '../src/speaker/api.js';
 
 function peer(address: string, fields: Partial<PeerStatus> = {}): PeerStatus {
   return {

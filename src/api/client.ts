@@ -4,8 +4,7 @@
 import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { systemClock } from '../clock.js';
 import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
-import type { AnnouncedPath, PeerStatus } from '../rib/types.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
+import type { AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 import { parsePrefixInto, PREFIX_V6 } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';

@@ -5,7 +5,7 @@
 
 import type { Family } from '../codec/types.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
-import type { AnnouncedPath, PeerStateName, PeerStatus } from '../rib/types.js';
+import type { AnnouncedPath, PeerStateName, PeerStatus } from '../speaker/api.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {

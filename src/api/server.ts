@@ -24,8 +24,7 @@ import {
   type WatchEventsRequest,
 } from '../gen/announcer/v1/announcer.js';
 import { silentLogger, type Logger } from '../log.js';
-import { RequestError, type AnnouncedPath } from '../rib/types.js';
-import type { ReplaceTransaction, SpeakerApi } from '../speaker/api.js';
+import { RequestError, type AnnouncedPath, type ReplaceTransaction, type SpeakerApi } from '../speaker/api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   announcedPathToPb,

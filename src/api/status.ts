@@ -3,7 +3,7 @@
 
 import { Metadata, status, type ServerErrorResponse } from '@grpc/grpc-js';
 import type { Logger } from '../log.js';
-import { RequestError } from '../rib/types.js';
+import { RequestError } from '../speaker/api.js';
 
 /** Trailing metadata key carrying the name of the field a refused request got wrong. */
 export const FIELD_METADATA_KEY = 'announcer-field';

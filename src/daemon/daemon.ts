@@ -8,8 +8,8 @@ import { createMetrics, startMetricsServer, type MetricsServer } from '../metric
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { systemClock } from '../clock.js';
 import { createLogger } from '../log.js';
-import { RequestError } from '../rib/types.js';
 import { StateFileError, StateStore, type StoredPath } from '../store/state-store.js';
+import { RequestError } from '../speaker/api.js';
 import { Speaker } from '../speaker/speaker.js';
 import { speakerOptions } from './speaker-options.js';
 import { stopRequested } from './stop-request.js';

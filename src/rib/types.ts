@@ -73,31 +73,10 @@ export interface AnnouncedPath extends Path {
 
 export type PeerStateName = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
-export interface PeerStatus {
-  readonly address: string;
-  readonly port: number;
-  readonly asn: number;
-  readonly state: PeerStateName;
-  /** Milliseconds since the epoch when the state was entered. */
-  readonly since: number;
-  readonly localAddress?: string;
-  readonly remoteRouterId?: string;
-  readonly holdTime?: number;
-  /** Families negotiated, and whether we send ADD-PATH for each. */
-  readonly families: readonly { readonly family: Family; readonly addPathSend: boolean; readonly addPathReceive: boolean }[];
-  readonly prefixesSent: number;
-  readonly prefixesReceived: number;
-  readonly messagesSent: number;
-  readonly messagesReceived: number;
-  readonly updatesSent: number;
-  readonly updatesReceived: number;
-  /** The last error, in words, e.g. "received NOTIFICATION Cease / Administrative Shutdown: maintenance". */
-  readonly lastError?: string;
-  /** The BFD session on the peer's link, when BFD is on for it. */
-  readonly bfd?: { readonly state: 'AdminDown' | 'Down' | 'Init' | 'Up'; readonly flaps: number };
-}
-
-/** Thrown by the speaker for requests it refuses; `field` names what was wrong. */
+/**
+ * A request refused, `field` naming what was wrong: thrown by the validation here and by the
+ * speaker, which re-exports it as part of its API (src/speaker/api.ts).
+ */
 export class RequestError extends Error {
   override readonly name = 'RequestError';
   constructor(

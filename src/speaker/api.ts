@@ -2,7 +2,7 @@
 // protobuf to these types and RequestError to gRPC status codes; it never reaches past this.
 
 import type { Family } from '../codec/types.js';
-import type { AnnouncedPath, PathInput, PeerStateName, PeerStatus } from '../rib/types.js';
+import type { AnnouncedPath, PathInput, PeerStateName } from '../rib/types.js';
 
 /** How the daemon stops: `withdraw` (the node is leaving) or `restart` (it comes back: RFC 4724). */
 export type StopMode = 'withdraw' | 'restart';
@@ -85,6 +85,31 @@ export type SpeakerEvent =
       readonly withdrawn: readonly { readonly prefix: string; readonly pathId: number }[];
     };
 
+/** One peer as the speaker reports it (ListPeers, `announcer peers`, the metrics). */
+export interface PeerStatus {
+  readonly address: string;
+  readonly port: number;
+  readonly asn: number;
+  readonly state: PeerStateName;
+  /** Milliseconds since the epoch when the state was entered. */
+  readonly since: number;
+  readonly localAddress?: string;
+  readonly remoteRouterId?: string;
+  readonly holdTime?: number;
+  /** Families negotiated, and whether we send ADD-PATH for each. */
+  readonly families: readonly { readonly family: Family; readonly addPathSend: boolean; readonly addPathReceive: boolean }[];
+  readonly prefixesSent: number;
+  readonly prefixesReceived: number;
+  readonly messagesSent: number;
+  readonly messagesReceived: number;
+  readonly updatesSent: number;
+  readonly updatesReceived: number;
+  /** The last error, in words, e.g. "received NOTIFICATION Cease / Administrative Shutdown: maintenance". */
+  readonly lastError?: string;
+  /** The BFD session on the peer's link, when BFD is on for it. */
+  readonly bfd?: { readonly state: 'AdminDown' | 'Down' | 'Init' | 'Up'; readonly flaps: number };
+}
+
 export interface SpeakerApi {
   /**
    * Announce paths (each for `owner`, default "cli"). All are validated before any changes
@@ -118,4 +143,6 @@ export interface SpeakerApi {
   readonly ready: boolean;
 }
 
-export type { AnnouncedPath, PathInput, PeerStatus, PeerStateName };
+export type { AnnouncedPath, PathInput, PeerStateName };
+// Defined beside the validation that throws it most; part of what the speaker answers.
+export { RequestError } from '../rib/types.js';

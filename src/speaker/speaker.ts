@@ -8,11 +8,11 @@ import { endOfRib, FAMILY_AFI_SAFI, IpAddress, type Family, type UpdateMessage }
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { ReceivedRoutes } from '../rib/received.js';
-import { RequestError, type AnnouncedPath, type PeerStatus } from '../rib/types.js';
+import { RequestError, type AnnouncedPath } from '../rib/types.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import { normalizeAddress, PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
 import { protectListener } from '../session/socket-options.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
+import type { PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';

@@ -1,6 +1,6 @@
 // Peer statuses as the speaker reports them: one up with every field, one that never got anywhere.
 
-import type { PeerStatus } from '../../src/rib/types.js';
+import type { PeerStatus } from '../../src/speaker/api.js';
 
 export const ESTABLISHED_PEER: PeerStatus = {
   address: '198.51.100.1',
