@@ -11,4 +11,4 @@ export {
   type EventWatch,
 } from './api/client.js';
 export type { PathAttributes } from './rib/types.js';
-export type { AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStateName, PeerStatus, ReplaceResult, SpeakerEvent } from './speaker/api.js';
+export type { AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';

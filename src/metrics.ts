@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { PeerStateName, PeerStatus } from './speaker/api.js';
+import type { PeerStatus, StateName } from './speaker/api.js';
 
 export interface MetricsSource {
   listPeers(): readonly PeerStatus[];
@@ -27,8 +27,8 @@ export interface MetricsServer {
 
 const PREFIX = 'announcer_';
 
-// A Record over the union makes the compiler reject a state added to PeerStateName but not here.
-const STATE_SET: Record<PeerStateName, true> = {
+// A Record over the union makes the compiler reject a state added to StateName but not here.
+const STATE_SET: Record<StateName, true> = {
   Idle: true,
   Connect: true,
   Active: true,
@@ -36,7 +36,7 @@ const STATE_SET: Record<PeerStateName, true> = {
   OpenConfirm: true,
   Established: true,
 };
-const PEER_STATES = Object.keys(STATE_SET) as PeerStateName[];
+const PEER_STATES = Object.keys(STATE_SET) as StateName[];
 
 export function createMetrics(source: MetricsSource): Metrics {
   const registry = new Registry();

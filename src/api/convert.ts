@@ -5,7 +5,7 @@
 
 import type { Family } from '../codec/types.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
-import type { AnnouncedPath, PeerStateName, PeerStatus } from '../speaker/api.js';
+import type { AnnouncedPath, PeerStatus, StateName } from '../speaker/api.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {
@@ -13,7 +13,7 @@ const FAMILY_TO_PB: Record<Family, pb.Family> = {
   'ipv6-unicast': pb.Family.FAMILY_IPV6_UNICAST,
 };
 
-const STATE_TO_PB: Record<PeerStateName, pb.PeerState> = {
+const STATE_TO_PB: Record<StateName, pb.PeerState> = {
   Idle: pb.PeerState.PEER_STATE_IDLE,
   Connect: pb.PeerState.PEER_STATE_CONNECT,
   Active: pb.PeerState.PEER_STATE_ACTIVE,
@@ -39,7 +39,7 @@ function familyFromPb(f: pb.Family): Family {
   return family;
 }
 
-function stateFromPb(s: pb.PeerState): PeerStateName {
+function stateFromPb(s: pb.PeerState): StateName {
   const state = STATE_FROM_PB.get(s);
   if (!state) throw new ProtocolError(`unknown peer state ${s} from the server`);
   return state;

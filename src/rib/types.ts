@@ -71,8 +71,6 @@ export interface AnnouncedPath extends Path {
   readonly owners: readonly string[];
 }
 
-export type PeerStateName = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
-
 /**
  * A request refused, `field` naming what was wrong: thrown by the validation here and by the
  * speaker, which re-exports it as part of its API (src/speaker/api.ts).

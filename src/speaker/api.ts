@@ -2,7 +2,8 @@
 // protobuf to these types and RequestError to gRPC status codes; it never reaches past this.
 
 import type { Family } from '../codec/types.js';
-import type { AnnouncedPath, PathInput, PeerStateName } from '../rib/types.js';
+import type { StateName } from '../fsm/types.js';
+import type { AnnouncedPath, PathInput } from '../rib/types.js';
 
 /** How the daemon stops: `withdraw` (the node is leaving) or `restart` (it comes back: RFC 4724). */
 export type StopMode = 'withdraw' | 'restart';
@@ -64,8 +65,8 @@ export type SpeakerEvent =
       readonly type: 'peer-state';
       readonly at: number;
       readonly peer: string;
-      readonly from: PeerStateName;
-      readonly to: PeerStateName;
+      readonly from: StateName;
+      readonly to: StateName;
       /** Why, when the session went down: "received NOTIFICATION Cease / ...", "Hold Timer Expired"... */
       readonly reason?: string;
     }
@@ -90,7 +91,7 @@ export interface PeerStatus {
   readonly address: string;
   readonly port: number;
   readonly asn: number;
-  readonly state: PeerStateName;
+  readonly state: StateName;
   /** Milliseconds since the epoch when the state was entered. */
   readonly since: number;
   readonly localAddress?: string;
@@ -143,6 +144,7 @@ export interface SpeakerApi {
   readonly ready: boolean;
 }
 
-export type { AnnouncedPath, PathInput, PeerStateName };
+// StateName: a peer's session state, by the RFC 4271 FSM's own names.
+export type { AnnouncedPath, PathInput, StateName };
 // Defined beside the validation that throws it most; part of what the speaker answers.
 export { RequestError } from '../rib/types.js';
