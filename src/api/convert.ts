@@ -28,20 +28,20 @@ function invert<K extends string, V extends number>(table: Record<K, V>): Map<V,
 const FAMILY_FROM_PB = invert(FAMILY_TO_PB);
 const STATE_FROM_PB = invert(STATE_TO_PB);
 
-/** Thrown by the client when the server sends a value this version does not know. */
-export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError';
+/** Thrown by the client when a reply from the server holds a value this version does not know. */
+export class UnexpectedReplyError extends Error {
+  override readonly name = 'UnexpectedReplyError';
 }
 
 function familyFromPb(f: pb.Family): Family {
   const family = FAMILY_FROM_PB.get(f);
-  if (!family) throw new ProtocolError(`unknown address family ${f} from the server`);
+  if (!family) throw new UnexpectedReplyError(`unknown address family ${f} from the server`);
   return family;
 }
 
 function stateFromPb(s: pb.PeerState): StateName {
   const state = STATE_FROM_PB.get(s);
-  if (!state) throw new ProtocolError(`unknown peer state ${s} from the server`);
+  if (!state) throw new UnexpectedReplyError(`unknown peer state ${s} from the server`);
   return state;
 }
 
@@ -294,5 +294,5 @@ export function peerFromPb(p: pb.Peer): PeerStatus {
 
 function bfdStateFromPb(s: string): 'AdminDown' | 'Down' | 'Init' | 'Up' {
   if (s === 'AdminDown' || s === 'Down' || s === 'Init' || s === 'Up') return s;
-  throw new ProtocolError(`unknown BFD state ${JSON.stringify(s)} from the server`);
+  throw new UnexpectedReplyError(`unknown BFD state ${JSON.stringify(s)} from the server`);
 }
