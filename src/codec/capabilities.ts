@@ -1,14 +1,14 @@
 // RFC 5492 capabilities carried in the OPEN message's Capabilities optional parameter.
 
 import { AddPathMode, CapabilityCode, ErrorCode, GracefulRestartFlag, OpenSubcode } from './constants.js';
-import { BgpEncodeError, BgpError } from './errors.js';
+import { BgpEncodeError, BgpError, openError } from './errors.js';
 import { fromHex, toHex } from './hex.js';
 import type { Reader } from './reader.js';
 import type { AddPathDirection, Capability } from './types.js';
 import type { Writer } from './writer.js';
 
 function malformed(name: string, why: string): BgpError {
-  return new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSPECIFIC, `malformed ${name} capability: ${why}`);
+  return openError(OpenSubcode.UNSPECIFIC, `malformed ${name} capability: ${why}`);
 }
 
 function expectLength(name: string, r: Reader, len: number): void {

@@ -1,10 +1,15 @@
-import { ErrorCode } from './constants.js';
+import { ErrorCode, HeaderSubcode, OpenSubcode, RouteRefreshSubcode, UpdateSubcode } from './constants.js';
 
 const EMPTY = new Uint8Array(0);
 
+/** Which message an error is about, from its code: what the FSM needs to pick its event. */
+export type BgpErrorKind = 'header' | 'open' | 'update' | 'route-refresh' | 'other';
+
 /**
  * A protocol error found while decoding: exactly what goes into the NOTIFICATION (RFC 4271 4.5)
- * that the session sends before it closes. The only thing a decoder throws.
+ * that the session sends before it closes, with its data as octets. The only thing a decoder
+ * throws. Made by headerError(), openError(), updateError() and routeRefreshError(), which take
+ * only that message's named subcodes.
  */
 export class BgpError extends Error {
   override readonly name = 'BgpError';
@@ -17,6 +22,43 @@ export class BgpError extends Error {
   ) {
     super(`${errorName(code, subcode)}: ${reason}`);
   }
+
+  get kind(): BgpErrorKind {
+    switch (this.code) {
+      case ErrorCode.MESSAGE_HEADER:
+        return 'header';
+      case ErrorCode.OPEN_MESSAGE:
+        return 'open';
+      case ErrorCode.UPDATE_MESSAGE:
+        return 'update';
+      case ErrorCode.ROUTE_REFRESH_MESSAGE:
+        return 'route-refresh';
+      default:
+        return 'other';
+    }
+  }
+}
+
+type Values<T> = T[keyof T];
+
+/** RFC 4271 6.1: the header (marker, length, type) is wrong. */
+export function headerError(subcode: Values<typeof HeaderSubcode>, reason: string, data?: Uint8Array): BgpError {
+  return new BgpError(ErrorCode.MESSAGE_HEADER, subcode, reason, data);
+}
+
+/** RFC 4271 6.2: the OPEN is unacceptable. */
+export function openError(subcode: Values<typeof OpenSubcode>, reason: string, data?: Uint8Array): BgpError {
+  return new BgpError(ErrorCode.OPEN_MESSAGE, subcode, reason, data);
+}
+
+/** RFC 4271 6.3 (where RFC 7606 does not soften it): the UPDATE costs the session. */
+export function updateError(subcode: Values<typeof UpdateSubcode>, reason: string, data?: Uint8Array): BgpError {
+  return new BgpError(ErrorCode.UPDATE_MESSAGE, subcode, reason, data);
+}
+
+/** RFC 7313 5: a ROUTE-REFRESH of the wrong length. */
+export function routeRefreshError(subcode: Values<typeof RouteRefreshSubcode>, reason: string, data?: Uint8Array): BgpError {
+  return new BgpError(ErrorCode.ROUTE_REFRESH_MESSAGE, subcode, reason, data);
 }
 
 /**

@@ -2,7 +2,6 @@
 // RFC 4271 6.1 as soon as the 19 octets are there.
 
 import {
-  ErrorCode,
   HEADER_LENGTH,
   HeaderSubcode,
   MARKER_LENGTH,
@@ -11,7 +10,7 @@ import {
   MessageType,
   MIN_LENGTH,
 } from './constants.js';
-import { BgpError } from './errors.js';
+import { BgpError, headerError } from './errors.js';
 import type { CodecContext } from './types.js';
 import type { Writer } from './writer.js';
 
@@ -21,7 +20,7 @@ export interface Header {
 }
 
 function badLength(length: number, why: string): BgpError {
-  return new BgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, `length ${length}: ${why}`, new Uint8Array([length >> 8, length & 0xff]));
+  return headerError(HeaderSubcode.BAD_MESSAGE_LENGTH, `length ${length}: ${why}`, new Uint8Array([length >> 8, length & 0xff]));
 }
 
 /** The largest message of `type` this session accepts (RFC 8654 4: OPEN and KEEPALIVE never grow). */
@@ -34,13 +33,13 @@ export function maxLength(type: number, ctx: Pick<CodecContext, 'extendedMessage
 /** Validate the header at `at` (19 octets must be there) and return its length and type. */
 export function checkHeader(b: Uint8Array, at: number, ctx: Pick<CodecContext, 'extendedMessage'>): Header {
   for (let i = 0; i < MARKER_LENGTH; i++) {
-    if (b[at + i] !== 0xff) throw new BgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.CONNECTION_NOT_SYNCHRONIZED, 'marker is not all ones');
+    if (b[at + i] !== 0xff) throw headerError(HeaderSubcode.CONNECTION_NOT_SYNCHRONIZED, 'marker is not all ones');
   }
   const length = (b[at + 16]! << 8) | b[at + 17]!;
   const type = b[at + 18]!;
   const min = (MIN_LENGTH as Record<number, number>)[type];
   if (min === undefined) {
-    throw new BgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_TYPE, `message type ${type}`, new Uint8Array([type]));
+    throw headerError(HeaderSubcode.BAD_MESSAGE_TYPE, `message type ${type}`, new Uint8Array([type]));
   }
   if (length < min) throw badLength(length, `shorter than the ${min} octets of the smallest message of type ${type}`);
   const max = maxLength(type, ctx);

@@ -3,7 +3,7 @@
 
 export * from './constants.js';
 export * from './types.js';
-export { BgpError, BgpEncodeError, errorName } from './errors.js';
+export { BgpError, BgpEncodeError, errorName, headerError, openError, updateError, routeRefreshError, type BgpErrorKind } from './errors.js';
 export { decodeMessage, encodeMessage, writeMessage } from './message.js';
 export { Framer } from './framer.js';
 export { packAnnouncements, packAnnouncementRows, packWithdrawals, packWithdrawalRows, type Announcement, type NlriRows, type PackedUpdates, type PrefixColumns, type RowsAnnouncement } from './pack.js';
@@ -11,6 +11,6 @@ export { endOfRib, endOfRibFamily } from './update.js';
 export { checkPeerAs, myAsField, peerAsn } from './open.js';
 export { familyOf, FAMILY_AFI_SAFI, parseCommunity, parseLargeCommunity } from './attributes.js';
 export { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6, parsePrefixInto, PREFIX_V6 } from './ip.js';
-export { encodeShutdownMessage } from './notification.js';
+export { cease, encodeShutdownMessage, hardReset, notification, notificationOf, type CeaseSubcodeValue } from './notification.js';
 export { toHex, fromHex } from './hex.js';
 export { IpAddress, Prefix, addressLength, formatCommunityValue, formatLargeCommunityValue, type LargeCommunityValue } from './values.js';

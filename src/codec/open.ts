@@ -2,7 +2,7 @@
 
 import { AS_TRANS, BGP_VERSION, ErrorCode, OpenSubcode, OptionalParameterType } from './constants.js';
 import { decodeCapabilities, encodeCapability } from './capabilities.js';
-import { BgpEncodeError, BgpError } from './errors.js';
+import { BgpEncodeError, BgpError, openError } from './errors.js';
 import { formatIPv4, parseIPv4 } from './ip.js';
 import type { Reader } from './reader.js';
 import type { Capability, OpenMessage } from './types.js';
@@ -18,17 +18,17 @@ export function decodeOpen(r: Reader): OpenMessage {
   const version = r.u8();
   if (version !== BGP_VERSION) {
     // RFC 4271 6.2: the data is the largest version we support.
-    throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSUPPORTED_VERSION, `version ${version}`, new Uint8Array([0, BGP_VERSION]));
+    throw openError(OpenSubcode.UNSUPPORTED_VERSION, `version ${version}`, new Uint8Array([0, BGP_VERSION]));
   }
   const myAs = r.u16();
   const holdTime = r.u16();
   if (holdTime === 1 || holdTime === 2) {
-    throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNACCEPTABLE_HOLD_TIME, `hold time ${holdTime} (must be 0 or at least 3)`);
+    throw openError(OpenSubcode.UNACCEPTABLE_HOLD_TIME, `hold time ${holdTime} (must be 0 or at least 3)`);
   }
   const id = r.bytesView(4);
   const bgpId = formatIPv4(id);
   // RFC 6286 2.1: a BGP Identifier is a non-zero 4-octet number.
-  if (bgpId === '0.0.0.0') throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.BAD_BGP_IDENTIFIER, 'BGP identifier 0.0.0.0');
+  if (bgpId === '0.0.0.0') throw openError(OpenSubcode.BAD_BGP_IDENTIFIER, 'BGP identifier 0.0.0.0');
 
   let paramsLen = r.u8();
   let extended = false;
@@ -39,10 +39,10 @@ export function decodeOpen(r: Reader): OpenMessage {
     extended = true;
   }
   if (paramsLen > r.remaining) {
-    throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSPECIFIC, `optional parameters length ${paramsLen} exceeds the message`);
+    throw openError(OpenSubcode.UNSPECIFIC, `optional parameters length ${paramsLen} exceeds the message`);
   }
   const params = r.sub(paramsLen, PARAM_OVERRUN);
-  if (!r.atEnd) throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSPECIFIC, `${r.remaining} octets after the optional parameters`);
+  if (!r.atEnd) throw openError(OpenSubcode.UNSPECIFIC, `${r.remaining} octets after the optional parameters`);
 
   const capabilities: Capability[] = [];
   while (!params.atEnd) {
@@ -50,7 +50,7 @@ export function decodeOpen(r: Reader): OpenMessage {
     const len = extended ? params.u16() : params.u8();
     const value = params.sub(len, PARAM_OVERRUN);
     if (type !== OptionalParameterType.CAPABILITIES) {
-      throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSUPPORTED_OPTIONAL_PARAMETER, `optional parameter type ${type}`);
+      throw openError(OpenSubcode.UNSUPPORTED_OPTIONAL_PARAMETER, `optional parameter type ${type}`);
     }
     decodeCapabilities(value, capabilities);
   }

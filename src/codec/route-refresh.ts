@@ -1,7 +1,7 @@
 // RFC 2918 ROUTE-REFRESH and the RFC 7313 enhanced route refresh subtypes.
 
-import { ErrorCode, HEADER_LENGTH, RouteRefreshSubcode, RouteRefreshSubtype } from './constants.js';
-import { BgpError } from './errors.js';
+import { HEADER_LENGTH, RouteRefreshSubcode, RouteRefreshSubtype } from './constants.js';
+import { routeRefreshError } from './errors.js';
 import type { Reader } from './reader.js';
 import type { RouteRefreshMessage, RouteRefreshSubtypeName } from './types.js';
 import type { Writer } from './writer.js';
@@ -21,8 +21,7 @@ export function decodeRouteRefresh(r: Reader, message: Uint8Array): RouteRefresh
   // RFC 7313 5: BoRR and EoRR are exactly 4 octets of body. Extra octets after a normal request
   // belong to ORF (RFC 5291), which we do not negotiate and so ignore.
   if ((subtype === 'begin-of-rib' || subtype === 'end-of-rib') && !r.atEnd) {
-    throw new BgpError(
-      ErrorCode.ROUTE_REFRESH_MESSAGE,
+    throw routeRefreshError(
       RouteRefreshSubcode.INVALID_MESSAGE_LENGTH,
       `${subtype} ROUTE-REFRESH of ${message.length} octets, expected ${HEADER_LENGTH + 4}`,
       message,

@@ -37,7 +37,10 @@ export interface Nlri {
 
 // ---- OPEN -----------------------------------------------------------------------------------
 
+/** Which way ADD-PATH (RFC 7911) runs for a family, as the capability says. */
 export type AddPathDirection = 'receive' | 'send' | 'both';
+/** What a peer's config asks for: a direction, or no ADD-PATH at all. */
+export type AddPathSetting = 'off' | AddPathDirection;
 
 export type Capability =
   | { readonly type: 'multiprotocol'; readonly afi: number; readonly safi: number }
@@ -161,11 +164,11 @@ export interface NotificationMessage {
   readonly type: 'notification';
   readonly code: number;
   readonly subcode: number;
-  /** The data field as hex. */
-  readonly data: string;
+  /** The data field, as sent. */
+  readonly data: Uint8Array;
   /**
-   * RFC 8203 / RFC 9003: the operator's shutdown communication, for Cease / Administrative Shutdown
-   * or Administrative Reset. When set, it is the data field on encode.
+   * RFC 8203 / RFC 9003: the operator's shutdown communication that `data` carries, for Cease /
+   * Administrative Shutdown or Administrative Reset (decoded, for logs; cease() builds both).
    */
   readonly shutdownMessage?: string;
 }

@@ -3,7 +3,7 @@
 
 import { AttrFlag, AttrType, ErrorCode, UpdateSubcode } from './constants.js';
 import { ATTRIBUTES, encodeAttribute, type AttrErrorAction } from './attributes.js';
-import { BgpError } from './errors.js';
+import { BgpError, updateError } from './errors.js';
 import { toHex } from './hex.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
@@ -25,7 +25,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
   const addPathV4 = ctx.addPathReceive.includes('ipv4-unicast');
 
   // RFC 4271 6.3: lengths that do not fit the message are a Malformed Attribute List.
-  const malformedList = (why: string) => new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, why);
+  const malformedList = (why: string) => updateError(UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, why);
   const withdrawnLen = r.u16();
   if (withdrawnLen + 2 > r.remaining) throw malformedList(`Withdrawn Routes Length ${withdrawnLen} exceeds the message`);
   const withdrawnR = r.sub(withdrawnLen, { ...MALFORMED_LIST, reason: 'withdrawn routes' });
@@ -77,7 +77,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
     const desc = ATTRIBUTES[code];
     if (len > attrsR.remaining) {
       if (desc?.onError === 'session-reset') {
-        throw new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${desc.name} overruns the attribute list`);
+        throw updateError(UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${desc.name} overruns the attribute list`);
       }
       problem('treat-as-withdraw', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)}: length ${len} overruns the attribute list`, code, bytes.subarray(start, attrsR.end));
       break;
@@ -92,7 +92,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
     // RFC 7606 3(g): a repeated MP attribute resets the session; other repeats are discarded.
     if (seen[code]) {
       if (code === AttrType.MP_REACH_NLRI || code === AttrType.MP_UNREACH_NLRI) {
-        throw new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)} appears twice`);
+        throw updateError(UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)} appears twice`);
       }
       problem('attribute-discard', UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, `${attributeName(code)} appears more than once`, code);
       continue;
@@ -121,12 +121,12 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
       ((flags & AttrFlag.PARTIAL) !== 0 && desc.flags !== (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE));
     let error: BgpError | null = null;
     if (flagsWrong) {
-      error = new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.ATTRIBUTE_FLAGS_ERROR, `${desc.name} with flags 0x${flags.toString(16)}`);
+      error = updateError(UpdateSubcode.ATTRIBUTE_FLAGS_ERROR, `${desc.name} with flags 0x${flags.toString(16)}`);
     } else {
       try {
         const attr = desc.decode(value, ctx);
         if (!value.atEnd) {
-          throw new BgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.ATTRIBUTE_LENGTH_ERROR, `${desc.name}: ${value.remaining} trailing octets`);
+          throw updateError(UpdateSubcode.ATTRIBUTE_LENGTH_ERROR, `${desc.name}: ${value.remaining} trailing octets`);
         }
         attributes.push(attr);
       } catch (e) {

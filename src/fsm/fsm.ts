@@ -7,20 +7,13 @@
 // - Every drop to Idle after an error arms the IdleHold timer (Event 13 is the automatic restart),
 //   whose wait doubles for a flapping peer (RFC 4271 8.1.1 DampPeerOscillations) and resets once a
 //   session has stayed up for `stableTime`.
-// - Connection collisions (6.8) are resolved by the session, which owns both connections; the
-//   loser's FSM gets OpenCollisionDump.
+// - Connection collisions (6.8) are decided by the session, which owns both connections, and
+//   reach the FSM as events: OpenCollisionDump when our connection loses and the session goes,
+//   OpenCollisionSwitch when the peer's connection wins and the session carries on over it.
 
+import { cease, notification, notificationOf, type BgpError, type NotificationMessage } from '../codec/index.js';
 import { CeaseSubcode, ErrorCode, FsmSubcode } from '../codec/constants.js';
-import {
-  LARGE_HOLD_TIME,
-  type FsmAction,
-  type FsmConfig,
-  type FsmEvent,
-  type FsmState,
-  type ProtocolError,
-  type StateName,
-  type Transition,
-} from './types.js';
+import { LARGE_HOLD_TIME, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type StateName, type Transition } from './types.js';
 
 const ALL_TIMERS_STOPPED: readonly FsmAction[] = [
   { type: 'stop-timer', timer: 'ConnectRetry' },
@@ -28,10 +21,23 @@ const ALL_TIMERS_STOPPED: readonly FsmAction[] = [
   { type: 'stop-timer', timer: 'Keepalive' },
 ];
 
-function notification(e: ProtocolError): FsmAction {
-  return e.data === undefined
-    ? { type: 'send-notification', code: e.code, subcode: e.subcode }
-    : { type: 'send-notification', code: e.code, subcode: e.subcode, data: e.data };
+function send(message: NotificationMessage): FsmAction {
+  return { type: 'send-notification', message };
+}
+
+/**
+ * The event a decode error is (RFC 4271 8.1.2): a bad header is event 21, a bad OPEN event 22,
+ * anything else about a message's content (UPDATE, ROUTE-REFRESH) event 28.
+ */
+export function eventForError(error: BgpError): FsmEvent {
+  switch (error.kind) {
+    case 'header':
+      return { type: 'BgpHeaderErr', error };
+    case 'open':
+      return { type: 'BgpOpenMsgErr', error };
+    default:
+      return { type: 'UpdateMsgErr', error };
+  }
 }
 
 /** RFC 4486 / RFC 8538 Cease subcodes a peer sends on purpose: shutdown, de-configured, reset, reconfigured, hard reset. */
@@ -106,7 +112,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
   /** An event that makes no sense in this state (RFC 6608 subcodes say which state). */
   const fsmError = (): Transition => {
     const subcode = UNEXPECTED_IN[s.name];
-    return fail(subcode === undefined ? [] : [{ type: 'send-notification', code: ErrorCode.FSM, subcode }]);
+    return fail(subcode === undefined ? [] : [send(notification(ErrorCode.FSM, subcode))]);
   };
 
   const stay = (actions: readonly FsmAction[] = []): Transition => ({ state: s, actions });
@@ -127,17 +133,16 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
       { type: 'start-timer', timer: 'Hold', seconds: LARGE_HOLD_TIME },
     ]);
 
-  /** What ManualStop sends: nothing (silent), the Cease it names, or Administrative Shutdown. */
-  const manualStopNotification = (m: Extract<FsmEvent, { type: 'ManualStop' }>): FsmAction[] => {
-    if (m.silent) return [];
-    if (m.cease) return [{ type: 'send-notification', code: ErrorCode.CEASE, subcode: m.cease.subcode, data: m.cease.data }];
-    return [cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, m.shutdownMessage)];
-  };
+  /** What ManualStop sends: the NOTIFICATION the session chose, or nothing. */
+  const manualStopNotification = (m: Extract<FsmEvent, { type: 'ManualStop' }>): FsmAction[] => (m.notification === null ? [] : [send(m.notification)]);
 
-  const cease = (subcode: number, shutdownMessage?: string): FsmAction =>
-    shutdownMessage === undefined
-      ? { type: 'send-notification', code: ErrorCode.CEASE, subcode }
-      : { type: 'send-notification', code: ErrorCode.CEASE, subcode, shutdownMessage };
+  const holdExpired = send(notification(ErrorCode.HOLD_TIMER_EXPIRED, 0));
+  const sendHoldExpired = send(notification(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0));
+  const collision = send(cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION));
+
+  /** The peer's connection won the collision: carry on over it, waiting for its OPEN. */
+  const switchConnection = (): Transition =>
+    to('OpenSent', [{ type: 'stop-timer', timer: 'Keepalive' }, { type: 'start-timer', timer: 'Hold', seconds: LARGE_HOLD_TIME }], { holdTime: 0 });
 
   switch (s.name) {
     case 'Idle':
@@ -161,6 +166,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'BgpHeaderErr':
         case 'BgpOpenMsgErr':
         case 'OpenCollisionDump':
+        case 'OpenCollisionSwitch':
         case 'NotifMsgVerErr':
         case 'NotifMsg':
         case 'KeepAliveMsg':
@@ -202,6 +208,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'BgpHeaderErr':
         case 'BgpOpenMsgErr':
         case 'OpenCollisionDump':
+        case 'OpenCollisionSwitch':
         case 'NotifMsgVerErr':
         case 'NotifMsg':
         case 'KeepAliveMsg':
@@ -222,12 +229,12 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'ManualStop':
           return stop(manualStopNotification(e));
         case 'AutomaticStop':
-          return fail([cease(e.subcode, e.shutdownMessage)]);
+          return fail([send(cease(e.subcode, e.shutdownMessage))]);
         case 'HoldTimerExpires':
-          return fail([{ type: 'send-notification', code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0 }]);
+          return fail([holdExpired]);
         case 'SendHoldTimerExpires':
           // RFC 9687 4: the NOTIFICATION may never get out; the connection is dropped all the same.
-          return fail([{ type: 'send-notification', code: ErrorCode.SEND_HOLD_TIMER_EXPIRED, subcode: 0 }]);
+          return fail([sendHoldExpired]);
         case 'TcpConnectionFails':
           // RFC 4271 8.2.2 OpenSent Event 18: close, restart ConnectRetry, listen (Active).
           return to('Active', [
@@ -250,9 +257,11 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         }
         case 'BgpHeaderErr':
         case 'BgpOpenMsgErr':
-          return fail([notification(e.error)]);
+          return fail([send(notificationOf(e.error))]);
         case 'OpenCollisionDump':
-          return fail([cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION)]);
+          return fail([collision]);
+        case 'OpenCollisionSwitch':
+          return switchConnection();
         case 'NotifMsgVerErr':
         case 'NotifMsg':
           return fail([]);
@@ -277,12 +286,12 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'ManualStop':
           return stop(manualStopNotification(e));
         case 'AutomaticStop':
-          return fail([cease(e.subcode, e.shutdownMessage)]);
+          return fail([send(cease(e.subcode, e.shutdownMessage))]);
         case 'HoldTimerExpires':
-          return fail([{ type: 'send-notification', code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0 }]);
+          return fail([holdExpired]);
         case 'SendHoldTimerExpires':
           // RFC 9687 4: the NOTIFICATION may never get out; the connection is dropped all the same.
-          return fail([{ type: 'send-notification', code: ErrorCode.SEND_HOLD_TIMER_EXPIRED, subcode: 0 }]);
+          return fail([sendHoldExpired]);
         case 'KeepaliveTimerExpires':
           return stay([{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'Keepalive', seconds: keepaliveTime(s.holdTime) }]);
         case 'TcpConnectionFails':
@@ -291,9 +300,11 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
           return fail([]);
         case 'BgpHeaderErr':
         case 'BgpOpenMsgErr':
-          return fail([notification(e.error)]);
+          return fail([send(notificationOf(e.error))]);
         case 'OpenCollisionDump':
-          return fail([cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION)]);
+          return fail([collision]);
+        case 'OpenCollisionSwitch':
+          return switchConnection();
         case 'KeepAliveMsg': {
           const actions: FsmAction[] = [];
           if (s.holdTime > 0) actions.push({ type: 'start-timer', timer: 'Hold', seconds: s.holdTime });
@@ -320,12 +331,12 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'ManualStop':
           return stop(manualStopNotification(e));
         case 'AutomaticStop':
-          return fail([cease(e.subcode, e.shutdownMessage)]);
+          return fail([send(cease(e.subcode, e.shutdownMessage))]);
         case 'HoldTimerExpires':
-          return fail([{ type: 'send-notification', code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0 }]);
+          return fail([holdExpired]);
         case 'SendHoldTimerExpires':
           // RFC 9687 4: the NOTIFICATION may never get out; the connection is dropped all the same.
-          return fail([{ type: 'send-notification', code: ErrorCode.SEND_HOLD_TIMER_EXPIRED, subcode: 0 }]);
+          return fail([sendHoldExpired]);
         case 'KeepaliveTimerExpires':
           return stay([{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'Keepalive', seconds: keepaliveTime(s.holdTime) }]);
         case 'KeepAliveMsg':
@@ -338,13 +349,15 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'BgpHeaderErr':
         case 'BgpOpenMsgErr':
         case 'UpdateMsgErr':
-          return fail([notification(e.error)]);
+          return fail([send(notificationOf(e.error))]);
         case 'OpenCollisionDump':
-          return fail([cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION)]);
+          return fail([collision]);
         case 'ConnectRetryTimerExpires':
         case 'TcpCrAcked':
         case 'TcpConnectionConfirmed':
         case 'BgpOpen':
+        // RFC 4271 6.8: an Established session wins every collision; the session never asks.
+        case 'OpenCollisionSwitch':
           return fsmError();
         default:
           return unreachable(e);

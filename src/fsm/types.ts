@@ -1,30 +1,24 @@
 // The RFC 4271 section 8 finite state machine's vocabulary: states, events (with the RFC's names),
 // and the actions a transition asks the session to carry out.
 
+import type { BgpError, CeaseSubcodeValue, NotificationMessage } from '../codec/index.js';
+
 export type StateName = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 export const STATE_NAMES: readonly StateName[] = ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'];
 
 export type TimerName = 'ConnectRetry' | 'Hold' | 'Keepalive' | 'IdleHold';
 
-/** An error to report in a NOTIFICATION: what the codec's BgpError carries. */
-export interface ProtocolError {
-  readonly code: number;
-  readonly subcode: number;
-  readonly data?: Uint8Array;
-  readonly reason?: string;
-}
-
 /** RFC 4271 8.1 events (numbers in comments); DelayOpen (12, 20) is an optional attribute we do not use. */
 export type FsmEvent =
   | { readonly type: 'ManualStart' } // 1 (4 when the peer is passive)
   /**
-   * 2. By default a Cease / Administrative Shutdown (with the RFC 8203 message); `cease` picks another
-   * Cease (Hard Reset, RFC 8538, with its data); `silent` closes without a NOTIFICATION (a graceful
-   * restart where the peer would drop our paths on any NOTIFICATION).
+   * 2. Sends `notification` (a Cease the session chose: Administrative Shutdown with its RFC 8203
+   * message, or Hard Reset, RFC 8538), or nothing when it is null (a graceful restart where the
+   * peer would drop our paths on any NOTIFICATION).
    */
-  | { readonly type: 'ManualStop'; readonly shutdownMessage?: string; readonly cease?: { readonly subcode: number; readonly data: Uint8Array }; readonly silent?: boolean }
+  | { readonly type: 'ManualStop'; readonly notification: NotificationMessage | null }
   | { readonly type: 'AutomaticStart' } // 3 (5 when passive)
-  | { readonly type: 'AutomaticStop'; readonly subcode: number; readonly shutdownMessage?: string } // 8
+  | { readonly type: 'AutomaticStop'; readonly subcode: CeaseSubcodeValue; readonly shutdownMessage?: string } // 8
   | { readonly type: 'ConnectRetryTimerExpires' } // 9
   | { readonly type: 'HoldTimerExpires' } // 10
   | { readonly type: 'SendHoldTimerExpires' } // RFC 9687 (29): the peer took nothing we sent for the send hold time
@@ -34,15 +28,21 @@ export type FsmEvent =
   | { readonly type: 'TcpConnectionConfirmed' } // 17: we accepted the peer's connection
   | { readonly type: 'TcpConnectionFails' } // 18
   | { readonly type: 'BgpOpen'; readonly holdTime: number } // 19: a valid OPEN, with the peer's hold time
-  | { readonly type: 'BgpHeaderErr'; readonly error: ProtocolError } // 21
-  | { readonly type: 'BgpOpenMsgErr'; readonly error: ProtocolError } // 22
+  | { readonly type: 'BgpHeaderErr'; readonly error: BgpError } // 21
+  | { readonly type: 'BgpOpenMsgErr'; readonly error: BgpError } // 22
   | { readonly type: 'OpenCollisionDump' } // 23
+  /**
+   * RFC 4271 6.8 resolved for the peer's connection (it has the higher BGP identifier): the
+   * session carries on over that connection, in OpenSent, since our OPEN went out on it already.
+   * Not an RFC event: the RFC runs one FSM per connection, we run one per peer.
+   */
+  | { readonly type: 'OpenCollisionSwitch' }
   | { readonly type: 'NotifMsgVerErr' } // 24
   /** With the NOTIFICATION's code and subcode: a peer's administrative Cease is no error to damp. */
   | { readonly type: 'NotifMsg'; readonly code?: number; readonly subcode?: number } // 25
   | { readonly type: 'KeepAliveMsg' } // 26
   | { readonly type: 'UpdateMsg' } // 27 (ROUTE-REFRESH arrives as this too: any message keeps the session alive)
-  | { readonly type: 'UpdateMsgErr'; readonly error: ProtocolError }; // 28
+  | { readonly type: 'UpdateMsgErr'; readonly error: BgpError }; // 28
 
 export type EventName = FsmEvent['type'];
 export const EVENT_NAMES: readonly EventName[] = [
@@ -62,6 +62,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'BgpHeaderErr',
   'BgpOpenMsgErr',
   'OpenCollisionDump',
+  'OpenCollisionSwitch',
   'NotifMsgVerErr',
   'NotifMsg',
   'KeepAliveMsg',
@@ -74,13 +75,7 @@ export type FsmAction =
   | { readonly type: 'drop-connection' }
   | { readonly type: 'send-open' }
   | { readonly type: 'send-keepalive' }
-  | {
-      readonly type: 'send-notification';
-      readonly code: number;
-      readonly subcode: number;
-      readonly data?: Uint8Array;
-      readonly shutdownMessage?: string;
-    }
+  | { readonly type: 'send-notification'; readonly message: NotificationMessage }
   | { readonly type: 'start-timer'; readonly timer: TimerName; readonly seconds: number }
   | { readonly type: 'stop-timer'; readonly timer: TimerName }
   /** Established: send the table, then End-of-RIB. */

@@ -1,21 +1,19 @@
 // What our OPEN says, and what the two OPENs agree on (RFC 5492 capabilities advertisement).
 
 import {
-  BgpError,
-  ErrorCode,
+  openError,
   FAMILY_AFI_SAFI,
   OpenSubcode,
   checkPeerAs,
   familyOf,
   myAsField,
   peerAsn,
+  type AddPathSetting,
   type Capability,
   type CodecContext,
   type Family,
   type OpenMessage,
 } from '../codec/index.js';
-
-export type AddPathSetting = 'off' | 'send' | 'receive' | 'both';
 
 export interface LocalSpeaker {
   readonly asn: number;
@@ -82,7 +80,7 @@ export function negotiate(local: LocalSpeaker, peer: SessionSettings, theirs: Op
   checkPeerAs(theirs, peer.asn);
   // RFC 4271 6.2: for iBGP the identifiers must differ; RFC 6286 relaxes it for eBGP.
   if (peer.asn === local.asn && theirs.bgpId === local.routerId) {
-    throw new BgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.BAD_BGP_IDENTIFIER, `peer uses our own BGP identifier ${theirs.bgpId}`);
+    throw openError(OpenSubcode.BAD_BGP_IDENTIFIER, `peer uses our own BGP identifier ${theirs.bgpId}`);
   }
   const caps = theirs.capabilities;
   const mp = caps.filter((c) => c.type === 'multiprotocol');
@@ -92,8 +90,7 @@ export function negotiate(local: LocalSpeaker, peer: SessionSettings, theirs: Op
   );
   const families = peer.families.filter((f) => theirFamilies.has(f));
   if (families.length === 0) {
-    throw new BgpError(
-      ErrorCode.OPEN_MESSAGE,
+    throw openError(
       OpenSubcode.UNSUPPORTED_CAPABILITY,
       `no address family in common (we want ${peer.families.join(', ')})`,
     );

@@ -1,35 +1,37 @@
-// One BGP peer: its TCP connection(s), framer, timers and FSM. Bytes in become FSM events; FSM
-// actions become bytes out, timers and calls to the speaker. Nothing here knows about paths.
+// One BGP peer: its connection(s), framer, timers and FSM. Bytes in become FSM events; FSM
+// actions become bytes out, timers and calls to the speaker. Nothing here knows about paths, and
+// nothing here touches a socket: connections come from a Transport (tcp.ts in the daemon, an
+// in-memory one in tests) and time from the Clock, so the whole session runs under a ManualClock.
 
-import net from 'node:net';
 import {
   BgpError,
   CeaseSubcode,
   DEFAULT_CONTEXT,
   ErrorCode,
   Framer,
+  cease,
   decodeMessage,
   encodeMessage,
-  encodeShutdownMessage,
   errorName,
   familyOf,
+  hardReset,
   parseIPv4,
   toHex,
   type BgpMessage,
+  type CeaseSubcodeValue,
   type CodecContext,
   type Family,
-  type NotificationMessage,
   type OpenMessage,
   type RouteRefreshMessage,
   type UpdateMessage,
 } from '../codec/index.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import { transition } from '../fsm/fsm.js';
-import { initialState, LARGE_HOLD_TIME, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type StateName, type TimerName } from '../fsm/types.js';
+import { eventForError, transition } from '../fsm/fsm.js';
+import { initialState, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type StateName, type TimerName } from '../fsm/types.js';
 import type { Logger } from '../log.js';
 import { defaultSendHoldTime, SendHoldTimer } from './send-hold.js';
-import { connectProtected, protectAccepted, protectionFor, type SocketProtection } from './socket-options.js';
 import { buildOpen, negotiate, type LocalSpeaker, type Negotiated, type SessionSettings } from './negotiate.js';
+import type { Connection, Transport } from './transport.js';
 
 export interface PeerSessionConfig extends SessionSettings {
   readonly name: string;
@@ -72,17 +74,13 @@ export interface SessionStats {
 /** RFC 4271 10: ConnectRetry and Keepalive are jittered to 75-100% so peers do not synchronise. */
 const JITTERED: ReadonlySet<TimerName> = new Set(['ConnectRetry', 'Keepalive']);
 
-/** How long a closing socket may take to flush its NOTIFICATION before it is destroyed. */
-const CLOSE_GRACE_MS = 2000;
-
 interface Conn {
-  readonly socket: net.Socket;
-  readonly outgoing: boolean;
+  readonly link: Connection;
   readonly framer: Framer;
   ctx: CodecContext;
   /** The peer's OPEN, once received on this connection. */
   open?: OpenMessage;
-  /** Octets handed to the socket, in total. */
+  /** Octets handed to the connection, in total. */
   written: number;
 }
 
@@ -92,11 +90,11 @@ export class PeerSession {
   private conn: Conn | null = null;
   /** A second connection during a collision (RFC 4271 6.8), until one of the two is dumped. */
   private candidate: Conn | null = null;
-  private connecting: net.Socket | null = null;
+  /** Our connection attempt in flight. */
+  private connecting: { cancel(): void } | null = null;
   private readonly timers = new Map<TimerName, TimerHandle>();
   private negotiated: Negotiated | null = null;
   private sendHold: SendHoldTimer | null = null;
-  private readonly protection: SocketProtection | null;
   private stateSince: number;
   private stopped = true;
   readonly stats: SessionStats = { messagesSent: 0, messagesReceived: 0, updatesSent: 0, updatesReceived: 0 };
@@ -108,6 +106,7 @@ export class PeerSession {
     private readonly hooks: SessionHooks,
     private readonly clock: Clock,
     readonly log: Logger,
+    private readonly transport: Transport,
     private readonly random: () => number = Math.random,
   ) {
     this.fsmConfig = {
@@ -119,7 +118,6 @@ export class PeerSession {
       stableTime: 60,
     };
     this.fsm = initialState(this.fsmConfig);
-    this.protection = protectionFor(config, config.asn !== local.asn);
     this.stateSince = clock.now();
   }
 
@@ -141,7 +139,7 @@ export class PeerSession {
   }
 
   get localAddress(): string | undefined {
-    return this.conn?.socket.localAddress ? normalizeAddress(this.conn.socket.localAddress) : undefined;
+    return this.conn?.link.localAddress;
   }
 
   get remoteRouterId(): string | undefined {
@@ -163,26 +161,21 @@ export class PeerSession {
    */
   async stop(shutdownMessage?: string, mode: 'withdraw' | 'restart' = 'withdraw'): Promise<void> {
     this.stopped = true;
-    const sockets = [this.conn?.socket, this.candidate?.socket].filter((s): s is net.Socket => !!s);
+    const links = [this.conn?.link, this.candidate?.link].filter((l): l is Connection => !!l);
     if (this.candidate) this.dumpCandidate(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, shutdownMessage);
     const n = this.fsm.name === 'Established' ? this.negotiated : null;
-    const message = shutdownMessage === undefined ? {} : { shutdownMessage };
     if (mode === 'restart' && n?.gracefulRestart) {
       this.log.info({ notification: n.gracefulNotification }, 'stopping for a restart: the peer keeps our paths as stale');
-      this.dispatch(n.gracefulNotification ? { type: 'ManualStop', ...message } : { type: 'ManualStop', silent: true });
+      this.dispatch({ type: 'ManualStop', notification: n.gracefulNotification ? cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, shutdownMessage) : null });
     } else if (n?.gracefulNotification) {
-      // RFC 8538 3: Hard Reset carries the Cease it stands for: Administrative Shutdown and its message.
-      const inner = shutdownMessage === undefined ? new Uint8Array(0) : encodeShutdownMessage(shutdownMessage);
-      const data = new Uint8Array(1 + inner.length);
-      data[0] = CeaseSubcode.ADMINISTRATIVE_SHUTDOWN;
-      data.set(inner, 1);
-      this.dispatch({ type: 'ManualStop', cease: { subcode: CeaseSubcode.HARD_RESET, data } });
+      // RFC 8538 3: Hard Reset, carrying the Cease it stands for: Administrative Shutdown and its message.
+      this.dispatch({ type: 'ManualStop', notification: hardReset(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, shutdownMessage) });
     } else {
-      this.dispatch({ type: 'ManualStop', ...message });
+      this.dispatch({ type: 'ManualStop', notification: cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, shutdownMessage) });
     }
-    this.connecting?.destroy();
+    this.connecting?.cancel();
     this.connecting = null;
-    await Promise.all(sockets.map((s) => waitClosed(s)));
+    await Promise.all(links.map((l) => l.closed()));
   }
 
   /** BFD says the link is gone: drop the session at once, without waiting for the hold timer. */
@@ -210,40 +203,30 @@ export class PeerSession {
     if (msg.type === 'update') this.stats.updatesSent++;
   }
 
-  /** Octets given to the socket that the peer has not taken yet (they wait in this process). */
+  /** Octets given to the connection that the peer has not taken yet (they wait in this process). */
   get backlog(): number {
-    return this.conn?.socket.writableLength ?? 0;
+    return this.conn?.link.backlog ?? 0;
   }
 
   private write(c: Conn, bytes: Uint8Array): void {
-    c.socket.write(bytes);
+    c.link.write(bytes);
     c.written += bytes.length;
     if (c === this.conn) this.sendHold?.wrote();
   }
 
-  /** A connection the listener accepted from this peer's address. */
-  acceptIncoming(socket: net.Socket): void {
-    socket.setNoDelay(true);
-    if (this.protection) {
-      try {
-        protectAccepted(socket, this.protection);
-      } catch (e) {
-        this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'cannot protect an incoming connection: refused');
-        socket.destroy();
-        return;
-      }
-    }
+  /** A connection the peer opened (the listener matched its address to this session). */
+  acceptIncoming(link: Connection): void {
     const state = this.fsm.name;
     if (this.stopped || state === 'Idle') {
       this.log.info({ state }, 'refusing incoming connection: session not started or holding down');
-      this.rejectSocket(socket, CeaseSubcode.CONNECTION_REJECTED);
+      this.reject(link, CeaseSubcode.CONNECTION_REJECTED);
       return;
     }
     if (state === 'Connect' || state === 'Active') {
       // Nothing established yet: take the peer's connection, abandon our own attempt.
-      this.connecting?.destroy();
+      this.connecting?.cancel();
       this.connecting = null;
-      this.adopt(socket, false);
+      this.adopt(link);
       this.dispatch({ type: 'TcpConnectionConfirmed' });
       return;
     }
@@ -251,15 +234,15 @@ export class PeerSession {
       // RFC 4271 6.8: both sides connected at once. Run OPEN on the new one and decide once we
       // know the peer's BGP identifier.
       this.log.info({ state }, 'connection collision: second connection from the peer');
-      const c = this.makeConn(socket, false);
+      const c = this.makeConn(link);
       this.candidate = c;
       this.wire(c);
-      c.socket.write(encodeMessage(buildOpen(this.local, this.config), DEFAULT_CONTEXT));
+      c.link.write(encodeMessage(buildOpen(this.local, this.config), DEFAULT_CONTEXT));
       if (this.conn?.open) this.resolveCollision(this.conn.open.bgpId);
       return;
     }
     this.log.info({ state }, 'refusing incoming connection: a session already exists');
-    this.rejectSocket(socket, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
+    this.reject(link, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
   }
 
   // ---- FSM ----------------------------------------------------------------------------------
@@ -290,13 +273,10 @@ export class PeerSession {
       case 'send-keepalive':
         return this.send({ type: 'keepalive' });
       case 'send-notification': {
-        const n: NotificationMessage =
-          a.shutdownMessage !== undefined
-            ? { type: 'notification', code: a.code, subcode: a.subcode, data: '', shutdownMessage: a.shutdownMessage }
-            : { type: 'notification', code: a.code, subcode: a.subcode, data: a.data ? toHex(a.data) : '' };
-        this.log.warn({ code: a.code, subcode: a.subcode, error: errorName(a.code, a.subcode) }, 'sending NOTIFICATION');
-        if (a.code !== ErrorCode.CEASE && a.code !== ErrorCode.SEND_HOLD_TIMER_EXPIRED) this.lastError = `sent NOTIFICATION ${errorName(a.code, a.subcode)}`;
-        return this.send(n);
+        const { code, subcode } = a.message;
+        this.log.warn({ code, subcode, error: errorName(code, subcode) }, 'sending NOTIFICATION');
+        if (code !== ErrorCode.CEASE && code !== ErrorCode.SEND_HOLD_TIMER_EXPIRED) this.lastError = `sent NOTIFICATION ${errorName(code, subcode)}`;
+        return this.send(a.message);
       }
       case 'start-timer':
         return this.startTimer(a.timer, a.seconds);
@@ -327,16 +307,16 @@ export class PeerSession {
       seconds,
       {
         get backlog() {
-          return c.socket.writableLength;
+          return c.link.backlog;
         },
         get accepted() {
-          return c.written - c.socket.writableLength;
+          return c.written - c.link.backlog;
         },
       },
       () => {
         if (c !== this.conn) return;
-        this.lastError = `send hold timer expired: the peer took nothing of ${c.socket.writableLength} octets for ${seconds} s`;
-        this.log.warn({ sendHoldTime: seconds, backlog: c.socket.writableLength }, 'send hold timer expired: dropping the session (RFC 9687)');
+        this.lastError = `send hold timer expired: the peer took nothing of ${c.link.backlog} octets for ${seconds} s`;
+        this.log.warn({ sendHoldTime: seconds, backlog: c.link.backlog }, 'send hold timer expired: dropping the session (RFC 9687)');
         this.dispatch({ type: 'SendHoldTimerExpires' });
       },
     );
@@ -369,80 +349,62 @@ export class PeerSession {
   // ---- connections --------------------------------------------------------------------------
 
   private connect(): void {
-    this.connecting?.destroy();
-    const target = {
-      host: this.config.address,
-      port: this.config.port,
-      ...(this.config.localAddress ? { localAddress: this.config.localAddress } : {}),
-    };
-    let socket: net.Socket;
-    try {
-      socket = this.protection ? connectProtected(target, this.protection) : net.connect(target);
-    } catch (e) {
-      // Never run unprotected when protection was asked for: say which option failed, and retry later.
-      this.lastError = `cannot protect the connection (password / ttlSecurity / multihop): ${e instanceof Error ? e.message : String(e)}`;
-      this.log.error({ err: this.lastError }, 'cannot connect');
-      this.clock.soon(() => this.dispatch({ type: 'TcpConnectionFails' }));
-      return;
-    }
-    this.connecting = socket;
-    socket.setNoDelay(true);
-    const onFail = (err?: Error): void => {
-      if (this.connecting !== socket) return;
-      this.connecting = null;
-      this.log.debug({ err: err?.message }, 'connect failed');
-      this.dispatch({ type: 'TcpConnectionFails' });
-    };
-    socket.once('error', onFail);
-    socket.once('close', () => onFail());
-    socket.once('connect', () => {
-      if (this.connecting !== socket) return socket.destroy();
-      socket.removeAllListeners('error');
-      socket.removeAllListeners('close');
-      this.connecting = null;
-      this.adopt(socket, true);
-      this.dispatch({ type: 'TcpCrAcked' });
+    this.connecting?.cancel();
+    const attempt = this.transport.connect({
+      up: (link) => {
+        if (this.connecting !== attempt) return link.close();
+        this.connecting = null;
+        this.adopt(link);
+        this.dispatch({ type: 'TcpCrAcked' });
+      },
+      failed: (why, note) => {
+        if (this.connecting !== attempt) return;
+        this.connecting = null;
+        if (note) {
+          this.lastError = why;
+          this.log.error({ err: why }, 'cannot connect');
+        } else {
+          this.log.debug({ err: why }, 'connect failed');
+        }
+        this.dispatch({ type: 'TcpConnectionFails' });
+      },
     });
+    this.connecting = attempt;
   }
 
-  private makeConn(socket: net.Socket, outgoing: boolean): Conn {
-    return { socket, outgoing, framer: new Framer(), ctx: DEFAULT_CONTEXT, written: 0 };
+  private makeConn(link: Connection): Conn {
+    return { link, framer: new Framer(), ctx: DEFAULT_CONTEXT, written: 0 };
   }
 
-  private adopt(socket: net.Socket, outgoing: boolean): void {
-    const c = this.makeConn(socket, outgoing);
+  private adopt(link: Connection): void {
+    const c = this.makeConn(link);
     this.conn = c;
     this.negotiated = null;
     this.wire(c);
-    this.log.debug({ outgoing, local: socket.localAddress, remote: socket.remoteAddress }, 'TCP connection up');
+    this.log.debug({ outgoing: link.outgoing, local: link.localAddress }, 'connection up');
   }
 
   private wire(c: Conn): void {
-    c.socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
-    c.socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
-    c.socket.on('close', () => this.onClose(c));
-    c.socket.on('drain', () => {
-      if (c === this.conn && this.fsm.name === 'Established') this.hooks.drain(this);
+    c.link.attach({
+      data: (chunk) => this.onData(c, chunk),
+      closed: () => this.onClose(c),
+      drain: () => {
+        if (c === this.conn && this.fsm.name === 'Established') this.hooks.drain(this);
+      },
     });
   }
 
-  /** A connect that never got an answer: with TCP-MD5 that is all the kernel lets us see. */
-  private noteUnansweredConnect(): void {
-    if (this.connecting && !this.stopped && this.protection?.password !== undefined) {
-      this.lastError = `no answer to connect from ${this.config.address}:${this.config.port} (TCP-MD5 is configured: a wrong or missing password at the peer looks like this)`;
-    }
-  }
-
   private dropConnection(): void {
-    this.noteUnansweredConnect();
+    // A connect that never got an answer: with TCP-MD5 that is all the kernel lets us see.
+    if (this.connecting && !this.stopped) this.lastError = this.transport.unansweredHint ?? this.lastError;
     this.sendHold?.stop();
     this.sendHold = null;
-    this.connecting?.destroy();
+    this.connecting?.cancel();
     this.connecting = null;
     const c = this.conn;
     this.conn = null;
     this.negotiated = null;
-    if (c) closeGracefully(c.socket, this.clock);
+    c?.link.close();
   }
 
   private onClose(c: Conn): void {
@@ -459,25 +421,18 @@ export class PeerSession {
     this.dispatch({ type: 'TcpConnectionFails' });
   }
 
-  private rejectSocket(socket: net.Socket, subcode: number): void {
-    socket.on('error', () => {});
-    socket.write(encodeMessage({ type: 'notification', code: ErrorCode.CEASE, subcode, data: '' }, DEFAULT_CONTEXT));
-    closeGracefully(socket, this.clock);
+  /** Refuse a connection with a Cease saying why. */
+  private reject(link: Connection, subcode: CeaseSubcodeValue): void {
+    link.write(encodeMessage(cease(subcode), DEFAULT_CONTEXT));
+    link.close();
   }
 
-  private dumpCandidate(subcode: number, shutdownMessage?: string): void {
+  private dumpCandidate(subcode: CeaseSubcodeValue, shutdownMessage?: string): void {
     const c = this.candidate;
     if (!c) return;
     this.candidate = null;
-    c.socket.write(
-      encodeMessage(
-        shutdownMessage === undefined
-          ? { type: 'notification', code: ErrorCode.CEASE, subcode, data: '' }
-          : { type: 'notification', code: ErrorCode.CEASE, subcode, data: '', shutdownMessage },
-        DEFAULT_CONTEXT,
-      ),
-    );
-    closeGracefully(c.socket, this.clock);
+    c.link.write(encodeMessage(cease(subcode, shutdownMessage), DEFAULT_CONTEXT));
+    c.link.close();
   }
 
   /**
@@ -491,34 +446,31 @@ export class PeerSession {
     const ours = bgpIdValue(this.local.routerId);
     const theirs = bgpIdValue(peerId);
     const keepIncoming = ours < theirs;
-    if (!keepIncoming || !cur.outgoing) {
+    if (!keepIncoming || !cur.link.outgoing) {
       this.log.info({ ourId: this.local.routerId, peerId }, 'collision: keeping the existing connection');
       this.dumpCandidate(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
       return;
     }
-    this.log.info({ ourId: this.local.routerId, peerId }, 'collision: keeping the peer\'s connection');
-    // Dump ours: the FSM restarts from OpenSent on the candidate, whose OPEN we already sent.
+    this.log.info({ ourId: this.local.routerId, peerId }, "collision: keeping the peer's connection");
+    // Dump ours; the FSM carries on from OpenSent over the candidate, whose OPEN we already sent.
     this.candidate = null;
-    cur.socket.write(encodeMessage({ type: 'notification', code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION_RESOLUTION, data: '' }, cur.ctx));
-    closeGracefully(cur.socket, this.clock);
+    cur.link.write(encodeMessage(cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), cur.ctx));
+    cur.link.close();
     this.conn = cand;
     this.negotiated = null;
-    this.fsm = { ...this.fsm, name: 'OpenSent', holdTime: 0 };
-    this.stateSince = this.clock.now();
-    this.startTimer('Hold', LARGE_HOLD_TIME);
-    this.stopTimer('Keepalive');
+    this.dispatch({ type: 'OpenCollisionSwitch' });
     if (cand.open) this.onOpen(cand, cand.open);
   }
 
   // ---- receiving ----------------------------------------------------------------------------
 
-  private onData(c: Conn, chunk: Buffer): void {
+  private onData(c: Conn, chunk: Uint8Array): void {
     if (c !== this.conn && c !== this.candidate) return;
     let frames: Uint8Array[];
     try {
       frames = c.framer.push(chunk);
     } catch (e) {
-      return this.onDecodeError(c, e, 'header');
+      return this.onDecodeError(c, e);
     }
     for (const bytes of frames) {
       if (c !== this.conn && c !== this.candidate) return; // dropped while handling an earlier message
@@ -526,22 +478,19 @@ export class PeerSession {
       try {
         msg = decodeMessage(bytes, c.ctx);
       } catch (e) {
-        return this.onDecodeError(c, e, bytes[18] === 1 ? 'open' : 'update');
+        return this.onDecodeError(c, e);
       }
       if (c === this.conn) this.stats.messagesReceived++;
       this.onMessage(c, msg);
     }
   }
 
-  private onDecodeError(c: Conn, e: unknown, where: 'header' | 'open' | 'update'): void {
+  private onDecodeError(c: Conn, e: unknown): void {
     if (!(e instanceof BgpError)) throw e;
-    this.log.warn({ code: e.code, subcode: e.subcode, reason: e.reason }, 'malformed message from peer');
+    this.log.warn({ code: e.code, subcode: e.subcode, reason: e.reason, data: toHex(e.data) }, 'malformed message from peer');
     this.lastError = `malformed message from peer: ${e.message}`;
     if (c === this.candidate) return this.dumpCandidate(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
-    const error = { code: e.code, subcode: e.subcode, data: e.data, reason: e.reason };
-    if (where === 'header' || e.code === ErrorCode.MESSAGE_HEADER) this.dispatch({ type: 'BgpHeaderErr', error });
-    else if (where === 'open') this.dispatch({ type: 'BgpOpenMsgErr', error });
-    else this.dispatch({ type: 'UpdateMsgErr', error });
+    this.dispatch(eventForError(e));
   }
 
   private onMessage(c: Conn, msg: BgpMessage): void {
@@ -552,7 +501,7 @@ export class PeerSession {
         this.resolveCollision(msg.bgpId);
       } else if (msg.type === 'notification') {
         this.candidate = null;
-        c.socket.destroy();
+        c.link.close();
       }
       return;
     }
@@ -569,7 +518,7 @@ export class PeerSession {
       case 'notification': {
         const text = `${errorName(msg.code, msg.subcode)}${msg.shutdownMessage ? `: ${msg.shutdownMessage}` : ''}`;
         this.lastError = `received NOTIFICATION ${text}`;
-        this.log.warn({ code: msg.code, subcode: msg.subcode, data: msg.data, shutdownMessage: msg.shutdownMessage }, `received NOTIFICATION ${text}`);
+        this.log.warn({ code: msg.code, subcode: msg.subcode, data: toHex(msg.data), shutdownMessage: msg.shutdownMessage }, `received NOTIFICATION ${text}`);
         // RFC 4271 8.2.2: an Unsupported Version NOTIFICATION is event 24, not 25.
         const verErr = msg.code === ErrorCode.OPEN_MESSAGE && msg.subcode === 1;
         return this.dispatch(verErr ? { type: 'NotifMsgVerErr' } : { type: 'NotifMsg', code: msg.code, subcode: msg.subcode });
@@ -606,29 +555,13 @@ export class PeerSession {
       if (!(e instanceof BgpError)) throw e;
       this.lastError = `rejected the peer's OPEN: ${e.message}`;
       this.log.warn({ code: e.code, subcode: e.subcode, reason: e.reason }, 'rejecting OPEN');
-      return this.dispatch({ type: 'BgpOpenMsgErr', error: { code: e.code, subcode: e.subcode, data: e.data } });
+      return this.dispatch(eventForError(e));
     }
     c.ctx = this.negotiated.ctx;
     c.framer.setContext(this.negotiated.ctx);
     this.log.info({ peerAsn: this.negotiated.peerAsn, peerRouterId: open.bgpId, holdTime: open.holdTime }, 'received OPEN');
     this.dispatch({ type: 'BgpOpen', holdTime: open.holdTime });
   }
-}
-
-function closeGracefully(socket: net.Socket, clock: Clock): void {
-  socket.end();
-  const t = clock.after(CLOSE_GRACE_MS, () => socket.destroy());
-  socket.once('close', () => t.cancel());
-}
-
-function waitClosed(socket: net.Socket): Promise<void> {
-  if (socket.destroyed) return Promise.resolve();
-  return new Promise((resolve) => socket.once('close', () => resolve()));
-}
-
-/** "::ffff:198.51.100.1" (an IPv4 peer on a dual-stack listener) -> "198.51.100.1". */
-export function normalizeAddress(a: string): string {
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
 /** A BGP identifier as the unsigned number RFC 4271 6.8 compares. */

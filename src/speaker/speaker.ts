@@ -10,7 +10,8 @@ import type { Logger } from '../log.js';
 import { ReceivedRoutes } from '../rib/received.js';
 import { RequestError, type AnnouncedPath } from '../rib/types.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
-import { normalizeAddress, PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
+import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
+import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../session/socket-options.js';
 import type { PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
@@ -45,6 +46,7 @@ export interface SpeakerOptions {
 
 interface PeerState {
   readonly session: PeerSession;
+  readonly transport: TcpTransport;
   readonly pipeline: SendPipeline;
   /** The BFD session on this peer's link, once the first connection told us the local address. */
   bfd: BfdHandle | null;
@@ -75,6 +77,7 @@ export class Speaker implements SpeakerApi {
     const local = { asn: options.asn, routerId: options.routerId, hostname: os.hostname() };
     for (const pc of options.peers) {
       const log = this.log.child({ peer: pc.name });
+      const transport = new TcpTransport(pc, pc.asn !== options.asn, clock, log);
       const session = new PeerSession(
         pc,
         local,
@@ -96,12 +99,13 @@ export class Speaker implements SpeakerApi {
         },
         clock,
         log,
+        transport,
       );
       const pipeline = new SendPipeline(this.desired.rib, clock, log, options.pipeline, {
         wants: () => this.events.wants('peer-paths'),
         sent: (b) => this.emitSent(pc.address, b),
       });
-      this.peers.set(pc.address, { session, pipeline, received: new ReceivedRoutes(), bfd: null, bfdOpening: false });
+      this.peers.set(pc.address, { session, transport, pipeline, received: new ReceivedRoutes(), bfd: null, bfdOpening: false });
     }
   }
 
@@ -170,7 +174,8 @@ export class Speaker implements SpeakerApi {
       socket.destroy();
       return;
     }
-    peer.session.acceptIncoming(socket);
+    const link = peer.transport.accept(socket);
+    if (link) peer.session.acceptIncoming(link);
   }
 
   // ---- the API ------------------------------------------------------------------------------

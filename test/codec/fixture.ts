@@ -12,6 +12,7 @@ import {
   type BgpMessage,
   type CodecContext,
 } from '../../src/codec/index.js';
+import { answerTo, notificationOctets } from '../session/harness.js';
 
 /** 16 octets of ones: the RFC 4271 4.1 marker. */
 export const MARKER: readonly number[] = new Array(16).fill(0xff);
@@ -85,13 +86,29 @@ export function fixtureTests(f: Fixture): void {
   });
 }
 
-/** The BgpError that decoding `b` throws (fails the test if it throws nothing or something else). */
+/**
+ * The BgpError that decoding `b` throws (fails the test if it throws nothing or something else).
+ * It also hands `b` to a session (the core, in memory: an OPEN in OpenSent, anything else when
+ * Established with `ctx`) and checks the session answers with exactly that error's NOTIFICATION,
+ * octet for octet, and closes: every malformed fixture that is a whole message is a session test too.
+ */
 export function decodeError(b: Uint8Array, ctx: CodecContext = DEFAULT_CONTEXT): BgpError {
+  let error: BgpError | undefined;
   try {
     decodeMessage(b, ctx);
   } catch (e) {
-    if (e instanceof BgpError) return e;
-    throw new Error(`decode threw ${String(e)}, not a BgpError`);
+    if (!(e instanceof BgpError)) throw new Error(`decode threw ${String(e)}, not a BgpError`);
+    error = e;
   }
-  throw new Error('decode did not throw');
+  if (error === undefined) throw new Error('decode did not throw');
+  // On a stream, a message whose Length field runs past the octets there is still arriving: the
+  // session waits for the rest (and its hold timer), so only whole messages get an answer now.
+  if (b.length < 19 || ((b[16]! << 8) | b[17]!) > b.length) return error;
+  const answer = answerTo(b, ctx);
+  expect(Buffer.from(answer.last).toString('hex'), 'the NOTIFICATION the session sent').toBe(
+    Buffer.from(notificationOctets(error.code, error.subcode, error.data)).toString('hex'),
+  );
+  expect(answer.closed, 'the session closed the connection').toBe(true);
+  expect(answer.state).toBe('Idle');
+  return error;
 }

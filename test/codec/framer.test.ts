@@ -4,8 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   BgpError,
+  cease,
+  CeaseSubcode,
   DEFAULT_CONTEXT,
   encodeMessage,
+  notification,
   Framer,
   type BgpMessage,
   type CodecContext,
@@ -71,8 +74,8 @@ const MESSAGES: readonly BgpMessage[] = [
   { type: 'keepalive' },
   { type: 'route-refresh', afi: 2, safi: 1, subtype: 'normal' },
   { type: 'route-refresh', afi: 1, safi: 1, subtype: 'end-of-rib' },
-  { type: 'notification', code: 6, subcode: 2, data: '', shutdownMessage: 'maintenance, back at 14:00' },
-  { type: 'notification', code: 3, subcode: 1, data: 'c0ffee' },
+  cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, 'maintenance, back at 14:00'),
+  notification(3, 1, Uint8Array.of(0xc0, 0xff, 0xee)),
 ];
 
 const ENCODED = MESSAGES.map((m) => encodeMessage(m, DEFAULT_CONTEXT));

@@ -1,5 +1,9 @@
 import { describe } from 'vitest';
+import { fromHex } from '../../src/codec/index.js';
 import { bytes, fixtureTests, MARKER } from './fixture.js';
+
+/** Hex to octets: the NOTIFICATION data field of a fixture. */
+const h = (hex: string): Uint8Array => fromHex(hex)!;
 
 /** The octets of printable ASCII text, for shutdown communications inside fixtures. */
 function ascii(text: string): number[] {
@@ -20,7 +24,7 @@ describe('NOTIFICATION', () => {
       0x04, // error code 4 (Hold Timer Expired)
       0x00, // subcode 0 (unspecific)
     ),
-    message: { type: 'notification', code: 4, subcode: 0, data: '' },
+    message: { type: 'notification', code: 4, subcode: 0, data: h('') },
   });
 
   fixtureTests({
@@ -33,7 +37,7 @@ describe('NOTIFICATION', () => {
       0x01, // subcode 1 (Unsupported Version Number)
       0x00, 0x04, // data: version 4 (RFC 4271 6.2)
     ),
-    message: { type: 'notification', code: 2, subcode: 1, data: '0004' },
+    message: { type: 'notification', code: 2, subcode: 1, data: h('0004') },
   });
 
   fixtureTests({
@@ -46,7 +50,7 @@ describe('NOTIFICATION', () => {
       0x02, // subcode 2 (Bad Peer AS)
       0xfd, 0xe9, // data: My AS 65001
     ),
-    message: { type: 'notification', code: 2, subcode: 2, data: 'fde9' },
+    message: { type: 'notification', code: 2, subcode: 2, data: h('fde9') },
   });
 
   fixtureTests({
@@ -59,7 +63,7 @@ describe('NOTIFICATION', () => {
       0x04, // subcode 4 (Attribute Flags Error)
       0x80, 0x01, 0x01, 0x00, // data: ORIGIN with flags 0x80 (optional), type 1, length 1, IGP (RFC 4271 6.3)
     ),
-    message: { type: 'notification', code: 3, subcode: 4, data: '80010100' },
+    message: { type: 'notification', code: 3, subcode: 4, data: h('80010100') },
   });
 
   fixtureTests({
@@ -74,7 +78,7 @@ describe('NOTIFICATION', () => {
       0x01, // SAFI 1 (unicast)
       0x00, 0x00, 0x03, 0xe8, // prefix upper bound 1000
     ),
-    message: { type: 'notification', code: 6, subcode: 1, data: '000101000003e8' },
+    message: { type: 'notification', code: 6, subcode: 1, data: h('000101000003e8') },
   });
 
   fixtureTests({
@@ -86,7 +90,7 @@ describe('NOTIFICATION', () => {
       0x06, // error code 6 (Cease)
       0x02, // subcode 2 (Administrative Shutdown)
     ),
-    message: { type: 'notification', code: 6, subcode: 2, data: '' },
+    message: { type: 'notification', code: 6, subcode: 2, data: h('') },
   });
 
   fixtureTests({
@@ -99,7 +103,7 @@ describe('NOTIFICATION', () => {
       0x02, // subcode 2 (Administrative Shutdown)
       0x00, // shutdown communication length 0: no message follows
     ),
-    message: { type: 'notification', code: 6, subcode: 2, data: '00' },
+    message: { type: 'notification', code: 6, subcode: 2, data: h('00') },
   });
 
   fixtureTests({
@@ -117,7 +121,7 @@ describe('NOTIFICATION', () => {
       type: 'notification',
       code: 6,
       subcode: 2,
-      data: '1e6d61696e74656e616e63653a206261636b2061742031343a303020555443',
+      data: h('1e6d61696e74656e616e63653a206261636b2061742031343a303020555443'),
       shutdownMessage: 'maintenance: back at 14:00 UTC',
     },
   });
@@ -141,7 +145,7 @@ describe('NOTIFICATION', () => {
       type: 'notification',
       code: 6,
       subcode: 2,
-      data: '1a57617274756e6720f09f94a7207a7572c3bc636b2031343a3030',
+      data: h('1a57617274756e6720f09f94a7207a7572c3bc636b2031343a3030'),
       shutdownMessage: 'Wartung \u{1f527} zur\u00fcck 14:00',
     },
   });
@@ -157,7 +161,7 @@ describe('NOTIFICATION', () => {
       0x0d, // shutdown communication length 13
       ascii('config change'), // 13 octets
     ),
-    message: { type: 'notification', code: 6, subcode: 4, data: '0d636f6e666967206368616e6765', shutdownMessage: 'config change' },
+    message: { type: 'notification', code: 6, subcode: 4, data: h('0d636f6e666967206368616e6765'), shutdownMessage: 'config change' },
   });
 
   fixtureTests({
@@ -172,7 +176,7 @@ describe('NOTIFICATION', () => {
       0x66, 0x6f, // "fo"
       0xff, // never valid in UTF-8
     ),
-    message: { type: 'notification', code: 6, subcode: 2, data: '03666fff' },
+    message: { type: 'notification', code: 6, subcode: 2, data: h('03666fff') },
   });
 
   fixtureTests({
@@ -187,7 +191,7 @@ describe('NOTIFICATION', () => {
       0x7a, 0x75, 0x72, // "zur"
       0xc3, // first octet of a 2-octet sequence with no continuation octet
     ),
-    message: { type: 'notification', code: 6, subcode: 4, data: '047a7572c3' },
+    message: { type: 'notification', code: 6, subcode: 4, data: h('047a7572c3') },
   });
 
   fixtureTests({
@@ -200,6 +204,6 @@ describe('NOTIFICATION', () => {
       0x03, // subcode 3 (Peer De-configured): RFC 8203 covers subcodes 2 and 4 only
       0x03, ascii('abc'), // looks like a length octet and text, but is just data here
     ),
-    message: { type: 'notification', code: 6, subcode: 3, data: '03616263' },
+    message: { type: 'notification', code: 6, subcode: 3, data: h('03616263') },
   });
 });

@@ -17,6 +17,7 @@ import {
   packAnnouncements,
   packWithdrawals,
   Prefix,
+  fromHex,
   toHex,
   type AsPathSegment,
   type BgpMessage,
@@ -307,7 +308,7 @@ const notificationArb: fc.Arbitrary<NotificationMessage> = fc.oneof(
   fc
     .record({ code: u8, subcode: u8, data: fc.oneof(hexArb(32), hexArb(3000, 1000)) })
     .filter((n) => !(n.code === 6 && (n.subcode === 2 || n.subcode === 4) && looksLikeShutdownMessage(n.data)))
-    .map((n) => ({ type: 'notification' as const, ...n })),
+    .map((n) => ({ type: 'notification' as const, code: n.code, subcode: n.subcode, data: fromHex(n.data)! })),
   // RFC 8203: Cease / Administrative Shutdown or Reset with an operator's message.
   fc
     .record({
@@ -321,7 +322,7 @@ const notificationArb: fc.Arbitrary<NotificationMessage> = fc.oneof(
       type: 'notification' as const,
       code: 6,
       subcode,
-      data: toHex(encodeShutdownMessage(text)),
+      data: encodeShutdownMessage(text),
       shutdownMessage: text,
     })),
 );
@@ -726,7 +727,7 @@ describe('text survives the round trip exactly', () => {
           type: 'notification',
           code: 6,
           subcode,
-          data: toHex(encodeShutdownMessage(shutdownMessage)),
+          data: encodeShutdownMessage(shutdownMessage),
           shutdownMessage,
         };
         roundTrip({ ctx: { fourOctetAs: true, extendedMessage: false, addPathSend: [], addPathReceive: [] }, msg });
@@ -845,8 +846,8 @@ describe('out-of-range numbers are a BgpEncodeError, not silently truncated', ()
       max: 0xff,
       make: (v) => () => encodeMessage(open({ capabilities: [{ type: 'unknown', code: v, data: '' }] }), ap),
     },
-    { field: 'NOTIFICATION error code', max: 0xff, make: (v) => () => encodeMessage({ type: 'notification', code: v, subcode: 0, data: '' }, ap) },
-    { field: 'NOTIFICATION error subcode', max: 0xff, make: (v) => () => encodeMessage({ type: 'notification', code: 6, subcode: v, data: '' }, ap) },
+    { field: 'NOTIFICATION error code', max: 0xff, make: (v) => () => encodeMessage({ type: 'notification', code: v, subcode: 0, data: new Uint8Array(0) }, ap) },
+    { field: 'NOTIFICATION error subcode', max: 0xff, make: (v) => () => encodeMessage({ type: 'notification', code: 6, subcode: v, data: new Uint8Array(0) }, ap) },
     {
       field: 'ROUTE-REFRESH AFI',
       max: 0xffff,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { transition, negotiateHoldTime } from '../../src/fsm/fsm.js';
+import { cease, hardReset, headerError, notification, openError, routeRefreshError, updateError } from '../../src/codec/index.js';
+import { eventForError, transition, negotiateHoldTime } from '../../src/fsm/fsm.js';
 import {
   DEFAULT_FSM_CONFIG,
   EVENT_NAMES,
@@ -13,7 +14,12 @@ import {
 } from '../../src/fsm/types.js';
 
 const config = DEFAULT_FSM_CONFIG;
-const err = { code: 3, subcode: 1, data: new Uint8Array([1, 2]) };
+const err = updateError(1, 'malformed attribute list', new Uint8Array([1, 2]));
+
+/** The action that sends NOTIFICATION (code, subcode, data). */
+function sent(code: number, subcode: number, data?: Uint8Array): FsmAction {
+  return { type: 'send-notification', message: notification(code, subcode, data) };
+}
 
 function event(name: EventName): FsmEvent {
   switch (name) {
@@ -25,6 +31,8 @@ function event(name: EventName): FsmEvent {
       return { type: name, error: err };
     case 'AutomaticStop':
       return { type: 'AutomaticStop', subcode: 6 };
+    case 'ManualStop':
+      return { type: 'ManualStop', notification: cease(2) };
     default:
       return { type: name } as FsmEvent;
   }
@@ -37,14 +45,14 @@ function stateIn(name: StateName): FsmState {
 const I = 'Idle', C = 'Connect', A = 'Active', S = 'OpenSent', O = 'OpenConfirm', E = 'Established';
 // Expected next state for every (state, event) pair, events in EVENT_NAMES order:
 // ManualStart ManualStop AutoStart AutoStop ConnRetry Hold SendHold Keepalive IdleHold CrAcked ConnConfirmed
-// TcpFails BgpOpen HeaderErr OpenMsgErr CollisionDump NotifVerErr Notif KeepAliveMsg UpdateMsg UpdateMsgErr
+// TcpFails BgpOpen HeaderErr OpenMsgErr CollisionDump CollisionSwitch NotifVerErr Notif KeepAliveMsg UpdateMsg UpdateMsgErr
 const NEXT: Record<StateName, StateName[]> = {
-  Idle:        [C, I, C, I, I, I, I, I, C, I, I, I, I, I, I, I, I, I, I, I, I],
-  Connect:     [C, I, C, I, C, I, C, I, C, S, S, A, I, I, I, I, I, I, I, I, I],
-  Active:      [A, I, A, I, C, I, A, I, A, S, S, A, I, I, I, I, I, I, I, I, I],
-  OpenSent:    [S, I, S, I, I, I, I, I, S, I, I, A, O, I, I, I, I, I, I, I, I],
-  OpenConfirm: [O, I, O, I, I, I, I, O, O, I, I, I, I, I, I, I, I, I, E, I, I],
-  Established: [E, I, E, I, I, I, I, E, E, I, I, I, I, I, I, I, I, I, E, E, I],
+  Idle:        [C, I, C, I, I, I, I, I, C, I, I, I, I, I, I, I, I, I, I, I, I, I],
+  Connect:     [C, I, C, I, C, I, C, I, C, S, S, A, I, I, I, I, I, I, I, I, I, I],
+  Active:      [A, I, A, I, C, I, A, I, A, S, S, A, I, I, I, I, I, I, I, I, I, I],
+  OpenSent:    [S, I, S, I, I, I, I, I, S, I, I, A, O, I, I, I, S, I, I, I, I, I],
+  OpenConfirm: [O, I, O, I, I, I, I, O, O, I, I, I, I, I, I, I, S, I, I, E, I, I],
+  Established: [E, I, E, I, I, I, I, E, E, I, I, I, I, I, I, I, I, I, I, E, E, I],
 };
 
 function types(actions: readonly FsmAction[]): string[] {
@@ -121,7 +129,7 @@ describe('FSM: behaviour', () => {
 
   it('hold timer expiry sends Hold Timer Expired and goes down', () => {
     const t = transition(stateIn('Established'), { type: 'HoldTimerExpires' }, config, 0);
-    expect(t.actions[0]).toEqual({ type: 'send-notification', code: 4, subcode: 0 });
+    expect(t.actions[0]).toEqual(sent(4, 0));
     expect(types(t.actions)).toContain('session-down');
   });
 
@@ -129,7 +137,7 @@ describe('FSM: behaviour', () => {
     for (const from of ['OpenSent', 'OpenConfirm', 'Established'] as const) {
       const t = transition(stateIn(from), { type: 'SendHoldTimerExpires' }, config, 0);
       expect(t.state.name).toBe('Idle');
-      expect(t.actions[0]).toEqual({ type: 'send-notification', code: 8, subcode: 0 });
+      expect(t.actions[0]).toEqual(sent(8, 0));
       expect(types(t.actions)).toContain('drop-connection');
       // Dropped like any error: the automatic restart follows, damped.
       expect(types(t.actions)).toContain('start-timer:IdleHold');
@@ -138,25 +146,43 @@ describe('FSM: behaviour', () => {
 
   it('errors are sent as the NOTIFICATION the codec named', () => {
     const t = transition(stateIn('Established'), { type: 'UpdateMsgErr', error: err }, config, 0);
-    expect(t.actions[0]).toEqual({ type: 'send-notification', code: 3, subcode: 1, data: err.data });
+    expect(t.actions[0]).toEqual(sent(3, 1, err.data));
+  });
+
+  it('a decode error becomes the event of its message kind (RFC 4271 8.1.2)', () => {
+    expect(eventForError(headerError(2, 'length 5')).type).toBe('BgpHeaderErr');
+    expect(eventForError(openError(2, 'bad peer AS')).type).toBe('BgpOpenMsgErr');
+    expect(eventForError(updateError(11, 'bad AS_PATH')).type).toBe('UpdateMsgErr');
+    expect(eventForError(routeRefreshError(1, 'BoRR of 25 octets')).type).toBe('UpdateMsgErr');
+  });
+
+  it("a collision won by the peer's connection carries on in OpenSent, waiting for its OPEN with the large hold time", () => {
+    for (const from of ['OpenSent', 'OpenConfirm'] as const) {
+      const t = transition(stateIn(from), { type: 'OpenCollisionSwitch' }, config, 0);
+      expect(t.state).toMatchObject({ name: 'OpenSent', holdTime: 0 });
+      expect(t.actions).toEqual([
+        { type: 'stop-timer', timer: 'Keepalive' },
+        { type: 'start-timer', timer: 'Hold', seconds: 240 },
+      ]);
+    }
   });
 
   it('unexpected messages are FSM errors with the RFC 6608 subcode of the state', () => {
-    expect(transition(stateIn('OpenSent'), { type: 'UpdateMsg' }, config, 0).actions[0]).toEqual({ type: 'send-notification', code: 5, subcode: 1 });
-    expect(transition(stateIn('OpenConfirm'), { type: 'UpdateMsg' }, config, 0).actions[0]).toEqual({ type: 'send-notification', code: 5, subcode: 2 });
-    expect(transition(stateIn('Established'), { type: 'BgpOpen', holdTime: 90 }, config, 0).actions[0]).toEqual({ type: 'send-notification', code: 5, subcode: 3 });
+    expect(transition(stateIn('OpenSent'), { type: 'UpdateMsg' }, config, 0).actions[0]).toEqual(sent(5, 1));
+    expect(transition(stateIn('OpenConfirm'), { type: 'UpdateMsg' }, config, 0).actions[0]).toEqual(sent(5, 2));
+    expect(transition(stateIn('Established'), { type: 'BgpOpen', holdTime: 90 }, config, 0).actions[0]).toEqual(sent(5, 3));
   });
 
   it('a manual stop sends Cease / Administrative Shutdown with the operator message, and does not restart', () => {
-    const t = transition(stateIn('Established'), { type: 'ManualStop', shutdownMessage: 'maintenance' }, config, 0);
-    expect(t.actions[0]).toEqual({ type: 'send-notification', code: 6, subcode: 2, shutdownMessage: 'maintenance' });
+    const t = transition(stateIn('Established'), { type: 'ManualStop', notification: cease(2, 'maintenance') }, config, 0);
+    expect(t.actions[0]).toEqual({ type: 'send-notification', message: cease(2, 'maintenance') });
     expect(types(t.actions)).toContain('stop-timer:IdleHold');
     expect(types(t.actions)).not.toContain('start-timer:IdleHold');
   });
 
   it('collision loser sends Cease / Connection Collision Resolution', () => {
     const t = transition(stateIn('OpenConfirm'), { type: 'OpenCollisionDump' }, config, 0);
-    expect(t.actions[0]).toEqual({ type: 'send-notification', code: 6, subcode: 7 });
+    expect(t.actions[0]).toEqual(sent(6, 7));
   });
 
   it('a flapping peer waits longer each time, up to the maximum', () => {
@@ -199,12 +225,12 @@ describe('FSM: behaviour', () => {
   });
 
   it('a stop sends Administrative Shutdown, the Cease it is given (Hard Reset), or nothing for a graceful restart', () => {
-    const plain = transition(stateIn('Established'), { type: 'ManualStop', shutdownMessage: 'bye' }, config, 0);
-    expect(plain.actions[0]).toEqual({ type: 'send-notification', code: 6, subcode: 2, shutdownMessage: 'bye' });
-    const data = Uint8Array.of(2, 3, 0x62, 0x79, 0x65);
-    const hard = transition(stateIn('Established'), { type: 'ManualStop', cease: { subcode: 9, data } }, config, 0);
-    expect(hard.actions[0]).toEqual({ type: 'send-notification', code: 6, subcode: 9, data });
-    const silent = transition(stateIn('Established'), { type: 'ManualStop', silent: true }, config, 0);
+    const plain = transition(stateIn('Established'), { type: 'ManualStop', notification: cease(2, 'bye') }, config, 0);
+    expect(plain.actions[0]).toEqual({ type: 'send-notification', message: { ...notification(6, 2, Uint8Array.of(3, 0x62, 0x79, 0x65)), shutdownMessage: 'bye' } });
+    // RFC 8538 3: Hard Reset's data is the Cease it stands for: subcode 2, then that Cease's data.
+    const hard = transition(stateIn('Established'), { type: 'ManualStop', notification: hardReset(2, 'bye') }, config, 0);
+    expect(hard.actions[0]).toEqual(sent(6, 9, Uint8Array.of(2, 3, 0x62, 0x79, 0x65)));
+    const silent = transition(stateIn('Established'), { type: 'ManualStop', notification: null }, config, 0);
     expect(types(silent.actions)).not.toContain('send-notification');
     for (const t of [plain, hard, silent]) {
       expect(t.state.name).toBe('Idle');

@@ -146,7 +146,7 @@ describe('a misbehaving peer', () => {
     p.send({ type: 'open', version: 4, myAs: 64999, holdTime: 90, bgpId: '192.0.2.1', capabilities: [] });
     const n = await p.nextOf('notification');
     expect([n.code, n.subcode]).toEqual([2, 2]);
-    expect(n.data).toBe('fde7'); // RFC 4271 6.2: the data is the My AS field received
+    expect(Buffer.from(n.data).toString('hex')).toBe('fde7'); // RFC 4271 6.2: the data is the My AS field received
     await p.waitClosed();
   });
 

@@ -1,0 +1,138 @@
+// The session's TCP adapter: connections to and from one peer over node:net, with the peer's
+// socket protections (TCP-MD5, TTL security, multihop TTL) applied before the first segment.
+// Everything BGP lives in the session core (peer-session.ts); this file only moves octets.
+
+import net from 'node:net';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { connectProtected, protectAccepted, protectionFor, type SocketProtection } from './socket-options.js';
+import type { ConnectCallbacks, Connection, ConnectionEvents, Transport } from './transport.js';
+
+/** How long a closing socket may take to flush (a NOTIFICATION) before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+export interface TcpPeer {
+  readonly address: string;
+  readonly port: number;
+  readonly localAddress?: string;
+  readonly password?: string;
+  readonly ttlSecurity?: boolean;
+  readonly multihop?: number;
+}
+
+export class TcpTransport implements Transport {
+  private readonly protection: SocketProtection | null;
+
+  constructor(
+    private readonly peer: TcpPeer,
+    ebgp: boolean,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.protection = protectionFor(peer, ebgp);
+  }
+
+  get unansweredHint(): string | undefined {
+    if (this.protection?.password === undefined) return undefined;
+    return `no answer to connect from ${this.peer.address}:${this.peer.port} (TCP-MD5 is configured: a wrong or missing password at the peer looks like this)`;
+  }
+
+  connect(cb: ConnectCallbacks): { cancel(): void } {
+    const target = { host: this.peer.address, port: this.peer.port, ...(this.peer.localAddress ? { localAddress: this.peer.localAddress } : {}) };
+    let socket: net.Socket;
+    try {
+      socket = this.protection ? connectProtected(target, this.protection) : net.connect(target);
+    } catch (e) {
+      // Never run unprotected when protection was asked for: say which option failed.
+      const why = `cannot protect the connection (password / ttlSecurity / multihop): ${e instanceof Error ? e.message : String(e)}`;
+      let cancelled = false;
+      this.clock.soon(() => {
+        if (!cancelled) cb.failed(why, true);
+      });
+      return { cancel: () => (cancelled = true) };
+    }
+    socket.setNoDelay(true);
+    let pending = true;
+    const onFail = (err?: Error): void => {
+      if (!pending) return;
+      pending = false;
+      cb.failed(err?.message ?? 'connection closed while connecting', false);
+    };
+    socket.once('error', onFail);
+    socket.once('close', () => onFail());
+    socket.once('connect', () => {
+      if (!pending) return socket.destroy();
+      pending = false;
+      socket.removeAllListeners('error');
+      socket.removeAllListeners('close');
+      cb.up(new TcpConnection(socket, true, this.clock));
+    });
+    return {
+      cancel: () => {
+        pending = false;
+        socket.destroy();
+      },
+    };
+  }
+
+  /** A connection the listener accepted from this peer's address, protected as configured; null if it cannot be. */
+  accept(socket: net.Socket): Connection | null {
+    socket.setNoDelay(true);
+    if (this.protection) {
+      try {
+        protectAccepted(socket, this.protection);
+      } catch (e) {
+        this.log.error({ err: e instanceof Error ? e.message : String(e) }, 'cannot protect an incoming connection: refused');
+        socket.destroy();
+        return null;
+      }
+    }
+    return new TcpConnection(socket, false, this.clock);
+  }
+}
+
+class TcpConnection implements Connection {
+  constructor(
+    private readonly socket: net.Socket,
+    readonly outgoing: boolean,
+    private readonly clock: Clock,
+  ) {
+    // Errors end in 'close', which the session hears; an unhandled 'error' would end the process.
+    socket.on('error', () => undefined);
+  }
+
+  get localAddress(): string | undefined {
+    return this.socket.localAddress ? normalizeAddress(this.socket.localAddress) : undefined;
+  }
+
+  get backlog(): number {
+    return this.socket.writableLength;
+  }
+
+  attach(events: ConnectionEvents): void {
+    this.socket.on('data', (chunk: Buffer) => events.data(chunk));
+    this.socket.on('drain', () => events.drain());
+    this.socket.on('close', () => events.closed());
+  }
+
+  write(bytes: Uint8Array): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  close(): void {
+    if (this.socket.destroyed) return;
+    this.socket.end();
+    const t = this.clock.after(CLOSE_GRACE_MS, () => this.socket.destroy());
+    this.socket.once('close', () => t.cancel());
+  }
+
+  closed(): Promise<void> {
+    if (this.socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.socket.once('close', () => resolve()));
+  }
+}
+
+/** "::ffff:198.51.100.1" (an IPv4 peer on a dual-stack listener) -> "198.51.100.1". */
+export function normalizeAddress(a: string): string {
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}

@@ -1,0 +1,253 @@
+// The session core with a ManualClock and in-memory connections (harness.ts): every timer of
+// RFC 4271 10 with its jitter, connection collisions (6.8), stopping, and what goes on the wire,
+// octet for octet where it matters. No sockets, no sleeps.
+
+import { describe, expect, it } from 'vitest';
+import { hardReset, cease, type NotificationMessage } from '../../src/codec/index.js';
+import { establish, newSession, notificationOctets, PEER_ID } from './harness.js';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+describe('session core: timers', () => {
+  it('connects on start, sends OPEN when the connection is up, and is Established after OPEN and KEEPALIVE', () => {
+    const h = newSession();
+    h.session.start();
+    expect(h.transport.pending).toBe(1);
+    const link = h.transport.answer();
+    expect(link.takeTypes()).toEqual(['open']);
+    expect(h.session.state).toBe('OpenSent');
+    link.send(h.peerOpen());
+    expect(link.takeTypes()).toEqual(['keepalive']);
+    expect(h.session.state).toBe('OpenConfirm');
+    link.send({ type: 'keepalive' });
+    expect(h.session.state).toBe('Established');
+    expect(h.heard).toEqual([
+      'state Idle->Connect',
+      'state Connect->OpenSent',
+      'state OpenSent->OpenConfirm',
+      'established',
+      'state OpenConfirm->Established',
+    ]);
+  });
+
+  it('keepalives go out at a third of the hold time, jittered to 75-100% (RFC 4271 10)', () => {
+    for (const [random, interval] of [
+      [1, 3_000],
+      [0, 2_250],
+    ] as const) {
+      const h = newSession({}, { random: () => random });
+      const link = establish(h);
+      const at: number[] = [];
+      const start = h.clock.now();
+      for (let t = 0; t < 10_000; t += 250) {
+        h.clock.advance(250);
+        link.send({ type: 'keepalive' }); // the peer keeps the session alive
+        for (const m of link.take()) if (m.type === 'keepalive') at.push(h.clock.now() - start);
+      }
+      // 9 s hold time: every 3 s, or every 2.25 s with the jitter at its low end.
+      expect(at.slice(0, 3)).toEqual([interval, 2 * interval, 3 * interval].map((ms) => Math.ceil(ms / 250) * 250));
+    }
+  });
+
+  it('a peer silent for the hold time gets Hold Timer Expired (4/0) and the session goes down', () => {
+    const h = newSession();
+    const link = establish(h);
+    h.clock.advance(8_999);
+    expect(h.session.state).toBe('Established');
+    link.take();
+    h.clock.advance(1);
+    expect(hex(link.octets.subarray(link.octets.length - 21))).toBe(hex(notificationOctets(4, 0)));
+    expect(h.session.state).toBe('Idle');
+    expect(link.isOpen).toBe(false);
+    expect(h.heard).toContain('down');
+  });
+
+  it('any message from the peer restarts the hold timer', () => {
+    const h = newSession();
+    const link = establish(h);
+    for (let i = 0; i < 5; i++) {
+      h.clock.advance(8_000);
+      link.send({ type: 'keepalive' });
+    }
+    expect(h.session.state).toBe('Established');
+  });
+
+  it('an unanswered connect is retried after the connect-retry time (jittered), the old attempt abandoned', () => {
+    const h = newSession({ connectRetry: 5 }, { random: () => 0 });
+    h.session.start();
+    expect(h.transport.attempts).toHaveLength(1);
+    h.clock.advance(3_749);
+    expect(h.transport.attempts).toHaveLength(1);
+    h.clock.advance(1); // 75% of 5 s
+    expect(h.transport.attempts).toHaveLength(2);
+    expect(h.transport.attempts[0]!.cancelled).toBe(true);
+    expect(h.session.state).toBe('Connect');
+  });
+
+  it('a refused connect waits in Active for the connect-retry time, then tries again', () => {
+    const h = newSession({ connectRetry: 5 });
+    h.session.start();
+    h.transport.refuse();
+    expect(h.session.state).toBe('Active');
+    h.clock.advance(4_999);
+    expect(h.transport.attempts).toHaveLength(1);
+    h.clock.advance(1);
+    expect(h.transport.attempts).toHaveLength(2);
+    expect(h.session.state).toBe('Connect');
+  });
+
+  it('a peer that keeps failing the session waits longer each time in Idle (1, 2, 4 s)', () => {
+    const h = newSession();
+    const waits: number[] = [];
+    h.session.start();
+    for (let i = 0; i < 3; i++) {
+      const link = h.transport.answer();
+      link.send(h.peerOpen());
+      // An error NOTIFICATION (not an administrative Cease) from the peer.
+      link.send({ type: 'notification', code: 6, subcode: 8, data: new Uint8Array(0) });
+      expect(h.session.state).toBe('Idle');
+      const down = h.clock.now();
+      const attempts = h.transport.attempts.length;
+      while (h.transport.attempts.length === attempts) h.clock.advance(100);
+      waits.push(h.clock.now() - down);
+    }
+    expect(waits).toEqual([1_000, 2_000, 4_000]);
+  });
+
+  it("a peer's administrative Cease (its restart) is not damped: each reconnect comes after 1 s", () => {
+    const h = newSession();
+    h.session.start();
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const link = h.transport.answer();
+      link.send(h.peerOpen());
+      link.send({ type: 'keepalive' });
+      link.send(cease(2, 'restarting'));
+      const down = h.clock.now();
+      const attempts = h.transport.attempts.length;
+      while (h.transport.attempts.length === attempts) h.clock.advance(100);
+      waits.push(h.clock.now() - down);
+    }
+    expect(waits).toEqual([1_000, 1_000, 1_000]);
+    expect(h.session.lastError).toBe('received NOTIFICATION Cease / Administrative Shutdown: restarting');
+  });
+});
+
+describe('session core: collisions (RFC 4271 6.8)', () => {
+  it('the peer with the higher BGP identifier keeps its connection: ours gets Cease 6/7, the session carries on over theirs', () => {
+    const h = newSession();
+    h.session.start();
+    const ours = h.transport.answer();
+    ours.take();
+    const theirs = h.incoming();
+    expect(theirs.takeTypes()).toEqual(['open']); // our OPEN on the peer's connection too
+    // Their identifier 198.51.100.200 > ours 198.51.100.11.
+    theirs.send(h.peerOpen({ bgpId: '198.51.100.200' }));
+    expect(hex(ours.octets.subarray(ours.octets.length - 21))).toBe(hex(notificationOctets(6, 7)));
+    expect(ours.isOpen).toBe(false);
+    expect(h.session.state).toBe('OpenConfirm');
+    expect(theirs.takeTypes()).toEqual(['keepalive']);
+    theirs.send({ type: 'keepalive' });
+    expect(h.session.state).toBe('Established');
+    // The session lives on their connection: its hold timer is fed from there.
+    h.clock.advance(8_000);
+    theirs.send({ type: 'keepalive' });
+    h.clock.advance(8_000);
+    expect(h.session.state).toBe('Established');
+  });
+
+  it('the peer with the lower BGP identifier loses its connection: it gets Cease 6/7, ours carries on', () => {
+    const h = newSession();
+    h.session.start();
+    const ours = h.transport.answer();
+    ours.take();
+    const theirs = h.incoming();
+    theirs.take();
+    // Their identifier 198.51.100.1 < ours 198.51.100.11.
+    theirs.send(h.peerOpen({ bgpId: PEER_ID }));
+    expect(hex(theirs.octets.subarray(theirs.octets.length - 21))).toBe(hex(notificationOctets(6, 7)));
+    expect(theirs.isOpen).toBe(false);
+    expect(h.session.state).toBe('OpenSent');
+    ours.send(h.peerOpen({ bgpId: PEER_ID }));
+    ours.send({ type: 'keepalive' });
+    expect(h.session.state).toBe('Established');
+  });
+
+  it('a collision decided on our connection already in OpenConfirm still switches to theirs, back in OpenSent', () => {
+    const h = newSession();
+    h.session.start();
+    const ours = h.transport.answer();
+    ours.send(h.peerOpen({ bgpId: '198.51.100.200' }));
+    expect(h.session.state).toBe('OpenConfirm');
+    const theirs = h.incoming();
+    // Our connection already carries their OPEN: decided at once, for them.
+    expect(ours.isOpen).toBe(false);
+    expect(h.session.state).toBe('OpenSent');
+    theirs.send(h.peerOpen({ bgpId: '198.51.100.200' }));
+    theirs.send({ type: 'keepalive' });
+    expect(h.session.state).toBe('Established');
+  });
+
+  it('a connection from the peer while Established is refused with Cease 6/7; while stopped, with Cease 6/5', () => {
+    const h = newSession();
+    establish(h);
+    const extra = h.incoming();
+    expect(hex(extra.octets)).toBe(hex(notificationOctets(6, 7)));
+    expect(extra.isOpen).toBe(false);
+    expect(h.session.state).toBe('Established');
+    const idle = newSession();
+    const refused = idle.incoming();
+    expect(hex(refused.octets)).toBe(hex(notificationOctets(6, 5)));
+  });
+});
+
+describe('session core: stopping', () => {
+  it('a stop sends Cease / Administrative Shutdown with the message (RFC 8203), then closes', async () => {
+    const h = newSession();
+    const link = establish(h);
+    const done = h.session.stop('maintenance');
+    h.clock.runSoon();
+    await done;
+    const sent = link.take().at(-1) as NotificationMessage;
+    expect(sent).toEqual(cease(2, 'maintenance'));
+    expect(link.isOpen).toBe(false);
+    expect(h.session.state).toBe('Idle');
+  });
+
+  it('with graceful restart and the N bit: a withdrawing stop is a Hard Reset, a restart a plain Cease', async () => {
+    for (const mode of ['withdraw', 'restart'] as const) {
+      const h = newSession({ gracefulRestart: { restartTime: 120 } });
+      h.session.start();
+      const link = h.transport.answer();
+      const open = h.peerOpen();
+      link.send({
+        ...open,
+        capabilities: [...open.capabilities, { type: 'graceful-restart', restarting: false, notification: true, restartTime: 120, families: [] }],
+      });
+      link.send({ type: 'keepalive' });
+      link.take();
+      const done = h.session.stop('upgrade', mode);
+      h.clock.runSoon();
+      await done;
+      expect(link.take().at(-1)).toEqual(mode === 'withdraw' ? hardReset(2, 'upgrade') : cease(2, 'upgrade'));
+    }
+  });
+
+  it('with graceful restart but no N bit: a restart closes without a NOTIFICATION', async () => {
+    const h = newSession({ gracefulRestart: { restartTime: 120 } });
+    h.session.start();
+    const link = h.transport.answer();
+    const open = h.peerOpen();
+    link.send({
+      ...open,
+      capabilities: [...open.capabilities, { type: 'graceful-restart', restarting: false, notification: false, restartTime: 120, families: [] }],
+    });
+    link.send({ type: 'keepalive' });
+    link.take();
+    const done = h.session.stop('upgrade', 'restart');
+    h.clock.runSoon();
+    await done;
+    expect(link.takeTypes()).toEqual([]);
+    expect(link.isOpen).toBe(false);
+  });
+});
