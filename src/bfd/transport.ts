@@ -9,7 +9,7 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { udpTtl255Socket } from '../session/socket-options.js';
+import { udpTtl255Socket } from '../platform/socket-options.js';
 import { decodeBfd, encodeBfd } from './packet.js';
 import { BfdSession, type BfdTimers } from './session.js';
 import type { BfdState } from './packet.js';

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { connectProtected, protectAccepted, protectionFor, type SocketProtection } from './socket-options.js';
+import { connectProtected, protectAccepted, protectionFor, type SocketProtection } from '../platform/socket-options.js';
 import type { ConnectCallbacks, Connection, ConnectionEvents, Transport } from './transport.js';
 
 /** How long a closing socket may take to flush (a NOTIFICATION) before it is destroyed. */

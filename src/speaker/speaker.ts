@@ -12,7 +12,7 @@ import { RequestError, type AnnouncedPath } from '../rib/types.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
-import { protectListener } from '../session/socket-options.js';
+import { protectListener } from '../platform/socket-options.js';
 import type { PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';

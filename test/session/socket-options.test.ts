@@ -2,7 +2,7 @@
 
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { connectProtected, protectionFor } from '../../src/session/socket-options.js';
+import { connectProtected, protectionFor } from '../../src/platform/socket-options.js';
 
 describe('protectionFor', () => {
   it.each([
