@@ -186,8 +186,23 @@ describe('example controller against a real daemon', () => {
     await controller!.stop();
     expect(logs.at(-1)).toMatchObject({ level: 'info', msg: 'controller stopped: paths left announced' });
     const count = logs.length;
-    await writeDesired(V2);
-    await new Promise((r) => setTimeout(r, 300));
+    // A witness: a second controller on the same file, with the same debounce, started after the
+    // first stopped. Its sync of the edit is the signal that the edit was seen and the debounce
+    // ran out; the stopped one, had it still been watching, would have synced first.
+    const witnessLogs: LogEntry[] = [];
+    const witness = runController(
+      { api: `unix:${socket}`, owner: 'witness', file, debounceMs: 50, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 400 }, timeoutMs: 2_000 },
+      { log: (e) => witnessLogs.push(e) },
+    );
+    try {
+      await eventually(() => witnessLogs.some((l) => l.msg === 'synced' && l['reason'] === 'start'));
+      await writeDesired(V2);
+      await eventually(() => witnessLogs.some((l) => l.msg === 'synced' && l['reason'] === 'file'));
+      expect(await owned('witness')).toEqual(V2_VIEW);
+    } finally {
+      await witness.stop();
+    }
+    await client.replacePaths('witness', []);
     expect(await owned()).toEqual(V1_VIEW);
     expect(logs).toHaveLength(count);
     expect(logged('sync failed unexpectedly')).toEqual([]);

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { IpAddress, Prefix, type Capability, type NotificationMessage } from '../../src/codec/index.js';
-import { RawPeer } from './raw-peer.js';
+import { messagesUntil, RawPeer } from './raw-peer.js';
 import { silentLogger } from '../../src/log.js';
 import { Speaker } from '../../src/speaker/speaker.js';
 
@@ -49,11 +49,12 @@ async function setup() {
   return { speaker, port, peer, state };
 }
 
+/** Polls the speaker's view (it has no event for counters) until `ok()`; `ms` is a deadline, not a wait. */
 async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // poll interval
   }
 }
 
@@ -94,7 +95,7 @@ describe('route refresh', () => {
 
 describe('a misbehaving peer', () => {
   it('RFC 7606 treat-as-withdraw keeps the session and withdraws the routes', async () => {
-    const { peer, state } = await setup();
+    const { speaker, peer, state } = await setup();
     const p = await peer('127.0.0.1', 65000, '192.0.2.1');
     await until('Established', () => state(0).state === 'Established');
     p.send(update(ATTRS, [24, 203, 0, 113, 24, 203, 0, 114])); // 203.0.113.0/24, 203.0.114.0/24
@@ -104,9 +105,17 @@ describe('a misbehaving peer', () => {
     bad[3] = 7;
     p.send(update(bad, [24, 203, 0, 113]));
     await until('one route withdrawn', () => state(0).prefixesReceived === 1);
+    // The session still works both ways: a KEEPALIVE sent after the bad UPDATE is counted (so the
+    // bad UPDATE was handled before it), and a path announced now arrives with no NOTIFICATION
+    // ahead of it (a reset would have sent one first, on the same ordered connection).
+    const counted = state(0).messagesReceived;
     p.send({ type: 'keepalive' });
-    await new Promise((r) => setTimeout(r, 100));
+    await until('the KEEPALIVE counted', () => state(0).messagesReceived === counted + 1);
     expect(state(0).state).toBe('Established');
+    await speaker.addPaths([{ prefix: '203.0.113.50', nextHop: '198.51.100.11' }]);
+    const after = await messagesUntil(p, (m) => m.type === 'notification' || (m.type === 'update' && m.nlri.length > 0));
+    expect(after.map((m) => m.type)).not.toContain('notification');
+    expect(after.at(-1)).toMatchObject({ type: 'update', nlri: [{ prefix: Prefix.parse('203.0.113.50/32') }] });
     expect(p.closed).toBe(false);
   });
 
@@ -124,7 +133,10 @@ describe('a misbehaving peer', () => {
     // The other session never noticed.
     expect(state(1).state).toBe('Established');
     expect(speaker.listPeers({ peer: '127.0.0.3' }).map((x) => [x.address, x.state])).toEqual([['127.0.0.3', 'Established']]);
+    const counted = state(1).messagesReceived;
     other.send({ type: 'keepalive' });
+    await until('the other KEEPALIVE counted', () => state(1).messagesReceived === counted + 1);
+    expect(state(1).state).toBe('Established');
     expect(other.closed).toBe(false);
   });
 

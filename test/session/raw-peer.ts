@@ -18,11 +18,17 @@ export class RawPeer {
   private readonly inbox: BgpMessage[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
+  /** UPDATEs that have arrived (taken from the inbox or not): compared with the speaker's updatesSent. */
+  updatesReceived = 0;
   ctx: CodecContext = { ...DEFAULT_CONTEXT, fourOctetAs: true };
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk) => {
-      for (const m of this.framer.push(chunk)) this.inbox.push(decodeMessage(m, this.ctx));
+      for (const m of this.framer.push(chunk)) {
+        const msg = decodeMessage(m, this.ctx);
+        if (msg.type === 'update') this.updatesReceived++;
+        this.inbox.push(msg);
+      }
       this.wake();
     });
     socket.on('close', () => {
@@ -49,17 +55,36 @@ export class RawPeer {
     this.socket.write(m instanceof Uint8Array ? m : encodeMessage(m, this.ctx));
   }
 
-  async next(ms = 5000): Promise<BgpMessage> {
-    const end = Date.now() + ms;
-    while (this.inbox.length === 0) {
-      if (this.closed) throw new Error('connection closed');
-      if (Date.now() > end) throw new Error('no message');
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 50);
-      });
+  /**
+   * Resolves once `ok()` holds, checking it again each time the socket brings data or closes (the
+   * only moments it can change from this side). `ms` is a deadline for a clear failure, not a wait.
+   */
+  async until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+    if (ok()) return;
+    let expired = false;
+    const deadline = setTimeout(() => {
+      expired = true;
+      this.wake();
+    }, ms);
+    try {
+      while (!ok()) {
+        if (expired) throw new Error(`timed out waiting for ${what}`);
+        await new Promise<void>((r) => this.waiters.push(r));
+      }
+    } finally {
+      clearTimeout(deadline);
     }
+  }
+
+  async next(ms = 5000): Promise<BgpMessage> {
+    await this.until('a message', () => this.inbox.length > 0 || this.closed, ms);
+    if (this.inbox.length === 0) throw new Error('connection closed');
     return this.inbox.shift()!;
+  }
+
+  /** What has arrived and not been taken yet, without waiting. */
+  takeAll(): BgpMessage[] {
+    return this.inbox.splice(0);
   }
 
   async nextOf<T extends BgpMessage['type']>(type: T): Promise<Extract<BgpMessage, { type: T }>> {
@@ -70,11 +95,7 @@ export class RawPeer {
   }
 
   async waitClosed(ms = 5000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!this.closed) {
-      if (Date.now() > end) throw new Error('still open');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await this.until('the connection to close', () => this.closed, ms);
   }
 
   /** OPEN and KEEPALIVE both ways: the speaker reaches Established. */
@@ -102,26 +123,34 @@ export class RawPeer {
 export interface UpdateSummary {
   readonly announced: string[];
   readonly withdrawn: string[];
+  /** UPDATEs that carried anything but `ignore` (an End-of-RIB counts). */
   readonly updates: number;
 }
 
-/** Collect the UPDATEs the speaker sends until it has been quiet for `quietMs`. */
-export async function collectUpdates(p: RawPeer, quietMs = 300): Promise<UpdateSummary> {
+/** Summarise the UPDATEs among `messages`, leaving out the routes of the prefix `ignore` (a marker). */
+export function summarizeUpdates(messages: readonly BgpMessage[], ignore?: string): UpdateSummary {
   const announced: string[] = [];
   const withdrawn: string[] = [];
   let updates = 0;
-  for (;;) {
-    let m: BgpMessage;
-    try {
-      m = await p.next(quietMs);
-    } catch {
-      break;
-    }
+  for (const m of messages) {
     if (m.type !== 'update') continue;
-    updates++;
     const nh = m.attributes.find((a) => a.type === 'next-hop');
-    for (const n of m.nlri) announced.push(`${n.prefix}#${n.pathId ?? 0} via ${nh?.type === 'next-hop' ? nh.nextHop : '?'}`);
-    for (const n of m.withdrawn) withdrawn.push(`${n.prefix}#${n.pathId ?? 0}`);
+    const nlri = m.nlri.filter((n) => `${n.prefix}` !== ignore);
+    const gone = m.withdrawn.filter((n) => `${n.prefix}` !== ignore);
+    const onlyMarker = nlri.length + gone.length === 0 && m.nlri.length + m.withdrawn.length > 0;
+    if (!onlyMarker) updates++;
+    for (const n of nlri) announced.push(`${n.prefix}#${n.pathId ?? 0} via ${nh?.type === 'next-hop' ? nh.nextHop : '?'}`);
+    for (const n of gone) withdrawn.push(`${n.prefix}#${n.pathId ?? 0}`);
   }
   return { announced: announced.sort(), withdrawn: withdrawn.sort(), updates };
+}
+
+/** The messages the speaker sends up to and including the first for which `last` holds. */
+export async function messagesUntil(p: RawPeer, last: (m: BgpMessage) => boolean): Promise<BgpMessage[]> {
+  const seen: BgpMessage[] = [];
+  for (;;) {
+    const m = await p.next();
+    seen.push(m);
+    if (last(m)) return seen;
+  }
 }

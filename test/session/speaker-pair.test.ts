@@ -3,6 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
+import type { SpeakerEvent } from '../../src/speaker/api.js';
 import { Speaker, type SpeakerOptions } from '../../src/speaker/speaker.js';
 import type { PeerSessionConfig } from '../../src/session/peer-session.js';
 
@@ -25,19 +26,22 @@ function peer(over: Partial<PeerSessionConfig> & Pick<PeerSessionConfig, 'addres
   };
 }
 
-async function speaker(opts: SpeakerOptions): Promise<Speaker> {
+/** A started speaker; `events` (when given) receives everything it reports from before it starts. */
+async function speaker(opts: SpeakerOptions, events?: SpeakerEvent[]): Promise<Speaker> {
   const s = new Speaker(opts, silentLogger);
   started.push(s);
+  if (events) s.watch((e) => events.push(e));
   await s.start();
   return s;
 }
 
+/** Polls `fn` until `ok` holds; `ms` is a deadline for a clear failure, not a wait. */
 async function until<T>(what: string, fn: () => T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   let v = fn();
   while (!ok(v)) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 25)); // poll interval: the counters have no event of their own
     v = fn();
   }
   return v;
@@ -113,34 +117,50 @@ describe('two speakers over loopback', () => {
     await until('Established', () => a.listPeers()[0]!.state, (s) => s === 'Established');
     await until('one route at B', () => b.listPeers()[0]!.prefixesReceived, (n) => n === 1);
     expect(a.listPeers()[0]!.prefixesSent).toBe(1);
+    const updatesBefore = a.listPeers()[0]!.updatesSent;
     await a.deletePaths({ prefix: '203.0.113.10', nextHops: ['198.51.100.11'] });
-    // The replacement is an implicit withdraw: B still holds exactly one route.
-    await new Promise((r) => setTimeout(r, 200));
+    // Signalled by the counters: A has written the change, and B has taken every UPDATE A wrote.
+    await until(
+      'the change sent and received',
+      () => [a.listPeers()[0]!.updatesSent, b.listPeers()[0]!.updatesReceived],
+      ([sent, received]) => sent! > updatesBefore && received === sent,
+    );
+    // The replacement is an implicit withdraw: one UPDATE, and B still holds exactly one route.
+    expect(a.listPeers()[0]!.updatesSent).toBe(updatesBefore + 1);
     expect(b.listPeers()[0]!.prefixesReceived).toBe(1);
     expect(a.listPeers()[0]!.prefixesSent).toBe(1);
   });
 
   it('both sides active: the connection collision leaves exactly one session', async () => {
     const port = nextPort++;
+    const eventsA: SpeakerEvent[] = [];
+    const eventsB: SpeakerEvent[] = [];
     const a = await speaker({
       asn: 65000,
       routerId: '192.0.2.1',
       nextHop: 'self',
       listen: { address: '127.0.0.1', port },
       peers: [peer({ address: '127.0.0.2', asn: 65001, port, localAddress: '127.0.0.1' })],
-    });
+    }, eventsA);
     const b = await speaker({
       asn: 65001,
       routerId: '192.0.2.2',
       nextHop: 'self',
       listen: { address: '127.0.0.2', port },
       peers: [peer({ address: '127.0.0.1', asn: 65000, port, localAddress: '127.0.0.2' })],
-    });
+    }, eventsB);
     await until('both Established', () => [a.listPeers()[0]!.state, b.listPeers()[0]!.state], (s) => s.every((x) => x === 'Established'));
+    // Routes both ways over the session that won: it carries traffic, in each direction, after
+    // the collision was resolved.
     await a.addPaths([{ prefix: '203.0.113.20' , nextHop: '198.51.100.11'}]);
     await until('route at B', () => b.listPeers()[0]!.prefixesReceived, (n) => n === 1);
-    // Still up a moment later: no flapping between two connections.
-    await new Promise((r) => setTimeout(r, 500));
+    await b.addPaths([{ prefix: '203.0.113.21', nextHop: '198.51.100.12' }]);
+    await until('route at A', () => a.listPeers()[0]!.prefixesReceived, (n) => n === 1);
+    // No flapping between two connections: neither session ever left Established, and each came up once.
+    for (const events of [eventsA, eventsB]) {
+      expect(events.filter((e) => e.type === 'peer-state' && e.from === 'Established')).toEqual([]);
+      expect(events.filter((e) => e.type === 'peer-state' && e.to === 'Established')).toHaveLength(1);
+    }
     expect(a.listPeers()[0]!.state).toBe('Established');
     expect(b.listPeers()[0]!.state).toBe('Established');
   });
