@@ -1,6 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // The examples import the client by its package name (exports "./client", dist/ once built);
+    // inside the repo it is the source, as in tsconfig.json's paths, so tests need no build first.
+    alias: { 'announcer/client': fileURLToPath(new URL('./src/client.ts', import.meta.url)) },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // Integration tests own network namespaces and daemons; unit tests are quick.

@@ -7,7 +7,7 @@
 import { watch as watchDir, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ApiError, connectClient, type ApiClient, type EventWatch, type ReplaceResult, type SpeakerEvent } from '../../src/client.js';
+import { ApiError, connectClient, type ApiClient, type EventWatch, type ReplaceResult, type SpeakerEvent } from 'announcer/client';
 import { DesiredSetError, fileField, parseDesiredSet, type DesiredSet } from './desired-set.js';
 
 export interface ControllerOptions {

@@ -14,7 +14,7 @@
 // refuses the whole set if one is wrong, so a typo never withdraws anything.
 
 import { parse } from 'yaml';
-import type { PathInput } from '../../src/client.js';
+import type { PathInput } from 'announcer/client';
 
 export class DesiredSetError extends Error {
   override readonly name = 'DesiredSetError';

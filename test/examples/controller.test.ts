@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runController, type Controller, type LogEntry } from '../../examples/controller/controller.js';
 import { main } from '../../examples/controller/main.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
-import { connectClient, type AnnouncedPath, type ApiClient } from '../../src/client.js';
+import { connectClient, type AnnouncedPath, type ApiClient } from 'announcer/client';
 import { silentLogger } from '../../src/log.js';
 import { Speaker } from '../../src/speaker/speaker.js';
 import { eventually } from '../api/fixture.js';
