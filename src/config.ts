@@ -8,13 +8,12 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } fro
 import * as z from 'zod';
 import { formatIPv6, parseIPv6 } from './codec/ip.js';
 import { insecureTcpProblem } from './loopback.js';
-import { FAMILIES, type AddPathDirection, type Family } from './codec/types.js';
+import { FAMILIES, type AddPathSetting, type Family } from './codec/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validated config
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-export type AddPathMode = 'off' | AddPathDirection;
 
 /** Certificate files (PEM) for a TCP API. */
 export interface ApiTlsConfig {
@@ -73,7 +72,7 @@ export interface PeerConfig {
   /** Source address for the active connection; same family as `address`. */
   readonly localAddress?: string;
   readonly families: readonly Family[];
-  readonly addPath: AddPathMode;
+  readonly addPath: AddPathSetting;
   /**
    * RFC 9687: seconds the peer may take nothing we send before the session is dropped; 0 = off.
    * Omitted: the larger of 8 minutes and twice the negotiated hold time.
@@ -261,7 +260,7 @@ function choice<const T extends readonly string[]>(values: T) {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const satisfies readonly LogLevel[];
-const ADD_PATH_MODES = ['off', 'send', 'receive', 'both'] as const satisfies readonly AddPathMode[];
+const ADD_PATH_SETTINGS = ['off', 'send', 'receive', 'both'] as const satisfies readonly AddPathSetting[];
 
 const FAMILY_LIST = z
   .array(choice(FAMILIES), {
@@ -426,7 +425,7 @@ const PEER = z
       connectRetry: CONNECT_RETRY.default(5),
       localAddress: IP.optional(),
       families: FAMILY_LIST.default(() => [...FAMILIES]),
-      addPath: choice(ADD_PATH_MODES).default('off'),
+      addPath: choice(ADD_PATH_SETTINGS).default('off'),
       name: text('a name').optional(),
     },
     { error: expected('a peer (a mapping with address and asn)') },
