@@ -1,9 +1,10 @@
-// `announcer daemon --config FILE`: the command only. The daemon itself is src/daemon/, loaded
-// when this command runs (the client commands need none of the speaker).
+// `announcer daemon --config FILE`: the command only. The daemon itself (src/daemon/, above the
+// CLI) reaches it as a DaemonRunner from the executable, cli/main.ts, which loads it only when
+// this command runs (the client commands need none of the speaker).
 
 import type { Command } from 'commander';
 import type { CommandContext } from './context.js';
-import { EXIT, type CliIo } from './io.js';
+import type { CliIo } from './io.js';
 
 export interface DaemonCommandOptions {
   /** --config FILE */
@@ -22,11 +23,3 @@ export function registerDaemon(program: Command, ctx: CommandContext, run: Daemo
       ctx.exit(await run({ config: o.config }, ctx.io));
     });
 }
-
-const EXIT_FOR = { stopped: EXIT.ok, 'bad-config': EXIT.usage, failed: EXIT.failed } as const;
-
-/** The real runner (main.ts): SIGTERM and SIGINT reach the daemon through the process. */
-export const runDaemonCommand: DaemonRunner = async (options, io) => {
-  const { runDaemon } = await import('../daemon/daemon.js');
-  return EXIT_FOR[await runDaemon(options.config, io)];
-};

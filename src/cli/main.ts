@@ -1,8 +1,18 @@
 #!/usr/bin/env node
-// The `announcer` executable (package.json bin: dist/cli/main.js).
+// The `announcer` executable (package.json bin: dist/cli/main.js), and the composition root: the
+// one file that may load the daemon, which sits above the CLI (test/layering.test.ts).
 
-import { runDaemonCommand } from './daemon.js';
+import type { DaemonRunner } from './daemon.js';
+import { EXIT } from './io.js';
 import { createProgram } from './program.js';
+
+const EXIT_FOR = { stopped: EXIT.ok, 'bad-config': EXIT.usage, failed: EXIT.failed } as const;
+
+/** `announcer daemon`: SIGTERM and SIGINT reach the daemon through the process. */
+const runDaemonCommand: DaemonRunner = async (options, io) => {
+  const { runDaemon } = await import('../daemon/daemon.js');
+  return EXIT_FOR[await runDaemon(options.config, io)];
+};
 
 // `announcer watch | head -3`: once the reader is gone there is nothing left to do; end quietly
 // instead of dying on an unhandled EPIPE.
