@@ -181,7 +181,7 @@ function mpFamily(r: Reader, code: number): Family | PathAttribute {
   const family = familyOf(r.u16(), r.u8());
   if (family) return family;
   r.pos = start;
-  return { type: 'unknown', code, flags: OPTIONAL, data: toHex(r.rest()) };
+  return { type: 'unknown', code, flags: OPTIONAL, data: new Uint8Array(r.rest()) }; // a copy: never alias the receive buffer
 }
 
 function decodeMpReach(r: Reader, ctx: CodecContext): PathAttribute {
@@ -462,9 +462,7 @@ export function encodeAttribute(w: Writer, a: PathAttribute, ctx: CodecContext):
   w.u8(flags).u8(code);
   const lenAt = w.placeholder(2);
   if (a.type === 'unknown') {
-    const data = fromHex(a.data);
-    if (!data) throw new BgpEncodeError(`attribute ${a.code}: data is not hex`);
-    w.bytes(data);
+    w.bytes(a.data);
   } else {
     ATTRIBUTES[code]!.encode(w, a, ctx);
   }

@@ -2,7 +2,6 @@
 
 import { AddPathMode, CapabilityCode, ErrorCode, GracefulRestartFlag, OpenSubcode } from './constants.js';
 import { BgpEncodeError, BgpError, openError } from './errors.js';
-import { fromHex, toHex } from './hex.js';
 import type { Reader } from './reader.js';
 import type { AddPathDirection, Capability } from './types.js';
 import type { Writer } from './writer.js';
@@ -87,7 +86,7 @@ function decodeCapability(code: number, r: Reader): Capability {
       return { type: 'fqdn', hostname, domain };
     }
     default:
-      return { type: 'unknown', code, data: toHex(r.rest()) };
+      return { type: 'unknown', code, data: new Uint8Array(r.rest()) }; // a copy: never alias the receive buffer
   }
 }
 
@@ -150,10 +149,7 @@ export function encodeCapability(w: Writer, c: Capability): void {
           w.u8(b.length).bytes(b);
         }
       });
-    case 'unknown': {
-      const data = fromHex(c.data);
-      if (!data) throw new BgpEncodeError(`capability ${c.code}: data is not hex`);
-      return writeValue(w, c.code, (w) => w.bytes(data));
-    }
+    case 'unknown':
+      return writeValue(w, c.code, (w) => w.bytes(c.data));
   }
 }

@@ -1,4 +1,4 @@
-// Opaque octets (extended communities, unknown attributes and capabilities) travel as lowercase hex text.
+// Hex text for octets, at the edges only (logs, JSON, API) and for extended communities, whose hex is their user-facing form.
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 

@@ -63,7 +63,8 @@ export type Capability =
       readonly families: readonly { readonly afi: number; readonly safi: number; readonly forwardingPreserved: boolean }[];
     }
   | { readonly type: 'fqdn'; readonly hostname: string; readonly domain: string }
-  | { readonly type: 'unknown'; readonly code: number; readonly data: string };
+  /** A capability the codec does not decode: its value octets, kept as received. */
+  | { readonly type: 'unknown'; readonly code: number; readonly data: Uint8Array };
 
 export interface OpenMessage {
   readonly type: 'open';
@@ -115,7 +116,7 @@ export type PathAttribute =
     }
   | { readonly type: 'mp-unreach'; readonly family: Family; readonly withdrawn: readonly Nlri[] }
   /** Any attribute the codec does not decode (or an MP attribute of a family it does not know), kept for pass-through. */
-  | { readonly type: 'unknown'; readonly code: number; readonly flags: number; readonly data: string };
+  | { readonly type: 'unknown'; readonly code: number; readonly flags: number; readonly data: Uint8Array };
 
 export type AttributeKind = PathAttribute['type'];
 

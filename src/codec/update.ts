@@ -4,7 +4,6 @@
 import { AttrFlag, AttrType, ErrorCode, UpdateSubcode } from './constants.js';
 import { ATTRIBUTES, encodeAttribute, type AttrErrorAction } from './attributes.js';
 import { BgpError, updateError } from './errors.js';
-import { toHex } from './hex.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
 import type { CodecContext, FamilyNlri, PathAttribute, UpdateMessage, UpdateProblem } from './types.js';
@@ -109,7 +108,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
         type: 'unknown',
         code,
         flags: flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE | AttrFlag.PARTIAL),
-        data: toHex(value.rest()),
+        data: new Uint8Array(value.rest()), // a copy: never alias the receive buffer
       });
       continue;
     }

@@ -32,7 +32,7 @@ export class IpAddress {
   static fromBytes(family: Family, bytes: Uint8Array, at = 0): IpAddress {
     const n = addressLength(family);
     if (bytes.length - at < n) throw new RangeError(`${family} address needs ${n} octets`);
-    return new IpAddress(family, bytes.slice(at, at + n));
+    return new IpAddress(family, new Uint8Array(bytes.subarray(at, at + n))); // not slice(): on a Buffer that is a view
   }
 
   get isV6(): boolean {

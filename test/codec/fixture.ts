@@ -7,6 +7,7 @@ import {
   DEFAULT_CONTEXT,
   decodeMessage,
   encodeMessage,
+  fromHex,
   IpAddress,
   Prefix,
   type BgpMessage,
@@ -55,6 +56,13 @@ export function A(text: string): IpAddress {
 /** A community from its two 16-bit halves, for expected values: C(65000, 100) is 65000:100. */
 export function C(asn: number, value: number): number {
   return asn * 0x10000 + value;
+}
+
+/** Octets from hex text, for opaque data in expected values (H('0000fde9')); throws on a typo in the test. */
+export function H(hex: string): Uint8Array {
+  const b = fromHex(hex);
+  if (!b) throw new Error(`fixture octets ${hex} are not hex`);
+  return b;
 }
 
 export function ctxWith(over: Partial<CodecContext>): CodecContext {

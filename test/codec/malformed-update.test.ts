@@ -12,7 +12,7 @@ import {
   type PathAttribute,
   type UpdateMessage,
 } from '../../src/codec/index.js';
-import { A, bytes, ctxWith, decodeError, MARKER, P } from './fixture.js';
+import { A, bytes, ctxWith, decodeError, H, MARKER, P } from './fixture.js';
 
 // ---- fixture guards ---------------------------------------------------------------------------
 
@@ -1571,7 +1571,7 @@ describe('RFC 7606 attribute discard', () => {
     expectAttributeDiscard(
       m,
       [{ subcode: 1, attribute: 255 }],
-      [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 255, flags: 0xc0, data: '010203' }],
+      [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 255, flags: 0xc0, data: H('010203') }],
     );
   });
 

@@ -1,5 +1,6 @@
-import { describe } from 'vitest';
-import { bytes, fixtureTests, MARKER } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONTEXT, decodeMessage, encodeMessage, type OpenMessage } from '../../src/codec/index.js';
+import { bytes, fixtureTests, H, MARKER } from './fixture.js';
 
 /** The octets of printable ASCII text, for names inside fixtures (refuses anything else). */
 function ascii(text: string): number[] {
@@ -452,9 +453,9 @@ describe('OPEN', () => {
       holdTime: 90,
       bgpId: '192.0.2.1',
       capabilities: [
-        { type: 'unknown', code: 128, data: '' },
-        { type: 'unknown', code: 9, data: '03' },
-        { type: 'unknown', code: 71, data: '00010180000e10' },
+        { type: 'unknown', code: 128, data: H('') },
+        { type: 'unknown', code: 9, data: H('03') },
+        { type: 'unknown', code: 71, data: H('00010180000e10') },
       ],
     },
   });
@@ -551,8 +552,8 @@ describe('OPEN', () => {
       bgpId: '192.0.2.1',
       capabilities: [
         { type: 'multiprotocol', afi: 1, safi: 1 },
-        { type: 'unknown', code: 200, data: '5a'.repeat(153) },
-        { type: 'unknown', code: 201, data: 'a5'.repeat(153) },
+        { type: 'unknown', code: 200, data: new Uint8Array(153).fill(0x5a) },
+        { type: 'unknown', code: 201, data: new Uint8Array(153).fill(0xa5) },
       ],
       extendedParameters: true,
     },
@@ -581,7 +582,7 @@ describe('OPEN', () => {
       bgpId: '192.0.2.1',
       capabilities: [
         { type: 'multiprotocol', afi: 1, safi: 1 },
-        { type: 'unknown', code: 200, data: '5a'.repeat(245) },
+        { type: 'unknown', code: 200, data: new Uint8Array(245).fill(0x5a) },
       ],
     },
   });
@@ -611,7 +612,7 @@ describe('OPEN', () => {
       bgpId: '192.0.2.1',
       capabilities: [
         { type: 'multiprotocol', afi: 1, safi: 1 },
-        { type: 'unknown', code: 200, data: '5a'.repeat(246) },
+        { type: 'unknown', code: 200, data: new Uint8Array(246).fill(0x5a) },
       ],
       extendedParameters: true,
     },
@@ -661,5 +662,24 @@ describe('OPEN', () => {
         { type: 'graceful-restart', restarting: false, notification: true, restartTime: 120, families: [] },
       ],
     },
+  });
+});
+
+describe('OPEN: unknown capability data is a copy of the received octets', () => {
+  it('a plain Uint8Array that the next frame in the receive buffer cannot change', () => {
+    const m: OpenMessage = {
+      type: 'open',
+      version: 4,
+      myAs: 65002,
+      holdTime: 90,
+      bgpId: '192.0.2.1',
+      capabilities: [{ type: 'unknown', code: 71, data: H('00010180000e10') }],
+    };
+    const frame = Buffer.from(encodeMessage(m, DEFAULT_CONTEXT)); // the socket hands us Buffers, and reuses them
+    const decoded = decodeMessage(frame, DEFAULT_CONTEXT) as OpenMessage;
+    frame.fill(0xee);
+    expect(decoded).toEqual(m);
+    const cap = decoded.capabilities[0]!;
+    expect(cap.type === 'unknown' && Object.getPrototypeOf(cap.data)).toBe(Uint8Array.prototype);
   });
 });

@@ -223,7 +223,7 @@ describe('packAnnouncements: 10,000 host routes', () => {
 
   it('attributes leaving room for exactly one prefix: one prefix per message, each exactly 4096 octets', () => {
     const ctx = ctxFor(false, false, 'ipv4-unicast');
-    const withData = (n: number): PathAttribute[] => [...SHARED, { type: 'unknown', code: 99, flags: 0xc0, data: 'ab'.repeat(n) }];
+    const withData = (n: number): PathAttribute[] => [...SHARED, { type: 'unknown', code: 99, flags: 0xc0, data: new Uint8Array(n).fill(0xab) }];
     const nextHop = A('192.0.2.1');
     const probe = 1000;
     const fixed = encodeMessage({ type: 'update', withdrawn: [], attributes: [...withData(probe), { type: 'next-hop', nextHop }], nlri: [] }, ctx).length - probe;
@@ -322,7 +322,7 @@ describe('pack: bad input is a BgpEncodeError', () => {
   ] as const) {
     it(`${family}: attributes that leave no room for one prefix`, () => {
       const ctx = ctxFor(false, false, family);
-      const big = (n: number): PathAttribute[] => [...SHARED, { type: 'unknown', code: 200, flags: 0xc0, data: '00'.repeat(n) }];
+      const big = (n: number): PathAttribute[] => [...SHARED, { type: 'unknown', code: 200, flags: 0xc0, data: new Uint8Array(n) }];
       // Nearly a whole message of attributes; exactly a whole one; larger than a message; larger than
       // an attribute can be. With one prefix and with many: the error must not depend on how many.
       const many = hosts(family, 1000, false);
@@ -341,7 +341,7 @@ describe('pack: bad input is a BgpEncodeError', () => {
       const ext = ctxFor(false, true, family);
       const msgs = packAnnouncements({ family, nextHop, attributes: big(5000), nlri: [{ prefix }] }, ext);
       expect(msgs.length).toBe(1);
-      expect(decodeAll(msgs, ext)[0]!.attributes).toContainEqual({ type: 'unknown', code: 200, flags: 0xc0, data: '00'.repeat(5000) });
+      expect(decodeAll(msgs, ext)[0]!.attributes).toContainEqual({ type: 'unknown', code: 200, flags: 0xc0, data: new Uint8Array(5000) });
     });
   }
 });

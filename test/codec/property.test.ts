@@ -17,7 +17,6 @@ import {
   packAnnouncements,
   packWithdrawals,
   Prefix,
-  fromHex,
   toHex,
   type AsPathSegment,
   type BgpMessage,
@@ -67,6 +66,7 @@ const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.nat({ max: 0xffffffff }), fc.constantFrom(0, 23456, 0xffffffff));
 const hexArb = (maxLength: number, minLength = 0): fc.Arbitrary<string> =>
   fc.uint8Array({ minLength, maxLength }).map((b) => toHex(b));
+const octetsArb = (maxLength: number, minLength = 0): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength, maxLength });
 
 const ipv4Arb = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => IpAddress.fromBytes('ipv4-unicast', b));
 /** Biased towards zero groups so "::" lands in every position. */
@@ -128,7 +128,7 @@ const capabilityArb: fc.Arbitrary<Capability> = fc.oneof(
   fc.record({
     type: fc.constant('unknown' as const),
     code: u8.filter((c) => !KNOWN_CAPABILITIES.has(c)),
-    data: fc.oneof(hexArb(16), hexArb(255, 200)),
+    data: fc.oneof(octetsArb(16), octetsArb(255, 200)),
   }),
 );
 
@@ -149,7 +149,7 @@ function capabilitySize(c: Capability): number {
     case 'fqdn':
       return 4 + utf8.encode(c.hostname).length + utf8.encode(c.domain).length;
     case 'unknown':
-      return 2 + c.data.length / 2;
+      return 2 + c.data.length;
   }
 }
 
@@ -223,12 +223,12 @@ function updateArb(ctx: CodecContext): fc.Arbitrary<UpdateMessage> {
     code: u8.filter((c) => !KNOWN_ATTRIBUTES.has(c) && c !== HUGE_CODE),
     // Optional (an unknown well-known attribute is an error), with any Transitive / Partial bits.
     flags: fc.constantFrom(0x80, 0xc0, 0xa0, 0xe0),
-    data: fc.oneof({ arbitrary: hexArb(40), weight: 4 }, { arbitrary: hexArb(300, 250), weight: 1 }),
+    data: fc.oneof({ arbitrary: octetsArb(40), weight: 4 }, { arbitrary: octetsArb(300, 250), weight: 1 }),
   });
   const unknowns = fc.uniqueArray(unknownAttr, { selector: (a) => a.code, maxLength: 2 });
   // With Extended Message, sometimes an attribute only a large message can carry.
   const huge = ctx.extendedMessage
-    ? opt(fc.integer({ min: 4100, max: 6000 }).map((n): PathAttribute => ({ type: 'unknown', code: HUGE_CODE, flags: 0xc0, data: 'a5'.repeat(n) })))
+    ? opt(fc.integer({ min: 4100, max: 6000 }).map((n): PathAttribute => ({ type: 'unknown', code: HUGE_CODE, flags: 0xc0, data: new Uint8Array(n).fill(0xa5) })))
     : fc.constant(undefined);
   const communityArb = fc.oneof(u32, fc.tuple(u16, u16).map(([a, b]) => a * 0x10000 + b));
   const largeArb = fc.tuple(u32, u32, u32);
@@ -293,8 +293,7 @@ function updateArb(ctx: CodecContext): fc.Arbitrary<UpdateMessage> {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Would RFC 8203 read these data octets as a shutdown communication? */
-function looksLikeShutdownMessage(hex: string): boolean {
-  const d = Buffer.from(hex, 'hex');
+function looksLikeShutdownMessage(d: Uint8Array): boolean {
   if (d.length === 0 || d[0] === 0 || d[0]! + 1 !== d.length) return false;
   try {
     strictUtf8.decode(d.subarray(1));
@@ -306,9 +305,9 @@ function looksLikeShutdownMessage(hex: string): boolean {
 
 const notificationArb: fc.Arbitrary<NotificationMessage> = fc.oneof(
   fc
-    .record({ code: u8, subcode: u8, data: fc.oneof(hexArb(32), hexArb(3000, 1000)) })
+    .record({ code: u8, subcode: u8, data: fc.oneof(octetsArb(32), octetsArb(3000, 1000)) })
     .filter((n) => !(n.code === 6 && (n.subcode === 2 || n.subcode === 4) && looksLikeShutdownMessage(n.data)))
-    .map((n) => ({ type: 'notification' as const, code: n.code, subcode: n.subcode, data: fromHex(n.data)! })),
+    .map((n) => ({ type: 'notification' as const, code: n.code, subcode: n.subcode, data: n.data })),
   // RFC 8203: Cease / Administrative Shutdown or Reset with an operator's message.
   fc
     .record({
@@ -369,6 +368,8 @@ function canonical(v: unknown): string {
     const raw = this[key];
     if (raw instanceof Prefix) return `Prefix ${raw.toString()}`;
     if (raw instanceof IpAddress) return `IpAddress ${raw.toString()}`;
+    // Named by class too: a decoded message holds plain Uint8Arrays, never a Buffer aliasing the frame.
+    if (raw instanceof Uint8Array) return `${raw.constructor.name} ${toHex(raw)}`;
     if (value === undefined) return '<undefined>';
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
     const sorted: Record<string, unknown> = {};
@@ -844,7 +845,7 @@ describe('out-of-range numbers are a BgpEncodeError, not silently truncated', ()
     {
       field: 'unknown capability code',
       max: 0xff,
-      make: (v) => () => encodeMessage(open({ capabilities: [{ type: 'unknown', code: v, data: '' }] }), ap),
+      make: (v) => () => encodeMessage(open({ capabilities: [{ type: 'unknown', code: v, data: new Uint8Array(0) }] }), ap),
     },
     { field: 'NOTIFICATION error code', max: 0xff, make: (v) => () => encodeMessage({ type: 'notification', code: v, subcode: 0, data: new Uint8Array(0) }, ap) },
     { field: 'NOTIFICATION error subcode', max: 0xff, make: (v) => () => encodeMessage({ type: 'notification', code: 6, subcode: v, data: new Uint8Array(0) }, ap) },
@@ -861,7 +862,7 @@ describe('out-of-range numbers are a BgpEncodeError, not silently truncated', ()
     {
       field: 'unknown attribute type code',
       max: 0xff,
-      make: (v) => () => encodeMessage({ type: 'update', withdrawn: [], attributes: [{ type: 'unknown', code: v, flags: 0xc0, data: '' }], nlri: [] }, ap),
+      make: (v) => () => encodeMessage({ type: 'update', withdrawn: [], attributes: [{ type: 'unknown', code: v, flags: 0xc0, data: new Uint8Array(0) }], nlri: [] }, ap),
     },
     {
       field: 'MULTI_EXIT_DISC',

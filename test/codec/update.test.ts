@@ -11,7 +11,7 @@ import {
   type PathAttribute,
   type UpdateMessage,
 } from '../../src/codec/index.js';
-import { A, bytes, C, ctxWith, fixtureTests, MARKER, P } from './fixture.js';
+import { A, bytes, C, ctxWith, fixtureTests, H, MARKER, P } from './fixture.js';
 
 // The three attributes RFC 4271 5 requires with IPv4 NLRI, shared by most fixtures below (18 octets).
 const ORIGIN_IGP = [0x40, 0x01, 0x01, 0x00]; // ORIGIN: flags well-known transitive, type 1, length 1, IGP
@@ -521,7 +521,7 @@ describe('UPDATE: attributes kept raw', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 35, flags: 0xe0, data: '0000fde9' }],
+      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 35, flags: 0xe0, data: H('0000fde9') }],
       nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
@@ -544,7 +544,7 @@ describe('UPDATE: attributes kept raw', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 255, flags: 0xc0, data: '01'.repeat(255) }],
+      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 255, flags: 0xc0, data: new Uint8Array(255).fill(0x01) }],
       nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
@@ -568,7 +568,7 @@ describe('UPDATE: attributes kept raw', () => {
     message: {
       type: 'update',
       withdrawn: [],
-      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 255, flags: 0xc0, data: '02'.repeat(256) }],
+      attributes: [ORIGIN, AS_PATH, NEXT_HOP, { type: 'unknown', code: 255, flags: 0xc0, data: new Uint8Array(256).fill(0x02) }],
       nlri: [{ prefix: P('203.0.113.0/24') }],
     },
   });
@@ -597,8 +597,8 @@ describe('UPDATE: attributes kept raw', () => {
         { type: 'as-path', segments: [] },
         NEXT_HOP,
         { type: 'local-pref', localPref: 100 },
-        { type: 'unknown', code: 9, flags: 0x80, data: 'c6336402' },
-        { type: 'unknown', code: 10, flags: 0x80, data: 'c63364fe' },
+        { type: 'unknown', code: 9, flags: 0x80, data: H('c6336402') },
+        { type: 'unknown', code: 10, flags: 0x80, data: H('c63364fe') },
       ],
       nlri: [{ prefix: P('203.0.113.0/24') }],
     },
@@ -630,7 +630,7 @@ describe('UPDATE: MP attributes of a family we do not speak are kept raw', () =>
       attributes: [
         ORIGIN,
         AS_PATH,
-        { type: 'unknown', code: 14, flags: 0x80, data: '000202' + '10' + '20010db8000000000000000000000001' + '00' + '3020010db80001' },
+        { type: 'unknown', code: 14, flags: 0x80, data: H('000202' + '10' + '20010db8000000000000000000000001' + '00' + '3020010db80001') },
       ],
       nlri: [],
     },
@@ -639,7 +639,7 @@ describe('UPDATE: MP attributes of a family we do not speak are kept raw', () =>
   const eorMulticast: UpdateMessage = {
     type: 'update',
     withdrawn: [],
-    attributes: [{ type: 'unknown', code: 15, flags: 0x80, data: '000202' }],
+    attributes: [{ type: 'unknown', code: 15, flags: 0x80, data: H('000202') }],
     nlri: [],
   };
   fixtureTests({
@@ -660,6 +660,29 @@ describe('UPDATE: MP attributes of a family we do not speak are kept raw', () =>
   it('endOfRibFamily is null for the End-of-RIB of a family we do not speak', () => {
     expect(endOfRibFamily(eorMulticast)).toBeNull();
   });
+});
+
+describe('UPDATE: raw attribute data is a copy of the received octets', () => {
+  const cases: { name: string; raw: PathAttribute; attributes: PathAttribute[]; nlri: UpdateMessage['nlri'] }[] = [
+    {
+      name: 'an unknown optional attribute',
+      raw: { type: 'unknown', code: 35, flags: 0xe0, data: H('0000fde9') },
+      attributes: [ORIGIN, AS_PATH, NEXT_HOP],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
+    },
+    { name: 'an MP attribute of a family we do not speak', raw: { type: 'unknown', code: 15, flags: 0x80, data: H('000202') }, attributes: [], nlri: [] },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: a plain Uint8Array that the next frame in the receive buffer cannot change`, () => {
+      const m: UpdateMessage = { type: 'update', withdrawn: [], attributes: [...c.attributes, c.raw], nlri: c.nlri };
+      const frame = Buffer.from(encodeMessage(m, DEFAULT_CONTEXT)); // the socket hands us Buffers, and reuses them
+      const decoded = decodeMessage(frame, DEFAULT_CONTEXT) as UpdateMessage;
+      frame.fill(0xee);
+      expect(decoded).toEqual(m);
+      const raw = decoded.attributes.at(-1)!;
+      expect(raw.type === 'unknown' && Object.getPrototypeOf(raw.data)).toBe(Uint8Array.prototype);
+    });
+  }
 });
 
 describe('UPDATE: Extended Message (RFC 8654)', () => {

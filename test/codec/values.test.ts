@@ -29,6 +29,13 @@ describe('IpAddress', () => {
     expect(IpAddress.parse('fec0::1')!.isLinkLocal).toBe(false);
     expect(IpAddress.parse('198.51.100.1')!.isLinkLocal).toBe(false);
   });
+
+  it('fromBytes copies, even from a Buffer (whose slice() is a view): a next hop never aliases the receive buffer', () => {
+    const frame = Buffer.from([0xff, 198, 51, 100, 1]);
+    const a = IpAddress.fromBytes('ipv4-unicast', frame, 1);
+    frame.fill(0);
+    expect(a.toString()).toBe('198.51.100.1');
+  });
 });
 
 describe('Prefix', () => {
