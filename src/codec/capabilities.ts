@@ -1,6 +1,6 @@
 // RFC 5492 capabilities carried in the OPEN message's Capabilities optional parameter.
 
-import { AddPathMode, CapabilityCode, ErrorCode, GracefulRestartFlag, OpenSubcode } from './constants.js';
+import { AddPathSendReceive, CapabilityCode, ErrorCode, GracefulRestartFlag, OpenSubcode } from './constants.js';
 import { BgpEncodeError, BgpError, openError } from './errors.js';
 import type { Reader } from './reader.js';
 import type { AddPathDirection, Capability } from './types.js';
@@ -15,9 +15,9 @@ function expectLength(name: string, r: Reader, len: number): void {
 }
 
 const DIRECTION_NAMES: Record<number, AddPathDirection> = {
-  [AddPathMode.RECEIVE]: 'receive',
-  [AddPathMode.SEND]: 'send',
-  [AddPathMode.BOTH]: 'both',
+  [AddPathSendReceive.RECEIVE]: 'receive',
+  [AddPathSendReceive.SEND]: 'send',
+  [AddPathSendReceive.BOTH]: 'both',
 };
 const DIRECTION_CODES: Record<AddPathDirection, number> = { receive: 1, send: 2, both: 3 };
 

@@ -127,7 +127,7 @@ export const Afi = { IPV4: 1, IPV6: 2 } as const;
 export const Safi = { UNICAST: 1 } as const;
 
 /** RFC 7911 4: the Send/Receive field of the ADD-PATH capability. */
-export const AddPathMode = { RECEIVE: 1, SEND: 2, BOTH: 3 } as const;
+export const AddPathSendReceive = { RECEIVE: 1, SEND: 2, BOTH: 3 } as const;
 
 /** RFC 4724 3: restart flags (R, and N from RFC 8538) and the per-family forwarding bit. */
 export const GracefulRestartFlag = {
