@@ -90,6 +90,11 @@ export interface PeerConfig {
   readonly multihop?: number;
   /** RFC 5880/5881 BFD on the session's link, milliseconds; absent: off. */
   readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
+  /**
+   * The RFC 8203 shutdown communication of this peer's Cease: its own text, or false for a bare
+   * Cease (for a peer that cannot parse one, like ExaBGP 4.2); absent: the daemon's own.
+   */
+  readonly shutdownMessage?: string | false;
 }
 
 /** What SIGTERM means: withdraw every path (the node is leaving), or keep them at the routers (a restart). */
@@ -422,6 +427,15 @@ const PEER = z
       passwordFile: text('a file path').optional(),
       ttlSecurity: z.boolean({ error: expected('true or false') }).optional(),
       multihop: number('a hop count of 1..255', 1, 255).optional(),
+      shutdownMessage: z
+        .union(
+          [
+            z.literal(false),
+            z.string().refine((t) => Buffer.byteLength(t, 'utf8') <= 255, { error: expected('a shutdown message of at most 255 octets of UTF-8, or false for none') }),
+          ],
+          { error: expected('a shutdown message of at most 255 octets of UTF-8, or false for none') },
+        )
+        .optional(),
       connectRetry: CONNECT_RETRY.default(5),
       localAddress: IP.optional(),
       families: FAMILY_LIST.default(() => [...FAMILIES]),
@@ -460,6 +474,7 @@ const PEER = z
       ...(p.passwordFile === undefined ? {} : { passwordFile: p.passwordFile }),
       ...(p.ttlSecurity ? { ttlSecurity: true } : {}),
       ...(p.multihop === undefined ? {} : { multihop: p.multihop }),
+      ...(p.shutdownMessage === undefined ? {} : { shutdownMessage: p.shutdownMessage }),
       connectRetry: p.connectRetry,
       ...(p.localAddress === undefined ? {} : { localAddress: p.localAddress }),
       families: p.families,

@@ -213,6 +213,12 @@ describe('parseConfig: valid configs', () => {
     expect(parseConfig(minimal()).metrics).toBeUndefined();
   });
 
+  it("reads a peer's shutdown message: its own text, or false for a bare Cease", () => {
+    expect(parseConfig(minimal('shutdownMessage: "node drained"')).peers[0]!.shutdownMessage).toBe('node drained');
+    expect(parseConfig(minimal('shutdownMessage: false')).peers[0]!.shutdownMessage).toBe(false);
+    expect(parseConfig(minimal()).peers[0]!.shutdownMessage).toBeUndefined();
+  });
+
   it('returns a frozen config', () => {
     const config = parseConfig(minimal());
     expect(Object.isFrozen(config)).toBe(true);
@@ -239,6 +245,8 @@ describe('parseConfig: each problem names its field', () => {
     { name: 'password and passwordFile', text: minimal('password: a\npasswordFile: /k'), path: 'peers[0].passwordFile', message: 'keep one' },
     { name: 'a long password', text: minimal(`password: ${'x'.repeat(81)}`), path: 'peers[0].password', message: '1..80 characters' },
     { name: 'multihop 0', text: minimal('multihop: 0'), path: 'peers[0].multihop', message: 'hop count of 1..255' },
+    { name: 'shutdown message true', text: minimal('shutdownMessage: true'), path: 'peers[0].shutdownMessage', message: 'or false for none' },
+    { name: 'a shutdown message of 256 octets', text: minimal(`shutdownMessage: "${'\u00e9'.repeat(128)}"`), path: 'peers[0].shutdownMessage', message: 'at most 255 octets' },
     { name: 'BFD multiplier 0', text: minimal('bfd: { multiplier: 0 }'), path: 'peers[0].bfd.multiplier', message: 'multiplier of 1..255' },
     { name: 'restart time 0', text: minimal('gracefulRestart: { restartTime: 0 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },
     { name: 'restart time too large', text: minimal('gracefulRestart: { restartTime: 4096 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },

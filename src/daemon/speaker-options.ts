@@ -24,6 +24,7 @@ export function speakerOptions(c: Config): SpeakerOptions {
       ...(p.password === undefined ? {} : { password: p.password }),
       ...(p.ttlSecurity ? { ttlSecurity: true } : {}),
       ...(p.multihop === undefined ? {} : { multihop: p.multihop }),
+      ...(p.shutdownMessage === undefined ? {} : { shutdownMessage: p.shutdownMessage }),
       connectRetry: p.connectRetry,
       families: p.families,
       addPath: p.addPath,

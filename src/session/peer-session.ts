@@ -50,6 +50,8 @@ export interface PeerSessionConfig extends SessionSettings {
   readonly multihop?: number;
   /** BFD on the session's link (RFC 5880/5881), milliseconds; omitted: off. */
   readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
+  /** This peer's shutdown communication (RFC 8203), or false for none; omitted: what stop() is given. */
+  readonly shutdownMessage?: string | false;
 }
 
 export interface SessionHooks {
@@ -159,8 +161,10 @@ export class PeerSession {
    * all where only graceful restart is; without graceful restart there is nothing to keep and it
    * withdraws.
    */
-  async stop(shutdownMessage?: string, mode: 'withdraw' | 'restart' = 'withdraw'): Promise<void> {
+  async stop(message?: string, mode: 'withdraw' | 'restart' = 'withdraw'): Promise<void> {
     this.stopped = true;
+    const own = this.config.shutdownMessage;
+    const shutdownMessage = own === false ? undefined : (own ?? message);
     const links = [this.conn?.link, this.candidate?.link].filter((l): l is Connection => !!l);
     if (this.candidate) this.dumpCandidate(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, shutdownMessage);
     const n = this.fsm.name === 'Established' ? this.negotiated : null;

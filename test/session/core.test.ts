@@ -214,6 +214,26 @@ describe('session core: stopping', () => {
     expect(h.session.state).toBe('Idle');
   });
 
+  it("a peer's own shutdownMessage replaces the daemon's; false sends a bare Cease (6/2, no data)", async () => {
+    for (const [own, expected] of [
+      ['leaving for good', cease(2, 'leaving for good')],
+      [false, cease(2)],
+    ] as const) {
+      const h = newSession({ shutdownMessage: own });
+      const link = establish(h);
+      const done = h.session.stop('announcer shutting down (SIGTERM)');
+      h.clock.runSoon();
+      await done;
+      expect(link.take().at(-1)).toEqual(expected);
+    }
+    const bare = newSession({ shutdownMessage: false });
+    const link = establish(bare);
+    const done = bare.session.stop('announcer shutting down (SIGTERM)');
+    bare.clock.runSoon();
+    await done;
+    expect(hex(link.octets.subarray(link.octets.length - 21))).toBe(hex(notificationOctets(6, 2)));
+  });
+
   it('with graceful restart and the N bit: a withdrawing stop is a Hard Reset, a restart a plain Cease', async () => {
     for (const mode of ['withdraw', 'restart'] as const) {
       const h = newSession({ gracefulRestart: { restartTime: 120 } });
