@@ -1,6 +1,7 @@
 // The daemon against a real BIRD 1.6 router (Debian's `bird` 1.6.8, unpacked by bird16.ts), in
 // network namespaces: ADD-PATH ECMP forms with the 1.6 config too (central shape, IPv4 and IPv6),
-// and so does per-node ECMP. Runs the built CLI (dist/cli/main.js): `npm test` builds first.
+// and so does per-node ECMP; then the interop scenarios (interop/scenarios.ts) every receiver
+// takes. Runs the built CLI (dist/cli/main.js): `npm test` builds first.
 // BIRD 1.6 missing is a failure, not a skip: CI fetches it with `apt-get download bird`.
 
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ import {
   type RouterConfig16Options,
 } from './bird16.js';
 import { createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon } from './daemon-harness.js';
+import { bird16Receiver } from './interop/bird16.js';
+import { interopSuite } from './interop/scenarios.js';
 import { waitFor, type IpVersion, type Lab } from './lab.js';
 
 const CONFIG_DIR = fileURLToPath(new URL('../../bird-configs/', import.meta.url));
@@ -208,3 +211,6 @@ describe('announcer daemon with a BIRD 1.6 router', () => {
     expect(bird.process.output()).not.toMatch(/Error|NOTIFICATION|Invalid/i);
   }, SLOW);
 });
+
+// The interop scenarios every receiver takes, with BIRD 1.6 (bird and bird6) as the router.
+interopSuite(bird16Receiver);
