@@ -53,8 +53,10 @@ function decodeCapability(code: number, r: Reader): Capability {
         const safi = r.u8();
         const mode = r.u8();
         const direction = DIRECTION_NAMES[mode];
-        if (!direction) throw malformed('ADD-PATH', `send/receive value ${mode}`);
-        families.push({ afi, safi, direction });
+        // RFC 7911 4 defines 1, 2 and 3. FRR sends 0 for a family whose ADD-PATH receive is turned
+        // off (neither way); any value we do not know offers nothing for that family, so the entry
+        // is ignored like any capability not understood (RFC 5492 3), not an OPEN error.
+        if (direction) families.push({ afi, safi, direction });
       }
       return { type: 'add-path', families };
     }

@@ -409,36 +409,6 @@ describe('malformed OPEN: capabilities (RFC 5492 and each capability\'s RFC) are
       ],
     },
     {
-      name: 'ADD-PATH with send/receive 0',
-      why: /ADD-PATH.*send\/receive/, // the reason names the capability at fault
-      message: [
-        ...MARKER,
-        0x00, 0x25, // length 37
-        0x01, // type 1 OPEN
-        0x04, 0xfd, 0xe9, 0x00, 0xb4, 0xc6, 0x33, 0x64, 0x01, // version 4, AS 65001, hold 180, id 198.51.100.1
-        0x08, // optional parameters length 8
-        0x02, 0x06, // parameter type 2 (capabilities), length 6
-        0x45, 0x04, // capability 69 (ADD-PATH), length 4
-        0x00, 0x01, 0x01, // AFI 1, SAFI 1
-        0x00, // send/receive 0: not 1, 2 or 3
-      ],
-    },
-    {
-      name: 'ADD-PATH with send/receive 4',
-      why: /ADD-PATH.*send\/receive/, // the reason names the capability at fault
-      message: [
-        ...MARKER,
-        0x00, 0x25, // length 37
-        0x01, // type 1 OPEN
-        0x04, 0xfd, 0xe9, 0x00, 0xb4, 0xc6, 0x33, 0x64, 0x01, // version 4, AS 65001, hold 180, id 198.51.100.1
-        0x08, // optional parameters length 8
-        0x02, 0x06, // parameter type 2 (capabilities), length 6
-        0x45, 0x04, // capability 69 (ADD-PATH), length 4
-        0x00, 0x02, 0x01, // AFI 2, SAFI 1
-        0x04, // send/receive 4: not 1, 2 or 3
-      ],
-    },
-    {
       name: 'graceful restart with length 1 (no room for flags and time)',
       why: /graceful restart/, // the reason names the capability at fault
       message: [

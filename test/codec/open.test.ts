@@ -13,6 +13,31 @@ function ascii(text: string): number[] {
 
 describe('OPEN', () => {
   fixtureTests({
+    name: 'ADD-PATH with send/receive 0 (FRR, receive turned off) and 4 (unknown): those families offer nothing',
+    decodeOnly: true, // the entries we ignore are not written back
+    bytes: bytes(
+      MARKER,
+      0x00, 0x2d, // length 45
+      0x01, // type 1 OPEN
+      0x04, 0xfd, 0xe9, 0x00, 0xb4, 0xc6, 0x33, 0x64, 0x01, // version 4, AS 65001, hold 180, id 198.51.100.1
+      0x10, // optional parameters length 16
+      0x02, 0x0e, // parameter type 2 (capabilities), length 14
+      0x45, 0x0c, // capability 69 (ADD-PATH), length 12
+      0x00, 0x01, 0x01, 0x00, // AFI 1, SAFI 1, send/receive 0: neither way
+      0x00, 0x02, 0x01, 0x04, // AFI 2, SAFI 1, send/receive 4: not defined
+      0x00, 0x02, 0x01, 0x03, // AFI 2, SAFI 1, send/receive 3: both
+    ),
+    message: {
+      type: 'open',
+      version: 4,
+      myAs: 65001,
+      holdTime: 180,
+      bgpId: '198.51.100.1',
+      capabilities: [{ type: 'add-path', families: [{ afi: 2, safi: 1, direction: 'both' }] }],
+    },
+  });
+
+  fixtureTests({
     name: 'OPEN as BIRD 2 sends it (IPv4 + IPv6, 4-octet AS, ADD-PATH, route refresh)',
     bytes: bytes(
       MARKER,
