@@ -1,10 +1,12 @@
 // The daemon against a real FRR router (Debian's frr: zebra, bfdd and bgpd, started by frr.ts), in
-// network namespaces. Runs the built CLI (dist/cli/main.js): `npm test` builds first. FRR missing
+// network namespaces: BFD with FRR's bfdd, and the interop scenarios every receiver runs. Runs the built CLI (dist/cli/main.js): `npm test` builds first. FRR missing
 // is a failure, not a skip: `.ci/run` installs it.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon } from './daemon-harness.js';
 import { frrConfig, startFrr, type Frr } from './frr.js';
+import { frrReceiver } from './interop/frr.js';
+import { interopSuite } from './interop/scenarios.js';
 import { waitFor, type Lab } from './lab.js';
 
 let lab: Lab | undefined;
@@ -76,3 +78,5 @@ describe('announcer daemon with an FRR router', () => {
     expect((await peersOf(d))[0]?.bfd?.flaps).toBe(3);
   }, 120_000);
 });
+
+interopSuite(frrReceiver);

@@ -12,7 +12,7 @@
  *   bfdd    BFD (RFC 5880/5881); bgpd registers its neighbors with it through zebra
  *   bgpd    BGP
  */
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { run, waitFor, type Lab, type LabProcess } from './lab.js';
@@ -24,6 +24,8 @@ export interface FrrPeer {
   readonly asn: number;
   /** Ties the session to a BFD session with the neighbor (the config's BFD profile). */
   readonly bfd?: boolean;
+  /** ADD-PATH receive (RFC 7911), which FRR offers by default; false turns it off. */
+  readonly addPath?: boolean;
 }
 
 export interface FrrConfigOptions {
@@ -72,7 +74,17 @@ export function frrConfig(opts: FrrConfigOptions): FrrConfigs {
       bgpd.push(` neighbor ${p.address} bfd profile lab`);
     }
   }
-  bgpd.push(' address-family ipv4 unicast', '  maximum-paths 8', ' exit-address-family', 'exit', '!', '');
+  // Both families on every session (IPv6 routes may ride an IPv4 session), up to 8 equal paths
+  // merged into one ECMP route.
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    bgpd.push(` address-family ${family} unicast`, '  maximum-paths 8');
+    for (const p of opts.peers) {
+      if (family === 'ipv6') bgpd.push(`  neighbor ${p.address} activate`);
+      if (p.addPath === false) bgpd.push(`  neighbor ${p.address} disable-addpath-rx`);
+    }
+    bgpd.push(' exit-address-family');
+  }
+  bgpd.push('exit', '!', '');
   return { zebra, bfdd: bfdd.join('\n'), bgpd: bgpd.join('\n') };
 }
 
@@ -83,6 +95,8 @@ export interface Frr {
   readonly processes: readonly LabProcess[];
   /** Runs vtysh commands against this FRR and returns what they print. */
   vtysh(...commands: string[]): Promise<string>;
+  /** Stops the daemons (SIGTERM) and starts them again with the same configs. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -107,11 +121,10 @@ export async function startFrr(lab: Lab, ns: string, configs: FrrConfigs, opts: 
   }
   const zserv = join(dir, 'zserv.api');
   const processes: LabProcess[] = [];
+  for (const daemon of ['zebra', 'bfdd', 'bgpd'] as const) writeFileSync(join(dir, `${daemon}.conf`), configs[daemon]);
   const start = (daemon: keyof FrrConfigs, extra: string[]): LabProcess => {
-    const config = join(dir, `${daemon}.conf`);
-    writeFileSync(config, configs[daemon]);
     // -P 0: no vty TCP port, only the socket in `dir`.
-    const args = ['-u', 'frr', '-g', 'frr', '-f', config, '-i', join(dir, `${daemon}.pid`), '-z', zserv, '--vty_socket', dir, '-P', '0', ...extra];
+    const args = ['-u', 'frr', '-g', 'frr', '-f', join(dir, `${daemon}.conf`), '-i', join(dir, `${daemon}.pid`), '-z', zserv, '--vty_socket', dir, '-P', '0', ...extra];
     const proc = lab.spawn(ns, join(FRR_DIR, daemon), args, { name: `${daemon} ${name}` });
     processes.push(proc);
     return proc;
@@ -120,26 +133,42 @@ export async function startFrr(lab: Lab, ns: string, configs: FrrConfigs, opts: 
     const args = ['netns', 'exec', ns, 'vtysh', '--vty_socket', dir, ...commands.flatMap((c) => ['-c', c])];
     return (await run('ip', args)).stdout;
   };
-  // zebra first: bfdd and bgpd connect to its socket (they retry, but the log is quieter).
-  start('zebra', []);
-  await waitFor(() => existsSync(zserv), { what: `zebra ${name}'s socket ${zserv}`, until: (x) => x, timeoutMs: 10_000, intervalMs: 50 });
-  start('bfdd', ['--bfdctl', join(dir, 'bfdd.sock')]);
-  start('bgpd', []);
-  const died = new AbortController();
-  for (const p of processes) void p.exited.then((s) => died.abort(new Error(`${p.name} exited (code ${s.code}, signal ${s.signal})`)));
-  try {
-    await waitFor(() => vtysh('show daemons').catch((e: unknown) => String(e)), {
-      what: `FRR ${name}'s daemons to answer vtysh`,
-      until: (text) => ['zebra', 'bfdd', 'bgpd'].every((d) => text.includes(d)),
-      timeoutMs: 15_000,
-      intervalMs: 100,
-      signal: died.signal,
-    });
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    throw new Error(`${message} while starting; their output:\n${processes.map((p) => `${p.name}:\n${p.tail(10)}`).join('\n')}`);
-  }
-  return { name, ns, dir, processes, vtysh };
+  const launch = async (): Promise<void> => {
+    processes.length = 0;
+    // zebra first: bfdd and bgpd connect to its socket (they retry, but the log is quieter).
+    start('zebra', []);
+    await waitFor(() => existsSync(zserv), { what: `zebra ${name}'s socket ${zserv}`, until: (x) => x, timeoutMs: 10_000, intervalMs: 50 });
+    start('bfdd', ['--bfdctl', join(dir, 'bfdd.sock')]);
+    start('bgpd', []);
+    const died = new AbortController();
+    for (const p of processes) void p.exited.then((s) => died.abort(new Error(`${p.name} exited (code ${s.code}, signal ${s.signal})`)));
+    try {
+      await waitFor(() => vtysh('show daemons').catch((e: unknown) => String(e)), {
+        what: `FRR ${name}'s daemons to answer vtysh`,
+        until: (text) => ['zebra', 'bfdd', 'bgpd'].every((d) => text.includes(d)),
+        timeoutMs: 15_000,
+        intervalMs: 100,
+        signal: died.signal,
+      });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      throw new Error(`${message} while starting; their output:\n${processes.map((p) => `${p.name}:\n${p.tail(10)}`).join('\n')}`);
+    }
+  };
+  await launch();
+  return {
+    name,
+    ns,
+    dir,
+    processes,
+    vtysh,
+    async restart() {
+      // bgpd first, so its sessions close while zebra still runs; zebra removes its routes as it goes.
+      for (const p of [...processes].reverse()) await p.stop({ graceMs: 5_000 });
+      if (existsSync(zserv)) rmSync(zserv);
+      await launch();
+    },
+  };
 }
 
 /** The uid and gid of Debian's `frr` user, which the package creates. */

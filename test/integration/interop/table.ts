@@ -1,0 +1,60 @@
+/**
+ * `npm run interop:table`: the README's interop table from the interop runs' own results
+ * ($TMPDIR/announcer-interop/<receiver>.json, written by every receiver's suite), between the
+ * README's `<!-- interop:start -->` and `<!-- interop:end -->` markers. Run it after `npm test`.
+ * Refuses to write a table with a receiver missing or a scenario failed.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resultsDir, type ReceiverResults } from './results.js';
+
+const RECEIVERS = ['bird2', 'bird16', 'frr', 'gobgp', 'exabgp'];
+const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+const START = '<!-- interop:start -->';
+const END = '<!-- interop:end -->';
+
+function load(id: string): ReceiverResults {
+  const file = join(resultsDir(), `${id}.json`);
+  if (!existsSync(file)) throw new Error(`no results for ${id} (${file}): run its interop tests first (npm test)`);
+  return JSON.parse(readFileSync(file, 'utf8')) as ReceiverResults;
+}
+
+export function interopTable(all: readonly ReceiverResults[]): string {
+  const mark = (r: ReceiverResults, id: string): string => {
+    const s = r.scenarios.find((x) => x.id === id);
+    if (!s) return '?';
+    return s.outcome === 'passed' ? 'yes' : s.outcome === 'failed' ? '**FAILED**' : 'n/a';
+  };
+  const lines = [
+    '| receiver | version | scenarios passed |',
+    '|---|---|---|',
+    ...all.map((r) => {
+      const passed = r.scenarios.filter((s) => s.outcome === 'passed').length;
+      const applicable = r.scenarios.filter((s) => s.outcome !== 'not applicable');
+      const na = r.scenarios.filter((s) => s.outcome === 'not applicable').map((s) => `${s.id}: ${s.why}`);
+      return `| ${r.receiver} | ${r.version} | ${passed} of ${applicable.length}${na.length ? ` (not applicable: ${na.join('; ')})` : ''} |`;
+    }),
+    '',
+    `| scenario | ${all.map((r) => r.receiver).join(' | ')} |`,
+    `|---|${all.map(() => '---').join('|')}|`,
+    // Every suite records every scenario (not applicable ones too), in the scenario table's order.
+    ...(all[0]?.scenarios ?? []).map((s) => `| ${s.title} | ${all.map((r) => mark(r, s.id)).join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
+
+function main(): void {
+  const all = RECEIVERS.map(load);
+  const failed = all.flatMap((r) => r.scenarios.filter((s) => s.outcome === 'failed').map((s) => `${r.receiver}: ${s.title}`));
+  if (failed.length) throw new Error(`failed scenarios, fix them before publishing a table:\n${failed.join('\n')}`);
+  const text = readFileSync(README, 'utf8');
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${START} ... ${END} section`);
+  const stamp = `Produced by \`npm run interop:table\` from the interop tests' results of ${all.map((r) => r.at.slice(0, 10)).sort().at(-1)}.`;
+  writeFileSync(README, `${text.slice(0, a + START.length)}\n${interopTable(all)}\n\n${stamp}\n${text.slice(b)}`);
+  console.log(`README.md: interop table for ${all.map((r) => `${r.receiver} ${r.version}`).join(', ')}`);
+}
+
+main();
