@@ -7,9 +7,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bird16Receiver } from './bird16.js';
+import { bird2Receiver } from './bird2.js';
+import { exabgpReceiver } from './exabgp.js';
+import { frrReceiver } from './frr.js';
+import { gobgpReceiver } from './gobgp.js';
+import type { Receiver } from './receiver.js';
 import { resultsDir, type ReceiverResults } from './results.js';
 
-const RECEIVERS = ['bird2', 'bird16', 'frr', 'gobgp', 'exabgp'];
+const RECEIVERS: readonly Receiver[] = [bird2Receiver, bird16Receiver, frrReceiver, gobgpReceiver, exabgpReceiver];
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 const START = '<!-- interop:start -->';
 const END = '<!-- interop:end -->';
@@ -20,7 +26,7 @@ function load(id: string): ReceiverResults {
   return JSON.parse(readFileSync(file, 'utf8')) as ReceiverResults;
 }
 
-export function interopTable(all: readonly ReceiverResults[]): string {
+export function interopTable(all: readonly ReceiverResults[], receivers: readonly Receiver[]): string {
   const mark = (r: ReceiverResults, id: string): string => {
     const s = r.scenarios.find((x) => x.id === id);
     if (!s) return '?';
@@ -40,12 +46,19 @@ export function interopTable(all: readonly ReceiverResults[]): string {
     `|---|${all.map(() => '---').join('|')}|`,
     // Every suite records every scenario (not applicable ones too), in the scenario table's order.
     ...(all[0]?.scenarios ?? []).map((s) => `| ${s.title} | ${all.map((r) => mark(r, s.id)).join(' | ')} |`),
+    '',
+    'What the scenarios checked differs where the receivers do:',
+    '',
+    `| | ${receivers.map((r) => r.name).join(' | ')} |`,
+    `|---|${receivers.map(() => '---').join('|')}|`,
+    `| routes in its kernel table checked too (ECMP) | ${receivers.map((r) => (r.kernel ? 'yes' : 'no kernel')).join(' | ')} |`,
+    `| Extended Message (RFC 8654): a path over 4,096 octets | ${receivers.map((r) => (r.extendedMessage ? 'sent' : 'held back, session kept')).join(' | ')} |`,
   ];
   return lines.join('\n');
 }
 
 function main(): void {
-  const all = RECEIVERS.map(load);
+  const all = RECEIVERS.map((r) => load(r.id));
   const failed = all.flatMap((r) => r.scenarios.filter((s) => s.outcome === 'failed').map((s) => `${r.receiver}: ${s.title}`));
   if (failed.length) throw new Error(`failed scenarios, fix them before publishing a table:\n${failed.join('\n')}`);
   const text = readFileSync(README, 'utf8');
@@ -53,7 +66,7 @@ function main(): void {
   const b = text.indexOf(END);
   if (a < 0 || b < a) throw new Error(`README.md has no ${START} ... ${END} section`);
   const stamp = `Produced by \`npm run interop:table\` from the interop tests' results of ${all.map((r) => r.at.slice(0, 10)).sort().at(-1)}.`;
-  writeFileSync(README, `${text.slice(0, a + START.length)}\n${interopTable(all)}\n\n${stamp}\n${text.slice(b)}`);
+  writeFileSync(README, `${text.slice(0, a + START.length)}\n${interopTable(all, RECEIVERS)}\n\n${stamp}\n${text.slice(b)}`);
   console.log(`README.md: interop table for ${all.map((r) => `${r.receiver} ${r.version}`).join(', ')}`);
 }
 
