@@ -70,18 +70,3 @@ export interface AnnouncedPath extends Path {
    */
   readonly owners: readonly string[];
 }
-
-/**
- * A request refused, `field` naming what was wrong: thrown by the validation here and by the
- * speaker, which re-exports it as part of its API (src/speaker/api.ts).
- */
-export class RequestError extends Error {
-  override readonly name = 'RequestError';
-  constructor(
-    readonly kind: 'invalid-argument' | 'not-found' | 'unavailable',
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}

@@ -6,7 +6,8 @@ import type { Family } from '../codec/types.js';
 import type { LargeCommunityValue } from '../codec/values.js';
 import { attributesKey } from './rib.js';
 import { grow } from './columns.js';
-import { RequestError, type Attributes, type DesiredPath, type NextHop, type PathInput } from './types.js';
+import { RequestError } from './request-error.js';
+import type { Attributes, DesiredPath, NextHop, PathInput } from './types.js';
 
 export const DEFAULT_OWNER = 'cli';
 const MAX_OWNER_LENGTH = 128;

@@ -147,4 +147,4 @@ export interface SpeakerApi {
 // StateName: a peer's session state, by the RFC 4271 FSM's own names.
 export type { AnnouncedPath, PathInput, StateName };
 // Defined beside the validation that throws it most; part of what the speaker answers.
-export { RequestError } from '../rib/types.js';
+export { RequestError } from '../rib/request-error.js';

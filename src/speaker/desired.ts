@@ -5,7 +5,8 @@
 
 import type { Clock } from '../clock.js';
 import { Rib, type UpsertResult } from '../rib/rib.js';
-import { RequestError, type AnnouncedPath } from '../rib/types.js';
+import { RequestError } from '../rib/request-error.js';
+import type { AnnouncedPath } from '../rib/types.js';
 import { PathStage, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';

@@ -8,7 +8,8 @@ import { endOfRib, FAMILY_AFI_SAFI, IpAddress, type Family, type UpdateMessage }
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { ReceivedRoutes } from '../rib/received.js';
-import { RequestError, type AnnouncedPath } from '../rib/types.js';
+import { RequestError } from '../rib/request-error.js';
+import type { AnnouncedPath } from '../rib/types.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';

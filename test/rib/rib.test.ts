@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { IpAddress, Prefix } from '../../src/codec/index.js';
 import { Rib } from '../../src/rib/rib.js';
-import { RequestError, type DesiredPath } from '../../src/rib/types.js';
+import { RequestError } from '../../src/rib/request-error.js';
+import type { DesiredPath } from '../../src/rib/types.js';
 import { PathStage, validatePath } from '../../src/rib/validate.js';
 
 const NONE = { communities: [], largeCommunities: [] };

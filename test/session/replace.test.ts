@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { RequestError } from '../../src/rib/types.js';
+import { RequestError } from '../../src/rib/request-error.js';
 import { Speaker } from '../../src/speaker/speaker.js';
 import type { PathInput, SpeakerEvent } from '../../src/speaker/api.js';
 import { messagesUntil, RawPeer, summarizeUpdates, type UpdateSummary } from './raw-peer.js';
