@@ -97,10 +97,13 @@ export class PeerSession {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private negotiated: Negotiated | null = null;
   private sendHold: SendHoldTimer | null = null;
-  private stateSince: number;
+  /** Start of what the operator cares about: Established, or (not up) the drop or the first failure. */
+  private stretchSince: number;
+  /** A failure since the session started or was last up: retries do not move stretchSince. */
+  private failedSinceUp = false;
   private stopped = true;
   readonly stats: SessionStats = { messagesSent: 0, messagesReceived: 0, updatesSent: 0, updatesReceived: 0 };
-  lastError: string | undefined;
+  private error: { readonly text: string; readonly at: number } | undefined;
 
   constructor(
     readonly config: PeerSessionConfig,
@@ -120,15 +123,38 @@ export class PeerSession {
       stableTime: 60,
     };
     this.fsm = initialState(this.fsmConfig);
-    this.stateSince = clock.now();
+    this.stretchSince = clock.now();
   }
 
   get state(): StateName {
     return this.fsm.name;
   }
 
+  /**
+   * When the session came up, or, while it is not up, when it went down or first failed to come up:
+   * the Active/Connect flips of each retry do not reset it.
+   */
   get since(): number {
-    return this.stateSince;
+    return this.stretchSince;
+  }
+
+  /** Why the session last failed, in words ("connect ECONNREFUSED 198.51.100.1:179"); cleared once up. */
+  get lastError(): string | undefined {
+    return this.error?.text;
+  }
+
+  /** When lastError happened, ms since the epoch. */
+  get lastErrorAt(): number | undefined {
+    return this.error?.at;
+  }
+
+  private fail(why: string): void {
+    const now = this.clock.now();
+    this.error = { text: why, at: now };
+    if (this.fsm.name !== 'Established' && !this.failedSinceUp) {
+      this.failedSinceUp = true;
+      this.stretchSince = now;
+    }
   }
 
   get holdTime(): number {
@@ -150,6 +176,8 @@ export class PeerSession {
 
   start(): void {
     this.stopped = false;
+    this.stretchSince = this.clock.now();
+    this.failedSinceUp = false;
     this.dispatch({ type: 'ManualStart' });
   }
 
@@ -185,7 +213,7 @@ export class PeerSession {
   /** BFD says the link is gone: drop the session at once, without waiting for the hold timer. */
   linkDown(why: string): void {
     if (this.fsm.name !== 'Established' && this.fsm.name !== 'OpenConfirm' && this.fsm.name !== 'OpenSent') return;
-    this.lastError = why;
+    this.fail(why);
     this.log.warn({ why }, 'BFD session down: dropping the BGP session');
     this.dispatch({ type: 'TcpConnectionFails' });
   }
@@ -256,7 +284,11 @@ export class PeerSession {
     const t = transition(this.fsm, e, this.fsmConfig, this.clock.now());
     this.fsm = t.state;
     if (t.state.name !== from) {
-      this.stateSince = this.clock.now();
+      if (t.state.name === 'Established' || from === 'Established') {
+        // Up, or the drop: the first failure after it is the drop itself.
+        this.stretchSince = this.clock.now();
+        this.failedSinceUp = from === 'Established';
+      }
       this.log.info({ from, to: t.state.name, event: e.type }, 'state change');
     } else {
       this.log.trace({ state: from, event: e.type }, 'event');
@@ -279,7 +311,10 @@ export class PeerSession {
       case 'send-notification': {
         const { code, subcode } = a.message;
         this.log.warn({ code, subcode, error: errorName(code, subcode) }, 'sending NOTIFICATION');
-        if (code !== ErrorCode.CEASE && code !== ErrorCode.SEND_HOLD_TIMER_EXPIRED) this.lastError = `sent NOTIFICATION ${errorName(code, subcode)}`;
+        // Cease, hold and send hold timer: the reason was recorded where it arose, in better words.
+        if (code !== ErrorCode.CEASE && code !== ErrorCode.SEND_HOLD_TIMER_EXPIRED && code !== ErrorCode.HOLD_TIMER_EXPIRED) {
+          this.fail(`sent NOTIFICATION ${errorName(code, subcode)}`);
+        }
         return this.send(a.message);
       }
       case 'start-timer':
@@ -288,7 +323,7 @@ export class PeerSession {
         return this.stopTimer(a.timer);
       case 'session-up': {
         this.log.info({ holdTime: a.holdTime, families: this.negotiated?.families, ctx: this.negotiated?.ctx }, 'session established');
-        this.lastError = undefined;
+        this.error = undefined;
         this.startSendHold(a.holdTime);
         return this.hooks.established(this);
       }
@@ -319,7 +354,7 @@ export class PeerSession {
       },
       () => {
         if (c !== this.conn) return;
-        this.lastError = `send hold timer expired: the peer took nothing of ${c.link.backlog} octets for ${seconds} s`;
+        this.fail(`send hold timer expired: the peer took nothing of ${c.link.backlog} octets for ${seconds} s`);
         this.log.warn({ sendHoldTime: seconds, backlog: c.link.backlog }, 'send hold timer expired: dropping the session (RFC 9687)');
         this.dispatch({ type: 'SendHoldTimerExpires' });
       },
@@ -340,6 +375,7 @@ export class PeerSession {
       this.clock.after(seconds * 1000 * factor, () => {
         this.timers.delete(timer);
         if (timer === 'IdleHold' && this.stopped) return;
+        if (timer === 'Hold') this.fail(`hold timer expired: the peer sent nothing for ${this.fsm.holdTime} s`);
         this.dispatch({ type: event });
       }),
     );
@@ -364,12 +400,11 @@ export class PeerSession {
       failed: (why, note) => {
         if (this.connecting !== attempt) return;
         this.connecting = null;
-        if (note) {
-          this.lastError = why;
-          this.log.error({ err: why }, 'cannot connect');
-        } else {
-          this.log.debug({ err: why }, 'connect failed');
-        }
+        // Every failure is the peer's last error (a peer stuck in Active must say why); only a
+        // protection that could not be set is worth an error in the log each time.
+        this.fail(why);
+        if (note) this.log.error({ err: why }, 'cannot connect');
+        else this.log.debug({ err: why }, 'connect failed');
         this.dispatch({ type: 'TcpConnectionFails' });
       },
     });
@@ -400,7 +435,8 @@ export class PeerSession {
 
   private dropConnection(): void {
     // A connect that never got an answer: with TCP-MD5 that is all the kernel lets us see.
-    if (this.connecting && !this.stopped) this.lastError = this.transport.unansweredHint ?? this.lastError;
+    const hint = this.transport.unansweredHint;
+    if (this.connecting && !this.stopped && hint !== undefined) this.fail(hint);
     this.sendHold?.stop();
     this.sendHold = null;
     this.connecting?.cancel();
@@ -419,7 +455,8 @@ export class PeerSession {
     if (c !== this.conn) return;
     this.log.info({ state: this.fsm.name }, 'connection closed by peer');
     if (this.fsm.name === 'Established' || this.fsm.name === 'OpenConfirm' || this.fsm.name === 'OpenSent') {
-      this.lastError ??= 'connection closed by the peer';
+      // Unexplained: whatever we noted before (a refused connect) is not why this one ended.
+      this.fail('connection closed by the peer');
     }
     this.conn = null;
     this.dispatch({ type: 'TcpConnectionFails' });
@@ -492,7 +529,7 @@ export class PeerSession {
   private onDecodeError(c: Conn, e: unknown): void {
     if (!(e instanceof BgpError)) throw e;
     this.log.warn({ code: e.code, subcode: e.subcode, reason: e.reason, data: toHex(e.data) }, 'malformed message from peer');
-    this.lastError = `malformed message from peer: ${e.message}`;
+    this.fail(`malformed message from peer: ${e.message}`);
     if (c === this.candidate) return this.dumpCandidate(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
     this.dispatch(eventForError(e));
   }
@@ -521,7 +558,7 @@ export class PeerSession {
         return this.dispatch({ type: 'KeepAliveMsg' });
       case 'notification': {
         const text = `${errorName(msg.code, msg.subcode)}${msg.shutdownMessage ? `: ${msg.shutdownMessage}` : ''}`;
-        this.lastError = `received NOTIFICATION ${text}`;
+        this.fail(`received NOTIFICATION ${text}`);
         this.log.warn({ code: msg.code, subcode: msg.subcode, data: toHex(msg.data), shutdownMessage: msg.shutdownMessage }, `received NOTIFICATION ${text}`);
         // RFC 4271 8.2.2: an Unsupported Version NOTIFICATION is event 24, not 25.
         const verErr = msg.code === ErrorCode.OPEN_MESSAGE && msg.subcode === 1;
@@ -557,7 +594,7 @@ export class PeerSession {
       this.negotiated = negotiate(this.local, this.config, open);
     } catch (e) {
       if (!(e instanceof BgpError)) throw e;
-      this.lastError = `rejected the peer's OPEN: ${e.message}`;
+      this.fail(`rejected the peer's OPEN: ${e.message}`);
       this.log.warn({ code: e.code, subcode: e.subcode, reason: e.reason }, 'rejecting OPEN');
       return this.dispatch(eventForError(e));
     }

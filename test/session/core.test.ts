@@ -3,7 +3,7 @@
 // octet for octet where it matters. No sockets, no sleeps.
 
 import { describe, expect, it } from 'vitest';
-import { hardReset, cease, type NotificationMessage } from '../../src/codec/index.js';
+import { CeaseSubcode, hardReset, cease, type NotificationMessage } from '../../src/codec/index.js';
 import { establish, newSession, notificationOctets, PEER_ID } from './harness.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -269,5 +269,57 @@ describe('session core: stopping', () => {
     await done;
     expect(link.takeTypes()).toEqual([]);
     expect(link.isOpen).toBe(false);
+  });
+});
+
+describe('session core: why a peer is not up (lastError, and since when)', () => {
+  it('a refused connect is the last error, with when it happened, even while it keeps retrying', () => {
+    const h = newSession({ connectRetry: 5 });
+    h.session.start();
+    const started = h.clock.now();
+    h.clock.advance(20);
+    h.transport.refuse('connect ECONNREFUSED 198.51.100.1:179');
+    expect(h.session.state).toBe('Active');
+    expect(h.session.lastError).toBe('connect ECONNREFUSED 198.51.100.1:179');
+    expect(h.session.lastErrorAt).toBe(started + 20);
+    // Each retry flips Active -> Connect -> Active: SINCE stays at the first failure.
+    const firstFailure = h.clock.now();
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(5_000);
+      expect(h.session.state).toBe('Connect');
+      h.transport.refuse('bind EADDRNOTAVAIL 192.0.2.99');
+    }
+    expect(h.session.lastError).toBe('bind EADDRNOTAVAIL 192.0.2.99');
+    expect(h.session.lastErrorAt).toBe(h.clock.now());
+    expect(h.session.since).toBe(firstFailure);
+  });
+
+  it('SINCE counts from Established while up, and from the drop once it is down', () => {
+    const h = newSession();
+    const link = establish(h);
+    const up = h.clock.now();
+    h.clock.advance(8_000);
+    link.send({ type: 'keepalive' });
+    expect(h.session.since).toBe(up);
+    h.clock.advance(9_000);
+    expect(h.session.state).toBe('Idle');
+    const down = h.clock.now();
+    expect(h.session.since).toBe(down);
+    expect(h.session.lastError).toBe('hold timer expired: the peer sent nothing for 9 s');
+    expect(h.session.lastErrorAt).toBe(down);
+    // It comes back to Connect, fails, retries: still counted from the drop.
+    h.clock.advance(1_000);
+    h.transport.refuse();
+    h.clock.advance(5_000);
+    expect(h.session.since).toBe(down);
+  });
+
+  it("a NOTIFICATION from the peer is the last error, with the peer's text", () => {
+    const h = newSession();
+    const link = establish(h);
+    h.clock.advance(1_000);
+    link.send(cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, 'maintenance'));
+    expect(h.session.lastError).toBe('received NOTIFICATION Cease / Administrative Shutdown: maintenance');
+    expect(h.session.lastErrorAt).toBe(h.clock.now());
   });
 });
