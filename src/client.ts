@@ -9,6 +9,7 @@ export {
   type ClientOptions,
   type ClientTlsOptions,
   type EventWatch,
+  type HealthStatus,
 } from './api/client.js';
 export type { PathAttributes } from './rib/types.js';
 export type { AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';

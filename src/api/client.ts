@@ -1,7 +1,8 @@
 // A typed, promise-based client for the Announcer API: domain types in and out, failures as
 // ApiError carrying the gRPC status and the server's message.
 
-import { credentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, Metadata, status, type ChannelCredentials, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
 import { systemClock } from '../clock.js';
 import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
 import type { AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
@@ -68,9 +69,21 @@ export interface ApiClient {
    * away: UNAVAILABLE). Events of kinds this version does not know are skipped.
    */
   watch(onEvent: (event: SpeakerEvent) => void, onError?: (err: ApiError) => void): EventWatch;
+  /**
+   * The standard health check (grpc.health.v1.Health/Check) of `service` ("" = the whole server,
+   * "announcer.v1.Announcer" = the API): its serving status; NOT_FOUND for a service it does not know.
+   */
+  checkHealth(service?: string, options?: { readonly timeoutMs?: number }): Promise<HealthStatus>;
   /** Closes the channel; calls in flight fail with CANCELLED. */
   close(): void;
 }
+
+/** grpc.health.v1's ServingStatus, by name. */
+export type HealthStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+
+// The health service as grpc-health-check defines it (the same definition the server serves).
+const HealthClient = makeGenericClientConstructor(healthService as unknown as ServiceDefinition, 'grpc.health.v1.Health');
+const HEALTH_STATUS: readonly HealthStatus[] = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
 
 export interface EventWatch {
   /** Resolves once the daemon has subscribed (every later event will arrive); rejects if the stream fails first. */
@@ -346,6 +359,17 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
       return res.peers.map(peerFromPb);
     },
     watch,
+    checkHealth(service = '', o = {}) {
+      const health = new HealthClient(target, channelCredentials(target, options.tls), { ...channelOptions, channelOverride: grpc.getChannel() });
+      const deadline = new Date(systemClock.now() + (o.timeoutMs ?? timeoutMs));
+      return new Promise((done, fail) => {
+        health['check']!({ service }, new Metadata(), { deadline }, (err: ServiceError | null, res: { status?: number | string }) => {
+          if (err) return fail(toApiError(err));
+          const s = res.status;
+          done(typeof s === 'string' ? ((HEALTH_STATUS as readonly string[]).includes(s) ? (s as HealthStatus) : 'UNKNOWN') : (HEALTH_STATUS[s ?? 0] ?? 'UNKNOWN'));
+        });
+      });
+    },
     close() {
       grpc.close();
     },

@@ -1,17 +1,18 @@
 // The `announcer` command line: a commander program built around injected io, so it runs the
 // same under test as from the shell. Nothing here calls process.exit: run() returns the status.
 
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAddEip } from './add-eip.js';
 import type { CommandContext } from './context.js';
 import { registerDaemon, type DaemonRunner } from './daemon.js';
 import { registerDelEip } from './del-eip.js';
+import { registerHealth } from './health.js';
 import { DEFAULT_API, EXIT, type CliIo } from './io.js';
 import { registerList } from './list.js';
 import { registerPeers } from './peers.js';
 import { registerReplace } from './replace.js';
 import { registerShutdown } from './shutdown.js';
+import { packageVersion, registerVersion } from './version.js';
 import { registerWatch } from './watch.js';
 
 export type { CliIo };
@@ -32,12 +33,6 @@ export interface Cli {
   run(args: readonly string[]): Promise<number>;
 }
 
-function version(): string {
-  // package.json sits two levels up from both src/cli and dist/cli.
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? '0.0.0';
-}
-
 export function createProgram(io: CliIo, hooks: ProgramHooks = {}): Cli {
   let status: number = EXIT.ok;
   const ctx: CommandContext = {
@@ -49,7 +44,7 @@ export function createProgram(io: CliIo, hooks: ProgramHooks = {}): Cli {
 
   const program = new Command('announcer')
     .description('BGP speaker that announces external IPs (EIPs) with one path per serving node')
-    .version(version(), '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .option('--api <target>', `the daemon's API: unix:PATH or HOST:PORT (default: $ANNOUNCER_API, else ${DEFAULT_API})`)
     .option('--tls-ca <file>', "TLS to a HOST:PORT API: CA bundle to verify the daemon with (or $ANNOUNCER_TLS_CA)")
     .option('--tls-cert <file>', 'TLS client certificate, for mutual TLS (or $ANNOUNCER_TLS_CERT)')
@@ -83,6 +78,8 @@ Exit status: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} us
   registerReplace(program, ctx);
   registerShutdown(program, ctx);
   registerWatch(program, ctx);
+  registerHealth(program, ctx);
+  registerVersion(program, ctx);
 
   return {
     program,

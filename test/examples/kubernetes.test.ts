@@ -146,19 +146,22 @@ describe('examples/kubernetes', () => {
     expect(desired.paths).toEqual([{ prefix: '203.0.113.10', communities: ['65000:100'] }, { prefix: '203.0.113.11' }]);
   });
 
-  it('startup, liveness and readiness ask the gRPC health service over the socket', async () => {
+  it('startup, liveness and readiness ask the gRPC health service over the socket with `announcer health`', async () => {
     const pod = find(await all(), 'DaemonSet', 'announcer')['spec'].template.spec;
     const daemon = container(pod, 'announcer');
     for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
       const command: string[] = daemon[probe].exec.command;
-      expect(command[0], probe).toBe('grpc_health_probe');
-      expect(command, probe).toContain('-addr=unix:///run/announcer/announcer.sock');
-      expect(daemon[probe].timeoutSeconds, probe).toBeGreaterThanOrEqual(2);
+      expect(command.slice(0, 4), probe).toEqual(['announcer', '--api', 'unix:/run/announcer/announcer.sock', 'health']);
+      // The CLI's own deadline ends before the kubelet's.
+      const timeout = Number(command[command.indexOf('--timeout') + 1]);
+      expect(timeout, probe).toBeGreaterThan(0);
+      expect(daemon[probe].timeoutSeconds, probe).toBeGreaterThan(timeout);
     }
-    expect(daemon['readinessProbe'].exec.command).toContain('-service=announcer.v1.Announcer');
-    // The image provides the probe binary and the `announcer` command.
+    const readiness: string[] = daemon['readinessProbe'].exec.command;
+    expect(readiness[readiness.indexOf('--service') + 1]).toBe('announcer.v1.Announcer');
+    // The probe is the image's own `announcer` command: nothing else to download.
     const dockerfile = await readFile(join(DIR, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/\/usr\/local\/bin\/grpc_health_probe\n/);
+    expect(dockerfile).not.toContain('grpc_health_probe');
     expect(dockerfile).toContain('/usr/local/bin/announcer');
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });

@@ -1,0 +1,125 @@
+// The commands that fit announcer into the tools around it (probes, bug reports, shells), run as
+// an operator runs them: the built executable (dist/cli/main.js; `npm test` builds first) against
+// a real daemon started from a config file.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gitCommit } from '../../src/cli/version.js';
+import { createProgram } from '../../src/cli/program.js';
+import { startFixture } from '../api/fixture.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(ROOT, 'dist/cli/main.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function announcer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, ...args], { env: { PATH: process.env['PATH'], ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+let api: string;
+let daemon: ChildProcess;
+let daemonLog = '';
+
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  dir = await mkdtemp(join(tmpdir(), 'announcer-eco-'));
+  const socket = join(dir, 'announcer.sock');
+  api = `unix:${socket}`;
+  await writeFile(join(dir, 'announcer.yaml'), `asn: 65000\nrouterId: 192.0.2.1\napi: { socket: ${socket} }\npeers: []\n`);
+  daemon = spawn(process.execPath, [MAIN, 'daemon', '--config', join(dir, 'announcer.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  daemon.stdout!.on('data', (d: Buffer) => (daemonLog += d.toString()));
+  daemon.stderr!.on('data', (d: Buffer) => (daemonLog += d.toString()));
+  for (let i = 0; ; i++) {
+    if ((await announcer(['--api', api, 'peers'])).code === 0) break;
+    if (i > 100 || daemon.exitCode !== null) throw new Error(`the daemon did not come up: ${daemonLog}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}, 30_000);
+
+afterAll(async () => {
+  if (daemon && daemon.exitCode === null) {
+    const exited = new Promise((r) => daemon.once('exit', r));
+    daemon.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('announcer health', () => {
+  it('exits 0 and says "serving" when the daemon answers the gRPC health check', async () => {
+    expect(await announcer(['--api', api, 'health'])).toEqual({ code: 0, stdout: 'serving\n', stderr: '' });
+    expect(await announcer(['health'], { ANNOUNCER_API: api })).toEqual({ code: 0, stdout: 'serving\n', stderr: '' });
+    expect(await announcer(['--api', api, 'health', '--service', 'announcer.v1.Announcer'])).toEqual({ code: 0, stdout: 'serving\n', stderr: '' });
+  });
+
+  it('exits 1 with one line for a service the daemon does not know', async () => {
+    const r = await announcer(['--api', api, 'health', '--service', 'nope.v1.Nothing']);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'not serving: the daemon does not know the service "nope.v1.Nothing"\n' });
+  });
+
+  it('exits 3 with one line when nothing listens', async () => {
+    const r = await announcer(['--api', `unix:${join(dir, 'missing.sock')}`, 'health']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`cannot reach the announcer daemon at unix:${join(dir, 'missing.sock')}`);
+  });
+
+  it('exits 1 while the daemon is not ready (NOT_SERVING)', async () => {
+    const f = await startFixture({ unstarted: true });
+    try {
+      const out = { stdout: '', stderr: '' };
+      const code = await createProgram({
+        stdout: { write: (s: string) => (out.stdout += s) },
+        stderr: { write: (s: string) => (out.stderr += s) },
+        env: { ANNOUNCER_API: f.server.address },
+      }).run(['health']);
+      expect({ code, ...out }).toEqual({ code: 1, stdout: '', stderr: 'not serving: the daemon reports NOT_SERVING (starting up or shutting down)\n' });
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('announcer version', () => {
+  it("prints the package's version, Node's and this checkout's commit", async () => {
+    const head = await new Promise<string>((resolve, reject) =>
+      execFile('git', ['rev-parse', 'HEAD'], { cwd: ROOT }, (err, out) => (err ? reject(err) : resolve(out.trim()))),
+    ).catch(() => 'unknown');
+    const r = await announcer(['version']);
+    expect(r).toEqual({ code: 0, stdout: `announcer 0.1.0\nnode ${process.version}\ncommit ${head}\n`, stderr: '' });
+    expect(JSON.parse((await announcer(['version', '--json'])).stdout)).toEqual({ version: '0.1.0', node: process.version, commit: head });
+  });
+
+  it('reads the commit from a loose ref, packed-refs or a detached HEAD, and knows when there is none', async () => {
+    const t = await mkdtemp(join(tmpdir(), 'announcer-git-'));
+    try {
+      expect(gitCommit(t)).toBeUndefined();
+      await mkdir(join(t, '.git/refs/heads'), { recursive: true });
+      await writeFile(join(t, '.git/HEAD'), 'ref: refs/heads/main\n');
+      await writeFile(join(t, '.git/packed-refs'), `# pack-refs with: peeled\n${'b'.repeat(40)} refs/heads/main\n`);
+      expect(gitCommit(t)).toBe('b'.repeat(40));
+      await writeFile(join(t, '.git/refs/heads/main'), `${'a'.repeat(40)}\n`);
+      expect(gitCommit(t)).toBe('a'.repeat(40));
+      await writeFile(join(t, '.git/HEAD'), `${'c'.repeat(40)}\n`);
+      expect(gitCommit(t)).toBe('c'.repeat(40));
+    } finally {
+      await rm(t, { recursive: true, force: true });
+    }
+  });
+});
