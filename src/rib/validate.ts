@@ -7,9 +7,12 @@ import type { LargeCommunityValue } from '../codec/values.js';
 import { attributesKey } from './rib.js';
 import { grow } from './columns.js';
 import { RequestError } from './request-error.js';
+import { nextHopProblem, ownAddressProblem, PrefixPolicy } from './special-addresses.js';
 import type { Attributes, DesiredPath, NextHop, PathInput } from './types.js';
 
 export const DEFAULT_OWNER = 'cli';
+/** No allowPrefixes: any prefix but the special ones (special-addresses.ts). */
+export const DEFAULT_POLICY = new PrefixPolicy();
 const MAX_OWNER_LENGTH = 128;
 
 function invalid(field: string, message: string): RequestError {
@@ -82,14 +85,21 @@ function compareLarge(a: LargeCommunityValue, b: LargeCommunityValue): number {
 /**
  * Recently validated next hops, per family: a large request repeats a handful of them (and one
  * object each keeps RIB look-ups cheap). Keyed by the text as given: no string built per path.
+ * Only next hops a router takes are kept.
  */
 const nextHopCache: Record<Family, Map<string, NextHop>> = { 'ipv4-unicast': new Map(), 'ipv6-unicast': new Map() };
 
-function cachedNextHop(nextHop: string, family: Family, field: () => string): NextHop {
+/** `strict`: refuse a next hop no router takes (nextHopProblem); otherwise check its form only. */
+function cachedNextHop(nextHop: string, family: Family, field: () => string, strict = true): NextHop {
   const cache = nextHopCache[family];
   const hit = cache.get(nextHop);
   if (hit !== undefined) return hit;
   const v = validateNextHop(nextHop, family, field());
+  const why = v === 'self' ? undefined : nextHopProblem(v);
+  if (why !== undefined) {
+    if (strict) throw invalid(field(), why);
+    return v;
+  }
   if (cache.size >= 1024) cache.clear();
   cache.set(nextHop, v);
   return v;
@@ -142,11 +152,32 @@ export function validateAttributes(input: PathInput, field: () => string): { rea
 
 const PLAIN = { attributes: NO_ATTRIBUTES, key: attributesKey(NO_ATTRIBUTES) };
 
-/** `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report. */
-export function validatePath(input: PathInput, defaultNextHop: string, at: string | (() => string)): ValidPath {
+/**
+ * Why a path of valid form may not be announced: `policy` refuses its prefix, or its next hop is
+ * one no router takes (nextHopProblem) or the prefix's own address. Undefined when it may.
+ */
+export function refusalOf(path: Pick<DesiredPath, 'prefix' | 'nextHop'>, policy: PrefixPolicy, at: string | (() => string)): RequestError | undefined {
+  const field = typeof at === 'string' ? () => at : at;
+  const { prefix, nextHop } = path;
+  const why = policy.refusal(prefix.isV6, prefix.bytes, 0, prefix.length);
+  if (why !== undefined) return invalid(`${field()}.prefix`, why);
+  if (nextHop === 'self') return undefined;
+  const nh = nextHopProblem(nextHop) ?? ownAddressProblem(nextHop, prefix.bytes, 0, prefix.length);
+  return nh === undefined ? undefined : invalid(`${field()}.nextHop`, nh);
+}
+
+/**
+ * `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report.
+ * `policy` null: the form only (a state file written under other rules), see refusalOf.
+ */
+export function validatePath(input: PathInput, defaultNextHop: string, at: string | (() => string), policy: PrefixPolicy | null = DEFAULT_POLICY): ValidPath {
   const field = typeof at === 'string' ? () => at : at;
   const prefix = validatePrefixLazy(input.prefix, () => `${field()}.prefix`);
-  const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, prefix.family, () => `${field()}.nextHop`);
+  const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, prefix.family, () => `${field()}.nextHop`, policy !== null);
+  if (policy !== null) {
+    const refused = refusalOf({ prefix, nextHop }, policy, field);
+    if (refused) throw refused;
+  }
   const { attributes, key } = validateAttributes(input, field);
   return {
     attrKey: key,
@@ -178,7 +209,19 @@ export class PathStage {
   private readonly nhIndex = new Map<NextHop, number>();
   private readonly attrIndex = new Map<string, number>();
 
-  constructor(private readonly defaultNextHop: string) {}
+  constructor(
+    private readonly defaultNextHop: string,
+    private readonly policy: PrefixPolicy = DEFAULT_POLICY,
+  ) {}
+
+  /** Refuse the staged prefix i unless it may be announced via `nextHop` (see refusalOf). */
+  private refuseUnannounceable(i: number, nextHop: NextHop, field: () => string): void {
+    const v6 = this.v6[i] === 1;
+    const why = this.policy.refusal(v6, this.addr, i * 16, this.len[i]!);
+    if (why !== undefined) throw invalid(`${field()}.prefix`, why);
+    const own = nextHop === 'self' ? undefined : ownAddressProblem(nextHop, this.addr, i * 16, this.len[i]!);
+    if (own !== undefined) throw invalid(`${field()}.nextHop`, own);
+  }
 
   private reserve(n: number): void {
     if (this.count + n <= this.len.length) return;
@@ -232,6 +275,7 @@ export class PathStage {
       pos += n;
       this.len[i] = len;
       this.v6[i] = v6 ? 1 : 0;
+      this.refuseUnannounceable(i, this.nextHops[nh]!, () => field(k));
       this.nh[i] = nh;
       this.attr[i] = attr;
       this.count = i + 1;
@@ -249,9 +293,10 @@ export class PathStage {
     const v6 = (r & PREFIX_V6) !== 0;
     const nextHop = cachedNextHop(input.nextHop ?? this.defaultNextHop, v6 ? 'ipv6-unicast' : 'ipv4-unicast', () => `${field()}.nextHop`);
     if (input.owner !== undefined) validateOwner(input.owner, `${field()}.owner`);
-    const a = validateAttributes(input, field);
     this.len[i] = r & 0xff;
     this.v6[i] = v6 ? 1 : 0;
+    this.refuseUnannounceable(i, nextHop, field);
+    const a = validateAttributes(input, field);
     this.nh[i] = this.nextHopIndex(nextHop);
     this.attr[i] = this.attributesIndex(a);
     this.count = i + 1;

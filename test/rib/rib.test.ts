@@ -4,6 +4,7 @@ import { Rib } from '../../src/rib/rib.js';
 import { RequestError } from '../../src/rib/request-error.js';
 import type { DesiredPath } from '../../src/rib/types.js';
 import { PathStage, validatePath } from '../../src/rib/validate.js';
+import { PrefixPolicy } from '../../src/rib/special-addresses.js';
 
 const NONE = { communities: [], largeCommunities: [] };
 
@@ -147,7 +148,8 @@ describe('PathStage.addPacked', () => {
   const field = (k: number) => `paths[${7 + k}]`;
 
   it('reads prefixes packed as BGP NLRI, clearing host bits', () => {
-    const stage = new PathStage('self');
+    // The default route among them: allowed explicitly.
+    const stage = new PathStage('self', new PrefixPolicy(['0.0.0.0/0', '::/0']));
     stage.addPacked('ipv4-unicast', Uint8Array.of(32, 203, 0, 113, 10, 24, 203, 0, 113, 0), '198.51.100.11', field);
     stage.addPacked('ipv6-unicast', Uint8Array.of(33, 0x20, 0x01, 0x0d, 0xb8, 0xff), undefined, field);
     expect(stage.count).toBe(4);
