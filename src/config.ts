@@ -540,8 +540,14 @@ const CONFIG = z
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-/** Parse and validate config text; `source` names it in errors (a file name). Throws ConfigError. */
-export function parseConfig(text: string, source = 'config'): Config {
+/** Where `${VAR}` in a config value is looked up. */
+export type ConfigEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parse and validate config text; `source` names it in errors (a file name); `${VAR}` in values
+ * is read from `env`. Throws ConfigError.
+ */
+export function parseConfig(text: string, source = 'config', env: ConfigEnv = process.env): Config {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -553,6 +559,8 @@ export function parseConfig(text: string, source = 'config'): Config {
       }),
     );
   }
+  const unset = substituteEnv(doc, env, lineCounter);
+  if (unset.length > 0) throw new ConfigError(source, unset);
   let input: unknown;
   try {
     input = doc.toJS();
@@ -566,15 +574,15 @@ export function parseConfig(text: string, source = 'config'): Config {
   throw new ConfigError(source, problemsOf(result.error.issues, doc, lineCounter));
 }
 
-/** Read and parse a config file. Throws ConfigError, also when the file cannot be read. */
-export async function loadConfig(path: string): Promise<Config> {
+/** Read and parse a config file (`${VAR}` from `env`). Throws ConfigError, also when the file cannot be read. */
+export async function loadConfig(path: string, env: ConfigEnv = process.env): Promise<Config> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
     throw ConfigError.unreadable(path, e);
   }
-  const config = parseConfig(text, path);
+  const config = parseConfig(text, path, env);
   // Keys kept out of the config: read now, so a missing file stops the daemon before it starts.
   const problems: ConfigProblem[] = [];
   const peers = await Promise.all(
@@ -592,6 +600,61 @@ export async function loadConfig(path: string): Promise<Config> {
   );
   if (problems.length > 0) throw new ConfigError(path, problems);
   return deepFreeze({ ...config, peers });
+}
+
+// `${NAME}` or `${NAME:-default}`; `$${` is a literal `${`; a `${` that is never closed is an error.
+const ENV_REFERENCE = /\$\$\{|\$\{([^}]*)(\}|$)/g;
+const ENV_NAME = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
+
+/**
+ * Replaces `${VAR}` in every value (never in keys or comments) with the variable from `env`, so one
+ * file serves every node (`routerId: ${NODE_IP}` in a DaemonSet). Done on the parsed document, so
+ * a value cannot inject YAML; a plain (unquoted) value is then read as YAML reads it (`asn: ${ASN}`
+ * is a number), a quoted one stays text. Returns a problem per unset variable without a default.
+ */
+function substituteEnv(doc: Document, env: ConfigEnv, lineCounter: LineCounter): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<unknown>();
+  const walk = (node: unknown, path: readonly PropertyKey[]): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (isMap(node)) {
+      for (const pair of node.items) walk(pair.value, [...path, isScalar(pair.key) ? String(pair.key.value) : '?']);
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...path, i]));
+    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
+      const line = node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+      const problem = (message: string): void => {
+        problems.push({ path: formatPath(path), message, ...(line === undefined ? {} : { line }) });
+      };
+      const out = node.value.replace(ENV_REFERENCE, (whole: string, inner: string | undefined, close: string | undefined) => {
+        if (inner === undefined) return '${';
+        if (close === '') {
+          problem('${ without a closing } (write $${ for a literal ${)');
+          return whole;
+        }
+        const m = ENV_NAME.exec(inner);
+        if (!m) {
+          problem(`malformed ${whole}: expected \${NAME} or \${NAME:-default} (write $\${ for a literal \${)`);
+          return whole;
+        }
+        const [, name, fallback] = m as unknown as [string, string, string | undefined];
+        const value = env[name];
+        if (fallback !== undefined) return value === undefined || value === '' ? fallback : value;
+        if (value === undefined) problem(`environment variable ${name} is not set (${line === undefined ? '' : `line ${line}; `}or give a default: \${${name}:-value})`);
+        return value ?? '';
+      });
+      if (node.type === 'PLAIN') {
+        const reread = parseDocument(out).contents;
+        node.value = isScalar(reread) && (typeof reread.value === 'number' || typeof reread.value === 'boolean') ? reread.value : out;
+        node.source = out;
+      } else {
+        node.value = out;
+      }
+    }
+  };
+  walk(doc.contents, []);
+  return problems;
 }
 
 /**

@@ -424,3 +424,72 @@ describe('loadConfig', () => {
     await expect(loadConfig(tmpdir())).rejects.toThrow(`${tmpdir()}: is a directory, not a config file`);
   });
 });
+
+describe('environment variables: ${VAR} and ${VAR:-default}', () => {
+  const env = { NODE_IP: '198.51.100.7', ASN: '65010', EMPTY: '', MODE: '0640' };
+
+  it('substitutes values, with defaults for unset (or empty) variables', () => {
+    const config = parseConfig(
+      'asn: ${ASN}\nrouterId: ${NODE_IP}\nnextHop: "${NEXT_HOP:-self}"\n' +
+        'api:\n  socket: "${RUNTIME:-/run/announcer}/announcer.sock"\n  socketMode: ${MODE}\n' +
+        'peers:\n  - address: ${ROUTER:-198.51.100.1}\n    asn: ${PEER_ASN:-65001}\n    name: "r-${EMPTY:-one}"\n',
+      'config',
+      env,
+    );
+    expect(config).toMatchObject({ asn: 65010, routerId: '198.51.100.7', nextHop: 'self' });
+    expect(config.api).toEqual({ kind: 'unix', socket: '/run/announcer/announcer.sock', socketMode: 0o640 });
+    expect(config.peers[0]).toMatchObject({ address: '198.51.100.1', asn: 65001, name: 'r-one' });
+  });
+
+  it('a quoted value stays text; a plain one is read as YAML reads it (asn: ${ASN} is a number)', () => {
+    expect(() => parseConfig(minimal('', 'logLevel: ${LEVEL}').replace('asn: 65000', 'asn: "${ASN}"'), 'config', { ...env, LEVEL: 'debug' })).toThrow(
+      'asn: expected an AS number (1..4294967295), got "65010"',
+    );
+  });
+
+  it('an unset variable without a default is an error naming it, the field and the line', () => {
+    const e = (() => {
+      try {
+        parseConfig(minimal('localAddress: ${LOCAL}').replace('routerId: 198.51.100.2', 'routerId: ${NODE_IPS}'), 'announcer.yaml', env);
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.message).toBe(
+      'announcer.yaml: 2 problems\n' +
+        'routerId: environment variable NODE_IPS is not set (line 2; or give a default: ${NODE_IPS:-value})\n' +
+        'peers[0].localAddress: environment variable LOCAL is not set (line 6; or give a default: ${LOCAL:-value})',
+    );
+    expect(e.problems.map((p) => p.line)).toEqual([2, 6]);
+  });
+
+  it('$${ is a literal ${; a $ elsewhere is kept; comments and keys are left alone', () => {
+    const config = parseConfig(minimal('password: "pa$$word$${NOT_A_VAR}$x"\nname: ${NODE_IP}   # ${UNSET} in a comment'), 'config', env);
+    expect(config.peers[0]).toMatchObject({ password: 'pa$$word${NOT_A_VAR}$x', name: '198.51.100.7' });
+  });
+
+  it('a malformed reference is an error, not text passed on', () => {
+    expect(() => parseConfig(minimal('name: ${NODE IP}'), 'config', env)).toThrow(
+      'peers[0].name: malformed ${NODE IP}: expected ${NAME} or ${NAME:-default} (write $${ for a literal ${)',
+    );
+    expect(() => parseConfig(minimal('name: "${NODE_IP"'), 'config', env)).toThrow('peers[0].name: ${ without a closing }');
+  });
+
+  it('loadConfig reads the process environment by default', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'announcer-config-'));
+    const name = 'ANNOUNCER_TEST_ROUTER_ID';
+    try {
+      const file = join(dir, 'announcer.yaml');
+      await writeFile(file, minimal().replace('routerId: 198.51.100.2', `routerId: \${${name}}`));
+      process.env[name] = '198.51.100.9';
+      expect((await loadConfig(file)).routerId).toBe('198.51.100.9');
+      delete process.env[name];
+      await expect(loadConfig(file)).rejects.toThrow(`routerId: environment variable ${name} is not set`);
+    } finally {
+      delete process.env[name];
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

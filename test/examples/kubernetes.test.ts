@@ -1,5 +1,5 @@
 // examples/kubernetes: every manifest parses, and the pieces fit together (the config the daemon
-// reads is the ConfigMap's, rendered; the socket both containers use is on one shared emptyDir;
+// reads is the ConfigMap's, with ${NODE_IP} from the pod's environment; the socket both containers use is on one shared emptyDir;
 // the probes ask the gRPC health service over that socket).
 
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -96,29 +96,25 @@ describe('examples/kubernetes', () => {
     for (const rule of find(docs, 'ClusterRole', 'announcer-lb-controller')['rules']) expect(rule.verbs).toEqual(['get', 'list', 'watch']);
   });
 
-  it('the daemon reads the ConfigMap key, rendered per node into a valid config', async () => {
+  it("the daemon reads the ConfigMap key as it is, with the node's address from its environment", async () => {
     const docs = await all();
     const pod = find(docs, 'DaemonSet', 'announcer')['spec'].template.spec;
     const daemon = container(pod, 'announcer');
     expect(daemon['command']).toEqual(['announcer', 'daemon', '--config', '/etc/announcer/announcer.yaml']);
-    // ConfigMap key -> template volume -> render-config -> `config` emptyDir -> /etc/announcer.
-    const template = volume(pod, 'config-template');
-    expect(template['configMap']).toEqual({ name: 'announcer-config', items: [{ key: 'announcer.yaml', path: 'announcer.yaml' }] });
-    const render = container(pod, 'render-config');
-    const script = render['command'].join(' ');
-    expect(script).toContain(`${mountOf(render, 'config-template')!['mountPath']}/announcer.yaml`);
-    expect(script).toContain(`> ${mountOf(render, 'config')!['mountPath']}/announcer.yaml`);
-    expect(render['env']).toEqual([{ name: 'NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }]);
+    // ConfigMap key -> `config` volume -> /etc/announcer; no init container renders it.
+    expect(volume(pod, 'config')['configMap']).toEqual({ name: 'announcer-config', items: [{ key: 'announcer.yaml', path: 'announcer.yaml' }] });
     expect(mountOf(daemon, 'config')).toEqual({ name: 'config', mountPath: '/etc/announcer', readOnly: true });
+    for (const c of pod.initContainers) expect(c['volumeMounts'].map((m: Doc) => m['name']), c['name']).not.toContain('config');
+    expect(daemon['env']).toEqual([{ name: 'NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }]);
 
-    // What render-config does, then the real config loader on the result.
+    // The real config loader on the ConfigMap's text, with the environment the pod gives it.
     const text: string = find(docs, 'ConfigMap', 'announcer-config')['data']['announcer.yaml'];
-    expect(text).toContain('__NODE_IP__');
+    expect(text).toContain('routerId: ${NODE_IP}');
     const tmp = await mkdtemp(join(tmpdir(), 'announcer-k8s-'));
     try {
       const file = join(tmp, 'announcer.yaml');
-      await writeFile(file, text.replaceAll('__NODE_IP__', '198.51.100.11'));
-      const config = await loadConfig(file);
+      await writeFile(file, text);
+      const config = await loadConfig(file, { NODE_IP: '198.51.100.11' });
       expect(config).toMatchObject({ routerId: '198.51.100.11', nextHop: 'self', stateFile: '/var/lib/announcer/state.json' });
       expect(config.api).toMatchObject({ kind: 'unix', socket: '/run/announcer/announcer.sock' });
       expect(config.listen).toBeUndefined();
