@@ -12,4 +12,4 @@ export {
   type HealthStatus,
 } from './api/client.js';
 export type { PathAttributes } from './rib/types.js';
-export type { AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';
+export type { AddedPath, AddOutcome, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';

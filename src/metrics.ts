@@ -15,8 +15,8 @@ export interface Metrics {
   readonly registry: Registry;
   /** One API call finished; `code` is the gRPC status name, e.g. "OK", "INVALID_ARGUMENT". */
   apiCall(method: string, code: string): void;
-  /** A session moved from one FSM state to another. */
-  peerStateChanged(peer: string, from: string, to: string): void;
+  /** A session moved from one FSM state to another; `peer` is its name. */
+  peerStateChanged(peer: string, address: string, from: string, to: string): void;
 }
 
 export interface MetricsServer {
@@ -61,11 +61,11 @@ export function createMetrics(source: MetricsSource): Metrics {
     new Gauge({
       name: PREFIX + name,
       help,
-      labelNames: ['peer'],
+      labelNames: ['peer', 'address'],
       registers,
       collect() {
         this.reset();
-        for (const p of peers()) this.set({ peer: p.address }, value(p));
+        for (const p of peers()) this.set({ peer: p.name, address: p.address }, value(p));
       },
     });
   };
@@ -77,11 +77,11 @@ export function createMetrics(source: MetricsSource): Metrics {
     new Counter({
       name: PREFIX + name,
       help,
-      labelNames: ['peer'],
+      labelNames: ['peer', 'address'],
       registers,
       collect() {
         this.reset();
-        for (const p of peers()) this.inc({ peer: p.address }, value(p));
+        for (const p of peers()) this.inc({ peer: p.name, address: p.address }, value(p));
       },
     });
   };
@@ -92,12 +92,12 @@ export function createMetrics(source: MetricsSource): Metrics {
   new Gauge({
     name: `${PREFIX}peer_state`,
     help: 'BGP FSM state of the session: 1 for the current state, 0 for the others.',
-    labelNames: ['peer', 'state'],
+    labelNames: ['peer', 'address', 'state'],
     registers,
     collect() {
       this.reset();
       for (const p of peers()) {
-        for (const state of PEER_STATES) this.set({ peer: p.address, state }, p.state === state ? 1 : 0);
+        for (const state of PEER_STATES) this.set({ peer: p.name, address: p.address, state }, p.state === state ? 1 : 0);
       }
     },
   });
@@ -112,7 +112,7 @@ export function createMetrics(source: MetricsSource): Metrics {
   const stateChanges = new Counter({
     name: `${PREFIX}peer_state_changes_total`,
     help: 'BGP FSM state transitions.',
-    labelNames: ['peer', 'from', 'to'],
+    labelNames: ['peer', 'address', 'from', 'to'],
     registers,
   });
   const apiCalls = new Counter({
@@ -127,8 +127,8 @@ export function createMetrics(source: MetricsSource): Metrics {
     apiCall(method, code) {
       apiCalls.inc({ method, code });
     },
-    peerStateChanged(peer, from, to) {
-      stateChanges.inc({ peer, from, to });
+    peerStateChanged(peer, address, from, to) {
+      stateChanges.inc({ peer, address, from, to });
     },
   };
 }

@@ -8,6 +8,7 @@ import type { PeerStatus } from '../src/speaker/api.js';
 
 function peer(address: string, fields: Partial<PeerStatus> = {}): PeerStatus {
   return {
+    name: address,
     address,
     port: 179,
     asn: 65001,
@@ -80,35 +81,47 @@ describe('per-peer metrics', () => {
 
     expect(lines).toEqual(
       [
-        'announcer_peer_up{peer="198.51.100.1"} 1',
-        'announcer_peer_up{peer="2001:db8::1"} 0',
-        ...STATES.map((s) => `announcer_peer_state{peer="198.51.100.1",state="${s}"} ${s === 'Established' ? 1 : 0}`),
-        ...STATES.map((s) => `announcer_peer_state{peer="2001:db8::1",state="${s}"} ${s === 'Active' ? 1 : 0}`),
-        'announcer_peer_messages_sent_total{peer="198.51.100.1"} 12',
-        'announcer_peer_messages_sent_total{peer="2001:db8::1"} 0',
-        'announcer_peer_messages_received_total{peer="198.51.100.1"} 10',
-        'announcer_peer_messages_received_total{peer="2001:db8::1"} 0',
-        'announcer_peer_updates_sent_total{peer="198.51.100.1"} 4',
-        'announcer_peer_updates_sent_total{peer="2001:db8::1"} 0',
-        'announcer_peer_updates_received_total{peer="198.51.100.1"} 2',
-        'announcer_peer_updates_received_total{peer="2001:db8::1"} 0',
-        'announcer_peer_paths_announced{peer="198.51.100.1"} 3',
-        'announcer_peer_paths_announced{peer="2001:db8::1"} 0',
-        'announcer_peer_bfd_flaps{peer="198.51.100.1"} 0',
-        'announcer_peer_bfd_flaps{peer="2001:db8::1"} 0',
-        'announcer_peer_paths_received{peer="198.51.100.1"} 1',
-        'announcer_peer_paths_received{peer="2001:db8::1"} 0',
+        'announcer_peer_up{peer="198.51.100.1",address="198.51.100.1"} 1',
+        'announcer_peer_up{peer="2001:db8::1",address="2001:db8::1"} 0',
+        ...STATES.map((s) => `announcer_peer_state{peer="198.51.100.1",address="198.51.100.1",state="${s}"} ${s === 'Established' ? 1 : 0}`),
+        ...STATES.map((s) => `announcer_peer_state{peer="2001:db8::1",address="2001:db8::1",state="${s}"} ${s === 'Active' ? 1 : 0}`),
+        'announcer_peer_messages_sent_total{peer="198.51.100.1",address="198.51.100.1"} 12',
+        'announcer_peer_messages_sent_total{peer="2001:db8::1",address="2001:db8::1"} 0',
+        'announcer_peer_messages_received_total{peer="198.51.100.1",address="198.51.100.1"} 10',
+        'announcer_peer_messages_received_total{peer="2001:db8::1",address="2001:db8::1"} 0',
+        'announcer_peer_updates_sent_total{peer="198.51.100.1",address="198.51.100.1"} 4',
+        'announcer_peer_updates_sent_total{peer="2001:db8::1",address="2001:db8::1"} 0',
+        'announcer_peer_updates_received_total{peer="198.51.100.1",address="198.51.100.1"} 2',
+        'announcer_peer_updates_received_total{peer="2001:db8::1",address="2001:db8::1"} 0',
+        'announcer_peer_paths_announced{peer="198.51.100.1",address="198.51.100.1"} 3',
+        'announcer_peer_paths_announced{peer="2001:db8::1",address="2001:db8::1"} 0',
+        'announcer_peer_bfd_flaps{peer="198.51.100.1",address="198.51.100.1"} 0',
+        'announcer_peer_bfd_flaps{peer="2001:db8::1",address="2001:db8::1"} 0',
+        'announcer_peer_paths_received{peer="198.51.100.1",address="198.51.100.1"} 1',
+        'announcer_peer_paths_received{peer="2001:db8::1",address="2001:db8::1"} 0',
       ].sort(),
     );
+  });
+
+  it("labels a peer by its name, with its address beside it", async () => {
+    const source = fakeSource([peer('198.51.100.1', { name: 'router1', state: 'Established', prefixesSent: 3 })]);
+    const metrics = createMetrics(source);
+    const server = await serve(metrics);
+    expect(await samples(server, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="router1",address="198.51.100.1"} 1']);
+    expect(await samples(server, 'announcer_peer_paths_announced{')).toEqual(['announcer_peer_paths_announced{peer="router1",address="198.51.100.1"} 3']);
+    metrics.peerStateChanged('router1', '198.51.100.1', 'OpenConfirm', 'Established');
+    expect(await samples(server, 'announcer_peer_state_changes_total')).toEqual([
+      'announcer_peer_state_changes_total{peer="router1",address="198.51.100.1",from="OpenConfirm",to="Established"} 1',
+    ]);
   });
 
   it('follows the source from scrape to scrape: new values, new states, peers that come and go', async () => {
     const source = fakeSource([peer('198.51.100.1', { state: 'OpenSent', messagesSent: 1 })]);
     const server = await serve(createMetrics(source));
 
-    expect(await samples(server, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.1"} 0']);
+    expect(await samples(server, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.1",address="198.51.100.1"} 0']);
     expect(await samples(server, 'announcer_peer_messages_sent_total')).toEqual([
-      'announcer_peer_messages_sent_total{peer="198.51.100.1"} 1',
+      'announcer_peer_messages_sent_total{peer="198.51.100.1",address="198.51.100.1"} 1',
     ]);
 
     source.peers = [
@@ -116,21 +129,21 @@ describe('per-peer metrics', () => {
       peer('198.51.100.9', { state: 'Connect' }),
     ];
     expect(await samples(server, 'announcer_peer_up{')).toEqual([
-      'announcer_peer_up{peer="198.51.100.1"} 1',
-      'announcer_peer_up{peer="198.51.100.9"} 0',
+      'announcer_peer_up{peer="198.51.100.1",address="198.51.100.1"} 1',
+      'announcer_peer_up{peer="198.51.100.9",address="198.51.100.9"} 0',
     ]);
-    expect(await samples(server, 'announcer_peer_state{peer="198.51.100.1"')).toEqual(
-      STATES.map((s) => `announcer_peer_state{peer="198.51.100.1",state="${s}"} ${s === 'Established' ? 1 : 0}`).sort(),
+    expect(await samples(server, 'announcer_peer_state{peer="198.51.100.1",address="198.51.100.1"')).toEqual(
+      STATES.map((s) => `announcer_peer_state{peer="198.51.100.1",address="198.51.100.1",state="${s}"} ${s === 'Established' ? 1 : 0}`).sort(),
     );
     expect(await samples(server, 'announcer_peer_messages_sent_total')).toEqual([
-      'announcer_peer_messages_sent_total{peer="198.51.100.1"} 7',
-      'announcer_peer_messages_sent_total{peer="198.51.100.9"} 0',
+      'announcer_peer_messages_sent_total{peer="198.51.100.1",address="198.51.100.1"} 7',
+      'announcer_peer_messages_sent_total{peer="198.51.100.9",address="198.51.100.9"} 0',
     ]);
-    expect(await samples(server, 'announcer_peer_updates_sent_total{peer="198.51.100.1"}')).toEqual([
-      'announcer_peer_updates_sent_total{peer="198.51.100.1"} 5',
+    expect(await samples(server, 'announcer_peer_updates_sent_total{peer="198.51.100.1",address="198.51.100.1"}')).toEqual([
+      'announcer_peer_updates_sent_total{peer="198.51.100.1",address="198.51.100.1"} 5',
     ]);
-    expect(await samples(server, 'announcer_peer_paths_announced{peer="198.51.100.1"}')).toEqual([
-      'announcer_peer_paths_announced{peer="198.51.100.1"} 2',
+    expect(await samples(server, 'announcer_peer_paths_announced{peer="198.51.100.1",address="198.51.100.1"}')).toEqual([
+      'announcer_peer_paths_announced{peer="198.51.100.1",address="198.51.100.1"} 2',
     ]);
 
     // A removed peer leaves no stale series behind.
@@ -138,7 +151,7 @@ describe('per-peer metrics', () => {
     const after = await samples(server, 'announcer_peer_');
     expect(after.length).toBeGreaterThan(0);
     expect(after.filter((line) => line.includes('198.51.100.1'))).toEqual([]);
-    expect(await samples(server, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.9"} 0']);
+    expect(await samples(server, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.9",address="198.51.100.9"} 0']);
 
     source.peers = [];
     expect(await samples(server, 'announcer_peer_')).toEqual([]);
@@ -197,14 +210,14 @@ describe('event counters', () => {
   it('counts session state changes by peer, from and to', async () => {
     const metrics = createMetrics(fakeSource());
     const server = await serve(metrics);
-    metrics.peerStateChanged('198.51.100.1', 'Idle', 'Connect');
-    metrics.peerStateChanged('198.51.100.1', 'Connect', 'OpenSent');
-    metrics.peerStateChanged('198.51.100.1', 'Idle', 'Connect');
-    metrics.peerStateChanged('2001:db8::1', 'Established', 'Idle');
+    metrics.peerStateChanged('198.51.100.1', '198.51.100.1', 'Idle', 'Connect');
+    metrics.peerStateChanged('198.51.100.1', '198.51.100.1', 'Connect', 'OpenSent');
+    metrics.peerStateChanged('198.51.100.1', '198.51.100.1', 'Idle', 'Connect');
+    metrics.peerStateChanged('2001:db8::1', '2001:db8::1', 'Established', 'Idle');
     expect(await samples(server, 'announcer_peer_state_changes_total')).toEqual([
-      'announcer_peer_state_changes_total{peer="198.51.100.1",from="Connect",to="OpenSent"} 1',
-      'announcer_peer_state_changes_total{peer="198.51.100.1",from="Idle",to="Connect"} 2',
-      'announcer_peer_state_changes_total{peer="2001:db8::1",from="Established",to="Idle"} 1',
+      'announcer_peer_state_changes_total{peer="198.51.100.1",address="198.51.100.1",from="Connect",to="OpenSent"} 1',
+      'announcer_peer_state_changes_total{peer="198.51.100.1",address="198.51.100.1",from="Idle",to="Connect"} 2',
+      'announcer_peer_state_changes_total{peer="2001:db8::1",address="2001:db8::1",from="Established",to="Idle"} 1',
     ]);
   });
 });
@@ -327,8 +340,8 @@ describe('several instances', () => {
 
     a.apiCall('ListPaths', 'OK');
     const [sa, sb] = await Promise.all([serve(a), serve(b)]);
-    expect(await samples(sa, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.1"} 1']);
-    expect(await samples(sb, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.2"} 0']);
+    expect(await samples(sa, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.1",address="198.51.100.1"} 1']);
+    expect(await samples(sb, 'announcer_peer_up{')).toEqual(['announcer_peer_up{peer="198.51.100.2",address="198.51.100.2"} 0']);
     expect(await samples(sa, 'announcer_api_calls_total')).toEqual([
       'announcer_api_calls_total{method="ListPaths",code="OK"} 1',
     ]);

@@ -5,11 +5,12 @@ import { credentials, makeGenericClientConstructor, Metadata, status, type Chann
 import { service as healthService } from 'grpc-health-check';
 import { systemClock } from '../clock.js';
 import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
-import type { AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
+import type { AddedPath, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 import { parsePrefixInto, PREFIX_V6 } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
+  addPathResponseFromPb,
   announcedPathFromPb,
   eventFromPb,
   filterToPb,
@@ -49,7 +50,7 @@ export interface ApiClient {
   /** The target as given to connectClient. */
   readonly target: string;
   /** Announce (or update) paths; returns them as the speaker holds them. */
-  addPaths(paths: readonly PathInput[]): Promise<AnnouncedPath[]>;
+  addPaths(paths: readonly PathInput[]): Promise<AddedPath[]>;
   /** Withdraw paths of one prefix; NOT_FOUND when none match. Returns those removed. */
   deletePaths(selector: PathSelector): Promise<AnnouncedPath[]>;
   /**
@@ -312,8 +313,7 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     target,
     async addPaths(paths) {
       checkPaths(paths);
-      const res = await call(grpc.addPath, { paths: paths.map(pathInputToPb) });
-      return res.paths.map(announcedPathFromPb);
+      return addPathResponseFromPb(await call(grpc.addPath, { paths: paths.map(pathInputToPb) }));
     },
     async deletePaths(selector) {
       const res = await call(grpc.deletePath, selectorToPb(selector));

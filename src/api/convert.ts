@@ -5,7 +5,7 @@
 
 import type { Family } from '../codec/types.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
-import type { AnnouncedPath, PeerStatus, StateName } from '../speaker/api.js';
+import type { AddedPath, AddOutcome, AnnouncedPath, PeerStatus, StateName } from '../speaker/api.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {
@@ -116,6 +116,33 @@ export function announcedPathFromPb(p: pb.Path): AnnouncedPath {
   };
 }
 
+const OUTCOME_TO_PB: Record<AddOutcome, pb.AddPathOutcome> = {
+  added: pb.AddPathOutcome.ADD_PATH_OUTCOME_ADDED,
+  'owner-added': pb.AddPathOutcome.ADD_PATH_OUTCOME_OWNER_ADDED,
+  updated: pb.AddPathOutcome.ADD_PATH_OUTCOME_UPDATED,
+  unchanged: pb.AddPathOutcome.ADD_PATH_OUTCOME_UNCHANGED,
+};
+
+export function addPathResponseToPb(paths: readonly AddedPath[]): pb.AddPathResponse {
+  return {
+    paths: paths.map(announcedPathToPb),
+    results: paths.map((p) => ({
+      outcome: OUTCOME_TO_PB[p.outcome],
+      before: p.before ? announcedPathToPb({ ...p, attributes: p.before }) : undefined,
+    })),
+  };
+}
+
+export function addPathResponseFromPb(r: pb.AddPathResponse): AddedPath[] {
+  if (r.results.length !== r.paths.length) throw new UnexpectedReplyError(`${r.paths.length} paths but ${r.results.length} results from the server`);
+  return r.paths.map((p, i) => {
+    const res = r.results[i]!;
+    const outcome = (Object.keys(OUTCOME_TO_PB) as AddOutcome[]).find((k) => OUTCOME_TO_PB[k] === res.outcome);
+    if (!outcome) throw new UnexpectedReplyError(`unknown AddPath outcome ${res.outcome} from the server`);
+    return { ...announcedPathFromPb(p), outcome, ...(res.before ? { before: announcedPathFromPb(res.before).attributes } : {}) };
+  });
+}
+
 export function selectorToPb(s: PathSelector): pb.DeletePathRequest {
   return { prefix: s.prefix, nextHops: [...(s.nextHops ?? [])], owner: s.owner ?? '' };
 }
@@ -193,7 +220,7 @@ export function eventToPb(e: SpeakerEvent): pb.Event {
     case 'peer-state':
       return {
         time,
-        event: { $case: 'peerState', value: { peer: e.peer, from: STATE_TO_PB[e.from], to: STATE_TO_PB[e.to], reason: e.reason } },
+        event: { $case: 'peerState', value: { peer: e.peer, address: e.address, from: STATE_TO_PB[e.from], to: STATE_TO_PB[e.to], reason: e.reason } },
       };
     case 'rib':
       return { time, event: { $case: 'rib', value: { added: e.added.map(announcedPathToPb), removed: e.removed.map(announcedPathToPb) } } };
@@ -204,6 +231,7 @@ export function eventToPb(e: SpeakerEvent): pb.Event {
           $case: 'peerPaths',
           value: {
             peer: e.peer,
+            address: e.address,
             announced: e.announced.map((a) => ({ prefix: a.prefix, nextHop: a.nextHop, pathId: a.pathId })),
             withdrawn: e.withdrawn.map((w) => ({ prefix: w.prefix, pathId: w.pathId })),
           },
@@ -218,7 +246,8 @@ export function eventFromPb(e: pb.Event): SpeakerEvent | undefined {
   switch (e.event?.$case) {
     case 'peerState': {
       const v = e.event.value;
-      return { type: 'peer-state', at, peer: v.peer, from: stateFromPb(v.from), to: stateFromPb(v.to), ...opt('reason', v.reason) };
+      // A server from before names: the address is the name.
+      return { type: 'peer-state', at, peer: v.peer, address: v.address || v.peer, from: stateFromPb(v.from), to: stateFromPb(v.to), ...opt('reason', v.reason) };
     }
     case 'rib':
       return { type: 'rib', at, added: e.event.value.added.map(announcedPathFromPb), removed: e.event.value.removed.map(announcedPathFromPb) };
@@ -228,6 +257,7 @@ export function eventFromPb(e: pb.Event): SpeakerEvent | undefined {
         type: 'peer-paths',
         at,
         peer: v.peer,
+        address: v.address || v.peer,
         announced: v.announced.map((a) => ({ prefix: a.prefix, nextHop: a.nextHop, pathId: a.pathId })),
         withdrawn: v.withdrawn.map((w) => ({ prefix: w.prefix, pathId: w.pathId })),
       };
@@ -241,6 +271,7 @@ export function eventFromPb(e: pb.Event): SpeakerEvent | undefined {
 
 export function peerToPb(p: PeerStatus): pb.Peer {
   return {
+    name: p.name,
     address: p.address,
     port: p.port,
     asn: p.asn,
@@ -261,6 +292,7 @@ export function peerToPb(p: PeerStatus): pb.Peer {
     updatesSent: p.updatesSent,
     updatesReceived: p.updatesReceived,
     lastError: p.lastError,
+    lastErrorAt: p.lastErrorAt === undefined ? undefined : new Date(p.lastErrorAt),
     bfdState: p.bfd?.state,
     bfdFlaps: p.bfd?.flaps ?? 0,
   };
@@ -268,6 +300,7 @@ export function peerToPb(p: PeerStatus): pb.Peer {
 
 export function peerFromPb(p: pb.Peer): PeerStatus {
   return {
+    name: p.name || p.address,
     address: p.address,
     port: p.port,
     asn: p.asn,
@@ -288,6 +321,7 @@ export function peerFromPb(p: pb.Peer): PeerStatus {
     updatesSent: p.updatesSent,
     updatesReceived: p.updatesReceived,
     ...opt('lastError', p.lastError),
+    ...opt('lastErrorAt', p.lastErrorAt?.getTime()),
     ...(p.bfdState === undefined ? {} : { bfd: { state: bfdStateFromPb(p.bfdState), flaps: p.bfdFlaps } }),
   };
 }

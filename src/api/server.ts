@@ -27,6 +27,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { RequestError, type AnnouncedPath, type ReplaceTransaction, type SpeakerApi } from '../speaker/api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
+  addPathResponseToPb,
   announcedPathToPb,
   blockFamilyFromPb,
   eventToPb,
@@ -264,8 +265,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
   const impl: AnnouncerServer = {
     addPath: unary('AddPath', async (req) => {
       if (req.paths.length === 0) throw new RequestError('invalid-argument', 'paths', 'paths: at least one path is required');
-      const paths = await speaker.addPaths(req.paths.map(pathInputFromPb));
-      return { paths: paths.map(announcedPathToPb) };
+      return addPathResponseToPb(await speaker.addPaths(req.paths.map(pathInputFromPb)));
     }),
     deletePath: unary('DeletePath', async (req) => {
       const removed = await speaker.deletePaths(selectorFromPb(req));

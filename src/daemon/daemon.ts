@@ -63,7 +63,7 @@ export async function runDaemon(
   const metrics = createMetrics(speaker);
   speaker.watch(
     (e) => {
-      if (e.type === 'peer-state') metrics.peerStateChanged(e.peer, e.from, e.to);
+      if (e.type === 'peer-state') metrics.peerStateChanged(e.peer, e.address, e.from, e.to);
     },
     ['peer-state'],
   );

@@ -3,7 +3,7 @@
 
 import type { Family } from '../codec/types.js';
 import type { StateName } from '../fsm/types.js';
-import type { AnnouncedPath, PathInput } from '../rib/types.js';
+import type { AnnouncedPath, PathAttributes, PathInput } from '../rib/types.js';
 
 /** How the daemon stops: `withdraw` (the node is leaving) or `restart` (it comes back: RFC 4724). */
 export type StopMode = 'withdraw' | 'restart';
@@ -59,12 +59,24 @@ export interface ReplaceTransaction {
   readonly count: number;
 }
 
+/** What AddPath did to a path: new, the caller's owner joined others', new attributes, or nothing. */
+export type AddOutcome = 'added' | 'owner-added' | 'updated' | 'unchanged';
+
+/** A path as AddPath left it, and what the call did to it. */
+export interface AddedPath extends AnnouncedPath {
+  readonly outcome: AddOutcome;
+  /** For 'updated': the attributes the path had before the call. */
+  readonly before?: PathAttributes;
+}
+
 /** A change a watcher is told about (WatchEvents, `announcer watch`). `at` is ms since the epoch. */
 export type SpeakerEvent =
   | {
       readonly type: 'peer-state';
       readonly at: number;
+      /** The peer's name (its address when the config gives none). */
       readonly peer: string;
+      readonly address: string;
       readonly from: StateName;
       readonly to: StateName;
       /** Why, when the session went down: "received NOTIFICATION Cease / ...", "Hold Timer Expired"... */
@@ -81,18 +93,25 @@ export type SpeakerEvent =
       /** What one peer was actually sent, per flush (one event for a whole packed batch). */
       readonly type: 'peer-paths';
       readonly at: number;
+      /** The peer's name (its address when the config gives none). */
       readonly peer: string;
+      readonly address: string;
       readonly announced: readonly { readonly prefix: string; readonly nextHop: string; readonly pathId: number }[];
       readonly withdrawn: readonly { readonly prefix: string; readonly pathId: number }[];
     };
 
 /** One peer as the speaker reports it (ListPeers, `announcer peers`, the metrics). */
 export interface PeerStatus {
+  /** The config's name for the peer, its address when it gives none: what logs, metrics and events call it. */
+  readonly name: string;
   readonly address: string;
   readonly port: number;
   readonly asn: number;
   readonly state: StateName;
-  /** Milliseconds since the epoch when the state was entered. */
+  /**
+   * Milliseconds since the epoch when the session came up (Established) or, while it is not up,
+   * when it went down or first failed to come up: the Connect/Active flips of retries do not move it.
+   */
   readonly since: number;
   readonly localAddress?: string;
   readonly remoteRouterId?: string;
@@ -107,6 +126,8 @@ export interface PeerStatus {
   readonly updatesReceived: number;
   /** The last error, in words, e.g. "received NOTIFICATION Cease / Administrative Shutdown: maintenance". */
   readonly lastError?: string;
+  /** When lastError happened, ms since the epoch. */
+  readonly lastErrorAt?: number;
   /** The BFD session on the peer's link, when BFD is on for it. */
   readonly bfd?: { readonly state: 'AdminDown' | 'Down' | 'Init' | 'Up'; readonly flaps: number };
 }
@@ -117,7 +138,7 @@ export interface SpeakerApi {
    * (RequestError 'invalid-argument' naming the field, e.g. `paths[2].nextHop`); a path that exists
    * gains the owner and takes the new attributes. Resolves once the change is persisted.
    */
-  addPaths(paths: readonly PathInput[]): Promise<AnnouncedPath[]>;
+  addPaths(paths: readonly PathInput[]): Promise<AddedPath[]>;
   /** Withdraw the selected paths (only `owner`'s claim when given); RequestError 'not-found' when none match. */
   deletePaths(selector: PathSelector): Promise<AnnouncedPath[]>;
   /**
@@ -130,7 +151,7 @@ export interface SpeakerApi {
   listPaths(filter?: PathFilter): AnnouncedPath[];
   /** The same in parts of at most `chunk` paths, made as they are read (a table is streamed, never held as views). */
   listPathChunks(filter: PathFilter, chunk: number): Iterable<readonly AnnouncedPath[]>;
-  /** Every peer, or only `filter.peer` (RequestError 'invalid-argument' on `peer` when it is not configured). */
+  /** Every peer, or only `filter.peer`, a name or an address (RequestError 'invalid-argument' on `peer` when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): PeerStatus[];
   /** Subscribe to events (only `types`, when given: events nobody wants are never built); returns the unsubscribe function. */
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void;

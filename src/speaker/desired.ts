@@ -4,12 +4,12 @@
 // persisted before a call returns.
 
 import type { Clock } from '../clock.js';
-import { Rib, type UpsertResult } from '../rib/rib.js';
+import { attributesKey, attributesView, Rib, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
-import type { AnnouncedPath } from '../rib/types.js';
+import type { AnnouncedPath, Attributes } from '../rib/types.js';
 import { PathStage, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
+import type { AddedPath, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
 
 const NIL = -1;
@@ -52,22 +52,39 @@ export class DesiredTable {
     return n;
   }
 
-  async addPaths(inputs: readonly PathInput[]): Promise<AnnouncedPath[]> {
+  async addPaths(inputs: readonly PathInput[]): Promise<AddedPath[]> {
     const valid = this.validateAll(inputs);
     const changedPaths: number[] = [];
     const all: number[] = [];
+    const results: UpsertResult[] = [];
+    // Each touched prefix's attributes before this call (null: it had no paths), so every path of
+    // it that takes new ones says updated, not only the first.
+    const before = new Map<number, Attributes | null>();
     for (const v of valid) {
+      const row = this.rib.find(v.path.prefix);
+      if (row !== NIL && !before.has(row)) before.set(row, this.rib.pathCountOf(row) > 0 ? this.rib.attributes(this.rib.attributeId(row)) : null);
       const r = this.rib.upsert(v.path, v.attrKey);
       all.push(r.path);
+      results.push(r.result);
       if (isChange(r.result)) {
         this.changed(r.row);
         changedPaths.push(r.path);
       }
     }
-    const result = all.map((p) => this.rib.view(p));
+    const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before));
     if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.rib.view(p)), () => []);
     await this.persist();
     return result;
+  }
+
+  /** What addPaths did to a path, judged after the whole call (a prefix's paths share attributes). */
+  private outcomeOf(p: number, result: UpsertResult, before: ReadonlyMap<number, Attributes | null>): AddedPath {
+    const view = this.rib.view(p);
+    if (result === 'added') return { ...view, outcome: 'added' };
+    const old = before.get(this.rib.rowOfPath(p));
+    const now = this.rib.attributes(this.rib.attributeId(this.rib.rowOfPath(p)));
+    if (old && attributesKey(old) !== attributesKey(now)) return { ...view, outcome: 'updated', before: attributesView(old) };
+    return { ...view, outcome: result === 'owner-added' ? 'owner-added' : 'unchanged' };
   }
 
   async deletePaths(sel: PathSelector): Promise<AnnouncedPath[]> {
@@ -140,8 +157,15 @@ export class DesiredTable {
     const keep = new Uint8Array(rib.pathLimit);
     // The paths that exist already, found once: they are kept below, so the upsert needs no look-up.
     const found = new Int32Array(stage.count);
+    // All paths of a prefix share its attributes: the set's last path of each known prefix decides
+    // them, so paths that differ do not flip the prefix back and forth (and re-announce it) each time.
+    const rowAttr = new Int32Array(rib.rowLimit).fill(NIL);
+    const rowOf = new Int32Array(stage.count);
     for (let i = 0; i < stage.count; i++) {
-      const p = rib.pathAt(rib.findOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1), stage.nextHops[stage.nh[i]!]!);
+      const row = rib.findOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
+      rowOf[i] = row;
+      if (row !== NIL) rowAttr[row] = stage.attr[i]!;
+      const p = rib.pathAt(row, stage.nextHops[stage.nh[i]!]!);
       found[i] = p;
       if (p !== NIL) keep[p] = 1;
     }
@@ -173,8 +197,9 @@ export class DesiredTable {
     let updatedCount = 0;
     let unchanged = 0;
     for (let i = 0; i < stage.count; i++) {
-      const a = stage.attributeSets[stage.attr[i]!]!;
       const known = found[i]!;
+      const row = rowOf[i]!;
+      const a = stage.attributeSets[row !== NIL ? rowAttr[row]! : stage.attr[i]!]!;
       const r =
         known !== NIL
           ? rib.claim(known, a.attributes, a.key, owner)
@@ -193,7 +218,7 @@ export class DesiredTable {
     if (collect) {
       details = { added: added.map((p) => rib.view(p)), removed, updated: updated.map((p) => rib.view(p)) };
       const d = details;
-      this.emitRib(() => [...d.added, ...d.updated], () => gone);
+      if (d.added.length > 0 || d.updated.length > 0 || gone.length > 0) this.emitRib(() => [...d.added, ...d.updated], () => gone);
     }
     await this.persist();
     return {

@@ -14,7 +14,7 @@ import type { StateStore, StoredPath } from '../store/state-store.js';
 import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
-import type { PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
+import type { AddedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
@@ -92,7 +92,8 @@ export class Speaker implements SpeakerApi {
             this.events.emit('peer-state', () => ({
               type: 'peer-state',
               at: this.clock.now(),
-              peer: s.config.address,
+              peer: s.config.name,
+              address: s.config.address,
               from,
               to,
               ...(to !== 'Established' && s.lastError ? { reason: s.lastError } : {}),
@@ -104,7 +105,7 @@ export class Speaker implements SpeakerApi {
       );
       const pipeline = new SendPipeline(this.desired.rib, clock, log, options.pipeline, {
         wants: () => this.events.wants('peer-paths'),
-        sent: (b) => this.emitSent(pc.address, b),
+        sent: (b) => this.emitSent(pc.name, pc.address, b),
       });
       this.peers.set(pc.address, { session, transport, pipeline, received: new ReceivedRoutes(), bfd: null, bfdOpening: false });
     }
@@ -189,7 +190,7 @@ export class Speaker implements SpeakerApi {
     return this.desired.restore(stored);
   }
 
-  addPaths(inputs: readonly PathInput[]): Promise<AnnouncedPath[]> {
+  addPaths(inputs: readonly PathInput[]): Promise<AddedPath[]> {
     return this.desired.addPaths(inputs);
   }
 
@@ -225,9 +226,9 @@ export class Speaker implements SpeakerApi {
     let peers = [...this.peers.values()];
     if (filter.peer !== undefined && filter.peer !== '') {
       const ip = IpAddress.parse(filter.peer.trim());
-      const one = this.peers.get(ip ? ip.toString() : filter.peer);
+      const one = this.peers.get(ip ? ip.toString() : filter.peer) ?? [...this.peers.values()].find((p) => p.session.config.name === filter.peer);
       if (!one) {
-        const known = [...this.peers.keys()].join(', ') || 'none';
+        const known = [...this.peers.values()].map((p) => p.session.config.name).join(', ') || 'none';
         throw new RequestError('invalid-argument', 'peer', `peer: ${filter.peer} is not a configured peer (configured: ${known})`);
       }
       peers = [one];
@@ -242,6 +243,7 @@ export class Speaker implements SpeakerApi {
           }))
         : [];
       return {
+        name: s.config.name,
         address: s.config.address,
         port: s.config.port,
         asn: s.config.asn,
@@ -254,7 +256,7 @@ export class Speaker implements SpeakerApi {
         prefixesSent: pipeline.out.size,
         prefixesReceived: received.size,
         ...s.stats,
-        ...(s.lastError ? { lastError: s.lastError } : {}),
+        ...(s.lastError ? { lastError: s.lastError, ...(s.lastErrorAt !== undefined ? { lastErrorAt: s.lastErrorAt } : {}) } : {}),
         ...(bfd ? { bfd: { state: bfd.session.sessionState, flaps: bfd.session.flaps } } : {}),
       };
     });
@@ -262,12 +264,13 @@ export class Speaker implements SpeakerApi {
 
   // ---- sessions -----------------------------------------------------------------------------
 
-  private emitSent(peer: string, b: SentBatch): void {
+  private emitSent(peer: string, address: string, b: SentBatch): void {
     const rib = this.desired.rib;
     this.events.emit('peer-paths', () => ({
       type: 'peer-paths',
       at: this.clock.now(),
       peer,
+      address,
       announced: b.announced.map((a) => ({ prefix: rib.prefixOf(a.row).toString(), nextHop: a.nextHop.toString(), pathId: a.pathId })),
       withdrawn: b.withdrawn.map((w) => ({ prefix: rib.prefixOf(w.row).toString(), pathId: w.pathId })),
     }));

@@ -42,13 +42,14 @@ describe('convert', () => {
 
   it('round-trips every kind of event, through the wire bytes too', () => {
     const events: SpeakerEvent[] = [
-      { type: 'peer-state', at: 1_795_000_000_123, peer: '198.51.100.1', from: 'OpenConfirm', to: 'Established' },
-      { type: 'peer-state', at: 1_795_000_000_456, peer: '2001:db8::1', from: 'Established', to: 'Idle', reason: 'Hold Timer Expired' },
+      { type: 'peer-state', at: 1_795_000_000_123, peer: 'router1', address: '198.51.100.1', from: 'OpenConfirm', to: 'Established' },
+      { type: 'peer-state', at: 1_795_000_000_456, peer: '2001:db8::1', address: '2001:db8::1', from: 'Established', to: 'Idle', reason: 'Hold Timer Expired' },
       { type: 'rib', at: 1_795_000_001_000, added: [PATH], removed: [V6_PATH] },
       {
         type: 'peer-paths',
         at: 1_795_000_002_000,
-        peer: '198.51.100.1',
+        peer: 'router1',
+        address: '198.51.100.1',
         announced: [{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', pathId: 3 }],
         withdrawn: [{ prefix: '203.0.113.9/32', pathId: 1 }],
       },

@@ -3,6 +3,7 @@
 import type { PeerStatus } from '../../src/speaker/api.js';
 
 export const ESTABLISHED_PEER: PeerStatus = {
+  name: 'router1',
   address: '198.51.100.1',
   port: 179,
   asn: 65001,
@@ -25,6 +26,7 @@ export const ESTABLISHED_PEER: PeerStatus = {
 
 /** A peer that never got anywhere: no optional field but the error set. */
 export const IDLE_PEER: PeerStatus = {
+  name: '2001:db8::1',
   address: '2001:db8::1',
   port: 17900,
   asn: 4_200_000_001,
@@ -38,4 +40,5 @@ export const IDLE_PEER: PeerStatus = {
   updatesSent: 0,
   updatesReceived: 0,
   lastError: 'connect ECONNREFUSED 2001:db8::1:17900',
+  lastErrorAt: 1_700_000_100_020,
 };

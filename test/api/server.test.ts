@@ -41,7 +41,9 @@ function path(prefix: string, nextHop: string, pathId: number, owners: string[],
 describe('AddPath, ListPaths, DeletePath', () => {
   it('adds, lists and deletes paths, round-tripping every field', async () => {
     const lbAttributes = { communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7 };
-    const added = await f.client.addPaths([...LB_PATHS, { prefix: '2001:db8::10/128', nextHop: '2001:db8::11' }, { prefix: '203.0.113.20/32' }]);
+    const answer = await f.client.addPaths([...LB_PATHS, { prefix: '2001:db8::10/128', nextHop: '2001:db8::11' }, { prefix: '203.0.113.20/32' }]);
+    expect(answer.map((p) => p.outcome)).toEqual(['added', 'added', 'added', 'added']);
+    const added = answer.map(({ outcome: _outcome, ...p }) => p);
     expect(added).toStrictEqual([
       path('203.0.113.10/32', '198.51.100.11', 1, ['lb'], lbAttributes),
       path('203.0.113.10/32', '198.51.100.12', 2, ['lb'], lbAttributes),
@@ -67,6 +69,23 @@ describe('AddPath, ListPaths, DeletePath', () => {
     expect(p?.owners).toEqual(['lb', 'ops']);
     expect(p?.owner).toBe('lb');
     expect(await f.client.listPaths({ owner: 'ops' })).toHaveLength(1);
+  });
+
+  it('says for each path whether it was added, joined by an owner, updated (with what it had before) or unchanged', async () => {
+    const first = await f.client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', localPref: 200 }]);
+    expect(first.map((p) => p.outcome)).toEqual(['added']);
+    const again = await f.client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', localPref: 200 }]);
+    expect(again.map((p) => p.outcome)).toEqual(['unchanged']);
+    expect(again[0]!.before).toBeUndefined();
+    // Both paths of the prefix take the new attributes: both are updated, from the same old ones.
+    const changed = await f.client.addPaths([
+      { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', communities: ['65000:1'] },
+      { prefix: '203.0.113.10/32', nextHop: '198.51.100.12', communities: ['65000:1'] },
+    ]);
+    expect(changed.map((p) => p.outcome)).toEqual(['updated', 'added']);
+    expect(changed[0]!.before).toEqual({ communities: [], largeCommunities: [], localPref: 200 });
+    const shared = await f.client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.12', communities: ['65000:1'], owner: 'lb' }]);
+    expect(shared.map((p) => p.outcome)).toEqual(['owner-added']);
   });
 
   it('refuses an AddPath without paths', async () => {
@@ -129,6 +148,23 @@ describe('ReplacePaths', () => {
     const none = await f.client.replacePaths('lb', []);
     expect(none.removed).toBe(2);
     expect((await f.client.listPaths()).map((p) => p.owners)).toEqual([['ops']]);
+  });
+
+  it('a set whose paths of one prefix carry different attributes is unchanged the second time: no update, no event', async () => {
+    const set = [{ ...A11, communities: ['65000:1'] }, A12, { ...B11, med: 5 }];
+    expect(await f.client.replacePaths('lb', set)).toMatchObject({ added: 3, updated: 0 });
+    const events: string[] = [];
+    const stop = f.speaker.watch((e) => events.push(e.type), ['rib']);
+    expect(await f.client.replacePaths('lb', set)).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 3 });
+    expect(await f.client.replacePaths('lb', set, { details: true })).toStrictEqual({
+      added: 0,
+      removed: 0,
+      updated: 0,
+      unchanged: 3,
+      details: { added: [], removed: [], updated: [] },
+    });
+    stop();
+    expect(events).toEqual([]);
   });
 
   it('is atomic: one bad path out of many changes nothing', async () => {

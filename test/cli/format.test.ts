@@ -42,10 +42,10 @@ describe('peersTable', () => {
 
 describe('formatEvent', () => {
   it('peer state changes, with the reason when there is one', () => {
-    expect(formatEvent({ type: 'peer-state', at: AT, peer: '198.51.100.1', from: 'OpenConfirm', to: 'Established' })).toBe(
+    expect(formatEvent({ type: 'peer-state', at: AT, peer: '198.51.100.1', address: '198.51.100.1', from: 'OpenConfirm', to: 'Established' })).toBe(
       '2026-11-22T03:10:00Z peer 198.51.100.1 OpenConfirm -> Established\n',
     );
-    expect(formatEvent({ type: 'peer-state', at: AT, peer: '198.51.100.1', from: 'Established', to: 'Idle', reason: 'Hold Timer Expired' })).toBe(
+    expect(formatEvent({ type: 'peer-state', at: AT, peer: '198.51.100.1', address: '198.51.100.1', from: 'Established', to: 'Idle', reason: 'Hold Timer Expired' })).toBe(
       '2026-11-22T03:10:00Z peer 198.51.100.1 Established -> Idle (Hold Timer Expired)\n',
     );
   });
@@ -56,6 +56,7 @@ describe('formatEvent', () => {
         type: 'peer-paths',
         at: AT,
         peer: '198.51.100.1',
+        address: '198.51.100.1',
         announced: [
           { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', pathId: 1 },
           { prefix: '203.0.113.10/32', nextHop: '198.51.100.12', pathId: 2 },
@@ -83,8 +84,8 @@ describe('formatEvent', () => {
   });
 
   it('as JSON: the event on one line, its time also in ISO 8601 to the millisecond', () => {
-    const line = eventJsonLine({ type: 'peer-state', at: AT, peer: '198.51.100.1', from: 'Idle', to: 'Connect' });
-    expect(line).toBe('{"time":"2026-11-22T03:10:00.250Z","type":"peer-state","at":1795317000250,"peer":"198.51.100.1","from":"Idle","to":"Connect"}\n');
+    const line = eventJsonLine({ type: 'peer-state', at: AT, peer: '198.51.100.1', address: '198.51.100.1', from: 'Idle', to: 'Connect' });
+    expect(line).toBe('{"time":"2026-11-22T03:10:00.250Z","type":"peer-state","at":1795317000250,"peer":"198.51.100.1","address":"198.51.100.1","from":"Idle","to":"Connect"}\n');
   });
 });
 

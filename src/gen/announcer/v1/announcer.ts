@@ -58,6 +58,21 @@ export enum Family {
   UNRECOGNIZED = -1,
 }
 
+/** What AddPath did to one path. */
+export enum AddPathOutcome {
+  /** ADD_PATH_OUTCOME_UNSPECIFIED - Never sent. */
+  ADD_PATH_OUTCOME_UNSPECIFIED = 0,
+  /** ADD_PATH_OUTCOME_ADDED - A new path: announced to the peers. */
+  ADD_PATH_OUTCOME_ADDED = 1,
+  /** ADD_PATH_OUTCOME_OWNER_ADDED - The path was announced for other owners already; the caller's owner joined them, nothing was sent. */
+  ADD_PATH_OUTCOME_OWNER_ADDED = 2,
+  /** ADD_PATH_OUTCOME_UPDATED - The path existed with other attributes: re-announced with the new ones. */
+  ADD_PATH_OUTCOME_UPDATED = 3,
+  /** ADD_PATH_OUTCOME_UNCHANGED - The path existed exactly so, for this owner: nothing changed, nothing was sent. */
+  ADD_PATH_OUTCOME_UNCHANGED = 4,
+  UNRECOGNIZED = -1,
+}
+
 /** BGP session state (RFC 4271 8.2.2). */
 export enum PeerState {
   /** PEER_STATE_UNSPECIFIED - Never sent. */
@@ -137,6 +152,16 @@ export interface AddPathRequest {
 export interface AddPathResponse {
   /** The paths as the speaker now holds them (canonical prefix, path_id, family), in request order. */
   paths: Path[];
+  /** What the request did to each path, in the same order as `paths`. */
+  results: AddPathResult[];
+}
+
+/** What AddPath did to one path, and for an update what it replaced. */
+export interface AddPathResult {
+  /** Added, updated or unchanged. */
+  outcome: AddPathOutcome;
+  /** For UPDATED: the path as it was before (its old attributes). */
+  before?: Path | undefined;
 }
 
 /** DeletePath: which paths of one prefix to withdraw. */
@@ -175,8 +200,8 @@ export interface ListPathsResponse {
 /** ListPeers takes no arguments. */
 export interface ListPeersRequest {
   /**
-   * Only this peer (its address, as configured); empty: every peer. An address that is no
-   * configured peer is INVALID_ARGUMENT.
+   * Only this peer (its name or its address, as configured); empty: every peer. Anything that
+   * names no configured peer is INVALID_ARGUMENT.
    */
   peer: string;
 }
@@ -203,11 +228,19 @@ export interface Peer {
   address: string;
   /** The peer's TCP port. */
   port: number;
+  /**
+   * The peer's name from the config (its address when none is configured): what logs, metrics
+   * and events call it.
+   */
+  name: string;
   /** The peer's AS number (4-octet, RFC 6793). */
   asn: number;
   /** The session's state. */
   state: PeerState;
-  /** When the session entered `state`. */
+  /**
+   * When the session came up (Established) or, while it is not up, when it went down or first
+   * failed to come up: the Connect/Active flips of each retry do not move it.
+   */
   since:
     | Date
     | undefined;
@@ -240,6 +273,10 @@ export interface Peer {
   /** The last error, in words, e.g. "received NOTIFICATION Cease / Administrative Shutdown: maintenance". */
   lastError?:
     | string
+    | undefined;
+  /** When `last_error` happened. */
+  lastErrorAt:
+    | Date
     | undefined;
   /**
    * The BFD session on the peer's link (RFC 5880): "AdminDown", "Down", "Init" or "Up"; unset
@@ -346,8 +383,10 @@ export interface Event {
 
 /** A BGP session changed state (RFC 4271 8.2.2). */
 export interface PeerStateEvent {
-  /** The peer's address, as configured. */
+  /** The peer's name (its address when the config gives none). */
   peer: string;
+  /** The peer's address, as configured. */
+  address: string;
   /** The state it left. */
   from: PeerState;
   /** The state it entered. */
@@ -369,8 +408,10 @@ export interface RibEvent {
 
 /** What one peer was sent in one go (one event for a whole packed batch of UPDATEs). */
 export interface PeerPathsEvent {
-  /** The peer's address, as configured. */
+  /** The peer's name (its address when the config gives none). */
   peer: string;
+  /** The peer's address, as configured. */
+  address: string;
   /** Paths announced (or re-announced with new attributes). */
   announced: PeerPathsEvent_Announced[];
   /** Paths withdrawn. */
@@ -679,13 +720,16 @@ export const AddPathRequest: MessageFns<AddPathRequest> = {
 };
 
 function createBaseAddPathResponse(): AddPathResponse {
-  return { paths: [] };
+  return { paths: [], results: [] };
 }
 
 export const AddPathResponse: MessageFns<AddPathResponse> = {
   encode(message: AddPathResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.paths) {
       Path.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.results) {
+      AddPathResult.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -709,6 +753,71 @@ export const AddPathResponse: MessageFns<AddPathResponse> = {
             }
 
             message.paths.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.results.push(AddPathResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddPathResult(): AddPathResult {
+  return { outcome: 0, before: undefined };
+}
+
+export const AddPathResult: MessageFns<AddPathResult> = {
+  encode(message: AddPathResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.outcome !== 0) {
+      writer.uint32(8).int32(message.outcome);
+    }
+    if (message.before !== undefined) {
+      Path.encode(message.before, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddPathResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddPathResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.before = Path.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -1105,6 +1214,7 @@ function createBasePeer(): Peer {
   return {
     address: "",
     port: 0,
+    name: "",
     asn: 0,
     state: 0,
     since: undefined,
@@ -1119,6 +1229,7 @@ function createBasePeer(): Peer {
     updatesSent: 0,
     updatesReceived: 0,
     lastError: undefined,
+    lastErrorAt: undefined,
     bfdState: undefined,
     bfdFlaps: 0,
   };
@@ -1131,6 +1242,9 @@ export const Peer: MessageFns<Peer> = {
     }
     if (message.port !== 0) {
       writer.uint32(16).uint32(message.port);
+    }
+    if (message.name !== "") {
+      writer.uint32(154).string(message.name);
     }
     if (message.asn !== 0) {
       writer.uint32(24).uint32(message.asn);
@@ -1174,6 +1288,9 @@ export const Peer: MessageFns<Peer> = {
     if (message.lastError !== undefined) {
       writer.uint32(130).string(message.lastError);
     }
+    if (message.lastErrorAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastErrorAt), writer.uint32(162).fork()).join();
+    }
     if (message.bfdState !== undefined) {
       writer.uint32(138).string(message.bfdState);
     }
@@ -1210,6 +1327,14 @@ export const Peer: MessageFns<Peer> = {
             }
 
             message.port = reader.uint32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.name = reader.string();
             continue;
           }
           case 3: {
@@ -1322,6 +1447,14 @@ export const Peer: MessageFns<Peer> = {
             }
 
             message.lastError = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.lastErrorAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
           case 17: {
@@ -1740,13 +1873,16 @@ export const Event: MessageFns<Event> = {
 };
 
 function createBasePeerStateEvent(): PeerStateEvent {
-  return { peer: "", from: 0, to: 0, reason: undefined };
+  return { peer: "", address: "", from: 0, to: 0, reason: undefined };
 }
 
 export const PeerStateEvent: MessageFns<PeerStateEvent> = {
   encode(message: PeerStateEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.peer !== "") {
       writer.uint32(10).string(message.peer);
+    }
+    if (message.address !== "") {
+      writer.uint32(42).string(message.address);
     }
     if (message.from !== 0) {
       writer.uint32(16).int32(message.from);
@@ -1779,6 +1915,14 @@ export const PeerStateEvent: MessageFns<PeerStateEvent> = {
             }
 
             message.peer = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.address = reader.string();
             continue;
           }
           case 2: {
@@ -1876,13 +2020,16 @@ export const RibEvent: MessageFns<RibEvent> = {
 };
 
 function createBasePeerPathsEvent(): PeerPathsEvent {
-  return { peer: "", announced: [], withdrawn: [] };
+  return { peer: "", address: "", announced: [], withdrawn: [] };
 }
 
 export const PeerPathsEvent: MessageFns<PeerPathsEvent> = {
   encode(message: PeerPathsEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.peer !== "") {
       writer.uint32(10).string(message.peer);
+    }
+    if (message.address !== "") {
+      writer.uint32(34).string(message.address);
     }
     for (const v of message.announced) {
       PeerPathsEvent_Announced.encode(v!, writer.uint32(18).fork()).join();
@@ -1912,6 +2059,14 @@ export const PeerPathsEvent: MessageFns<PeerPathsEvent> = {
             }
 
             message.peer = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.address = reader.string();
             continue;
           }
           case 2: {
