@@ -8,6 +8,8 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } fro
 import * as z from 'zod';
 import { formatIPv6, parseIPv6 } from './codec/ip.js';
 import { insecureTcpProblem } from './loopback.js';
+import { IpAddress, Prefix } from './codec/values.js';
+import { nextHopProblem } from './rib/special-addresses.js';
 import { FAMILIES, type AddPathSetting, type Family } from './codec/types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -105,6 +107,11 @@ export interface Config {
   readonly routerId: string;
   /** Next hop for a path added without one: an address, or "self" (each session's local address). */
   readonly nextHop: string;
+  /**
+   * The ranges every announced prefix must lie in (prefix text, host bits clear); omitted: any
+   * prefix but the special ones (default route, loopback, multicast, link-local, reserved).
+   */
+  readonly allowPrefixes?: readonly string[];
   /** Omitted: no BGP listener (active peers only). */
   readonly listen?: ListenConfig;
   readonly api: ApiEndpoint;
@@ -170,7 +177,11 @@ function fsReason(cause: unknown): string {
 /** How a wrong value reads in a message: strings quoted, containers by kind. */
 function describe(value: unknown): string {
   if (value === null) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    // At most a line of it, and not a long one (a binary file read as a string).
+    const line = value.split(/\r?\n/, 1)[0]!;
+    return JSON.stringify(line.slice(0, 60)) + (line.length > 60 || line.length < value.length ? '...' : '');
+  }
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   return String(value);
@@ -253,7 +264,27 @@ function address(what: string, ok: (s: string) => boolean) {
 
 const IP = address('an IPv4 or IPv6 address', (s) => isIPv4(s) || isIPv6(s));
 const ROUTER_ID = address('a non-zero IPv4 address', (s) => isIPv4(s) && s !== '0.0.0.0');
-const NEXT_HOP = address('an IPv4 or IPv6 address, or "self"', (s) => s === 'self' || isIPv4(s) || isIPv6(s));
+const NEXT_HOP = address('an IPv4 or IPv6 address, or "self"', (s) => s === 'self' || isIPv4(s) || isIPv6(s)).superRefine((s, ctx) => {
+  const ip = s === 'self' ? null : IpAddress.parse(s);
+  const why = ip ? nextHopProblem(ip) : undefined;
+  if (why !== undefined) ctx.addIssue({ code: 'custom', input: s, message: why });
+});
+
+const allowPrefixError = expected('a prefix like 203.0.113.0/24 or "2001:db8:200::/64"');
+/** A range prefixes may be announced in: canonical text, host bits clear ("203.0.113.5/24" is a slip). */
+const ALLOW_PREFIX = z.string({ error: allowPrefixError }).transform((s, ctx) => {
+  const p = Prefix.parse(s.trim());
+  if (!p) {
+    ctx.addIssue({ code: 'custom', input: s, message: `expected a prefix like 203.0.113.0/24 or "2001:db8:200::/64", got ${describe(s)}` });
+    return s;
+  }
+  const written = IpAddress.parse(s.trim().split('/')[0]!);
+  if (written && !written.equals(p.address)) ctx.addIssue({ code: 'custom', input: s, message: `${s} has host bits set: did you mean ${p.toString()}?` });
+  return p.toString();
+});
+const ALLOW_PREFIXES = z
+  .array(ALLOW_PREFIX, { error: expected('a list of prefixes, like [203.0.113.0/24, "2001:db8:200::/64"]') })
+  .min(1, { error: 'expected at least one prefix (omit allowPrefixes to allow any prefix but the special ones)' });
 
 function text(what: string) {
   const error = expected(what);
@@ -482,10 +513,14 @@ const PEER = z
     }),
   );
 
+const peersError = expected('a list of peers');
 const PEERS = z
-  .array(PEER, { error: expected('a list of peers') })
-  // `peers:` with every entry commented out is YAML null: a speaker with no peers yet.
-  .nullish()
+  .array(PEER, {
+    error: (iss) => (iss.input === undefined ? 'missing: expected a list of peers, the routers to announce to (peers: [] for none yet)' : peersError(iss)),
+  })
+  // `peers:` with every entry commented out is YAML null: a speaker with no peers yet. No `peers`
+  // at all is more likely a slip (a misspelt or mis-indented key): said, not guessed.
+  .nullable()
   .transform((peers) => peers ?? [])
   .superRefine((peers, ctx) => {
     const seen = { address: new Set<string>(), name: new Set<string>() };
@@ -506,6 +541,7 @@ const CONFIG = z
       asn: ASN,
       routerId: ROUTER_ID,
       nextHop: NEXT_HOP.default('self'),
+      allowPrefixes: ALLOW_PREFIXES.optional(),
       listen: LISTEN.optional(),
       api: API.default({ kind: 'unix', socket: DEFAULT_API_SOCKET, socketMode: DEFAULT_SOCKET_MODE }),
       metrics: METRICS.optional(),
@@ -516,11 +552,20 @@ const CONFIG = z
     },
     { error: expected('a mapping with asn, routerId and peers') },
   )
+  .superRefine((c, ctx) => {
+    if (c.listen !== undefined) return;
+    c.peers.forEach((p, i) => {
+      if (!p.passive) return;
+      const message = 'true waits for the router to connect, but nothing listens: add listen: { address: 0.0.0.0, port: 179 } at the top, or set passive: false';
+      ctx.addIssue({ code: 'custom', path: ['peers', i, 'passive'], input: true, message });
+    });
+  })
   .transform(
     (c): Config => ({
       asn: c.asn,
       routerId: c.routerId,
       nextHop: c.nextHop,
+      ...(c.allowPrefixes === undefined ? {} : { allowPrefixes: c.allowPrefixes }),
       ...(c.listen === undefined ? {} : { listen: c.listen }),
       api: c.api,
       ...(c.metrics === undefined ? {} : { metrics: c.metrics }),
@@ -548,6 +593,14 @@ export type ConfigEnv = Readonly<Record<string, string | undefined>>;
  * is read from `env`. Throws ConfigError.
  */
 export function parseConfig(text: string, source = 'config', env: ConfigEnv = process.env): Config {
+  const binary = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/.exec(text);
+  if (binary) {
+    // Said in one line: quoting it would print the binary (the YAML parser would, too).
+    const line = text.slice(0, binary.index).split('\n').length;
+    const err = new ConfigError(source, [{ path: '(file)', message: `not a YAML config: binary data on line ${line} (a config is UTF-8 text)`, line }]);
+    err.message = `${source}: not a YAML config: binary data on line ${line} (a config is UTF-8 text)`;
+    throw err;
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {

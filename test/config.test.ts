@@ -113,7 +113,15 @@ describe('parseConfig: valid configs', () => {
   it('accepts a speaker with no peers yet, as an empty list or an emptied-out key', () => {
     expect(parseConfig('asn: 65000\nrouterId: 192.0.2.1\npeers: []\n').peers).toEqual([]);
     expect(parseConfig('asn: 65000\nrouterId: 192.0.2.1\npeers:\n  # - address: 192.0.2.2\n').peers).toEqual([]);
-    expect(parseConfig('asn: 65000\nrouterId: 192.0.2.1\n').peers).toEqual([]);
+  });
+
+  it('takes allowPrefixes as canonical prefix text; omitted, there is none', () => {
+    expect(parseConfig(minimal('', 'allowPrefixes: [203.0.113.0/24, "2001:DB8:200:0::/64", 198.51.100.7]')).allowPrefixes).toEqual(['203.0.113.0/24', '2001:db8:200::/64', '198.51.100.7/32']);
+    expect(parseConfig(minimal()).allowPrefixes).toBeUndefined();
+  });
+
+  it('takes a passive peer when something listens', () => {
+    expect(parseConfig(minimal('passive: true', 'listen: { port: 179 }')).peers[0]?.passive).toBe(true);
   });
 
   it('accepts the edges of every range and a TCP API address', () => {
@@ -317,6 +325,17 @@ describe('parseConfig: each problem names its field', () => {
     { name: 'metrics not a mapping', text: minimal('', 'metrics: 127.0.0.1:9179'), path: 'metrics', message: 'expected a mapping with address (host:port), got "127.0.0.1:9179"' },
     { name: 'unknown metrics key', text: minimal('', 'metrics: { adress: "127.0.0.1:9179" }'), path: 'metrics.adress', message: 'unknown field (did you mean address?)' },
     { name: 'nextHop neither address nor self', text: minimal('', 'nextHop: me'), path: 'nextHop', message: 'expected an IPv4 or IPv6 address, or "self", got "me"' },
+    { name: 'nextHop 0.0.0.0', text: minimal('', 'nextHop: 0.0.0.0'), path: 'nextHop', message: '0.0.0.0 is the unspecified address, which no router forwards to: give the address of a node that serves the prefix, or "self"' },
+    { name: 'nextHop loopback', text: minimal('', 'nextHop: "::1"'), path: 'nextHop', message: '::1 is the loopback address' },
+    { name: 'nextHop IPv6 link-local', text: minimal('', 'nextHop: fe80::1'), path: 'nextHop', message: 'fe80::1 is a link-local address, which a router takes only beside a global one (RFC 2545)' },
+    { name: 'allowPrefixes not a prefix', text: minimal('', 'allowPrefixes: [203.0.113.0/24, pool-a]'), path: 'allowPrefixes[1]', message: 'expected a prefix like 203.0.113.0/24 or "2001:db8:200::/64", got "pool-a"' },
+    { name: 'allowPrefixes with host bits', text: minimal('', 'allowPrefixes: [203.0.113.5/24]'), path: 'allowPrefixes[0]', message: '203.0.113.5/24 has host bits set: did you mean 203.0.113.0/24?' },
+    { name: 'allowPrefixes empty', text: minimal('', 'allowPrefixes: []'), path: 'allowPrefixes', message: 'expected at least one prefix (omit allowPrefixes to allow any prefix but the special ones)' },
+    { name: 'allowPrefixes not a list', text: minimal('', 'allowPrefixes: 203.0.113.0/24'), path: 'allowPrefixes', message: 'expected a list of prefixes, like [203.0.113.0/24, "2001:db8:200::/64"], got "203.0.113.0/24"' },
+    { name: 'passive without listen', text: minimal('passive: true'), path: 'peers[0].passive', message: 'true waits for the router to connect, but nothing listens: add listen: { address: 0.0.0.0, port: 179 } at the top, or set passive: false' },
+    { name: 'no peers key', text: 'asn: 65000\nrouterId: 192.0.2.1\n', path: 'peers', message: 'missing: expected a list of peers, the routers to announce to (peers: [] for none yet)' },
+    { name: 'a misspelt peers key', text: 'asn: 65000\nrouterId: 192.0.2.1\npeer:\n  - { address: 192.0.2.2, asn: 65001 }\n', path: 'peers', message: 'missing: expected a list of peers' },
+    { name: 'a long value, quoted short', text: minimal('', `logLevel: ${'x'.repeat(500)}`), path: 'logLevel', message: `got "${'x'.repeat(60)}"...` },
     { name: 'unknown logLevel', text: minimal('', 'logLevel: verbose'), path: 'logLevel', message: 'expected fatal, error, warn, info, debug or trace, got "verbose"' },
     { name: 'empty stateFile', text: minimal('', 'stateFile: ""'), path: 'stateFile', message: 'expected a file path, got ""' },
     { name: 'peers not a list', text: 'asn: 1\nrouterId: 192.0.2.1\npeers: 198.51.100.1\n', path: 'peers', message: 'expected a list of peers' },
@@ -415,6 +434,20 @@ describe('loadConfig', () => {
       expect(config.peers[0]).toMatchObject({ password: 's3cret', passwordFile: keyFile, ttlSecurity: true });
       await writeFile(file, minimal(`passwordFile: ${join(dir, 'missing.key')}`));
       await expect(loadConfig(file)).rejects.toThrow(`peers[0].passwordFile: ${join(dir, 'missing.key')}: file not found`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says in one line that a binary file is no config, quoting none of it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'announcer-config-'));
+    try {
+      const file = join(dir, 'announcer.yaml');
+      // An ELF header, then a line of text: what `--config /usr/bin/announcer` would read.
+      await writeFile(file, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]), Buffer.alloc(4000, 0x41)]));
+      await expect(loadConfig(file)).rejects.toMatchObject({ message: `${file}: not a YAML config: binary data on line 1 (a config is UTF-8 text)` });
+      await writeFile(file, 'asn: 65000\nrouterId: 192.0.2.1\npeers: []\n\u0000\u0001');
+      await expect(loadConfig(file)).rejects.toMatchObject({ message: `${file}: not a YAML config: binary data on line 4 (a config is UTF-8 text)` });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

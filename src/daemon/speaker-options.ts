@@ -9,6 +9,7 @@ export function speakerOptions(c: Config): SpeakerOptions {
     asn: c.asn,
     routerId: c.routerId,
     nextHop: c.nextHop,
+    ...(c.allowPrefixes ? { allowPrefixes: c.allowPrefixes } : {}),
     ...(c.listen ? { listen: { address: c.listen.address, port: c.listen.port } } : {}),
     warmUp: true,
     peers: c.peers.map((p) => ({

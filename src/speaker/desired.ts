@@ -7,7 +7,8 @@ import type { Clock } from '../clock.js';
 import { attributesKey, attributesView, Rib, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import type { AnnouncedPath, Attributes } from '../rib/types.js';
-import { PathStage, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
+import { DEFAULT_POLICY, PathStage, refusalOf, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
+import type { PrefixPolicy } from '../rib/special-addresses.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import type { AddedPath, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
@@ -30,17 +31,24 @@ export class DesiredTable {
     private readonly store: StateStore | null,
     /** A prefix row changed: the peers must be brought in line. */
     private readonly changed: (row: number) => void,
+    /** Which prefixes may be announced (the config's allowPrefixes). */
+    private readonly policy: PrefixPolicy = DEFAULT_POLICY,
   ) {}
 
   private validateAll(inputs: readonly PathInput[]): ValidPath[] {
-    return inputs.map((p, i) => validatePath(p, this.defaultNextHop, () => `paths[${i}]`));
+    return inputs.map((p, i) => validatePath(p, this.defaultNextHop, () => `paths[${i}]`, this.policy));
   }
 
-  /** Put stored paths back (before start): validated like API input; a bad entry is an error. */
-  restore(stored: readonly StoredPath[]): number {
+  /**
+   * Put stored paths back (before start): a malformed entry is an error. A path the rules refuse
+   * now (allowPrefixes narrowed, a next hop no router takes) is left out and handed to `refused`.
+   */
+  restore(stored: readonly StoredPath[], refused: (why: RequestError) => void = () => {}): number {
     let n = 0;
     stored.forEach((sp, i) => {
-      const v = validatePath(sp, this.defaultNextHop, () => `paths[${i}]`);
+      const v = validatePath(sp, this.defaultNextHop, () => `paths[${i}]`, null);
+      const no = refusalOf(v.path, this.policy, () => `paths[${i}]`);
+      if (no) return refused(no);
       for (const owner of sp.owners) {
         validateOwner(owner, `paths[${i}].owners`);
         // The path id it had: an ADD-PATH router that kept the path over our restart sees the same path.
@@ -125,7 +133,7 @@ export class DesiredTable {
 
   beginReplace(owner: string): ReplaceTransaction {
     validateOwner(typeof owner === 'string' ? owner : '', 'owner'); // an owner is required here: no default
-    const stage = new PathStage(this.defaultNextHop);
+    const stage = new PathStage(this.defaultNextHop, this.policy);
     let done = false;
     return {
       add: (inputs) => {

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { ReceivedRoutes } from '../rib/received.js';
 import { RequestError } from '../rib/request-error.js';
+import { PrefixPolicy } from '../rib/special-addresses.js';
 import type { AnnouncedPath } from '../rib/types.js';
 import type { StateStore, StoredPath } from '../store/state-store.js';
 import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
@@ -37,6 +38,8 @@ export interface SpeakerOptions {
   readonly routerId: string;
   /** Next hop for a path added without one: an address or "self". */
   readonly nextHop: string;
+  /** The ranges prefixes must lie in (checked prefix text); omitted: any but the special ones. */
+  readonly allowPrefixes?: readonly string[];
   readonly listen?: { readonly address: string; readonly port: number };
   readonly peers: readonly PeerSessionConfig[];
   /** Tuning of the per-peer send pipelines (tests use small batches). */
@@ -72,9 +75,16 @@ export class Speaker implements SpeakerApi {
     private readonly store: StateStore | null = null,
   ) {
     this.events = new EventHub(log);
-    this.desired = new DesiredTable(options.nextHop, this.events, clock, store, (row) => {
-      for (const p of this.peers.values()) p.pipeline.changed(row);
-    });
+    this.desired = new DesiredTable(
+      options.nextHop,
+      this.events,
+      clock,
+      store,
+      (row) => {
+        for (const p of this.peers.values()) p.pipeline.changed(row);
+      },
+      new PrefixPolicy(options.allowPrefixes),
+    );
     const local = { asn: options.asn, routerId: options.routerId, hostname: os.hostname() };
     for (const pc of options.peers) {
       const log = this.log.child({ peer: pc.name });
@@ -187,7 +197,8 @@ export class Speaker implements SpeakerApi {
   }
 
   restore(stored: readonly StoredPath[]): number {
-    return this.desired.restore(stored);
+    // Written under other rules (a wider allowPrefixes, an older version): never sent, said once each.
+    return this.desired.restore(stored, (e) => this.log.warn({ entry: e.field, why: e.message }, 'state file: path left out, it may not be announced'));
   }
 
   addPaths(inputs: readonly PathInput[]): Promise<AddedPath[]> {
