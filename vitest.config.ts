@@ -3,9 +3,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    // The examples import the client by its package name (exports "./client", dist/ once built);
+    // The examples import the client and the logger by the package name (exports, dist/ once built);
     // inside the repo it is the source, as in tsconfig.json's paths, so tests need no build first.
-    alias: { 'announcer/client': fileURLToPath(new URL('./src/client.ts', import.meta.url)) },
+    alias: {
+      'announcer/client': fileURLToPath(new URL('./src/client.ts', import.meta.url)),
+      'announcer/log': fileURLToPath(new URL('./src/log.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['test/**/*.test.ts'],

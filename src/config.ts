@@ -11,6 +11,7 @@ import { insecureTcpProblem } from './loopback.js';
 import { IpAddress, Prefix } from './codec/values.js';
 import { nextHopProblem } from './rib/special-addresses.js';
 import { FAMILIES, type AddPathSetting, type Family } from './codec/types.js';
+import { LOG_FORMATS, type LogFormat } from './log.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validated config
@@ -121,6 +122,8 @@ export interface Config {
   readonly stateFile?: string;
   readonly gracefulRestart: { readonly onSigterm: SigtermMode };
   readonly logLevel: LogLevel;
+  /** json, pretty (pino-pretty), or auto: pretty when the log goes to a terminal. */
+  readonly logFormat: LogFormat;
   readonly peers: readonly PeerConfig[];
 }
 
@@ -547,6 +550,7 @@ const CONFIG = z
       metrics: METRICS.optional(),
       stateFile: text('a file path').optional(),
       logLevel: choice(LOG_LEVELS).default('info'),
+      logFormat: choice(LOG_FORMATS).default('auto'),
       gracefulRestart: TOP_GR.optional(),
       peers: PEERS,
     },
@@ -571,6 +575,7 @@ const CONFIG = z
       ...(c.metrics === undefined ? {} : { metrics: c.metrics }),
       ...(c.stateFile === undefined ? {} : { stateFile: c.stateFile }),
       logLevel: c.logLevel,
+      logFormat: c.logFormat,
       gracefulRestart: { onSigterm: c.gracefulRestart?.onSigterm ?? 'withdraw' },
       peers: c.peers.map(({ gracefulRestartSetting: own, ...p }) => {
         // A peer's own setting wins; otherwise the top-level default; otherwise off.

@@ -64,6 +64,7 @@ describe('parseConfig: valid configs', () => {
       api: { kind: 'unix', socket: '/run/announcer/announcer.sock', socketMode: 0o660 },
       stateFile: '/var/lib/announcer/state.json',
       logLevel: 'info',
+      logFormat: 'auto',
       gracefulRestart: { onSigterm: 'withdraw' },
       peers: [
         {
@@ -91,6 +92,7 @@ describe('parseConfig: valid configs', () => {
       nextHop: 'self',
       api: { kind: 'unix', socket: '/run/announcer/announcer.sock', socketMode: 0o660 },
       logLevel: 'info',
+      logFormat: 'auto',
       gracefulRestart: { onSigterm: 'withdraw' },
       peers: [
         {
@@ -524,5 +526,14 @@ describe('environment variables: ${VAR} and ${VAR:-default}', () => {
       delete process.env[name];
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('logFormat', () => {
+  it('is auto unless given; json and pretty are the others', () => {
+    expect(parseConfig(minimal()).logFormat).toBe('auto');
+    expect(parseConfig(minimal('', 'logFormat: pretty')).logFormat).toBe('pretty');
+    expect(parseConfig(minimal('', 'logFormat: json')).logFormat).toBe('json');
+    expect(problemLines(minimal('', 'logFormat: text'))).toEqual(['logFormat: expected auto, json or pretty, got "text"']);
   });
 });

@@ -1,21 +1,25 @@
 // The example controller as a program:
 //   npx tsx examples/controller/main.ts --api unix:/run/announcer/announcer.sock --owner my-lb --file desired.yaml
-// Logs one JSON object per line (like the daemon), and stops cleanly on SIGTERM or SIGINT.
+// Logs as the daemon does (its logger, announcer/log): one JSON object a line, or pino-pretty's
+// readable lines on a terminal or with --log-format pretty. Stops cleanly on SIGTERM or SIGINT.
 
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { EventEmitter } from 'node:events';
-import { runController, type LogEntry, type LogLevel } from './controller.js';
+import { createLogger, LOG_FORMATS, type LogFormat } from 'announcer/log';
+import { runController, type LogEntry } from './controller.js';
 
 const DEFAULT_API = 'unix:/run/announcer/announcer.sock';
 
 const USAGE = `usage: controller --owner NAME --file FILE [--api unix:PATH|HOST:PORT] [--resync SECONDS] [--debug]
+                  [--log-format auto|json|pretty]
 
 Keeps the EIPs listed in FILE announced by the announcer daemon as owner NAME (ReplacePaths),
 syncing on start, when FILE changes, every --resync seconds (default 60) and when the daemon
-comes back. --api defaults to $ANNOUNCER_API, else ${DEFAULT_API}.
+comes back. --api defaults to $ANNOUNCER_API, else ${DEFAULT_API}. Logs go to stdout, as
+JSON lines unless stdout is a terminal (--log-format, like the daemon's logFormat, decides).
 
 FILE:
   eips:
@@ -25,12 +29,10 @@ FILE:
 `;
 
 export interface MainIo {
-  readonly stdout: { write(s: string): unknown };
+  readonly stdout: { write(s: string): unknown; readonly isTTY?: boolean };
   readonly stderr: { write(s: string): unknown };
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
-
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** Runs until SIGTERM or SIGINT arrives on `signals`; resolves to the exit status (2: usage). */
 export async function main(argv: readonly string[], io: MainIo, signals: Pick<EventEmitter, 'once' | 'off'> = process): Promise<number> {
@@ -44,6 +46,7 @@ export async function main(argv: readonly string[], io: MainIo, signals: Pick<Ev
         file: { type: 'string' },
         resync: { type: 'string' },
         debug: { type: 'boolean' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -61,16 +64,17 @@ export async function main(argv: readonly string[], io: MainIo, signals: Pick<Ev
   if (!values.file) problems.push('--file is required');
   const resync = values.resync === undefined ? 60 : Number(values.resync);
   if (!(resync > 0)) problems.push(`--resync: expected a number of seconds above 0, got ${JSON.stringify(values.resync)}`);
+  const format = values['log-format'] ?? 'auto';
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) problems.push(`--log-format: expected ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   if (problems.length || !values.owner || !values.file) {
     io.stderr.write(`${problems.join('\n')}\n${USAGE}`);
     return 2;
   }
   const api = values.api ?? io.env?.['ANNOUNCER_API'] ?? DEFAULT_API;
-  const minLevel = LEVELS.indexOf(values.debug ? 'debug' : 'info');
+  const logger = createLogger(values.debug ? 'debug' : 'info', io.stdout, format as LogFormat, 'announcer-controller');
   const log = (entry: LogEntry): void => {
-    if (LEVELS.indexOf(entry.level) < minLevel) return;
     const { level, msg, ...fields } = entry;
-    io.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
+    logger[level](fields, msg);
   };
 
   let controller;

@@ -14,7 +14,7 @@ import { Speaker } from '../speaker/speaker.js';
 import { speakerOptions } from './speaker-options.js';
 import { stopRequested } from './stop-request.js';
 
-/** Where the daemon writes: its log (JSON lines) to stdout, a startup failure in words to stderr. */
+/** Where the daemon writes: its log (JSON lines, or readable ones: logFormat) to stdout, a startup failure in words to stderr. */
 export interface DaemonIo {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
@@ -40,7 +40,7 @@ export async function runDaemon(
     io.stderr.write(`${e.message}\n`);
     return 'bad-config';
   }
-  const log = createLogger(config.logLevel, io.stdout as NodeJS.WritableStream);
+  const log = createLogger(config.logLevel, io.stdout, config.logFormat);
   // The desired paths survive restarts: load them before anything else can change them.
   const store = config.stateFile ? new StateStore(config.stateFile, log.child({ component: 'store' })) : null;
   let stored: StoredPath[] = [];

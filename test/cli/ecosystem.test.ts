@@ -40,7 +40,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'announcer-eco-'));
   const socket = join(dir, 'announcer.sock');
   api = `unix:${socket}`;
-  await writeFile(join(dir, 'announcer.yaml'), `asn: 65000\nrouterId: 192.0.2.1\napi: { socket: ${socket} }\npeers: []\n`);
+  await writeFile(join(dir, 'announcer.yaml'), `asn: 65000\nrouterId: 192.0.2.1\napi: { socket: ${socket} }\nlogFormat: pretty\npeers: []\n`);
   daemon = spawn(process.execPath, [MAIN, 'daemon', '--config', join(dir, 'announcer.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
   daemon.stdout!.on('data', (d: Buffer) => (daemonLog += d.toString()));
   daemon.stderr!.on('data', (d: Buffer) => (daemonLog += d.toString()));
@@ -93,6 +93,15 @@ describe('announcer health', () => {
     } finally {
       await f.close();
     }
+  });
+});
+
+describe('the daemon log', () => {
+  it('is readable lines with logFormat: pretty (pino-pretty), not JSON', () => {
+    const lines = daemonLog.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.startsWith('{'), line).toBe(false);
+    expect(daemonLog).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] INFO \(announcer\): /m);
   });
 });
 

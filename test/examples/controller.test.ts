@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runController, type Controller, type LogEntry } from '../../examples/controller/controller.js';
 import { main } from '../../examples/controller/main.js';
+import { createLogger } from '../../src/log.js';
 import { startApiServer, type ApiServer } from '../../src/api/server.js';
 import { connectClient, type AnnouncedPath, type ApiClient } from 'announcer/client';
 import { silentLogger } from '../../src/log.js';
@@ -226,6 +227,38 @@ describe('example controller against a real daemon', () => {
     const lines = out.join('').trim().split('\n').map((l) => JSON.parse(l) as LogEntry);
     expect(lines.map((l) => l.msg)).toEqual(['controller started', 'connected to the daemon', 'synced', 'stopping', 'controller stopped: paths left announced']);
     expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it("main logs as the daemon does: the daemon's JSON lines, or pino-pretty's with --log-format pretty", async () => {
+    const out: string[] = [];
+    const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => out.push(s) } };
+    expect(await main(['--owner', 'x', '--file', file, '--log-format', 'fancy'], io)).toBe(2);
+    expect(out.join('')).toContain('--log-format: expected auto, json, pretty, got "fancy"');
+
+    for (const format of ['json', 'pretty'] as const) {
+      out.length = 0;
+      const signals = new EventEmitter();
+      const running = main(['--api', `unix:${socket}`, '--owner', `fmt-${format}`, '--file', file, '--log-format', format], io, signals);
+      await eventually(() => out.join('').includes('synced'));
+      signals.emit('SIGTERM');
+      expect(await running).toBe(0);
+      // The daemon's logger on the same kind of destination writes the same shape of line.
+      const daemonLine: string[] = [];
+      createLogger('info', { write: (l: string) => void daemonLine.push(l) }, format).info({ reason: 'start' }, 'synced');
+      const synced = out.find((l) => l.includes('synced'))!;
+      if (format === 'json') {
+        const frame = (l: string): string[] => {
+          const keys = Object.keys(JSON.parse(l) as object);
+          return [...keys.slice(0, 3), keys.at(-1)!];
+        };
+        expect(frame(synced)).toEqual(frame(daemonLine[0]!));
+        expect(JSON.parse(synced)).toMatchObject({ level: 30, name: 'announcer-controller', msg: 'synced', reason: 'start' });
+      } else {
+        const shape = (l: string): string => l.replace(/\[[^\]]*\]/, '[TIME]').split('\n')[0]!.replace(/\(announcer(-controller)?\)/, '(NAME)');
+        expect(shape(synced)).toBe(shape(daemonLine[0]!));
+        expect(synced).toContain('reason: "start"');
+      }
+    }
   });
 
   it('runs as `npx tsx examples/controller/main.ts ...` and exits 0 on a real SIGTERM', async () => {
