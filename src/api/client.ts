@@ -201,7 +201,9 @@ function isServiceError(e: unknown): e is ServiceError {
 /** Accepts "unix:/path" (or unix:relative/path) and "host:port" / "[v6]:port". */
 function checkTarget(target: string): void {
   if (/^unix:.+/.test(target)) return;
-  if (/^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):\d{1,5}$/.test(target)) return;
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(target);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 65535) return;
+  if (m) throw new Error(`invalid API address ${JSON.stringify(target)}: port ${m[2]} is out of range 1-65535`);
   throw new Error(`invalid API address ${JSON.stringify(target)}: expected unix:PATH or HOST:PORT`);
 }
 

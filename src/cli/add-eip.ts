@@ -3,7 +3,8 @@
 import { Option, type Command } from 'commander';
 import type { PathInput } from '../client.js';
 import { withApi, type CommandContext } from './context.js';
-import { describePath, json } from './format.js';
+import type { FieldWords } from './errors.js';
+import { addReport, json } from './format.js';
 import { collect, uint32 } from './options.js';
 
 interface AddEipOptions {
@@ -15,6 +16,18 @@ interface AddEipOptions {
   owner?: string;
   json?: boolean;
 }
+
+/** The daemon's field names as this command's flags, for its errors. */
+export const ADD_EIP_WORDS: FieldWords = {
+  paths: '',
+  prefix: '',
+  nextHop: '--next-hop',
+  communities: '--community',
+  largeCommunities: '--large-community',
+  localPref: '--local-pref',
+  med: '--med',
+  owner: '--owner',
+};
 
 /** One path per next hop, all with the same attributes; no next hop: the daemon's default. */
 export function pathInputs(prefix: string, o: AddEipOptions): PathInput[] {
@@ -40,11 +53,16 @@ export function registerAddEip(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--local-pref <n>', 'LOCAL_PREF (iBGP only)').argParser(uint32))
     .addOption(new Option('--med <n>', 'MULTI_EXIT_DISC').argParser(uint32))
     .option('--owner <name>', 'who the paths belong to (default: cli)')
-    .option('--json', 'print the paths as announced, as one JSON document')
+    .option('--json', 'print the paths as announced, each with its outcome (added, owner-added, updated, unchanged), as one JSON document')
     .action(async (prefix: string, o: AddEipOptions, cmd: Command) => {
-      await withApi(cmd, ctx, async (client) => {
-        const paths = await client.addPaths(pathInputs(prefix, o));
-        ctx.io.stdout.write(o.json ? json({ paths }) : paths.map((p) => `announced ${describePath(p)}\n`).join(''));
-      });
+      await withApi(
+        cmd,
+        ctx,
+        async (client) => {
+          const paths = await client.addPaths(pathInputs(prefix, o));
+          ctx.io.stdout.write(o.json ? json({ paths }) : addReport(paths));
+        },
+        ADD_EIP_WORDS,
+      );
     });
 }

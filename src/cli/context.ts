@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ApiError, connectClient, type ApiClient, type ClientOptions, type ClientTlsOptions } from '../client.js';
+import { inCliWords, reportFailure, type CliFailure, type FieldWords } from './errors.js';
 import { DEFAULT_API, EXIT, type CliIo } from './io.js';
 
 export interface CommandContext {
@@ -53,7 +54,7 @@ async function tlsOptions(cmd: Command, io: CliIo): Promise<ClientTlsOptions | u
   };
 }
 
-function describeFailure(err: unknown, target: string): { message: string; code: number } {
+function describeFailure(err: unknown, target: string, words: FieldWords): { message: string; code: number; status?: string; flag?: string } {
   if (err instanceof UsageError) return { message: err.message, code: EXIT.usage };
   if (!(err instanceof ApiError)) return { message: err instanceof Error ? err.message : String(err), code: EXIT.failed };
   switch (err.codeName) {
@@ -72,13 +73,29 @@ function describeFailure(err: unknown, target: string): { message: string; code:
     case 'DEADLINE_EXCEEDED':
       return { message: `the announcer daemon at ${target} did not answer in time`, code: EXIT.unreachable };
     default:
-      return { message: err.message, code: EXIT.failed };
+      return { ...inCliWords(err.message, err.field, words), code: EXIT.failed, status: err.codeName };
   }
 }
 
-/** Runs `fn` with a client for the daemon; any failure goes to stderr and sets the exit status. */
-export async function withApi(cmd: Command, ctx: CommandContext, fn: (client: ApiClient) => Promise<void>): Promise<void> {
+function failure(d: { message: string; code: number; status?: string; flag?: string }, cmd: Command): CliFailure {
+  const kind = d.code === EXIT.usage ? 'usage' : d.code === EXIT.unreachable ? 'unreachable' : 'refused';
+  return {
+    message: d.message,
+    exitCode: d.code,
+    kind,
+    ...(d.status ? { status: d.status } : {}),
+    ...(d.flag ? { flag: d.flag } : {}),
+    ...(kind === 'usage' ? { hint: `announcer ${cmd.name()} --help` } : {}),
+  };
+}
+
+/**
+ * Runs `fn` with a client for the daemon; any failure goes to stderr (as JSON with --json) and sets
+ * the exit status. `words` turns the daemon's field names into the command's flags.
+ */
+export async function withApi(cmd: Command, ctx: CommandContext, fn: (client: ApiClient) => Promise<void>, words: FieldWords = {}): Promise<void> {
   const target = apiTarget(cmd, ctx.io);
+  const json = cmd.opts<{ json?: boolean }>().json === true;
   let client: ApiClient;
   try {
     const tls = await tlsOptions(cmd, ctx.io);
@@ -86,16 +103,16 @@ export async function withApi(cmd: Command, ctx: CommandContext, fn: (client: Ap
     client = connectClient(target, options);
   } catch (err) {
     // Only a malformed --api / $ANNOUNCER_API or a TLS flag gets here: a usage error.
-    ctx.io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    reportFailure(ctx.io, failure({ message: err instanceof Error ? err.message : String(err), code: EXIT.usage }, cmd), json);
     ctx.exit(EXIT.usage);
     return;
   }
   try {
     await fn(client);
   } catch (err) {
-    const { message, code } = describeFailure(err, target);
-    ctx.io.stderr.write(`error: ${message}\n`);
-    ctx.exit(code);
+    const d = describeFailure(err, target, words);
+    reportFailure(ctx.io, failure(d, cmd), json);
+    ctx.exit(d.code);
   } finally {
     client.close();
   }

@@ -27,6 +27,6 @@ export function registerDelEip(program: Command, ctx: CommandContext): void {
           ...(o.owner !== undefined ? { owner: o.owner } : {}),
         });
         ctx.io.stdout.write(o.json ? json({ removed }) : removed.map((p) => `withdrew ${describePath(p)}\n`).join(''));
-      });
+      }, { prefix: '', nextHops: '--next-hop', owner: '--owner' });
     });
 }

@@ -1,7 +1,7 @@
 // Human output: aligned tables and short renderings of paths and peers.
 
 import { Prefix } from '../codec/index.js';
-import type { AnnouncedPath, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
+import type { AddedPath, AnnouncedPath, PathAttributes, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
 
 /** Columns separated by two spaces; the last column is not padded (no trailing blanks). */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -47,7 +47,47 @@ export function describePath(p: AnnouncedPath): string {
   return `${p.prefix} via ${p.nextHop} (path-id ${p.pathId}, ${owners.includes(',') ? 'owners' : 'owner'} ${owners})`;
 }
 
-/** "added 2, removed 1, updated 0, unchanged 5" */
+/** What changed between two attribute sets, in words: "local-pref 200 removed, community 65000:1 added". */
+export function attributeChanges(before: PathAttributes, after: PathAttributes): string {
+  const out: string[] = [];
+  const list = (what: string, a: readonly string[], b: readonly string[]): void => {
+    for (const x of a) if (!b.includes(x)) out.push(`${what} ${x} removed`);
+    for (const x of b) if (!a.includes(x)) out.push(`${what} ${x} added`);
+  };
+  const one = (what: string, a: number | undefined, b: number | undefined): void => {
+    if (a === b) return;
+    out.push(a === undefined ? `${what} ${b} added` : b === undefined ? `${what} ${a} removed` : `${what} ${a} -> ${b}`);
+  };
+  one('local-pref', before.localPref, after.localPref);
+  one('med', before.med, after.med);
+  list('community', before.communities, after.communities);
+  list('large-community', before.largeCommunities, after.largeCommunities);
+  return out.join(', ');
+}
+
+/**
+ * What add-eip did, a line per path:
+ *   added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)
+ *   updated 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli): local-pref 200 removed, community 65000:1 added
+ *   unchanged 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)
+ */
+export function addReport(paths: readonly AddedPath[]): string {
+  return paths
+    .map((p) => {
+      switch (p.outcome) {
+        case 'added':
+          return `added ${describePath(p)}\n`;
+        case 'owner-added':
+          return `added ${describePath(p)}: it was announced already, nothing changed on the wire\n`;
+        case 'updated':
+          return `updated ${describePath(p)}: ${p.before ? attributeChanges(p.before, p.attributes) : 'new attributes'}\n`;
+        case 'unchanged':
+          return `unchanged ${describePath(p)}\n`;
+      }
+    })
+    .join('');
+}
+
 /** IPv4 before IPv6, then by address, length and path id: the order people read tables in. */
 export function sortPaths(paths: readonly AnnouncedPath[]): AnnouncedPath[] {
   const keyed = paths.map((p) => ({ p, prefix: Prefix.parse(p.prefix) }));
@@ -135,7 +175,7 @@ export function formatDuration(ms: number): string {
   return parts.length > 0 ? parts.join('') : '0s';
 }
 
-function peerName(p: PeerStatus): string {
+function peerAddress(p: PeerStatus): string {
   if (p.port === 179) return p.address;
   return p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
 }
@@ -150,18 +190,29 @@ function families(p: PeerStatus): string {
     .join(', ');
 }
 
+/** "connect ECONNREFUSED 198.51.100.1:179 (12s ago)", or "-". */
+function lastError(p: PeerStatus, now: number): string {
+  if (p.lastError === undefined) return '-';
+  return p.lastErrorAt === undefined ? p.lastError : `${p.lastError} (${formatDuration(now - p.lastErrorAt)} ago)`;
+}
+
 export function peersTable(peers: readonly PeerStatus[], now: number): string {
   return table(
-    ['PEER', 'ASN', 'STATE', 'SINCE', 'PREFIXES-SENT', 'FAMILIES', 'LAST-ERROR'],
+    ['PEER', 'ADDRESS', 'ASN', 'STATE', 'SINCE', 'PFX-SENT', 'PFX-RCVD', 'MSG-SENT', 'MSG-RCVD', 'FAMILIES', 'LAST-ERROR'],
     peers.map((p) => [
-      peerName(p),
+      p.name,
+      peerAddress(p),
       String(p.asn),
       // BFD's view of the link, when it watches it: "Established, BFD Up".
       p.bfd ? `${p.state}, BFD ${p.bfd.state}` : p.state,
+      // Since it came up, or since it went down (or first failed): not since the last retry.
       p.since > 0 ? formatDuration(now - p.since) : '-',
       String(p.prefixesSent),
+      String(p.prefixesReceived),
+      String(p.messagesSent),
+      String(p.messagesReceived),
       families(p),
-      p.lastError ?? '-',
+      lastError(p, now),
     ]),
   );
 }

@@ -28,6 +28,6 @@ export function registerList(program: Command, ctx: CommandContext): void {
         if (o.json) ctx.io.stdout.write(json({ paths }));
         else if (paths.length === 0) ctx.io.stdout.write('no paths\n');
         else ctx.io.stdout.write(pathsTable(paths));
-      });
+      }, { owner: '--owner', prefix: '--prefix' });
     });
 }

@@ -8,8 +8,8 @@ export function registerPeers(program: Command, ctx: CommandContext): void {
   program
     .command('peers')
     .description('list the BGP peers and the state of their sessions')
-    .option('--peer <address>', 'only this peer')
-    .option('--json', 'print one JSON document (times in milliseconds since the epoch)')
+    .option('--peer <name>', 'only this peer: its name, or its address')
+    .option('--json', 'print one JSON document (since, lastErrorAt: milliseconds since the epoch)')
     .action(async (o: { json?: boolean; peer?: string }, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {
         const peers = await client.listPeers(o.peer === undefined ? {} : { peer: o.peer });
@@ -17,6 +17,6 @@ export function registerPeers(program: Command, ctx: CommandContext): void {
         if (o.json) ctx.io.stdout.write(json({ peers }));
         else if (peers.length === 0) ctx.io.stdout.write('no peers configured\n');
         else ctx.io.stdout.write(peersTable(peers, now));
-      });
+      }, { peer: '--peer' });
     });
 }

@@ -6,6 +6,7 @@ import { registerAddEip } from './add-eip.js';
 import type { CommandContext } from './context.js';
 import { registerDaemon, type DaemonRunner } from './daemon.js';
 import { registerDelEip } from './del-eip.js';
+import { helpHint, reportFailure } from './errors.js';
 import { registerHealth } from './health.js';
 import { DEFAULT_API, EXIT, type CliIo } from './io.js';
 import { registerList } from './list.js';
@@ -35,6 +36,8 @@ export interface Cli {
 
 export function createProgram(io: CliIo, hooks: ProgramHooks = {}): Cli {
   let status: number = EXIT.ok;
+  // Commander's own message for a usage error, reported by run() in one line with a hint.
+  let usageMessage: string | undefined;
   const ctx: CommandContext = {
     io,
     exit(code) {
@@ -53,9 +56,11 @@ export function createProgram(io: CliIo, hooks: ProgramHooks = {}): Cli {
     .configureOutput({
       writeOut: (s) => void io.stdout.write(s),
       writeErr: (s) => void io.stderr.write(s),
+      outputError: (s) => {
+        usageMessage = s.replace(/^error: /, '').trim();
+      },
     })
     .exitOverride()
-    .showHelpAfterError()
     .addHelpText(
       'after',
       `
@@ -66,7 +71,8 @@ Examples:
   announcer replace --owner lb --file paths.yaml
   announcer watch
 
-Exit status: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} usage error, ${EXIT.unreachable} daemon not reachable.`,
+Exit status: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} usage error, ${EXIT.unreachable} daemon not reachable.
+With --json, an error is one JSON document on stderr: {"error": {"message", "exitCode", "kind", ...}}.`,
     );
 
   // Subcommands copy output, exit and help settings from the program: register them after.
@@ -89,7 +95,14 @@ Exit status: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} us
         return status;
       } catch (err) {
         // exitOverride turns usage errors, --help and --version into CommanderError.
-        if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+        if (err instanceof CommanderError) {
+          if (err.exitCode === 0) return EXIT.ok;
+          if (err.code === 'commander.help') return EXIT.usage; // `announcer` alone: the help, on stderr
+          // One line and where to read more, not the whole help.
+          const hint = helpHint(args, program.commands.map((c) => c.name()));
+          reportFailure(io, { message: usageMessage ?? err.message, exitCode: EXIT.usage, kind: 'usage', hint }, args.includes('--json'));
+          return EXIT.usage;
+        }
         io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
         return EXIT.failed;
       }

@@ -86,7 +86,7 @@ describe('add-eip', () => {
     ]);
     expect(r).toEqual({
       code: 0,
-      stdout: 'announced 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner lb)\nannounced 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner lb)\n',
+      stdout: 'added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner lb)\nadded 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner lb)\n',
       stderr: '',
     });
     expect((await f.client.listPaths()).map((p) => p.attributes)).toStrictEqual([
@@ -100,20 +100,45 @@ describe('add-eip', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toStrictEqual({
-      paths: [{ prefix: '203.0.113.20/32', family: 'ipv4-unicast', nextHop: 'self', attributes: { communities: [], largeCommunities: [] }, owner: 'cli', pathId: 1, owners: ['cli'] }],
+      paths: [{ prefix: '203.0.113.20/32', family: 'ipv4-unicast', nextHop: 'self', attributes: { communities: [], largeCommunities: [] }, owner: 'cli', pathId: 1, owners: ['cli'], outcome: 'added' }],
     });
+  });
+
+  it('says whether it added, updated (and what changed) or left a path unchanged', async () => {
+    const args = ['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11'];
+    expect((await cli([...args, '--local-pref', '200'])).stdout).toBe('added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n');
+    expect((await cli([...args, '--local-pref', '200'])).stdout).toBe('unchanged 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n');
+    expect((await cli([...args, '--community', '65000:1'])).stdout).toBe(
+      'updated 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli): local-pref 200 removed, community 65000:1 added\n',
+    );
+    const r = await cli([...args, '--community', '65000:1', '--json']);
+    expect((JSON.parse(r.stdout) as { paths: { outcome: string }[] }).paths.map((p) => p.outcome)).toEqual(['unchanged']);
   });
 
   it('says "owners" when the path is shared', async () => {
     await f.client.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11', owner: 'lb' }]);
     const r = await cli(['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11', '--owner', 'ops']);
-    expect(r.stdout).toBe('announced 203.0.113.10/32 via 198.51.100.11 (path-id 1, owners lb,ops)\n');
+    expect(r.stdout).toBe('added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owners lb,ops): it was announced already, nothing changed on the wire\n');
   });
 
   it("prints the server's refusal on stderr and exits 1, changing nothing", async () => {
     const r = await cli(['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11', '--next-hop', '2001:db8::1']);
-    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: paths[1].nextHop: 2001:db8::1 is IPv6 but the prefix is IPv4\n' });
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: --next-hop 2001:db8::1 is IPv6 but the prefix is IPv4\n' });
     expect(await paths()).toEqual([]);
+  });
+
+  it('with --json, says why as one JSON document', async () => {
+    const r = await cli(['add-eip', '203.0.113.10', '--next-hop', '2001:db8::1', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(r.stderr)).toEqual({
+      error: { message: '--next-hop 2001:db8::1 is IPv6 but the prefix is IPv4', exitCode: 1, kind: 'refused', status: 'INVALID_ARGUMENT', flag: '--next-hop' },
+    });
+    const usage = await cli(['add-eip', '203.0.113.10', '--med', 'x', '--json']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stderr)).toEqual({
+      error: { message: "option '--med <n>' argument 'x' is invalid. expected an integer in 0..4294967295.", exitCode: 2, kind: 'usage', hint: 'announcer add-eip --help' },
+    });
   });
 
   it('refuses a non-numeric or out-of-range --local-pref / --med as a usage error', async () => {
@@ -126,13 +151,9 @@ describe('add-eip', () => {
     expect(await paths()).toEqual([]);
   });
 
-  it('prints usage when PREFIX is missing', async () => {
+  it('says in one line what is missing, and where to read more, when PREFIX is missing', async () => {
     const r = await cli(['add-eip', '--next-hop', '198.51.100.11']);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain("error: missing required argument 'prefix'");
-    expect(r.stderr).toContain('Usage: announcer add-eip [options] <prefix>');
-    expect(r.stderr).toContain('--owner <name>');
+    expect(r).toEqual({ code: 2, stdout: '', stderr: "error: missing required argument 'prefix'\nsee: announcer add-eip --help\n" });
   });
 });
 
@@ -159,15 +180,14 @@ describe('del-eip', () => {
     const r = await cli(['del-eip', '203.0.113.99']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^error: prefix: .*203\.0\.113\.99\/32/);
+    expect(r.stderr).toBe('error: no path 203.0.113.99/32 is announced\n');
     expect(await paths()).toHaveLength(3);
   });
 
   it('prints usage when PREFIX is missing', async () => {
     const r = await cli(['del-eip']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("error: missing required argument 'prefix'");
-    expect(r.stderr).toContain('Usage: announcer del-eip [options] <prefix>');
+    expect(r.stderr).toBe("error: missing required argument 'prefix'\nsee: announcer del-eip --help\n");
   });
 });
 
@@ -230,10 +250,14 @@ describe('peers', () => {
     });
     const r = await cli(['peers']);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('PEER             ASN    STATE   SINCE  PREFIXES-SENT  FAMILIES  LAST-ERROR');
-    expect(r.stdout.split('\n')[1]).toMatch(/^192\.0\.2\.9:17900  65001  (Idle|Active)\s+\d+s\s+0\s+-\s+-$/);
+    expect(r.stdout.split('\n')[0]).toBe('PEER  ADDRESS          ASN    STATE   SINCE  PFX-SENT  PFX-RCVD  MSG-SENT  MSG-RCVD  FAMILIES  LAST-ERROR');
+    expect(r.stdout.split('\n')[1]).toMatch(/^r1    192\.0\.2\.9:17900  65001  (Idle|Active)\s+\d+s\s+0\s+0\s+0\s+0\s+-\s+-$/);
     const j = await cli(['peers', '--json']);
-    expect(JSON.parse(j.stdout)).toMatchObject({ peers: [{ address: '192.0.2.9', port: 17900, asn: 65001 }] });
+    expect(JSON.parse(j.stdout)).toMatchObject({ peers: [{ name: 'r1', address: '192.0.2.9', port: 17900, asn: 65001 }] });
+    // --peer takes the name (or the address); anything else is refused in the CLI's words.
+    expect(JSON.parse((await cli(['peers', '--peer', 'r1', '--json'])).stdout)).toMatchObject({ peers: [{ name: 'r1' }] });
+    expect(JSON.parse((await cli(['peers', '--peer', '192.0.2.9', '--json'])).stdout)).toMatchObject({ peers: [{ name: 'r1' }] });
+    expect(await cli(['peers', '--peer', 'r2'])).toEqual({ code: 1, stdout: '', stderr: 'error: --peer r2 is not a configured peer (configured: r1)\n' });
   });
 });
 
@@ -332,13 +356,12 @@ describe('replace', () => {
   it('needs --owner and --file, and a file it can read', async () => {
     const noOwner = await cli(['replace', '--file', 'x.yaml']);
     expect(noOwner.code).toBe(2);
-    expect(noOwner.stderr).toContain("required option '--owner <name>' not specified");
-    expect(noOwner.stderr).toContain('Usage: announcer replace [options]');
+    expect(noOwner.stderr).toBe("error: required option '--owner <name>' not specified\nsee: announcer replace --help\n");
     const noFile = await cli(['replace', '--owner', 'lb']);
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain("required option '--file <file>' not specified");
     const missing = await cli(['replace', '--owner', 'lb', '--file', join(dir, 'nope.yaml')]);
-    expect(missing).toEqual({ code: 2, stdout: '', stderr: `error: --file: cannot read ${join(dir, 'nope.yaml')}: ENOENT\n` });
+    expect(missing).toEqual({ code: 2, stdout: '', stderr: `error: --file: cannot read ${join(dir, 'nope.yaml')}: ENOENT\nsee: announcer replace --help\n` });
   });
 });
 
@@ -397,7 +420,7 @@ describe('watch', () => {
   it('refuses arguments it does not take', async () => {
     const r = await cli(['watch', 'peers']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Usage: announcer watch [options]');
+    expect(r.stderr).toBe("error: too many arguments for 'watch'. Expected 0 arguments but got 1.\nsee: announcer watch --help\n");
   });
 });
 
@@ -423,7 +446,13 @@ describe('finding the daemon', () => {
 
   it('refuses an address that is neither unix:PATH nor HOST:PORT', async () => {
     const r = await cli(['list', '--api', 'localhost']);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: invalid API address "localhost": expected unix:PATH or HOST:PORT\n' });
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: invalid API address "localhost": expected unix:PATH or HOST:PORT\nsee: announcer list --help\n' });
+    // A port out of range is a usage error too, not a daemon that is not running.
+    expect(await cli(['list', '--api', '127.0.0.1:99999'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: invalid API address "127.0.0.1:99999": port 99999 is out of range 1-65535\nsee: announcer list --help\n',
+    });
   });
 
   it('speaks mutual TLS with --tls-ca, --tls-cert and --tls-key (or $ANNOUNCER_TLS_*)', async () => {
@@ -442,7 +471,7 @@ describe('finding the daemon', () => {
       expect(noCert.code).toBe(3);
       expect(noCert.stderr).toContain(`error: cannot reach the announcer daemon at ${api}`);
       const missing = await cli(['--api', api, '--tls-ca', join(certDir, 'nope.crt'), 'list'], {});
-      expect(missing).toEqual({ code: 2, stdout: '', stderr: `error: --tls-ca: cannot read ${join(certDir, 'nope.crt')}: ENOENT\n` });
+      expect(missing).toEqual({ code: 2, stdout: '', stderr: `error: --tls-ca: cannot read ${join(certDir, 'nope.crt')}: ENOENT\nsee: announcer list --help\n` });
       const half = await cli(['--api', api, '--tls-cert', certs.clientCert, 'list'], {});
       expect(half.code).toBe(2);
       expect(half.stderr).toContain('give both or neither');

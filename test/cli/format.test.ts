@@ -18,13 +18,13 @@ const PATH: AnnouncedPath = {
 };
 
 describe('peersTable', () => {
-  it('aligns the columns, with elapsed time since each state was entered', () => {
+  it('names each peer, counts prefixes and messages both ways, and says when the last error happened', () => {
     const now = ESTABLISHED_PEER.since + 90 * 60_000;
     expect(peersTable([ESTABLISHED_PEER, IDLE_PEER], now)).toBe(
       [
-        'PEER                 ASN         STATE        SINCE  PREFIXES-SENT  FAMILIES                                 LAST-ERROR',
-        '198.51.100.1         65001       Established  1h30m  3              ipv4-unicast[add-path tx], ipv6-unicast  -',
-        '[2001:db8::1]:17900  4200000001  Active       1h28m  0              -                                        connect ECONNREFUSED 2001:db8::1:17900',
+        'PEER         ADDRESS              ASN         STATE        SINCE  PFX-SENT  PFX-RCVD  MSG-SENT  MSG-RCVD  FAMILIES                                 LAST-ERROR',
+        'router1      198.51.100.1         65001       Established  1h30m  3         0         12        10        ipv4-unicast[add-path tx], ipv6-unicast  -',
+        '2001:db8::1  [2001:db8::1]:17900  4200000001  Active       1h28m  0         0         0         0         -                                        connect ECONNREFUSED 2001:db8::1:17900 (1h28m ago)',
         '',
       ].join('\n'),
     );
