@@ -98,6 +98,7 @@ export async function runDaemon(
   await speaker.stop(mode === 'restart' ? `announcer restarting (${why})` : `announcer shutting down (${why})`, mode);
   await api.close();
   await metricsServer?.close();
+  await store?.close(); // a snapshot under way finishes; every journaled call is on disk already
   log.info('stopped');
   return 'stopped';
 }

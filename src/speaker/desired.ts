@@ -33,7 +33,9 @@ export class DesiredTable {
     private readonly changed: (row: number) => void,
     /** Which prefixes may be announced (the config's allowPrefixes). */
     private readonly policy: PrefixPolicy = DEFAULT_POLICY,
-  ) {}
+  ) {
+    store?.attach(() => this.snapshotRows());
+  }
 
   private validateAll(inputs: readonly PathInput[]): ValidPath[] {
     return inputs.map((p, i) => validatePath(p, this.defaultNextHop, () => `paths[${i}]`, this.policy));
@@ -68,12 +70,14 @@ export class DesiredTable {
     // Each touched prefix's attributes before this call (null: it had no paths), so every path of
     // it that takes new ones says updated, not only the first.
     const before = new Map<number, Attributes | null>();
+    const touched = new Set<number>();
     for (const v of valid) {
       const row = this.rib.find(v.path.prefix);
       if (row !== NIL && !before.has(row)) before.set(row, this.rib.pathCountOf(row) > 0 ? this.rib.attributes(this.rib.attributeId(row)) : null);
       const r = this.rib.upsert(v.path, v.attrKey);
       all.push(r.path);
       results.push(r.result);
+      if (r.result !== 'unchanged') touched.add(r.row);
       if (isChange(r.result)) {
         this.changed(r.row);
         changedPaths.push(r.path);
@@ -81,7 +85,7 @@ export class DesiredTable {
     }
     const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before));
     if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.rib.view(p)), () => []);
-    await this.persist();
+    await this.persist(touched, []);
     return result;
   }
 
@@ -121,7 +125,7 @@ export class DesiredTable {
     });
     if (gone.length) this.changed(row);
     this.emitRib(() => [], () => gone);
-    await this.persist();
+    await this.persist(new Set([row]), gone);
     return before;
   }
 
@@ -179,6 +183,9 @@ export class DesiredTable {
     }
     const removed: AnnouncedPath[] = [];
     const gone: AnnouncedPath[] = [];
+    // For the journal: rows whose paths changed, and the paths that went (by prefix and next hop).
+    const touched = new Set<number>();
+    const goneKeys: { prefix: string; nextHop: string }[] = [];
     let removedCount = 0;
     const owned = new Map<number, boolean>();
     for (const row of rib.rows()) {
@@ -191,8 +198,11 @@ export class DesiredTable {
           const view = collect ? rib.view(p) : null;
           if (view) removed.push(view);
           removedCount++;
+          const k = this.store ? { prefix: rib.prefixOf(row).toString(), nextHop: rib.nextHop(rib.nextHopIdOf(p)).toString() } : null;
+          touched.add(row);
           if (rib.releaseClaim(p, owner)!.gone) {
             if (view) gone.push(view);
+            if (k) goneKeys.push(k);
             this.changed(row);
           }
         }
@@ -213,6 +223,7 @@ export class DesiredTable {
           ? rib.claim(known, a.attributes, a.key, owner)
           : rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner);
       if (isChange(r.result)) this.changed(r.row);
+      if (r.result !== 'unchanged') touched.add(r.row);
       if (r.result === 'unchanged') unchanged++;
       else if (r.result === 'updated') {
         updatedCount++;
@@ -228,7 +239,7 @@ export class DesiredTable {
       const d = details;
       if (d.added.length > 0 || d.updated.length > 0 || gone.length > 0) this.emitRib(() => [...d.added, ...d.updated], () => gone);
     }
-    await this.persist();
+    await this.persist(touched, goneKeys);
     return {
       added: addedCount,
       removed: removedCount,
@@ -269,26 +280,62 @@ export class DesiredTable {
     this.events.emit('rib', () => ({ type: 'rib', at: this.clock.now(), added: added(), removed: removed() }));
   }
 
-  private persist(): Promise<void> {
-    return this.store ? this.store.save(() => this.snapshot()) : Promise.resolve();
+  /**
+   * Journals one call: the paths that went, then every path of each row the call touched (a row's
+   * paths share its attributes, so a change to one is a change to all). Resolves once on disk.
+   */
+  private persist(rows: ReadonlySet<number>, gone: readonly { readonly prefix: string; readonly nextHop: string }[]): Promise<void> {
+    if (!this.store) return Promise.resolve();
+    const ops = gone.map((g) => `{"del":{"prefix":${JSON.stringify(g.prefix)},"nextHop":${JSON.stringify(g.nextHop)}}}`);
+    for (const row of rows) for (const json of this.storedRow(row)) ops.push(`{"put":${json}}`);
+    return this.store.appendEncoded(ops);
+  }
+
+  /** The desired paths as stored, a row at a time, as JSON (for the store's snapshots). */
+  *snapshotRows(): IterableIterator<string[]> {
+    for (const row of this.rib.rows()) yield this.storedRow(row);
+  }
+
+  /**
+   * A row's paths as the state file keeps them, as JSON text built from pieces cached per interned
+   * value (next hop, owner set, attribute set): a million paths cost string joins, not objects.
+   */
+  private storedRow(row: number): string[] {
+    const rib = this.rib;
+    if (rib.firstPath(row) === NIL) return []; // emptied by the call: nothing (its attributes are gone too)
+    const head = `{"prefix":${JSON.stringify(rib.prefixOf(row).toString())},"nextHop":`;
+    const attrs = cachedJson(rib.attributes(rib.attributeId(row)), attributesJson);
+    const out: string[] = [];
+    for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
+      const nh = rib.nextHop(rib.nextHopIdOf(p));
+      const nhJson = typeof nh === 'string' ? '"self"' : cachedJson(nh, (a) => JSON.stringify(a.toString()));
+      out.push(`${head}${nhJson},"owners":${cachedJson(rib.ownersOf(p), (o) => JSON.stringify(o))},"pathId":${rib.pathIdOf(p)}${attrs}}`);
+    }
+    return out;
   }
 
   /** The desired paths as stored: one entry per path, with all its owners. */
   snapshot(): StoredPath[] {
-    const out: StoredPath[] = [];
-    for (const p of this.rib.views()) {
-      const a = p.attributes;
-      out.push({
-        prefix: p.prefix,
-        nextHop: p.nextHop,
-        owners: p.owners,
-        pathId: p.pathId,
-        ...(a.communities.length ? { communities: a.communities } : {}),
-        ...(a.largeCommunities.length ? { largeCommunities: a.largeCommunities } : {}),
-        ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
-        ...(a.med !== undefined ? { med: a.med } : {}),
-      });
-    }
-    return out;
+    return [...this.snapshotRows()].flat().map((json) => JSON.parse(json) as StoredPath);
   }
+}
+
+const jsonCache = new WeakMap<object, string>();
+
+/** JSON of an interned value, made once per value. */
+function cachedJson<T extends object>(value: T, make: (v: T) => string): string {
+  let json = jsonCache.get(value);
+  if (json === undefined) jsonCache.set(value, (json = make(value)));
+  return json;
+}
+
+/** The attribute fields of a stored path, as a JSON fragment (empty, or starting with a comma). */
+function attributesJson(a: Attributes): string {
+  const v = attributesView(a);
+  return (
+    (v.communities.length ? `,"communities":${JSON.stringify(v.communities)}` : '') +
+    (v.largeCommunities.length ? `,"largeCommunities":${JSON.stringify(v.largeCommunities)}` : '') +
+    (v.localPref !== undefined ? `,"localPref":${v.localPref}` : '') +
+    (v.med !== undefined ? `,"med":${v.med}` : '')
+  );
 }

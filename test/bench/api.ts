@@ -3,17 +3,28 @@
 //
 //   npm run bench:api            (100,000 paths)
 //   npm run bench:api -- 1000000 (whole tables go through the streamed ReplacePaths)
+//   npm run bench:api -- 1000000 --state [--churn-seconds 600]
+//       with a state file: ReplacePaths of the table to disk, AddPath of one path (p50/p99) with the
+//       table stored, start-up (load + restore), and disk use under 1,000 changes a second
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer } from '../../src/api/server.js';
 import { connectClient } from '../../src/client.js';
 import { silentLogger } from '../../src/log.js';
 import { Speaker } from '../../src/speaker/speaker.js';
+import { StateStore } from '../../src/store/state-store.js';
 
-const COUNT = Number(process.argv[2] ?? 100_000);
+const args = process.argv.slice(2);
+const COUNT = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const dir = await mkdtemp(join(tmpdir(), 'ann-bench-api-'));
+if (args.includes('--state')) {
+  const at = args.indexOf('--churn-seconds');
+  await stateBench(at >= 0 ? Number(args[at + 1]) : 60);
+  await rm(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 const speaker = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.11', peers: [] }, silentLogger);
 await speaker.start();
 const api = await startApiServer(speaker, { socket: join(dir, 'api.sock') });
@@ -46,3 +57,77 @@ client.close();
 await api.close();
 await speaker.stop();
 await rm(dir, { recursive: true, force: true });
+
+/** The state store at table scale: what a call costs with COUNT paths stored, start-up, disk use under churn. */
+async function stateBench(churnSeconds: number): Promise<void> {
+  const file = join(dir, 'state', 'paths');
+  const prefixOf = (i: number) => `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`;
+  const opts = { asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.11', peers: [] };
+  const store = new StateStore(file, silentLogger);
+  await store.load();
+  const speaker = new Speaker(opts, silentLogger, undefined, store);
+  await speaker.start();
+  const api = await startApiServer(speaker, { socket: join(dir, 'api.sock') });
+  const client = connectClient(api.address, { timeoutMs: 600_000 });
+  const table = Array.from({ length: COUNT }, (_, i) => ({ prefix: prefixOf(i) }));
+  console.log(`State store, ${COUNT} paths, node ${process.version}`);
+  let t = performance.now();
+  await client.replacePaths('bench', table);
+  console.log(`ReplacePaths of ${COUNT} paths, on disk when it returns: ${(performance.now() - t).toFixed(0)} ms`);
+  await store.flush(); // the snapshot the big record triggers
+  const lat: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const t0 = performance.now();
+    await client.addPaths([{ prefix: `203.0.113.${i % 250}`, owner: `o${i % 3}` }]);
+    lat.push(performance.now() - t0);
+  }
+  lat.sort((a, b) => a - b);
+  const q = (f: number) => lat[Math.min(lat.length - 1, Math.floor(f * lat.length))]!.toFixed(2);
+  console.log(`AddPath of one path with ${COUNT} stored (500 calls, one at a time): p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms`);
+  const size = async () => {
+    let n = 0;
+    for (const f of await readdir(join(dir, 'state'))) n += (await stat(join(dir, 'state', f))).size;
+    return n;
+  };
+  // Churn: 1,000 changes a second (add or delete one path of a 10,000-prefix range), for a while.
+  const compacted = (await stat(file).catch(() => ({ size: 0 }))).size;
+  let maxDisk = await size();
+  const end = performance.now() + churnSeconds * 1000;
+  let changes = 0;
+  const churnLat: number[] = [];
+  while (performance.now() < end) {
+    const tick = performance.now();
+    const batch: Promise<unknown>[] = [];
+    for (let k = 0; k < 100; k++, changes++) {
+      const p = prefixOf(COUNT + (changes % 10_000));
+      const t0 = performance.now();
+      const call = changes % 20_000 < 10_000 ? client.addPaths([{ prefix: p }]) : client.deletePaths({ prefix: p }).catch(() => {});
+      batch.push(call.then(() => churnLat.push(performance.now() - t0)));
+    }
+    await Promise.all(batch);
+    maxDisk = Math.max(maxDisk, await size());
+    await new Promise((r) => setTimeout(r, Math.max(0, 100 - (performance.now() - tick))));
+  }
+  churnLat.sort((a, b) => a - b);
+  const cq = (f: number) => churnLat[Math.min(churnLat.length - 1, Math.floor(f * churnLat.length))]!.toFixed(2);
+  await store.flush();
+  const finalSnapshot = (await stat(file)).size;
+  console.log(
+    `churn: ${changes} changes in ${churnSeconds} s (100 concurrent calls every 100 ms): p50 ${cq(0.5)} ms, p99 ${cq(0.99)} ms; ` +
+      `disk at most ${(maxDisk / 1048576).toFixed(1)} MiB, ${(maxDisk / Math.max(compacted, finalSnapshot)).toFixed(2)}x the compacted snapshot ` +
+      `(${(Math.max(compacted, finalSnapshot) / 1048576).toFixed(1)} MiB); ${store.snapshots} snapshots, ${store.writes} journal writes`,
+  );
+  client.close();
+  await api.close();
+  await speaker.stop();
+  await store.close();
+  // Start-up: what the daemon does before it serves: load the files, restore the table.
+  t = performance.now();
+  const again = new StateStore(file, silentLogger);
+  const paths = await again.load();
+  const loaded = performance.now() - t;
+  const fresh = new Speaker(opts, silentLogger, undefined, again);
+  const n = fresh.restore(paths);
+  console.log(`start-up with ${paths.length} stored paths: load ${loaded.toFixed(0)} ms + restore ${(performance.now() - t - loaded).toFixed(0)} ms = ${(performance.now() - t).toFixed(0)} ms (${n} restored)`);
+  await again.close();
+}

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { connectClient, type ApiClient } from '../../src/client.js';
+import { silentLogger } from '../../src/log.js';
+import { StateStore, type StoredPath } from '../../src/store/state-store.js';
 import { birdc, Lab, routerConfig, sleep, waitFor, type Bird, type LabProcess } from './lab.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -25,6 +27,14 @@ function table(from: number, n: number): { prefix: string }[] {
     const i = from + k;
     return { prefix: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32` };
   });
+}
+
+/** What the state files hold (snapshot and journal), read as the daemon reads them at start. */
+async function storedPaths(file: string): Promise<StoredPath[]> {
+  const store = new StateStore(file, silentLogger);
+  const paths = await store.load();
+  await store.close();
+  return paths;
 }
 
 async function bgpRoutes(bird: Bird): Promise<number> {
@@ -114,9 +124,9 @@ describe('persistence', () => {
       await d.proc.stop({ signal: 'SIGKILL' });
       await call;
 
-      const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { paths: { prefix: string; owners: string[] }[] };
+      const saved = { paths: await storedPaths(stateFile) };
       const prefixes = saved.paths.map((p) => p.prefix);
-      // The file lists paths in no particular order: compare as sets.
+      // The store lists paths in no particular order: compare as sets.
       const all = (set: typeof OLD) => prefixes.length === set.length && set.every((p) => stored.has(p.prefix));
       const stored = new Set(prefixes);
       const which = all(OLD) ? 'old' : all(NEW) ? 'new' : `a mix of ${prefixes.length}`;

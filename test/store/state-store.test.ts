@@ -1,10 +1,14 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+// The state store: a snapshot and a journal of one checksummed record per call. What is appended
+// loads back; a torn record at the journal's end is dropped, any other damage is refused with the
+// file and the offset; the version 1 file is migrated; snapshots are taken while calls go on.
+
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { Speaker } from '../../src/speaker/speaker.js';
-import { StateFileError, StateStore, type StoredPath } from '../../src/store/state-store.js';
+import { StateFileError, StateStore, type StoredPath, type StoreOp } from '../../src/store/state-store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -14,68 +18,184 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const path = (i: number): StoredPath => ({ prefix: `203.0.113.${i}/32`, nextHop: '198.51.100.11', owners: ['cli'] });
+const path = (i: number, over: Partial<StoredPath> = {}): StoredPath => ({ prefix: `203.0.113.${i}/32`, nextHop: '198.51.100.11', owners: ['cli'], ...over });
+const put = (p: StoredPath): StoreOp => ({ put: p });
+const del = (p: StoredPath): StoreOp => ({ del: { prefix: p.prefix, nextHop: p.nextHop } });
+
+async function opened(file: string, options = {}): Promise<StateStore> {
+  const s = new StateStore(file, silentLogger, options);
+  await s.load();
+  return s;
+}
+
+async function reload(file: string): Promise<StoredPath[]> {
+  const s = new StateStore(file, silentLogger);
+  const paths = await s.load();
+  await s.close();
+  return paths;
+}
 
 describe('StateStore', () => {
-  it('a missing file is an empty state; what is saved loads back', async () => {
-    const store = new StateStore(join(dir, 'sub', 'state.json'), silentLogger);
-    expect(await store.load()).toEqual([]);
-    await store.save(() => [path(1), { ...path(2), communities: ['65000:1'], med: 5 }]);
-    expect(await store.load()).toEqual([path(1), { ...path(2), communities: ['65000:1'], med: 5 }]);
-    // Nothing but the state file is left in the directory (no temp files).
-    expect(await readdir(join(dir, 'sub'))).toEqual(['state.json']);
+  it('a missing file is an empty state; appended changes load back, in order, deletes too', async () => {
+    const file = join(dir, 'sub', 'state');
+    const store = await opened(file);
+    expect(await reload(file)).toEqual([]);
+    await store.append([put(path(1)), put(path(2, { communities: ['65000:1'], med: 5 }))]);
+    await store.append([put(path(3))]);
+    await store.append([del(path(1)), put(path(3, { owners: ['cli', 'controller'] }))]);
+    await store.close();
+    expect(await reload(file)).toEqual([path(2, { communities: ['65000:1'], med: 5 }), path(3, { owners: ['cli', 'controller'] })]);
+    // The journal and nothing else: no snapshot until there is something to compact.
+    expect((await readdir(join(dir, 'sub'))).sort()).toEqual(['state.journal']);
   });
 
-  it('coalesces: a burst of changes costs at most two writes, and each caller sees its change on disk', async () => {
-    const store = new StateStore(join(dir, 'state.json'), silentLogger);
-    let state: StoredPath[] = [];
-    const waits: Promise<void>[] = [];
-    for (let i = 0; i < 100; i++) {
-      state = [...state, path(i)];
-      const snapshot = state;
-      waits.push(store.save(() => snapshot));
+  it('group commit: a burst of concurrent calls shares fsyncs, and every caller finds its change on disk', async () => {
+    const file = join(dir, 'state');
+    const store = await opened(file);
+    await Promise.all(Array.from({ length: 100 }, (_, i) => store.append([put(path(i))])));
+    expect(store.writes).toBeLessThan(10);
+    await store.close();
+    expect(await reload(file)).toHaveLength(100);
+  });
+
+  it('a record torn at the journal end (a crash mid-write) is dropped; the journal is cut there and goes on', async () => {
+    const file = join(dir, 'state');
+    const store = await opened(file);
+    await store.append([put(path(1))]);
+    await store.append([put(path(2))]);
+    await store.append([put(path(3))]);
+    await store.close();
+    const journal = `${file}.journal`;
+    const full = (await readFile(journal)).length;
+    for (const cut of [3, 12, 40]) {
+      // Each cut reaches into the last record: its head, its checksum, its body.
+      const copy = join(dir, `cut${cut}`);
+      await writeFile(`${copy}.journal`, (await readFile(journal)).subarray(0, full - cut));
+      const s = new StateStore(copy, silentLogger);
+      expect(await s.load()).toEqual([path(1), path(2)]);
+      await s.append([put(path(4))]);
+      await s.close();
+      expect(await reload(copy)).toEqual([path(1), path(2), path(4)]);
     }
-    await Promise.all(waits);
-    expect(store.writes).toBeLessThanOrEqual(2);
-    expect(await store.load()).toHaveLength(100);
+    // A last record whose checksum is wrong (its octets half written) is torn too.
+    const bytes = await readFile(journal);
+    bytes.writeUInt8(bytes[bytes.length - 2]! ^ 0xff, bytes.length - 2);
+    await writeFile(journal, bytes);
+    expect(await reload(file)).toEqual([path(1), path(2)]);
+  });
+
+  it('damage before the end stops the load with the file and the offset, and leaves the files untouched', async () => {
+    const file = join(dir, 'state');
+    const store = await opened(file);
+    await store.append([put(path(1))]);
+    await store.append([put(path(2))]);
+    await store.close();
+    const journal = `${file}.journal`;
+    const bytes = await readFile(journal);
+    bytes.writeUInt8(bytes[12]! ^ 0xff, 12); // inside the first record's body
+    await writeFile(journal, bytes);
+    const err = await new StateStore(file, silentLogger).load().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StateFileError);
+    expect((err as Error).message).toContain(journal);
+    expect((err as Error).message).toMatch(/damaged record at offset 0 \(checksum mismatch\)/);
+    expect((err as Error).message).toContain('refusing to start');
+    expect(Buffer.compare(await readFile(journal), bytes)).toBe(0);
   });
 
   it.each([
     ['not JSON', '{"version": 1, "paths": [', /not valid JSON/],
-    ['another format', '{"hello": "world"}', /not an announcer state file \(version/],
-    ['a bad entry', '{"version": 1, "paths": [{"prefix": "203.0.113.1/32"}]}', /not an announcer state file \(paths\.0\.nextHop/],
+    ['another format', '{"hello": "world"}\n', /not an announcer state file/],
+    ['a bad version 1 entry', '{"version": 1, "paths": [{"prefix": "203.0.113.1/32"}]}', /not an announcer state file \(paths\.0\.nextHop/],
+    ['a bad snapshot line', '{"announcer":"state","version":2,"seq":0}\n{"prefix":"203.0.113.1/32"}\n', /line 2 \(offset 42\) is not a stored path/],
   ])('a state file that is %s is refused, named, and left untouched', async (_what, text, why) => {
-    const file = join(dir, 'state.json');
+    const file = join(dir, 'state');
     await writeFile(file, text);
-    const store = new StateStore(file, silentLogger);
-    const err = await store.load().catch((e: unknown) => e);
+    const err = await new StateStore(file, silentLogger).load().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateFileError);
     expect((err as Error).message).toContain(file);
     expect((err as Error).message).toMatch(why);
-    expect((err as Error).message).toContain('refusing to start');
     expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('reads a version 1 state file once and rewrites it as a snapshot', async () => {
+    const file = join(dir, 'state.json');
+    const v1 = { version: 1, paths: [path(1, { pathId: 7 }), path(2, { owners: ['a', 'b'], localPref: 200 })] };
+    await writeFile(file, JSON.stringify(v1));
+    const store = new StateStore(file, silentLogger);
+    expect(await store.load()).toEqual(v1.paths);
+    await store.append([put(path(3))]);
+    await store.close();
+    expect((await readFile(file, 'utf8')).split('\n')[0]).toBe('{"announcer":"state","version":2,"seq":0}');
+    expect(await reload(file)).toEqual([...v1.paths, path(3)]);
+  });
+
+  it('compacts into a snapshot while calls keep arriving, and loses none of them', async () => {
+    const file = join(dir, 'state');
+    // The live table the snapshot reads, changed by the "calls" below as a speaker would.
+    const table = new Map<string, StoredPath>();
+    const store = await opened(file, { compactAt: 2_000, snapshotChunk: 3 });
+    store.attach(function* () {
+      for (const p of [...table.values()]) yield [JSON.stringify(p)];
+    });
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < 400; i++) {
+      const p = path(i % 250, { owners: [`o${i}`] });
+      const gone = i % 7 === 0 ? path((i * 3) % 250, { owners: ['x'] }) : undefined;
+      table.set(p.prefix, p);
+      const ops = [put(p)];
+      if (gone && table.delete(gone.prefix)) ops.push(del(gone));
+      calls.push(store.append(ops));
+      if (i % 20 === 0) await new Promise((r) => setImmediate(r)); // let the snapshot run in between
+    }
+    await Promise.all(calls);
+    await store.close();
+    expect(store.snapshots).toBeGreaterThan(0);
+    const loaded = await reload(file);
+    expect(new Map(loaded.map((p) => [p.prefix, p]))).toEqual(table);
+    expect((await readdir(dir)).sort()).toEqual(['state', 'state.journal']);
+  });
+
+  it('a crash during a snapshot leaves the old journal beside the new one, and both are replayed', async () => {
+    const file = join(dir, 'state');
+    const store = await opened(file);
+    await store.append([put(path(1))]);
+    await store.append([put(path(2))]);
+    await store.close();
+    // As a snapshot leaves them before its rename: the journal set aside, a new one begun.
+    await writeFile(`${file}.journal.old`, await readFile(`${file}.journal`));
+    await truncate(`${file}.journal`, 0);
+    const s = new StateStore(file, silentLogger);
+    expect(await s.load()).toEqual([path(1), path(2)]);
+    await s.close();
+    expect((await readdir(dir)).sort()).toEqual(['state', 'state.journal']);
   });
 });
 
 describe('Speaker with a state file', () => {
   it('every change is on disk when the call returns, and a new speaker restores it', async () => {
-    const file = join(dir, 'state.json');
+    const file = join(dir, 'state');
     const opts = { asn: 65000, routerId: '192.0.2.1', nextHop: 'self', peers: [] };
-    const a = new Speaker(opts, silentLogger, undefined, new StateStore(file, silentLogger));
+    const store = new StateStore(file, silentLogger);
+    await store.load();
+    const a = new Speaker(opts, silentLogger, undefined, store);
     await a.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11', communities: ['65000:1'] }]);
     await a.replacePaths('controller', [
       { prefix: '203.0.113.10', nextHop: '198.51.100.11', communities: ['65000:1'] },
       { prefix: '203.0.113.20', nextHop: '198.51.100.12' },
     ]);
     await a.deletePaths({ prefix: '203.0.113.20' });
-    const onDisk = JSON.parse(await readFile(file, 'utf8')) as { paths: StoredPath[] };
-    expect(onDisk.paths).toEqual([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli', 'controller'], pathId: 1, communities: ['65000:1'] }]);
+    expect(await reload(file)).toEqual([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli', 'controller'], pathId: 1, communities: ['65000:1'] }]);
+
+    // A change of one path's attributes is a change of its prefix's: every path of the row is journaled.
+    await a.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.12', communities: ['65000:1'] }]);
+    await a.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.12', communities: ['65000:2'] }]);
 
     // Path ids too survive the restart (an ADD-PATH router that kept the path sees the same one),
     // and ids handed out afterwards stay above them.
-    const b = new Speaker(opts, silentLogger, undefined, new StateStore(file, silentLogger));
-    b.restore(await new StateStore(file, silentLogger).load());
+    const b = new Speaker(opts, silentLogger, undefined, null);
+    b.restore(await reload(file));
     expect(b.listPaths()).toEqual(a.listPaths());
-    expect((await b.addPaths([{ prefix: '203.0.113.30', nextHop: '198.51.100.11' }]))[0]?.pathId).toBe(2);
+    expect((await b.addPaths([{ prefix: '203.0.113.30', nextHop: '198.51.100.11' }]))[0]?.pathId).toBe(4);
+    await store.close();
   });
 });
