@@ -1,0 +1,184 @@
+// The built `announcer` (dist/cli/main.js) against a real daemon it started, as an operator runs
+// them: what `peers`, `add-eip`, `replace` and `watch` say, and the exit status of every mistake.
+// The daemon's one peer is a port on 127.0.0.1 where nothing listens, so it is stuck in Active.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+
+const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+let api: string;
+let port: number;
+let daemon: ChildProcess;
+let daemonOutput = '';
+
+function announcer(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, ...args], { env: { ...process.env, ANNOUNCER_API: api } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Runs the CLI until `until` holds for its answer (the daemon acts on its own time). */
+async function answerUntil(args: string[], until: (r: Run) => boolean, what: string): Promise<Run> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const r = await announcer(args);
+    if (until(r)) return r;
+    if (Date.now() > deadline) throw new Error(`${what}: last answer ${JSON.stringify(r)}; daemon said: ${daemonOutput.slice(-2000)}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+/** A TCP port on 127.0.0.1 where nothing listens (taken, then let go). */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
+  const p = (s.address() as { port: number }).port;
+  await new Promise((done) => s.close(done));
+  return p;
+}
+
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  dir = await mkdtemp(join(tmpdir(), 'announcer-binary-'));
+  port = await closedPort();
+  const socket = join(dir, 'api.sock');
+  api = `unix:${socket}`;
+  const config = {
+    asn: 65000,
+    routerId: '192.0.2.1',
+    nextHop: '198.51.100.11',
+    api: { socket },
+    logLevel: 'warn',
+    peers: [{ name: 'router1', address: '127.0.0.1', port, asn: 65001, connectRetry: 1, holdTime: 9 }],
+  };
+  await writeFile(join(dir, 'announcer.yaml'), stringify(config));
+  daemon = spawn(process.execPath, [MAIN, 'daemon', '--config', join(dir, 'announcer.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  daemon.stdout!.on('data', (b: Buffer) => (daemonOutput += b.toString()));
+  daemon.stderr!.on('data', (b: Buffer) => (daemonOutput += b.toString()));
+  await answerUntil(['peers', '--json'], (r) => r.code === 0, 'the daemon answering');
+}, 30_000);
+
+afterAll(async () => {
+  if (daemon && daemon.exitCode === null) {
+    const exited = new Promise((done) => daemon.once('exit', done));
+    daemon.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('announcer peers', () => {
+  it('says why a peer stuck in Active is not up, and since when, under its name', async () => {
+    const refused = `connect ECONNREFUSED 127.0.0.1:${port}`;
+    const j = await answerUntil(['peers', '--json'], (r) => r.stdout.includes(refused), 'the refused connect as lastError');
+    const [peer] = (JSON.parse(j.stdout) as { peers: { name: string; address: string; state: string; lastError: string; lastErrorAt: number; since: number }[] }).peers;
+    expect(peer).toMatchObject({ name: 'router1', address: '127.0.0.1', lastError: refused });
+    expect(['Active', 'Connect', 'Idle']).toContain(peer!.state);
+    expect(Date.now() - peer!.lastErrorAt).toBeLessThan(15_000);
+    // SINCE counts from the first failure: the retries (every second) do not move it.
+    const sinceOf = (r: Run): { since: number; lastErrorAt: number } => (JSON.parse(r.stdout) as { peers: { since: number; lastErrorAt: number }[] }).peers[0]!;
+    const retried = await answerUntil(['peers', '--json'], (r) => sinceOf(r).lastErrorAt > peer!.lastErrorAt, 'a retry failing again');
+    expect(sinceOf(retried).since).toBe(peer!.since);
+
+    const table = await announcer(['peers', '--peer', 'router1']);
+    expect(table.code).toBe(0);
+    const [header, row] = table.stdout.split('\n');
+    expect(header).toMatch(/^PEER +ADDRESS +ASN +STATE +SINCE +PFX-SENT +PFX-RCVD +MSG-SENT +MSG-RCVD +FAMILIES +LAST-ERROR$/);
+    expect(row).toMatch(new RegExp(`^router1 +127\\.0\\.0\\.1:${port} +65001 +(Active|Connect|Idle) +\\d+s +0 +0 +0 +0 +- +${refused} \\(\\d+s ago\\)$`));
+  });
+
+  it('watch names the peer', async () => {
+    const watch = spawn(process.execPath, [MAIN, 'watch'], { env: { ...process.env, ANNOUNCER_API: api } });
+    let out = '';
+    try {
+      await new Promise<void>((done, fail) => {
+        const timer = setTimeout(() => fail(new Error(`no peer event in 10 s: ${out}`)), 10_000);
+        watch.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (/ peer router1 \w+ -> \w+/.test(out)) {
+            clearTimeout(timer);
+            done();
+          }
+        });
+      });
+    } finally {
+      watch.kill('SIGINT');
+    }
+    expect(out).not.toContain('peer 127.0.0.1 ');
+  });
+});
+
+describe('announcer add-eip and replace', () => {
+  it('say whether each path was added, updated (and how) or left unchanged', async () => {
+    const args = ['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11'];
+    expect(await announcer([...args, '--local-pref', '200'])).toEqual({ code: 0, stdout: 'added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n', stderr: '' });
+    expect((await announcer([...args, '--local-pref', '200'])).stdout).toBe('unchanged 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n');
+    expect((await announcer([...args, '--community', '65000:1'])).stdout).toBe(
+      'updated 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli): local-pref 200 removed, community 65000:1 added\n',
+    );
+  });
+
+  it('replace of an unchanged file reports every path unchanged, also when a prefix\'s paths differ', async () => {
+    const file = join(dir, 'paths.yaml');
+    await writeFile(
+      file,
+      stringify([
+        { prefix: '203.0.113.20/32', nextHop: '198.51.100.11', communities: ['65000:7'] },
+        { prefix: '203.0.113.20/32', nextHop: '198.51.100.12' },
+      ]),
+    );
+    expect((await announcer(['replace', '--owner', 'lb', '--file', file])).stdout).toBe('added 2, removed 0, updated 0, unchanged 0\n');
+    expect(await announcer(['replace', '--owner', 'lb', '--file', file])).toEqual({ code: 0, stdout: 'added 0, removed 0, updated 0, unchanged 2\n', stderr: '' });
+  });
+});
+
+describe('mistakes', () => {
+  it("a refusal is in the CLI's words, exit 1; as JSON with --json", async () => {
+    expect(await announcer(['add-eip', '203.0.113.10', '--next-hop', '2001:db8::5'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: --next-hop 2001:db8::5 is IPv6 but the prefix is IPv4\n',
+    });
+    const j = await announcer(['add-eip', '203.0.113.10', '--next-hop', '2001:db8::5', '--json']);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.stderr)).toMatchObject({ error: { message: '--next-hop 2001:db8::5 is IPv6 but the prefix is IPv4', exitCode: 1, kind: 'refused' } });
+  });
+
+  it('a usage error is one line and a hint, exit 2: a bad --med, an unknown flag, --api with a port out of range', async () => {
+    expect(await announcer(['add-eip', '203.0.113.10', '--med', 'x'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "error: option '--med <n>' argument 'x' is invalid. expected an integer in 0..4294967295.\nsee: announcer add-eip --help\n",
+    });
+    expect(await announcer(['add-eip', '203.0.113.10', '--med', '-1'])).toMatchObject({ code: 2, stdout: '' });
+    expect(await announcer(['list', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: "error: unknown option '--bogus'\nsee: announcer list --help\n" });
+    const port = await announcer(['--api', '127.0.0.1:99999', 'list']);
+    expect(port).toEqual({ code: 2, stdout: '', stderr: 'error: invalid API address "127.0.0.1:99999": port 99999 is out of range 1-65535\nsee: announcer list --help\n' });
+    const j = await announcer(['list', '--bogus', '--json']);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stderr)).toEqual({ error: { message: "unknown option '--bogus'", exitCode: 2, kind: 'usage', hint: 'announcer list --help' } });
+  });
+
+  it('exit 3 when no daemon answers', async () => {
+    const r = await announcer(['--api', `unix:${join(dir, 'nobody.sock')}`, 'list']);
+    expect(r.code).toBe(3);
+  });
+});
