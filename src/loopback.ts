@@ -3,6 +3,7 @@
 // both so that neither imports the other for it (the API imports the config, never the reverse).
 
 import { isIPv4, isIPv6 } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { formatIPv6, parseIPv6 } from './codec/ip.js';
 
 /** "[::1]:50051" -> "[::1]", "127.0.0.1:50051" -> "127.0.0.1" (brackets kept). */
@@ -30,4 +31,16 @@ export function insecureTcpProblem(address: string, tls: unknown, insecure: bool
     `${address} is not a loopback address, and anyone who reaches the API controls what is announced: ` +
     'give api.tls {cert, key, clientCa} (mutual TLS), or set api.insecure: true to serve it in the clear'
   );
+}
+
+/** Whether an interface of this host has `address` now (compared as octets: any IPv6 spelling). */
+export function isHostAddress(address: string): boolean {
+  const octets = (a: string): string | undefined => {
+    const bare = a.split('%', 1)[0]!;
+    if (isIPv4(bare)) return bare;
+    const v6 = isIPv6(bare) ? parseIPv6(bare) : null;
+    return v6 ? formatIPv6(v6) : undefined;
+  };
+  const want = octets(address);
+  return Object.values(networkInterfaces()).some((list) => list?.some((i) => octets(i.address) === want));
 }

@@ -5,7 +5,7 @@ import type { PathInput } from '../client.js';
 import { withApi, type CommandContext } from './context.js';
 import type { FieldWords } from './errors.js';
 import { addReport, json } from './format.js';
-import { collect, uint32 } from './options.js';
+import { collect, ownerName, uint32 } from './options.js';
 
 interface AddEipOptions {
   nextHop?: string[];
@@ -52,7 +52,7 @@ export function registerAddEip(program: Command, ctx: CommandContext): void {
     .option('--large-community <a:b:c>', 'a LARGE_COMMUNITY, e.g. 65000:1:2 (repeatable)', collect)
     .addOption(new Option('--local-pref <n>', 'LOCAL_PREF (iBGP only)').argParser(uint32))
     .addOption(new Option('--med <n>', 'MULTI_EXIT_DISC').argParser(uint32))
-    .option('--owner <name>', 'who the paths belong to (default: cli)')
+    .option('--owner <name>', 'who the paths belong to (default: cli)', ownerName)
     .option('--json', 'print the paths as announced, each with its outcome (added, owner-added, updated, unchanged), as one JSON document')
     .action(async (prefix: string, o: AddEipOptions, cmd: Command) => {
       await withApi(

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { withApi, type CommandContext } from './context.js';
 import { json, pathsTable, sortPaths } from './format.js';
+import { ownerName } from './options.js';
 
 interface ListOptions {
   owner?: string;
@@ -14,7 +15,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
   program
     .command('list')
     .description('list the announced paths')
-    .option('--owner <name>', "only this owner's paths")
+    .option('--owner <name>', "only this owner's paths", ownerName)
     .option('--prefix <prefix>', 'only the paths of this prefix')
     .option('--json', 'print one JSON document')
     .action(async (o: ListOptions, cmd: Command) => {

@@ -7,6 +7,12 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** An owner's name: never empty, which the API would read as "not given" (the owner cli; any owner). */
+export function ownerName(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a name, not an empty string.');
+  return value;
+}
+
 /** An integer the wire carries in 32 bits (LOCAL_PREF, MED). */
 export function uint32(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;

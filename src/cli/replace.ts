@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { UsageError, withApi, type CommandContext } from './context.js';
 import { json, replaceReport } from './format.js';
 import type { CliIo } from './io.js';
+import { ownerName } from './options.js';
 import { parsePathFile, PathFileError } from './path-file.js';
 
 interface ReplaceOptions {
@@ -33,7 +34,7 @@ export function registerReplace(program: Command, ctx: CommandContext): void {
   program
     .command('replace')
     .description("make an owner's paths exactly those in a file: the rest of its paths are withdrawn, unchanged ones untouched")
-    .requiredOption('--owner <name>', 'whose paths these are (e.g. the controller\'s name)')
+    .requiredOption('--owner <name>', 'whose paths these are (e.g. the controller\'s name)', ownerName)
     .requiredOption('--file <file>', 'YAML or JSON list of {prefix, nextHop?, communities?, largeCommunities?, localPref?, med?}; - reads stdin')
     .option('--json', 'print the counts (and with --details the paths) as one JSON document')
     .option('--details', 'also list every path added, removed and updated (a large set makes a long answer)')

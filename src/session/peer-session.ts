@@ -148,6 +148,11 @@ export class PeerSession {
     return this.error?.at;
   }
 
+  /** A problem found outside the session (a localAddress not on this host): its lastError until it is up. */
+  noteProblem(why: string): void {
+    this.fail(why);
+  }
+
   private fail(why: string): void {
     const now = this.clock.now();
     this.error = { text: why, at: now };

@@ -56,7 +56,10 @@ export class TcpTransport implements Transport {
     const onFail = (err?: Error): void => {
       if (!pending) return;
       pending = false;
-      cb.failed(err?.message ?? 'connection closed while connecting', false);
+      const local = this.peer.localAddress;
+      // Bound to an address the host does not have (yet): say which setting that is.
+      const hint = (err as NodeJS.ErrnoException | undefined)?.code === 'EADDRNOTAVAIL' && local ? ` (localAddress ${local} is not an address of this host)` : '';
+      cb.failed((err?.message ?? 'connection closed while connecting') + hint, false);
     };
     socket.once('error', onFail);
     socket.once('close', () => onFail());

@@ -15,6 +15,7 @@ import type { StateStore, StoredPath } from '../store/state-store.js';
 import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
+import { isHostAddress } from '../loopback.js';
 import type { AddedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
@@ -148,7 +149,16 @@ export class Speaker implements SpeakerApi {
       }
       this.log.info({ address, port }, 'listening for BGP connections');
     }
-    for (const p of this.peers.values()) p.session.start();
+    for (const p of this.peers.values()) {
+      // Not an error: the address may come later (a VIP, an interface still coming up).
+      const local = p.session.config.localAddress;
+      if (local !== undefined && !p.session.config.passive && !isHostAddress(local)) {
+        const why = `localAddress ${local} is not an address of this host: connecting to the peer fails until it is`;
+        p.session.log.warn({ localAddress: local }, why);
+        p.session.noteProblem(why);
+      }
+      p.session.start();
+    }
     this.started = true;
   }
 
