@@ -45,7 +45,7 @@ async function exported(): Promise<Set<string>> {
   } as PeerStatus;
   const metrics = createMetrics({ listPeers: () => [peer] });
   metrics.apiCall('AddPath', 'OK');
-  metrics.peerStateChanged('router1', 'OpenConfirm', 'Established');
+  metrics.peerStateChanged('router1', '198.51.100.1', 'OpenConfirm', 'Established');
   const text = await metrics.registry.metrics();
   const names = new Set<string>();
   for (const line of text.split('\n')) {
