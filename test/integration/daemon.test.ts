@@ -36,10 +36,11 @@ describe('announcer daemon with a BIRD 2 router', () => {
     await l.waitForNextHops(l.router.ns, '203.0.113.10', ['198.51.100.11', '198.51.100.12', '198.51.100.13']);
     // Each daemon's Prometheus endpoint (inside its node's namespace) tells the same story.
     const scrape = await l.exec(l.node(1).ns, process.execPath, ['-e', "fetch('http://127.0.0.1:9179/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))"]);
-    expect(scrape.stdout).toContain('announcer_peer_up{peer="198.51.100.1"} 1');
-    expect(scrape.stdout).toContain('announcer_peer_paths_announced{peer="198.51.100.1"} 1');
+    // No name in the config: the peer's name is its address.
+    expect(scrape.stdout).toContain('announcer_peer_up{peer="198.51.100.1",address="198.51.100.1"} 1');
+    expect(scrape.stdout).toContain('announcer_peer_paths_announced{peer="198.51.100.1",address="198.51.100.1"} 1');
     expect(scrape.stdout).toContain('announcer_api_calls_total{method="AddPath",code="OK"} 1');
-    expect(scrape.stdout).toMatch(/announcer_peer_state_changes_total\{peer="198.51.100.1",from="OpenConfirm",to="Established"\} 1/);
+    expect(scrape.stdout).toMatch(/announcer_peer_state_changes_total\{peer="198.51.100.1",address="198.51.100.1",from="OpenConfirm",to="Established"\} 1/);
     expect(JSON.parse(await ok(daemons[0]!, ['list', '--json'])).paths).toMatchObject([
       { prefix: '203.0.113.10/32', nextHop: 'self', pathId: 1, owner: 'cli' },
     ]);
