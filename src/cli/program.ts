@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerAddEip } from './add-eip.js';
+import { registerCompletion } from './completion.js';
 import type { CommandContext } from './context.js';
 import { registerDaemon, type DaemonRunner } from './daemon.js';
 import { registerDelEip } from './del-eip.js';
@@ -86,6 +87,7 @@ With --json, an error is one JSON document on stderr: {"error": {"message", "exi
   registerWatch(program, ctx);
   registerHealth(program, ctx);
   registerVersion(program, ctx);
+  registerCompletion(program, ctx);
 
   return {
     program,

@@ -132,3 +132,61 @@ describe('announcer version', () => {
     }
   });
 });
+
+/** Runs a shell with `script` on stdin; never throws. */
+function shell(cmd: string, args: string[], input = ''): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args, { env: { PATH: process.env['PATH'], HOME: dir }, timeout: 20_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(input);
+  });
+}
+
+describe('announcer completion', () => {
+  const SUBCOMMANDS = ['daemon', 'add-eip', 'del-eip', 'list', 'peers', 'replace', 'shutdown', 'watch', 'health', 'version', 'completion'];
+
+  it('bash: a script bash accepts, completing subcommands, their flags and files', async () => {
+    const script = await announcer(['completion', 'bash']);
+    expect(script.code).toBe(0);
+    const file = join(dir, 'announcer.bash');
+    await writeFile(file, script.stdout);
+    expect(await shell('bash', ['-n', file])).toMatchObject({ code: 0, stderr: '' });
+    await writeFile(join(dir, 'peers.yaml'), '[]\n');
+    // What bash does on TAB: COMP_WORDS / COMP_CWORD in, COMPREPLY out.
+    const complete = async (...line: string[]): Promise<string[]> => {
+      const words = line.map((w) => `'${w}'`).join(' ');
+      const r = await shell('bash', ['-c', `source '${file}'; cd '${dir}'; COMP_WORDS=(${words}); COMP_CWORD=${line.length - 1}; _announcer; printf '%s\\n' "\${COMPREPLY[@]}"`]);
+      expect(r.stderr).toBe('');
+      return r.stdout.split('\n').filter((w) => w !== '');
+    };
+    expect(await complete('announcer', '')).toEqual(SUBCOMMANDS);
+    expect(await complete('announcer', 'ad')).toEqual(['add-eip']);
+    expect(await complete('announcer', '--api', 'unix:/x', 'pe')).toEqual(['peers']);
+    expect(await complete('announcer', 'add-eip', '203.0.113.10', '--ne')).toEqual(['--next-hop']);
+    expect(await complete('announcer', 'replace', '--file', 'pe')).toEqual(['peers.yaml']);
+    expect(await complete('announcer', 'completion', '')).toEqual(['bash', 'zsh']);
+    expect(await complete('announcer', 'health', '--')).toEqual(['--service', '--timeout', '--help']);
+    // complete(1) registered it for the command.
+    expect((await shell('bash', ['-c', `source '${file}'; complete -p announcer`])).stdout).toBe('complete -F _announcer announcer\n');
+  });
+
+  it('zsh: a script zsh accepts, that registers itself for announcer and lists every subcommand', async () => {
+    const script = await announcer(['completion', 'zsh']);
+    expect(script.code).toBe(0);
+    expect(script.stdout.startsWith('#compdef announcer\n')).toBe(true);
+    const file = join(dir, '_announcer');
+    await writeFile(file, script.stdout);
+    expect(await shell('zsh', ['-n', file])).toMatchObject({ code: 0, stderr: '' });
+    const r = await shell('zsh', ['-f', '-c', `autoload -Uz compinit && compinit -u -D && source '${file}' && print -r -- $_comps[announcer]`]);
+    expect(r).toMatchObject({ code: 0, stdout: '_announcer\n', stderr: '' });
+    const listed = [...script.stdout.matchAll(/^ {4}'([a-z-]+):/gm)].map((m) => m[1]);
+    expect(listed).toEqual(SUBCOMMANDS);
+  });
+
+  it('refuses another shell as a usage error', async () => {
+    const r = await announcer(['completion', 'fish']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh.");
+  });
+});
