@@ -9,7 +9,7 @@ import { RequestError } from '../rib/request-error.js';
 import type { AnnouncedPath, Attributes } from '../rib/types.js';
 import { DEFAULT_POLICY, PathStage, refusalOf, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
 import type { PrefixPolicy } from '../rib/special-addresses.js';
-import type { StateStore, StoredPath } from '../store/state-store.js';
+import { OpsWriter, type StateStore, type StoredPath } from '../store/state-store.js';
 import type { AddedPath, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
 
@@ -286,32 +286,36 @@ export class DesiredTable {
    */
   private persist(rows: ReadonlySet<number>, gone: readonly { readonly prefix: string; readonly nextHop: string }[]): Promise<void> {
     if (!this.store) return Promise.resolve();
-    const ops = gone.map((g) => `{"del":{"prefix":${JSON.stringify(g.prefix)},"nextHop":${JSON.stringify(g.nextHop)}}}`);
-    for (const row of rows) for (const json of this.storedRow(row)) ops.push(`{"put":${json}}`);
-    return this.store.appendEncoded(ops);
+    const w = new OpsWriter();
+    for (const g of gone) w.add(`{"del":{"prefix":${JSON.stringify(g.prefix)},"nextHop":${JSON.stringify(g.nextHop)}}}`);
+    for (const row of rows) this.storedRow(row, (json) => w.add(`{"put":${json}}`));
+    return this.store.appendOps(w);
   }
 
   /** The desired paths as stored, a row at a time, as JSON (for the store's snapshots). */
   *snapshotRows(): IterableIterator<string[]> {
-    for (const row of this.rib.rows()) yield this.storedRow(row);
+    for (const row of this.rib.rows()) {
+      const out: string[] = [];
+      this.storedRow(row, (json) => out.push(json));
+      yield out;
+    }
   }
 
   /**
-   * A row's paths as the state file keeps them, as JSON text built from pieces cached per interned
-   * value (next hop, owner set, attribute set): a million paths cost string joins, not objects.
+   * A row's paths as the state file keeps them, each handed to `put` as JSON text built from pieces
+   * cached per interned value (next hop, owner set, attribute set): a million paths cost short-lived
+   * strings, not objects.
    */
-  private storedRow(row: number): string[] {
+  private storedRow(row: number, put: (json: string) => void): void {
     const rib = this.rib;
-    if (rib.firstPath(row) === NIL) return []; // emptied by the call: nothing (its attributes are gone too)
+    if (rib.firstPath(row) === NIL) return; // emptied by the call: nothing (its attributes are gone too)
     const head = `{"prefix":${JSON.stringify(rib.prefixOf(row).toString())},"nextHop":`;
     const attrs = cachedJson(rib.attributes(rib.attributeId(row)), attributesJson);
-    const out: string[] = [];
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
       const nh = rib.nextHop(rib.nextHopIdOf(p));
       const nhJson = typeof nh === 'string' ? '"self"' : cachedJson(nh, (a) => JSON.stringify(a.toString()));
-      out.push(`${head}${nhJson},"owners":${cachedJson(rib.ownersOf(p), (o) => JSON.stringify(o))},"pathId":${rib.pathIdOf(p)}${attrs}}`);
+      put(`${head}${nhJson},"owners":${cachedJson(rib.ownersOf(p), (o) => JSON.stringify(o))},"pathId":${rib.pathIdOf(p)}${attrs}}`);
     }
-    return out;
   }
 
   /** The desired paths as stored: one entry per path, with all its owners. */
