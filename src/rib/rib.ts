@@ -253,6 +253,14 @@ export class Rib {
     return Prefix.fromBytes(this.familyOf(row), this.addr, this.len[row]!, row * 16);
   }
 
+  /** prefixOf(row).toString() without the Prefix: IPv4 text straight from the row's octets. */
+  prefixText(row: number): string {
+    if (this.fam[row] === V6) return this.prefixOf(row).toString();
+    const a = this.addr;
+    const at = row * 16;
+    return `${a[at]}.${a[at + 1]}.${a[at + 2]}.${a[at + 3]}/${this.len[row]}`;
+  }
+
   /** The interned attribute set of the row's paths (0 when it has none). */
   attributeId(row: number): number {
     return this.attr[row]!;

@@ -309,7 +309,7 @@ export class DesiredTable {
   private storedRow(row: number, put: (json: string) => void): void {
     const rib = this.rib;
     if (rib.firstPath(row) === NIL) return; // emptied by the call: nothing (its attributes are gone too)
-    const head = `{"prefix":${JSON.stringify(rib.prefixOf(row).toString())},"nextHop":`;
+    const head = `{"prefix":"${rib.prefixText(row)}","nextHop":`; // address text needs no escaping
     const attrs = cachedJson(rib.attributes(rib.attributeId(row)), attributesJson);
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
       const nh = rib.nextHop(rib.nextHopIdOf(p));
