@@ -79,6 +79,15 @@ describe('Rib', () => {
     expect(rib.upsert(path('203.0.113.98/32', '198.51.100.11')).row).toBe(row);
   });
 
+  it("writes a row's prefix text as Prefix does, for IPv4 (from the octets) and IPv6", () => {
+    const rib = new Rib();
+    for (const text of ['0.0.0.0/0', '203.0.113.10/32', '198.18.0.0/15', '10.255.255.0/24', '2001:db8:200::20/128', '::/0']) {
+      const { row } = rib.upsert(path(text, text.includes(':') ? '2001:db8:100::11' : '198.51.100.11'));
+      expect(rib.prefixText(row)).toBe(Prefix.parse(text)!.toString());
+      expect(rib.prefixText(row)).toBe(rib.prefixOf(row).toString());
+    }
+  });
+
   it('holds IPv4 and IPv6 prefixes of equal octets apart, and finds each', () => {
     const rib = new Rib();
     rib.upsert(path('0.0.0.0/0', '198.51.100.11'));
