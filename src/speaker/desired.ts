@@ -318,10 +318,6 @@ export class DesiredTable {
     }
   }
 
-  /** The desired paths as stored: one entry per path, with all its owners. */
-  snapshot(): StoredPath[] {
-    return [...this.snapshotRows()].flat().map((json) => JSON.parse(json) as StoredPath);
-  }
 }
 
 const jsonCache = new WeakMap<object, string>();

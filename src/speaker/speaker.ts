@@ -235,10 +235,6 @@ export class Speaker implements SpeakerApi {
     return this.desired.listPathChunks(filter, chunk);
   }
 
-  snapshot(): StoredPath[] {
-    return this.desired.snapshot();
-  }
-
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void {
     return this.events.watch(listener, types);
   }

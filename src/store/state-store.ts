@@ -24,6 +24,7 @@ import { mkdir, open, readFile, rename, stat, truncate, unlink, type FileHandle 
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
+import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { OpsWriter } from './ops-writer.js';
 
@@ -124,6 +125,7 @@ export class StateStore {
     readonly file: string,
     private readonly log: Logger,
     private readonly options: StoreOptions = {},
+    private readonly clock: Clock = systemClock,
   ) {
     this.journalFile = `${file}.journal`;
     this.oldJournalFile = `${file}.journal.old`;
@@ -294,7 +296,7 @@ export class StateStore {
           let lines = '';
           for (let n = 0; !r.done && n < chunk; n++, r = rows.next()) for (const p of r.value) lines += `${p}\n`;
           if (lines) bytes += writeSync(fd, lines);
-          if (!r.done) await new Promise((resolve) => setImmediate(resolve)); // let calls in between
+          if (!r.done) await new Promise<void>((resolve) => this.clock.soon(resolve)); // let calls in between
         }
         fsyncSync(fd);
       } finally {
@@ -421,15 +423,14 @@ export class StateStore {
         const why = record.safeParse(json);
         throw new StateFileError(file, `unreadable record at offset ${at}${why.success ? '' : ` (${why.error.issues[0]!.path.join('.')}: ${why.error.issues[0]!.message})`}`);
       }
-      const rec = { data: json };
-      if (rec.data.seq > after) {
+      if (json.seq > after) {
         const table = tableOf();
-        for (const o of rec.data.ops) {
+        for (const o of json.ops) {
           if ('put' in o) table.set(key(o.put.prefix, o.put.nextHop), o.put);
           else table.delete(key(o.del.prefix, o.del.nextHop));
         }
       }
-      this.seq = Math.max(this.seq, rec.data.seq);
+      this.seq = Math.max(this.seq, json.seq);
       at += RECORD_HEAD + len;
     }
     return at;

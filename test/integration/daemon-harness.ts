@@ -93,3 +93,31 @@ export async function established(d: Daemon, opts: { timeoutMs?: number; router?
     throw new Error(`${e instanceof Error ? e.message : String(e)}${router}\ndaemon said:\n${d.process.tail(20)}`);
   }
 }
+
+/**
+ * Blackholes `node` three times (the router's end of its link goes down; no TCP connection closes)
+ * with an EIP announced, and returns how long each cut took to empty the router's kernel route.
+ * Before each cut `routerUp` waits for the router's side of BFD; after it, our side must say BFD
+ * took the session down, and everything comes back with the link. The 5 s bound tells BFD from
+ * the 9 s hold timer.
+ */
+export async function bfdCuts(l: Lab, d: Daemon, node: LabNode, eip: string, routerUp: () => Promise<void>): Promise<number[]> {
+  const took: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await routerUp();
+    await waitFor(() => peersOf(d), { what: 'our BFD session Up', until: (ps) => ps[0]?.bfd?.state === 'Up', timeoutMs: 10_000 });
+    const t0 = Date.now();
+    await l.linkDown(node);
+    await l.waitForNextHops(l.router.ns, eip, [], { timeoutMs: 5_000 });
+    took.push(Date.now() - t0);
+    await waitFor(() => peersOf(d), {
+      what: 'our session dropped by BFD',
+      until: (ps) => ps[0]?.state !== 'Established' && /BFD session down/.test(ps[0]?.lastError ?? ''),
+      timeoutMs: 5_000,
+    });
+    await l.linkUp(node);
+    await established(d, { timeoutMs: 30_000 });
+    await l.waitForNextHops(l.router.ns, eip, [node.ipv4], { timeoutMs: 15_000 });
+  }
+  return took;
+}

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon, type Daemon } from './daemon-harness.js';
+import { bfdCuts, createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon, type Daemon } from './daemon-harness.js';
 import { birdc, Lab, waitFor, type LabNode, type RouterConfigOptions, routerConfig } from './lab.js';
 
 let lab: Lab | undefined;
@@ -215,27 +215,11 @@ describe('announcer daemon with a BIRD 2 router', () => {
     await established(d);
     await ok(d, ['add-eip', '203.0.113.42']);
     await l.waitForNextHops(l.router.ns, '203.0.113.42', [node.ipv4]);
-    const took: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      // Both ends agree the link is watched before it is cut.
-      await waitFor(() => birdc(bird.socket, 'show bfd sessions'), { what: 'BIRD\'s BFD session Up', until: (t) => /\sUp\s/.test(t), timeoutMs: 10_000 });
-      await waitFor(() => peersOf(d), { what: 'our BFD session Up', until: (ps) => ps[0]?.bfd?.state === 'Up', timeoutMs: 10_000 });
-      // Blackhole: the router's end of the link goes down; no TCP connection closes.
-      const t0 = Date.now();
-      await l.linkDown(node);
-      // Without BFD this takes the 9 s hold time; 5 s tells the two apart.
-      await l.waitForNextHops(l.router.ns, '203.0.113.42', [], { timeoutMs: 5_000 });
-      took.push(Date.now() - t0);
-      // Our side saw it too, and says why.
-      await waitFor(() => peersOf(d), {
-        what: 'our session dropped by BFD',
-        until: (ps) => ps[0]?.state !== 'Established' && /BFD session down/.test(ps[0]?.lastError ?? ''),
-        timeoutMs: 5_000,
-      });
-      await l.linkUp(node);
-      await established(d, { timeoutMs: 30_000 });
-      await l.waitForNextHops(l.router.ns, '203.0.113.42', [node.ipv4], { timeoutMs: 15_000 });
-    }
+    // Both ends agree the link is watched before each cut.
+    const routerUp = async (): Promise<void> => {
+      await waitFor(() => birdc(bird.socket, 'show bfd sessions'), { what: "BIRD's BFD session Up", until: (t) => /\sUp\s/.test(t), timeoutMs: 10_000 });
+    };
+    const took = await bfdCuts(l, d, node, '203.0.113.42', routerUp);
     const sorted = [...took].sort((a, b) => a - b);
     console.log(`BFD 100 ms x 3: next hop gone from the router's kernel ${took.join(', ')} ms after the cut (median ${sorted[1]} ms)`);
     expect((await peersOf(d))[0]?.bfd?.flaps).toBe(3);

@@ -3,7 +3,7 @@
 // is a failure, not a skip: `.ci/run` installs it.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon } from './daemon-harness.js';
+import { bfdCuts, createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon } from './daemon-harness.js';
 import { frrConfig, startFrr, type Frr } from './frr.js';
 import { frrReceiver } from './interop/frr.js';
 import { interopSuite } from './interop/scenarios.js';
@@ -43,9 +43,8 @@ describe('announcer daemon with an FRR router', () => {
     await established(d, { router: () => frr.processes.map((p) => p.tail(10)).join('\n') });
     await ok(d, ['add-eip', '203.0.113.42']);
     await l.waitForNextHops(l.router.ns, '203.0.113.42', [node.ipv4]);
-    const took: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      // Both ends agree the link is watched, at our timers (FRR learnt them from our packets).
+    // Both ends agree the link is watched before each cut, at our timers (FRR learnt them from our packets).
+    const routerUp = async (): Promise<void> => {
       const [peer] = await waitFor(() => bfdPeers(frr), {
         what: "FRR's BFD session with node1 up",
         until: (ps) => ps.length === 1 && ps[0]?.status === 'up',
@@ -57,22 +56,8 @@ describe('announcer daemon with an FRR router', () => {
         'remote-transmit-interval': 100,
         'remote-detect-multiplier': 3,
       });
-      await waitFor(() => peersOf(d), { what: 'our BFD session Up', until: (ps) => ps[0]?.bfd?.state === 'Up', timeoutMs: 10_000 });
-      // Blackhole: the router's end of the link goes down; no TCP connection closes.
-      const t0 = Date.now();
-      await l.linkDown(node);
-      // Without BFD this takes the 9 s hold time; 5 s tells the two apart.
-      await l.waitForNextHops(l.router.ns, '203.0.113.42', [], { timeoutMs: 5_000 });
-      took.push(Date.now() - t0);
-      await waitFor(() => peersOf(d), {
-        what: 'our session dropped by BFD',
-        until: (ps) => ps[0]?.state !== 'Established' && /BFD session down/.test(ps[0]?.lastError ?? ''),
-        timeoutMs: 5_000,
-      });
-      await l.linkUp(node);
-      await established(d, { timeoutMs: 30_000 });
-      await l.waitForNextHops(l.router.ns, '203.0.113.42', [node.ipv4], { timeoutMs: 15_000 });
-    }
+    };
+    const took = await bfdCuts(l, d, node, '203.0.113.42', routerUp);
     const sorted = [...took].sort((a, b) => a - b);
     console.log(`FRR bfdd, BFD 100 ms x 3: next hop gone from the router's kernel ${took.join(', ')} ms after the cut (median ${sorted[1]} ms)`);
     expect((await peersOf(d))[0]?.bfd?.flaps).toBe(3);

@@ -4,7 +4,25 @@
 
 import { describe, expect, it } from 'vitest';
 import { CeaseSubcode, hardReset, cease, type NotificationMessage } from '../../src/codec/index.js';
-import { establish, newSession, notificationOctets, PEER_ID } from './harness.js';
+import { establish, newSession, notificationOctets, PEER_ID, type Harness, type MemoryLink } from './harness.js';
+
+/** Stops the session and waits until its connection is closed. */
+async function stopped(h: Harness, ...args: Parameters<Harness['session']['stop']>): Promise<void> {
+  const done = h.session.stop(...args);
+  h.clock.runSoon();
+  await done;
+}
+
+/** Established with a peer that advertises graceful restart, with or without the N bit (RFC 8538). */
+function establishWithGr(h: Harness, notification: boolean): MemoryLink {
+  h.session.start();
+  const link = h.transport.answer();
+  const open = h.peerOpen();
+  link.send({ ...open, capabilities: [...open.capabilities, { type: 'graceful-restart', restarting: false, notification, restartTime: 120, families: [] }] });
+  link.send({ type: 'keepalive' });
+  link.take();
+  return link;
+}
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -205,9 +223,7 @@ describe('session core: stopping', () => {
   it('a stop sends Cease / Administrative Shutdown with the message (RFC 8203), then closes', async () => {
     const h = newSession();
     const link = establish(h);
-    const done = h.session.stop('maintenance');
-    h.clock.runSoon();
-    await done;
+    await stopped(h, 'maintenance');
     const sent = link.take().at(-1) as NotificationMessage;
     expect(sent).toEqual(cease(2, 'maintenance'));
     expect(link.isOpen).toBe(false);
@@ -221,52 +237,28 @@ describe('session core: stopping', () => {
     ] as const) {
       const h = newSession({ shutdownMessage: own });
       const link = establish(h);
-      const done = h.session.stop('announcer shutting down (SIGTERM)');
-      h.clock.runSoon();
-      await done;
+      await stopped(h, 'announcer shutting down (SIGTERM)');
       expect(link.take().at(-1)).toEqual(expected);
     }
     const bare = newSession({ shutdownMessage: false });
     const link = establish(bare);
-    const done = bare.session.stop('announcer shutting down (SIGTERM)');
-    bare.clock.runSoon();
-    await done;
+    await stopped(bare, 'announcer shutting down (SIGTERM)');
     expect(hex(link.octets.subarray(link.octets.length - 21))).toBe(hex(notificationOctets(6, 2)));
   });
 
   it('with graceful restart and the N bit: a withdrawing stop is a Hard Reset, a restart a plain Cease', async () => {
     for (const mode of ['withdraw', 'restart'] as const) {
       const h = newSession({ gracefulRestart: { restartTime: 120 } });
-      h.session.start();
-      const link = h.transport.answer();
-      const open = h.peerOpen();
-      link.send({
-        ...open,
-        capabilities: [...open.capabilities, { type: 'graceful-restart', restarting: false, notification: true, restartTime: 120, families: [] }],
-      });
-      link.send({ type: 'keepalive' });
-      link.take();
-      const done = h.session.stop('upgrade', mode);
-      h.clock.runSoon();
-      await done;
+      const link = establishWithGr(h, true);
+      await stopped(h, 'upgrade', mode);
       expect(link.take().at(-1)).toEqual(mode === 'withdraw' ? hardReset(2, 'upgrade') : cease(2, 'upgrade'));
     }
   });
 
   it('with graceful restart but no N bit: a restart closes without a NOTIFICATION', async () => {
     const h = newSession({ gracefulRestart: { restartTime: 120 } });
-    h.session.start();
-    const link = h.transport.answer();
-    const open = h.peerOpen();
-    link.send({
-      ...open,
-      capabilities: [...open.capabilities, { type: 'graceful-restart', restarting: false, notification: false, restartTime: 120, families: [] }],
-    });
-    link.send({ type: 'keepalive' });
-    link.take();
-    const done = h.session.stop('upgrade', 'restart');
-    h.clock.runSoon();
-    await done;
+    const link = establishWithGr(h, false);
+    await stopped(h, 'upgrade', 'restart');
     expect(link.takeTypes()).toEqual([]);
     expect(link.isOpen).toBe(false);
   });

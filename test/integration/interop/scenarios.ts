@@ -5,7 +5,7 @@
  * the receiver held; every result is recorded (results.ts) for the README's interop table.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createLab, established, NODE_ASN, ok, peersOf, ROUTER_ASN, startDaemon, type Daemon } from '../daemon-harness.js';
+import { createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon, type Daemon } from '../daemon-harness.js';
 import { waitFor, type Lab, type LabNode } from '../lab.js';
 import type { HeldPath, Receiver, ReceiverSession, RunningReceiver } from './receiver.js';
 import { recordResults, type ScenarioResult } from './results.js';
@@ -36,7 +36,7 @@ const FOUR_OCTET_AS = 4_200_000_001;
 
 /** A peer entry for the daemon: the lab router over IPv4, both families unless told. */
 function routerPeer(lab: Lab, receiver: Receiver, over: object = {}): object {
-  return { address: lab.router.ipv4, asn: ROUTER_ASN, holdTime: 9, connectRetry: 1, families: ['ipv4-unicast', 'ipv6-unicast'], ...receiver.daemonPeerOptions, ...over };
+  return peerOf(lab, { holdTime: 9, families: ['ipv4-unicast', 'ipv6-unicast'], ...receiver.daemonPeerOptions, ...over });
 }
 
 function session(node: LabNode, over: Partial<ReceiverSession> = {}): ReceiverSession {
