@@ -25,6 +25,7 @@ const RANK: Record<string, number> = {
   bfd: 2, // one BFD session per peer link
   rib: 2, // the compact RIB
   store: 2, // the state file
+  health: 2, // health checks of announced paths (probes, rise/fall)
   speaker: 3, // owns the RIB and the sessions
   config: 4, // the YAML config, validated
   metrics: 4, // Prometheus, reading the speaker
