@@ -1,7 +1,7 @@
 // The config's healthChecks (issue 10): defaults filled in, durations read as written, and every
 // problem named by its field, down to the argument or header it is about.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -226,6 +226,13 @@ describe('healthChecks: loadConfig', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("the example config's commented-out checks are a valid config once uncommented", async () => {
+    const example = await readFile(new URL('../examples/announcer.yaml', import.meta.url), 'utf8');
+    const uncommented = example.replace(/^# healthChecks:$/m, 'healthChecks:').replace(/^#   /gm, '  ');
+    const config = parseConfig(uncommented, 'examples/announcer.yaml');
+    expect(config.healthChecks?.map((c) => `${c.name} ${c.probe.kind} ${c.onFail.action}`)).toEqual(['web http withdraw', 'dns tcp demote', 'script exec withdraw']);
   });
 
   it('the config is frozen down to the checks', () => {
