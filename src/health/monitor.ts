@@ -305,6 +305,8 @@ export class HealthMonitor {
         (r) => this.decide(t, run, r),
         (e: unknown) => this.decide(t, run, { ok: false, detail: e instanceof Error ? e.message : String(e) }),
       )
+      // Said, never left as an unhandled rejection (which would end the daemon).
+      .catch((e: unknown) => this.log.error({ err: e, check: spec.name, target: t.text }, 'health check result not handled'))
       .finally(() => {
         this.settling.delete(settled);
         this.release(t, run);
