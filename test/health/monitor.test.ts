@@ -217,7 +217,7 @@ describe('HealthMonitor: rise and fall', () => {
     const { clock, prober, monitor, events } = setup([check({ rise: 1, fall: 1 })]);
     let n = 0;
     prober.answer = () => (n++ % 2 === 0 ? PASS : FAIL);
-    const id = monitor.watch('web', vars('198.51.100.11'));
+    monitor.watch('web', vars('198.51.100.11'));
     await pass(clock, 3060);
     expect(events.map((e) => e.split(' ')[1])).toEqual(['pending->up', 'up->down', 'down->up', 'up->down']);
   });
