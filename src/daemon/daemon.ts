@@ -8,7 +8,7 @@ import { createMetrics, startMetricsServer, type MetricsServer } from '../metric
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { systemClock } from '../clock.js';
 import { createLogger } from '../log.js';
-import { StateFileError, StateStore, type StoredPath } from '../store/state-store.js';
+import { StateFileError, StateStore, StoredState } from '../store/state-store.js';
 import { RequestError } from '../speaker/api.js';
 import { Speaker } from '../speaker/speaker.js';
 import { speakerOptions } from './speaker-options.js';
@@ -43,9 +43,9 @@ export async function runDaemon(
   const log = createLogger(config.logLevel, io.stdout, config.logFormat);
   // The desired paths survive restarts: load them before anything else can change them.
   const store = config.stateFile ? new StateStore(config.stateFile, log.child({ component: 'store' })) : null;
-  let stored: StoredPath[] = [];
+  let stored = new StoredState([]);
   try {
-    stored = (await store?.load()) ?? [];
+    stored = (await store?.load()) ?? stored;
   } catch (e) {
     if (!(e instanceof StateFileError)) throw e;
     io.stderr.write(`${e.message}\n`);

@@ -39,6 +39,11 @@ export function attributesKey(a: Attributes): string {
   return `${k}|${a.localPref ?? ''}|${a.med ?? ''}`;
 }
 
+/** A canonical key of an owner set (owner names have no line breaks). */
+export function ownerSetKey(owners: readonly string[]): string {
+  return owners.join('\n');
+}
+
 const keyCache = new WeakMap<IpAddress, string>();
 
 /** A canonical key of a next hop. */
@@ -125,6 +130,15 @@ export class Rib {
   /** Rows in use are below this. */
   get rowLimit(): number {
     return this.top;
+  }
+
+  /** Room for `paths` more paths on as many more rows, made at once (a restore of a stored table). */
+  reserve(paths: number): void {
+    let size = this.index.length;
+    while (size < (this.usedRows + paths) * 3) size *= 2;
+    if (size > this.index.length) this.rehash(size);
+    while (this.cap < this.top + paths) this.growRows();
+    while (this.pcap < this.ptop + paths) this.growPaths();
   }
 
   // ---- prefix rows ---------------------------------------------------------------------------
@@ -368,6 +382,38 @@ export class Rib {
     return this.addOwner(row, existing, owner, updated);
   }
 
+  /**
+   * A stored path put back exactly as it was: its owners become `owners` (replacing any it has),
+   * its prefix's attributes `attributes`, and a new path takes `pathId` when it is free.
+   */
+  restorePath(
+    bytes: Uint8Array,
+    at: number,
+    length: number,
+    isV6: boolean,
+    nextHop: NextHop,
+    attributes: Attributes,
+    attrKey: string,
+    owners: readonly string[],
+    /** ownerSetKey(owners), made once by the caller. */
+    ownersKey: string,
+    pathId?: number,
+  ): UpsertAnswer {
+    let row = this.findOctets(bytes, at, length, isV6);
+    if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
+    const updated = this.setAttributes(row, attributes, attrKey);
+    const nhKey = nextHopKey(nextHop);
+    const known = this.nextHops.lookup(nhKey);
+    const existing = known === undefined ? NIL : this.findPath(row, known);
+    if (existing === NIL) {
+      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(ownersKey, () => owners), pathId);
+      return { row, path, result: 'added' };
+    }
+    const same = this.ownerSets.lookup(ownersKey) === this.pOwners[existing];
+    if (!same) this.setOwners(existing, owners);
+    return { row, path: existing, result: updated ? 'updated' : same ? 'unchanged' : 'owner-added' };
+  }
+
   /** upsert() of a path known to exist (found a moment ago): no look-up again. */
   claim(path: number, attributes: Attributes, attrKey: string, owner: string): UpsertAnswer {
     const row = this.pPrefix[path]!;
@@ -400,15 +446,7 @@ export class Rib {
     if (this.freePaths.length > 0) {
       path = this.freePaths.pop()!;
     } else {
-      if (this.ptop === this.pcap) {
-        const cap = Math.max(1024, this.pcap * 2);
-        this.pPrefix = grow(this.pPrefix, cap);
-        this.pNh = grow(this.pNh, cap);
-        this.pId = grow(this.pId, cap);
-        this.pOwners = grow(this.pOwners, cap);
-        this.pNext = grow(this.pNext, cap);
-        this.pcap = cap;
-      }
+      if (this.ptop === this.pcap) this.growPaths();
       path = this.ptop++;
     }
     this.pPrefix[path] = row;
@@ -430,6 +468,16 @@ export class Rib {
     return path;
   }
 
+  private growPaths(): void {
+    const cap = Math.max(1024, this.pcap * 2);
+    this.pPrefix = grow(this.pPrefix, cap);
+    this.pNh = grow(this.pNh, cap);
+    this.pId = grow(this.pId, cap);
+    this.pOwners = grow(this.pOwners, cap);
+    this.pNext = grow(this.pNext, cap);
+    this.pcap = cap;
+  }
+
   private idTaken(row: number, id: number): boolean {
     for (let p = this.head[row]!; p !== NIL; p = this.pNext[p]!) if (this.pId[p] === id) return true;
     return false;
@@ -444,7 +492,7 @@ export class Rib {
 
   private setOwners(path: number, owners: readonly string[]): void {
     const old = this.pOwners[path]!;
-    this.pOwners[path] = this.ownerSets.intern(owners.join('\n'), () => owners);
+    this.pOwners[path] = this.ownerSets.intern(ownerSetKey(owners), () => owners);
     this.ownerSets.unref(old);
   }
 

@@ -107,6 +107,22 @@ const SPECIAL: readonly Special[] = [
 ];
 
 /**
+ * The special ranges a prefix whose first octet is `o` may lie in, per family: a prefix inside a
+ * range starts with one of the range's first octets, so most prefixes are checked against none.
+ * The default route (exact) has first octet 0.
+ */
+const SPECIAL_BY_OCTET: readonly (readonly (readonly Special[])[])[] = [false, true].map((v6) =>
+  Array.from({ length: 256 }, (_, o) =>
+    SPECIAL.filter((s) => {
+      if (s.range.v6 !== v6) return false;
+      if (s.exact) return o === 0;
+      const bits = Math.min(8, s.range.length);
+      return bits === 0 || o >> (8 - bits) === s.range.octets[0]! >> (8 - bits);
+    }),
+  ),
+);
+
+/**
  * Which prefixes may be announced. Without allowPrefixes: any but the special ones (the default
  * route, loopback, multicast, link-local, reserved). With it: only prefixes inside one of its
  * ranges; a special prefix only inside a listed range that itself lies inside the special one, so
@@ -123,7 +139,7 @@ export class PrefixPolicy {
   /** Why the `length`-bit prefix at bytes[at..] may not be announced, or undefined. */
   refusal(v6: boolean, bytes: Uint8Array, at: number, length: number): string | undefined {
     const allow = this.allow;
-    for (const s of SPECIAL) {
+    for (const s of SPECIAL_BY_OCTET[v6 ? 1 : 0]![length === 0 ? 0 : bytes[at]!]!) {
       if (s.exact ? length !== s.range.length || s.range.v6 !== v6 : !inside(s.range, v6, bytes, at, length)) continue;
       if (allow?.some((a) => inside(a, v6, bytes, at, length) && inside(s.range, a.v6, a.octets, 0, a.length))) return undefined;
       const text = prefixText(v6, bytes, at, length);

@@ -15,7 +15,8 @@ export const DEFAULT_OWNER = 'cli';
 export const DEFAULT_POLICY = new PrefixPolicy();
 const MAX_OWNER_LENGTH = 128;
 
-function invalid(field: string, message: string): RequestError {
+/** An invalid-argument error naming `field`. */
+export function invalid(field: string, message: string): RequestError {
   return new RequestError('invalid-argument', field, `${field}: ${message}`);
 }
 
@@ -115,7 +116,7 @@ const attrCache = new Map<string, { readonly attributes: Attributes; readonly ke
 const NO_ATTRIBUTES: Attributes = { communities: NONE, largeCommunities: NONE };
 
 /** The attributes of a path, parsed; one shared object per distinct set. */
-export function validateAttributes(input: PathInput, field: () => string): { readonly attributes: Attributes; readonly key: string } {
+export function validateAttributes(input: Pick<PathInput, 'communities' | 'largeCommunities' | 'localPref' | 'med'>, field: () => string): { readonly attributes: Attributes; readonly key: string } {
   const noLists = (input.communities?.length ?? 0) === 0 && (input.largeCommunities?.length ?? 0) === 0;
   if (noLists && input.localPref === undefined && input.med === undefined) return PLAIN;
   const communities = sortedUnique(
@@ -159,11 +160,21 @@ const PLAIN = { attributes: NO_ATTRIBUTES, key: attributesKey(NO_ATTRIBUTES) };
 export function refusalOf(path: Pick<DesiredPath, 'prefix' | 'nextHop'>, policy: PrefixPolicy, at: string | (() => string)): RequestError | undefined {
   const field = typeof at === 'string' ? () => at : at;
   const { prefix, nextHop } = path;
-  const why = policy.refusal(prefix.isV6, prefix.bytes, 0, prefix.length);
+  const nh = nextHop === 'self' ? undefined : nextHopProblem(nextHop);
+  if (nh !== undefined) return invalid(`${field()}.nextHop`, nh);
+  return prefixRefusal(prefix.isV6, prefix.bytes, 0, prefix.length, nextHop, policy, field);
+}
+
+/**
+ * refusalOf() for a prefix given as octets at bytes[at..], via a next hop already checked with
+ * nextHopProblem (once per next hop, not per path): the policy refuses the prefix, or the next hop
+ * is the prefix's own address.
+ */
+export function prefixRefusal(v6: boolean, bytes: Uint8Array, at: number, length: number, nextHop: NextHop, policy: PrefixPolicy, field: () => string): RequestError | undefined {
+  const why = policy.refusal(v6, bytes, at, length);
   if (why !== undefined) return invalid(`${field()}.prefix`, why);
-  if (nextHop === 'self') return undefined;
-  const nh = nextHopProblem(nextHop) ?? ownAddressProblem(nextHop, prefix.bytes, 0, prefix.length);
-  return nh === undefined ? undefined : invalid(`${field()}.nextHop`, nh);
+  const own = nextHop === 'self' ? undefined : ownAddressProblem(nextHop, bytes, at, length);
+  return own === undefined ? undefined : invalid(`${field()}.nextHop`, own);
 }
 
 /**
@@ -216,11 +227,8 @@ export class PathStage {
 
   /** Refuse the staged prefix i unless it may be announced via `nextHop` (see refusalOf). */
   private refuseUnannounceable(i: number, nextHop: NextHop, field: () => string): void {
-    const v6 = this.v6[i] === 1;
-    const why = this.policy.refusal(v6, this.addr, i * 16, this.len[i]!);
-    if (why !== undefined) throw invalid(`${field()}.prefix`, why);
-    const own = nextHop === 'self' ? undefined : ownAddressProblem(nextHop, this.addr, i * 16, this.len[i]!);
-    if (own !== undefined) throw invalid(`${field()}.nextHop`, own);
+    const no = prefixRefusal(this.v6[i] === 1, this.addr, i * 16, this.len[i]!, nextHop, this.policy, field);
+    if (no) throw no;
   }
 
   private reserve(n: number): void {

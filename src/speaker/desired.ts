@@ -4,12 +4,13 @@
 // persisted before a call returns.
 
 import type { Clock } from '../clock.js';
-import { attributesKey, attributesView, Rib, type UpsertResult } from '../rib/rib.js';
+import { Prefix } from '../codec/values.js';
+import { attributesKey, attributesView, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
-import type { AnnouncedPath, Attributes } from '../rib/types.js';
-import { DEFAULT_POLICY, PathStage, refusalOf, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
-import type { PrefixPolicy } from '../rib/special-addresses.js';
-import { OpsWriter, type StateStore, type StoredPath } from '../store/state-store.js';
+import type { AnnouncedPath, Attributes, NextHop } from '../rib/types.js';
+import { DEFAULT_POLICY, invalid, PathStage, prefixRefusal, validateAttributes, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
+import { nextHopProblem, type PrefixPolicy } from '../rib/special-addresses.js';
+import { PathBlockWriter, type PathDetails, type StateStore, type StoredState } from '../store/state-store.js';
 import type { AddedPath, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
 
@@ -34,7 +35,7 @@ export class DesiredTable {
     /** Which prefixes may be announced (the config's allowPrefixes). */
     private readonly policy: PrefixPolicy = DEFAULT_POLICY,
   ) {
-    store?.attach(() => this.snapshotRows());
+    store?.attach(() => this.snapshotWalk());
   }
 
   private validateAll(inputs: readonly PathInput[]): ValidPath[] {
@@ -42,24 +43,45 @@ export class DesiredTable {
   }
 
   /**
-   * Put stored paths back (before start): a malformed entry is an error. A path the rules refuse
-   * now (allowPrefixes narrowed, a next hop no router takes) is left out and handed to `refused`.
+   * Put the stored table back (before start), block by block in order: a put is a path's whole
+   * state, a delete removes it. A path the rules refuse now (allowPrefixes narrowed, a next hop no
+   * router takes) is left out and handed to `refused`; a malformed one is an error. Returns the
+   * paths held afterwards.
    */
-  restore(stored: readonly StoredPath[], refused: (why: RequestError) => void = () => {}): number {
-    let n = 0;
-    stored.forEach((sp, i) => {
-      const v = validatePath(sp, this.defaultNextHop, () => `paths[${i}]`, null);
-      const no = refusalOf(v.path, this.policy, () => `paths[${i}]`);
-      if (no) return refused(no);
-      for (const owner of sp.owners) {
-        validateOwner(owner, `paths[${i}].owners`);
-        // The path id it had: an ADD-PATH router that kept the path over our restart sees the same path.
-        const r = this.rib.upsert({ ...v.path, owner }, v.attrKey, sp.pathId);
+  restore(state: StoredState, refused: (why: RequestError) => void = () => {}): number {
+    const rib = this.rib;
+    rib.reserve(state.entries); // at most this many: the table is sized once, not doubled all the way
+    for (const block of state.blocks) {
+      // Each next hop (per family) and each set of details is checked once per block, not per path.
+      const hops: (NextHop | undefined)[][] = [[], []];
+      const hopProblems: (string | undefined)[] = [];
+      const details: (StoredDetails | undefined)[] = [];
+      const c = block.cursor();
+      // Names the entry under the cursor (made only for an error).
+      const field = () => `paths[${Prefix.fromBytes(c.v6 ? 'ipv6-unicast' : 'ipv4-unicast', c.bytes, c.length, c.at).toString()} via ${block.nextHops[c.nextHop]}]`;
+      while (c.next()) {
+        const nh = (hops[c.v6 ? 1 : 0]![c.nextHop] ??= validateNextHop(block.nextHops[c.nextHop]!, c.v6 ? 'ipv6-unicast' : 'ipv4-unicast', `${field()}.nextHop`));
+        if (c.del) {
+          const p = rib.pathAt(rib.findOctets(c.bytes, c.at, c.length, c.v6), nh);
+          if (p !== NIL) {
+            const row = rib.rowOfPath(p);
+            rib.releaseClaim(p);
+            this.changed(row);
+          }
+          continue;
+        }
+        const hopProblem = (hopProblems[c.nextHop] ??= (nh === 'self' ? undefined : nextHopProblem(nh)) ?? ''); // '': none
+        const no = hopProblem !== '' ? invalid(`${field()}.nextHop`, hopProblem) : prefixRefusal(c.v6, c.bytes, c.at, c.length, nh, this.policy, field);
+        if (no) {
+          refused(no);
+          continue;
+        }
+        const d = (details[c.detail] ??= storedDetails(block.details[c.detail]!, field));
+        const r = rib.restorePath(c.bytes, c.at, c.length, c.v6, nh, d.attributes, d.key, d.owners, d.ownersKey, c.pathId || undefined);
         if (isChange(r.result)) this.changed(r.row);
-        n++;
       }
-    });
-    return n;
+    }
+    return rib.size;
   }
 
   async addPaths(inputs: readonly PathInput[]): Promise<AddedPath[]> {
@@ -85,7 +107,7 @@ export class DesiredTable {
     }
     const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before));
     if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.rib.view(p)), () => []);
-    await this.persist(touched, []);
+    await this.persist(touched, this.record());
     return result;
   }
 
@@ -120,12 +142,16 @@ export class DesiredTable {
     }
     const before = victims.map((p) => this.rib.view(p));
     const gone: AnnouncedPath[] = [];
+    const w = this.record();
     victims.forEach((p, i) => {
+      // The last claim (every victim has the owner, when one is given): the path goes.
+      const last = sel.owner === undefined || this.rib.ownersOf(p).length === 1;
+      if (last) this.recordGone(w, p);
       if (this.rib.releaseClaim(p, sel.owner)?.gone) gone.push(before[i]!);
     });
     if (gone.length) this.changed(row);
     this.emitRib(() => [], () => gone);
-    await this.persist(new Set([row]), gone);
+    await this.persist(new Set([row]), w);
     return before;
   }
 
@@ -183,9 +209,9 @@ export class DesiredTable {
     }
     const removed: AnnouncedPath[] = [];
     const gone: AnnouncedPath[] = [];
-    // For the journal: rows whose paths changed, and the paths that went (by prefix and next hop).
+    // For the journal: rows whose paths changed, and the paths that went.
     const touched = new Set<number>();
-    const goneKeys: { prefix: string; nextHop: string }[] = [];
+    const w = this.record();
     let removedCount = 0;
     const owned = new Map<number, boolean>();
     for (const row of rib.rows()) {
@@ -198,11 +224,10 @@ export class DesiredTable {
           const view = collect ? rib.view(p) : null;
           if (view) removed.push(view);
           removedCount++;
-          const k = this.store ? { prefix: rib.prefixOf(row).toString(), nextHop: rib.nextHop(rib.nextHopIdOf(p)).toString() } : null;
           touched.add(row);
+          if (rib.ownersOf(p).length === 1) this.recordGone(w, p); // the last claim: the path goes
           if (rib.releaseClaim(p, owner)!.gone) {
             if (view) gone.push(view);
-            if (k) goneKeys.push(k);
             this.changed(row);
           }
         }
@@ -239,7 +264,7 @@ export class DesiredTable {
       const d = details;
       if (d.added.length > 0 || d.updated.length > 0 || gone.length > 0) this.emitRib(() => [...d.added, ...d.updated], () => gone);
     }
-    await this.persist(touched, goneKeys);
+    await this.persist(touched, w);
     return {
       added: addedCount,
       removed: removedCount,
@@ -280,44 +305,87 @@ export class DesiredTable {
     this.events.emit('rib', () => ({ type: 'rib', at: this.clock.now(), added: added(), removed: removed() }));
   }
 
-  /**
-   * Journals one call: the paths that went, then every path of each row the call touched (a row's
-   * paths share its attributes, so a change to one is a change to all). Resolves once on disk.
-   */
-  private persist(rows: ReadonlySet<number>, gone: readonly { readonly prefix: string; readonly nextHop: string }[]): Promise<void> {
-    if (!this.store) return Promise.resolve();
-    const w = new OpsWriter();
-    for (const g of gone) w.add(`{"del":{"prefix":${JSON.stringify(g.prefix)},"nextHop":${JSON.stringify(g.nextHop)}}}`);
-    for (const row of rows) this.storedRow(row, (json) => w.add(`{"put":${json}}`));
-    return this.store.appendOps(w);
+  /** A journal record for this call, when there is a state file. */
+  private record(): PathBlockWriter | null {
+    return this.store ? new PathBlockWriter() : null;
   }
 
-  /** The desired paths as stored, a row at a time, as JSON (for the store's snapshots). */
-  *snapshotRows(): IterableIterator<string[]> {
-    for (const row of this.rib.rows()) {
-      const out: string[] = [];
-      this.storedRow(row, (json) => out.push(json));
-      yield out;
-    }
+  /** Records that a path is going (called before it goes: its row's octets may be reused after). */
+  private recordGone(w: PathBlockWriter | null, p: number): void {
+    if (!w) return;
+    const rib = this.rib;
+    const row = rib.rowOfPath(p);
+    w.del(rib.columns.addr, row * 16, rib.columns.len[row]!, rib.isV6(row), w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))));
   }
 
   /**
-   * A row's paths as the state file keeps them, each handed to `put` as JSON text built from pieces
-   * cached per interned value (next hop, owner set, attribute set): a million paths cost short-lived
-   * strings, not objects.
+   * Journals one call: the paths that went (already in `w`), then every path of each row the call
+   * touched (a row's paths share its attributes, so a change to one is a change to all). Resolves
+   * once on disk.
    */
-  private storedRow(row: number, put: (json: string) => void): void {
+  private persist(rows: ReadonlySet<number>, w: PathBlockWriter | null): Promise<void> {
+    if (!this.store || !w) return Promise.resolve();
+    const details = new Map<number, Map<number, number>>();
+    for (const row of rows) this.storedRow(row, w, details);
+    return this.store.appendBlock(w);
+  }
+
+  /** A walk over the table for the store's snapshots: some rows per call, straight from the columns. */
+  private snapshotWalk(): (w: PathBlockWriter, rows: number) => boolean {
+    let row = 0;
+    return (w, rows) => {
+      const details = new Map<number, Map<number, number>>();
+      for (let n = 0; n < rows && row < this.rib.rowLimit; row++) {
+        if (this.rib.pathCountOf(row) === 0) continue;
+        this.storedRow(row, w, details);
+        n++;
+      }
+      return row < this.rib.rowLimit;
+    };
+  }
+
+  /**
+   * A row's paths as the state file keeps them, written into `w` from the RIB's columns. A path's
+   * details (owners and attributes) are JSON made once per owner set and attribute set in a block
+   * (`details`: attribute set id -> owner set id -> index in the block).
+   */
+  private storedRow(row: number, w: PathBlockWriter, details: Map<number, Map<number, number>>): void {
     const rib = this.rib;
     if (rib.firstPath(row) === NIL) return; // emptied by the call: nothing (its attributes are gone too)
-    const head = `{"prefix":"${rib.prefixText(row)}","nextHop":`; // address text needs no escaping
-    const attrs = cachedJson(rib.attributes(rib.attributeId(row)), attributesJson);
+    const { addr, len } = rib.columns;
+    const v6 = rib.isV6(row);
+    const attrId = rib.attributeId(row);
+    let byOwners = details.get(attrId);
+    if (byOwners === undefined) details.set(attrId, (byOwners = new Map()));
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
-      const nh = rib.nextHop(rib.nextHopIdOf(p));
-      const nhJson = typeof nh === 'string' ? '"self"' : cachedJson(nh, (a) => JSON.stringify(a.toString()));
-      put(`${head}${nhJson},"owners":${cachedJson(rib.ownersOf(p), (o) => JSON.stringify(o))},"pathId":${rib.pathIdOf(p)}${attrs}}`);
+      const set = rib.ownerSetIdOf(p);
+      let d = byOwners.get(set);
+      if (d === undefined) {
+        const owners = cachedJson(rib.ownersOf(p), (o) => JSON.stringify(o));
+        byOwners.set(set, (d = w.detail(`{"owners":${owners}${cachedJson(rib.attributes(attrId), attributesJson)}}`)));
+      }
+      w.put(addr, row * 16, len[row]!, v6, w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))), d, rib.pathIdOf(p));
     }
   }
+}
 
+interface StoredDetails {
+  readonly attributes: Attributes;
+  readonly key: string;
+  readonly owners: readonly string[];
+  readonly ownersKey: string;
+}
+
+/** A stored path's details, validated as a request's would be. */
+function storedDetails(d: PathDetails, field: () => string): StoredDetails {
+  d.owners.forEach((o, i) => validateOwner(o, `${field()}.owners[${i}]`));
+  const { attributes, key } = validateAttributes(d, field);
+  return { attributes, key, owners: d.owners, ownersKey: ownerSetKey(d.owners) };
+}
+
+/** A next hop as stored: "self" or the address text. */
+function nextHopText(nh: NextHop): string {
+  return typeof nh === 'string' ? nh : cachedJson(nh, (a) => a.toString());
 }
 
 const jsonCache = new WeakMap<object, string>();

@@ -11,7 +11,7 @@ import { ReceivedRoutes } from '../rib/received.js';
 import { RequestError } from '../rib/request-error.js';
 import { PrefixPolicy } from '../rib/special-addresses.js';
 import type { AnnouncedPath } from '../rib/types.js';
-import type { StateStore, StoredPath } from '../store/state-store.js';
+import type { StateStore, StoredState } from '../store/state-store.js';
 import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
@@ -206,7 +206,7 @@ export class Speaker implements SpeakerApi {
     return this.started && !this.stopping;
   }
 
-  restore(stored: readonly StoredPath[]): number {
+  restore(stored: StoredState): number {
     // Written under other rules (a wider allowPrefixes, an older version): never sent, said once each.
     return this.desired.restore(stored, (e) => this.log.warn({ entry: e.field, why: e.message }, 'state file: path left out, it may not be announced'));
   }

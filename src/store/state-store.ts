@@ -1,51 +1,40 @@
 // The desired paths on disk, so a restart loses nothing, at a cost that follows the change, not
-// the table. Two files:
+// the table. Two files, both made of frames [u32 length][u32 CRC-32 of the payload][payload]:
 //
-//   STATE            the snapshot: a header line {"announcer":"state","version":2,"seq":S}, then one
-//                    stored path per line (JSON), the table as of journal record S
-//   STATE.journal    records appended since: [u32 length][u32 CRC-32][JSON {"seq":N,"ops":[...]}],
-//                    one per API call, so a call (a whole ReplacePaths too) is all or nothing
+//   STATE            the snapshot: a header line {"announcer":"state","version":3,"seq":S}, then
+//                    frames whose payload is a path block (see path-block.ts), then an empty frame
+//                    that says the snapshot is whole; the table as of journal record S
+//   STATE.journal    records appended since, one frame per API call: [f64 seq][path block], so a
+//                    call (a whole ReplacePaths too) is all or nothing
 //
-// A call's record is fsync'd before the call returns; calls that arrive while a write runs share
+// Blocks are binary, written from the RIB's columns and read back into them: a million paths are
+// about 18 MB, written and read without an object or a string per path.
+//
+// A call's record is on disk before the call returns (written with O_DSYNC); calls that arrive while a write runs share
 // the next one (group commit). When the journal grows past half the snapshot, a new snapshot is
-// written in the background, a few thousand rows per turn of the event loop, while calls go on:
+// written in the background, some thousands of rows per turn of the event loop, while calls go on:
 // the journal is set aside first (STATE.journal.old), the snapshot is "fuzzy" (rows read at
 // different moments) but says which record it starts after, and every change it may have caught
 // half-way is in a record after that, replayed on load. It is renamed into place only once every
 // record it may contain is durable, then the old journal goes.
 //
-// Start-up reads the snapshot and replays the journal(s). A torn record at a journal's end (a
-// crash mid-write) is dropped; any other damage stops the daemon with the file and the offset,
-// leaving the files as they are. The version 1 state file (one JSON document) is read once and
-// rewritten as a snapshot.
+// Start-up reads the snapshot and the journal(s); the speaker puts their blocks into the RIB in
+// order. A torn record at a journal's end (a crash mid-write) is dropped; any other damage stops
+// the daemon with the file and the offset, leaving the files as they are. The version 1 state
+// file (one JSON document) is read once and rewritten as a snapshot.
 
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fsyncSync, openSync, writeSync, writevSync } from 'node:fs';
+import { mkdir, open, readFile, rename, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { OpsWriter } from './ops-writer.js';
+import { BlockError, PathBlock, PathBlockWriter, writeOps, type PathDetails, type StoredPath, type StoreOp } from './path-block.js';
 
-export { OpsWriter };
+export { PathBlock, PathBlockWriter, writeOps, type PathDetails, type StoredPath, type StoreOp };
 
-export const STATE_VERSION = 2;
-
-export interface StoredPath {
-  readonly prefix: string;
-  readonly nextHop: string;
-  readonly owners: readonly string[];
-  readonly communities?: readonly string[];
-  readonly largeCommunities?: readonly string[];
-  readonly localPref?: number;
-  readonly med?: number;
-  /** The ADD-PATH path id, kept over a restart so a router sees the same path again (graceful restart). */
-  readonly pathId?: number;
-}
-
-/** One change in a journal record: a path's whole state now, or its removal. */
-export type StoreOp = { readonly put: StoredPath } | { readonly del: { readonly prefix: string; readonly nextHop: string } };
+export const STATE_VERSION = 3;
 
 const storedPath = z.object({
   prefix: z.string(),
@@ -58,9 +47,7 @@ const storedPath = z.object({
   pathId: z.number().int().min(1).max(0xffffffff).optional(),
 });
 const v1File = z.object({ version: z.literal(1), paths: z.array(storedPath) });
-const header = z.object({ announcer: z.literal('state'), version: z.literal(STATE_VERSION), seq: z.number().int().min(0) });
-const op = z.union([z.object({ put: storedPath }), z.object({ del: z.object({ prefix: z.string(), nextHop: z.string() }) })]);
-const record = z.object({ seq: z.number().int().min(1), ops: z.array(op) });
+const header = z.object({ announcer: z.literal('state'), version: z.number().int(), seq: z.number().int().min(0) });
 
 /** The state files exist but cannot be used: the daemon must not start (and must not overwrite them). */
 export class StateFileError extends Error {
@@ -73,18 +60,58 @@ export class StateFileError extends Error {
   }
 }
 
-/** Where the table is read from for a snapshot: rows of stored paths, each path as its JSON text. */
-export type SnapshotSource = () => Iterator<readonly string[]>;
+/**
+ * What load() read: blocks of puts and deletes, to be applied in order (the snapshot's, then the
+ * journal's records after it). A put is a path's whole state; a delete removes the path.
+ */
+export class StoredState {
+  constructor(readonly blocks: readonly PathBlock[]) {}
 
-const RECORD_HEAD = 8;
-/** A record longer than this is damage, not a call (a ReplacePaths of millions stays far below). */
-const MAX_RECORD = 1 << 30;
+  /** A state of text paths, as if loaded (tests and tools). */
+  static of(paths: readonly StoredPath[]): StoredState {
+    const w = new PathBlockWriter();
+    writeOps(
+      w,
+      paths.map((put) => ({ put })),
+    );
+    return new StoredState([PathBlock.read(Buffer.concat(w.parts()))]);
+  }
+
+  /** Entries in all blocks (puts and deletes). */
+  get entries(): number {
+    return this.blocks.reduce((n, b) => n + b.count, 0);
+  }
+
+  /** The resulting paths as text, in first-put order (tests and tools; the speaker reads the blocks). */
+  paths(): StoredPath[] {
+    const table = new Map<string, StoredPath>();
+    for (const b of this.blocks)
+      for (const op of b.ops()) {
+        if ('put' in op) table.set(`${op.put.prefix} ${op.put.nextHop}`, op.put);
+        else table.delete(`${op.del.prefix} ${op.del.nextHop}`);
+      }
+    return [...table.values()];
+  }
+}
+
+/**
+ * Where compaction reads the table from: a walk over the desired table that adds up to `rows`
+ * prefixes' paths to the writer per call, and says whether any are left.
+ */
+export type SnapshotSource = () => (w: PathBlockWriter, rows: number) => boolean;
+
+/** Appends, each durable when the write returns (data and the size needed to read it back, like fdatasync). */
+const JOURNAL_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
+const FRAME_HEAD = 8;
+const SEQ = 8;
+/** A frame longer than this is damage, not a call (a ReplacePaths of millions stays far below). */
+const MAX_FRAME = 1 << 30;
 /** The journal is compacted when it passes this share of the snapshot (and at least MIN_COMPACT). */
 const COMPACT_SHARE = 0.5;
 const MIN_COMPACT = 1 << 20;
 
 interface Pending {
-  /** The record's parts, written with one writev: head, body, tail. */
+  /** The record's parts, written with one writev. */
   readonly parts: readonly Uint8Array[];
   readonly size: number;
   readonly seq: number;
@@ -98,8 +125,6 @@ export interface StoreOptions {
   /** Rows per turn of the event loop while a snapshot is written. */
   readonly snapshotChunk?: number;
 }
-
-const key = (prefix: string, nextHop: string): string => `${prefix} ${nextHop}`;
 
 export class StateStore {
   private readonly journalFile: string;
@@ -116,7 +141,7 @@ export class StateStore {
   private rotation: Promise<void> | null = null;
   private source: SnapshotSource | null = null;
   private readonly durableWaiters: { seq: number; resolve: () => void }[] = [];
-  /** Completed journal writes (each one fsync), for tests and the log. */
+  /** Completed journal writes (each one durable write), for tests and the log. */
   writes = 0;
   /** Completed snapshots. */
   snapshots = 0;
@@ -132,48 +157,54 @@ export class StateStore {
   }
 
   /**
-   * The stored paths: the snapshot with the journal(s) replayed; [] when there is nothing yet.
-   * Throws StateFileError when a file is damaged anywhere but a journal's torn tail. Leaves the
-   * store ready to append (a version 1 file is rewritten as a snapshot first).
+   * The stored table: the snapshot's blocks and the journal records after it, to apply in order;
+   * empty when there is nothing yet. Throws StateFileError when a file is damaged anywhere but a
+   * journal's torn tail. Leaves the store ready to append (a version 1 file is rewritten as a
+   * snapshot first, and a journal set aside by an unfinished snapshot is merged back).
    */
-  async load(): Promise<StoredPath[]> {
-    let base: StoredPath[] = [];
+  async load(): Promise<StoredState> {
+    const blocks: PathBlock[] = [];
     let snapshotSeq = 0;
-    let migrate = false;
-    const text = await readOrNull(this.file);
-    if (text !== null) {
-      this.snapshotBytes = Buffer.byteLength(text);
-      if (/^\s*\{\s*"version"\s*:\s*1\b/.test(text.slice(0, 64))) {
-        base = this.parseV1(text);
-        migrate = true;
+    const bytes = await readOrNull(this.file);
+    let migrated: PathBlockWriter | null = null;
+    if (bytes !== null) {
+      this.snapshotBytes = bytes.length;
+      if (/^\s*\{\s*"version"\s*:\s*1\b/.test(bytes.subarray(0, 64).toString('latin1'))) {
+        migrated = this.parseV1(bytes.toString('utf8'));
+        blocks.push(PathBlock.read(Buffer.concat(migrated.parts())));
       } else {
-        ({ seq: snapshotSeq, paths: base } = this.parseSnapshot(text));
+        snapshotSeq = this.parseSnapshot(bytes, blocks);
       }
     }
     this.seq = snapshotSeq;
-    // The table as a map only when a journal has something to apply to it.
-    let table: Map<string, StoredPath> | null = null;
-    const tableOf = (): Map<string, StoredPath> => (table ??= new Map(base.map((p) => [key(p.prefix, p.nextHop), p])));
+    const journals: Buffer[] = [];
     for (const file of [this.oldJournalFile, this.journalFile]) {
-      const bytes = await readOrNull(file, null);
+      const bytes = await readOrNull(file);
       if (bytes === null) continue;
-      const good = this.replay(file, bytes, snapshotSeq, tableOf);
+      const good = this.replay(file, bytes, snapshotSeq, blocks);
       if (good < bytes.length) {
         this.log.warn({ file, offset: good, dropped: bytes.length - good }, 'dropping a torn record at the end of the journal (a crash mid-write)');
         await truncate(file, good);
       }
+      journals.push(bytes.subarray(0, good));
     }
     this.durableSeq = this.seq;
-    const paths = table === null ? base : [...(table as Map<string, StoredPath>).values()];
-    if (migrate || (await exists(this.oldJournalFile))) {
-      // One snapshot of what was read, then a fresh journal: the old formats and files go.
-      await this.writeSnapshotOf(paths, this.seq);
+    if (migrated) {
+      // One snapshot of what was read, then a fresh journal: the old format goes.
+      await this.writeSnapshot([migrated], this.seq);
       await unlink(this.journalFile).catch(() => {});
-      await unlink(this.oldJournalFile).catch(() => {});
-      if (migrate) this.log.info({ file: this.file, paths: paths.length }, 'state file migrated to version 2 (snapshot and journal)');
+      this.log.info({ file: this.file, paths: migrated.count }, 'state file migrated to version 3 (snapshot and journal)');
+    } else if (journals.length === 2) {
+      // A snapshot did not finish: both journals' records, in order, become the journal again.
+      await mkdir(dirname(this.file), { recursive: true });
+      const tmp = `${this.journalFile}.tmp-${process.pid}`;
+      await writeDurably(tmp, Buffer.concat(journals));
+      await rename(tmp, this.journalFile);
+      await syncDir(dirname(this.file));
+      await unlink(this.oldJournalFile);
     }
     await this.openJournal();
-    return paths;
+    return new StoredState(blocks);
   }
 
   /** Where compaction reads the table from (the desired table's rows). */
@@ -181,37 +212,27 @@ export class StateStore {
     this.source = source;
   }
 
-  /**
-   * Appends one call's changes; resolves once they are on disk (fsync'd). Records are written in
-   * the order of these calls, whatever order their writes complete in.
-   */
+  /** Appends one call's changes given as text (tests and tools). */
   append(ops: readonly StoreOp[]): Promise<void> {
-    return this.appendEncoded(ops.map((o) => JSON.stringify(o)));
-  }
-
-  /** append() of ops already written as JSON text. */
-  appendEncoded(ops: readonly string[]): Promise<void> {
-    const w = new OpsWriter();
-    for (const o of ops) w.add(o);
-    return this.appendOps(w);
+    const w = new PathBlockWriter();
+    writeOps(w, ops);
+    return this.appendBlock(w);
   }
 
   /**
-   * append() of the ops an OpsWriter holds (the speaker writes a call's paths straight into one).
-   * The writer must not be used again: its buffer is written as it is.
+   * Appends one call's changes (the speaker writes a call's paths straight into the writer);
+   * resolves once they are on disk. Records are written in the order of these calls,
+   * whatever order their writes complete in. The writer must not be used again.
    */
-  appendOps(w: OpsWriter): Promise<void> {
+  appendBlock(w: PathBlockWriter): Promise<void> {
     if (w.count === 0) return Promise.resolve();
     const seq = ++this.seq;
-    const open = Buffer.from(`{"seq":${seq},"ops":[`);
-    const body = w.bytes();
-    const close = Buffer.from(']}');
-    const len = open.length + body.length + close.length;
-    const head = Buffer.allocUnsafe(RECORD_HEAD);
-    head.writeUInt32LE(len, 0);
-    head.writeUInt32LE(crc32(close, crc32(body, crc32(open))), 4);
+    const block = w.parts();
+    const head = Buffer.allocUnsafe(FRAME_HEAD + SEQ);
+    head.writeDoubleLE(seq, FRAME_HEAD);
+    const size = frameHead(head, [head.subarray(FRAME_HEAD), ...block]);
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ parts: [head, open, body, close], size: RECORD_HEAD + len, seq, resolve, reject });
+      this.queue.push({ parts: [head, ...block], size, seq, resolve, reject });
       this.writing ??= this.drain();
     });
   }
@@ -237,8 +258,8 @@ export class StateStore {
         this.queue = [];
         try {
           const fh = this.journal ?? (await this.openJournal());
+          // O_DSYNC: the write returns once the data is on disk (one trip to the thread pool, not two).
           await fh.writev(batch.flatMap((p) => p.parts));
-          await fh.datasync();
           this.writes++;
           for (const p of batch) this.journalBytes += p.size;
           this.durableSeq = batch.at(-1)!.seq;
@@ -257,7 +278,7 @@ export class StateStore {
 
   private async openJournal(): Promise<FileHandle> {
     await mkdir(dirname(this.file), { recursive: true });
-    this.journal = await open(this.journalFile, 'a', 0o600);
+    this.journal = await open(this.journalFile, JOURNAL_FLAGS, 0o600);
     this.journalBytes = (await this.journal.stat()).size;
     if (this.journalBytes === 0) await syncDir(dirname(this.file)); // a new file's name must survive too
     return this.journal;
@@ -274,7 +295,7 @@ export class StateStore {
 
   /** A new snapshot while calls go on (see the file's comment for why it is safe). */
   private async compact(): Promise<void> {
-    const source = this.source!;
+    const fill = this.source!();
     // Set the journal aside between two writes, so every record goes wholly to one file: writes
     // wait for the rotation (drain() awaits it) and it waits for the write under way.
     while (this.writing) await this.writing;
@@ -282,38 +303,59 @@ export class StateStore {
     this.rotation = this.rotate();
     await this.rotation;
     this.rotation = null;
-    const t0 = Date.now();
+    const t0 = this.clock.now();
     try {
-      const tmp = `${this.file}.tmp-${process.pid}`;
-      const fd = openSync(tmp, 'w', 0o600);
-      let bytes = 0;
-      try {
-        bytes += writeSync(fd, `${JSON.stringify({ announcer: 'state', version: STATE_VERSION, seq: from })}\n`);
-        const rows = source();
-        const chunk = this.options.snapshotChunk ?? 4096;
-        let r = rows.next();
-        while (!r.done) {
-          let lines = '';
-          for (let n = 0; !r.done && n < chunk; n++, r = rows.next()) for (const p of r.value) lines += `${p}\n`;
-          if (lines) bytes += writeSync(fd, lines);
-          if (!r.done) await new Promise<void>((resolve) => this.clock.soon(resolve)); // let calls in between
-        }
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      // Everything the snapshot may have caught has a record; those must be durable first.
-      await this.durable(this.seq);
-      await rename(tmp, this.file);
-      await syncDir(dirname(this.file));
+      const chunk = this.options.snapshotChunk ?? 16_384;
+      const bytes = await this.writeSnapshot(
+        (async function* (soon: () => Promise<void>) {
+          for (;;) {
+            const w = new PathBlockWriter(chunk * 24);
+            const more = fill(w, chunk);
+            yield w;
+            if (!more) return;
+            await soon(); // let calls in between
+          }
+        })(() => new Promise<void>((resolve) => this.clock.soon(resolve))),
+        from,
+        // Everything the snapshot may have caught has a record; those must be durable first.
+        () => this.durable(this.seq),
+      );
       await unlink(this.oldJournalFile);
-      this.snapshotBytes = bytes;
       this.snapshots++;
-      this.log.info({ file: this.file, bytes, after: from, ms: Date.now() - t0 }, 'state snapshot written, journal compacted');
+      this.log.info({ file: this.file, bytes, after: from, ms: this.clock.now() - t0 }, 'state snapshot written, journal compacted');
     } catch (e) {
       // The old journal stays beside the new one: load() replays both.
       this.log.error({ err: (e as Error).message, file: this.file }, 'cannot write a state snapshot');
     }
+  }
+
+  /**
+   * Writes a snapshot of the blocks, taken after record `seq`, to a new file and renames it into
+   * place (after `before`, when given). Returns its size.
+   */
+  private async writeSnapshot(blocks: Iterable<PathBlockWriter> | AsyncIterable<PathBlockWriter>, seq: number, before?: () => Promise<void>): Promise<number> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    const fd = openSync(tmp, 'w', 0o600);
+    let bytes = 0;
+    try {
+      bytes += writeSync(fd, `${JSON.stringify({ announcer: 'state', version: STATE_VERSION, seq })}\n`);
+      for await (const w of blocks) {
+        if (w.count === 0) continue;
+        const parts = w.parts();
+        const head = Buffer.allocUnsafe(FRAME_HEAD);
+        bytes += writeAll(fd, [head, ...parts], frameHead(head, parts));
+      }
+      bytes += writeSync(fd, Buffer.alloc(FRAME_HEAD)); // the end: an empty frame
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    await before?.();
+    await rename(tmp, this.file);
+    await syncDir(dirname(this.file));
+    this.snapshotBytes = bytes;
+    return bytes;
   }
 
   private async rotate(): Promise<void> {
@@ -338,26 +380,9 @@ export class StateStore {
     }
   }
 
-  private async writeSnapshotOf(paths: readonly StoredPath[], seq: number): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    let body = `${JSON.stringify({ announcer: 'state', version: STATE_VERSION, seq })}\n`;
-    for (const p of paths) body += `${JSON.stringify(p)}\n`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(body);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.file);
-    await syncDir(dirname(this.file));
-    this.snapshotBytes = Buffer.byteLength(body);
-  }
-
   // ---- reading ----------------------------------------------------------------------------
 
-  private parseV1(text: string): StoredPath[] {
+  private parseV1(text: string): PathBlockWriter {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -369,90 +394,106 @@ export class StateStore {
       const issue = parsed.error.issues[0]!;
       throw new StateFileError(this.file, `not an announcer state file (${issue.path.join('.') || 'top level'}: ${issue.message})`);
     }
-    return parsed.data.paths;
-  }
-
-  /** A version 2 snapshot's paths, and the record it was taken after. */
-  private parseSnapshot(text: string): { seq: number; paths: StoredPath[] } {
-    let at = text.indexOf('\n');
-    if (at < 0) throw new StateFileError(this.file, 'not an announcer state file (no header line)');
-    const head = header.safeParse(tryJson(text.slice(0, at)));
-    if (!head.success) throw new StateFileError(this.file, 'not an announcer state file (its first line is not a version 2 header)');
-    // Fast: the lines as one JSON array (one parse of the whole body). Only when that fails, or an
-    // entry is not a path, the slow walk below finds the line and says what is wrong with it.
-    if (text.endsWith('\n')) {
-      const all = tryJson(`[${text.slice(at + 1, -1).replaceAll('\n', ',')}]`);
-      if (Array.isArray(all) && all.every(isStoredPath)) return { seq: head.data.seq, paths: all as StoredPath[] };
-    }
-    const paths: StoredPath[] = [];
-    let line = 2;
-    while (at + 1 < text.length) {
-      const end = text.indexOf('\n', at + 1);
-      if (end < 0) throw new StateFileError(this.file, `line ${line} is cut short (offset ${at + 1})`);
-      const json = tryJson(text.slice(at + 1, end));
-      // The common case is checked by hand; zod only explains what is wrong.
-      if (!isStoredPath(json)) {
-        const why = storedPath.safeParse(json);
-        throw new StateFileError(this.file, `line ${line} (offset ${at + 1}) is not a stored path${why.success ? '' : ` (${why.error.issues[0]!.path.join('.')}: ${why.error.issues[0]!.message})`}`);
+    const w = new PathBlockWriter();
+    parsed.data.paths.forEach((p, i) => {
+      try {
+        writeOps(w, [{ put: p }]);
+      } catch (e) {
+        throw new StateFileError(this.file, `paths.${i}: ${(e as Error).message}`);
       }
-      paths.push(json);
-      at = end;
-      line++;
-    }
-    return { seq: head.data.seq, paths };
+    });
+    return w;
   }
 
-  /** Applies a journal's records after `after`; returns the offset where good records end. */
-  private replay(file: string, bytes: Buffer, after: number, tableOf: () => Map<string, StoredPath>): number {
+  /** A snapshot's blocks (added to `blocks`); returns the record it was taken after. */
+  private parseSnapshot(bytes: Buffer, blocks: PathBlock[]): number {
+    const nl = bytes.indexOf(0x0a);
+    const head = header.safeParse(nl < 0 ? undefined : tryJson(bytes.subarray(0, nl).toString('utf8')));
+    if (!head.success) throw new StateFileError(this.file, 'not an announcer state file (no header line)');
+    if (head.data.version !== STATE_VERSION) {
+      throw new StateFileError(this.file, `version ${head.data.version}, but this announcer reads version ${STATE_VERSION} (and migrates version 1)`);
+    }
+    let at = nl + 1;
+    for (;;) {
+      if (bytes.length - at < FRAME_HEAD) throw new StateFileError(this.file, `cut short at offset ${at} (no end frame)`);
+      const len = bytes.readUInt32LE(at);
+      if (len === 0) break;
+      if (len > MAX_FRAME || at + FRAME_HEAD + len > bytes.length) throw new StateFileError(this.file, `damaged frame at offset ${at} (length ${len})`);
+      const payload = bytes.subarray(at + FRAME_HEAD, at + FRAME_HEAD + len);
+      if (crc32(payload) !== bytes.readUInt32LE(at + 4)) throw new StateFileError(this.file, `damaged frame at offset ${at} (checksum mismatch)`);
+      blocks.push(this.block(this.file, payload, at + FRAME_HEAD));
+      at += FRAME_HEAD + len;
+    }
+    if (at + FRAME_HEAD !== bytes.length) throw new StateFileError(this.file, `${bytes.length - at - FRAME_HEAD} octets after the end frame (offset ${at + FRAME_HEAD})`);
+    return head.data.seq;
+  }
+
+  private block(file: string, payload: Uint8Array, offset: number): PathBlock {
+    try {
+      return PathBlock.read(payload);
+    } catch (e) {
+      if (!(e instanceof BlockError)) throw e;
+      throw new StateFileError(file, `unreadable block at offset ${offset + e.offset} (${e.message})`);
+    }
+  }
+
+  /** Adds a journal's records after `after` to `blocks`; returns the offset where good records end. */
+  private replay(file: string, bytes: Buffer, after: number, blocks: PathBlock[]): number {
     let at = 0;
     while (at < bytes.length) {
       const left = bytes.length - at;
-      if (left < RECORD_HEAD) return at; // a torn head
+      if (left < FRAME_HEAD) return at; // a torn head
       const len = bytes.readUInt32LE(at);
-      if (len > MAX_RECORD) throw new StateFileError(file, `damaged record at offset ${at} (length ${len})`);
-      if (RECORD_HEAD + len > left) return at; // a torn body: the write never finished
-      const payload = bytes.subarray(at + RECORD_HEAD, at + RECORD_HEAD + len);
+      if (len > MAX_FRAME || len < SEQ) throw new StateFileError(file, `damaged record at offset ${at} (length ${len})`);
+      if (FRAME_HEAD + len > left) return at; // a torn body: the write never finished
+      const payload = bytes.subarray(at + FRAME_HEAD, at + FRAME_HEAD + len);
       if (crc32(payload) !== bytes.readUInt32LE(at + 4)) {
         // The last record: torn mid-write. Anything before good records: damage.
-        if (RECORD_HEAD + len === left) return at;
+        if (FRAME_HEAD + len === left) return at;
         throw new StateFileError(file, `damaged record at offset ${at} (checksum mismatch)`);
       }
-      const json = tryJson(payload.toString('utf8'));
-      // The common case is checked by hand; zod only explains what is wrong.
-      if (!isRecord(json)) {
-        const why = record.safeParse(json);
-        throw new StateFileError(file, `unreadable record at offset ${at}${why.success ? '' : ` (${why.error.issues[0]!.path.join('.')}: ${why.error.issues[0]!.message})`}`);
-      }
-      if (json.seq > after) {
-        const table = tableOf();
-        for (const o of json.ops) {
-          if ('put' in o) table.set(key(o.put.prefix, o.put.nextHop), o.put);
-          else table.delete(key(o.del.prefix, o.del.nextHop));
-        }
-      }
-      this.seq = Math.max(this.seq, json.seq);
-      at += RECORD_HEAD + len;
+      const seq = payload.readDoubleLE(0);
+      if (!Number.isSafeInteger(seq) || seq < 1) throw new StateFileError(file, `unreadable record at offset ${at} (sequence number ${seq})`);
+      if (seq > after) blocks.push(this.block(file, payload.subarray(SEQ), at + FRAME_HEAD + SEQ));
+      this.seq = Math.max(this.seq, seq);
+      at += FRAME_HEAD + len;
     }
     return at;
   }
 }
 
-function isStoredPath(v: unknown): v is StoredPath {
-  if (typeof v !== 'object' || v === null) return false;
-  const p = v as Record<string, unknown>;
-  return typeof p.prefix === 'string' && typeof p.nextHop === 'string' && Array.isArray(p.owners) && p.owners.length > 0 && p.owners.every((o) => typeof o === 'string');
+/** Fills in a frame head (length and CRC-32 of `payload`'s parts) at head[0..8); returns the frame's size. */
+function frameHead(head: Buffer, payload: readonly Uint8Array[]): number {
+  let len = 0;
+  let crc = 0;
+  for (const p of payload) {
+    len += p.length;
+    crc = crc32(p, crc);
+  }
+  head.writeUInt32LE(len, 0);
+  head.writeUInt32LE(crc, 4);
+  return FRAME_HEAD + len;
 }
 
-function isRecord(v: unknown): v is { seq: number; ops: StoreOp[] } {
-  if (typeof v !== 'object' || v === null) return false;
-  const r = v as { seq?: unknown; ops?: unknown };
-  if (typeof r.seq !== 'number' || !Number.isInteger(r.seq) || r.seq < 1 || !Array.isArray(r.ops)) return false;
-  return r.ops.every((o: unknown) => {
-    if (typeof o !== 'object' || o === null) return false;
-    const x = o as { put?: unknown; del?: { prefix?: unknown; nextHop?: unknown } };
-    if ('put' in x) return isStoredPath(x.put);
-    return typeof x.del === 'object' && x.del !== null && typeof x.del.prefix === 'string' && typeof x.del.nextHop === 'string';
-  });
+/** writev until all of `size` octets are written. */
+function writeAll(fd: number, parts: readonly Uint8Array[], size: number): number {
+  const done = writevSync(fd, parts as Uint8Array[]);
+  if (done < size) {
+    // A short write (rare): the rest from where it stopped.
+    const rest = Buffer.concat(parts as Uint8Array[]).subarray(done);
+    for (let at = 0; at < rest.length; ) at += writeSync(fd, rest, at);
+  }
+  return size;
+}
+
+async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
+  await writeFile(file, bytes, { mode: 0o600 });
+  const fh = await open(file, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 function tryJson(text: string): unknown {
@@ -463,22 +504,13 @@ function tryJson(text: string): unknown {
   }
 }
 
-async function readOrNull(file: string): Promise<string | null>;
-async function readOrNull(file: string, encoding: null): Promise<Buffer | null>;
-async function readOrNull(file: string, encoding: 'utf8' | null = 'utf8'): Promise<string | Buffer | null> {
+async function readOrNull(file: string): Promise<Buffer | null> {
   try {
-    return encoding === null ? await readFile(file) : await readFile(file, encoding);
+    return await readFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new StateFileError(file, `cannot read it: ${(e as Error).message}`);
   }
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** A rename must survive a power cut too: sync the directory entry. */

@@ -86,7 +86,7 @@ describe('README links', () => {
     }
     // Nor a bare address of somewhere else (documentation and loopback addresses are examples).
     for (const url of readme.match(/\bhttps?:\/\/[^\s)`'"<>]+/g) ?? []) {
-      expect(url, url).toMatch(/^https?:\/\/(\[::1\]|localhost|127\.|192\.0\.2\.|198\.51\.100\.|203\.0\.113\.|NODE\b|HOST\b)/);
+      expect(url, url).toMatch(/^https?:\/\/(\[::1\]|localhost|127\.|192\.0\.2\.|198\.51\.100\.|203\.0\.113\.|NODE\b|HOST\b|\{nextHop\}|\{address\}|\[2001:db8:)/);
     }
   });
 });

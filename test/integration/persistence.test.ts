@@ -32,7 +32,7 @@ function table(from: number, n: number): { prefix: string }[] {
 /** What the state files hold (snapshot and journal), read as the daemon reads them at start. */
 async function storedPaths(file: string): Promise<StoredPath[]> {
   const store = new StateStore(file, silentLogger);
-  const paths = await store.load();
+  const paths = (await store.load()).paths();
   await store.close();
   return paths;
 }

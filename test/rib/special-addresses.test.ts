@@ -2,6 +2,7 @@
 // next hop that is the prefix itself, and prefixes beyond our own addresses unless the config
 // (allowPrefixes) says so. Every refusal goes through validatePath and the ReplacePaths stage alike.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/rib/request-error.js';
 import { PrefixPolicy } from '../../src/rib/special-addresses.js';
@@ -139,5 +140,38 @@ describe('prefixes beyond our own addresses', () => {
     expect(`${v.path.prefix.toString()} via ${v.path.nextHop.toString()}`).toBe('0.0.0.0/0 via 0.0.0.0');
     // ... and the form check does not make 0.0.0.0 a known-good next hop for the next request.
     expect(refusal({ prefix: '203.0.113.10/32', nextHop: '0.0.0.0' }).field).toBe('paths[0].nextHop');
+  });
+});
+
+describe('the special ranges, looked up by first octet', () => {
+  // The ranges written out again here, independently of the table in special-addresses.ts.
+  const special: [boolean, number[], number][] = [
+    [false, [0], 8],
+    [false, [127], 8],
+    [false, [169, 254], 16],
+    [false, [224], 4],
+    [false, [240], 4],
+    [true, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 128],
+    [true, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], 128],
+    [true, [0xfe, 0x80], 10],
+    [true, [0xff], 8],
+  ];
+  const bit = (b: Uint8Array | number[], i: number) => ((b[i >> 3] ?? 0) >> (7 - (i & 7))) & 1;
+  const within = (v6: boolean, bytes: Uint8Array, length: number) =>
+    (length === 0) ||
+    special.some(([sv6, octets, len]) => sv6 === v6 && length >= len && Array.from({ length: len }, (_, i) => i).every((i) => bit(bytes, i) === bit(octets, i)));
+
+  it('refuses a prefix exactly when it lies in a special range (or is the default route)', () => {
+    const policy = new PrefixPolicy();
+    fc.assert(
+      fc.property(fc.boolean(), fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.nat(128), fc.constantFrom(0, 127, 169, 224, 239, 240, 255, 254, 0xfe, 0xff), fc.boolean(), (v6, octets, len, first, pin) => {
+        const length = v6 ? len : len % 33;
+        const bytes = octets.slice();
+        if (pin) bytes[0] = first; // often near a special range
+        for (let b = length; b < 128; b++) bytes[b >> 3]! &= ~(0x80 >> (b & 7));
+        expect(policy.refusal(v6, bytes, 0, length) !== undefined).toBe(within(v6, bytes, length));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/rib/request-error.js';
 import { Speaker } from '../../src/speaker/speaker.js';
+import { StoredState } from '../../src/store/state-store.js';
 
 function speakerLogging(allowPrefixes?: string[]): { speaker: Speaker; warnings: { entry: string; why: string; msg: string }[] } {
   const warnings: { entry: string; why: string; msg: string }[] = [];
@@ -17,21 +18,33 @@ function speakerLogging(allowPrefixes?: string[]): { speaker: Speaker; warnings:
 describe('Speaker.restore', () => {
   it('leaves out, with a warning each, the paths the rules refuse now', async () => {
     const { speaker, warnings } = speakerLogging(['203.0.113.0/24']);
-    const n = speaker.restore([
-      { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['lb'], pathId: 1 },
-      { prefix: '192.0.2.0/24', nextHop: '198.51.100.11', owners: ['lb'], pathId: 2 },
-      { prefix: '203.0.113.11/32', nextHop: '0.0.0.0', owners: ['cli'], pathId: 3 },
-    ]);
+    const n = speaker.restore(
+      StoredState.of([
+        { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['lb'], pathId: 1 },
+        { prefix: '192.0.2.0/24', nextHop: '198.51.100.11', owners: ['lb'], pathId: 2 },
+        { prefix: '203.0.113.11/32', nextHop: '0.0.0.0', owners: ['cli'], pathId: 3 },
+      ]),
+    );
     expect(n).toBe(1);
     expect((await speaker.listPaths()).map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual(['203.0.113.10/32 via 198.51.100.11']);
     expect(warnings.map((w) => [w.msg, w.entry, w.why])).toEqual([
-      ['state file: path left out, it may not be announced', 'paths[1].prefix', 'paths[1].prefix: 192.0.2.0/24 is outside allowPrefixes (203.0.113.0/24)'],
-      ['state file: path left out, it may not be announced', 'paths[2].nextHop', expect.stringContaining('paths[2].nextHop: 0.0.0.0 is the unspecified address')],
+      [
+        'state file: path left out, it may not be announced',
+        'paths[192.0.2.0/24 via 198.51.100.11].prefix',
+        'paths[192.0.2.0/24 via 198.51.100.11].prefix: 192.0.2.0/24 is outside allowPrefixes (203.0.113.0/24)',
+      ],
+      [
+        'state file: path left out, it may not be announced',
+        'paths[203.0.113.11/32 via 0.0.0.0].nextHop',
+        expect.stringContaining('paths[203.0.113.11/32 via 0.0.0.0].nextHop: 0.0.0.0 is the unspecified address'),
+      ],
     ]);
   });
 
-  it('still refuses a malformed entry', () => {
+  it('still refuses a malformed entry, naming it', () => {
     const { speaker } = speakerLogging();
-    expect(() => speaker.restore([{ prefix: '203.0.113.300/32', nextHop: '198.51.100.11', owners: ['lb'] }])).toThrow(RequestError);
+    const bad = StoredState.of([{ prefix: '203.0.113.30/32', nextHop: '198.51.100.11', owners: ['lb'], communities: ['65000:x'] }]);
+    expect(() => speaker.restore(bad)).toThrow(RequestError);
+    expect(() => speaker.restore(bad)).toThrow(/paths\[203\.0\.113\.30\/32 via 198\.51\.100\.11\]\.communities\[0\]/);
   });
 });

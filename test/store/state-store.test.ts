@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { Speaker } from '../../src/speaker/speaker.js';
-import { StateFileError, StateStore, type StoredPath, type StoreOp } from '../../src/store/state-store.js';
+import { PathBlockWriter, StateFileError, StateStore, StoredState, writeOps, type StoredPath, type StoreOp } from '../../src/store/state-store.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -30,7 +30,7 @@ async function opened(file: string, options = {}): Promise<StateStore> {
 
 async function reload(file: string): Promise<StoredPath[]> {
   const s = new StateStore(file, silentLogger);
-  const paths = await s.load();
+  const paths = (await s.load()).paths();
   await s.close();
   return paths;
 }
@@ -72,7 +72,7 @@ describe('StateStore', () => {
       const copy = join(dir, `cut${cut}`);
       await writeFile(`${copy}.journal`, (await readFile(journal)).subarray(0, full - cut));
       const s = new StateStore(copy, silentLogger);
-      expect(await s.load()).toEqual([path(1), path(2)]);
+      expect((await s.load()).paths()).toEqual([path(1), path(2)]);
       await s.append([put(path(4))]);
       await s.close();
       expect(await reload(copy)).toEqual([path(1), path(2), path(4)]);
@@ -106,7 +106,8 @@ describe('StateStore', () => {
     ['not JSON', '{"version": 1, "paths": [', /not valid JSON/],
     ['another format', '{"hello": "world"}\n', /not an announcer state file/],
     ['a bad version 1 entry', '{"version": 1, "paths": [{"prefix": "203.0.113.1/32"}]}', /not an announcer state file \(paths\.0\.nextHop/],
-    ['a bad snapshot line', '{"announcer":"state","version":2,"seq":0}\n{"prefix":"203.0.113.1/32"}\n', /line 2 \(offset 42\) is not a stored path/],
+    ['a snapshot of another version', '{"announcer":"state","version":2,"seq":0}\n{"prefix":"203.0.113.1/32"}\n', /version 2, but this announcer reads version 3/],
+    ['a snapshot cut short', '{"announcer":"state","version":3,"seq":0}\n', /cut short at offset 42 \(no end frame\)/],
   ])('a state file that is %s is refused, named, and left untouched', async (_what, text, why) => {
     const file = join(dir, 'state');
     await writeFile(file, text);
@@ -122,11 +123,31 @@ describe('StateStore', () => {
     const v1 = { version: 1, paths: [path(1, { pathId: 7 }), path(2, { owners: ['a', 'b'], localPref: 200 })] };
     await writeFile(file, JSON.stringify(v1));
     const store = new StateStore(file, silentLogger);
-    expect(await store.load()).toEqual(v1.paths);
+    expect((await store.load()).paths()).toEqual(v1.paths);
     await store.append([put(path(3))]);
     await store.close();
-    expect((await readFile(file, 'utf8')).split('\n')[0]).toBe('{"announcer":"state","version":2,"seq":0}');
+    expect((await readFile(file, 'utf8')).split('\n')[0]).toBe('{"announcer":"state","version":3,"seq":0}');
     expect(await reload(file)).toEqual([...v1.paths, path(3)]);
+  });
+
+  it('a snapshot damaged anywhere is refused with the offset of its frame, and left untouched', async () => {
+    const file = join(dir, 'state');
+    await writeFile(file, JSON.stringify({ version: 1, paths: [path(1), path(2)] }));
+    await reload(file); // migrated: now a version 3 snapshot
+    const good = await readFile(file);
+    const head = good.indexOf(0x0a) + 1;
+    const cases: [Buffer, RegExp][] = [
+      [Buffer.concat([good.subarray(0, head + 20), Buffer.of(good[head + 20]! ^ 1), good.subarray(head + 21)]), new RegExp(`damaged frame at offset ${head} \\(checksum mismatch\\)`)],
+      [good.subarray(0, good.length - 8), /no end frame/],
+      [Buffer.concat([good, Buffer.of(1)]), /1 octets after the end frame/],
+    ];
+    for (const [bytes, why] of cases) {
+      await writeFile(file, bytes);
+      const err = await new StateStore(file, silentLogger).load().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StateFileError);
+      expect((err as Error).message).toMatch(why);
+      expect(Buffer.compare(await readFile(file), bytes)).toBe(0);
+    }
   });
 
   it('compacts into a snapshot while calls keep arriving, and loses none of them', async () => {
@@ -134,8 +155,18 @@ describe('StateStore', () => {
     // The live table the snapshot reads, changed by the "calls" below as a speaker would.
     const table = new Map<string, StoredPath>();
     const store = await opened(file, { compactAt: 2_000, snapshotChunk: 3 });
-    store.attach(function* () {
-      for (const p of [...table.values()]) yield [JSON.stringify(p)];
+    store.attach(() => {
+      // A walk over the table as it is when each chunk is read (a speaker's is over its rows).
+      let at = 0;
+      return (w: PathBlockWriter, rows: number) => {
+        const now = [...table.values()];
+        writeOps(
+          w,
+          now.slice(at, at + rows).map((put) => ({ put })),
+        );
+        at += rows;
+        return at < now.length;
+      };
     });
     const calls: Promise<void>[] = [];
     for (let i = 0; i < 400; i++) {
@@ -155,7 +186,7 @@ describe('StateStore', () => {
     expect((await readdir(dir)).sort()).toEqual(['state', 'state.journal']);
   });
 
-  it('a crash during a snapshot leaves the old journal beside the new one, and both are replayed', async () => {
+  it('a crash during a snapshot leaves the old journal beside the new one: both are replayed and merged', async () => {
     const file = join(dir, 'state');
     const store = await opened(file);
     await store.append([put(path(1))]);
@@ -165,9 +196,12 @@ describe('StateStore', () => {
     await writeFile(`${file}.journal.old`, await readFile(`${file}.journal`));
     await truncate(`${file}.journal`, 0);
     const s = new StateStore(file, silentLogger);
-    expect(await s.load()).toEqual([path(1), path(2)]);
+    expect((await s.load()).paths()).toEqual([path(1), path(2)]);
+    // The two journals became one again, in order; the next snapshot sets it aside as usual.
+    expect((await readdir(dir)).sort()).toEqual(['state.journal']);
+    await s.append([del(path(1)), put(path(3))]);
     await s.close();
-    expect((await readdir(dir)).sort()).toEqual(['state', 'state.journal']);
+    expect(await reload(file)).toEqual([path(2), path(3)]);
   });
 });
 
@@ -193,7 +227,7 @@ describe('Speaker with a state file', () => {
     // Path ids too survive the restart (an ADD-PATH router that kept the path sees the same one),
     // and ids handed out afterwards stay above them.
     const b = new Speaker(opts, silentLogger, undefined, null);
-    b.restore(await reload(file));
+    b.restore(StoredState.of(await reload(file)));
     expect(b.listPaths()).toEqual(a.listPaths());
     expect((await b.addPaths([{ prefix: '203.0.113.30', nextHop: '198.51.100.11' }]))[0]?.pathId).toBe(4);
     await store.close();
