@@ -121,7 +121,7 @@ export const REPLACE_CHUNK = 10_000;
 /** Prefixes per packed block: at most ~1 MiB (IPv6 /128s). */
 const BLOCK_PREFIXES = 65_536;
 
-/** A path that is a prefix and at most a next hop: sent packed, no message of its own. */
+/** A path that is a prefix and at most a next hop and a check: sent packed, no message of its own. */
 function plain(p: PathInput): boolean {
   return (
     p.owner === undefined &&
@@ -133,14 +133,14 @@ function plain(p: PathInput): boolean {
 }
 
 /**
- * The parts of a ReplacePaths, in order: runs of plain paths with one next hop and family become
+ * The parts of a ReplacePaths, in order: runs of plain paths with one next hop, check and family become
  * packed blocks (prefix octets as BGP writes NLRI); anything else, or a prefix this client cannot
  * read, goes as a Path for the daemon to validate and name. Order is kept, so the daemon's
  * `paths[i]` in an error is the caller's index.
  */
 function* replaceParts(owner: string, paths: readonly PathInput[], details: boolean): Generator<ReplacePathsRequest> {
   let first = true;
-  const part = (list: readonly PathInput[], block?: { family: Family; prefixes: Uint8Array; nextHop: string }): ReplacePathsRequest => {
+  const part = (list: readonly PathInput[], block?: { family: Family; prefixes: Uint8Array; nextHop: string; check: string }): ReplacePathsRequest => {
     // The first part says how many paths the set has: a stream cut short is then never applied.
     const r = replaceToPb(first ? owner : '', list, details, block, first ? paths.length : undefined);
     first = false;
@@ -153,8 +153,9 @@ function* replaceParts(owner: string, paths: readonly PathInput[], details: bool
   let count = 0;
   let family: Family = 'ipv4-unicast';
   let nextHop = '';
+  let check = '';
   const block = () => {
-    const b = { family, prefixes: buf.slice(0, pos), nextHop };
+    const b = { family, prefixes: buf.slice(0, pos), nextHop, check };
     pos = 0;
     count = 0;
     return b;
@@ -172,13 +173,15 @@ function* replaceParts(owner: string, paths: readonly PathInput[], details: bool
     }
     const f: Family = r & PREFIX_V6 ? 'ipv6-unicast' : 'ipv4-unicast';
     const nh = p.nextHop ?? '';
+    const ck = p.check ?? '';
     if (list.length > 0) {
       yield part(list);
       list = [];
     }
-    if (count > 0 && (f !== family || nh !== nextHop || count >= BLOCK_PREFIXES)) yield part([], block());
+    if (count > 0 && (f !== family || nh !== nextHop || ck !== check || count >= BLOCK_PREFIXES)) yield part([], block());
     family = f;
     nextHop = nh;
+    check = ck;
     const len = r & 0xff;
     const n = (len + 7) >> 3;
     if (pos + 1 + n > buf.length) {

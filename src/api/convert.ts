@@ -5,6 +5,7 @@
 
 import type { Family } from '../codec/types.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
+import type { HealthState, PathHealth } from '../rib/types.js';
 import type { AddedPath, AddOutcome, AnnouncedPath, PeerStatus, StateName } from '../speaker/api.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
@@ -22,11 +23,25 @@ const STATE_TO_PB: Record<StateName, pb.PeerState> = {
   Established: pb.PeerState.PEER_STATE_ESTABLISHED,
 };
 
+const HEALTH_STATE_TO_PB: Record<HealthState, pb.HealthState> = {
+  up: pb.HealthState.HEALTH_STATE_UP,
+  down: pb.HealthState.HEALTH_STATE_DOWN,
+  pending: pb.HealthState.HEALTH_STATE_PENDING,
+};
+
+const HEALTH_EFFECT_TO_PB: Record<PathHealth['effect'], pb.HealthEffect> = {
+  announced: pb.HealthEffect.HEALTH_EFFECT_ANNOUNCED,
+  withdrawn: pb.HealthEffect.HEALTH_EFFECT_WITHDRAWN,
+  demoted: pb.HealthEffect.HEALTH_EFFECT_DEMOTED,
+};
+
 function invert<K extends string, V extends number>(table: Record<K, V>): Map<V, K> {
   return new Map(Object.entries(table).map(([k, v]) => [v as V, k as K]));
 }
 const FAMILY_FROM_PB = invert(FAMILY_TO_PB);
 const STATE_FROM_PB = invert(STATE_TO_PB);
+const HEALTH_STATE_FROM_PB = invert(HEALTH_STATE_TO_PB);
+const HEALTH_EFFECT_FROM_PB = invert(HEALTH_EFFECT_TO_PB);
 
 /** Thrown by the client when a reply from the server holds a value this version does not know. */
 export class UnexpectedReplyError extends Error {
@@ -43,6 +58,18 @@ function stateFromPb(s: pb.PeerState): StateName {
   const state = STATE_FROM_PB.get(s);
   if (!state) throw new UnexpectedReplyError(`unknown peer state ${s} from the server`);
   return state;
+}
+
+function healthStateFromPb(s: pb.HealthState): HealthState {
+  const state = HEALTH_STATE_FROM_PB.get(s);
+  if (!state) throw new UnexpectedReplyError(`unknown health state ${s} from the server`);
+  return state;
+}
+
+function healthEffectFromPb(e: pb.HealthEffect): PathHealth['effect'] {
+  const effect = HEALTH_EFFECT_FROM_PB.get(e);
+  if (!effect) throw new UnexpectedReplyError(`unknown health effect ${e} from the server`);
+  return effect;
 }
 
 function given(s: string): string | undefined {
@@ -68,6 +95,8 @@ export function pathInputToPb(p: PathInput): pb.Path {
     pathId: 0,
     family: pb.Family.FAMILY_UNSPECIFIED,
     owners: [],
+    check: p.check ?? '',
+    health: undefined,
   };
 }
 
@@ -80,6 +109,29 @@ export function pathInputFromPb(p: pb.Path): PathInput {
     ...opt('localPref', p.localPref),
     ...opt('med', p.med),
     ...opt('owner', given(p.owner)),
+    ...opt('check', given(p.check)),
+  };
+}
+
+function healthToPb(h: PathHealth): pb.PathHealth {
+  return {
+    state: HEALTH_STATE_TO_PB[h.state],
+    effect: HEALTH_EFFECT_TO_PB[h.effect],
+    target: h.target,
+    since: new Date(h.since),
+    lastError: h.lastError,
+    lastErrorAt: h.lastErrorAt === undefined ? undefined : new Date(h.lastErrorAt),
+  };
+}
+
+function healthFromPb(h: pb.PathHealth): PathHealth {
+  return {
+    state: healthStateFromPb(h.state),
+    effect: healthEffectFromPb(h.effect),
+    target: h.target,
+    since: h.since?.getTime() ?? 0,
+    ...opt('lastError', h.lastError),
+    ...opt('lastErrorAt', h.lastErrorAt?.getTime()),
   };
 }
 
@@ -95,6 +147,8 @@ export function announcedPathToPb(p: AnnouncedPath): pb.Path {
     pathId: p.pathId,
     family: FAMILY_TO_PB[p.family],
     owners: [...p.owners],
+    check: p.check ?? '',
+    health: p.health ? healthToPb(p.health) : undefined,
   };
 }
 
@@ -113,6 +167,8 @@ export function announcedPathFromPb(p: pb.Path): AnnouncedPath {
     pathId: p.pathId,
     // A server from before owners were shared sends none: its one owner is the list.
     owners: p.owners.length > 0 ? p.owners : [p.owner],
+    ...opt('check', given(p.check)),
+    ...(p.health ? { health: healthFromPb(p.health) } : {}),
   };
 }
 
@@ -168,7 +224,7 @@ export function replaceToPb(
   owner: string,
   paths: readonly PathInput[],
   details = false,
-  block?: { readonly family: Family; readonly prefixes: Uint8Array; readonly nextHop: string },
+  block?: { readonly family: Family; readonly prefixes: Uint8Array; readonly nextHop: string; readonly check?: string },
   total?: number,
 ): pb.ReplacePathsRequest {
   return {
@@ -178,7 +234,12 @@ export function replaceToPb(
     details,
     // Generated code types bytes as Buffer: a view of the same octets, no copy.
     block: block
-      ? { family: FAMILY_TO_PB[block.family], prefixes: Buffer.from(block.prefixes.buffer, block.prefixes.byteOffset, block.prefixes.byteLength), nextHop: block.nextHop }
+      ? {
+          family: FAMILY_TO_PB[block.family],
+          prefixes: Buffer.from(block.prefixes.buffer, block.prefixes.byteOffset, block.prefixes.byteLength),
+          nextHop: block.nextHop,
+          check: block.check ?? '',
+        }
       : undefined,
   };
 }
@@ -237,6 +298,22 @@ export function eventToPb(e: SpeakerEvent): pb.Event {
           },
         },
       };
+    case 'health':
+      return {
+        time,
+        event: {
+          $case: 'health',
+          value: {
+            check: e.check,
+            target: e.target,
+            from: HEALTH_STATE_TO_PB[e.from],
+            to: HEALTH_STATE_TO_PB[e.to],
+            reason: e.reason,
+            effect: HEALTH_EFFECT_TO_PB[e.effect],
+            paths: e.paths,
+          },
+        },
+      };
   }
 }
 
@@ -260,6 +337,20 @@ export function eventFromPb(e: pb.Event): SpeakerEvent | undefined {
         address: v.address || v.peer,
         announced: v.announced.map((a) => ({ prefix: a.prefix, nextHop: a.nextHop, pathId: a.pathId })),
         withdrawn: v.withdrawn.map((w) => ({ prefix: w.prefix, pathId: w.pathId })),
+      };
+    }
+    case 'health': {
+      const v = e.event.value;
+      return {
+        type: 'health',
+        at,
+        check: v.check,
+        target: v.target,
+        from: healthStateFromPb(v.from),
+        to: healthStateFromPb(v.to),
+        reason: v.reason,
+        effect: healthEffectFromPb(v.effect),
+        paths: v.paths,
       };
     }
     case undefined:

@@ -225,7 +225,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
           if (req.paths.length > 0) throw new RequestError('invalid-argument', 'block', 'block: a message carries paths or a block, not both');
           const family = blockFamilyFromPb(req.block.family);
           if (!family) throw new RequestError('invalid-argument', 'block.family', `block.family: ${req.block.family} is not IPv4 or IPv6 unicast`);
-          txn.addPacked(family, req.block.prefixes, req.block.nextHop || undefined);
+          txn.addPacked(family, req.block.prefixes, req.block.nextHop || undefined, req.block.check || undefined);
         } else {
           txn.add(req.paths.map(pathInputFromPb));
         }

@@ -3,15 +3,21 @@
 
 import { describe, expect, it } from 'vitest';
 import {
+  announcedPathFromPb,
+  announcedPathToPb,
   eventFromPb,
   eventToPb,
+  pathInputFromPb,
+  pathInputToPb,
   peerFromPb,
   peerToPb,
   replaceResultFromPb,
   replaceResultToPb,
+  replaceToPb,
+  UnexpectedReplyError,
 } from '../../src/api/convert.js';
-import { Event } from '../../src/gen/announcer/v1/announcer.js';
-import type { AnnouncedPath } from '../../src/rib/types.js';
+import { Event, HealthEffect, HealthState, Path, ReplacePathsRequest } from '../../src/gen/announcer/v1/announcer.js';
+import type { AnnouncedPath, PathInput } from '../../src/rib/types.js';
 import type { SpeakerEvent } from '../../src/speaker/api.js';
 import { ESTABLISHED_PEER, IDLE_PEER } from './sample-peers.js';
 
@@ -35,7 +41,67 @@ const V6_PATH: AnnouncedPath = {
   pathId: 1,
 };
 
+/** A path with a check whose target is down: every health field set. */
+const DOWN_PATH: AnnouncedPath = {
+  ...PATH,
+  check: 'web',
+  health: {
+    state: 'down',
+    effect: 'withdrawn',
+    target: 'http://198.51.100.11:80/healthz',
+    since: 1_795_000_000_500,
+    lastError: 'HTTP 503',
+    lastErrorAt: 1_795_000_000_400,
+  },
+};
+
+/** A path with a check not probed yet: the optional health fields absent. */
+const PENDING_PATH: AnnouncedPath = {
+  ...V6_PATH,
+  check: 'dns',
+  health: { state: 'pending', effect: 'announced', target: '[2001:db8::11]:53', since: 1_795_000_000_000 },
+};
+
 describe('convert', () => {
+  it('round-trips a path\'s check and health, through the wire bytes too; a path without a check has neither', () => {
+    const demoted: AnnouncedPath = { ...DOWN_PATH, health: { ...DOWN_PATH.health!, effect: 'demoted' } };
+    const up: AnnouncedPath = { ...DOWN_PATH, health: { ...DOWN_PATH.health!, state: 'up', effect: 'announced' } };
+    for (const p of [PATH, V6_PATH, DOWN_PATH, PENDING_PATH, demoted, up]) {
+      expect(announcedPathFromPb(announcedPathToPb(p))).toStrictEqual(p);
+      expect(announcedPathFromPb(Path.decode(Path.encode(announcedPathToPb(p)).finish()))).toStrictEqual(p);
+    }
+    expect(announcedPathToPb(PATH)).toMatchObject({ check: '', health: undefined });
+    expect(announcedPathToPb(DOWN_PATH).health).toStrictEqual({
+      state: HealthState.HEALTH_STATE_DOWN,
+      effect: HealthEffect.HEALTH_EFFECT_WITHDRAWN,
+      target: 'http://198.51.100.11:80/healthz',
+      since: new Date(1_795_000_000_500),
+      lastError: 'HTTP 503',
+      lastErrorAt: new Date(1_795_000_000_400),
+    });
+  });
+
+  it('passes a request\'s check through, and leaves an empty one out ("no check")', () => {
+    const input: PathInput = { prefix: '203.0.113.10', nextHop: '198.51.100.11', check: 'web' };
+    expect(pathInputToPb(input).check).toBe('web');
+    expect(pathInputFromPb(pathInputToPb(input))).toStrictEqual(input);
+    expect(pathInputFromPb(pathInputToPb({ prefix: '203.0.113.10', check: '' }))).toStrictEqual({ prefix: '203.0.113.10' });
+    expect(pathInputFromPb(pathInputToPb({ prefix: '203.0.113.10' }))).toStrictEqual({ prefix: '203.0.113.10' });
+  });
+
+  it('carries a packed block\'s check; none is the empty string', () => {
+    const prefixes = new Uint8Array([32, 203, 0, 113, 10]);
+    const withCheck = ReplacePathsRequest.decode(ReplacePathsRequest.encode(replaceToPb('lb', [], false, { family: 'ipv4-unicast', prefixes, nextHop: '198.51.100.11', check: 'web' })).finish());
+    expect(withCheck.block).toMatchObject({ nextHop: '198.51.100.11', check: 'web' });
+    expect(replaceToPb('lb', [], false, { family: 'ipv4-unicast', prefixes, nextHop: '' }).block?.check).toBe('');
+  });
+
+  it('refuses a health state or effect this version does not know', () => {
+    const pb = announcedPathToPb(DOWN_PATH);
+    expect(() => announcedPathFromPb({ ...pb, health: { ...pb.health!, state: 99 as HealthState } })).toThrow(UnexpectedReplyError);
+    expect(() => announcedPathFromPb({ ...pb, health: { ...pb.health!, effect: 0 } })).toThrow(/unknown health effect 0/);
+  });
+
   it('round-trips peers, optional fields absent when unset', () => {
     for (const p of [ESTABLISHED_PEER, IDLE_PEER]) expect(peerFromPb(peerToPb(p))).toStrictEqual(p);
   });
@@ -53,6 +119,20 @@ describe('convert', () => {
         announced: [{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', pathId: 3 }],
         withdrawn: [{ prefix: '203.0.113.9/32', pathId: 1 }],
       },
+      { type: 'rib', at: 1_795_000_003_000, added: [DOWN_PATH, PENDING_PATH], removed: [] },
+      {
+        type: 'health',
+        at: 1_795_000_004_000,
+        check: 'web',
+        target: 'http://198.51.100.12:80/healthz',
+        from: 'up',
+        to: 'down',
+        reason: 'HTTP 503',
+        effect: 'withdrawn',
+        paths: 3,
+      },
+      { type: 'health', at: 1_795_000_005_000, check: 'dns', target: '198.51.100.12:53', from: 'pending', to: 'up', reason: '', effect: 'announced', paths: 1 },
+      { type: 'health', at: 1_795_000_006_000, check: 'web', target: 'http://198.51.100.13:80/healthz', from: 'up', to: 'down', reason: 'timeout', effect: 'demoted', paths: 0 },
     ];
     for (const e of events) {
       expect(eventFromPb(eventToPb(e))).toStrictEqual(e);

@@ -58,6 +58,32 @@ export enum Family {
   UNRECOGNIZED = -1,
 }
 
+/** What a health check found for a target. */
+export enum HealthState {
+  /** HEALTH_STATE_UNSPECIFIED - Never sent. */
+  HEALTH_STATE_UNSPECIFIED = 0,
+  /** HEALTH_STATE_UP - The target answers: its paths are announced. */
+  HEALTH_STATE_UP = 1,
+  /** HEALTH_STATE_DOWN - The target failed `fall` probes in a row: its paths are withdrawn or demoted. */
+  HEALTH_STATE_DOWN = 2,
+  /** HEALTH_STATE_PENDING - Not probed yet: announced or not as the check's `initial` says. */
+  HEALTH_STATE_PENDING = 3,
+  UNRECOGNIZED = -1,
+}
+
+/** What the peers get of a path with a check. */
+export enum HealthEffect {
+  /** HEALTH_EFFECT_UNSPECIFIED - Never sent. */
+  HEALTH_EFFECT_UNSPECIFIED = 0,
+  /** HEALTH_EFFECT_ANNOUNCED - The path as it is. */
+  HEALTH_EFFECT_ANNOUNCED = 1,
+  /** HEALTH_EFFECT_WITHDRAWN - Nothing: the path is withdrawn from every peer (it stays in the desired paths). */
+  HEALTH_EFFECT_WITHDRAWN = 2,
+  /** HEALTH_EFFECT_DEMOTED - The path, less preferred (the check's onFail: a worse MED, a lower LOCAL_PREF, a community). */
+  HEALTH_EFFECT_DEMOTED = 3,
+  UNRECOGNIZED = -1,
+}
+
 /** What AddPath did to one path. */
 export enum AddPathOutcome {
   /** ADD_PATH_OUTCOME_UNSPECIFIED - Never sent. */
@@ -140,6 +166,37 @@ export interface Path {
    * does. Output only: ignored in requests (use `owner`).
    */
   owners: string[];
+  /**
+   * The name of a configured health check (the daemon's `healthChecks`): the path is announced
+   * only while its target answers. Empty: no check. A name the daemon does not know is refused
+   * with INVALID_ARGUMENT naming `paths[i].check`.
+   */
+  check: string;
+  /** What the check found for the path's target. Output only, and only for a path with a check. */
+  health: PathHealth | undefined;
+}
+
+/** A path's health: its check's target, what was found, and what that means for the peers. */
+export interface PathHealth {
+  /** Up, down, or not probed yet. */
+  state: HealthState;
+  /** What the peers get of the path now. */
+  effect: HealthEffect;
+  /** What is probed, e.g. "http://198.51.100.11:80/healthz", "198.51.100.11:53" or a command line. */
+  target: string;
+  /** When the target entered `state`. */
+  since:
+    | Date
+    | undefined;
+  /**
+   * Why the last failed probe failed, e.g. "HTTP 503", "timeout", "connection refused",
+   * "exit status 1"; kept after the target is up again. Unset when no probe has failed.
+   */
+  lastError?:
+    | string
+    | undefined;
+  /** When `last_error` happened. */
+  lastErrorAt: Date | undefined;
 }
 
 /** AddPath: the paths to announce; at least one. */
@@ -333,6 +390,8 @@ export interface PathBlock {
   prefixes: Buffer;
   /** Every path's next hop, as in Path.next_hop; empty: the daemon's configured `nextHop`. */
   nextHop: string;
+  /** Every path's health check, as in Path.check; empty: none. */
+  check: string;
 }
 
 /** ReplacePaths: the difference that was applied (only this was sent to the peers). */
@@ -378,6 +437,9 @@ export interface Event {
     | //
     /** UPDATEs were sent to one peer. */
     { $case: "peerPaths"; value: PeerPathsEvent }
+    | //
+    /** A health check's target went up or down: its paths were withdrawn, demoted or announced again. */
+    { $case: "health"; value: HealthEvent }
     | undefined;
 }
 
@@ -434,6 +496,27 @@ export interface PeerPathsEvent_Withdrawn {
   prefix: string;
   /** The ADD-PATH path identifier (RFC 7911) of the withdrawn path. */
   pathId: number;
+}
+
+/** A health check's target changed state (one event however many paths share the target). */
+export interface HealthEvent {
+  /** The check's name, as configured. */
+  check: string;
+  /** What is probed, e.g. "http://198.51.100.11:80/healthz". */
+  target: string;
+  /** The state it left. */
+  from: HealthState;
+  /** The state it entered. */
+  to: HealthState;
+  /**
+   * Why, from the deciding probe: "HTTP 503", "timeout", "connection refused", "exit status 1",
+   * or for a target coming up e.g. "2 passes in a row".
+   */
+  reason: string;
+  /** What the target's paths now get from the peers. */
+  effect: HealthEffect;
+  /** How many paths name this target. */
+  paths: number;
 }
 
 function createBaseShutdownRequest(): ShutdownRequest {
@@ -529,6 +612,8 @@ function createBasePath(): Path {
     pathId: 0,
     family: 0,
     owners: [],
+    check: "",
+    health: undefined,
   };
 }
 
@@ -563,6 +648,12 @@ export const Path: MessageFns<Path> = {
     }
     for (const v of message.owners) {
       writer.uint32(82).string(v!);
+    }
+    if (message.check !== "") {
+      writer.uint32(90).string(message.check);
+    }
+    if (message.health !== undefined) {
+      PathHealth.encode(message.health, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -658,6 +749,123 @@ export const Path: MessageFns<Path> = {
             }
 
             message.owners.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.check = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.health = PathHealth.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePathHealth(): PathHealth {
+  return { state: 0, effect: 0, target: "", since: undefined, lastError: undefined, lastErrorAt: undefined };
+}
+
+export const PathHealth: MessageFns<PathHealth> = {
+  encode(message: PathHealth, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== 0) {
+      writer.uint32(8).int32(message.state);
+    }
+    if (message.effect !== 0) {
+      writer.uint32(16).int32(message.effect);
+    }
+    if (message.target !== "") {
+      writer.uint32(26).string(message.target);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(34).fork()).join();
+    }
+    if (message.lastError !== undefined) {
+      writer.uint32(42).string(message.lastError);
+    }
+    if (message.lastErrorAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastErrorAt), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PathHealth {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePathHealth();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.effect = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.target = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lastErrorAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -1577,7 +1785,7 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
 };
 
 function createBasePathBlock(): PathBlock {
-  return { family: 0, prefixes: Buffer.alloc(0), nextHop: "" };
+  return { family: 0, prefixes: Buffer.alloc(0), nextHop: "", check: "" };
 }
 
 export const PathBlock: MessageFns<PathBlock> = {
@@ -1590,6 +1798,9 @@ export const PathBlock: MessageFns<PathBlock> = {
     }
     if (message.nextHop !== "") {
       writer.uint32(26).string(message.nextHop);
+    }
+    if (message.check !== "") {
+      writer.uint32(34).string(message.check);
     }
     return writer;
   },
@@ -1629,6 +1840,14 @@ export const PathBlock: MessageFns<PathBlock> = {
             }
 
             message.nextHop = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.check = reader.string();
             continue;
           }
         }
@@ -1810,6 +2029,9 @@ export const Event: MessageFns<Event> = {
       case "peerPaths":
         PeerPathsEvent.encode(message.event.value, writer.uint32(34).fork()).join();
         break;
+      case "health":
+        HealthEvent.encode(message.event.value, writer.uint32(42).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1857,6 +2079,14 @@ export const Event: MessageFns<Event> = {
             }
 
             message.event = { $case: "peerPaths", value: PeerPathsEvent.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.event = { $case: "health", value: HealthEvent.decode(reader, reader.uint32()) };
             continue;
           }
         }
@@ -2223,6 +2453,118 @@ export const PeerPathsEvent_Withdrawn: MessageFns<PeerPathsEvent_Withdrawn> = {
   },
 };
 
+function createBaseHealthEvent(): HealthEvent {
+  return { check: "", target: "", from: 0, to: 0, reason: "", effect: 0, paths: 0 };
+}
+
+export const HealthEvent: MessageFns<HealthEvent> = {
+  encode(message: HealthEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.check !== "") {
+      writer.uint32(10).string(message.check);
+    }
+    if (message.target !== "") {
+      writer.uint32(18).string(message.target);
+    }
+    if (message.from !== 0) {
+      writer.uint32(24).int32(message.from);
+    }
+    if (message.to !== 0) {
+      writer.uint32(32).int32(message.to);
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.effect !== 0) {
+      writer.uint32(48).int32(message.effect);
+    }
+    if (message.paths !== 0) {
+      writer.uint32(56).uint32(message.paths);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HealthEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHealthEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.check = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.target = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.from = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.to = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.effect = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.paths = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** The speaker: its desired paths and its BGP peers. */
 export type AnnouncerService = typeof AnnouncerService;
 export const AnnouncerService = {
@@ -2297,10 +2639,10 @@ export const AnnouncerService = {
     responseDeserialize: (value: Buffer): ReplacePathsResponse => ReplacePathsResponse.decode(value),
   },
   /**
-   * A live stream of events: peer session state changes, changes to the desired paths, and what
-   * was sent to each peer. It starts with the events after the call (no replay of the current
-   * state: call ListPaths and ListPeers for that) and runs until the client cancels it; when the
-   * daemon shuts down the stream ends with UNAVAILABLE. A client that cannot keep up is cut off
+   * A live stream of events: peer session state changes, changes to the desired paths, what was
+   * sent to each peer, and health check targets going down or up. It starts with the events after
+   * the call (no replay of the current state: call ListPaths and ListPeers for that) and runs
+   * until the client cancels it; when the daemon shuts down the stream ends with UNAVAILABLE. A client that cannot keep up is cut off
    * with RESOURCE_EXHAUSTED rather than letting the daemon buffer without bound.
    */
   watchEvents: {
@@ -2360,10 +2702,10 @@ export interface AnnouncerServer extends UntypedServiceImplementation {
    */
   replacePaths: handleClientStreamingCall<ReplacePathsRequest, ReplacePathsResponse>;
   /**
-   * A live stream of events: peer session state changes, changes to the desired paths, and what
-   * was sent to each peer. It starts with the events after the call (no replay of the current
-   * state: call ListPaths and ListPeers for that) and runs until the client cancels it; when the
-   * daemon shuts down the stream ends with UNAVAILABLE. A client that cannot keep up is cut off
+   * A live stream of events: peer session state changes, changes to the desired paths, what was
+   * sent to each peer, and health check targets going down or up. It starts with the events after
+   * the call (no replay of the current state: call ListPaths and ListPeers for that) and runs
+   * until the client cancels it; when the daemon shuts down the stream ends with UNAVAILABLE. A client that cannot keep up is cut off
    * with RESOURCE_EXHAUSTED rather than letting the daemon buffer without bound.
    */
   watchEvents: handleServerStreamingCall<WatchEventsRequest, Event>;
@@ -2469,10 +2811,10 @@ export interface AnnouncerClient extends Client {
     callback: (error: ServiceError | null, response: ReplacePathsResponse) => void,
   ): ClientWritableStream<ReplacePathsRequest>;
   /**
-   * A live stream of events: peer session state changes, changes to the desired paths, and what
-   * was sent to each peer. It starts with the events after the call (no replay of the current
-   * state: call ListPaths and ListPeers for that) and runs until the client cancels it; when the
-   * daemon shuts down the stream ends with UNAVAILABLE. A client that cannot keep up is cut off
+   * A live stream of events: peer session state changes, changes to the desired paths, what was
+   * sent to each peer, and health check targets going down or up. It starts with the events after
+   * the call (no replay of the current state: call ListPaths and ListPeers for that) and runs
+   * until the client cancels it; when the daemon shuts down the stream ends with UNAVAILABLE. A client that cannot keep up is cut off
    * with RESOURCE_EXHAUSTED rather than letting the daemon buffer without bound.
    */
   watchEvents(request: WatchEventsRequest, options?: Partial<CallOptions>): ClientReadableStream<Event>;
