@@ -1,13 +1,16 @@
-// Prometheus metrics: per-peer session figures read at scrape time, plus API and FSM event counters.
+// Prometheus metrics: per-peer session figures and per-check health figures read at scrape time,
+// plus API and FSM event counters.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { PeerStatus, StateName } from './speaker/api.js';
+import type { HealthCheckStatus, PeerStatus, StateName } from './speaker/api.js';
 
 export interface MetricsSource {
   listPeers(): readonly PeerStatus[];
+  /** Every configured health check with its targets counted by state (none configured: empty). */
+  healthChecks(): readonly HealthCheckStatus[];
 }
 
 export interface Metrics {
@@ -54,6 +57,17 @@ export function createMetrics(source: MetricsSource): Metrics {
       });
     }
     return snapshot;
+  };
+  // The same for the health checks: the targets gauge and the transitions counter agree.
+  let checkSnapshot: readonly HealthCheckStatus[] | undefined;
+  const checks = (): readonly HealthCheckStatus[] => {
+    if (checkSnapshot === undefined) {
+      checkSnapshot = source.healthChecks();
+      queueMicrotask(() => {
+        checkSnapshot = undefined;
+      });
+    }
+    return checkSnapshot;
   };
 
   /** A per-peer gauge whose value is read from PeerStatus at scrape time; gone peers disappear. */
@@ -108,6 +122,34 @@ export function createMetrics(source: MetricsSource): Metrics {
   peerGauge('peer_paths_announced', 'Paths currently announced to the peer.', (p) => p.prefixesSent);
   peerGauge('peer_bfd_flaps', 'Times the BFD session on the peer\'s link went down from Up (0 without BFD).', (p) => p.bfd?.flaps ?? 0);
   peerGauge('peer_paths_received', 'Paths currently received from the peer.', (p) => p.prefixesReceived);
+
+  // Every state of every configured check, 0 included: a check with no targets (no path names it
+  // yet) still shows, and `== 0` alerts work without absent().
+  new Gauge({
+    name: `${PREFIX}health_targets`,
+    help: 'Health check targets by state: up (announced), down (withdrawn or demoted), pending (not probed yet).',
+    labelNames: ['check', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of checks()) {
+        this.set({ check: c.name, state: 'up' }, c.up);
+        this.set({ check: c.name, state: 'down' }, c.down);
+        this.set({ check: c.name, state: 'pending' }, c.pending);
+      }
+    },
+  });
+  // Only grows while the daemon runs (a restart reads as a counter reset), like the peer counts.
+  new Counter({
+    name: `${PREFIX}health_transitions_total`,
+    help: 'Health check targets going from up to down or from down to up.',
+    labelNames: ['check'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of checks()) this.inc({ check: c.name }, c.transitions);
+    },
+  });
 
   const stateChanges = new Counter({
     name: `${PREFIX}peer_state_changes_total`,

@@ -1,10 +1,11 @@
-// The Prometheus endpoint as a scraper sees it: exact sample lines that follow the speaker's peers.
+// The Prometheus endpoint as a scraper sees it: exact sample lines that follow the speaker's peers
+// and health checks.
 
 import { createServer as createNetServer } from 'node:net';
 import { register as globalRegistry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics, parseListenAddress, startMetricsServer, type MetricsServer } from '../src/metrics.js';
-import type { PeerStatus } from '../src/speaker/api.js';
+import type { HealthCheckStatus, PeerStatus } from '../src/speaker/api.js';
 
 function peer(address: string, fields: Partial<PeerStatus> = {}): PeerStatus {
   return {
@@ -25,14 +26,20 @@ function peer(address: string, fields: Partial<PeerStatus> = {}): PeerStatus {
   };
 }
 
-/** A source that is just data: tests replace `peers` between scrapes. */
-function fakeSource(peers: PeerStatus[] = []) {
+/** A source that is just data: tests replace `peers` and `checks` between scrapes. */
+function fakeSource(peers: PeerStatus[] = [], checks: HealthCheckStatus[] = []) {
   const source = {
     peers,
+    checks,
     calls: 0,
+    checkCalls: 0,
     listPeers(): PeerStatus[] {
       source.calls++;
       return source.peers;
+    },
+    healthChecks(): HealthCheckStatus[] {
+      source.checkCalls++;
+      return source.checks;
     },
   };
   return source;
@@ -182,6 +189,61 @@ describe('per-peer metrics', () => {
     for (const name of ['peer_up', 'peer_state', 'peer_paths_announced', 'peer_paths_received']) {
       expect(text).toContain(`# TYPE announcer_${name} gauge\n`);
     }
+  });
+});
+
+describe('health check metrics', () => {
+  it('counts each check\'s targets by state, every state shown, and its transitions', async () => {
+    const source = fakeSource(
+      [],
+      [
+        { name: 'web', up: 2, down: 1, pending: 0, transitions: 5 },
+        { name: 'dns', up: 0, down: 0, pending: 3, transitions: 0 },
+      ],
+    );
+    const server = await serve(createMetrics(source));
+    expect(await samples(server, 'announcer_health_')).toEqual(
+      [
+        'announcer_health_targets{check="web",state="up"} 2',
+        'announcer_health_targets{check="web",state="down"} 1',
+        'announcer_health_targets{check="web",state="pending"} 0',
+        'announcer_health_targets{check="dns",state="up"} 0',
+        'announcer_health_targets{check="dns",state="down"} 0',
+        'announcer_health_targets{check="dns",state="pending"} 3',
+        'announcer_health_transitions_total{check="web"} 5',
+        'announcer_health_transitions_total{check="dns"} 0',
+      ].sort(),
+    );
+  });
+
+  it('follows the speaker from scrape to scrape, reading it once per scrape', async () => {
+    const source = fakeSource([], [{ name: 'web', up: 0, down: 0, pending: 3, transitions: 0 }]);
+    const server = await serve(createMetrics(source));
+    expect(await samples(server, 'announcer_health_targets{check="web",state="pending"}')).toEqual(['announcer_health_targets{check="web",state="pending"} 3']);
+    expect(source.checkCalls).toBe(1);
+
+    // Two targets came up, one went down and back up since.
+    source.checks = [{ name: 'web', up: 3, down: 0, pending: 0, transitions: 2 }];
+    expect(await samples(server, 'announcer_health_')).toEqual(
+      [
+        'announcer_health_targets{check="web",state="up"} 3',
+        'announcer_health_targets{check="web",state="down"} 0',
+        'announcer_health_targets{check="web",state="pending"} 0',
+        'announcer_health_transitions_total{check="web"} 2',
+      ].sort(),
+    );
+    expect(source.checkCalls).toBe(2);
+
+    // A daemon without health checks shows none of these series.
+    source.checks = [];
+    expect(await samples(server, 'announcer_health_')).toEqual([]);
+  });
+
+  it('declares the targets a gauge and the transitions a counter', async () => {
+    const server = await serve(createMetrics(fakeSource([], [{ name: 'web', up: 1, down: 0, pending: 0, transitions: 0 }])));
+    const text = await (await fetch(`http://${server.address}/metrics`)).text();
+    expect(text).toContain('# TYPE announcer_health_targets gauge\n');
+    expect(text).toContain('# TYPE announcer_health_transitions_total counter\n');
   });
 });
 

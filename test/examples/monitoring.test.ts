@@ -25,7 +25,7 @@ function promtool(args: string[]): Promise<{ code: number; output: string }> {
   });
 }
 
-/** Every metric name a scrape of the daemon shows, with a peer (BFD on), an API call and a state change. */
+/** Every metric name a scrape of the daemon shows, with a peer (BFD on), a health check, an API call and a state change. */
 async function exported(): Promise<Set<string>> {
   const peer: PeerStatus = {
     name: 'router1',
@@ -43,7 +43,7 @@ async function exported(): Promise<Set<string>> {
     updatesReceived: 0,
     bfd: { state: 'Up', flaps: 0 },
   } as PeerStatus;
-  const metrics = createMetrics({ listPeers: () => [peer] });
+  const metrics = createMetrics({ listPeers: () => [peer], healthChecks: () => [{ name: 'web', up: 2, down: 1, pending: 0, transitions: 3 }] });
   metrics.apiCall('AddPath', 'OK');
   metrics.peerStateChanged('router1', '198.51.100.1', 'OpenConfirm', 'Established');
   const text = await metrics.registry.metrics();
@@ -84,10 +84,10 @@ describe('examples/prometheus', () => {
     expect(r.code).toBe(0);
   });
 
-  it('alerts on a daemon down, a session down, a flapping session and paths dropped to zero, using exported metrics', async () => {
+  it('alerts on a daemon down, a session down, a flapping session, paths dropped to zero and health targets down, using exported metrics', async () => {
     const rules = parse(await readFile(`${PROMETHEUS}announcer.rules.yaml`, 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
     const all = rules.groups.flatMap((g) => g.rules);
-    expect(all.map((r) => r.alert)).toEqual(expect.arrayContaining(['AnnouncerDown', 'AnnouncerSessionDown', 'AnnouncerSessionFlapping', 'AnnouncerPathsDroppedToZero']));
+    expect(all.map((r) => r.alert)).toEqual(expect.arrayContaining(['AnnouncerDown', 'AnnouncerSessionDown', 'AnnouncerSessionFlapping', 'AnnouncerPathsDroppedToZero', 'AnnouncerHealthTargetsDown']));
     const names = await exported();
     for (const rule of all) {
       const used = metricsIn(rule.expr);
@@ -123,8 +123,8 @@ describe('examples/grafana', () => {
         used.add(m);
       }
     }
-    // The daemon's own metrics (not Node's process ones): sessions, state changes, paths, UPDATEs, API, BFD.
-    const own = [...names].filter((n) => n.startsWith('announcer_peer_') || n.startsWith('announcer_api_'));
+    // The daemon's own metrics (not Node's process ones): sessions, state changes, paths, UPDATEs, API, BFD, health checks.
+    const own = [...names].filter((n) => n.startsWith('announcer_peer_') || n.startsWith('announcer_api_') || n.startsWith('announcer_health_'));
     expect(own.length).toBeGreaterThan(8);
     for (const m of own) expect(used.has(m), `${m} is on no panel`).toBe(true);
     // Every panel with queries reads the dashboard's data source variable.
