@@ -10,6 +10,7 @@ export function speakerOptions(c: Config): SpeakerOptions {
     routerId: c.routerId,
     nextHop: c.nextHop,
     ...(c.allowPrefixes ? { allowPrefixes: c.allowPrefixes } : {}),
+    ...(c.healthChecks ? { healthChecks: c.healthChecks } : {}),
     ...(c.listen ? { listen: { address: c.listen.address, port: c.listen.port } } : {}),
     warmUp: true,
     peers: c.peers.map((p) => ({

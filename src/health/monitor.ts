@@ -202,6 +202,11 @@ export class HealthMonitor {
     };
   }
 
+  /** The target's state alone (state() without the object: asked per path when routes are sent). */
+  stateOf(id: number): HealthState {
+    return this.target(id).state;
+  }
+
   /** Whether the target's paths are announced as they are: up, or never probed with `initial: up`. */
   isAnnounced(id: number): boolean {
     const t = this.target(id);

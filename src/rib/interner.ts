@@ -41,6 +41,11 @@ export class Interner<T> {
     this.byKey.delete(e.key);
   }
 
+  /** Whether `id` is held (it is never reused once let go). */
+  has(id: number): boolean {
+    return this.byId.has(id);
+  }
+
   get(id: number): T {
     return this.entry(id).value;
   }

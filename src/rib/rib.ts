@@ -101,6 +101,8 @@ export class Rib {
   private pId = new Uint32Array(0);
   private pOwners = new Int32Array(0);
   private pNext = new Int32Array(0);
+  /** The path's health check: 1 + its index in the configured checks, 0 for none. */
+  private pCheck = new Uint16Array(0);
   private nextPathId = 1;
 
   private readonly attrs = new Interner<Attributes>();
@@ -284,6 +286,23 @@ export class Rib {
     return this.attrs.get(id);
   }
 
+  /**
+   * An attribute set no prefix has (a health check's demoted variant), held until
+   * releaseAttributes: its id is compared and sent like any prefix's.
+   */
+  internAttributes(a: Attributes, key: string): number {
+    return this.attrs.intern(key, () => a);
+  }
+
+  releaseAttributes(id: number): void {
+    this.attrs.unref(id);
+  }
+
+  /** Whether the attribute set `id` is still held (by a prefix or through internAttributes). */
+  hasAttributes(id: number): boolean {
+    return this.attrs.has(id);
+  }
+
   pathCountOf(row: number): number {
     return this.npaths[row]!;
   }
@@ -353,7 +372,7 @@ export class Rib {
    */
   upsert(p: DesiredPath, attrKey = attributesKey(p.attributes), pathId?: number): UpsertAnswer {
     const pre = p.prefix;
-    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, p.nextHop, p.attributes, attrKey, p.owner, pathId);
+    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, p.nextHop, p.attributes, attrKey, p.owner, pathId, p.check);
   }
 
   /** upsert() for a prefix given as octets at bytes[at..] (host bits clear): no Prefix object per path. */
@@ -368,6 +387,8 @@ export class Rib {
     owner: string,
     /** A new path takes this id (one it had before a restart) instead of the next one. */
     pathId?: number,
+    /** The path's health check (see checkOf); the last writer's wins, like attributes. */
+    check = 0,
   ): UpsertAnswer {
     let row = this.findOctets(bytes, at, length, isV6);
     if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
@@ -376,10 +397,10 @@ export class Rib {
     const known = this.nextHops.lookup(nhKey);
     const existing = known === undefined ? NIL : this.findPath(row, known);
     if (existing === NIL) {
-      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(owner, () => [owner]), pathId);
+      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(owner, () => [owner]), pathId, check);
       return { row, path, result: 'added' };
     }
-    return this.addOwner(row, existing, owner, updated);
+    return this.addOwner(row, existing, owner, this.setCheck(existing, check) || updated);
   }
 
   /**
@@ -398,6 +419,7 @@ export class Rib {
     /** ownerSetKey(owners), made once by the caller. */
     ownersKey: string,
     pathId?: number,
+    check = 0,
   ): UpsertAnswer {
     let row = this.findOctets(bytes, at, length, isV6);
     if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
@@ -406,18 +428,32 @@ export class Rib {
     const known = this.nextHops.lookup(nhKey);
     const existing = known === undefined ? NIL : this.findPath(row, known);
     if (existing === NIL) {
-      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(ownersKey, () => owners), pathId);
+      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(ownersKey, () => owners), pathId, check);
       return { row, path, result: 'added' };
     }
     const same = this.ownerSets.lookup(ownersKey) === this.pOwners[existing];
     if (!same) this.setOwners(existing, owners);
-    return { row, path: existing, result: updated ? 'updated' : same ? 'unchanged' : 'owner-added' };
+    const checked = this.setCheck(existing, check);
+    return { row, path: existing, result: updated || checked ? 'updated' : same ? 'unchanged' : 'owner-added' };
   }
 
   /** upsert() of a path known to exist (found a moment ago): no look-up again. */
-  claim(path: number, attributes: Attributes, attrKey: string, owner: string): UpsertAnswer {
+  claim(path: number, attributes: Attributes, attrKey: string, owner: string, check = 0): UpsertAnswer {
     const row = this.pPrefix[path]!;
-    return this.addOwner(row, path, owner, this.setAttributes(row, attributes, attrKey));
+    const updated = this.setAttributes(row, attributes, attrKey);
+    return this.addOwner(row, path, owner, this.setCheck(path, check) || updated);
+  }
+
+  /** The path's health check becomes `check`; true when that changed it. */
+  private setCheck(path: number, check: number): boolean {
+    if (this.pCheck[path] === check) return false;
+    this.pCheck[path] = check;
+    return true;
+  }
+
+  /** The path's health check: 1 + its index in the configured checks, 0 for none. */
+  checkOf(path: number): number {
+    return this.pCheck[path]!;
   }
 
   /** The row's attribute set becomes `attributes`; true when that changed it (a row without paths takes them afresh). */
@@ -441,7 +477,7 @@ export class Rib {
     return { row, path, result: updated ? 'updated' : 'owner-added' };
   }
 
-  private newPath(row: number, nhId: number, ownersId: number, pathId?: number): number {
+  private newPath(row: number, nhId: number, ownersId: number, pathId: number | undefined, check: number): number {
     let path: number;
     if (this.freePaths.length > 0) {
       path = this.freePaths.pop()!;
@@ -459,6 +495,7 @@ export class Rib {
       this.pId[path] = this.takePathId();
     }
     this.pOwners[path] = ownersId;
+    this.pCheck[path] = check;
     this.pNext[path] = NIL;
     if (this.tail[row] === NIL) this.head[row] = path;
     else this.pNext[this.tail[row]!] = path;
@@ -475,6 +512,7 @@ export class Rib {
     this.pId = grow(this.pId, cap);
     this.pOwners = grow(this.pOwners, cap);
     this.pNext = grow(this.pNext, cap);
+    this.pCheck = grow(this.pCheck, cap);
     this.pcap = cap;
   }
 

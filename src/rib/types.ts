@@ -15,6 +15,11 @@ export interface PathInput {
   readonly med?: number;
   /** Omitted: "cli". */
   readonly owner?: string;
+  /**
+   * The name of a configured health check (`healthChecks`): the path is announced only while its
+   * target answers. Omitted or empty: no check.
+   */
+  readonly check?: string;
 }
 
 /** Attributes shared by every path of a prefix, as the API shows them (text). */
@@ -59,6 +64,8 @@ export interface DesiredPath {
   readonly nextHop: NextHop;
   readonly attributes: Attributes;
   readonly owner: string;
+  /** Its health check: 1 + the index of a configured check; 0 or omitted for none. */
+  readonly check?: number;
 }
 
 /** A path as the speaker holds it: with its ADD-PATH identifier (stable while the path lives). */
@@ -69,4 +76,24 @@ export interface AnnouncedPath extends Path {
    * any owner still wants it.
    */
   readonly owners: readonly string[];
+  /** The health check the path names, and what it found (only for a path with a check). */
+  readonly check?: string;
+  readonly health?: PathHealth;
+}
+
+/** What a health check found for a path's target: up, down, or not probed yet. */
+export type HealthState = 'up' | 'down' | 'pending';
+
+/** A path's health, as list and watch show it. */
+export interface PathHealth {
+  readonly state: HealthState;
+  /** What the peers get: the path as it is, nothing (withdrawn), or the path less preferred (demoted). */
+  readonly effect: 'announced' | 'withdrawn' | 'demoted';
+  /** What is probed, e.g. "http://198.51.100.11:80/healthz". */
+  readonly target: string;
+  /** When the state last changed (ms since the epoch). */
+  readonly since: number;
+  /** Why the last probe failed: "HTTP 503", "timeout", "connection refused", "exit status 1". */
+  readonly lastError?: string;
+  readonly lastErrorAt?: number;
 }

@@ -47,6 +47,19 @@ export function validateNextHop(nextHop: string, family: Family, field: string):
   return ip;
 }
 
+/** The configured health checks by name: 1 + the check's index (what a path's check column holds). */
+export type CheckNames = ReadonlyMap<string, number>;
+export const NO_CHECKS: CheckNames = new Map();
+
+/** A path's `check`: 0 for none (omitted or empty), else the configured check's number. */
+export function validateCheck(name: string | undefined, checks: CheckNames, field: string): number {
+  if (name === undefined || name === '') return 0;
+  const n = typeof name === 'string' ? checks.get(name) : undefined;
+  if (n !== undefined) return n;
+  const known = checks.size ? `configured: ${[...checks.keys()].join(', ')}` : 'the config has no healthChecks';
+  throw invalid(field, `unknown health check ${JSON.stringify(name)} (${known})`);
+}
+
 export function validateOwner(owner: string | undefined, field: string): string {
   if (owner === undefined) return DEFAULT_OWNER;
   if (owner.trim() === '') throw invalid(field, 'must not be empty');
@@ -181,7 +194,13 @@ export function prefixRefusal(v6: boolean, bytes: Uint8Array, at: number, length
  * `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report.
  * `policy` null: the form only (a state file written under other rules), see refusalOf.
  */
-export function validatePath(input: PathInput, defaultNextHop: string, at: string | (() => string), policy: PrefixPolicy | null = DEFAULT_POLICY): ValidPath {
+export function validatePath(
+  input: PathInput,
+  defaultNextHop: string,
+  at: string | (() => string),
+  policy: PrefixPolicy | null = DEFAULT_POLICY,
+  checks: CheckNames = NO_CHECKS,
+): ValidPath {
   const field = typeof at === 'string' ? () => at : at;
   const prefix = validatePrefixLazy(input.prefix, () => `${field()}.prefix`);
   const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, prefix.family, () => `${field()}.nextHop`, policy !== null);
@@ -197,6 +216,7 @@ export function validatePath(input: PathInput, defaultNextHop: string, at: strin
       nextHop,
       owner: input.owner === undefined ? DEFAULT_OWNER : validateOwner(input.owner, `${field()}.owner`),
       attributes,
+      check: validateCheck(input.check, checks, `${field()}.check`),
     },
   };
 }
@@ -215,6 +235,8 @@ export class PathStage {
   /** Index into nextHops / attributeSets. */
   nh = new Int32Array(0);
   attr = new Int32Array(0);
+  /** The path's health check (see validateCheck). */
+  check = new Uint16Array(0);
   readonly nextHops: NextHop[] = [];
   readonly attributeSets: { readonly attributes: Attributes; readonly key: string }[] = [];
   private readonly nhIndex = new Map<NextHop, number>();
@@ -223,6 +245,7 @@ export class PathStage {
   constructor(
     private readonly defaultNextHop: string,
     private readonly policy: PrefixPolicy = DEFAULT_POLICY,
+    private readonly checks: CheckNames = NO_CHECKS,
   ) {}
 
   /** Refuse the staged prefix i unless it may be announced via `nextHop` (see refusalOf). */
@@ -240,6 +263,7 @@ export class PathStage {
     this.v6 = grow(this.v6, cap);
     this.nh = grow(this.nh, cap);
     this.attr = grow(this.attr, cap);
+    this.check = grow(this.check, cap);
   }
 
   private nextHopIndex(nextHop: NextHop): number {
@@ -262,12 +286,14 @@ export class PathStage {
 
   /**
    * Stage prefixes packed as BGP NLRI (a length octet, then the significant octets), all of
-   * `family`, sharing `nextHop` and no other attributes. `field(k)` names the k-th in errors.
+   * `family`, sharing `nextHop`, the health check `checkName` and no attributes. `field(k)` names
+   * the k-th in errors.
    */
-  addPacked(family: Family, packed: Uint8Array, nextHopText: string | undefined, field: (k: number) => string): void {
+  addPacked(family: Family, packed: Uint8Array, nextHopText: string | undefined, field: (k: number) => string, checkName?: string): void {
     const v6 = family === 'ipv6-unicast';
     const max = v6 ? 128 : 32;
     const nh = this.nextHopIndex(cachedNextHop(nextHopText || this.defaultNextHop, family, () => `${field(0)}.nextHop`));
+    const check = validateCheck(checkName, this.checks, `${field(0)}.check`);
     const attr = this.attributesIndex(PLAIN);
     let pos = 0;
     for (let k = 0; pos < packed.length; k++) {
@@ -286,6 +312,7 @@ export class PathStage {
       this.refuseUnannounceable(i, this.nextHops[nh]!, () => field(k));
       this.nh[i] = nh;
       this.attr[i] = attr;
+      this.check[i] = check;
       this.count = i + 1;
     }
   }
@@ -305,6 +332,7 @@ export class PathStage {
     this.v6[i] = v6 ? 1 : 0;
     this.refuseUnannounceable(i, nextHop, field);
     const a = validateAttributes(input, field);
+    this.check[i] = validateCheck(input.check, this.checks, `${field()}.check`);
     this.nh[i] = this.nextHopIndex(nextHop);
     this.attr[i] = this.attributesIndex(a);
     this.count = i + 1;

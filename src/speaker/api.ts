@@ -3,7 +3,7 @@
 
 import type { Family } from '../codec/types.js';
 import type { StateName } from '../fsm/types.js';
-import type { AnnouncedPath, PathAttributes, PathInput } from '../rib/types.js';
+import type { AnnouncedPath, HealthState, PathAttributes, PathInput } from '../rib/types.js';
 
 /** How the daemon stops: `withdraw` (the node is leaving) or `restart` (it comes back: RFC 4724). */
 export type StopMode = 'withdraw' | 'restart';
@@ -52,7 +52,7 @@ export interface ReplaceTransaction {
    * The same for paths that share everything but their prefix, packed as BGP writes NLRI (a
    * length octet, then the significant octets): a large table without an object per path.
    */
-  addPacked(family: Family, prefixes: Uint8Array, nextHop?: string): void;
+  addPacked(family: Family, prefixes: Uint8Array, nextHop?: string, check?: string): void;
   /** Apply the whole set at once. */
   commit(options?: ReplaceOptions): Promise<ReplaceResult>;
   /** Paths staged so far. */
@@ -98,7 +98,33 @@ export type SpeakerEvent =
       readonly address: string;
       readonly announced: readonly { readonly prefix: string; readonly nextHop: string; readonly pathId: number }[];
       readonly withdrawn: readonly { readonly prefix: string; readonly pathId: number }[];
+    }
+  | {
+      /** A health check's target changed state: its paths were withdrawn, demoted or announced again. */
+      readonly type: 'health';
+      readonly at: number;
+      readonly check: string;
+      /** What is probed, e.g. "http://198.51.100.11:80/healthz". */
+      readonly target: string;
+      readonly from: HealthState;
+      readonly to: HealthState;
+      /** Why: "HTTP 503", "timeout", "connection refused", "2 passes in a row"... */
+      readonly reason: string;
+      /** What its paths now get from the peers (per the check's onFail when down). */
+      readonly effect: 'announced' | 'withdrawn' | 'demoted';
+      /** The paths that name this target. */
+      readonly paths: number;
     };
+
+/** One configured health check's targets, by state (Prometheus gauges and counters). */
+export interface HealthCheckStatus {
+  readonly name: string;
+  readonly up: number;
+  readonly down: number;
+  readonly pending: number;
+  /** Up-to-down and down-to-up changes since start. */
+  readonly transitions: number;
+}
 
 /** One peer as the speaker reports it (ListPeers, `announcer peers`, the metrics). */
 export interface PeerStatus {
@@ -153,6 +179,8 @@ export interface SpeakerApi {
   listPathChunks(filter: PathFilter, chunk: number): Iterable<readonly AnnouncedPath[]>;
   /** Every peer, or only `filter.peer`, a name or an address (RequestError 'invalid-argument' on `peer` when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): PeerStatus[];
+  /** Every configured health check, with its targets counted by state. */
+  healthChecks(): HealthCheckStatus[];
   /** Subscribe to events (only `types`, when given: events nobody wants are never built); returns the unsubscribe function. */
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void;
   /**

@@ -8,11 +8,12 @@ import { Prefix } from '../codec/values.js';
 import { attributesKey, attributesView, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import type { AnnouncedPath, Attributes, NextHop } from '../rib/types.js';
-import { DEFAULT_POLICY, invalid, PathStage, prefixRefusal, validateAttributes, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
+import { DEFAULT_POLICY, invalid, NO_CHECKS, PathStage, prefixRefusal, type CheckNames, validateAttributes, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
 import { nextHopProblem, type PrefixPolicy } from '../rib/special-addresses.js';
 import { PathBlockWriter, type PathDetails, type StateStore, type StoredState } from '../store/state-store.js';
 import type { AddedPath, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
+import type { HealthGate } from './path-health.js';
 
 const NIL = -1;
 
@@ -23,6 +24,8 @@ function isChange(r: UpsertResult): boolean {
 
 export class DesiredTable {
   readonly rib = new Rib();
+  /** Health checks of paths (set by the speaker before any path, when checks are configured). */
+  gate: HealthGate | null = null;
 
   constructor(
     /** Next hop of a path added without one: an address or "self". */
@@ -38,8 +41,13 @@ export class DesiredTable {
     store?.attach(() => this.snapshotWalk());
   }
 
+  private get checks(): CheckNames {
+    return this.gate?.names ?? NO_CHECKS;
+  }
+
   private validateAll(inputs: readonly PathInput[]): ValidPath[] {
-    return inputs.map((p, i) => validatePath(p, this.defaultNextHop, () => `paths[${i}]`, this.policy));
+    const checks = this.checks;
+    return inputs.map((p, i) => validatePath(p, this.defaultNextHop, () => `paths[${i}]`, this.policy, checks));
   }
 
   /**
@@ -65,6 +73,7 @@ export class DesiredTable {
           const p = rib.pathAt(rib.findOctets(c.bytes, c.at, c.length, c.v6), nh);
           if (p !== NIL) {
             const row = rib.rowOfPath(p);
+            this.gate?.unbind(p);
             rib.releaseClaim(p);
             this.changed(row);
           }
@@ -77,7 +86,13 @@ export class DesiredTable {
           continue;
         }
         const d = (details[c.detail] ??= storedDetails(block.details[c.detail]!, field));
-        const r = rib.restorePath(c.bytes, c.at, c.length, c.v6, nh, d.attributes, d.key, d.owners, d.ownersKey, c.pathId || undefined);
+        const check = d.check === undefined ? 0 : this.checks.get(d.check);
+        if (check === undefined) {
+          refused(invalid(`${field()}.check`, `no health check ${JSON.stringify(d.check)} is configured any more`));
+          continue;
+        }
+        const r = rib.restorePath(c.bytes, c.at, c.length, c.v6, nh, d.attributes, d.key, d.owners, d.ownersKey, c.pathId || undefined, check);
+        if (r.result !== 'unchanged') this.gate?.bind(r.path);
         if (isChange(r.result)) this.changed(r.row);
       }
     }
@@ -99,21 +114,24 @@ export class DesiredTable {
       const r = this.rib.upsert(v.path, v.attrKey);
       all.push(r.path);
       results.push(r.result);
-      if (r.result !== 'unchanged') touched.add(r.row);
+      if (r.result !== 'unchanged') {
+        touched.add(r.row);
+        this.gate?.bind(r.path);
+      }
       if (isChange(r.result)) {
         this.changed(r.row);
         changedPaths.push(r.path);
       }
     }
     const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before));
-    if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.rib.view(p)), () => []);
+    if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.view(p)), () => []);
     await this.persist(touched, this.record());
     return result;
   }
 
   /** What addPaths did to a path, judged after the whole call (a prefix's paths share attributes). */
   private outcomeOf(p: number, result: UpsertResult, before: ReadonlyMap<number, Attributes | null>): AddedPath {
-    const view = this.rib.view(p);
+    const view = this.view(p);
     if (result === 'added') return { ...view, outcome: 'added' };
     const old = before.get(this.rib.rowOfPath(p));
     const now = this.rib.attributes(this.rib.attributeId(this.rib.rowOfPath(p)));
@@ -140,13 +158,13 @@ export class DesiredTable {
       const what = nextHops.length ? `${prefix.toString()} via ${nextHops.join(', ')}` : prefix.toString();
       throw new RequestError('not-found', 'prefix', `prefix: no path ${what}${sel.owner !== undefined ? ` owned by ${sel.owner}` : ''} is announced`);
     }
-    const before = victims.map((p) => this.rib.view(p));
+    const before = victims.map((p) => this.view(p));
     const gone: AnnouncedPath[] = [];
     const w = this.record();
     victims.forEach((p, i) => {
       // The last claim (every victim has the owner, when one is given): the path goes.
       const last = sel.owner === undefined || this.rib.ownersOf(p).length === 1;
-      if (last) this.recordGone(w, p);
+      if (last) this.pathGoing(w, p);
       if (this.rib.releaseClaim(p, sel.owner)?.gone) gone.push(before[i]!);
     });
     if (gone.length) this.changed(row);
@@ -163,7 +181,7 @@ export class DesiredTable {
 
   beginReplace(owner: string): ReplaceTransaction {
     validateOwner(typeof owner === 'string' ? owner : '', 'owner'); // an owner is required here: no default
-    const stage = new PathStage(this.defaultNextHop, this.policy);
+    const stage = new PathStage(this.defaultNextHop, this.policy, this.checks);
     let done = false;
     return {
       add: (inputs) => {
@@ -171,10 +189,10 @@ export class DesiredTable {
         const base = stage.count;
         for (let i = 0; i < inputs.length; i++) stage.add(inputs[i]!, () => `paths[${base + i}]`);
       },
-      addPacked: (family, prefixes, nextHop) => {
+      addPacked: (family, prefixes, nextHop, check) => {
         if (done) throw new Error('ReplacePaths: add after commit');
         const base = stage.count;
-        stage.addPacked(family, prefixes, nextHop, (k) => `paths[${base + k}]`);
+        stage.addPacked(family, prefixes, nextHop, (k) => `paths[${base + k}]`, check);
       },
       get count() {
         return stage.count;
@@ -221,11 +239,11 @@ export class DesiredTable {
         let mine = owned.get(set);
         if (mine === undefined) owned.set(set, (mine = rib.ownersOf(p).includes(owner)));
         if (mine && !keep[p]) {
-          const view = collect ? rib.view(p) : null;
+          const view = collect ? this.view(p) : null;
           if (view) removed.push(view);
           removedCount++;
           touched.add(row);
-          if (rib.ownersOf(p).length === 1) this.recordGone(w, p); // the last claim: the path goes
+          if (rib.ownersOf(p).length === 1) this.pathGoing(w, p); // the last claim: the path goes
           if (rib.releaseClaim(p, owner)!.gone) {
             if (view) gone.push(view);
             this.changed(row);
@@ -243,12 +261,16 @@ export class DesiredTable {
       const known = found[i]!;
       const row = rowOf[i]!;
       const a = stage.attributeSets[row !== NIL ? rowAttr[row]! : stage.attr[i]!]!;
+      const check = stage.check[i]!;
       const r =
         known !== NIL
-          ? rib.claim(known, a.attributes, a.key, owner)
-          : rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner);
+          ? rib.claim(known, a.attributes, a.key, owner, check)
+          : rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner, undefined, check);
       if (isChange(r.result)) this.changed(r.row);
-      if (r.result !== 'unchanged') touched.add(r.row);
+      if (r.result !== 'unchanged') {
+        touched.add(r.row);
+        this.gate?.bind(r.path);
+      }
       if (r.result === 'unchanged') unchanged++;
       else if (r.result === 'updated') {
         updatedCount++;
@@ -260,7 +282,7 @@ export class DesiredTable {
     }
     let details: ReplaceResult['details'];
     if (collect) {
-      details = { added: added.map((p) => rib.view(p)), removed, updated: updated.map((p) => rib.view(p)) };
+      details = { added: added.map((p) => this.view(p)), removed, updated: updated.map((p) => this.view(p)) };
       const d = details;
       if (d.added.length > 0 || d.updated.length > 0 || gone.length > 0) this.emitRib(() => [...d.added, ...d.updated], () => gone);
     }
@@ -289,7 +311,9 @@ export class DesiredTable {
     }
     let out: AnnouncedPath[] = [];
     for (const row of rows) {
-      for (const p of this.rib.viewsOf(row)) {
+      const text = this.rib.prefixText(row);
+      for (let path = this.rib.firstPath(row); path !== NIL; path = this.rib.nextPath(path)) {
+        const p = this.view(path, text);
         if (owner !== undefined && !p.owners.includes(owner)) continue;
         out.push(p);
         if (out.length >= chunk) {
@@ -301,6 +325,13 @@ export class DesiredTable {
     if (out.length > 0) yield out;
   }
 
+  /** A path as the API shows it, with its health check's findings when it names one. */
+  private view(p: number, prefixText?: string): AnnouncedPath {
+    const v = this.rib.view(p, prefixText);
+    const health = this.gate?.describe(p);
+    return health ? { ...v, ...health } : v;
+  }
+
   private emitRib(added: () => AnnouncedPath[], removed: () => AnnouncedPath[]): void {
     this.events.emit('rib', () => ({ type: 'rib', at: this.clock.now(), added: added(), removed: removed() }));
   }
@@ -310,8 +341,9 @@ export class DesiredTable {
     return this.store ? new PathBlockWriter() : null;
   }
 
-  /** Records that a path is going (called before it goes: its row's octets may be reused after). */
-  private recordGone(w: PathBlockWriter | null, p: number): void {
+  /** A path is going (called before it goes: its row's octets may be reused after): journal it, stop its check. */
+  private pathGoing(w: PathBlockWriter | null, p: number): void {
+    this.gate?.unbind(p);
     if (!w) return;
     const rib = this.rib;
     const row = rib.rowOfPath(p);
@@ -357,12 +389,16 @@ export class DesiredTable {
     const attrId = rib.attributeId(row);
     let byOwners = details.get(attrId);
     if (byOwners === undefined) details.set(attrId, (byOwners = new Map()));
+    const checks = this.gate?.checkNames ?? [];
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
-      const set = rib.ownerSetIdOf(p);
+      const check = rib.checkOf(p);
+      // Owner sets and checks by one number: the checks are few (numbered from 1, none is 0).
+      const set = rib.ownerSetIdOf(p) * (checks.length + 1) + check;
       let d = byOwners.get(set);
       if (d === undefined) {
         const owners = cachedJson(rib.ownersOf(p), (o) => JSON.stringify(o));
-        byOwners.set(set, (d = w.detail(`{"owners":${owners}${cachedJson(rib.attributes(attrId), attributesJson)}}`)));
+        const checkJson = check === 0 ? '' : `,"check":${JSON.stringify(checks[check - 1])}`;
+        byOwners.set(set, (d = w.detail(`{"owners":${owners}${cachedJson(rib.attributes(attrId), attributesJson)}${checkJson}}`)));
       }
       w.put(addr, row * 16, len[row]!, v6, w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))), d, rib.pathIdOf(p));
     }
@@ -374,13 +410,14 @@ interface StoredDetails {
   readonly key: string;
   readonly owners: readonly string[];
   readonly ownersKey: string;
+  readonly check?: string;
 }
 
 /** A stored path's details, validated as a request's would be. */
 function storedDetails(d: PathDetails, field: () => string): StoredDetails {
   d.owners.forEach((o, i) => validateOwner(o, `${field()}.owners[${i}]`));
   const { attributes, key } = validateAttributes(d, field);
-  return { attributes, key, owners: d.owners, ownersKey: ownerSetKey(d.owners) };
+  return { attributes, key, owners: d.owners, ownersKey: ownerSetKey(d.owners), ...(d.check ? { check: d.check } : {}) };
 }
 
 /** A next hop as stored: "self" or the address text. */

@@ -17,8 +17,10 @@ import {
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { AdjRibOut } from '../rib/adj-rib-out.js';
+import { grow } from '../rib/columns.js';
 import type { Rib } from '../rib/rib.js';
 import { exportAttributes, type ExportContext, type NextHopResolver } from './export-policy.js';
+import type { PathGate } from './path-health.js';
 
 /** Where the pipeline's bytes go: the established session's socket. */
 export interface UpdateSink {
@@ -122,6 +124,7 @@ export class SendPipeline {
   private readonly nhCache = new Map<number, IpAddress | null>();
   private desiredIds = new Uint32Array(16);
   private desiredNh = new Int32Array(16);
+  private desiredAttr = new Int32Array(16);
 
   /** Routes written, in total (for counters). */
   routesSent = 0;
@@ -133,6 +136,8 @@ export class SendPipeline {
     opts: PipelineOptions = {},
     /** Called after each batch is written, when it returns true for `wants`. */
     private readonly report?: { wants(): boolean; sent(b: SentBatch): void },
+    /** Health checks: a path whose target is down is withdrawn or sent with worse attributes. */
+    private readonly gate: PathGate | null = null,
   ) {
     this.out = new AdjRibOut(rib);
     this.highWater = opts.highWater ?? 1 << 20;
@@ -293,39 +298,52 @@ export class SendPipeline {
     return l;
   }
 
-  /** The routes `row` should have at this peer, into desiredIds/desiredNh; returns how many. */
+  /** The routes `row` should have at this peer, into desiredIds/desiredNh/desiredAttr; returns how many. */
   private desired(row: number, peer: PeerExport): number {
     const rib = this.rib;
     const family = rib.familyOf(row);
     if (rib.pathCountOf(row) === 0 || !peer.families.includes(family)) return 0;
+    const rowAttr = rib.attributeId(row);
     if (peer.addPath.includes(family)) {
       let n = 0;
       for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
         const nhId = rib.nextHopIdOf(p);
         if (this.nextHopOf(nhId, family, peer) === null) continue;
+        const attr = this.gate ? this.gate.attributeOf(p, rowAttr) : rowAttr;
+        if (attr === NIL) continue; // its health check's target is down: withdrawn
         if (n === this.desiredIds.length) {
-          const ids = new Uint32Array(n * 2);
-          ids.set(this.desiredIds);
-          this.desiredIds = ids;
-          const nhs = new Int32Array(n * 2);
-          nhs.set(this.desiredNh);
-          this.desiredNh = nhs;
+          this.desiredIds = grow(this.desiredIds, n * 2);
+          this.desiredNh = grow(this.desiredNh, n * 2);
+          this.desiredAttr = grow(this.desiredAttr, n * 2);
         }
         this.desiredIds[n] = rib.pathIdOf(p);
+        this.desiredAttr[n] = attr;
         this.desiredNh[n++] = nhId;
       }
       return n;
     }
     // Without ADD-PATH the peer can hold one path: the oldest that can be sent, so adding paths
-    // never moves it.
+    // never moves it; a path demoted by its health check only when no other is left.
+    let fallback = NIL;
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
       const nhId = rib.nextHopIdOf(p);
       if (this.nextHopOf(nhId, family, peer) === null) continue;
-      this.desiredIds[0] = 0;
-      this.desiredNh[0] = nhId;
-      return 1;
+      const attr = this.gate ? this.gate.attributeOf(p, rowAttr) : rowAttr;
+      if (attr === NIL) continue;
+      if (attr !== rowAttr) {
+        if (fallback === NIL) fallback = p;
+        continue;
+      }
+      return this.single(nhId, attr);
     }
-    return 0;
+    return fallback === NIL ? 0 : this.single(rib.nextHopIdOf(fallback), this.gate!.attributeOf(fallback, rowAttr));
+  }
+
+  private single(nhId: number, attr: number): number {
+    this.desiredIds[0] = 0;
+    this.desiredNh[0] = nhId;
+    this.desiredAttr[0] = attr;
+    return 1;
   }
 
   private batch(peer: PeerExport, sink: UpdateSink): void {
@@ -352,10 +370,10 @@ export class SendPipeline {
       looked++;
       const family = rib.familyOf(row);
       const want = this.desired(row, peer);
-      const attrId = rib.attributeId(row);
       for (let i = 0; i < want; i++) {
         const id = this.desiredIds[i]!;
         const nhId = this.desiredNh[i]!;
+        const attrId = this.desiredAttr[i]!;
         const r = out.find(row, id);
         if (!forced && r !== NIL && out.nextHopIdOf(r) === nhId && out.attributeIdOf(r) === attrId) continue;
         this.bucket(family, attrId, nhId, this.nextHopOf(nhId, family, peer)!).push(row, id);

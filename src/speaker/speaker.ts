@@ -16,12 +16,16 @@ import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js'
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
 import { isHostAddress } from '../loopback.js';
-import type { AddedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
+import type { AddedPath, HealthCheckStatus, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
 import { SendPipeline, type PipelineOptions, type SentBatch } from './send-pipeline.js';
 import { warmUpSendPath } from './warm-up.js';
+import { HealthGate } from './path-health.js';
+import { HealthMonitor } from '../health/monitor.js';
+import type { Prober } from '../health/prober.js';
+import type { HealthCheckSpec } from '../health/spec.js';
 import { BfdTransport, type BfdHandle } from '../bfd/transport.js';
 
 /** RFC 5880 4.1 diagnostics, as `announcer peers` says them. */
@@ -47,6 +51,10 @@ export interface SpeakerOptions {
   readonly pipeline?: PipelineOptions;
   /** Compile the send path at start-up, before the first router connects (the daemon does). */
   readonly warmUp?: boolean;
+  /** The health checks paths may name (`check`). */
+  readonly healthChecks?: readonly HealthCheckSpec[];
+  /** How health checks probe (tests give a fake); default the real HTTP, TCP and command probes. */
+  readonly prober?: Prober;
 }
 
 interface PeerState {
@@ -86,6 +94,24 @@ export class Speaker implements SpeakerApi {
       },
       new PrefixPolicy(options.allowPrefixes),
     );
+    if (options.healthChecks?.length) {
+      const hlog = log.child({ component: 'health' });
+      const monitor = new HealthMonitor(options.healthChecks, { clock, log: hlog, ...(options.prober ? { prober: options.prober } : {}) });
+      // {nextHop} of a path via "self": this host, as the config's nextHop or router id names it.
+      const self = IpAddress.parse(options.nextHop) ? options.nextHop : options.routerId;
+      this.desired.gate = new HealthGate(
+        this.desired.rib,
+        options.healthChecks,
+        monitor,
+        self,
+        (row) => {
+          for (const p of this.peers.values()) p.pipeline.changed(row);
+        },
+        this.events,
+        clock,
+        hlog,
+      );
+    }
     const local = { asn: options.asn, routerId: options.routerId, hostname: os.hostname() };
     for (const pc of options.peers) {
       const log = this.log.child({ peer: pc.name });
@@ -114,10 +140,17 @@ export class Speaker implements SpeakerApi {
         log,
         transport,
       );
-      const pipeline = new SendPipeline(this.desired.rib, clock, log, options.pipeline, {
-        wants: () => this.events.wants('peer-paths'),
-        sent: (b) => this.emitSent(pc.name, pc.address, b),
-      });
+      const pipeline = new SendPipeline(
+        this.desired.rib,
+        clock,
+        log,
+        options.pipeline,
+        {
+          wants: () => this.events.wants('peer-paths'),
+          sent: (b) => this.emitSent(pc.name, pc.address, b),
+        },
+        this.desired.gate,
+      );
       this.peers.set(pc.address, { session, transport, pipeline, received: new ReceivedRoutes(), bfd: null, bfdOpening: false });
     }
   }
@@ -173,6 +206,7 @@ export class Speaker implements SpeakerApi {
     await Promise.all([...this.peers.values()].map((p) => p.session.stop(message, mode)));
     // AdminDown, so the routers' BFD does not read our going as a link failure.
     for (const p of this.peers.values()) p.bfd?.stop();
+    await this.desired.gate?.stop();
     await this.store?.flush();
   }
 
@@ -237,6 +271,10 @@ export class Speaker implements SpeakerApi {
 
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void {
     return this.events.watch(listener, types);
+  }
+
+  healthChecks(): HealthCheckStatus[] {
+    return this.desired.gate?.statuses() ?? [];
   }
 
   listPeers(filter: { readonly peer?: string } = {}): PeerStatus[] {

@@ -22,6 +22,8 @@ export interface PathDetails {
   readonly largeCommunities?: readonly string[];
   readonly localPref?: number;
   readonly med?: number;
+  /** The name of the path's health check. */
+  readonly check?: string;
 }
 
 /** A stored path as text (tests, migration, and the human view of a file). */
@@ -281,5 +283,6 @@ function detailsProblem(v: unknown): string | undefined {
   if (!Array.isArray(p.owners) || p.owners.length === 0 || !p.owners.every((o) => typeof o === 'string')) return 'owners is not a non-empty list of text';
   for (const k of ['communities', 'largeCommunities'] as const) if (p[k] !== undefined && (!Array.isArray(p[k]) || !(p[k] as unknown[]).every((c) => typeof c === 'string'))) return `${k} is not a list of text`;
   for (const k of ['localPref', 'med'] as const) if (p[k] !== undefined && !Number.isInteger(p[k])) return `${k} is not a whole number`;
+  if (p.check !== undefined && typeof p.check !== 'string') return 'check is not text';
   return undefined;
 }

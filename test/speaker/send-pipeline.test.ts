@@ -21,6 +21,13 @@ import type { DesiredPath } from '../../src/rib/types.js';
 import { NextHopResolver } from '../../src/speaker/export-policy.js';
 import { SendPipeline, type PeerExport, type SentBatch, type UpdateSink } from '../../src/speaker/send-pipeline.js';
 import { warmUpSendPath } from '../../src/speaker/warm-up.js';
+import { HealthMonitor } from '../../src/health/monitor.js';
+import type { ExpandedProbe } from '../../src/health/expand.js';
+import type { Prober, ProbeResult } from '../../src/health/prober.js';
+import type { HealthCheckSpec } from '../../src/health/spec.js';
+import { EventHub } from '../../src/speaker/events.js';
+import { HealthGate } from '../../src/speaker/path-health.js';
+import type { SpeakerEvent } from '../../src/speaker/api.js';
 
 const NONE = { communities: [], largeCommunities: [] };
 
@@ -93,17 +100,25 @@ class SlowSocket implements UpdateSink {
   }
 }
 
-function setup(opts: { addPath?: boolean; families?: Family[]; highWater?: number; batchRows?: number; local?: string } = {}) {
+function setup(opts: { addPath?: boolean; families?: Family[]; highWater?: number; batchRows?: number; local?: string; gate?: (rib: Rib, clock: ManualClock, changed: (row: number) => void) => HealthGate } = {}) {
   const clock = new ManualClock();
   const rib = new Rib();
+  const gate = opts.gate?.(rib, clock, (row) => pipeline.changed(row)) ?? null;
   const families = opts.families ?? ['ipv4-unicast'];
   const ctx: CodecContext = { ...DEFAULT_CONTEXT, fourOctetAs: true, addPathSend: opts.addPath ? families : [] };
   const sock = new SlowSocket(ctx);
   const batches: SentBatch[] = [];
-  const pipeline = new SendPipeline(rib, clock, silentLogger, { highWater: opts.highWater ?? 1 << 20, batchRows: opts.batchRows ?? 4096 }, {
-    wants: () => true,
-    sent: (b) => batches.push(b),
-  });
+  const pipeline: SendPipeline = new SendPipeline(
+    rib,
+    clock,
+    silentLogger,
+    { highWater: opts.highWater ?? 1 << 20, batchRows: opts.batchRows ?? 4096 },
+    {
+      wants: () => true,
+      sent: (b) => batches.push(b),
+    },
+    gate,
+  );
   sock.onDrain = () => pipeline.drained();
   const peer: PeerExport = {
     families,
@@ -114,13 +129,15 @@ function setup(opts: { addPath?: boolean; families?: Family[]; highWater?: numbe
     nextHops: new NextHopResolver(IpAddress.parse(opts.local ?? '198.51.100.2')!, () => {}, () => IpAddress.parse('2001:db8:100::2')),
   };
   const eor = families.map((f): BgpMessage => (f === 'ipv4-unicast' ? { type: 'update', withdrawn: [], attributes: [], nlri: [] } : { type: 'update', withdrawn: [], attributes: [{ type: 'mp-unreach', family: f, withdrawn: [] }], nlri: [] }));
-  const add = (prefix: string, nh: string, owner?: string) => {
-    const r = rib.upsert(desired(prefix, nh, owner));
+  const add = (prefix: string, nh: string, owner?: string, check = 0) => {
+    const r = rib.upsert({ ...desired(prefix, nh, owner), check });
+    gate?.bind(r.path);
     if (r.result === 'added' || r.result === 'updated') pipeline.changed(r.row);
   };
   const del = (prefix: string, nh: string) => {
     const p = rib.pathOf(Prefix.parse(prefix)!, nh === 'self' ? 'self' : IpAddress.parse(nh)!);
     const row = rib.rowOfPath(p);
+    gate?.unbind(p);
     rib.releaseClaim(p);
     pipeline.changed(row);
   };
@@ -317,5 +334,121 @@ describe('warmUpSendPath', () => {
     t.clock.runSoon();
     t.sock.read();
     expect(t.sock.seen()).toEqual(['203.0.113.10/32 via 198.51.100.11', 'EoR']);
+  });
+});
+
+// ---- health checks ------------------------------------------------------------------------------
+
+/** Answers from a table the test edits: the URL's host is down while it is in `down`. */
+class TableProber implements Prober {
+  readonly down = new Set<string>();
+  readonly probed: string[] = [];
+  probe(target: ExpandedProbe): Promise<ProbeResult> {
+    const url = target.kind === 'http' ? target.url : '';
+    this.probed.push(url);
+    const host = new URL(url).hostname;
+    return Promise.resolve(this.down.has(host) ? { ok: false, detail: 'HTTP 503' } : { ok: true, detail: 'HTTP 200' });
+  }
+}
+
+const check = (name: string, onFail: HealthCheckSpec['onFail'], initial: 'up' | 'down' = 'down'): HealthCheckSpec => ({
+  name,
+  probe: { kind: 'http', url: 'http://{nextHop}/healthz', method: 'GET', headers: {}, timeout: 500, insecureSkipVerify: false },
+  interval: 1000,
+  rise: 2,
+  fall: 2,
+  initial,
+  onFail,
+});
+
+function healthSetup(opts: { addPath?: boolean; initial?: 'up' | 'down' } = {}) {
+  const prober = new TableProber();
+  const events: SpeakerEvent[] = [];
+  const checks = [check('web', { action: 'withdraw' }, opts.initial), check('soft', { action: 'demote', med: 1000, communities: [65000 * 65536 + 666] }, opts.initial)];
+  let monitor: HealthMonitor | undefined;
+  const t = setup({
+    addPath: opts.addPath ?? false,
+    gate: (rib, clock, changed) => {
+      monitor = new HealthMonitor(checks, { clock, log: silentLogger, prober, random: () => 0.5 }); // first probes 50 ms after watch
+      const hub = new EventHub(silentLogger);
+      hub.watch((e) => events.push(e), ['health']);
+      return new HealthGate(rib, checks, monitor, '198.51.100.2', changed, hub, clock, silentLogger);
+    },
+  });
+  /** One probe interval later, results in, and what the peer was sent since. */
+  const tick = async (ms = 1000): Promise<string[]> => {
+    t.clock.advance(ms);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    t.clock.runSoon();
+    t.sock.read();
+    return t.sock.seen();
+  };
+  return { ...t, prober, events, monitor: monitor!, tick };
+}
+
+describe('SendPipeline with health checks', () => {
+  it('withdraws a path whose target fails `fall` times and announces it again after `rise` passes (ADD-PATH)', async () => {
+    const t = healthSetup({ addPath: true });
+    t.add('203.0.113.10/32', '198.51.100.11', 'lb', 1);
+    t.add('203.0.113.10/32', '198.51.100.12', 'lb', 1);
+    t.add('203.0.113.11/32', '198.51.100.11', 'lb', 1);
+    t.start();
+    // Pending with initial down: nothing is announced before the first pass.
+    expect(await t.tick(0)).toEqual(['EoR']);
+    // Two targets for three paths: each probed once.
+    expect((await t.tick(60)).sort()).toEqual(['203.0.113.10/32#1 via 198.51.100.11', '203.0.113.10/32#2 via 198.51.100.12', '203.0.113.11/32#3 via 198.51.100.11']);
+    expect(t.prober.probed.sort()).toEqual(['http://198.51.100.11/healthz', 'http://198.51.100.12/healthz']);
+    t.prober.down.add('198.51.100.12');
+    expect(await t.tick()).toEqual([]); // one failure of two
+    expect(await t.tick()).toEqual(['-203.0.113.10/32#2']);
+    t.prober.down.clear();
+    expect(await t.tick()).toEqual([]); // one pass of two
+    expect(await t.tick()).toEqual(['203.0.113.10/32#2 via 198.51.100.12']);
+    expect(t.events.map((e) => (e.type === 'health' ? `${e.target} ${e.from}->${e.to} ${e.effect} ${e.paths} (${e.reason})` : e.type))).toEqual([
+      'http://198.51.100.11/healthz pending->up announced 2 (HTTP 200)',
+      'http://198.51.100.12/healthz pending->up announced 1 (HTTP 200)',
+      'http://198.51.100.12/healthz up->down withdrawn 1 (HTTP 503)',
+      'http://198.51.100.12/healthz down->up announced 1 (HTTP 200)',
+    ]);
+  });
+
+  it('a path whose target goes is no longer probed; paths without a check are untouched', async () => {
+    const t = healthSetup({ addPath: true, initial: 'up' });
+    t.add('203.0.113.10/32', '198.51.100.11', 'lb', 1);
+    t.add('203.0.113.20/32', '198.51.100.13', 'lb', 0);
+    t.start();
+    // initial up: announced before any probe.
+    expect(await t.tick(0)).toEqual(['203.0.113.10/32#1 via 198.51.100.11', '203.0.113.20/32#2 via 198.51.100.13', 'EoR']);
+    t.del('203.0.113.10/32', '198.51.100.11');
+    await t.tick();
+    t.prober.probed.length = 0;
+    await t.tick();
+    await t.tick();
+    expect(t.prober.probed).toEqual([]);
+  });
+
+  it('demote: without ADD-PATH the router gets a healthy path while there is one, then the demoted one with worse attributes', async () => {
+    const t = healthSetup();
+    t.add('203.0.113.10/32', '198.51.100.11', 'lb', 2);
+    t.add('203.0.113.10/32', '198.51.100.12', 'lb', 2);
+    t.start();
+    await t.tick(0);
+    expect(await t.tick(60)).toEqual(['203.0.113.10/32 via 198.51.100.11']);
+    t.prober.down.add('198.51.100.11');
+    await t.tick();
+    expect(await t.tick()).toEqual(['203.0.113.10/32 via 198.51.100.12']);
+    t.prober.down.add('198.51.100.12');
+    await t.tick();
+    t.clock.advance(1000);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    t.clock.runSoon();
+    t.sock.read();
+    const update = t.sock.received.find((m) => m.type === 'update' && m.nlri.length > 0);
+    expect(t.sock.seen()).toEqual(['203.0.113.10/32 via 198.51.100.11']);
+    // The demoted path: MED 1000 and the extra community, so it is used only when nothing else is left.
+    expect(update?.type === 'update' && update.attributes.filter((a) => a.type === 'med' || a.type === 'communities')).toEqual([
+      { type: 'med', med: 1000 },
+      { type: 'communities', communities: [65000 * 65536 + 666] },
+    ]);
   });
 });

@@ -1,0 +1,205 @@
+// Health checks applied to paths. A path that names a check watches the target its values make of
+// it (every path that makes the same target shares one, probed once); what the peers get for the
+// path follows that target: the path as it is while the target is up, nothing (withdraw) or the
+// path with worse attributes (demote) while it is down. The desired table and the state file keep
+// the path either way: health changes what is announced, never what was asked for.
+//
+// Per path, in columns indexed by path number: the target it watches and its place in that
+// target's list of paths, so a target that flips marks exactly its paths' prefixes for sending.
+
+import type { Clock } from '../clock.js';
+import type { HealthMonitor } from '../health/monitor.js';
+import type { HealthCheckSpec } from '../health/spec.js';
+import type { Logger } from '../log.js';
+import { grow } from '../rib/columns.js';
+import { attributesKey, type Rib } from '../rib/rib.js';
+import type { Attributes, PathHealth } from '../rib/types.js';
+import type { CheckNames } from '../rib/validate.js';
+import type { EventHub } from './events.js';
+import type { HealthCheckStatus } from './api.js';
+
+const NIL = -1;
+
+/** What the send pipelines ask of health: the attribute set to announce a path with, or NIL (withdrawn). */
+export interface PathGate {
+  attributeOf(path: number, rowAttr: number): number;
+}
+
+export class HealthGate implements PathGate {
+  /** Configured checks by name: 1 + index (a path's check column). */
+  readonly names: CheckNames;
+  /** Their names by index (a path's check column - 1). */
+  readonly checkNames: readonly string[];
+  /** Per path: the target it watches, or NIL. */
+  private target = new Int32Array(0);
+  private next = new Int32Array(0);
+  private prev = new Int32Array(0);
+  /** Each watched target's first path. */
+  private readonly heads = new Map<number, number>();
+  /** Demoted variants of attribute sets: `${rowAttr} ${check}` -> an interned attribute set. */
+  private readonly demoted = new Map<string, { readonly base: number; readonly id: number }>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly rib: Rib,
+    private readonly checks: readonly HealthCheckSpec[],
+    private readonly monitor: HealthMonitor,
+    /** What {nextHop} is for a path via "self": this host's address. */
+    private readonly selfAddress: string,
+    /** A prefix row must be sent again. */
+    private readonly changed: (row: number) => void,
+    private readonly events: EventHub,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.names = new Map(checks.map((c, i) => [c.name, i + 1]));
+    this.checkNames = checks.map((c) => c.name);
+    this.unsubscribe = monitor.onChange((id, from, to, reason) => this.targetChanged(id, from, to, reason));
+  }
+
+  /** The path exists (new, or its check may have changed): watch what its check makes of it. */
+  bind(path: number): void {
+    const check = this.rib.checkOf(path);
+    this.reserve(path);
+    const old = this.target[path]!;
+    if (check === 0) {
+      if (old !== NIL) this.unbind(path);
+      return;
+    }
+    const name = this.checks[check - 1]!.name;
+    if (old !== NIL && this.monitor.state(old).check === name) return; // same path, same check: same target
+    const row = this.rib.rowOfPath(path);
+    const prefix = this.rib.prefixText(row);
+    const nh = this.rib.nextHop(this.rib.nextHopIdOf(path));
+    let id: number;
+    try {
+      id = this.monitor.watch(name, { prefix, address: prefix.slice(0, prefix.indexOf('/')), nextHop: nh === 'self' ? this.selfAddress : nh.toString() });
+    } catch (e) {
+      // The check's values make no target for this path (a placeholder with no value): unchecked.
+      this.log.error({ prefix, check: name, err: (e as Error).message }, 'health check cannot probe this path: it is announced unchecked');
+      if (old !== NIL) this.unbind(path);
+      return;
+    }
+    if (old !== NIL) this.unbind(path);
+    this.target[path] = id;
+    const head = this.heads.get(id) ?? NIL;
+    this.next[path] = head;
+    this.prev[path] = NIL;
+    if (head !== NIL) this.prev[head] = path;
+    this.heads.set(id, path);
+  }
+
+  /** The path is going: stop watching for it. */
+  unbind(path: number): void {
+    if (path >= this.target.length) return;
+    const id = this.target[path]!;
+    if (id === NIL) return;
+    const prev = this.prev[path]!;
+    const next = this.next[path]!;
+    if (prev !== NIL) this.next[prev] = next;
+    else if (next === NIL) this.heads.delete(id);
+    else this.heads.set(id, next);
+    if (next !== NIL) this.prev[next] = prev;
+    this.target[path] = NIL;
+    this.monitor.unwatch(id);
+  }
+
+  attributeOf(path: number, rowAttr: number): number {
+    const id = path < this.target.length ? this.target[path]! : NIL;
+    if (id === NIL || this.monitor.isAnnounced(id)) return rowAttr;
+    // Never probed (initial down): not announced at all until its first pass, demote or not.
+    if (this.monitor.stateOf(id) === 'pending') return NIL;
+    const check = this.rib.checkOf(path);
+    const onFail = this.checks[check - 1]!.onFail;
+    return onFail.action === 'withdraw' ? NIL : this.demotedAttr(rowAttr, check);
+  }
+
+  /** The check and health of a path, as list and watch show them; undefined for a path without one. */
+  describe(path: number): { check: string; health?: PathHealth } | undefined {
+    const check = this.rib.checkOf(path);
+    if (check === 0) return undefined;
+    const name = this.checks[check - 1]!.name;
+    const id = path < this.target.length ? this.target[path]! : NIL;
+    if (id === NIL) return { check: name };
+    const t = this.monitor.state(id);
+    return {
+      check: name,
+      health: {
+        state: t.state,
+        effect: this.effectOf(id, check),
+        target: t.target,
+        since: t.since,
+        ...(t.lastError !== undefined ? { lastError: t.lastError, lastErrorAt: t.lastErrorAt! } : {}),
+      },
+    };
+  }
+
+  statuses(): HealthCheckStatus[] {
+    const s = this.monitor.summary();
+    return this.checks.map((c) => ({ name: c.name, ...s[c.name]! }));
+  }
+
+  stop(): Promise<void> {
+    this.unsubscribe();
+    return this.monitor.stop();
+  }
+
+  private effectOf(id: number, check: number): PathHealth['effect'] {
+    if (this.monitor.isAnnounced(id)) return 'announced';
+    return this.checks[check - 1]!.onFail.action === 'withdraw' || this.monitor.stateOf(id) === 'pending' ? 'withdrawn' : 'demoted';
+  }
+
+  private targetChanged(id: number, from: PathHealth['state'], to: PathHealth['state'], reason: string): void {
+    let paths = 0;
+    let check = 0;
+    for (let p = this.heads.get(id) ?? NIL; p !== NIL; p = this.next[p]!) {
+      this.changed(this.rib.rowOfPath(p));
+      check = this.rib.checkOf(p);
+      paths++;
+    }
+    if (paths === 0) return;
+    this.dropDeadDemotions();
+    const t = this.monitor.state(id);
+    this.events.emit('health', () => ({ type: 'health', at: this.clock.now(), check: t.check, target: t.target, from, to, reason, effect: this.effectOf(id, check), paths }));
+  }
+
+  /** The row's attributes made worse as the check's onFail says: used only when nothing better is left. */
+  private demotedAttr(rowAttr: number, check: number): number {
+    const key = `${rowAttr} ${check}`;
+    const known = this.demoted.get(key);
+    if (known) return known.id;
+    const onFail = this.checks[check - 1]!.onFail;
+    if (onFail.action !== 'demote') return rowAttr;
+    const a = this.rib.attributes(rowAttr);
+    const worse: Attributes = {
+      communities: [...new Set([...a.communities, ...(onFail.communities ?? [])])].sort((x, y) => x - y),
+      largeCommunities: a.largeCommunities,
+      ...(onFail.localPref ?? a.localPref) !== undefined ? { localPref: onFail.localPref ?? a.localPref } : {},
+      ...(onFail.med ?? a.med) !== undefined ? { med: onFail.med ?? a.med } : {},
+    };
+    const id = this.rib.internAttributes(worse, attributesKey(worse));
+    this.demoted.set(key, { base: rowAttr, id });
+    return id;
+  }
+
+  /**
+   * Demoted sets of attribute sets no prefix has any more are let go (called between batches, on a
+   * health change: a pipeline never holds an id across one).
+   */
+  private dropDeadDemotions(): void {
+    for (const [key, d] of this.demoted) {
+      if (this.rib.hasAttributes(d.base)) continue;
+      this.rib.releaseAttributes(d.id);
+      this.demoted.delete(key);
+    }
+  }
+
+  private reserve(path: number): void {
+    if (path < this.target.length) return;
+    let cap = Math.max(1024, this.target.length * 2);
+    while (cap <= path) cap *= 2;
+    this.target = grow(this.target, cap, NIL);
+    this.next = grow(this.next, cap, NIL);
+    this.prev = grow(this.prev, cap, NIL);
+  }
+}
