@@ -111,7 +111,8 @@ async function stateBench(churnSeconds: number): Promise<void> {
   );
   const size = async () => {
     let n = 0;
-    for (const f of await readdir(join(dir, 'state'))) n += (await stat(join(dir, 'state', f))).size;
+    // A snapshot's temporary file may be renamed between the listing and its stat.
+    for (const f of await readdir(join(dir, 'state'))) n += (await stat(join(dir, 'state', f)).catch(() => ({ size: 0 }))).size;
     return n;
   };
   // Churn: 1,000 changes a second (add or delete one path of a 10,000-prefix range), for a while.
