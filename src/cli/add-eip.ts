@@ -1,11 +1,11 @@
-// announcer add-eip PREFIX [--next-hop IP]... [attributes] [--owner NAME]: announce a prefix.
+// announcer add-eip PREFIX [--next-hop IP]... [attributes] [--owner NAME] [--check NAME]: announce a prefix.
 
 import { Option, type Command } from 'commander';
 import type { PathInput } from '../client.js';
 import { withApi, type CommandContext } from './context.js';
 import type { FieldWords } from './errors.js';
 import { addReport, json } from './format.js';
-import { collect, ownerName, uint32 } from './options.js';
+import { checkName, collect, ownerName, uint32 } from './options.js';
 
 interface AddEipOptions {
   nextHop?: string[];
@@ -14,6 +14,7 @@ interface AddEipOptions {
   localPref?: number;
   med?: number;
   owner?: string;
+  check?: string;
   json?: boolean;
 }
 
@@ -27,6 +28,7 @@ export const ADD_EIP_WORDS: FieldWords = {
   localPref: '--local-pref',
   med: '--med',
   owner: '--owner',
+  check: '--check',
 };
 
 /** One path per next hop, all with the same attributes; no next hop: the daemon's default. */
@@ -38,6 +40,7 @@ export function pathInputs(prefix: string, o: AddEipOptions): PathInput[] {
     ...(o.localPref !== undefined ? { localPref: o.localPref } : {}),
     ...(o.med !== undefined ? { med: o.med } : {}),
     ...(o.owner !== undefined ? { owner: o.owner } : {}),
+    ...(o.check !== undefined ? { check: o.check } : {}),
   };
   return o.nextHop ? o.nextHop.map((nextHop) => ({ ...shared, nextHop })) : [shared];
 }
@@ -53,6 +56,7 @@ export function registerAddEip(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--local-pref <n>', 'LOCAL_PREF (iBGP only)').argParser(uint32))
     .addOption(new Option('--med <n>', 'MULTI_EXIT_DISC').argParser(uint32))
     .option('--owner <name>', 'who the paths belong to (default: cli)', ownerName)
+    .option('--check <name>', 'a health check from the daemon\'s healthChecks: each path is announced only while its target answers', checkName)
     .option('--json', 'print the paths as announced, each with its outcome (added, owner-added, updated, unchanged), as one JSON document')
     .action(async (prefix: string, o: AddEipOptions, cmd: Command) => {
       await withApi(

@@ -1,7 +1,7 @@
 // Human output: aligned tables and short renderings of paths and peers.
 
 import { Prefix } from '../codec/index.js';
-import type { AddedPath, AnnouncedPath, PathAttributes, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
+import type { AddedPath, AnnouncedPath, HealthState, PathAttributes, PathHealth, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
 
 /** Columns separated by two spaces; the last column is not padded (no trailing blanks). */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -34,17 +34,59 @@ export function formatOwners(p: AnnouncedPath): string {
   return (p.owners.length > 0 ? p.owners : [p.owner]).join(',');
 }
 
-export function pathsTable(paths: readonly AnnouncedPath[]): string {
+/** What a state means for the peers unless the check says otherwise (a pending target is held back by default). */
+const USUAL_EFFECT: Readonly<Record<HealthState, PathHealth['effect']>> = { up: 'announced', down: 'withdrawn', pending: 'withdrawn' };
+
+/**
+ * A path's health in a few words: "up", "pending", "down (HTTP 503, 12s)" (why, and for how long),
+ * with what the peers get when it is not the state's usual one: "down, demoted (timeout, 3m5s)",
+ * "pending, announced" (a check with `initial: up`). "-" for a path without a check.
+ */
+export function formatHealth(p: AnnouncedPath, now: number): string {
+  const h = p.health;
+  if (!h) return '-';
+  const head = h.effect === USUAL_EFFECT[h.state] ? h.state : `${h.state}, ${h.effect}`;
+  if (h.state !== 'down') return head;
+  const why = [...(h.lastError !== undefined ? [h.lastError] : []), ...(h.since > 0 ? [formatDuration(now - h.since)] : [])];
+  return why.length > 0 ? `${head} (${why.join(', ')})` : head;
+}
+
+/**
+ * The paths as a table. CHECK and HEALTH appear only when some path names a check, so a daemon
+ * without health checks prints what it always printed.
+ */
+export function pathsTable(paths: readonly AnnouncedPath[], now: number): string {
+  const checked = paths.some((p) => p.check !== undefined || p.health !== undefined);
   return table(
-    ['PREFIX', 'NEXT-HOP', 'PATH-ID', 'OWNERS', 'ATTRIBUTES'],
-    paths.map((p) => [p.prefix, p.nextHop, String(p.pathId), formatOwners(p), formatAttributes(p)]),
+    ['PREFIX', 'NEXT-HOP', 'PATH-ID', 'OWNERS', ...(checked ? ['CHECK', 'HEALTH'] : []), 'ATTRIBUTES'],
+    paths.map((p) => [
+      p.prefix,
+      p.nextHop,
+      String(p.pathId),
+      formatOwners(p),
+      ...(checked ? [p.check ?? '-', formatHealth(p, now)] : []),
+      formatAttributes(p),
+    ]),
   );
 }
 
-/** "203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)"; "owners lb,cli" when shared. */
+/** "203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)"; "owners lb,cli" when shared; ", check web" when it has one. */
 export function describePath(p: AnnouncedPath): string {
   const owners = formatOwners(p);
-  return `${p.prefix} via ${p.nextHop} (path-id ${p.pathId}, ${owners.includes(',') ? 'owners' : 'owner'} ${owners})`;
+  const check = p.check ? `, check ${p.check}` : '';
+  return `${p.prefix} via ${p.nextHop} (path-id ${p.pathId}, ${owners.includes(',') ? 'owners' : 'owner'} ${owners}${check})`;
+}
+
+/**
+ * Why a path the caller just added is not (or not fully) announced, or undefined when it is:
+ * "not announced until check web passes", "withdrawn: check web is down (HTTP 503)".
+ */
+function healthNote(p: AnnouncedPath): string | undefined {
+  const h = p.health;
+  if (!h || h.effect === 'announced') return undefined;
+  if (h.state === 'pending') return `not announced until check ${p.check ?? ''} passes`;
+  const why = h.lastError !== undefined ? ` (${h.lastError})` : '';
+  return `${h.effect}: check ${p.check ?? ''} is ${h.state}${why}`;
 }
 
 /** What changed between two attribute sets, in words: "local-pref 200 removed, community 65000:1 added". */
@@ -65,24 +107,31 @@ export function attributeChanges(before: PathAttributes, after: PathAttributes):
   return out.join(', ');
 }
 
+/** An update that changed no attribute changed the path's check (the answer does not say the old one). */
+function checkChange(p: AnnouncedPath): string {
+  return p.check ? `check is now ${p.check}` : 'check removed';
+}
+
 /**
  * What add-eip did, a line per path:
  *   added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)
  *   updated 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli): local-pref 200 removed, community 65000:1 added
  *   unchanged 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)
+ *   added 203.0.113.11/32 via 198.51.100.11 (path-id 2, owner cli, check web): not announced until check web passes
  */
 export function addReport(paths: readonly AddedPath[]): string {
   return paths
     .map((p) => {
+      const note = healthNote(p);
       switch (p.outcome) {
         case 'added':
-          return `added ${describePath(p)}\n`;
+          return `added ${describePath(p)}${note ? `: ${note}` : ''}\n`;
         case 'owner-added':
-          return `added ${describePath(p)}: it was announced already, nothing changed on the wire\n`;
+          return `added ${describePath(p)}: ${note ?? 'it was announced already, nothing changed on the wire'}\n`;
         case 'updated':
-          return `updated ${describePath(p)}: ${p.before ? attributeChanges(p.before, p.attributes) : 'new attributes'}\n`;
+          return `updated ${describePath(p)}: ${p.before ? attributeChanges(p.before, p.attributes) || checkChange(p) : 'new attributes'}${note ? `; ${note}` : ''}\n`;
         case 'unchanged':
-          return `unchanged ${describePath(p)}\n`;
+          return `unchanged ${describePath(p)}${note ? `: ${note}` : ''}\n`;
       }
     })
     .join('');
@@ -130,6 +179,7 @@ export function formatTime(ms: number): string {
  *   2026-11-22T03:10:00Z peer 198.51.100.1 OpenConfirm -> Established
  *   2026-11-22T03:10:01Z peer 198.51.100.1 announced 203.0.113.10/32 via 198.51.100.11 (path 1)
  *   2026-11-22T03:10:01Z rib added 203.0.113.10/32 via 198.51.100.11 (path 1, owner lb)
+ *   2026-11-22T03:10:05Z health web http://198.51.100.12:80/healthz up -> down (HTTP 503): 3 paths withdrawn
  */
 export function formatEvent(e: SpeakerEvent): string {
   const t = formatTime(e.at);
@@ -148,6 +198,8 @@ export function formatEvent(e: SpeakerEvent): string {
       };
       return [...e.removed.map((p) => line('removed', p)), ...e.added.map((p) => line('added', p))].join('');
     }
+    case 'health':
+      return `${t} health ${e.check} ${e.target} ${e.from} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}: ${e.paths} ${e.paths === 1 ? 'path' : 'paths'} ${e.effect}\n`;
   }
 }
 

@@ -17,7 +17,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
     .description('list the announced paths')
     .option('--owner <name>', "only this owner's paths", ownerName)
     .option('--prefix <prefix>', 'only the paths of this prefix')
-    .option('--json', 'print one JSON document')
+    .option('--json', 'print one JSON document (health.since, health.lastErrorAt: milliseconds since the epoch)')
     .action(async (o: ListOptions, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {
         const paths = sortPaths(
@@ -28,7 +28,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
         );
         if (o.json) ctx.io.stdout.write(json({ paths }));
         else if (paths.length === 0) ctx.io.stdout.write('no paths\n');
-        else ctx.io.stdout.write(pathsTable(paths));
+        else ctx.io.stdout.write(pathsTable(paths, ctx.io.now?.() ?? Date.now()));
       }, { owner: '--owner', prefix: '--prefix' });
     });
 }

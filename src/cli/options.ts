@@ -13,6 +13,12 @@ export function ownerName(value: string): string {
   return value;
 }
 
+/** A health check's name: never empty, which the API would read as "no check". */
+export function checkName(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected the name of a health check, not an empty string.');
+  return value;
+}
+
 /** An integer the wire carries in 32 bits (LOCAL_PREF, MED). */
 export function uint32(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;

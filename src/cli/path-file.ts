@@ -5,7 +5,7 @@
 import { parse } from 'yaml';
 import type { PathInput } from '../client.js';
 
-const KEYS = ['prefix', 'nextHop', 'communities', 'largeCommunities', 'localPref', 'med'] as const;
+const KEYS = ['prefix', 'nextHop', 'communities', 'largeCommunities', 'localPref', 'med', 'check'] as const;
 
 /** What is wrong with the file's shape, naming the entry (`paths[2].communities`). */
 export class PathFileError extends Error {
@@ -46,6 +46,10 @@ function entry(raw: unknown, i: number): PathInput {
   if (o['nextHop'] !== undefined) {
     if (typeof o['nextHop'] !== 'string') throw new PathFileError(`${at}.nextHop: expected an address or "self", got ${what(o['nextHop'])}`);
     path.nextHop = o['nextHop'];
+  }
+  if (o['check'] !== undefined) {
+    if (typeof o['check'] !== 'string') throw new PathFileError(`${at}.check: expected the name of a health check, got ${what(o['check'])}`);
+    path.check = o['check'];
   }
   if (o['communities'] !== undefined) path.communities = stringList(o['communities'], `${at}.communities`);
   if (o['largeCommunities'] !== undefined) path.largeCommunities = stringList(o['largeCommunities'], `${at}.largeCommunities`);

@@ -35,7 +35,7 @@ export function registerReplace(program: Command, ctx: CommandContext): void {
     .command('replace')
     .description("make an owner's paths exactly those in a file: the rest of its paths are withdrawn, unchanged ones untouched")
     .requiredOption('--owner <name>', 'whose paths these are (e.g. the controller\'s name)', ownerName)
-    .requiredOption('--file <file>', 'YAML or JSON list of {prefix, nextHop?, communities?, largeCommunities?, localPref?, med?}; - reads stdin')
+    .requiredOption('--file <file>', 'YAML or JSON list of {prefix, nextHop?, communities?, largeCommunities?, localPref?, med?, check?}; - reads stdin')
     .option('--json', 'print the counts (and with --details the paths) as one JSON document')
     .option('--details', 'also list every path added, removed and updated (a large set makes a long answer)')
     .addHelpText(
@@ -46,7 +46,8 @@ applied together, all or nothing.
 
 File example (an empty list withdraws all of the owner's paths):
   - { prefix: 203.0.113.10/32, nextHop: 198.51.100.11 }
-  - { prefix: 203.0.113.10/32, nextHop: 198.51.100.12, communities: [65000:100] }`,
+  - { prefix: 203.0.113.10/32, nextHop: 198.51.100.12, communities: [65000:100] }
+  - { prefix: 203.0.113.20/32, nextHop: 198.51.100.12, check: web }   # announced while web answers`,
     )
     .action(async (o: ReplaceOptions, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {

@@ -8,7 +8,7 @@ import { EXIT } from './io.js';
 export function registerWatch(program: Command, ctx: CommandContext): void {
   program
     .command('watch')
-    .description('print session state changes and path changes as they happen, until Ctrl-C')
+    .description('print session state changes, path changes and health check changes as they happen, until Ctrl-C')
     .option('--json', 'one JSON object per line (at: milliseconds since the epoch)')
     .action(async (o: { json?: boolean }, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {

@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProgram, type CliIo, type ProgramHooks } from '../../src/cli/program.js';
 import { makeCerts } from '../api/certs.js';
 import { eventually, startFixture, type ApiFixture } from '../api/fixture.js';
+import { FakeProber, webCheck } from '../api/health-fixture.js';
+import type { AnnouncedPath } from '../../src/client.js';
 
 let f: ApiFixture;
 
@@ -338,7 +340,7 @@ describe('replace', () => {
   it('refuses a file of the wrong shape before calling the daemon (exit 2), naming the entry', async () => {
     const cases: [string, string][] = [
       ['prefix: 203.0.113.10\n', 'expected a list of paths (or a mapping with paths:), got a mapping'],
-      ['- { prefix: 203.0.113.10, nexthop: 198.51.100.11 }\n', 'paths[0].nexthop: unknown field (expected prefix, nextHop, communities, largeCommunities, localPref, med)'],
+      ['- { prefix: 203.0.113.10, nexthop: 198.51.100.11 }\n', 'paths[0].nexthop: unknown field (expected prefix, nextHop, communities, largeCommunities, localPref, med, check)'],
       ['- { prefix: 203.0.113.10, owner: lb }\n', 'paths[0].owner: unknown field (the owner is --owner)'],
       ['- { prefix: 203.0.113.10 }\n- { nextHop: 198.51.100.11 }\n', 'paths[1].prefix: expected a prefix, got nothing'],
       ['- { prefix: 203.0.113.10, med: high }\n', 'paths[0].med: expected a number, got "high"'],
@@ -482,11 +484,130 @@ describe('finding the daemon', () => {
   });
 });
 
+describe('health checks', () => {
+  let prober: FakeProber;
+  const WEB_12 = 'http://198.51.100.12:80/healthz';
+
+  beforeEach(async () => {
+    await f.close();
+    prober = new FakeProber();
+    f = await startFixture({ speaker: { healthChecks: [webCheck()], prober } });
+  });
+
+  /** The health of the one path of `prefix`, once its target has been probed. */
+  async function settled(prefix: string): Promise<AnnouncedPath> {
+    let p: AnnouncedPath | undefined;
+    await eventually(async () => {
+      p = (await f.client.listPaths({ prefix }))[0];
+      return p?.health !== undefined && p.health.state !== 'pending';
+    });
+    return p!;
+  }
+
+  it('add-eip --check: the paths name the check, and the answer says they wait for its first pass', async () => {
+    const r = await cli(['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11', '--next-hop', '198.51.100.12', '--check', 'web']);
+    expect(r).toEqual({
+      code: 0,
+      stdout: [
+        'added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli, check web): not announced until check web passes',
+        'added 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner cli, check web): not announced until check web passes',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+    expect((await f.client.listPaths()).map((p) => p.check)).toEqual(['web', 'web']);
+  });
+
+  it('add-eip --check with a name the daemon does not know is refused in the CLI\'s words (exit 1); an empty one is a usage error', async () => {
+    const r = await cli(['add-eip', '203.0.113.10', '--check', 'nope']);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: --check: unknown health check "nope" (configured: web)\n' });
+    const json = await cli(['add-eip', '203.0.113.10', '--check', 'nope', '--json']);
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { status: 'INVALID_ARGUMENT', flag: '--check', exitCode: 1 } });
+    const empty = await cli(['add-eip', '203.0.113.10', '--check', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('expected the name of a health check');
+    expect(await paths()).toEqual([]);
+  });
+
+  it('list shows CHECK and HEALTH: up, down with the error and for how long, "-" without a check; --json has every field', async () => {
+    prober.results.set(WEB_12, { ok: false, detail: 'HTTP 503' });
+    await f.client.addPaths([
+      { prefix: '203.0.113.10', nextHop: '198.51.100.11', check: 'web' },
+      { prefix: '203.0.113.11', nextHop: '198.51.100.12', check: 'web' },
+      { prefix: '203.0.113.12', nextHop: '198.51.100.12' },
+    ]);
+    await settled('203.0.113.10');
+    const down = await settled('203.0.113.11');
+    // Three seconds after the target went down, by the CLI's clock.
+    const r = await cli(['list'], undefined, { now: () => down.health!.since + 3_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        'PREFIX           NEXT-HOP       PATH-ID  OWNERS  CHECK  HEALTH               ATTRIBUTES',
+        '203.0.113.10/32  198.51.100.11  1        cli     web    up                   -',
+        '203.0.113.11/32  198.51.100.12  2        cli     web    down (HTTP 503, 3s)  -',
+        '203.0.113.12/32  198.51.100.12  3        cli     -      -                    -',
+        '',
+      ].join('\n'),
+    );
+    const json = JSON.parse((await cli(['list', '--json'])).stdout) as { paths: AnnouncedPath[] };
+    // The target is probed on and on: only its last error's time moves.
+    expect(json.paths[1]).toStrictEqual({ ...down, health: { ...down.health, lastErrorAt: json.paths[1]!.health!.lastErrorAt } });
+    expect(json.paths[1]).toMatchObject({ check: 'web', health: { state: 'down', effect: 'withdrawn', target: WEB_12, lastError: 'HTTP 503', since: down.health!.since } });
+    expect(typeof json.paths[1]!.health!.since).toBe('number');
+    expect(Object.keys(json.paths[2]!)).not.toContain('health');
+  });
+
+  it('replace reads check: from the file, packed or not; a check that is not a name is refused before the call', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'announcer-replace-'));
+    try {
+      const file = join(dir, 'lb.yaml');
+      await writeFile(file, '- { prefix: 203.0.113.10, nextHop: 198.51.100.11, check: web }\n- { prefix: 203.0.113.11, nextHop: 198.51.100.11, check: web, med: 5 }\n- 203.0.113.12\n');
+      expect(await cli(['replace', '--owner', 'lb', '--file', file])).toMatchObject({ code: 0, stdout: 'added 3, removed 0, updated 0, unchanged 0\n' });
+      expect((await f.client.listPaths()).map((p) => `${p.prefix} ${p.check ?? '-'}`)).toEqual(['203.0.113.10/32 web', '203.0.113.11/32 web', '203.0.113.12/32 -']);
+
+      await writeFile(file, '- { prefix: 203.0.113.10, check: 5 }\n');
+      expect(await cli(['replace', '--owner', 'lb', '--file', file])).toMatchObject({ code: 2, stderr: expect.stringContaining(`error: ${file}: paths[0].check: expected the name of a health check, got 5`) });
+      await writeFile(file, '- 203.0.113.10\n- { prefix: 203.0.113.11, check: nope }\n');
+      expect(await cli(['replace', '--owner', 'lb', '--file', file])).toMatchObject({ code: 1, stderr: 'error: paths[1].check: unknown health check "nope" (configured: web)\n' });
+      expect(await f.client.listPaths({ owner: 'lb' })).toHaveLength(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('watch prints a line when a target goes down or comes back, with what its paths now get', async () => {
+    prober.results.set(WEB_12, { ok: false, detail: 'HTTP 503' });
+    const signals = new EventEmitter();
+    const live = start(['watch'], undefined, { signals });
+    await eventually(() => live.stderr.includes('watching'));
+    await f.client.addPaths([
+      { prefix: '203.0.113.10', nextHop: '198.51.100.12', check: 'web' },
+      { prefix: '203.0.113.11', nextHop: '198.51.100.12', check: 'web' },
+    ]);
+    await eventually(() => live.stdout.includes(' health '));
+    expect(live.stdout).toMatch(/^\S+Z health web http:\/\/198\.51\.100\.12:80\/healthz pending -> down \(HTTP 503\): 2 paths withdrawn$/m);
+    prober.results.delete(WEB_12);
+    await eventually(() => live.stdout.includes('down -> up'));
+    expect(live.stdout).toMatch(/^\S+Z health web http:\/\/198\.51\.100\.12:80\/healthz down -> up( \(.*\))?: 2 paths announced$/m);
+    signals.emit('SIGINT');
+    expect(await live.done).toBe(0);
+  });
+});
+
 describe('the program', () => {
   it('prints help on stdout with --help and exits 0', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
     for (const c of ['add-eip', 'del-eip', 'list', 'peers', 'replace', 'watch', '--api', '--tls-ca']) expect(r.stdout).toContain(c);
+  });
+
+  it('completes add-eip --check in bash and zsh (it takes a name)', async () => {
+    const bash = (await cli(['completion', 'bash'])).stdout;
+    expect(bash).toMatch(/^ {4}add-eip\)\n {6}words="[^"]*--check[ "]/m);
+    // Among the flags that take a value: no completion offered after it (a name, not a file).
+    expect(bash).toMatch(/^\s+(--[\w-]+\|)*--check(\|--[\w-]+)*\) return 0 ;;$/m);
+    expect((await cli(['completion', 'zsh'])).stdout).toContain("'*--check[a health check from the daemons healthChecks]:check: '");
   });
 
   it('rejects an unknown command with exit 2', async () => {

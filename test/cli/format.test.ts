@@ -1,8 +1,8 @@
 // What the operator reads: tables and event lines, exactly.
 
 import { describe, expect, it } from 'vitest';
-import { eventJsonLine, formatDuration, formatEvent, peersTable, replaceSummary, sortPaths } from '../../src/cli/format.js';
-import type { AnnouncedPath } from '../../src/client.js';
+import { addReport, eventJsonLine, formatDuration, formatEvent, formatHealth, pathsTable, peersTable, replaceSummary, sortPaths } from '../../src/cli/format.js';
+import type { AnnouncedPath, PathHealth } from '../../src/client.js';
 import { ESTABLISHED_PEER, IDLE_PEER } from '../api/sample-peers.js';
 
 const AT = Date.UTC(2026, 10, 22, 3, 10, 0, 250);
@@ -16,6 +16,84 @@ const PATH: AnnouncedPath = {
   owners: ['lb'],
   pathId: 1,
 };
+
+/** Paths of one prefix behind three nodes, checked by `web`: one node up, one down, one not probed yet. */
+function checked(nextHop: string, pathId: number, health: PathHealth): AnnouncedPath {
+  return { ...PATH, nextHop, pathId, check: 'web', health };
+}
+const TARGET = (nh: string): string => `http://${nh}:80/healthz`;
+const UP: PathHealth = { state: 'up', effect: 'announced', target: TARGET('198.51.100.11'), since: AT - 3_600_000, lastError: 'timeout', lastErrorAt: AT - 3_700_000 };
+const DOWN: PathHealth = { state: 'down', effect: 'withdrawn', target: TARGET('198.51.100.12'), since: AT - 12_000, lastError: 'HTTP 503', lastErrorAt: AT - 2_000 };
+const PENDING: PathHealth = { state: 'pending', effect: 'withdrawn', target: TARGET('198.51.100.13'), since: AT - 1_000 };
+
+describe('pathsTable', () => {
+  it('without health checks: the columns it always had', () => {
+    expect(pathsTable([PATH, { ...PATH, nextHop: '198.51.100.12', pathId: 2, attributes: { communities: ['65000:100'], largeCommunities: [], med: 5 } }], AT)).toBe(
+      [
+        'PREFIX           NEXT-HOP       PATH-ID  OWNERS  ATTRIBUTES',
+        '203.0.113.10/32  198.51.100.11  1        lb      -',
+        '203.0.113.10/32  198.51.100.12  2        lb      communities=65000:100 med=5',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('with checks: each path\'s check and health, why and for how long a target is down, "-" for a path without', () => {
+    const paths = [
+      checked('198.51.100.11', 1, UP),
+      checked('198.51.100.12', 2, DOWN),
+      checked('198.51.100.13', 3, PENDING),
+      { ...PATH, prefix: '203.0.113.20/32', pathId: 4 },
+    ];
+    expect(pathsTable(paths, AT)).toBe(
+      [
+        'PREFIX           NEXT-HOP       PATH-ID  OWNERS  CHECK  HEALTH                ATTRIBUTES',
+        '203.0.113.10/32  198.51.100.11  1        lb      web    up                    -',
+        '203.0.113.10/32  198.51.100.12  2        lb      web    down (HTTP 503, 12s)  -',
+        '203.0.113.10/32  198.51.100.13  3        lb      web    pending               -',
+        '203.0.113.20/32  198.51.100.11  4        lb      -      -                     -',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says what the peers get when it is not the usual: demoted while down, announced while pending', () => {
+    const p = (health: PathHealth): AnnouncedPath => checked('198.51.100.12', 2, health);
+    expect(formatHealth(p({ ...DOWN, effect: 'demoted', since: AT - 185_000, lastError: 'timeout' }), AT)).toBe('down, demoted (timeout, 3m5s)');
+    expect(formatHealth(p({ ...PENDING, effect: 'announced' }), AT)).toBe('pending, announced');
+    expect(formatHealth(p({ ...UP, effect: 'announced' }), AT)).toBe('up');
+    // Down without a recorded error: only how long.
+    const { lastError: _e, lastErrorAt: _a, ...bare } = DOWN;
+    expect(formatHealth(p(bare), AT)).toBe('down (12s)');
+    expect(formatHealth(PATH, AT)).toBe('-');
+  });
+});
+
+describe('addReport', () => {
+  it('names a path\'s check, and says when the path is not announced because of it', () => {
+    expect(
+      addReport([
+        { ...checked('198.51.100.11', 1, { ...PENDING, target: TARGET('198.51.100.11') }), outcome: 'added' },
+        { ...checked('198.51.100.12', 2, DOWN), outcome: 'added' },
+        { ...checked('198.51.100.13', 3, { ...DOWN, effect: 'demoted', lastError: 'timeout' }), outcome: 'unchanged' },
+        { ...checked('198.51.100.14', 4, UP), outcome: 'added' },
+        // Only the check changed: no attribute did.
+        { ...checked('198.51.100.15', 5, UP), outcome: 'updated', before: PATH.attributes },
+        { ...PATH, pathId: 6, outcome: 'updated', before: PATH.attributes },
+      ]),
+    ).toBe(
+      [
+        'added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner lb, check web): not announced until check web passes',
+        'added 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner lb, check web): withdrawn: check web is down (HTTP 503)',
+        'unchanged 203.0.113.10/32 via 198.51.100.13 (path-id 3, owner lb, check web): demoted: check web is down (timeout)',
+        'added 203.0.113.10/32 via 198.51.100.14 (path-id 4, owner lb, check web)',
+        'updated 203.0.113.10/32 via 198.51.100.15 (path-id 5, owner lb, check web): check is now web',
+        'updated 203.0.113.10/32 via 198.51.100.11 (path-id 6, owner lb): check removed',
+        '',
+      ].join('\n'),
+    );
+  });
+});
 
 describe('peersTable', () => {
   it('names each peer, counts prefixes and messages both ways, and says when the last error happened', () => {
@@ -80,6 +158,22 @@ describe('formatEvent', () => {
         '2026-11-22T03:10:00Z rib added 203.0.113.10/32 via 198.51.100.11 (path 1, owners lb,ops)',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('a health check target going down or up: the check, the target, why, and what its paths now get', () => {
+    const health = { type: 'health', at: AT, check: 'web', target: 'http://198.51.100.12:80/healthz' } as const;
+    expect(formatEvent({ ...health, from: 'up', to: 'down', reason: 'HTTP 503', effect: 'withdrawn', paths: 3 })).toBe(
+      '2026-11-22T03:10:00Z health web http://198.51.100.12:80/healthz up -> down (HTTP 503): 3 paths withdrawn\n',
+    );
+    expect(formatEvent({ ...health, from: 'down', to: 'up', reason: '2 passes in a row', effect: 'announced', paths: 1 })).toBe(
+      '2026-11-22T03:10:00Z health web http://198.51.100.12:80/healthz down -> up (2 passes in a row): 1 path announced\n',
+    );
+    expect(formatEvent({ ...health, from: 'pending', to: 'down', reason: '', effect: 'demoted', paths: 2 })).toBe(
+      '2026-11-22T03:10:00Z health web http://198.51.100.12:80/healthz pending -> down: 2 paths demoted\n',
+    );
+    expect(eventJsonLine({ ...health, from: 'up', to: 'down', reason: 'HTTP 503', effect: 'withdrawn', paths: 3 })).toBe(
+      '{"time":"2026-11-22T03:10:00.250Z","type":"health","at":1795317000250,"check":"web","target":"http://198.51.100.12:80/healthz","from":"up","to":"down","reason":"HTTP 503","effect":"withdrawn","paths":3}\n',
     );
   });
 

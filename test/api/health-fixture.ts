@@ -1,0 +1,31 @@
+// Health checks for tests against the real speaker: a check that probes often and decides on one
+// result, and a prober that answers from a table instead of the network.
+
+import type { ExpandedProbe } from '../../src/health/expand.js';
+import type { Prober, ProbeResult } from '../../src/health/prober.js';
+import type { HealthCheckSpec } from '../../src/health/spec.js';
+
+/** A prober that answers from a table by URL (default: passes), and counts its probes. */
+export class FakeProber implements Prober {
+  readonly results = new Map<string, ProbeResult>();
+  probes = 0;
+  probe(target: ExpandedProbe): Promise<ProbeResult> {
+    this.probes++;
+    const url = target.kind === 'http' ? target.url : '';
+    return Promise.resolve(this.results.get(url) ?? { ok: true, detail: 'HTTP 200' });
+  }
+}
+
+/** `web`: http://{nextHop}:80/healthz every 20 ms, one result up or down, withdrawn while down. */
+export function webCheck(over: Partial<HealthCheckSpec> = {}): HealthCheckSpec {
+  return {
+    name: 'web',
+    probe: { kind: 'http', url: 'http://{nextHop}:80/healthz', method: 'GET', headers: {}, timeout: 1_000, insecureSkipVerify: false },
+    interval: 20,
+    rise: 1,
+    fall: 1,
+    initial: 'down',
+    onFail: { action: 'withdraw' },
+    ...over,
+  };
+}
