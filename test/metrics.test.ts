@@ -5,7 +5,11 @@ import { createServer as createNetServer } from 'node:net';
 import { register as globalRegistry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics, parseListenAddress, startMetricsServer, type MetricsServer } from '../src/metrics.js';
+import { silentLogger } from '../src/log.js';
 import type { HealthCheckStatus, PeerStatus } from '../src/speaker/api.js';
+import { Speaker } from '../src/speaker/speaker.js';
+import { eventually } from './api/fixture.js';
+import { FakeProber, webCheck } from './api/health-fixture.js';
 
 function peer(address: string, fields: Partial<PeerStatus> = {}): PeerStatus {
   return {
@@ -237,6 +241,40 @@ describe('health check metrics', () => {
     // A daemon without health checks shows none of these series.
     source.checks = [];
     expect(await samples(server, 'announcer_health_')).toEqual([]);
+  });
+
+  it("reads the real speaker's checks: a target shared by paths counted once, out of pending no transition, down to up one", async () => {
+    const prober = new FakeProber();
+    prober.results.set('http://198.51.100.12:80/healthz', { ok: false, detail: 'HTTP 503' });
+    const speaker = new Speaker(
+      { asn: 65000, routerId: '192.0.2.1', nextHop: 'self', peers: [], healthChecks: [webCheck(), webCheck({ name: 'idle' })], prober },
+      silentLogger,
+    );
+    await speaker.start();
+    try {
+      const server = await serve(createMetrics(speaker));
+      await speaker.addPaths([
+        { prefix: '203.0.113.10', nextHop: '198.51.100.11', check: 'web' },
+        { prefix: '203.0.113.11', nextHop: '198.51.100.11', check: 'web' },
+        { prefix: '203.0.113.12', nextHop: '198.51.100.12', check: 'web' },
+      ]);
+      const web = () => samples(server, 'announcer_health_targets{check="web"');
+      await eventually(async () => (await web()).includes('announcer_health_targets{check="web",state="down"} 1'));
+      expect(await web()).toEqual(
+        ['announcer_health_targets{check="web",state="up"} 1', 'announcer_health_targets{check="web",state="down"} 1', 'announcer_health_targets{check="web",state="pending"} 0'].sort(),
+      );
+      // A check no path names: there, with nothing in it.
+      expect(await samples(server, 'announcer_health_targets{check="idle"')).toEqual(
+        ['announcer_health_targets{check="idle",state="up"} 0', 'announcer_health_targets{check="idle",state="down"} 0', 'announcer_health_targets{check="idle",state="pending"} 0'].sort(),
+      );
+      // Out of pending is no transition; down -> up is one.
+      expect(await samples(server, 'announcer_health_transitions_total{check="web"}')).toEqual(['announcer_health_transitions_total{check="web"} 0']);
+      prober.results.delete('http://198.51.100.12:80/healthz');
+      await eventually(async () => (await web()).includes('announcer_health_targets{check="web",state="up"} 2'));
+      expect(await samples(server, 'announcer_health_transitions_total{check="web"}')).toEqual(['announcer_health_transitions_total{check="web"} 1']);
+    } finally {
+      await speaker.stop();
+    }
   });
 
   it('declares the targets a gauge and the transitions a counter', async () => {
