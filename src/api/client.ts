@@ -65,9 +65,10 @@ export interface ApiClient {
   /** Every peer, or only `filter.peer` (INVALID_ARGUMENT when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): Promise<PeerStatus[]>;
   /**
-   * Streams events (peer state changes, desired-path changes, what each peer was sent) to
-   * `onEvent` until cancel() or the stream fails; `onError` hears a failure (the daemon went
-   * away: UNAVAILABLE). Events of kinds this version does not know are skipped.
+   * Streams events (peer state changes, desired-path changes, what each peer was sent, health
+   * check targets going down or up) to `onEvent` until cancel() or the stream fails; `onError`
+   * hears a failure (the daemon went away: UNAVAILABLE). Events of kinds this version does not
+   * know are skipped.
    */
   watch(onEvent: (event: SpeakerEvent) => void, onError?: (err: ApiError) => void): EventWatch;
   /**
