@@ -57,12 +57,23 @@ export interface DemoLabOptions {
   readonly signal?: AbortSignal;
   /** Daemons with graceful restart (restart time 30 s) and a state file each. */
   readonly gracefulRestart?: boolean;
+  /**
+   * Daemons with the health check `web` (each node's http://{nextHop}/healthz, every 500 ms, 2 in a
+   * row to change): what a down node's paths become.
+   */
+  readonly healthOnFail?: 'withdraw' | 'demote';
 }
+
+/** The health check's settings: how long a dead web server keeps its traffic is at most about interval x fall. */
+export const HEALTH = { name: 'web', intervalMs: 500, fall: 2, rise: 2 } as const;
+/** What a demoted path gets (healthOnFail: demote). */
+export const DEMOTE = { med: 1000, community: '65000:666' } as const;
 
 export class DemoLab {
   readonly lab: Lab;
   readonly daemons = new Map<number, Daemon>();
-  readonly servers: LabProcess[] = [];
+  /** Each node's web server, by node index. */
+  readonly servers = new Map<number, LabProcess>();
   #router: Bird | undefined;
   /** Aborted when the router's BIRD exits, so no wait goes on for a router that is gone. */
   readonly #routerGone = new AbortController();
@@ -149,29 +160,46 @@ export class DemoLab {
     return bird;
   }
 
-  /** An HTTP server on every node, answering with the node's name on EIP:80; waits until all listen. */
+  /**
+   * An HTTP server on every node, answering with the node's name on EIP:80, and /healthz on the
+   * node's own address too (what a health check probes); waits until all listen.
+   */
   async startWebServers(): Promise<void> {
-    for (const n of this.nodes) {
-      const name = this.nodeName(n);
-      const proc = this.lab.spawn(
-        n.ns,
-        process.execPath,
-        [HTTP_SERVER, '--name', name, '--address', EIP, '--port', String(HTTP_PORT), '--lab', this.lab.id],
-        { name: `http-${name}` },
-      );
-      this.servers.push(proc);
-    }
-    await Promise.all(
-      this.servers.map((proc) =>
-        waitFor(() => (proc.running ? proc.output() : Promise.reject(new Error(`exited: ${proc.tail(5)}`))), {
-          what: `${proc.name} to listen`,
-          until: (out) => out.includes('listening on'),
-          timeoutMs: 10_000,
-          intervalMs: 50,
-          ...this.#signal(),
-        }),
-      ),
+    await Promise.all(this.nodes.map((n) => this.startWebServer(n)));
+  }
+
+  /** Starts (or starts again) one node's web server; waits until it listens. */
+  async startWebServer(node: LabNode): Promise<void> {
+    const name = this.nodeName(node);
+    if (this.servers.get(node.index)?.running) throw new Error(`the web server on ${name} still runs`);
+    const proc = this.lab.spawn(
+      node.ns,
+      process.execPath,
+      [HTTP_SERVER, '--name', name, '--address', EIP, '--address', node.ipv4, '--port', String(HTTP_PORT), '--lab', this.lab.id],
+      { name: `http-${name}` },
     );
+    this.servers.set(node.index, proc);
+    await waitFor(() => (proc.running ? proc.output() : Promise.reject(new Error(`exited: ${proc.tail(5)}`))), {
+      what: `${proc.name} to listen`,
+      until: (out) => out.includes('listening on'),
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      ...this.#signal(),
+    });
+  }
+
+  /** Stops one node's web server (its announcer goes on running). */
+  async stopWebServer(node: LabNode): Promise<ExitStatus> {
+    const proc = this.servers.get(node.index);
+    if (!proc) throw new Error(`no web server runs on ${this.nodeName(node)}`);
+    return proc.stop({ signal: 'SIGTERM', graceMs: 2_000 });
+  }
+
+  /** One node's /healthz answers 503 (failing) or 200 again; its pages are served either way. */
+  setHealth(node: LabNode, healthy: boolean): void {
+    const proc = this.servers.get(node.index);
+    if (!proc?.running) throw new Error(`no web server runs on ${this.nodeName(node)}`);
+    process.kill(proc.pid, healthy ? 'SIGUSR2' : 'SIGUSR1');
   }
 
   /** The daemons of this shape: one per node (per-node), or one on node1 with ADD-PATH send (central). */
@@ -192,6 +220,20 @@ export class DemoLab {
       api: { socket },
       logLevel: 'info',
       ...(this.options.gracefulRestart ? { gracefulRestart: { restartTime: 30 }, stateFile: join(this.lab.dir, `${name}.state.json`) } : {}),
+      ...(this.options.healthOnFail
+        ? {
+            healthChecks: [
+              {
+                name: HEALTH.name,
+                http: { url: `http://{nextHop}:${HTTP_PORT}/healthz`, timeout: '300ms' },
+                interval: `${HEALTH.intervalMs}ms`,
+                rise: HEALTH.rise,
+                fall: HEALTH.fall,
+                ...(this.options.healthOnFail === 'demote' ? { onFail: { demote: { med: DEMOTE.med, communities: [DEMOTE.community] } } } : {}),
+              },
+            ],
+          }
+        : {}),
       peers: [
         {
           name: 'router',
