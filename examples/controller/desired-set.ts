@@ -6,6 +6,7 @@
 //     - prefix: 203.0.113.10            # a bare address is a /32 (IPv4) or /128 (IPv6)
 //       nextHops: [198.51.100.11, 198.51.100.12]
 //       communities: [65000:100]        # optional, also largeCommunities, localPref, med
+//       check: web                      # optional: the daemon's health check for every node of it
 //     - prefix: 203.0.113.11            # no nextHops: one path via the daemon's `nextHop`
 //     - prefix: 203.0.113.12            # (per-node shape: "self"); nextHops: [] withdraws it
 //       nextHops: []
@@ -29,7 +30,7 @@ export interface DesiredSet {
   readonly eips: number;
 }
 
-const KEYS = ['prefix', 'nextHops', 'communities', 'largeCommunities', 'localPref', 'med'] as const;
+const KEYS = ['prefix', 'nextHops', 'communities', 'largeCommunities', 'localPref', 'med', 'check'] as const;
 
 function what(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
@@ -95,7 +96,7 @@ export function parseDesiredSet(text: string): DesiredSet {
     if (first !== undefined) throw new DesiredSetError(`${at}.prefix: ${prefix} is already listed at ${first}: give all its next hops in one entry`);
     seen.set(key, at);
 
-    const attributes: { -readonly [K in 'communities' | 'largeCommunities' | 'localPref' | 'med']?: PathInput[K] } = {};
+    const attributes: { -readonly [K in 'communities' | 'largeCommunities' | 'localPref' | 'med' | 'check']?: PathInput[K] } = {};
     if (o['communities'] !== undefined) attributes.communities = stringList(o['communities'], `${at}.communities`);
     if (o['largeCommunities'] !== undefined) attributes.largeCommunities = stringList(o['largeCommunities'], `${at}.largeCommunities`);
     for (const k of ['localPref', 'med'] as const) {
@@ -103,6 +104,11 @@ export function parseDesiredSet(text: string): DesiredSet {
       if (v === undefined) continue;
       if (typeof v !== 'number') throw new DesiredSetError(`${at}.${k}: expected a number, got ${what(v)}`);
       attributes[k] = v;
+    }
+    // The daemon probes each node itself (its config's healthChecks): no polling here.
+    if (o['check'] !== undefined) {
+      if (typeof o['check'] !== 'string' || o['check'] === '') throw new DesiredSetError(`${at}.check: expected the name of a health check, got ${what(o['check'])}`);
+      attributes.check = o['check'];
     }
 
     if (o['nextHops'] === undefined || o['nextHops'] === null) {

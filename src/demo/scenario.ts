@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { destroyDetached, type LabNode } from '../lab/index.js';
 import { barChart } from './chart.js';
-import { cliCommand, DemoLab, EIP, HTTP_PORT, NODE_COUNT, type Daemon, type Shape } from './lab-setup.js';
+import { cliCommand, DemoLab, EIP, HEALTH, HTTP_PORT, NODE_COUNT, type Daemon, type Shape } from './lab-setup.js';
 import { DemoError } from './preflight.js';
 import type { Progress } from './progress.js';
 import { isRunning, readState, removeState, writeState, type KeptLab } from './state.js';
@@ -24,6 +24,8 @@ export interface DemoOptions {
 
 /** The node the demo takes out. */
 const STOPPED_NODE = 2;
+/** The node whose web server dies (its announcer goes on: the health check takes it out). */
+const FAILED_NODE = 3;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -41,7 +43,7 @@ export async function runDemo(opts: DemoOptions, progress: Progress, signal?: Ab
     }
     if (previous !== undefined) removeState(opts.stateFile); // stale: its lab is gone
   }
-  const demo = new DemoLab(opts.shape, { detachable: opts.keep, ...(signal === undefined ? {} : { signal }) });
+  const demo = new DemoLab(opts.shape, { detachable: opts.keep, healthOnFail: 'withdraw', ...(signal === undefined ? {} : { signal }) });
   let kept = false;
   let failure: unknown;
   try {
@@ -153,13 +155,13 @@ async function story(demo: DemoLab, opts: DemoOptions, progress: Progress, signa
   if (demo.shape === 'central') {
     progress.line('1. The central announcer announces the EIP once per node, each path with that node as next hop:');
     const d = demo.daemon(demo.centralNode);
-    const args = ['add-eip', EIP, ...all.flatMap((a) => ['--next-hop', a])];
+    const args = ['add-eip', EIP, ...all.flatMap((a) => ['--next-hop', a]), '--check', HEALTH.name];
     await command(demo, progress, d, args, cli);
     progress.line('   Its paths, each with its own ADD-PATH path id:');
     await command(demo, progress, d, ['list'], cli);
   } else {
     progress.line('1. Every node announces the EIP, with itself as next hop (the config says nextHop: self):');
-    for (const n of nodes) await command(demo, progress, demo.daemon(n), ['add-eip', EIP], cli);
+    for (const n of nodes) await command(demo, progress, demo.daemon(n), ['add-eip', EIP, '--check', HEALTH.name], cli);
   }
   await progress.step(`waiting for the router to install ${NODE_COUNT} next hops`, () => demo.waitForNextHops(all));
   progress.line('   The router now has one route with a next hop per node:');
@@ -207,6 +209,35 @@ async function story(demo: DemoLab, opts: DemoOptions, progress: Progress, signa
   const idle = left.filter((n) => (after.counts[demo.nodeName(n)] ?? 0) === 0);
   if (idle.length > 0) throw new DemoError(`${idle.map((n) => demo.nodeName(n)).join(', ')} served no request after ${name} left`);
   progress.line(`   ${name} served none: its share moved to ${left.map((n) => demo.nodeName(n)).join(' and ')}.`);
+  progress.line();
+
+  // 5. A web server dies; nobody calls the API.
+  const failed = demo.lab.node(FAILED_NODE);
+  const failedName = demo.nodeName(failed);
+  const last = left.filter((n) => n !== failed);
+  const checker = demo.shape === 'central' ? 'the central announcer' : `${failedName}'s announcer`;
+  progress.line(`5. ${failedName}'s web server dies; its node and ${demo.shape === 'central' ? 'the central announcer' : 'announcer'} keep running. Every path names the health`);
+  progress.line(`   check "${HEALTH.name}" (GET http://{nextHop}/healthz every ${HEALTH.intervalMs} ms): after ${HEALTH.fall} failures in a row`);
+  progress.line(`   ${checker} withdraws ${failedName}'s path by itself, with no API call.`);
+  await progress.step(`stopping ${failedName}'s web server`, () => demo.stopWebServer(failed));
+  const t0 = Date.now();
+  await progress.step(`waiting for the router to drop ${failedName}`, () => demo.waitForNextHops(last.map((n) => n.ipv4)), {
+    detail: () => `${Date.now() - t0} ms`,
+  });
+  progress.line(`   ${checker} says why:`);
+  await command(demo, progress, demo.shape === 'central' ? demo.daemon(demo.centralNode) : demo.daemon(failed), ['list'], cli);
+  await showRoute(demo, progress, last.length);
+  progress.line(`6. The client sends ${requests} requests again:`);
+  const dead = await traffic(demo, opts, progress, signal);
+  if ((dead.counts[failedName] ?? 0) > 0) throw new DemoError(`${failedName} still served ${dead.counts[failedName]} requests after its web server stopped`);
+  progress.line(`   Not one request failed: ${failedName}'s traffic left it by itself.`);
+  progress.line();
+
+  // 7. It comes back.
+  progress.line(`7. ${failedName}'s web server starts again: after ${HEALTH.rise} passes in a row its path is announced again.`);
+  await progress.step(`starting ${failedName}'s web server`, () => demo.startWebServer(failed));
+  await progress.step(`waiting for the router to take ${failedName} back`, () => demo.waitForNextHops([...last, failed].map((n) => n.ipv4)));
+  await showRoute(demo, progress, last.length + 1);
 }
 
 /** Prints and runs one CLI command, and prints its output. */
@@ -222,8 +253,10 @@ async function showRoute(demo: DemoLab, progress: Progress, expected: number): P
   const text = await demo.routeText();
   progress.block(text, '     ');
   progress.line();
-  const hops = text.split('\n').filter((l) => l.includes('nexthop via')).length;
-  if (hops !== expected) throw new DemoError(`expected ${expected} "nexthop via" lines in the router's route, got ${hops}:\n${text}`);
+  // One next hop is a plain route ("EIP via ..."), several a multipath one ("nexthop via" each).
+  const multipath = text.split('\n').filter((l) => l.includes('nexthop via')).length;
+  const hops = multipath > 0 ? multipath : text.includes(' via ') ? 1 : 0;
+  if (hops !== expected) throw new DemoError(`expected ${expected} next hops in the router's route, got ${hops}:\n${text}`);
 }
 
 async function traffic(demo: DemoLab, opts: DemoOptions, progress: Progress, signal?: AbortSignal): Promise<TrafficResult> {
@@ -259,12 +292,12 @@ async function keep(demo: DemoLab, opts: DemoOptions, progress: Progress): Promi
   progress.line(`Keeping the lab (--keep): first ${name} comes back, so the lab is left whole.`);
   if (demo.shape === 'central') {
     await progress.step(`announcing ${name}'s path again`, () =>
-      demo.announcer(demo.daemon(demo.centralNode), ['add-eip', EIP, '--next-hop', stopped.ipv4]),
+      demo.announcer(demo.daemon(demo.centralNode), ['add-eip', EIP, '--next-hop', stopped.ipv4, '--check', HEALTH.name]),
     );
   } else {
     await progress.step(`starting ${name}'s announcer again`, () => demo.restartDaemon(stopped));
     await progress.step(`waiting for its BGP session`, () => demo.waitForSessions());
-    await progress.step(`announcing the EIP from ${name} again`, () => demo.announcer(demo.daemon(stopped), ['add-eip', EIP]));
+    await progress.step(`announcing the EIP from ${name} again`, () => demo.announcer(demo.daemon(stopped), ['add-eip', EIP, '--check', HEALTH.name]));
   }
   await progress.step(`waiting for the router to have ${NODE_COUNT} next hops again`, () =>
     demo.waitForNextHops(demo.nodes.map((n) => n.ipv4)),

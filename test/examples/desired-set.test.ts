@@ -56,6 +56,16 @@ eips:
     expect((err as Error).message).toMatch(error);
   });
 
+  it('passes a health check name on to every path of the EIP (the daemon probes the nodes)', () => {
+    const set = parseDesiredSet('eips:\n  - {prefix: 203.0.113.10, nextHops: [198.51.100.11, 198.51.100.12], check: web}\n');
+    expect(set.paths).toEqual([
+      { prefix: '203.0.113.10', nextHop: '198.51.100.11', check: 'web' },
+      { prefix: '203.0.113.10', nextHop: '198.51.100.12', check: 'web' },
+    ]);
+    expect(fileField(set, 'paths[1].check')).toBe('eips[0].check');
+    expect(() => parseDesiredSet('eips:\n  - {prefix: 203.0.113.10, check: [web]}\n')).toThrow('eips[0].check: expected the name of a health check, got a list');
+  });
+
   it("maps the daemon's field names back to the file's", () => {
     const set = parseDesiredSet('eips:\n  - 203.0.113.9\n  - {prefix: 203.0.113.10, nextHops: [a, b]}\n');
     expect(fileField(set, 'paths[2].nextHop')).toBe('eips[1].nextHops[1]');
