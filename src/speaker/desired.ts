@@ -59,11 +59,13 @@ export class DesiredTable {
   restore(state: StoredState, refused: (why: RequestError) => void = () => {}): number {
     const rib = this.rib;
     rib.reserve(state.entries); // at most this many: the table is sized once, not doubled all the way
+    // Each next hop (per family) and each set of details is checked once per dictionary, not per
+    // path: blocks with the same dictionary share its objects (most journal records do).
+    const checked = new Map<object, { hops: (NextHop | undefined)[][]; hopProblems: (string | undefined)[]; details: (StoredDetails | undefined)[] }>();
     for (const block of state.blocks) {
-      // Each next hop (per family) and each set of details is checked once per block, not per path.
-      const hops: (NextHop | undefined)[][] = [[], []];
-      const hopProblems: (string | undefined)[] = [];
-      const details: (StoredDetails | undefined)[] = [];
+      let seen = checked.get(block.details);
+      if (seen === undefined) checked.set(block.details, (seen = { hops: [[], []], hopProblems: [], details: [] }));
+      const { hops, hopProblems, details } = seen;
       const c = block.cursor();
       // Names the entry under the cursor (made only for an error).
       const field = () => `paths[${Prefix.fromBytes(c.v6 ? 'ipv6-unicast' : 'ipv4-unicast', c.bytes, c.length, c.at).toString()} via ${block.nextHops[c.nextHop]}]`;

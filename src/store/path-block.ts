@@ -151,6 +151,12 @@ export function writeOps(w: PathBlockWriter, ops: readonly StoreOp[]): void {
   }
 }
 
+/** A block's dictionary: the next hops and path details its entries refer to by index. */
+export interface Dictionary {
+  readonly nextHops: readonly string[];
+  readonly details: readonly PathDetails[];
+}
+
 /** A block read back: its dictionary parsed and checked, its entries checked, walked by a cursor. */
 export class PathBlock {
   private constructor(
@@ -161,21 +167,33 @@ export class PathBlock {
     private readonly bytes: Uint8Array,
   ) {}
 
-  /** Reads and checks a whole block; throws BlockError naming the offset within it. */
-  static read(block: Uint8Array): PathBlock {
+  /**
+   * Reads and checks a whole block; throws BlockError naming the offset within it. Blocks read
+   * with one `dictionaries` map share the parsed dictionary when its text is the same (a journal's
+   * records mostly are): parsed and checked once, and the same objects, which the speaker's
+   * restore checks once too.
+   */
+  static read(block: Uint8Array, dictionaries?: Map<string, Dictionary>): PathBlock {
     const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
     if (block.length < 8) throw new BlockError('block cut short', 0);
     const dictLen = view.getUint32(0, true);
     if (4 + dictLen + 4 > block.length) throw new BlockError(`dictionary length ${dictLen} runs past the block`, 0);
-    let dict: unknown;
-    try {
-      dict = JSON.parse(Buffer.from(block.buffer, block.byteOffset + 4, dictLen).toString('utf8'));
-    } catch (e) {
-      throw new BlockError(`dictionary is not JSON (${(e as Error).message})`, 4);
+    const text = Buffer.from(block.buffer, block.byteOffset + 4, dictLen).toString('utf8');
+    let known = dictionaries?.get(text);
+    if (known === undefined) {
+      let dict: unknown;
+      try {
+        dict = JSON.parse(text);
+      } catch (e) {
+        throw new BlockError(`dictionary is not JSON (${(e as Error).message})`, 4);
+      }
+      const why = dictionaryProblem(dict);
+      if (why) throw new BlockError(`dictionary: ${why}`, 4);
+      known = dict as Dictionary;
+      // Bounded: a journal of ever-new dictionaries does not keep them all.
+      if (dictionaries && dictionaries.size < 4096) dictionaries.set(text, known);
     }
-    const why = dictionaryProblem(dict);
-    if (why) throw new BlockError(`dictionary: ${why}`, 4);
-    const { nextHops, details } = dict as { nextHops: string[]; details: PathDetails[] };
+    const { nextHops, details } = known;
     const count = view.getUint32(4 + dictLen, true);
     const start = 8 + dictLen;
     const entries = block.subarray(start);

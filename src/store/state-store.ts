@@ -30,7 +30,7 @@ import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { BlockError, PathBlock, PathBlockWriter, writeOps, type PathDetails, type StoredPath, type StoreOp } from './path-block.js';
+import { BlockError, PathBlock, PathBlockWriter, writeOps, type Dictionary, type PathDetails, type StoredPath, type StoreOp } from './path-block.js';
 
 export { PathBlock, PathBlockWriter, writeOps, type PathDetails, type StoredPath, type StoreOp };
 
@@ -145,6 +145,8 @@ export class StateStore {
   writes = 0;
   /** Completed snapshots. */
   snapshots = 0;
+  /** Dictionaries parsed during load(), shared by the blocks that have the same one. */
+  private dictionaries = new Map<string, Dictionary>();
 
   constructor(
     readonly file: string,
@@ -189,6 +191,7 @@ export class StateStore {
       journals.push(bytes.subarray(0, good));
     }
     this.durableSeq = this.seq;
+    this.dictionaries = new Map();
     if (migrated) {
       // One snapshot of what was read, then a fresh journal: the old format goes.
       await this.writeSnapshot([migrated], this.seq);
@@ -430,7 +433,7 @@ export class StateStore {
 
   private block(file: string, payload: Uint8Array, offset: number): PathBlock {
     try {
-      return PathBlock.read(payload);
+      return PathBlock.read(payload, this.dictionaries);
     } catch (e) {
       if (!(e instanceof BlockError)) throw e;
       throw new StateFileError(file, `unreadable block at offset ${offset + e.offset} (${e.message})`);
