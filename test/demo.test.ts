@@ -42,15 +42,19 @@ function demo(args: readonly string[], opts: { env?: NodeJS.ProcessEnv; uid?: nu
   });
 }
 
-/** For each `router# ip route show` the demo printed, how many `nexthop via` lines followed. */
+/** For each `router# ip route show` the demo printed, how many next hops its route had. */
 function routeBlocks(out: string): number[] {
   const lines = out.split('\n');
   const blocks: number[] = [];
   lines.forEach((line, i) => {
     if (!line.includes('router# ip route show 203.0.113.10')) return;
     let hops = 0;
-    for (let j = i + 1; j < lines.length && lines[j]!.trim() !== ''; j++) if (lines[j]!.includes('nexthop via')) hops++;
-    blocks.push(hops);
+    let plain = false; // one next hop: "203.0.113.10 via ...", no "nexthop" lines
+    for (let j = i + 1; j < lines.length && lines[j]!.trim() !== ''; j++) {
+      if (lines[j]!.includes('nexthop via')) hops++;
+      else if (/^\s*203\.0\.113\.10 via /.test(lines[j]!)) plain = true;
+    }
+    blocks.push(hops > 0 ? hops : plain ? 1 : 0);
   });
   return blocks;
 }
@@ -95,12 +99,17 @@ describe.runIf(isRoot)('npm run demo, end to end (root)', () => {
   it.each([
     ['per-node', []],
     ['central', ['--central']],
-  ] as const)('%s: three next hops then two, traffic at every node that has a path, nothing left behind', async (_shape, args) => {
+  ] as const)('%s: three next hops then two, then one when a web server dies, traffic at every node that has a path, nothing left behind', async (_shape, args) => {
     const r = await demo(args);
     expect(r.code, explain(r)).toBe(0);
     expect(r.stdout).toMatch(/Demo done in [\d.]+ s/);
-    expect(routeBlocks(r.stdout), explain(r)).toEqual([3, 2]);
-    const [before, after] = charts(r.stdout);
+    // Three, two after node2 is taken out, one when node3's web server dies, two when it is back.
+    expect(routeBlocks(r.stdout), explain(r)).toEqual([3, 2, 1, 2]);
+    const [before, after, dead] = charts(r.stdout);
+    // node3's traffic left it with no API call: its health check withdrew its path.
+    expect(dead, explain(r)).toEqual({ node1: 300, node2: 0, node3: 0 });
+    expect(r.stdout).toMatch(/stopping node3's web server \.\.\. ok/);
+    expect(r.stdout).toMatch(/web\s+down \(connection refused/);
     expect(before, explain(r)).toBeDefined();
     expect(after, explain(r)).toBeDefined();
     for (const node of ['node1', 'node2', 'node3']) expect(before![node], `${node} before`).toBeGreaterThan(0);
