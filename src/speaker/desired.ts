@@ -5,6 +5,7 @@
 
 import type { Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
+import { grow } from '../rib/columns.js';
 import { attributesKey, attributesView, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import type { AnnouncedPath, Attributes, NextHop } from '../rib/types.js';
@@ -109,7 +110,7 @@ export class DesiredTable {
     // Each touched prefix's attributes before this call (null: it had no paths), so every path of
     // it that takes new ones says updated, not only the first.
     const before = new Map<number, Attributes | null>();
-    const touched = new Set<number>();
+    const touched = new RowSet();
     for (const v of valid) {
       const row = this.rib.find(v.path.prefix);
       if (row !== NIL && !before.has(row)) before.set(row, this.rib.pathCountOf(row) > 0 ? this.rib.attributes(this.rib.attributeId(row)) : null);
@@ -171,7 +172,7 @@ export class DesiredTable {
     });
     if (gone.length) this.changed(row);
     this.emitRib(() => [], () => gone);
-    await this.persist(new Set([row]), w);
+    await this.persist(RowSet.of(row), w);
     return before;
   }
 
@@ -229,9 +230,10 @@ export class DesiredTable {
     }
     const removed: AnnouncedPath[] = [];
     const gone: AnnouncedPath[] = [];
-    // For the journal: rows whose paths changed, and the paths that went.
-    const touched = new Set<number>();
+    // For the journal (only with a state file: a million-row set is not free): rows whose paths
+    // changed, and the paths that went.
     const w = this.record();
+    const touched = w ? new RowSet() : null;
     let removedCount = 0;
     const owned = new Map<number, boolean>();
     for (const row of rib.rows()) {
@@ -244,7 +246,7 @@ export class DesiredTable {
           const view = collect ? this.view(p) : null;
           if (view) removed.push(view);
           removedCount++;
-          touched.add(row);
+          touched?.add(row);
           if (rib.ownersOf(p).length === 1) this.pathGoing(w, p); // the last claim: the path goes
           if (rib.releaseClaim(p, owner)!.gone) {
             if (view) gone.push(view);
@@ -270,7 +272,7 @@ export class DesiredTable {
           : rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner, undefined, check);
       if (isChange(r.result)) this.changed(r.row);
       if (r.result !== 'unchanged') {
-        touched.add(r.row);
+        touched?.add(r.row);
         this.gate?.bind(r.path);
       }
       if (r.result === 'unchanged') unchanged++;
@@ -288,7 +290,7 @@ export class DesiredTable {
       const d = details;
       if (d.added.length > 0 || d.updated.length > 0 || gone.length > 0) this.emitRib(() => [...d.added, ...d.updated], () => gone);
     }
-    await this.persist(touched, w);
+    if (touched) await this.persist(touched, w);
     return {
       added: addedCount,
       removed: removedCount,
@@ -357,10 +359,10 @@ export class DesiredTable {
    * touched (a row's paths share its attributes, so a change to one is a change to all). Resolves
    * once on disk.
    */
-  private persist(rows: ReadonlySet<number>, w: PathBlockWriter | null): Promise<void> {
+  private persist(rows: RowSet, w: PathBlockWriter | null): Promise<void> {
     if (!this.store || !w) return Promise.resolve();
     const details = new Map<number, Map<number, number>>();
-    for (const row of rows) this.storedRow(row, w, details);
+    for (let i = 0; i < rows.size; i++) this.storedRow(rows.at(i), w, details);
     return this.store.appendBlock(w);
   }
 
@@ -404,6 +406,47 @@ export class DesiredTable {
       }
       w.put(addr, row * 16, len[row]!, v6, w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))), d, rib.pathIdOf(p));
     }
+  }
+}
+
+/**
+ * Distinct row numbers in the order first added: typed arrays, not a Set of a million numbers. A
+ * few rows (one AddPath) are found by a scan; past that, by a mark per row number.
+ */
+class RowSet {
+  private seen: Uint8Array | null = null;
+  private list = new Int32Array(16);
+  size = 0;
+
+  static of(row: number): RowSet {
+    const s = new RowSet();
+    s.add(row);
+    return s;
+  }
+
+  add(row: number): void {
+    if (this.seen === null) {
+      for (let i = 0; i < this.size; i++) if (this.list[i] === row) return;
+      if (this.size === 16) {
+        this.seen = new Uint8Array(Math.max(1024, row + 1));
+        for (let i = 0; i < this.size; i++) this.mark(this.list[i]!);
+      }
+    }
+    if (this.seen !== null && !this.mark(row)) return;
+    if (this.size === this.list.length) this.list = grow(this.list, this.size * 2);
+    this.list[this.size++] = row;
+  }
+
+  /** Marks the row; false when it was marked already. */
+  private mark(row: number): boolean {
+    if (row >= this.seen!.length) this.seen = grow(this.seen!, Math.max(row + 1, this.seen!.length * 2));
+    if (this.seen![row]) return false;
+    this.seen![row] = 1;
+    return true;
+  }
+
+  at(i: number): number {
+    return this.list[i]!;
   }
 }
 
