@@ -390,16 +390,10 @@ export class Rib {
     /** The path's health check (see checkOf); the last writer's wins, like attributes. */
     check = 0,
   ): UpsertAnswer {
-    let row = this.findOctets(bytes, at, length, isV6);
-    if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
+    const row = this.rowFor(bytes, at, length, isV6);
     const updated = this.setAttributes(row, attributes, attrKey);
-    const nhKey = nextHopKey(nextHop);
-    const known = this.nextHops.lookup(nhKey);
-    const existing = known === undefined ? NIL : this.findPath(row, known);
-    if (existing === NIL) {
-      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(owner, () => [owner]), pathId, check);
-      return { row, path, result: 'added' };
-    }
+    const existing = this.pathAt(row, nextHop);
+    if (existing === NIL) return this.added(row, nextHop, this.ownerSets.intern(owner, () => [owner]), pathId, check);
     return this.addOwner(row, existing, owner, this.setCheck(existing, check) || updated);
   }
 
@@ -421,20 +415,26 @@ export class Rib {
     pathId?: number,
     check = 0,
   ): UpsertAnswer {
-    let row = this.findOctets(bytes, at, length, isV6);
-    if (row === NIL) row = this.insertRow(bytes, at, length, isV6);
+    const row = this.rowFor(bytes, at, length, isV6);
     const updated = this.setAttributes(row, attributes, attrKey);
-    const nhKey = nextHopKey(nextHop);
-    const known = this.nextHops.lookup(nhKey);
-    const existing = known === undefined ? NIL : this.findPath(row, known);
-    if (existing === NIL) {
-      const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), this.ownerSets.intern(ownersKey, () => owners), pathId, check);
-      return { row, path, result: 'added' };
-    }
+    const existing = this.pathAt(row, nextHop);
+    if (existing === NIL) return this.added(row, nextHop, this.ownerSets.intern(ownersKey, () => owners), pathId, check);
     const same = this.ownerSets.lookup(ownersKey) === this.pOwners[existing];
     if (!same) this.setOwners(existing, owners);
     const checked = this.setCheck(existing, check);
     return { row, path: existing, result: updated || checked ? 'updated' : same ? 'unchanged' : 'owner-added' };
+  }
+
+  /** The row of the prefix at bytes[at..], made when there is none. */
+  private rowFor(bytes: Uint8Array, at: number, length: number, isV6: boolean): number {
+    const row = this.findOctets(bytes, at, length, isV6);
+    return row === NIL ? this.insertRow(bytes, at, length, isV6) : row;
+  }
+
+  /** A new path of `row` via `nextHop` for the owner set `ownersId`. */
+  private added(row: number, nextHop: NextHop, ownersId: number, pathId: number | undefined, check: number): UpsertAnswer {
+    const path = this.newPath(row, this.nextHops.intern(nextHopKey(nextHop), () => nextHop), ownersId, pathId, check);
+    return { row, path, result: 'added' };
   }
 
   /** upsert() of a path known to exist (found a moment ago): no look-up again. */
