@@ -194,7 +194,12 @@ export class StateStore {
     this.dictionaries = new Map();
     if (migrated) {
       // One snapshot of what was read, then a fresh journal: the old format goes.
-      await this.writeSnapshot([migrated], this.seq);
+      let once: PathBlockWriter | null = migrated;
+      await this.writeSnapshot(() => {
+        const w = once;
+        once = null;
+        return w;
+      }, this.seq);
       await unlink(this.journalFile).catch(() => {});
       this.log.info({ file: this.file, paths: migrated.count }, 'state file migrated to version 3 (snapshot and journal)');
     } else if (journals.length === 2) {
@@ -309,16 +314,14 @@ export class StateStore {
     const t0 = this.clock.now();
     try {
       const chunk = this.options.snapshotChunk ?? 16_384;
+      let more = true;
       const bytes = await this.writeSnapshot(
-        (async function* (soon: () => Promise<void>) {
-          for (;;) {
-            const w = new PathBlockWriter(chunk * 24);
-            const more = fill(w, chunk);
-            yield w;
-            if (!more) return;
-            await soon(); // let calls in between
-          }
-        })(() => new Promise<void>((resolve) => this.clock.soon(resolve))),
+        () => {
+          if (!more) return null;
+          const w = new PathBlockWriter(chunk * 24);
+          more = fill(w, chunk);
+          return w;
+        },
         from,
         // Everything the snapshot may have caught has a record; those must be durable first.
         () => this.durable(this.seq),
@@ -333,21 +336,24 @@ export class StateStore {
   }
 
   /**
-   * Writes a snapshot of the blocks, taken after record `seq`, to a new file and renames it into
-   * place (after `before`, when given). Returns its size.
+   * Writes a snapshot of the blocks `next` gives until it gives null, taken after record `seq`,
+   * to a new file, letting calls in between blocks, and renames it into place (after `before`,
+   * when given). Returns its size.
    */
-  private async writeSnapshot(blocks: Iterable<PathBlockWriter> | AsyncIterable<PathBlockWriter>, seq: number, before?: () => Promise<void>): Promise<number> {
+  private async writeSnapshot(next: () => PathBlockWriter | null, seq: number, before?: () => Promise<void>): Promise<number> {
     await mkdir(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.tmp-${process.pid}`;
     const fd = openSync(tmp, 'w', 0o600);
     let bytes = 0;
     try {
       bytes += writeSync(fd, `${JSON.stringify({ announcer: 'state', version: STATE_VERSION, seq })}\n`);
-      for await (const w of blocks) {
-        if (w.count === 0) continue;
-        const parts = w.parts();
-        const head = Buffer.allocUnsafe(FRAME_HEAD);
-        bytes += writeAll(fd, [head, ...parts], frameHead(head, parts));
+      for (let w = next(); w !== null; w = next()) {
+        if (w.count > 0) {
+          const parts = w.parts();
+          const head = Buffer.allocUnsafe(FRAME_HEAD);
+          bytes += writeAll(fd, [head, ...parts], frameHead(head, parts));
+        }
+        await new Promise<void>((resolve) => this.clock.soon(resolve)); // let calls in between
       }
       bytes += writeSync(fd, Buffer.alloc(FRAME_HEAD)); // the end: an empty frame
       fsyncSync(fd);
