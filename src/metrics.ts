@@ -41,34 +41,32 @@ const STATE_SET: Record<StateName, true> = {
 };
 const PEER_STATES = Object.keys(STATE_SET) as StateName[];
 
+/**
+ * `read`, called at most once per scrape: prom-client calls every collect() synchronously within
+ * one metrics() call, so a snapshot kept until the next microtask serves all of them.
+ */
+function perScrape<T>(read: () => T): () => T {
+  let snapshot: { value: T } | undefined;
+  return () => {
+    if (snapshot === undefined) {
+      snapshot = { value: read() };
+      queueMicrotask(() => {
+        snapshot = undefined;
+      });
+    }
+    return snapshot.value;
+  };
+}
+
 export function createMetrics(source: MetricsSource): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
 
-  // prom-client calls every collect() synchronously within one metrics() call, so a snapshot kept
-  // until the next microtask gives one listPeers() per scrape and mutually consistent figures.
-  let snapshot: readonly PeerStatus[] | undefined;
-  const peers = (): readonly PeerStatus[] => {
-    if (snapshot === undefined) {
-      snapshot = source.listPeers();
-      queueMicrotask(() => {
-        snapshot = undefined;
-      });
-    }
-    return snapshot;
-  };
-  // The same for the health checks: the targets gauge and the transitions counter agree.
-  let checkSnapshot: readonly HealthCheckStatus[] | undefined;
-  const checks = (): readonly HealthCheckStatus[] => {
-    if (checkSnapshot === undefined) {
-      checkSnapshot = source.healthChecks();
-      queueMicrotask(() => {
-        checkSnapshot = undefined;
-      });
-    }
-    return checkSnapshot;
-  };
+  // One listPeers() and one healthChecks() per scrape: the peer figures agree with each other, and
+  // the health targets gauge with the transitions counter.
+  const peers = perScrape(() => source.listPeers());
+  const checks = perScrape(() => source.healthChecks());
 
   /** A per-peer gauge whose value is read from PeerStatus at scrape time; gone peers disappear. */
   const peerGauge = (name: string, help: string, value: (p: PeerStatus) => number): void => {
