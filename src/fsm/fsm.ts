@@ -25,6 +25,11 @@ function send(message: NotificationMessage): FsmAction {
   return { type: 'send-notification', message };
 }
 
+// The NOTIFICATIONs that never vary: built once, not on every transition (one per message received).
+const HOLD_EXPIRED = send(notification(ErrorCode.HOLD_TIMER_EXPIRED, 0));
+const SEND_HOLD_EXPIRED = send(notification(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0));
+const COLLISION = send(cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION));
+
 /**
  * The event a decode error is (RFC 4271 8.1.2): a bad header is event 21, a bad OPEN event 22,
  * anything else about a message's content (UPDATE, ROUTE-REFRESH) event 28.
@@ -136,10 +141,6 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
   /** What ManualStop sends: the NOTIFICATION the session chose, or nothing. */
   const manualStopNotification = (m: Extract<FsmEvent, { type: 'ManualStop' }>): FsmAction[] => (m.notification === null ? [] : [send(m.notification)]);
 
-  const holdExpired = send(notification(ErrorCode.HOLD_TIMER_EXPIRED, 0));
-  const sendHoldExpired = send(notification(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0));
-  const collision = send(cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION));
-
   /** The peer's connection won the collision: carry on over it, waiting for its OPEN. */
   const switchConnection = (): Transition =>
     to('OpenSent', [{ type: 'stop-timer', timer: 'Keepalive' }, { type: 'start-timer', timer: 'Hold', seconds: LARGE_HOLD_TIME }], { holdTime: 0 });
@@ -231,10 +232,10 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'AutomaticStop':
           return fail([send(cease(e.subcode, e.shutdownMessage))]);
         case 'HoldTimerExpires':
-          return fail([holdExpired]);
+          return fail([HOLD_EXPIRED]);
         case 'SendHoldTimerExpires':
           // RFC 9687 4: the NOTIFICATION may never get out; the connection is dropped all the same.
-          return fail([sendHoldExpired]);
+          return fail([SEND_HOLD_EXPIRED]);
         case 'TcpConnectionFails':
           // RFC 4271 8.2.2 OpenSent Event 18: close, restart ConnectRetry, listen (Active).
           return to('Active', [
@@ -259,7 +260,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'BgpOpenMsgErr':
           return fail([send(notificationOf(e.error))]);
         case 'OpenCollisionDump':
-          return fail([collision]);
+          return fail([COLLISION]);
         case 'OpenCollisionSwitch':
           return switchConnection();
         case 'NotifMsgVerErr':
@@ -288,10 +289,10 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'AutomaticStop':
           return fail([send(cease(e.subcode, e.shutdownMessage))]);
         case 'HoldTimerExpires':
-          return fail([holdExpired]);
+          return fail([HOLD_EXPIRED]);
         case 'SendHoldTimerExpires':
           // RFC 9687 4: the NOTIFICATION may never get out; the connection is dropped all the same.
-          return fail([sendHoldExpired]);
+          return fail([SEND_HOLD_EXPIRED]);
         case 'KeepaliveTimerExpires':
           return stay([{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'Keepalive', seconds: keepaliveTime(s.holdTime) }]);
         case 'TcpConnectionFails':
@@ -302,7 +303,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'BgpOpenMsgErr':
           return fail([send(notificationOf(e.error))]);
         case 'OpenCollisionDump':
-          return fail([collision]);
+          return fail([COLLISION]);
         case 'OpenCollisionSwitch':
           return switchConnection();
         case 'KeepAliveMsg': {
@@ -333,10 +334,10 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'AutomaticStop':
           return fail([send(cease(e.subcode, e.shutdownMessage))]);
         case 'HoldTimerExpires':
-          return fail([holdExpired]);
+          return fail([HOLD_EXPIRED]);
         case 'SendHoldTimerExpires':
           // RFC 9687 4: the NOTIFICATION may never get out; the connection is dropped all the same.
-          return fail([sendHoldExpired]);
+          return fail([SEND_HOLD_EXPIRED]);
         case 'KeepaliveTimerExpires':
           return stay([{ type: 'send-keepalive' }, { type: 'start-timer', timer: 'Keepalive', seconds: keepaliveTime(s.holdTime) }]);
         case 'KeepAliveMsg':
@@ -351,7 +352,7 @@ export function transition(s: FsmState, e: FsmEvent, config: FsmConfig, now: num
         case 'UpdateMsgErr':
           return fail([send(notificationOf(e.error))]);
         case 'OpenCollisionDump':
-          return fail([collision]);
+          return fail([COLLISION]);
         case 'ConnectRetryTimerExpires':
         case 'TcpCrAcked':
         case 'TcpConnectionConfirmed':
