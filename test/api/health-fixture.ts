@@ -1,18 +1,26 @@
 // Health checks for tests against the real speaker: a check that probes often and decides on one
-// result, and a prober that answers from a table instead of the network.
+// result, and a prober that answers from tables instead of the network.
 
 import type { ExpandedProbe } from '../../src/health/expand.js';
 import type { Prober, ProbeResult } from '../../src/health/prober.js';
 import type { HealthCheckSpec } from '../../src/health/spec.js';
 
-/** A prober that answers from a table by URL (default: passes), and counts its probes. */
+/**
+ * A prober that answers from tables the test edits: a result set for the URL, else HTTP 503 while
+ * the URL's host is in `down`, else a pass. It records every URL it probed.
+ */
 export class FakeProber implements Prober {
   readonly results = new Map<string, ProbeResult>();
-  probes = 0;
+  readonly down = new Set<string>();
+  readonly probed: string[] = [];
+  get probes(): number {
+    return this.probed.length;
+  }
   probe(target: ExpandedProbe): Promise<ProbeResult> {
-    this.probes++;
     const url = target.kind === 'http' ? target.url : '';
-    return Promise.resolve(this.results.get(url) ?? { ok: true, detail: 'HTTP 200' });
+    this.probed.push(url);
+    const host = url === '' ? '' : new URL(url).hostname;
+    return Promise.resolve(this.results.get(url) ?? (this.down.has(host) ? { ok: false, detail: 'HTTP 503' } : { ok: true, detail: 'HTTP 200' }));
   }
 }
 

@@ -7,23 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import type { ExpandedProbe } from '../../src/health/expand.js';
-import type { Prober, ProbeResult } from '../../src/health/prober.js';
 import type { HealthCheckSpec } from '../../src/health/spec.js';
 import { silentLogger } from '../../src/log.js';
 import { RequestError } from '../../src/rib/request-error.js';
 import { Speaker } from '../../src/speaker/speaker.js';
 import { StateStore } from '../../src/store/state-store.js';
-
-class TableProber implements Prober {
-  readonly down = new Set<string>();
-  probes = 0;
-  probe(target: ExpandedProbe): Promise<ProbeResult> {
-    this.probes++;
-    const host = target.kind === 'http' ? new URL(target.url).hostname : '';
-    return Promise.resolve(this.down.has(host) ? { ok: false, detail: 'HTTP 503' } : { ok: true, detail: 'HTTP 200' });
-  }
-}
+import { FakeProber } from '../api/health-fixture.js';
 
 const web: HealthCheckSpec = {
   name: 'web',
@@ -45,7 +34,7 @@ afterEach(async () => {
 
 function speaker(store: StateStore | null = null) {
   const clock = new ManualClock();
-  const prober = new TableProber();
+  const prober = new FakeProber();
   const s = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.2', peers: [], healthChecks: [web], prober }, silentLogger, clock, store);
   // In small steps, results delivered between them: a probe answers long before its timeout.
   const tick = async (ms: number) => {

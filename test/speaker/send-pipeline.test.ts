@@ -22,12 +22,11 @@ import { NextHopResolver } from '../../src/speaker/export-policy.js';
 import { SendPipeline, type PeerExport, type SentBatch, type UpdateSink } from '../../src/speaker/send-pipeline.js';
 import { warmUpSendPath } from '../../src/speaker/warm-up.js';
 import { HealthMonitor } from '../../src/health/monitor.js';
-import type { ExpandedProbe } from '../../src/health/expand.js';
-import type { Prober, ProbeResult } from '../../src/health/prober.js';
 import type { HealthCheckSpec } from '../../src/health/spec.js';
 import { EventHub } from '../../src/speaker/events.js';
 import { HealthGate } from '../../src/speaker/path-health.js';
 import type { SpeakerEvent } from '../../src/speaker/api.js';
+import { FakeProber } from '../api/health-fixture.js';
 
 const NONE = { communities: [], largeCommunities: [] };
 
@@ -339,18 +338,6 @@ describe('warmUpSendPath', () => {
 
 // ---- health checks ------------------------------------------------------------------------------
 
-/** Answers from a table the test edits: the URL's host is down while it is in `down`. */
-class TableProber implements Prober {
-  readonly down = new Set<string>();
-  readonly probed: string[] = [];
-  probe(target: ExpandedProbe): Promise<ProbeResult> {
-    const url = target.kind === 'http' ? target.url : '';
-    this.probed.push(url);
-    const host = new URL(url).hostname;
-    return Promise.resolve(this.down.has(host) ? { ok: false, detail: 'HTTP 503' } : { ok: true, detail: 'HTTP 200' });
-  }
-}
-
 const check = (name: string, onFail: HealthCheckSpec['onFail'], initial: 'up' | 'down' = 'down'): HealthCheckSpec => ({
   name,
   probe: { kind: 'http', url: 'http://{nextHop}/healthz', method: 'GET', headers: {}, timeout: 500, insecureSkipVerify: false },
@@ -362,7 +349,7 @@ const check = (name: string, onFail: HealthCheckSpec['onFail'], initial: 'up' | 
 });
 
 function healthSetup(opts: { addPath?: boolean; initial?: 'up' | 'down' } = {}) {
-  const prober = new TableProber();
+  const prober = new FakeProber();
   const events: SpeakerEvent[] = [];
   const checks = [check('web', { action: 'withdraw' }, opts.initial), check('soft', { action: 'demote', med: 1000, communities: [65000 * 65536 + 666] }, opts.initial)];
   let monitor: HealthMonitor | undefined;
