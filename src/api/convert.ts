@@ -48,29 +48,17 @@ export class UnexpectedReplyError extends Error {
   override readonly name = 'UnexpectedReplyError';
 }
 
-function familyFromPb(f: pb.Family): Family {
-  const family = FAMILY_FROM_PB.get(f);
-  if (!family) throw new UnexpectedReplyError(`unknown address family ${f} from the server`);
-  return family;
+/** `value` through a table made by invert(); a value this version does not know is the server's. */
+function known<V extends number, K extends string>(table: Map<V, K>, value: V, what: string): K {
+  const k = table.get(value);
+  if (k === undefined) throw new UnexpectedReplyError(`unknown ${what} ${value} from the server`);
+  return k;
 }
 
-function stateFromPb(s: pb.PeerState): StateName {
-  const state = STATE_FROM_PB.get(s);
-  if (!state) throw new UnexpectedReplyError(`unknown peer state ${s} from the server`);
-  return state;
-}
-
-function healthStateFromPb(s: pb.HealthState): HealthState {
-  const state = HEALTH_STATE_FROM_PB.get(s);
-  if (!state) throw new UnexpectedReplyError(`unknown health state ${s} from the server`);
-  return state;
-}
-
-function healthEffectFromPb(e: pb.HealthEffect): PathHealth['effect'] {
-  const effect = HEALTH_EFFECT_FROM_PB.get(e);
-  if (!effect) throw new UnexpectedReplyError(`unknown health effect ${e} from the server`);
-  return effect;
-}
+const familyFromPb = (f: pb.Family): Family => known(FAMILY_FROM_PB, f, 'address family');
+const stateFromPb = (s: pb.PeerState): StateName => known(STATE_FROM_PB, s, 'peer state');
+const healthStateFromPb = (s: pb.HealthState): HealthState => known(HEALTH_STATE_FROM_PB, s, 'health state');
+const healthEffectFromPb = (e: pb.HealthEffect): PathHealth['effect'] => known(HEALTH_EFFECT_FROM_PB, e, 'health effect');
 
 function given(s: string): string | undefined {
   return s === '' ? undefined : s;
@@ -178,6 +166,7 @@ const OUTCOME_TO_PB: Record<AddOutcome, pb.AddPathOutcome> = {
   updated: pb.AddPathOutcome.ADD_PATH_OUTCOME_UPDATED,
   unchanged: pb.AddPathOutcome.ADD_PATH_OUTCOME_UNCHANGED,
 };
+const OUTCOME_FROM_PB = invert(OUTCOME_TO_PB);
 
 export function addPathResponseToPb(paths: readonly AddedPath[]): pb.AddPathResponse {
   return {
@@ -193,8 +182,7 @@ export function addPathResponseFromPb(r: pb.AddPathResponse): AddedPath[] {
   if (r.results.length !== r.paths.length) throw new UnexpectedReplyError(`${r.paths.length} paths but ${r.results.length} results from the server`);
   return r.paths.map((p, i) => {
     const res = r.results[i]!;
-    const outcome = (Object.keys(OUTCOME_TO_PB) as AddOutcome[]).find((k) => OUTCOME_TO_PB[k] === res.outcome);
-    if (!outcome) throw new UnexpectedReplyError(`unknown AddPath outcome ${res.outcome} from the server`);
+    const outcome = known(OUTCOME_FROM_PB, res.outcome, 'AddPath outcome');
     return { ...announcedPathFromPb(p), outcome, ...(res.before ? { before: announcedPathFromPb(res.before).attributes } : {}) };
   });
 }
