@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { locateBird16, routerConfig16, startBird16, type Bird16, type Bird16Binaries } from '../bird16.js';
 import { hostPrefix, type IpVersion, type Lab } from '../lab.js';
+import { parseBirdRoutes } from './bird2.js';
 import type { HeldPath, Receiver, ReceiverSetup } from './receiver.js';
 
 const familyOf = (address: string): IpVersion => (isIP(address.split('/')[0]!) === 6 ? 'ipv6' : 'ipv4');
@@ -17,19 +18,7 @@ const familyOf = (address: string): IpVersion => (isIP(address.split('/')[0]!) =
  * own line (`PREFIX via HOP on IF [proto ...]`, further paths indented), its AS path follows.
  */
 export function parseBird16Routes(text: string): HeldPath[] {
-  const held: HeldPath[] = [];
-  let current: { nextHop: string; asPath: number[] } | undefined;
-  for (const line of text.split('\n')) {
-    const via = /^(?:\S+)?\s+via\s+(\S+)\s+on\s/.exec(line);
-    if (via) {
-      current = { nextHop: via[1]!, asPath: [] };
-      held.push(current);
-      continue;
-    }
-    const asPath = /^\s+BGP\.as_path:\s*(.*)$/.exec(line);
-    if (asPath && current) current.asPath = asPath[1]!.trim() === '' ? [] : asPath[1]!.trim().split(/\s+/).map(Number);
-  }
-  return held.sort((a, b) => (a.nextHop < b.nextHop ? -1 : 1));
+  return parseBirdRoutes(text, /^(?:\S+)?\s+via\s+(\S+)\s+on\s/);
 }
 
 /** The config of one daemon (`bird` or `bird6`) with the sessions of its family. */

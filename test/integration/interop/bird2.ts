@@ -6,14 +6,17 @@
 import { birdc, hostPrefix, routerConfig, run } from '../lab.js';
 import type { HeldPath, Receiver } from './receiver.js';
 
-/** The paths in `show route PREFIX all`: each starts at a `via` line, its AS path follows. */
-export function parseBirdRoutes(text: string): HeldPath[] {
+/**
+ * The paths in `show route PREFIX all`: each starts at a line `via` matches (the next hop its first
+ * group), its AS path follows. BIRD 1.6 passes its own `via` (bird16.ts).
+ */
+export function parseBirdRoutes(text: string, via: RegExp = /^\s+via\s+(\S+)/): HeldPath[] {
   const held: HeldPath[] = [];
   let current: { nextHop: string; asPath: number[] } | undefined;
   for (const line of text.split('\n')) {
-    const via = /^\s+via\s+(\S+)/.exec(line);
-    if (via) {
-      current = { nextHop: via[1]!, asPath: [] };
+    const hop = via.exec(line);
+    if (hop) {
+      current = { nextHop: hop[1]!, asPath: [] };
       held.push(current);
       continue;
     }
