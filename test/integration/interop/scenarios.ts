@@ -43,6 +43,15 @@ function session(node: LabNode, over: Partial<ReceiverSession> = {}): ReceiverSe
   return { name: `node${node.index}`, address: node.ipv4, asn: NODE_ASN, ...over };
 }
 
+/**
+ * Waits until the receiver holds these next hops for the prefix and, when it installs routes in
+ * the router's kernel, until the kernel has them too.
+ */
+async function installed(t: ScenarioContext, prefix: string, nextHops: readonly string[]): Promise<void> {
+  await t.holds(prefix, nextHops);
+  if (t.receiver.kernel) await t.lab.waitForNextHops(t.lab.router.ns, prefix, nextHops);
+}
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'per-node-ecmp',
@@ -52,8 +61,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await t.startReceiver(nodes.map((n) => session(n)));
       const daemons = await Promise.all(nodes.map((n) => t.daemon(n)));
       for (const d of daemons) await ok(d, ['add-eip', EIP]);
-      await t.holds(EIP, nodes.map((n) => n.ipv4));
-      if (t.receiver.kernel) await t.lab.waitForNextHops(t.lab.router.ns, EIP, nodes.map((n) => n.ipv4));
+      await installed(t, EIP, nodes.map((n) => n.ipv4));
     },
   },
   {
@@ -81,8 +89,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const d = await t.daemon(central, [routerPeer(t.lab, t.receiver, { addPath: 'send' })]);
       const hops = t.lab.nodes.slice(0, 3).map((n) => n.ipv4);
       await ok(d, ['add-eip', EIP, ...hops.flatMap((h) => ['--next-hop', h])]);
-      await t.holds(EIP, hops);
-      if (t.receiver.kernel) await t.lab.waitForNextHops(t.lab.router.ns, EIP, hops);
+      await installed(t, EIP, hops);
       await ok(d, ['del-eip', EIP, '--next-hop', hops[1]!]);
       await t.holds(EIP, [hops[0]!, hops[2]!]);
       await ok(d, ['del-eip', EIP]);
@@ -97,8 +104,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await t.startReceiver([session(node, { name: 'node1v6', address: node.ipv6 })]);
       const d = await t.daemon(node, [routerPeer(t.lab, t.receiver, { address: t.lab.router.ipv6, families: ['ipv6-unicast'] })]);
       await ok(d, ['add-eip', EIP6]);
-      await t.holds(EIP6, [node.ipv6]);
-      if (t.receiver.kernel) await t.lab.waitForNextHops(t.lab.router.ns, EIP6, [node.ipv6]);
+      await installed(t, EIP6, [node.ipv6]);
     },
   },
   {
@@ -110,8 +116,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await t.startReceiver([session(node)]);
       const d = await t.daemon(node);
       await ok(d, ['add-eip', EIP6]);
-      await t.holds(EIP6, [node.ipv6]);
-      if (t.receiver.kernel) await t.lab.waitForNextHops(t.lab.router.ns, EIP6, [node.ipv6]);
+      await installed(t, EIP6, [node.ipv6]);
     },
   },
   {
