@@ -2,9 +2,6 @@ import { ErrorCode, HeaderSubcode, OpenSubcode, RouteRefreshSubcode, UpdateSubco
 
 const EMPTY = new Uint8Array(0);
 
-/** Which message an error is about, from its code: what the FSM needs to pick its event. */
-export type BgpErrorKind = 'header' | 'open' | 'update' | 'route-refresh' | 'other';
-
 /**
  * A protocol error found while decoding: exactly what goes into the NOTIFICATION (RFC 4271 4.5)
  * that the session sends before it closes, with its data as octets. The only thing a decoder
@@ -21,21 +18,6 @@ export class BgpError extends Error {
     readonly data: Uint8Array = EMPTY,
   ) {
     super(`${errorName(code, subcode)}: ${reason}`);
-  }
-
-  get kind(): BgpErrorKind {
-    switch (this.code) {
-      case ErrorCode.MESSAGE_HEADER:
-        return 'header';
-      case ErrorCode.OPEN_MESSAGE:
-        return 'open';
-      case ErrorCode.UPDATE_MESSAGE:
-        return 'update';
-      case ErrorCode.ROUTE_REFRESH_MESSAGE:
-        return 'route-refresh';
-      default:
-        return 'other';
-    }
   }
 }
 

@@ -35,10 +35,10 @@ const COLLISION = send(cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION));
  * anything else about a message's content (UPDATE, ROUTE-REFRESH) event 28.
  */
 export function eventForError(error: BgpError): FsmEvent {
-  switch (error.kind) {
-    case 'header':
+  switch (error.code) {
+    case ErrorCode.MESSAGE_HEADER:
       return { type: 'BgpHeaderErr', error };
-    case 'open':
+    case ErrorCode.OPEN_MESSAGE:
       return { type: 'BgpOpenMsgErr', error };
     default:
       return { type: 'UpdateMsgErr', error };
