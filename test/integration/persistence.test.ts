@@ -1,18 +1,16 @@
 // The desired paths survive the daemon: SIGKILL in the middle of a large ReplacePaths leaves the
 // state file whole (the old set or the new one), and a restart announces it again to BIRD.
 
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { connectClient, type ApiClient } from '../../src/client.js';
 import { silentLogger } from '../../src/log.js';
 import { StateStore, type StoredPath } from '../../src/store/state-store.js';
-import { birdc, Lab, routerConfig, sleep, waitFor, type Bird, type LabProcess } from './lab.js';
+import { createLab, MAIN } from './daemon-harness.js';
+import { birdc, routerConfig, sleep, waitFor, type Bird, type Lab, type LabProcess } from './lab.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 let lab: Lab | undefined;
 const clients: ApiClient[] = [];
 afterEach(async () => {
@@ -43,8 +41,7 @@ async function bgpRoutes(bird: Bird): Promise<number> {
 }
 
 async function setup() {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  const l = (lab = await new Lab({ nodes: 1, prefix: 'annp' }).create());
+  const l = (lab = await createLab({ nodes: 1, prefix: 'annp' }));
   const node = l.node(1);
   const stateFile = join(l.dir, 'state', 'announcer.json');
   const socket = join(l.dir, 'api.sock');
