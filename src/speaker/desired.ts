@@ -76,8 +76,7 @@ export class DesiredTable {
           const p = rib.pathAt(rib.findOctets(c.bytes, c.at, c.length, c.v6), nh);
           if (p !== NIL) {
             const row = rib.rowOfPath(p);
-            this.gate?.unbind(p);
-            rib.releaseClaim(p);
+            this.release(null, p);
             this.changed(row);
           }
           continue;
@@ -110,7 +109,8 @@ export class DesiredTable {
     // Each touched prefix's attributes before this call (null: it had no paths), so every path of
     // it that takes new ones says updated, not only the first.
     const before = new Map<number, Attributes | null>();
-    const touched = new RowSet();
+    const w = this.record();
+    const touched = w ? new RowSet() : null;
     for (const v of valid) {
       const row = this.rib.find(v.path.prefix);
       if (row !== NIL && !before.has(row)) before.set(row, this.rib.pathCountOf(row) > 0 ? this.rib.attributes(this.rib.attributeId(row)) : null);
@@ -118,7 +118,7 @@ export class DesiredTable {
       all.push(r.path);
       results.push(r.result);
       if (r.result !== 'unchanged') {
-        touched.add(r.row);
+        touched?.add(r.row);
         this.gate?.bind(r.path);
       }
       if (isChange(r.result)) {
@@ -128,7 +128,7 @@ export class DesiredTable {
     }
     const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before));
     if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.view(p)), () => []);
-    await this.persist(touched, this.record());
+    await this.persist(touched, w);
     return result;
   }
 
@@ -165,14 +165,11 @@ export class DesiredTable {
     const gone: AnnouncedPath[] = [];
     const w = this.record();
     victims.forEach((p, i) => {
-      // The last claim (every victim has the owner, when one is given): the path goes.
-      const last = sel.owner === undefined || this.rib.ownersOf(p).length === 1;
-      if (last) this.pathGoing(w, p);
-      if (this.rib.releaseClaim(p, sel.owner)?.gone) gone.push(before[i]!);
+      if (this.release(w, p, sel.owner)) gone.push(before[i]!);
     });
     if (gone.length) this.changed(row);
     this.emitRib(() => [], () => gone);
-    await this.persist(RowSet.of(row), w);
+    await this.persist(w && RowSet.of(row), w);
     return before;
   }
 
@@ -247,8 +244,7 @@ export class DesiredTable {
           if (view) removed.push(view);
           removedCount++;
           touched?.add(row);
-          if (rib.ownersOf(p).length === 1) this.pathGoing(w, p); // the last claim: the path goes
-          if (rib.releaseClaim(p, owner)!.gone) {
+          if (this.release(w, p, owner)) {
             if (view) gone.push(view);
             this.changed(row);
           }
@@ -290,7 +286,7 @@ export class DesiredTable {
       const d = details;
       if (d.added.length > 0 || d.updated.length > 0 || gone.length > 0) this.emitRib(() => [...d.added, ...d.updated], () => gone);
     }
-    if (touched) await this.persist(touched, w);
+    await this.persist(touched, w);
     return {
       added: addedCount,
       removed: removedCount,
@@ -345,10 +341,20 @@ export class DesiredTable {
     return this.store ? new PathBlockWriter() : null;
   }
 
-  /** A path is going (called before it goes: its row's octets may be reused after): journal it, stop its check. */
-  private pathGoing(w: PathBlockWriter | null, p: number): void {
-    this.gate?.unbind(p);
-    if (!w) return;
+  /**
+   * Drops `owner`'s claim on a path that has it (every claim without an owner). When that is the
+   * last one the path goes: before it does (its row's octets may be reused after), the journal
+   * gets its delete and its health check stops. Returns whether it went.
+   */
+  private release(w: PathBlockWriter | null, p: number, owner?: string): boolean {
+    if (owner === undefined || this.rib.ownersOf(p).length === 1) {
+      this.gate?.unbind(p);
+      if (w) this.recordDelete(w, p);
+    }
+    return this.rib.releaseClaim(p, owner)?.gone === true;
+  }
+
+  private recordDelete(w: PathBlockWriter, p: number): void {
     const rib = this.rib;
     const row = rib.rowOfPath(p);
     w.del(rib.columns.addr, row * 16, rib.columns.len[row]!, rib.isV6(row), w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))));
@@ -359,8 +365,8 @@ export class DesiredTable {
    * touched (a row's paths share its attributes, so a change to one is a change to all). Resolves
    * once on disk.
    */
-  private persist(rows: RowSet, w: PathBlockWriter | null): Promise<void> {
-    if (!this.store || !w) return Promise.resolve();
+  private persist(rows: RowSet | null, w: PathBlockWriter | null): Promise<void> {
+    if (!this.store || !rows || !w) return Promise.resolve(); // no state file
     const details = new Map<number, Map<number, number>>();
     for (let i = 0; i < rows.size; i++) this.storedRow(rows.at(i), w, details);
     return this.store.appendBlock(w);
