@@ -531,9 +531,9 @@ const PEER = z
 // ---------------------------------------------------------------------------------------------
 // Health checks
 
-export const DEFAULT_HEALTH_INTERVAL = 2000;
+const DEFAULT_HEALTH_INTERVAL = 2000;
 /** A probe's timeout when none is given: the interval, but no more than this. */
-export const MAX_DEFAULT_HEALTH_TIMEOUT = 2000;
+const MAX_DEFAULT_HEALTH_TIMEOUT = 2000;
 
 /** "500ms", "2s", "1m", or a bare number of milliseconds -> milliseconds; null when it is none of these. */
 function parseDuration(v: string | number): number | null {

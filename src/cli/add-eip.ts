@@ -19,7 +19,7 @@ interface AddEipOptions {
 }
 
 /** The daemon's field names as this command's flags, for its errors. */
-export const ADD_EIP_WORDS: FieldWords = {
+const ADD_EIP_WORDS: FieldWords = {
   paths: '',
   prefix: '',
   nextHop: '--next-hop',

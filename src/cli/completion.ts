@@ -148,7 +148,7 @@ fi
 `;
 }
 
-export function completionScript(program: Command, shell: Shell): string {
+function completionScript(program: Command, shell: Shell): string {
   return shell === 'bash' ? bash(program) : zsh(program);
 }
 

@@ -90,7 +90,7 @@ function healthNote(p: AnnouncedPath): string | undefined {
 }
 
 /** What changed between two attribute sets, in words: "local-pref 200 removed, community 65000:1 added". */
-export function attributeChanges(before: PathAttributes, after: PathAttributes): string {
+function attributeChanges(before: PathAttributes, after: PathAttributes): string {
   const out: string[] = [];
   const list = (what: string, a: readonly string[], b: readonly string[]): void => {
     for (const x of a) if (!b.includes(x)) out.push(`${what} ${x} removed`);

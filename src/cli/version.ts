@@ -56,7 +56,7 @@ export function gitCommit(root = ROOT): string | undefined {
   return undefined;
 }
 
-export function versionInfo(root = ROOT): VersionInfo {
+function versionInfo(root = ROOT): VersionInfo {
   return { version: packageVersion(root), node: process.version, commit: gitCommit(root) ?? 'unknown' };
 }
 

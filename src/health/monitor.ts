@@ -56,7 +56,7 @@ export interface HealthMonitorOptions {
   readonly random?: () => number;
 }
 
-export const DEFAULT_MAX_IN_FLIGHT = 32;
+const DEFAULT_MAX_IN_FLIGHT = 32;
 
 /** One probe in flight. */
 interface Run {

@@ -18,7 +18,7 @@ export interface Prober {
 }
 
 /** At most this much of any text that goes into a detail (a line of a script's output, a status text). */
-export const DETAIL_MAX = 200;
+const DETAIL_MAX = 200;
 
 export function clip(text: string, max = DETAIL_MAX): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;

@@ -51,6 +51,3 @@ function fileReason(e: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return e instanceof Error ? e.message : String(e);
 }
-
-/** The real prober, on the system clock. */
-export const systemProber: Prober = new SystemProber();
