@@ -61,7 +61,8 @@ export function cease(subcode: CeaseSubcodeValue, shutdownMessage?: string): Not
     return notification(ErrorCode.CEASE, subcode);
   }
   const data = encodeShutdownMessage(shutdownMessage);
-  return { type: 'notification', code: ErrorCode.CEASE, subcode, data, shutdownMessage: new TextDecoder().decode(data.subarray(1)) };
+  // The text as the peer will read it (cut to 255 octets): decoded as decodeNotification() does.
+  return { ...notification(ErrorCode.CEASE, subcode, data), shutdownMessage: parseShutdownMessage(data)! };
 }
 
 /**
