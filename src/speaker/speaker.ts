@@ -84,33 +84,17 @@ export class Speaker implements SpeakerApi {
     private readonly store: StateStore | null = null,
   ) {
     this.events = new EventHub(log);
-    this.desired = new DesiredTable(
-      options.nextHop,
-      this.events,
-      clock,
-      store,
-      (row) => {
-        for (const p of this.peers.values()) p.pipeline.changed(row);
-      },
-      new PrefixPolicy(options.allowPrefixes),
-    );
+    // A prefix row changed (a request, or a health check's target): every peer's pipeline hears.
+    const rowChanged = (row: number): void => {
+      for (const p of this.peers.values()) p.pipeline.changed(row);
+    };
+    this.desired = new DesiredTable(options.nextHop, this.events, clock, store, rowChanged, new PrefixPolicy(options.allowPrefixes));
     if (options.healthChecks?.length) {
       const hlog = log.child({ component: 'health' });
       const monitor = new HealthMonitor(options.healthChecks, { clock, log: hlog, ...(options.prober ? { prober: options.prober } : {}) });
       // {nextHop} of a path via "self": this host, as the config's nextHop or router id names it.
       const self = IpAddress.parse(options.nextHop) ? options.nextHop : options.routerId;
-      this.desired.gate = new HealthGate(
-        this.desired.rib,
-        options.healthChecks,
-        monitor,
-        self,
-        (row) => {
-          for (const p of this.peers.values()) p.pipeline.changed(row);
-        },
-        this.events,
-        clock,
-        hlog,
-      );
+      this.desired.gate = new HealthGate(this.desired.rib, options.healthChecks, monitor, self, rowChanged, this.events, clock, hlog);
     }
     const local = { asn: options.asn, routerId: options.routerId, hostname: os.hostname() };
     for (const pc of options.peers) {
