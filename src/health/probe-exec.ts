@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ExecProbeSpec } from './spec.js';
-import { clip, type ProbeResult } from './prober.js';
+import { ABORTED, clip, type ProbeResult } from './prober.js';
 
 /** What is kept of each of stdout and stderr (only their first line is shown). */
 const OUTPUT_MAX = 4096;
@@ -18,7 +18,7 @@ const OUTPUT_GRACE_MS = 100;
 const KILL_WAIT_MS = 1000;
 
 export function probeExec(p: ExecProbeSpec, signal: AbortSignal, clock: Clock): Promise<ProbeResult> {
-  if (signal.aborted) return Promise.resolve({ ok: false, detail: 'aborted' });
+  if (signal.aborted) return Promise.resolve(ABORTED);
   const [file, args] = p.shell ? ['/bin/sh', ['-c', p.command.join(' ')]] : [p.command[0] ?? '', p.command.slice(1)];
   return new Promise((resolve) => {
     let done = false;
@@ -39,10 +39,10 @@ export function probeExec(p: ExecProbeSpec, signal: AbortSignal, clock: Clock): 
     const onAbort = (): void => {
       killGroup(child);
       // Settled when it is gone, so the monitor's bound on running probes counts real processes.
-      if (exited) finish({ ok: false, detail: 'aborted' });
+      if (exited) finish(ABORTED);
       else {
         timer?.cancel();
-        timer = clock.after(KILL_WAIT_MS, () => finish({ ok: false, detail: 'aborted' }));
+        timer = clock.after(KILL_WAIT_MS, () => finish(ABORTED));
       }
     };
 
@@ -73,7 +73,7 @@ export function probeExec(p: ExecProbeSpec, signal: AbortSignal, clock: Clock): 
     });
     child.on('exit', (code, sig) => {
       exited = { code, signal: sig };
-      if (signal.aborted) return finish({ ok: false, detail: 'aborted' });
+      if (signal.aborted) return finish(ABORTED);
       timer = clock.after(OUTPUT_GRACE_MS, () => finish(result()));
     });
     child.on('close', () => {

@@ -6,12 +6,10 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage, type 
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { HttpProbeSpec } from './spec.js';
-import { clip, socketErrorDetail, type ProbeResult } from './prober.js';
+import { ABORTED, clip, socketErrorDetail, type ProbeResult } from './prober.js';
 
 /** What is read of a body before the connection is dropped: it is discarded anyway. */
 const BODY_LIMIT = 64 * 1024;
-
-const ABORTED: ProbeResult = { ok: false, detail: 'aborted' };
 
 /** `ca`: the contents of the check's CA file, already read. */
 export function probeHttp(p: HttpProbeSpec, signal: AbortSignal, ca?: Buffer): Promise<ProbeResult> {

@@ -2,10 +2,10 @@
 
 import { connect } from 'node:net';
 import type { ExpandedTcpProbe } from './expand.js';
-import { socketErrorDetail, type ProbeResult } from './prober.js';
+import { ABORTED, socketErrorDetail, type ProbeResult } from './prober.js';
 
 export function probeTcp(p: ExpandedTcpProbe, signal: AbortSignal): Promise<ProbeResult> {
-  if (signal.aborted) return Promise.resolve({ ok: false, detail: 'aborted' });
+  if (signal.aborted) return Promise.resolve(ABORTED);
   return new Promise((resolve) => {
     let done = false;
     const socket = connect({ host: p.host, port: p.port });
@@ -16,7 +16,7 @@ export function probeTcp(p: ExpandedTcpProbe, signal: AbortSignal): Promise<Prob
       socket.destroy();
       resolve(r);
     };
-    const onAbort = (): void => finish({ ok: false, detail: 'aborted' });
+    const onAbort = (): void => finish(ABORTED);
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => finish({ ok: true, detail: 'connected' }));
     socket.on('error', (e) => finish({ ok: false, detail: socketErrorDetail(e) }));

@@ -17,6 +17,9 @@ export interface Prober {
   probe(target: ExpandedProbe, signal: AbortSignal): Promise<ProbeResult>;
 }
 
+/** What a probe settles with once its signal aborts it. */
+export const ABORTED: ProbeResult = Object.freeze({ ok: false, detail: 'aborted' });
+
 /** At most this much of any text that goes into a detail (a line of a script's output, a status text). */
 const DETAIL_MAX = 200;
 
