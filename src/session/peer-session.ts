@@ -467,9 +467,9 @@ export class PeerSession {
     this.dispatch({ type: 'TcpConnectionFails' });
   }
 
-  /** Refuse a connection with a Cease saying why. */
-  private reject(link: Connection, subcode: CeaseSubcodeValue): void {
-    link.write(encodeMessage(cease(subcode), DEFAULT_CONTEXT));
+  /** Refuse or dump a connection with a Cease saying why. */
+  private reject(link: Connection, subcode: CeaseSubcodeValue, shutdownMessage?: string): void {
+    link.write(encodeMessage(cease(subcode, shutdownMessage), DEFAULT_CONTEXT));
     link.close();
   }
 
@@ -477,8 +477,7 @@ export class PeerSession {
     const c = this.candidate;
     if (!c) return;
     this.candidate = null;
-    c.link.write(encodeMessage(cease(subcode, shutdownMessage), DEFAULT_CONTEXT));
-    c.link.close();
+    this.reject(c.link, subcode, shutdownMessage);
   }
 
   /**
@@ -500,8 +499,7 @@ export class PeerSession {
     this.log.info({ ourId: this.local.routerId, peerId }, "collision: keeping the peer's connection");
     // Dump ours; the FSM carries on from OpenSent over the candidate, whose OPEN we already sent.
     this.candidate = null;
-    cur.link.write(encodeMessage(cease(CeaseSubcode.CONNECTION_COLLISION_RESOLUTION), cur.ctx));
-    cur.link.close();
+    this.reject(cur.link, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION);
     this.conn = cand;
     this.negotiated = null;
     this.dispatch({ type: 'OpenCollisionSwitch' });
