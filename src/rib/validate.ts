@@ -103,17 +103,14 @@ function compareLarge(a: LargeCommunityValue, b: LargeCommunityValue): number {
  */
 const nextHopCache: Record<Family, Map<string, NextHop>> = { 'ipv4-unicast': new Map(), 'ipv6-unicast': new Map() };
 
-/** `strict`: refuse a next hop no router takes (nextHopProblem); otherwise check its form only. */
-function cachedNextHop(nextHop: string, family: Family, field: () => string, strict = true): NextHop {
+/** A next hop of `family` that a router takes (validateNextHop, then nextHopProblem). */
+function cachedNextHop(nextHop: string, family: Family, field: () => string): NextHop {
   const cache = nextHopCache[family];
   const hit = cache.get(nextHop);
   if (hit !== undefined) return hit;
   const v = validateNextHop(nextHop, family, field());
   const why = v === 'self' ? undefined : nextHopProblem(v);
-  if (why !== undefined) {
-    if (strict) throw invalid(field(), why);
-    return v;
-  }
+  if (why !== undefined) throw invalid(field(), why);
   if (cache.size >= 1024) cache.clear();
   cache.set(nextHop, v);
   return v;
@@ -167,21 +164,9 @@ export function validateAttributes(input: Pick<PathInput, 'communities' | 'large
 const PLAIN = { attributes: NO_ATTRIBUTES, key: attributesKey(NO_ATTRIBUTES) };
 
 /**
- * Why a path of valid form may not be announced: `policy` refuses its prefix, or its next hop is
- * one no router takes (nextHopProblem) or the prefix's own address. Undefined when it may.
- */
-export function refusalOf(path: Pick<DesiredPath, 'prefix' | 'nextHop'>, policy: PrefixPolicy, at: string | (() => string)): RequestError | undefined {
-  const field = typeof at === 'string' ? () => at : at;
-  const { prefix, nextHop } = path;
-  const nh = nextHop === 'self' ? undefined : nextHopProblem(nextHop);
-  if (nh !== undefined) return invalid(`${field()}.nextHop`, nh);
-  return prefixRefusal(prefix.isV6, prefix.bytes, 0, prefix.length, nextHop, policy, field);
-}
-
-/**
- * refusalOf() for a prefix given as octets at bytes[at..], via a next hop already checked with
+ * Why the prefix at bytes[at..] may not be announced via a next hop already checked with
  * nextHopProblem (once per next hop, not per path): the policy refuses the prefix, or the next hop
- * is the prefix's own address.
+ * is the prefix's own address. Undefined when it may.
  */
 export function prefixRefusal(v6: boolean, bytes: Uint8Array, at: number, length: number, nextHop: NextHop, policy: PrefixPolicy, field: () => string): RequestError | undefined {
   const why = policy.refusal(v6, bytes, at, length);
@@ -190,24 +175,20 @@ export function prefixRefusal(v6: boolean, bytes: Uint8Array, at: number, length
   return own === undefined ? undefined : invalid(`${field()}.nextHop`, own);
 }
 
-/**
- * `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report.
- * `policy` null: the form only (a state file written under other rules), see refusalOf.
- */
+/** `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report. */
 export function validatePath(
   input: PathInput,
   defaultNextHop: string,
   at: string | (() => string),
-  policy: PrefixPolicy | null = DEFAULT_POLICY,
+  policy: PrefixPolicy = DEFAULT_POLICY,
   checks: CheckNames = NO_CHECKS,
 ): ValidPath {
   const field = typeof at === 'string' ? () => at : at;
   const prefix = validatePrefixLazy(input.prefix, () => `${field()}.prefix`);
-  const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, prefix.family, () => `${field()}.nextHop`, policy !== null);
-  if (policy !== null) {
-    const refused = refusalOf({ prefix, nextHop }, policy, field);
-    if (refused) throw refused;
-  }
+  // The next hop's own problems are refused here; then the prefix and the pair.
+  const nextHop = cachedNextHop(input.nextHop ?? defaultNextHop, prefix.family, () => `${field()}.nextHop`);
+  const refused = prefixRefusal(prefix.isV6, prefix.bytes, 0, prefix.length, nextHop, policy, field);
+  if (refused) throw refused;
   const { attributes, key } = validateAttributes(input, field);
   return {
     attrKey: key,
@@ -248,7 +229,7 @@ export class PathStage {
     private readonly checks: CheckNames = NO_CHECKS,
   ) {}
 
-  /** Refuse the staged prefix i unless it may be announced via `nextHop` (see refusalOf). */
+  /** Refuse the staged prefix i unless it may be announced via `nextHop` (see prefixRefusal). */
   private refuseUnannounceable(i: number, nextHop: NextHop, field: () => string): void {
     const no = prefixRefusal(this.v6[i] === 1, this.addr, i * 16, this.len[i]!, nextHop, this.policy, field);
     if (no) throw no;

@@ -134,13 +134,6 @@ describe('prefixes beyond our own addresses', () => {
       'paths[1].prefix: 0.0.0.0/0 is the default route',
     );
   });
-
-  it('checks only the form when restoring under other rules (policy null)', () => {
-    const v = validatePath({ prefix: '0.0.0.0/0', nextHop: '0.0.0.0' }, 'self', 'paths[0]', null);
-    expect(`${v.path.prefix.toString()} via ${v.path.nextHop.toString()}`).toBe('0.0.0.0/0 via 0.0.0.0');
-    // ... and the form check does not make 0.0.0.0 a known-good next hop for the next request.
-    expect(refusal({ prefix: '203.0.113.10/32', nextHop: '0.0.0.0' }).field).toBe('paths[0].nextHop');
-  });
 });
 
 describe('the special ranges, looked up by first octet', () => {
