@@ -238,7 +238,10 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
   const channelOptions = options.tls?.serverName
     ? { ...CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': options.tls.serverName, 'grpc.default_authority': options.tls.serverName }
     : CHANNEL_OPTIONS;
-  const grpc = new AnnouncerClient(target, channelCredentials(target, options.tls), channelOptions);
+  const channelCreds = channelCredentials(target, options.tls);
+  const grpc = new AnnouncerClient(target, channelCreds, channelOptions);
+
+  let health: InstanceType<typeof HealthClient> | undefined;
 
   function toApiError(err: ServiceError): ApiError {
     const field = err.metadata?.get(FIELD_METADATA_KEY)[0];
@@ -366,10 +369,11 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     },
     watch,
     checkHealth(service = '', o = {}) {
-      const health = new HealthClient(target, channelCredentials(target, options.tls), { ...channelOptions, channelOverride: grpc.getChannel() });
+      // On the API's own channel: no second connection, and no credentials built again.
+      const client = (health ??= new HealthClient(target, channelCreds, { ...channelOptions, channelOverride: grpc.getChannel() }));
       const deadline = new Date(systemClock.now() + (o.timeoutMs ?? timeoutMs));
       return new Promise((done, fail) => {
-        health['check']!({ service }, new Metadata(), { deadline }, (err: ServiceError | null, res: { status?: number | string }) => {
+        client['check']!({ service }, new Metadata(), { deadline }, (err: ServiceError | null, res: { status?: number | string }) => {
           if (err) return fail(toApiError(err));
           const s = res.status;
           done(typeof s === 'string' ? ((HEALTH_STATUS as readonly string[]).includes(s) ? (s as HealthStatus) : 'UNKNOWN') : (HEALTH_STATUS[s ?? 0] ?? 'UNKNOWN'));
