@@ -325,18 +325,22 @@ export class SendPipeline {
     // Without ADD-PATH the peer can hold one path: the oldest that can be sent, so adding paths
     // never moves it; a path demoted by its health check only when no other is left.
     let fallback = NIL;
+    let fallbackAttr = NIL;
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
       const nhId = rib.nextHopIdOf(p);
       if (this.nextHopOf(nhId, family, peer) === null) continue;
       const attr = this.gate ? this.gate.attributeOf(p, rowAttr) : rowAttr;
       if (attr === NIL) continue;
       if (attr !== rowAttr) {
-        if (fallback === NIL) fallback = p;
+        if (fallback === NIL) {
+          fallback = p;
+          fallbackAttr = attr;
+        }
         continue;
       }
       return this.single(nhId, attr);
     }
-    return fallback === NIL ? 0 : this.single(rib.nextHopIdOf(fallback), this.gate!.attributeOf(fallback, rowAttr));
+    return fallback === NIL ? 0 : this.single(rib.nextHopIdOf(fallback), fallbackAttr);
   }
 
   private single(nhId: number, attr: number): number {
