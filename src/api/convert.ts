@@ -5,7 +5,7 @@
 
 import type { Family } from '../codec/types.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
-import type { HealthState, PathHealth } from '../rib/types.js';
+import type { HealthState, PathHealth } from '../speaker/api.js';
 import type { AddedPath, AddOutcome, AnnouncedPath, PeerStatus, StateName } from '../speaker/api.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 

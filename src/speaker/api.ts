@@ -3,7 +3,7 @@
 
 import type { Family } from '../codec/types.js';
 import type { StateName } from '../fsm/types.js';
-import type { AnnouncedPath, HealthState, PathAttributes, PathInput } from '../rib/types.js';
+import type { AnnouncedPath, HealthState, PathAttributes, PathHealth, PathInput } from '../rib/types.js';
 
 /** How the daemon stops: `withdraw` (the node is leaving) or `restart` (it comes back: RFC 4724). */
 export type StopMode = 'withdraw' | 'restart';
@@ -194,6 +194,6 @@ export interface SpeakerApi {
 }
 
 // StateName: a peer's session state, by the RFC 4271 FSM's own names.
-export type { AnnouncedPath, PathInput, StateName };
+export type { AnnouncedPath, HealthState, PathAttributes, PathHealth, PathInput, StateName };
 // Defined beside the validation that throws it most; part of what the speaker answers.
 export { RequestError } from '../rib/request-error.js';
