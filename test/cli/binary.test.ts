@@ -8,11 +8,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+import { MAIN, spawnDaemon, stopDaemon } from './built-daemon.js';
 
 interface Run {
   code: number;
@@ -70,18 +68,12 @@ beforeAll(async () => {
     peers: [{ name: 'router1', address: '127.0.0.1', port, asn: 65001, connectRetry: 1, holdTime: 9 }],
   };
   await writeFile(join(dir, 'announcer.yaml'), stringify(config));
-  daemon = spawn(process.execPath, [MAIN, 'daemon', '--config', join(dir, 'announcer.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  daemon.stdout!.on('data', (b: Buffer) => (daemonOutput += b.toString()));
-  daemon.stderr!.on('data', (b: Buffer) => (daemonOutput += b.toString()));
+  daemon = spawnDaemon(join(dir, 'announcer.yaml'), (text) => (daemonOutput += text));
   await answerUntil(['peers', '--json'], (r) => r.code === 0, 'the daemon answering');
 }, 30_000);
 
 afterAll(async () => {
-  if (daemon && daemon.exitCode === null) {
-    const exited = new Promise((done) => daemon.once('exit', done));
-    daemon.kill('SIGTERM');
-    await exited;
-  }
+  await stopDaemon(daemon);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -2,7 +2,7 @@
 // an operator runs them: the built executable (dist/cli/main.js; `npm test` builds first) against
 // a real daemon started from a config file.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitCommit } from '../../src/cli/version.js';
 import { createProgram } from '../../src/cli/program.js';
 import { startFixture } from '../api/fixture.js';
+import { MAIN, spawnDaemon, stopDaemon } from './built-daemon.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'dist/cli/main.js');
 
 interface Run {
   code: number;
@@ -41,9 +41,7 @@ beforeAll(async () => {
   const socket = join(dir, 'announcer.sock');
   api = `unix:${socket}`;
   await writeFile(join(dir, 'announcer.yaml'), `asn: 65000\nrouterId: 192.0.2.1\napi: { socket: ${socket} }\nlogFormat: pretty\npeers: []\n`);
-  daemon = spawn(process.execPath, [MAIN, 'daemon', '--config', join(dir, 'announcer.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  daemon.stdout!.on('data', (d: Buffer) => (daemonLog += d.toString()));
-  daemon.stderr!.on('data', (d: Buffer) => (daemonLog += d.toString()));
+  daemon = spawnDaemon(join(dir, 'announcer.yaml'), (text) => (daemonLog += text));
   for (let i = 0; ; i++) {
     if ((await announcer(['--api', api, 'peers'])).code === 0) break;
     if (i > 100 || daemon.exitCode !== null) throw new Error(`the daemon did not come up: ${daemonLog}`);
@@ -52,11 +50,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  if (daemon && daemon.exitCode === null) {
-    const exited = new Promise((r) => daemon.once('exit', r));
-    daemon.kill('SIGTERM');
-    await exited;
-  }
+  await stopDaemon(daemon);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
