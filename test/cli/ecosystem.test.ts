@@ -133,6 +133,8 @@ function shell(cmd: string, args: string[], input = ''): Promise<Run> {
     const child = execFile(cmd, args, { env: { PATH: process.env['PATH'], HOME: dir }, timeout: 20_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
+    // A shell that exits before reading its input closes the pipe: that is its answer, not an error.
+    child.stdin!.on('error', () => {});
     child.stdin!.end(input);
   });
 }
