@@ -360,8 +360,12 @@ export class Rib {
 
   /** The path of `row` via `nextHop`, or -1. */
   pathAt(row: number, nextHop: NextHop): number {
-    if (row === NIL) return NIL;
-    const nhId = this.nextHops.lookup(nextHopKey(nextHop));
+    return row === NIL ? NIL : this.pathVia(row, nextHopKey(nextHop));
+  }
+
+  /** The path of `row` via the next hop whose key is `nhKey`, or -1. */
+  private pathVia(row: number, nhKey: string): number {
+    const nhId = this.nextHops.lookup(nhKey);
     return nhId === undefined ? NIL : this.findPath(row, nhId);
   }
 
@@ -392,8 +396,9 @@ export class Rib {
   ): UpsertAnswer {
     const row = this.rowFor(bytes, at, length, isV6);
     const updated = this.setAttributes(row, attributes, attrKey);
-    const existing = this.pathAt(row, nextHop);
-    if (existing === NIL) return this.added(row, nextHop, this.ownerSets.intern(owner, () => [owner]), pathId, check);
+    const nhKey = nextHopKey(nextHop);
+    const existing = this.pathVia(row, nhKey);
+    if (existing === NIL) return this.added(row, nhKey, nextHop, this.ownerSets.intern(owner, () => [owner]), pathId, check);
     return this.addOwner(row, existing, owner, this.setCheck(existing, check) || updated);
   }
 
@@ -417,8 +422,9 @@ export class Rib {
   ): UpsertAnswer {
     const row = this.rowFor(bytes, at, length, isV6);
     const updated = this.setAttributes(row, attributes, attrKey);
-    const existing = this.pathAt(row, nextHop);
-    if (existing === NIL) return this.added(row, nextHop, this.ownerSets.intern(ownersKey, () => owners), pathId, check);
+    const nhKey = nextHopKey(nextHop);
+    const existing = this.pathVia(row, nhKey);
+    if (existing === NIL) return this.added(row, nhKey, nextHop, this.ownerSets.intern(ownersKey, () => owners), pathId, check);
     const same = this.ownerSets.lookup(ownersKey) === this.pOwners[existing];
     if (!same) this.setOwners(existing, owners);
     const checked = this.setCheck(existing, check);
@@ -431,9 +437,9 @@ export class Rib {
     return row === NIL ? this.insertRow(bytes, at, length, isV6) : row;
   }
 
-  /** A new path of `row` via `nextHop` for the owner set `ownersId`. */
-  private added(row: number, nextHop: NextHop, ownersId: number, pathId: number | undefined, check: number): UpsertAnswer {
-    const path = this.newPath(row, this.nextHops.intern(nextHopKey(nextHop), () => nextHop), ownersId, pathId, check);
+  /** A new path of `row` via `nextHop` (whose key is `nhKey`) for the owner set `ownersId`. */
+  private added(row: number, nhKey: string, nextHop: NextHop, ownersId: number, pathId: number | undefined, check: number): UpsertAnswer {
+    const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), ownersId, pathId, check);
     return { row, path, result: 'added' };
   }
 
