@@ -10,9 +10,11 @@
 // Blocks are binary, written from the RIB's columns and read back into them: a million paths are
 // about 18 MB, written and read without an object or a string per path.
 //
-// A call's record is on disk before the call returns (written with O_DSYNC); calls that arrive while a write runs share
-// the next one (group commit). When the journal grows past half the snapshot, a new snapshot is
-// written in the background, some thousands of rows per turn of the event loop, while calls go on:
+// A call's record is on disk before the call returns (written with O_DSYNC); the calls of one turn
+// of the event loop, and those that arrive while a write runs, share a write (group commit). Small
+// writes run on the event loop while the disk is fast, others in the thread pool (write-mode.ts).
+// When the journal grows past half the snapshot, a new snapshot is written in the background, some
+// thousands of rows per turn of the event loop, while calls go on:
 // the journal is set aside first (STATE.journal.old), the snapshot is "fuzzy" (rows read at
 // different moments) but says which record it starts after, and every change it may have caught
 // half-way is in a record after that, replayed on load. It is renamed into place only once every
@@ -30,6 +32,7 @@ import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { JournalWriteMode, type WriteModeOptions } from './write-mode.js';
 import { BlockError, PathBlock, PathBlockWriter, writeOps, type Dictionary, type PathDetails, type StoredPath, type StoreOp } from './path-block.js';
 
 export { PathBlock, PathBlockWriter, writeOps, type PathDetails, type StoredPath, type StoreOp };
@@ -124,6 +127,8 @@ export interface StoreOptions {
   readonly compactAt?: number;
   /** Rows per turn of the event loop while a snapshot is written. */
   readonly snapshotChunk?: number;
+  /** When journal writes may run on the event loop (tests). */
+  readonly writeMode?: WriteModeOptions;
 }
 
 export class StateStore {
@@ -143,6 +148,9 @@ export class StateStore {
   private readonly durableWaiters: { seq: number; resolve: () => void }[] = [];
   /** Completed journal writes (each one durable write), for tests and the log. */
   writes = 0;
+  /** Of those, the ones written on the event loop. */
+  loopWrites = 0;
+  private readonly mode: JournalWriteMode;
   /** Completed snapshots. */
   snapshots = 0;
   /** Dictionaries parsed during load(), shared by the blocks that have the same one. */
@@ -154,6 +162,7 @@ export class StateStore {
     private readonly options: StoreOptions = {},
     private readonly clock: Clock = systemClock,
   ) {
+    this.mode = new JournalWriteMode(options.writeMode);
     this.journalFile = `${file}.journal`;
     this.oldJournalFile = `${file}.journal.old`;
   }
@@ -259,6 +268,8 @@ export class StateStore {
   // ---- writing ----------------------------------------------------------------------------
 
   private async drain(): Promise<void> {
+    // The calls that arrive in this turn of the event loop share the first write.
+    await new Promise<void>((resolve) => this.clock.soon(resolve));
     try {
       while (this.queue.length > 0) {
         if (this.rotation) await this.rotation;
@@ -266,8 +277,12 @@ export class StateStore {
         this.queue = [];
         try {
           const fh = this.journal ?? (await this.openJournal());
-          // O_DSYNC: the write returns once the data is on disk (one trip to the thread pool, not two).
-          await fh.writev(batch.flatMap((p) => p.parts));
+          const parts = batch.flatMap((p) => p.parts);
+          let size = 0;
+          for (const p of batch) size += p.size;
+          // O_DSYNC: the write returns once the data is on disk (no separate fsync).
+          if (this.mode.onLoop(size, this.clock.now())) this.writeOnLoop(fh.fd, parts, size);
+          else await fh.writev(parts);
           this.writes++;
           for (const p of batch) this.journalBytes += p.size;
           this.durableSeq = batch.at(-1)!.seq;
@@ -282,6 +297,21 @@ export class StateStore {
       this.writing = null;
     }
     this.maybeCompact();
+  }
+
+  /** A small write on the event loop (see write-mode.ts); a slow one sends the next ones to the thread pool for a while. */
+  private writeOnLoop(fd: number, parts: readonly Uint8Array[], size: number): void {
+    const t0 = this.clock.now();
+    writeAll(fd, parts, size);
+    this.loopWrites++;
+    const now = this.clock.now();
+    const backoff = this.mode.took(now - t0, now);
+    if (backoff !== null) {
+      this.log.warn(
+        { file: this.journalFile, ms: now - t0, seconds: backoff / 1000 },
+        'a state journal write held the event loop: journal writes go through the thread pool for a while, so BGP, BFD and the API do not wait on the disk',
+      );
+    }
   }
 
   private async openJournal(): Promise<FileHandle> {

@@ -6,6 +6,8 @@ import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 import { Speaker } from '../../src/speaker/speaker.js';
 import { PathBlockWriter, StateFileError, StateStore, StoredState, writeOps, type StoredPath, type StoreOp } from '../../src/store/state-store.js';
@@ -56,6 +58,37 @@ describe('StateStore', () => {
     expect(store.writes).toBeLessThan(10);
     await store.close();
     expect(await reload(file)).toHaveLength(100);
+  });
+
+  it('small records are written on the event loop while the disk is fast; after a slow write they go through the thread pool for a while', async () => {
+    const file = join(dir, 'state');
+    // A clock that can make a write look slow (each reading 25 ms later than the one before) and jump ahead.
+    let offset = 0;
+    let slow = false;
+    const clock = { ...systemClock, now: () => Date.now() + (slow ? (offset += 25) : offset) };
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+    const store = new StateStore(file, log, {}, clock);
+    await store.load();
+    for (let i = 1; i <= 3; i++) await store.append([put(path(i))]);
+    expect([store.writes, store.loopWrites]).toEqual([3, 3]);
+
+    slow = true;
+    await store.append([put(path(4))]);
+    slow = false;
+    expect(store.loopWrites).toBe(4);
+    expect(warnings).toEqual([expect.stringContaining('journal writes go through the thread pool for a while')]);
+    for (let i = 5; i <= 7; i++) await store.append([put(path(i))]);
+    expect([store.writes, store.loopWrites]).toEqual([7, 4]);
+
+    offset += 10_001; // the back-off (10 s) is over
+    await store.append([put(path(8))]);
+    expect([store.writes, store.loopWrites]).toEqual([8, 5]);
+    // A record larger than 64 KiB always goes through the thread pool.
+    await store.append(Array.from({ length: 6000 }, (_, i) => put(path(0, { prefix: `198.18.${i >> 8}.${i & 255}/32` }))));
+    expect([store.writes, store.loopWrites]).toEqual([9, 5]);
+    await store.close();
+    expect(await reload(file)).toHaveLength(8 + 6000);
   });
 
   it('a record torn at the journal end (a crash mid-write) is dropped; the journal is cut there and goes on', async () => {
