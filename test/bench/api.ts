@@ -7,8 +7,10 @@
 //       with a state file: ReplacePaths of the table to disk, AddPath of one path (p50/p99) with the
 //       table stored, start-up (load + restore), and disk use under 1,000 changes a second;
 //       --no-store: the ReplacePaths and AddPath timings without a state file, for comparison
+//       --python-client: the AddPath calls from gRPC's C core (a lean client, as a Go or C++ controller
+//       has) instead of our Node client; needs Debian's python3-grpcio (apt-get install python3-grpcio)
 
-import { fork } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +31,7 @@ const COUNT = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const dir = await mkdtemp(join(tmpdir(), 'ann-bench-api-'));
 if (args.includes('--state')) {
   const at = args.indexOf('--churn-seconds');
-  await stateBench(at >= 0 ? Number(args[at + 1]) : 60, !args.includes('--no-store'));
+  await stateBench(at >= 0 ? Number(args[at + 1]) : 60, !args.includes('--no-store'), args.includes('--python-client'));
   await rm(dir, { recursive: true, force: true });
   process.exit(0);
 }
@@ -81,8 +83,29 @@ async function addPathClient(address: string, count: number): Promise<void> {
   await new Promise<void>((resolve) => process.send!(lat, () => resolve()));
 }
 
+/** The Node client (src/client.ts) in a process of its own; resolves with the sorted latencies. */
+function nodeClient(address: string, calls: number): Promise<number[]> {
+  return new Promise<number[]>((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--addpath-client', address, String(calls)]);
+    child.once('message', (m) => resolve(m as number[]));
+    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`AddPath client exited ${code}`))));
+  });
+}
+
+/** The same calls from gRPC's C core (test/bench/addpath-client.py); resolves with the sorted latencies. */
+function pythonClient(address: string, calls: number): Promise<number[]> {
+  return new Promise<number[]>((resolve, reject) => {
+    const script = fileURLToPath(new URL('./addpath-client.py', import.meta.url));
+    execFile('/usr/bin/python3', [script, address, String(calls)], (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message}${/No module named 'grpc'/.test(stderr) ? ' (apt-get install python3-grpcio)' : ''}`));
+      else resolve(JSON.parse(stdout) as number[]);
+    });
+  });
+}
+
 /** The state store at table scale: what a call costs with COUNT paths stored, start-up, disk use under churn. */
-async function stateBench(churnSeconds: number, withStore: boolean): Promise<void> {
+async function stateBench(churnSeconds: number, withStore: boolean, python: boolean): Promise<void> {
+  const CALLS = 3000;
   const file = join(dir, 'state', 'paths');
   const prefixOf = (i: number) => `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`;
   const opts = { asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.11', peers: [] };
@@ -110,16 +133,13 @@ async function stateBench(churnSeconds: number, withStore: boolean): Promise<voi
     inside.push(performance.now() - t0);
     return r;
   };
-  const lat = await new Promise<number[]>((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--addpath-client', api.address, '1000']);
-    child.once('message', (m) => resolve(m as number[]));
-    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`AddPath client exited ${code}`))));
-  });
+  const lat = python ? await pythonClient(api.address, CALLS) : await nodeClient(api.address, CALLS);
   speaker.addPaths = addPaths;
   inside.sort((a, b) => a - b);
   const q = (f: number, l = lat) => l[Math.min(l.length - 1, Math.floor(f * l.length))]!.toFixed(2);
   console.log(
-    `AddPath of one path with ${COUNT} stored (1,000 calls, one at a time, new paths, from another process): ` +
+    `AddPath of one path with ${COUNT} stored (${CALLS.toLocaleString('en')} calls, one at a time, new paths, ` +
+      `from another process with ${python ? "gRPC's C core (python3-grpcio)" : 'our Node client (grpc-js)'}): ` +
       `p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms, max ${q(1)} ms; ` +
       `in the daemon (validation, RIB, journal on disk): p50 ${q(0.5, inside)} ms, p99 ${q(0.99, inside)} ms, max ${q(1, inside)} ms`,
   );
