@@ -374,9 +374,9 @@ export class Rib {
    * `p.attributes` for all its paths (last writer wins: an operator changing a community changes it
    * on the prefix). `attrKey` may be given when the caller has it already.
    */
-  upsert(p: DesiredPath, attrKey = attributesKey(p.attributes), pathId?: number): UpsertAnswer {
+  upsert(p: DesiredPath, attrKey = attributesKey(p.attributes)): UpsertAnswer {
     const pre = p.prefix;
-    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, p.nextHop, p.attributes, attrKey, p.owner, pathId, p.check);
+    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, p.nextHop, p.attributes, attrKey, p.owner, p.check);
   }
 
   /** upsert() for a prefix given as octets at bytes[at..] (host bits clear): no Prefix object per path. */
@@ -389,8 +389,6 @@ export class Rib {
     attributes: Attributes,
     attrKey: string,
     owner: string,
-    /** A new path takes this id (one it had before a restart) instead of the next one. */
-    pathId?: number,
     /** The path's health check (see checkOf); the last writer's wins, like attributes. */
     check = 0,
   ): UpsertAnswer {
@@ -398,7 +396,7 @@ export class Rib {
     const updated = this.setAttributes(row, attributes, attrKey);
     const nhKey = nextHopKey(nextHop);
     const existing = this.pathVia(row, nhKey);
-    if (existing === NIL) return this.added(row, nhKey, nextHop, this.ownerSets.intern(owner, () => [owner]), pathId, check);
+    if (existing === NIL) return this.added(row, nhKey, nextHop, this.ownerSets.intern(owner, () => [owner]), undefined, check);
     return this.addOwner(row, existing, owner, this.setCheck(existing, check) || updated);
   }
 

@@ -265,7 +265,7 @@ export class DesiredTable {
       const r =
         known !== NIL
           ? rib.claim(known, a.attributes, a.key, owner, check)
-          : rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner, undefined, check);
+          : rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner, check);
       if (isChange(r.result)) this.changed(r.row);
       if (r.result !== 'unchanged') {
         touched?.add(r.row);

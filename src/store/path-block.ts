@@ -71,22 +71,12 @@ export class PathBlockWriter {
 
   /** The index of a next hop's text ("self" or an address). */
   nextHop(text: string): number {
-    let i = this.nextHopIndex.get(text);
-    if (i === undefined) {
-      i = this.nextHops.push(text) - 1;
-      this.nextHopIndex.set(text, i);
-    }
-    return i;
+    return indexIn(this.nextHops, this.nextHopIndex, text);
   }
 
   /** The index of a path's details, given as their JSON text. */
   detail(json: string): number {
-    let i = this.detailIndex.get(json);
-    if (i === undefined) {
-      i = this.details.push(json) - 1;
-      this.detailIndex.set(json, i);
-    }
-    return i;
+    return indexIn(this.details, this.detailIndex, json);
   }
 
   /** The path of the prefix at bytes[at..] (host bits clear) via next hop `nh` is now as `detail` says. */
@@ -132,6 +122,16 @@ export class PathBlockWriter {
     head.writeUInt32LE(this.entries, 4 + dict.length);
     return [head, this.buf.subarray(0, this.len)];
   }
+}
+
+/** The index of `text` in `list`, added at the end when it is not there (`index` maps text to index). */
+function indexIn(list: string[], index: Map<string, number>, text: string): number {
+  let i = index.get(text);
+  if (i === undefined) {
+    i = list.push(text) - 1;
+    index.set(text, i);
+  }
+  return i;
 }
 
 /** Adds text ops to a block (tests and migration; the speaker writes from the RIB's columns). */

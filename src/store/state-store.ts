@@ -26,7 +26,7 @@
 // file (one JSON document) is read once and rewritten as a snapshot.
 
 import { closeSync, constants, fsyncSync, openSync, writeSync, writevSync } from 'node:fs';
-import { mkdir, open, readFile, rename, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
@@ -213,7 +213,6 @@ export class StateStore {
       this.log.info({ file: this.file, paths: migrated.count }, 'state file migrated to version 3 (snapshot and journal)');
     } else if (journals.length === 2) {
       // A snapshot did not finish: both journals' records, in order, become the journal again.
-      await mkdir(dirname(this.file), { recursive: true });
       const tmp = `${this.journalFile}.tmp-${process.pid}`;
       await writeDurably(tmp, Buffer.concat(journals));
       await rename(tmp, this.journalFile);
@@ -526,9 +525,9 @@ function writeAll(fd: number, parts: readonly Uint8Array[], size: number): numbe
 }
 
 async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {
-  await writeFile(file, bytes, { mode: 0o600 });
-  const fh = await open(file, 'r+');
+  const fh = await open(file, 'w', 0o600);
   try {
+    await fh.writeFile(bytes);
     await fh.sync();
   } finally {
     await fh.close();
