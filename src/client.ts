@@ -11,5 +11,5 @@ export {
   type EventWatch,
   type HealthStatus,
 } from './api/client.js';
-export type { HealthState, PathAttributes, PathHealth } from './speaker/api.js';
+export type { HealthEffect, HealthState, PathAttributes, PathHealth } from './speaker/api.js';
 export type { AddedPath, AddOutcome, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { HealthCheckStatus, PeerStatus, StateName } from './speaker/api.js';
+import type { HealthCheckStatus, HealthState, PeerStatus, StateName } from './speaker/api.js';
 
 export interface MetricsSource {
   listPeers(): readonly PeerStatus[];
@@ -40,6 +40,8 @@ const STATE_SET: Record<StateName, true> = {
   Established: true,
 };
 const PEER_STATES = Object.keys(STATE_SET) as StateName[];
+/** The health states, each a count of HealthCheckStatus (order: the series as exported). */
+const HEALTH_STATES = ['up', 'down', 'pending'] as const satisfies readonly (HealthState & keyof HealthCheckStatus)[];
 
 /**
  * `read`, called at most once per scrape: prom-client calls every collect() synchronously within
@@ -130,11 +132,7 @@ export function createMetrics(source: MetricsSource): Metrics {
     registers,
     collect() {
       this.reset();
-      for (const c of checks()) {
-        this.set({ check: c.name, state: 'up' }, c.up);
-        this.set({ check: c.name, state: 'down' }, c.down);
-        this.set({ check: c.name, state: 'pending' }, c.pending);
-      }
+      for (const c of checks()) for (const state of HEALTH_STATES) this.set({ check: c.name, state }, c[state]);
     },
   });
   // Only grows while the daemon runs (a restart reads as a counter reset), like the peer counts.

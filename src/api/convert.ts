@@ -5,7 +5,7 @@
 
 import type { Family } from '../codec/types.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
-import type { HealthState, PathHealth } from '../speaker/api.js';
+import type { HealthEffect, HealthState, PathHealth } from '../speaker/api.js';
 import type { AddedPath, AddOutcome, AnnouncedPath, PeerStatus, StateName } from '../speaker/api.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
@@ -29,7 +29,7 @@ const HEALTH_STATE_TO_PB: Record<HealthState, pb.HealthState> = {
   pending: pb.HealthState.HEALTH_STATE_PENDING,
 };
 
-const HEALTH_EFFECT_TO_PB: Record<PathHealth['effect'], pb.HealthEffect> = {
+const HEALTH_EFFECT_TO_PB: Record<HealthEffect, pb.HealthEffect> = {
   announced: pb.HealthEffect.HEALTH_EFFECT_ANNOUNCED,
   withdrawn: pb.HealthEffect.HEALTH_EFFECT_WITHDRAWN,
   demoted: pb.HealthEffect.HEALTH_EFFECT_DEMOTED,
@@ -58,7 +58,7 @@ function known<V extends number, K extends string>(table: Map<V, K>, value: V, w
 const familyFromPb = (f: pb.Family): Family => known(FAMILY_FROM_PB, f, 'address family');
 const stateFromPb = (s: pb.PeerState): StateName => known(STATE_FROM_PB, s, 'peer state');
 const healthStateFromPb = (s: pb.HealthState): HealthState => known(HEALTH_STATE_FROM_PB, s, 'health state');
-const healthEffectFromPb = (e: pb.HealthEffect): PathHealth['effect'] => known(HEALTH_EFFECT_FROM_PB, e, 'health effect');
+const healthEffectFromPb = (e: pb.HealthEffect): HealthEffect => known(HEALTH_EFFECT_FROM_PB, e, 'health effect');
 
 function given(s: string): string | undefined {
   return s === '' ? undefined : s;

@@ -1,7 +1,7 @@
 // Human output: aligned tables and short renderings of paths and peers.
 
 import { Prefix } from '../codec/index.js';
-import type { AddedPath, AnnouncedPath, HealthState, PathAttributes, PathHealth, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
+import type { AddedPath, AnnouncedPath, HealthEffect, HealthState, PathAttributes, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
 
 /** Columns separated by two spaces; the last column is not padded (no trailing blanks). */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -35,7 +35,7 @@ export function formatOwners(p: AnnouncedPath): string {
 }
 
 /** What a state means for the peers unless the check says otherwise (a pending target is held back by default). */
-const USUAL_EFFECT: Readonly<Record<HealthState, PathHealth['effect']>> = { up: 'announced', down: 'withdrawn', pending: 'withdrawn' };
+const USUAL_EFFECT: Readonly<Record<HealthState, HealthEffect>> = { up: 'announced', down: 'withdrawn', pending: 'withdrawn' };
 
 /**
  * A path's health in a few words: "up", "pending", "down (HTTP 503, 12s)" (why, and for how long),

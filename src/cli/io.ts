@@ -1,5 +1,7 @@
 // What the CLI touches of the outside world, passed in so tests can capture it.
 
+import { systemClock } from '../clock.js';
+
 export interface CliIo {
   readonly stdout: { write(chunk: string): unknown };
   readonly stderr: { write(chunk: string): unknown };
@@ -10,6 +12,11 @@ export interface CliIo {
   readonly stdin?: AsyncIterable<string | Uint8Array>;
   /** Where SIGINT / SIGTERM arrive (they end `watch`); default the process. */
   readonly signals?: Signals;
+}
+
+/** The time now by `io` (for "how long ago" columns). */
+export function nowOf(io: CliIo): number {
+  return io.now ? io.now() : systemClock.now();
 }
 
 /** The part of an EventEmitter (such as `process`) that delivers signals. */

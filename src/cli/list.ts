@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { withApi, type CommandContext } from './context.js';
 import { json, pathsTable, sortPaths } from './format.js';
+import { nowOf } from './io.js';
 import { ownerName } from './options.js';
 
 interface ListOptions {
@@ -28,7 +29,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
         );
         if (o.json) ctx.io.stdout.write(json({ paths }));
         else if (paths.length === 0) ctx.io.stdout.write('no paths\n');
-        else ctx.io.stdout.write(pathsTable(paths, ctx.io.now?.() ?? Date.now()));
+        else ctx.io.stdout.write(pathsTable(paths, nowOf(ctx.io)));
       }, { owner: '--owner', prefix: '--prefix' });
     });
 }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { withApi, type CommandContext } from './context.js';
 import { json, peersTable } from './format.js';
+import { nowOf } from './io.js';
 
 export function registerPeers(program: Command, ctx: CommandContext): void {
   program
@@ -13,7 +14,7 @@ export function registerPeers(program: Command, ctx: CommandContext): void {
     .action(async (o: { json?: boolean; peer?: string }, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {
         const peers = await client.listPeers(o.peer === undefined ? {} : { peer: o.peer });
-        const now = ctx.io.now?.() ?? Date.now();
+        const now = nowOf(ctx.io);
         if (o.json) ctx.io.stdout.write(json({ peers }));
         else if (peers.length === 0) ctx.io.stdout.write('no peers configured\n');
         else ctx.io.stdout.write(peersTable(peers, now));

@@ -84,11 +84,13 @@ export interface AnnouncedPath extends Path {
 /** What a health check found for a path's target: up, down, or not probed yet. */
 export type HealthState = 'up' | 'down' | 'pending';
 
+/** What the peers get of a path: the path as it is, nothing (withdrawn), or the path less preferred (demoted). */
+export type HealthEffect = 'announced' | 'withdrawn' | 'demoted';
+
 /** A path's health, as list and watch show it. */
 export interface PathHealth {
   readonly state: HealthState;
-  /** What the peers get: the path as it is, nothing (withdrawn), or the path less preferred (demoted). */
-  readonly effect: 'announced' | 'withdrawn' | 'demoted';
+  readonly effect: HealthEffect;
   /** What is probed, e.g. "http://198.51.100.11:80/healthz". */
   readonly target: string;
   /** When the state last changed (ms since the epoch). */

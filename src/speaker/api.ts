@@ -3,7 +3,7 @@
 
 import type { Family } from '../codec/types.js';
 import type { StateName } from '../fsm/types.js';
-import type { AnnouncedPath, HealthState, PathAttributes, PathHealth, PathInput } from '../rib/types.js';
+import type { AnnouncedPath, HealthEffect, HealthState, PathAttributes, PathHealth, PathInput } from '../rib/types.js';
 
 /** How the daemon stops: `withdraw` (the node is leaving) or `restart` (it comes back: RFC 4724). */
 export type StopMode = 'withdraw' | 'restart';
@@ -111,7 +111,7 @@ export type SpeakerEvent =
       /** Why: "HTTP 503", "timeout", "connection refused", "2 passes in a row"... */
       readonly reason: string;
       /** What its paths now get from the peers (per the check's onFail when down). */
-      readonly effect: 'announced' | 'withdrawn' | 'demoted';
+      readonly effect: HealthEffect;
       /** The paths that name this target. */
       readonly paths: number;
     };
@@ -194,6 +194,6 @@ export interface SpeakerApi {
 }
 
 // StateName: a peer's session state, by the RFC 4271 FSM's own names.
-export type { AnnouncedPath, HealthState, PathAttributes, PathHealth, PathInput, StateName };
+export type { AnnouncedPath, HealthEffect, HealthState, PathAttributes, PathHealth, PathInput, StateName };
 // Defined beside the validation that throws it most; part of what the speaker answers.
 export { RequestError } from '../rib/request-error.js';
