@@ -301,6 +301,20 @@ export class DemoLab {
     return run(process.execPath, [CLI_MAIN, '--api', `unix:${daemon.socket}`, ...args], { allowFail: true, timeoutMs: 10_000 });
   }
 
+  /**
+   * The CLI arguments that announce the EIP: with each of `nextHops` as a next hop of its own (the
+   * central announcer), or none for the config's `nextHop: self`; naming the check `web` when the
+   * daemons have it (healthOnFail).
+   */
+  addEipArgs(nextHops: readonly string[] = []): string[] {
+    return [
+      'add-eip',
+      EIP,
+      ...nextHops.flatMap((a) => ['--next-hop', a]),
+      ...(this.options.healthOnFail === undefined ? [] : ['--check', HEALTH.name]),
+    ];
+  }
+
   /** Like cli(), but a non-zero exit is an error naming the command and what it printed. */
   async announcer(daemon: Daemon, args: readonly string[]): Promise<string> {
     const r = await this.cli(daemon, args);
@@ -318,10 +332,15 @@ export class DemoLab {
     return (await this.lab.exec(this.lab.router.ns, 'ip', ['route', 'show', EIP])).stdout;
   }
 
+  /** The next hops of the router's kernel route for the EIP (one gateway or a multipath route), sorted. */
+  routeNextHops(): Promise<string[]> {
+    return this.lab.routeNextHops(this.lab.router.ns, EIP);
+  }
+
   /** Waits until the router's kernel route for the EIP has exactly these next hops. */
   async waitForNextHops(expected: readonly string[]): Promise<string[]> {
     const want = [...expected].sort(compareAddresses).join(', ');
-    return waitFor(() => this.lab.routeNextHops(this.lab.router.ns, EIP), {
+    return waitFor(() => this.routeNextHops(), {
       what: `the router's route for ${EIP} to have the next hops [${want}]`,
       until: (hops) => hops.join(', ') === want,
       timeoutMs: 10_000,

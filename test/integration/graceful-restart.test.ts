@@ -4,35 +4,15 @@
 // starts again: not one request may fail, and the router must keep all three next hops throughout.
 // Runs the built CLI and demo helpers (dist/): `npm test` builds first.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type * as LabSetup from '../../src/demo/lab-setup.js';
-import type * as Traffic from '../../src/demo/traffic.js';
+import { destroyDemoLabs, EIP, sendTraffic, startDemoLab } from './demo-harness.js';
 
-// The built demo helpers (npm test builds first): they start their own scripts (HTTP server,
-// client) from next to themselves, which only exist as .js in dist/.
-const { DemoLab, EIP } = (await import(new URL('../../dist/demo/lab-setup.js', import.meta.url).href)) as typeof LabSetup;
-const { sendTraffic } = (await import(new URL('../../dist/demo/traffic.js', import.meta.url).href)) as typeof Traffic;
-
-const BUILT = fileURLToPath(new URL('../../dist/demo/traffic-client.js', import.meta.url));
-
-let demo: InstanceType<typeof DemoLab> | undefined;
-afterAll(async () => {
-  await demo?.destroy();
-}, 30_000);
+afterAll(destroyDemoLabs, 30_000);
 
 describe('graceful restart with traffic flowing', () => {
   it('restarting every node\'s daemon in turn with shutdown --restart loses no request and no next hop', async () => {
-    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first (npm test does)`);
-    const d = (demo = new DemoLab('per-node', { gracefulRestart: true }));
-    await d.create();
-    await d.configureNodes();
-    await d.startRouter();
-    await d.startWebServers();
-    await d.startDaemons();
-    await d.waitForSessions();
-    for (const n of d.nodes) await d.announcer(d.daemon(n), ['add-eip', EIP]);
+    const d = await startDemoLab('per-node', { gracefulRestart: true });
+    for (const n of d.nodes) await d.announcer(d.daemon(n), d.addEipArgs());
     const all = d.nodes.map((n) => n.ipv4);
     await d.waitForNextHops(all);
 

@@ -5,40 +5,23 @@
 // passes. Per node and central (ADD-PATH), withdraw and demote.
 // Runs the built CLI and demo helpers (dist/): `npm test` builds first.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type * as LabSetup from '../../src/demo/lab-setup.js';
-import type * as Traffic from '../../src/demo/traffic.js';
 import type * as Bird from '../../src/lab/bird.js';
 import type { AnnouncedPath } from '../../src/rib/types.js';
+import { DEMOTE, destroyDemoLabs, EIP, HEALTH, sendTraffic, startDemoLab, type Demo } from './demo-harness.js';
 
-const { DemoLab, EIP, HEALTH, DEMOTE } = (await import(new URL('../../dist/demo/lab-setup.js', import.meta.url).href)) as typeof LabSetup;
-const { sendTraffic } = (await import(new URL('../../dist/demo/traffic.js', import.meta.url).href)) as typeof Traffic;
 const { birdc } = (await import(new URL('../../dist/lab/bird.js', import.meta.url).href)) as typeof Bird;
-const BUILT = fileURLToPath(new URL('../../dist/demo/traffic-client.js', import.meta.url));
 
-type Demo = InstanceType<typeof DemoLab>;
-let demo: Demo | undefined;
-afterEach(async () => {
-  await demo?.destroy();
-  demo = undefined;
-}, 30_000);
+afterEach(destroyDemoLabs, 30_000);
 
 /** A lab of `shape` with the `web` check; every node announces the EIP (per node) or node1 all three (central). */
 async function lab(shape: 'per-node' | 'central', healthOnFail: 'withdraw' | 'demote'): Promise<Demo> {
-  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first (npm test does)`);
-  const d = (demo = new DemoLab(shape, { healthOnFail }));
-  await d.create();
-  await d.configureNodes();
-  await d.startRouter();
-  await d.startWebServers();
-  await d.startDaemons();
-  await d.waitForSessions();
+  const d = await startDemoLab(shape, { healthOnFail });
   if (shape === 'central') {
-    await d.announcer(d.daemon(d.centralNode), ['add-eip', EIP, ...d.nodes.flatMap((n) => ['--next-hop', n.ipv4]), '--check', HEALTH.name]);
+    await d.announcer(d.daemon(d.centralNode), d.addEipArgs(d.nodes.map((n) => n.ipv4)));
   } else {
-    for (const n of d.nodes) await d.announcer(d.daemon(n), ['add-eip', EIP, '--check', HEALTH.name]);
+    for (const n of d.nodes) await d.announcer(d.daemon(n), d.addEipArgs());
   }
   // Announced only once each node's first probe passed.
   await d.waitForNextHops(d.nodes.map((n) => n.ipv4));
