@@ -14,7 +14,7 @@ import { FAMILIES, type AddPathSetting, type Family } from './codec/types.js';
 import { parseCommunity } from './codec/attributes.js';
 import { LOG_FORMATS, type LogFormat } from './log.js';
 import { expandHostPort, expandUrl, PLACEHOLDERS, placeholdersInUrlHost, splitHostPort, unknownPlaceholders, type TargetVars } from './health/expand.js';
-import type { ExecProbeSpec, HealthCheckSpec, HttpProbeSpec, OnFail, ProbeSpec, TcpProbeSpec } from './health/spec.js';
+import type { HealthCheckSpec, OnFail, ProbeSpec } from './health/spec.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validated config
@@ -108,7 +108,6 @@ export interface PeerConfig {
  * milliseconds; placeholders ({prefix}, {address}, {nextHop}) are left in for each path to fill.
  */
 export type HealthCheckConfig = HealthCheckSpec;
-export type { ExecProbeSpec, HttpProbeSpec, OnFail, ProbeSpec, TcpProbeSpec };
 
 /** What SIGTERM means: withdraw every path (the node is leaving), or keep them at the routers (a restart). */
 export type SigtermMode = 'withdraw' | 'restart';
@@ -326,15 +325,12 @@ const FAMILY_LIST = z
 
 /** "127.0.0.1:50051", "[::1]:50051" or "localhost:50051"; null when it is none of these. */
 function parseHostPort(s: string): { host: string; port: number } | null {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(s);
-  if (!m) return null;
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return null;
-  if (m[1] !== undefined) return isIPv6(m[1]) ? { host: m[1], port } : null;
-  const host = m[2]!;
+  const hp = splitHostPort(s);
+  if (!hp || isIPv6(hp.host)) return hp;
+  // Unbracketed: a host given by number must be an IPv4 address, any other a valid hostname.
   const hostname = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-  const numeric = /^[\d.]+$/.test(host);
-  return (numeric ? isIPv4(host) : hostname.test(host)) ? { host, port } : null;
+  const numeric = /^[\d.]+$/.test(hp.host);
+  return (numeric ? isIPv4(hp.host) : hostname.test(hp.host)) ? hp : null;
 }
 
 const hostPortError = expected('host:port with a port 1..65535 (IPv6 as "[::1]:50051")');

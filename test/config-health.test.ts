@@ -5,7 +5,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig, type HealthCheckConfig } from '../src/config.js';
+import { loadConfig, parseConfig, type HealthCheckConfig } from '../src/config.js';
+import { problemLines } from './config-helpers.js';
 
 /** A config with no peers and these lines under `healthChecks:`. */
 function withChecks(lines: string): string {
@@ -18,16 +19,6 @@ function withChecks(lines: string): string {
 
 function checks(lines: string): readonly HealthCheckConfig[] {
   return parseConfig(withChecks(lines)).healthChecks ?? [];
-}
-
-function problemLines(text: string): string[] {
-  try {
-    parseConfig(text);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split('\n').slice(1);
-    throw e;
-  }
-  throw new Error('expected a ConfigError, but the config was accepted');
 }
 
 describe('healthChecks: valid', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig, type Config } from '../src/config.js';
+import { errorOf, problemLines } from './config-helpers.js';
 
 const EXAMPLE = `
 asn: 65000
@@ -36,22 +37,6 @@ function minimal(peer = '', top = ''): string {
       .map((l) => by + l + '\n')
       .join('');
   return `asn: 65000\nrouterId: 198.51.100.2\n${indent(top, '')}peers:\n  - address: 198.51.100.1\n    asn: 65001\n${indent(peer, '    ')}`;
-}
-
-/** The ConfigError that parsing `text` throws. */
-function errorOf(text: string, source?: string): ConfigError {
-  try {
-    parseConfig(text, source);
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError, but the config was accepted');
-}
-
-/** The `path: message` lines under the header. */
-function problemLines(text: string): string[] {
-  return errorOf(text).message.split('\n').slice(1);
 }
 
 describe('parseConfig: valid configs', () => {

@@ -110,8 +110,10 @@ export class HealthMonitor {
   private readonly freeIds: number[] = [];
   private nextId = 1;
   private readonly queue = new DueQueue<Target>();
-  private inFlight = 0;
-  /** Every probe whose promise has not settled, also after its result was counted (for stop()). */
+  /**
+   * Every probe whose promise has not settled, also after its result was counted (for stop()); its
+   * size is the number of slots in use (a slot is freed when the prober lets go, see release()).
+   */
   private readonly settling = new Set<Promise<void>>();
   private readonly listeners = new Set<HealthListener>();
   private stopped = false;
@@ -131,11 +133,6 @@ export class HealthMonitor {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.prober = options.prober ?? new SystemProber(options.clock);
     this.random = options.random ?? Math.random;
-  }
-
-  /** The check called `name` (its onFail, for the speaker), if there is one. */
-  check(name: string): HealthCheckSpec | undefined {
-    return this.checks.get(name)?.spec;
   }
 
   /**
@@ -234,12 +231,12 @@ export class HealthMonitor {
     return out;
   }
 
-  /** Probes running now (for tests and a gauge). */
+  /** Probes running now (for tests). */
   get probesInFlight(): number {
-    return this.inFlight;
+    return this.settling.size;
   }
 
-  /** Probes due and waiting for a slot. */
+  /** Probes due and waiting for a slot (for tests). */
   get probesQueued(): number {
     return this.queue.length;
   }
@@ -276,7 +273,7 @@ export class HealthMonitor {
 
   /** Starts waiting probes while there are free slots. */
   private pump(): void {
-    while (!this.stopped && this.inFlight < this.maxInFlight) {
+    while (!this.stopped && this.settling.size < this.maxInFlight) {
       const t = this.queue.shift();
       if (!t) return;
       this.start(t);
@@ -296,7 +293,6 @@ export class HealthMonitor {
       }),
     };
     t.run = run;
-    this.inFlight++;
     // Every interval from this start, however long this probe takes.
     t.timer = this.clock.after(spec.interval, () => this.due(t));
     let result: Promise<ProbeResult>;
@@ -316,13 +312,12 @@ export class HealthMonitor {
         this.settling.delete(settled);
         this.release(t, run);
       });
-    this.settling.add(settled);
+    this.settling.add(settled); // its slot, from now until the prober lets go
   }
 
   /** The prober let go: the slot is free again (not before, so the bound holds for real sockets and processes). */
   private release(t: Target, run: Run): void {
     run.timeout.cancel();
-    this.inFlight--;
     if (t.run === run) t.run = null;
     if (t.dueWhileRunning && !t.removed && !this.stopped) {
       t.dueWhileRunning = false;

@@ -9,7 +9,7 @@
 
 import type { Clock } from '../clock.js';
 import type { HealthMonitor } from '../health/monitor.js';
-import type { HealthCheckSpec } from '../health/spec.js';
+import type { HealthCheckSpec, OnFail } from '../health/spec.js';
 import type { Logger } from '../log.js';
 import { grow } from '../rib/columns.js';
 import { attributesKey, type Rib } from '../rib/rib.js';
@@ -19,6 +19,9 @@ import type { EventHub } from './events.js';
 import type { HealthCheckStatus } from './api.js';
 
 const NIL = -1;
+
+/** What a check that demotes does to the attributes. */
+type Demotion = Extract<OnFail, { readonly action: 'demote' }>;
 
 /** What the send pipelines ask of health: the attribute set to announce a path with, or NIL (withdrawn). */
 export interface PathGate {
@@ -106,12 +109,11 @@ export class HealthGate implements PathGate {
 
   attributeOf(path: number, rowAttr: number): number {
     const id = path < this.target.length ? this.target[path]! : NIL;
+    // effectOf's decision, taken apart so that the check is read only for a target that is down.
     if (id === NIL || this.monitor.isAnnounced(id)) return rowAttr;
-    // Never probed (initial down): not announced at all until its first pass, demote or not.
-    if (this.monitor.stateOf(id) === 'pending') return NIL;
     const check = this.rib.checkOf(path);
-    const onFail = this.checks[check - 1]!.onFail;
-    return onFail.action === 'withdraw' ? NIL : this.demotedAttr(rowAttr, check);
+    const demotion = this.demotionOf(id, check);
+    return demotion ? this.demotedAttr(rowAttr, check, demotion) : NIL;
   }
 
   /** The check and health of a path, as list and watch show them; undefined for a path without one. */
@@ -146,30 +148,39 @@ export class HealthGate implements PathGate {
 
   private effectOf(id: number, check: number): PathHealth['effect'] {
     if (this.monitor.isAnnounced(id)) return 'announced';
-    return this.checks[check - 1]!.onFail.action === 'withdraw' || this.monitor.stateOf(id) === 'pending' ? 'withdrawn' : 'demoted';
+    return this.demotionOf(id, check) ? 'demoted' : 'withdrawn';
+  }
+
+  /**
+   * For a target that is not announced: the check's demotion, or undefined when its paths are
+   * withdrawn (the check says withdraw, or it was never probed: not announced at all until its
+   * first pass, demote or not).
+   */
+  private demotionOf(id: number, check: number): Demotion | undefined {
+    const onFail = this.checks[check - 1]!.onFail;
+    return onFail.action === 'withdraw' || this.monitor.stateOf(id) === 'pending' ? undefined : onFail;
   }
 
   private targetChanged(id: number, from: PathHealth['state'], to: PathHealth['state'], reason: string): void {
+    const head = this.heads.get(id) ?? NIL;
+    if (head === NIL) return;
+    // Every path of a target has its check (the target is what that check makes of the path).
+    const check = this.rib.checkOf(head);
     let paths = 0;
-    let check = 0;
-    for (let p = this.heads.get(id) ?? NIL; p !== NIL; p = this.next[p]!) {
+    for (let p = head; p !== NIL; p = this.next[p]!) {
       this.changed(this.rib.rowOfPath(p));
-      check = this.rib.checkOf(p);
       paths++;
     }
-    if (paths === 0) return;
     this.dropDeadDemotions();
     const t = this.monitor.state(id);
     this.events.emit('health', () => ({ type: 'health', at: this.clock.now(), check: t.check, target: t.target, from, to, reason, effect: this.effectOf(id, check), paths }));
   }
 
   /** The row's attributes made worse as the check's onFail says: used only when nothing better is left. */
-  private demotedAttr(rowAttr: number, check: number): number {
+  private demotedAttr(rowAttr: number, check: number, onFail: Demotion): number {
     const key = `${rowAttr} ${check}`;
     const known = this.demoted.get(key);
     if (known) return known.id;
-    const onFail = this.checks[check - 1]!.onFail;
-    if (onFail.action !== 'demote') return rowAttr;
     const a = this.rib.attributes(rowAttr);
     const worse: Attributes = {
       communities: [...new Set([...a.communities, ...(onFail.communities ?? [])])].sort((x, y) => x - y),
@@ -196,8 +207,7 @@ export class HealthGate implements PathGate {
 
   private reserve(path: number): void {
     if (path < this.target.length) return;
-    let cap = Math.max(1024, this.target.length * 2);
-    while (cap <= path) cap *= 2;
+    const cap = Math.max(1024, path + 1, this.target.length * 2);
     this.target = grow(this.target, cap, NIL);
     this.next = grow(this.next, cap, NIL);
     this.prev = grow(this.prev, cap, NIL);

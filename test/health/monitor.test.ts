@@ -453,11 +453,4 @@ describe('HealthMonitor: what is told', () => {
     await pass(clock, 2000);
     expect(monitor.summary().web).toEqual({ up: 0, down: 3, pending: 0, transitions: 2 });
   });
-
-  it('check() gives a check to the speaker (its onFail)', () => {
-    const demote = check({ onFail: { action: 'demote', med: 1000 } });
-    const { monitor } = setup([demote]);
-    expect(monitor.check('web')?.onFail).toEqual({ action: 'demote', med: 1000 });
-    expect(monitor.check('dns')).toBeUndefined();
-  });
 });
