@@ -135,7 +135,17 @@ export interface Config {
   readonly logFormat: LogFormat;
   /** Omitted: no health checks (a path that names one is refused). */
   readonly healthChecks?: readonly HealthCheckConfig[];
+  /** Where the BFD process listens, for the peers with `bfd` (always filled in). */
+  readonly bfd: BfdProcessConfig;
   readonly peers: readonly PeerConfig[];
+}
+
+/** The BFD process (`announcer bfdd`): BFD runs there, apart from the daemon's event loop. */
+export interface BfdProcessConfig {
+  /** Its control socket; default beside the API socket (NAME-bfd.sock), else /run/announcer/bfd.sock. */
+  readonly socket: string;
+  /** Start one when none answers (default); false: a service manager runs it (announcer-bfd.service). */
+  readonly spawn: boolean;
 }
 
 export const DEFAULT_API_SOCKET = '/run/announcer/announcer.sock';
@@ -412,6 +422,24 @@ const API = z
 const METRICS = z
   .strictObject({ address: HOST_PORT.default(DEFAULT_METRICS_ADDRESS) }, { error: expected('a mapping with address (host:port)') })
   .transform((m): MetricsConfig => ({ address: m.address, ...parseHostPort(m.address)! }));
+
+/** sun_path is 108 octets with its NUL. */
+const UNIX_PATH_MAX = 107;
+const BFD_PROCESS = z.strictObject(
+  {
+    socket: text('a unix socket path').refine((p) => Buffer.byteLength(p) <= UNIX_PATH_MAX, { error: `expected a unix socket path of at most ${UNIX_PATH_MAX} octets` }).optional(),
+    spawn: z.boolean({ error: expected('true (start a BFD process when none answers) or false (a service manager runs it)') }).optional(),
+  },
+  { error: expected('a mapping with socket and spawn') },
+);
+
+/** The BFD process's socket when the config names none: beside a unix API socket, else in /run/announcer. */
+function defaultBfdSocket(api: ApiEndpoint): string {
+  if (api.kind !== 'unix') return '/run/announcer/bfd.sock';
+  const slash = api.socket.lastIndexOf('/');
+  const name = api.socket.slice(slash + 1).replace(/\.sock$/, '');
+  return `${api.socket.slice(0, slash + 1)}${name}-bfd.sock`;
+}
 
 const RESTART_TIME = number('a restart time of 1..4095 seconds', 1, 4095);
 
@@ -839,6 +867,7 @@ const CONFIG = z
       logFormat: choice(LOG_FORMATS).default('auto'),
       gracefulRestart: TOP_GR.optional(),
       healthChecks: HEALTH_CHECKS.optional(),
+      bfd: BFD_PROCESS.optional(),
       peers: PEERS,
     },
     { error: expected('a mapping with asn, routerId and peers') },
@@ -865,6 +894,7 @@ const CONFIG = z
       logFormat: c.logFormat,
       gracefulRestart: { onSigterm: c.gracefulRestart?.onSigterm ?? 'withdraw' },
       ...(c.healthChecks === undefined || c.healthChecks.length === 0 ? {} : { healthChecks: c.healthChecks }),
+      bfd: { socket: c.bfd?.socket ?? defaultBfdSocket(c.api), spawn: c.bfd?.spawn ?? true },
       peers: c.peers.map(({ gracefulRestartSetting: own, ...p }) => {
         // A peer's own setting wins; otherwise the top-level default; otherwise off.
         const top: GrSetting | undefined = c.gracefulRestart;

@@ -51,6 +51,7 @@ describe('parseConfig: valid configs', () => {
       logLevel: 'info',
       logFormat: 'auto',
       gracefulRestart: { onSigterm: 'withdraw' },
+      bfd: { socket: '/run/announcer/announcer-bfd.sock', spawn: true },
       peers: [
         {
           name: 'router1',
@@ -79,6 +80,7 @@ describe('parseConfig: valid configs', () => {
       logLevel: 'info',
       logFormat: 'auto',
       gracefulRestart: { onSigterm: 'withdraw' },
+      bfd: { socket: '/run/announcer/announcer-bfd.sock', spawn: true },
       peers: [
         {
           name: '198.51.100.1',
@@ -138,6 +140,10 @@ describe('parseConfig: valid configs', () => {
     expect(parseConfig(minimal('bfd: true')).peers[0]?.bfd).toEqual({ minRx: 300, minTx: 300, multiplier: 3 });
     expect(parseConfig(minimal('bfd: false')).peers[0]?.bfd).toBeUndefined();
     expect(parseConfig(minimal('bfd: { minRx: 100, minTx: 100 }')).peers[0]?.bfd).toEqual({ minRx: 100, minTx: 100, multiplier: 3 });
+    // The BFD process: its socket beside the API's unless named, started by the daemon unless told not to.
+    expect(parseConfig(minimal('', 'api: { socket: /run/n1/api.sock }')).bfd).toEqual({ socket: '/run/n1/api-bfd.sock', spawn: true });
+    expect(parseConfig(minimal('', 'api: { address: "127.0.0.1:50051" }')).bfd).toEqual({ socket: '/run/announcer/bfd.sock', spawn: true });
+    expect(parseConfig(minimal('', 'bfd: { socket: /run/b.sock, spawn: false }')).bfd).toEqual({ socket: '/run/b.sock', spawn: false });
     // RFC 9687: omitted means the default (8 minutes or twice the hold time), 0 turns it off.
     expect(parseConfig(minimal('holdTime: 90')).peers[0]?.sendHoldTime).toBeUndefined();
     expect(parseConfig(minimal('sendHoldTime: 0')).peers[0]?.sendHoldTime).toBe(0);
@@ -243,6 +249,9 @@ describe('parseConfig: each problem names its field', () => {
     { name: 'shutdown message true', text: minimal('shutdownMessage: true'), path: 'peers[0].shutdownMessage', message: 'or false for none' },
     { name: 'a shutdown message of 256 octets', text: minimal(`shutdownMessage: "${'\u00e9'.repeat(128)}"`), path: 'peers[0].shutdownMessage', message: 'at most 255 octets' },
     { name: 'BFD multiplier 0', text: minimal('bfd: { multiplier: 0 }'), path: 'peers[0].bfd.multiplier', message: 'multiplier of 1..255' },
+    { name: 'BFD process socket too long', text: minimal('', `bfd: { socket: /${'x'.repeat(107)} }`), path: 'bfd.socket', message: 'at most 107 octets' },
+    { name: 'BFD process spawn not a boolean', text: minimal('', 'bfd: { spawn: yes please }'), path: 'bfd.spawn', message: 'a service manager runs it' },
+    { name: 'BFD process unknown key', text: minimal('', 'bfd: { minRx: 100 }'), path: 'bfd.minRx', message: 'unknown field' },
     { name: 'restart time 0', text: minimal('gracefulRestart: { restartTime: 0 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },
     { name: 'restart time too large', text: minimal('gracefulRestart: { restartTime: 4096 }'), path: 'peers[0].gracefulRestart.restartTime', message: 'restart time' },
     { name: 'peer port 0', text: minimal('port: 0'), path: 'peers[0].port', message: 'expected a port number (1..65535), got 0' },

@@ -17,6 +17,12 @@ export interface BfdPacket {
   readonly state: BfdState;
   readonly poll: boolean;
   readonly final: boolean;
+  /**
+   * C bit (RFC 5880 4.1): our BFD does not share fate with the BGP control plane. Routers read it
+   * during graceful restart (RFC 5882 4.3): set, a BFD failure means forwarding failed; clear, it may
+   * be only the restart. Omitted: clear.
+   */
+  readonly controlPlaneIndependent?: boolean;
   readonly detectMult: number;
   readonly myDiscr: number;
   readonly yourDiscr: number;
@@ -33,7 +39,7 @@ export function encodeBfd(p: BfdPacket): Uint8Array {
   const b = new Uint8Array(BFD_PACKET_LENGTH);
   const v = new DataView(b.buffer);
   b[0] = (VERSION << 5) | (p.diag & 0x1f);
-  b[1] = (STATES.indexOf(p.state) << 6) | (p.poll ? 0x20 : 0) | (p.final ? 0x10 : 0);
+  b[1] = (STATES.indexOf(p.state) << 6) | (p.poll ? 0x20 : 0) | (p.final ? 0x10 : 0) | (p.controlPlaneIndependent ? 0x08 : 0);
   b[2] = p.detectMult;
   b[3] = BFD_PACKET_LENGTH;
   v.setUint32(4, p.myDiscr);
@@ -66,6 +72,7 @@ export function decodeBfd(b: Uint8Array): BfdPacket | { readonly discard: string
     state,
     poll: (flags & 0x20) !== 0,
     final: (flags & 0x10) !== 0,
+    controlPlaneIndependent: (flags & 0x08) !== 0,
     detectMult,
     myDiscr,
     yourDiscr,

@@ -15,6 +15,13 @@ export interface BfdTimers {
 /** RFC 5880 6.8.3: at least one second between packets while the session is not Up. */
 const SLOW_MS = 1000;
 
+export interface BfdSessionOptions {
+  /** Jitter source, 0..1 (tests fix it). */
+  readonly random?: () => number;
+  /** Send the C bit: this BFD runs apart from the BGP control plane (the BFD process). */
+  readonly controlPlaneIndependent?: boolean;
+}
+
 export class BfdSession {
   private state: BfdState = 'Down';
   private diag: number = BfdDiag.NONE;
@@ -30,14 +37,39 @@ export class BfdSession {
   /** Up -> Down transitions, for `announcer peers` and the metrics. */
   flaps = 0;
 
+  private readonly random: () => number;
+  private readonly cpi: boolean;
+
   constructor(
     readonly localDiscr: number,
-    private readonly timers: BfdTimers,
+    private timers: BfdTimers,
     private readonly clock: Clock,
     private readonly send: (p: BfdPacket) => void,
     private readonly changed: (from: BfdState, to: BfdState, diag: number) => void,
-    private readonly random: () => number = Math.random,
-  ) {}
+    options: BfdSessionOptions = {},
+  ) {
+    this.random = options.random ?? Math.random;
+    this.cpi = options.controlPlaneIndependent ?? false;
+  }
+
+  get settings(): BfdTimers {
+    return this.timers;
+  }
+
+  /**
+   * New timers for a running session (a restarted daemon adopts it with other settings): the state
+   * stays, and a Poll sequence tells the peer of the new rates (RFC 5880 6.8.3).
+   */
+  retime(timers: BfdTimers): void {
+    const t = this.timers;
+    if (t.minTx === timers.minTx && t.minRx === timers.minRx && t.multiplier === timers.multiplier) return;
+    this.timers = timers;
+    if (!this.running) return;
+    this.polling = true;
+    if (this.remoteMult > 0) this.armDetection();
+    this.transmit(false);
+    this.scheduleTx();
+  }
 
   get sessionState(): BfdState {
     return this.state;
@@ -152,6 +184,7 @@ export class BfdSession {
       // A Final never carries Poll (6.8.7).
       poll: this.polling && !final,
       final,
+      controlPlaneIndependent: this.cpi,
       detectMult: this.timers.multiplier,
       myDiscr: this.localDiscr,
       yourDiscr: this.remoteDiscr,

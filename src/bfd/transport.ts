@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { udpTtl255Socket } from '../platform/socket-options.js';
 import { decodeBfd, encodeBfd } from './packet.js';
-import { BfdSession, type BfdTimers } from './session.js';
+import { BfdSession, type BfdSessionOptions, type BfdTimers } from './session.js';
 import type { BfdState } from './packet.js';
 
 export const BFD_PORT = 3784;
@@ -33,6 +33,7 @@ export class BfdTransport {
   constructor(
     private readonly clock: Clock,
     private readonly log: Logger,
+    private readonly options: BfdSessionOptions = {},
   ) {}
 
   /** A session with `peer` from `local`; `changed` hears every state change. */
@@ -50,12 +51,21 @@ export class BfdTransport {
       });
     });
     send.setTTL(255); // RFC 5881 5: so the peer can check we are one hop away
+    // The last packet (AdminDown) must leave before the socket closes: a send completes later.
+    let inFlight = 0;
+    let closing = false;
     const session = new BfdSession(
       this.nextDiscr++,
       timers,
       this.clock,
-      (p) => send.send(encodeBfd(p), BFD_PORT, peer),
+      (p) => {
+        inFlight++;
+        send.send(encodeBfd(p), BFD_PORT, peer, () => {
+          if (--inFlight === 0 && closing) send.close();
+        });
+      },
       changed,
+      this.options,
     );
     endpoint.sessions.set(peer, session);
     session.start();
@@ -64,7 +74,8 @@ export class BfdTransport {
       stop: () => {
         session.stop();
         endpoint.sessions.delete(peer);
-        send.close();
+        closing = true;
+        if (inFlight === 0) send.close();
         if (endpoint.sessions.size === 0) {
           this.endpoints.delete(local);
           endpoint.receive.close();

@@ -2,6 +2,7 @@
 // The `announcer` executable (package.json bin: dist/cli/main.js), and the composition root: the
 // one file that may load the daemon, which sits above the CLI (test/layering.test.ts).
 
+import type { BfddRunner } from './bfdd.js';
 import type { DaemonRunner } from './daemon.js';
 import { EXIT } from './io.js';
 import { createProgram } from './program.js';
@@ -12,6 +13,12 @@ const EXIT_FOR = { stopped: EXIT.ok, 'bad-config': EXIT.usage, failed: EXIT.fail
 const runDaemonCommand: DaemonRunner = async (options, io) => {
   const { runDaemon } = await import('../daemon/daemon.js');
   return EXIT_FOR[await runDaemon(options.config, io)];
+};
+
+/** `announcer bfdd`: the BFD process; SIGTERM and SIGINT end it (AdminDown to every peer). */
+const runBfddCommand: BfddRunner = async (options, io) => {
+  const { runBfdd } = await import('../daemon/bfd-process.js');
+  return EXIT_FOR[await runBfdd(options, io)];
 };
 
 // `announcer watch | head -3`: once the reader is gone there is nothing left to do; end quietly
@@ -25,6 +32,6 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const cli = createProgram(
   { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin, signals: process },
-  { daemon: runDaemonCommand },
+  { daemon: runDaemonCommand, bfdd: runBfddCommand },
 );
 process.exitCode = await cli.run(process.argv.slice(2));

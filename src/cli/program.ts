@@ -3,6 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerAddEip } from './add-eip.js';
+import { registerBfdd, type BfddRunner } from './bfdd.js';
 import { registerCompletion } from './completion.js';
 import type { CommandContext } from './context.js';
 import { registerDaemon, type DaemonRunner } from './daemon.js';
@@ -26,6 +27,8 @@ export interface ProgramHooks {
    * Without it the program has no daemon command (the CLI alone needs none of the speaker).
    */
   readonly daemon?: DaemonRunner;
+  /** Runs `announcer bfdd`; without it the program has no bfdd command. */
+  readonly bfdd?: BfddRunner;
 }
 
 export interface Cli {
@@ -78,6 +81,7 @@ With --json, an error is one JSON document on stderr: {"error": {"message", "exi
 
   // Subcommands copy output, exit and help settings from the program: register them after.
   if (hooks.daemon) registerDaemon(program, ctx, hooks.daemon);
+  if (hooks.bfdd) registerBfdd(program, ctx, hooks.bfdd);
   registerAddEip(program, ctx);
   registerDelEip(program, ctx);
   registerList(program, ctx);

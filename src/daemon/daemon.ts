@@ -12,6 +12,8 @@ import { StateFileError, StateStore, StoredState } from '../store/state-store.js
 import { RequestError } from '../speaker/api.js';
 import { Speaker } from '../speaker/speaker.js';
 import { speakerOptions } from './speaker-options.js';
+import { BfdProcessClient } from '../bfd/client.js';
+import { spawnBfdProcess } from './bfd-process.js';
 import { stopRequested } from './stop-request.js';
 
 /** Where the daemon writes: its log (JSON lines, or readable ones: logFormat) to stdout, a startup failure in words to stderr. */
@@ -51,7 +53,18 @@ export async function runDaemon(
     io.stderr.write(`${e.message}\n`);
     return 'failed';
   }
-  const speaker = new Speaker(speakerOptions(config), log, systemClock, store);
+  // BFD runs in a process of its own (src/bfd/process.ts): started on the first peer that needs it.
+  const bfd = config.peers.some((p) => p.bfd)
+    ? new BfdProcessClient({
+        socket: config.bfd.socket,
+        start: config.bfd.spawn ? () => spawnBfdProcess(config.bfd.socket, config.logLevel) : () => {},
+        clock: systemClock,
+        log: log.child({ component: 'bfd' }),
+        // A BFD process a service manager runs may still be starting with us.
+        startTimeoutMs: config.bfd.spawn ? 5_000 : 30_000,
+      })
+    : undefined;
+  const speaker = new Speaker({ ...speakerOptions(config), ...(bfd ? { bfd } : {}) }, log, systemClock, store);
   try {
     const n = speaker.restore(stored);
     if (store) log.info({ paths: n, file: store.file }, 'restored paths from the state file');

@@ -406,6 +406,9 @@ export class Lab {
   async #teardown(graceMs: number): Promise<void> {
     const errors: string[] = [];
     await Promise.all(this.#processes.map((p) => p.stop({ graceMs })));
+    // What our processes left behind in the namespaces: a BFD process a daemon started (it outlives
+    // the daemon on purpose, see src/bfd/process.ts).
+    killLeftovers([...this.#namespaces]);
     for (const ns of [...this.#namespaces]) {
       try {
         await run('ip', ['netns', 'del', ns]);
@@ -449,6 +452,7 @@ export class Lab {
         }
       }
     }
+    killLeftovers([...this.#namespaces]);
     for (const ns of [...this.#namespaces]) {
       try {
         execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
@@ -459,6 +463,26 @@ export class Lab {
     }
     if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
     liveLabs.delete(this);
+  }
+}
+
+/** SIGKILL to every process still in these namespaces (`ip netns pids`). */
+function killLeftovers(namespaces: readonly string[]): void {
+  for (const ns of namespaces) {
+    let pids: string;
+    try {
+      pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      continue;
+    }
+    for (const line of pids.split('\n')) {
+      if (!/^\d+$/.test(line.trim())) continue;
+      try {
+        process.kill(Number(line.trim()), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 }
 

@@ -26,7 +26,7 @@ import { HealthGate } from './path-health.js';
 import { HealthMonitor } from '../health/monitor.js';
 import type { Prober } from '../health/prober.js';
 import type { HealthCheckSpec } from '../health/spec.js';
-import { BfdTransport, type BfdHandle } from '../bfd/transport.js';
+import type { BfdHandle, BfdService } from '../bfd/client.js';
 
 /** RFC 5880 4.1 diagnostics, as `announcer peers` says them. */
 const BFD_DIAG_TEXT: Record<number, string> = {
@@ -55,6 +55,8 @@ export interface SpeakerOptions {
   readonly healthChecks?: readonly HealthCheckSpec[];
   /** How health checks probe (tests give a fake); default the real HTTP, TCP and command probes. */
   readonly prober?: Prober;
+  /** Where BFD sessions run (the daemon's BFD process); needed when a peer has `bfd`. */
+  readonly bfd?: BfdService;
 }
 
 interface PeerState {
@@ -73,7 +75,6 @@ export class Speaker implements SpeakerApi {
   private readonly desired: DesiredTable;
   private readonly peers = new Map<string, PeerState>();
   private server: net.Server | null = null;
-  private bfd: BfdTransport | null = null;
   private stopping = false;
   private started = false;
 
@@ -188,8 +189,11 @@ export class Speaker implements SpeakerApi {
     this.stopping = true;
     this.server?.close();
     await Promise.all([...this.peers.values()].map((p) => p.session.stop(message, mode)));
-    // AdminDown, so the routers' BFD does not read our going as a link failure.
-    for (const p of this.peers.values()) p.bfd?.stop();
+    // A restart leaves BFD Up in the BFD process for each peer's restart time, so routers keep
+    // forwarding while graceful restart covers BGP (RFC 5882 4.3); a withdrawing stop ends it with
+    // AdminDown.
+    if (mode === 'restart') await this.options.bfd?.detach();
+    else await this.options.bfd?.closeAll();
     await this.desired.gate?.stop();
     await this.store?.flush();
   }
@@ -296,7 +300,7 @@ export class Speaker implements SpeakerApi {
         prefixesReceived: received.size,
         ...s.stats,
         ...(s.lastError ? { lastError: s.lastError, ...(s.lastErrorAt !== undefined ? { lastErrorAt: s.lastErrorAt } : {}) } : {}),
-        ...(bfd ? { bfd: { state: bfd.session.sessionState, flaps: bfd.session.flaps } } : {}),
+        ...(bfd ? { bfd: { state: bfd.state, flaps: bfd.flaps } } : {}),
       };
     });
   }
@@ -320,18 +324,24 @@ export class Speaker implements SpeakerApi {
     const timers = s.config.bfd;
     const local = s.localAddress;
     if (!timers || !local || p.bfd || p.bfdOpening || this.stopping) return;
+    const service = this.options.bfd;
+    if (!service) {
+      s.log.error('BFD is configured for this peer but this speaker has no BFD process to run it');
+      return;
+    }
     p.bfdOpening = true;
-    this.bfd ??= new BfdTransport(this.clock, this.log.child({ component: 'bfd' }));
-    this.bfd
-      .open(local, s.config.address, timers, (from, to, diag) => {
+    // Held over our restart for as long as the router keeps our paths: only when it negotiated
+    // graceful restart with us, or it drops them at once anyway.
+    const holdMs = s.session?.gracefulRestart && s.config.gracefulRestart ? s.config.gracefulRestart.restartTime * 1000 : 0;
+    service
+      .open(local, s.config.address, timers, holdMs, (from, to, diag) => {
         s.log.info({ from, to, diag }, 'BFD state change');
         if (from === 'Up' && to !== 'Up') s.linkDown(`BFD session down (${BFD_DIAG_TEXT[diag] ?? `diagnostic ${diag}`})`);
       })
       .then(
         (h) => {
           p.bfdOpening = false;
-          if (this.stopping) h.stop();
-          else p.bfd = h;
+          p.bfd = h;
         },
         (err: unknown) => {
           p.bfdOpening = false;

@@ -11,6 +11,7 @@ const PACKET: BfdPacket = {
   state: 'Up',
   poll: true,
   final: false,
+  controlPlaneIndependent: true,
   detectMult: 3,
   myDiscr: 0x11223344,
   yourDiscr: 0x55667788,
@@ -22,7 +23,7 @@ const PACKET: BfdPacket = {
 // prettier-ignore
 const BYTES = [
   0x20,                   // version 1, diag 0
-  0xe0,                   // state Up (3 << 6), Poll
+  0xe8,                   // state Up (3 << 6), Poll, C (control plane independent)
   0x03,                   // detect multiplier 3
   0x18,                   // length 24
   0x11, 0x22, 0x33, 0x44, // my discriminator
@@ -73,7 +74,7 @@ function pair(timers = { minTx: 100, minRx: 100, multiplier: 3 }) {
         });
       },
       (from: BfdState, to: BfdState, diag: number) => log.push(`${name} ${from}->${to} diag ${diag}`),
-      () => 0.5,
+      { random: () => 0.5 },
     );
   const a: BfdSession = make('a', 1, () => b);
   const b: BfdSession = make('b', 2, () => a);
@@ -147,7 +148,7 @@ describe('BFD session: every (local state, received state) pair of RFC 5880 6.8.
   function at(state: BfdState): { s: BfdSession; sent: BfdPacket[]; clock: ManualClock } {
     const clock = new ManualClock();
     const sent: BfdPacket[] = [];
-    const s = new BfdSession(7, { minTx: 100, minRx: 100, multiplier: 3 }, clock, (p) => sent.push(p), () => {}, () => 0.5);
+    const s = new BfdSession(7, { minTx: 100, minRx: 100, multiplier: 3 }, clock, (p) => sent.push(p), () => {}, { random: () => 0.5 });
     s.start();
     const from = (st: BfdState) => ({ ...PACKET, poll: false, state: st, myDiscr: 9, yourDiscr: st === 'Down' ? 0 : 7 });
     if (state === 'Init') s.receive(from('Down'));
