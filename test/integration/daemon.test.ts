@@ -3,6 +3,7 @@
 // Runs the built CLI (dist/cli/main.js): `npm test` builds first.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { bfdCuts, createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon, type Daemon } from './daemon-harness.js';
 import { birdc, Lab, waitFor, type LabNode, type RouterConfigOptions, routerConfig } from './lab.js';
@@ -202,6 +203,49 @@ describe('announcer daemon with a BIRD 2 router', () => {
     await established(d);
     await waitFor(() => birdc(bird.socket, 'show protocols all node1'), { what: 'the restart to be over', until: (t) => !t.includes('graceful restart active'), timeoutMs: 10_000 });
     expect(await l.routeNextHops(l.router.ns, '203.0.113.41')).toEqual([node.ipv4]);
+  });
+
+  it('graceful restart with BFD on: a restart keeps BFD Up and the route; the node dying drops it in BFD time, not restart time', async () => {
+    const l = await newLab(2);
+    const node = l.node(1);
+    const bfd = { minRx: 100, minTx: 100, multiplier: 3 };
+    // BIRD's plain `bfd on`: BFD down ends the session and its paths, graceful restart or not.
+    const bird = await router(l, { peers: [routerPeer(node, 'node1')], bfd });
+    const extra = { stateFile: join(l.dir, 'state.json'), gracefulRestart: { restartTime: 60 } };
+    let d = await startDaemon(l, node, [peerOf(l, { bfd })], extra);
+    await established(d);
+    await ok(d, ['add-eip', '203.0.113.43']);
+    await l.waitForNextHops(l.router.ns, '203.0.113.43', [node.ipv4]);
+    const birdBfdUp = (): Promise<string> =>
+      waitFor(() => birdc(bird.socket, 'show bfd sessions'), { what: "BIRD's BFD session Up", until: (t) => /\sUp\s/.test(t), timeoutMs: 10_000 });
+    await birdBfdUp();
+    await waitFor(() => peersOf(d), { what: 'our BFD session Up', until: (ps) => ps[0]?.bfd?.state === 'Up', timeoutMs: 10_000 });
+
+    // The restart: BIRD keeps our paths (graceful restart), and its BFD session never leaves Up.
+    await ok(d, ['shutdown', '--restart']);
+    expect((await d.process.exited).code).toBe(0);
+    await waitFor(() => birdc(bird.socket, 'show protocols all node1'), {
+      what: 'BIRD to keep our paths (graceful restart)',
+      until: (t) => t.includes('Neighbor graceful restart active'),
+      timeoutMs: 10_000,
+    });
+    await new Promise((r) => setTimeout(r, 1_000)); // three times BFD's detection time
+    expect(await birdc(bird.socket, 'show bfd sessions')).toMatch(/\sUp\s/);
+    expect(await l.routeNextHops(l.router.ns, '203.0.113.43')).toEqual([node.ipv4]);
+    d = await startDaemon(l, node, [peerOf(l, { bfd })], extra);
+    await established(d);
+    await waitFor(() => birdc(bird.socket, 'show protocols all node1'), { what: 'the restart to be over', until: (t) => !t.includes('graceful restart active'), timeoutMs: 10_000 });
+    // Our new daemon took over the running BFD session: Up, and no flap counted.
+    expect((await peersOf(d))[0]?.bfd).toEqual({ state: 'Up', flaps: 0 });
+    expect(bird.process.output()).not.toMatch(/BFD session down/);
+
+    // The node dies (daemon and BFD process at once): BFD tells the router, which drops the
+    // stale-to-be paths at once instead of keeping them for the 60 s restart time.
+    await birdBfdUp();
+    const t0 = Date.now();
+    for (const pid of execFileSync('ip', ['netns', 'pids', node.ns], { encoding: 'utf8' }).split('\n').filter((x) => /^\d+$/.test(x))) process.kill(Number(pid), 'SIGKILL');
+    await l.waitForNextHops(l.router.ns, '203.0.113.43', [], { timeoutMs: 5_000 });
+    console.log(`graceful restart + BFD 100 ms x 3: the dead node's next hop left the router's kernel ${Date.now() - t0} ms after the kill`);
   });
 
   it('BFD: a blackholed node loses its next hop at the router in well under the 9 s hold time', async () => {
