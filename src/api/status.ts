@@ -12,6 +12,7 @@ const CODES: Record<RequestError['kind'], status> = {
   'invalid-argument': status.INVALID_ARGUMENT,
   'not-found': status.NOT_FOUND,
   unavailable: status.UNAVAILABLE,
+  'resource-exhausted': status.RESOURCE_EXHAUSTED,
 };
 
 export function requestErrorStatus(err: RequestError): ServerErrorResponse {

@@ -59,6 +59,8 @@ function describeFailure(err: unknown, target: string, words: FieldWords): { mes
   if (!(err instanceof ApiError)) return { message: err instanceof Error ? err.message : String(err), code: EXIT.failed };
   switch (err.codeName) {
     case 'UNAVAILABLE': {
+      // The daemon answered, naming what it could not do (its state file's disk): not unreachable.
+      if (err.field !== undefined) return { ...inCliWords(err.message, err.field, words), code: EXIT.failed, status: err.codeName };
       const denied = /EACCES|permission denied/i.test(err.message);
       if (/SSL|TLS|certificate|handshake/i.test(err.message)) {
         return { message: `cannot reach the announcer daemon at ${target}: TLS failed: ${err.message}`, code: EXIT.unreachable };

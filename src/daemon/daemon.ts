@@ -32,7 +32,7 @@ export type DaemonOutcome = 'stopped' | 'bad-config' | 'failed';
 export async function runDaemon(
   configFile: string,
   io: DaemonIo,
-  signals: Pick<EventEmitter, 'once' | 'off'> = process,
+  signals: Pick<EventEmitter, 'on' | 'once' | 'off'> = process,
 ): Promise<DaemonOutcome> {
   let config: Config;
   try {
@@ -105,7 +105,11 @@ export async function runDaemon(
     'announcer started',
   );
 
+  // SIGHUP's default would end the daemon without a Cease and leave the API socket behind.
+  const hup = (): void => log.warn('SIGHUP: reloading the configuration is not supported yet, ignored (restart the daemon to apply a changed config)');
+  signals.on('SIGHUP', hup);
   const { why, mode } = await stopRequested(signals, config.gracefulRestart.onSigterm, speaker.shutdownRequested);
+  signals.off('SIGHUP', hup);
   log.info({ why, mode }, mode === 'restart' ? 'stopping for a restart: routers keep our paths' : 'shutting down: withdrawing every path');
   api.setServing(false); // health probes see NOT_SERVING while the sessions close
   await speaker.stop(mode === 'restart' ? `announcer restarting (${why})` : `announcer shutting down (${why})`, mode);

@@ -7,7 +7,7 @@
 export class RequestError extends Error {
   override readonly name = 'RequestError';
   constructor(
-    readonly kind: 'invalid-argument' | 'not-found' | 'unavailable',
+    readonly kind: 'invalid-argument' | 'not-found' | 'unavailable' | 'resource-exhausted',
     readonly field: string,
     message: string,
   ) {

@@ -11,7 +11,7 @@ import { RequestError } from '../rib/request-error.js';
 import type { AnnouncedPath, Attributes, NextHop } from '../rib/types.js';
 import { DEFAULT_POLICY, invalid, NO_CHECKS, PathStage, prefixRefusal, type CheckNames, validateAttributes, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
 import { nextHopProblem, type PrefixPolicy } from '../rib/special-addresses.js';
-import { PathBlockWriter, type PathDetails, type StateStore, type StoredState } from '../store/state-store.js';
+import { PathBlockWriter, StateWriteError, type PathDetails, type StateStore, type StoredState } from '../store/state-store.js';
 import type { AddedPath, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
 import type { HealthGate } from './path-health.js';
@@ -369,7 +369,15 @@ export class DesiredTable {
     if (!this.store || !rows || !w) return Promise.resolve(); // no state file
     const details = new Map<number, Map<number, number>>();
     for (let i = 0; i < rows.size; i++) this.storedRow(rows.at(i), w, details);
-    return this.store.appendBlock(w);
+    return this.store.appendBlock(w).catch((e: unknown) => {
+      if (!(e instanceof StateWriteError)) throw e;
+      // RESOURCE_EXHAUSTED for a full disk (free space and it heals), UNAVAILABLE for a failing one.
+      throw new RequestError(
+        e.noSpace ? 'resource-exhausted' : 'unavailable',
+        'stateFile',
+        `stateFile: ${e.message}; the change is in effect, and the daemon saves the whole table again as soon as the disk takes it (retry the call to know when)`,
+      );
+    });
   }
 
   /** A walk over the table for the store's snapshots: some rows per call, straight from the columns. */

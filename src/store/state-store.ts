@@ -30,7 +30,7 @@ import { mkdir, open, readFile, rename, truncate, unlink, type FileHandle } from
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { JournalWriteMode, type WriteModeOptions } from './write-mode.js';
 import { BlockError, PathBlock, PathBlockWriter, writeOps, type Dictionary, type PathDetails, type StoredPath, type StoreOp } from './path-block.js';
@@ -62,6 +62,32 @@ export class StateFileError extends Error {
     super(`state file ${file}: ${why}; refusing to start so it is not overwritten (fix or move it away)`);
   }
 }
+
+/**
+ * A call's changes could not be saved (a full disk, a failing device). Nothing of the failed write
+ * stays in the journal; the changes are in effect, and the whole table is saved again (a snapshot)
+ * as soon as the disk takes it: the store retries by itself, and every call until then waits for
+ * that save, so nothing is acknowledged that is not on disk.
+ */
+export class StateWriteError extends Error {
+  override readonly name = 'StateWriteError';
+  constructor(
+    readonly file: string,
+    /** The system's error code (ENOSPC, EDQUOT, EIO, EROFS...), when there is one. */
+    readonly code: string | undefined,
+    cause: string,
+  ) {
+    super(`state file ${file}: cannot save the change: ${cause}`);
+  }
+
+  /** Out of space (or quota): the operator frees some and it heals; anything else is the device. */
+  get noSpace(): boolean {
+    return this.code === 'ENOSPC' || this.code === 'EDQUOT';
+  }
+}
+
+/** How long the store waits between attempts to save the table again after a failed write. */
+const RESAVE_MS = 5_000;
 
 /**
  * What load() read: blocks of puts and deletes, to be applied in order (the snapshot's, then the
@@ -155,6 +181,17 @@ export class StateStore {
   snapshots = 0;
   /** Dictionaries parsed during load(), shared by the blocks that have the same one. */
   private dictionaries = new Map<string, Dictionary>();
+  /**
+   * A write failed: the table in memory has changes the files lack, until a snapshot of the whole
+   * table succeeds. Meanwhile every call waits for such a snapshot instead of a journal record.
+   */
+  private unsaved: StateWriteError | null = null;
+  /** Calls waiting for the next snapshot round (they came after the round under way began). */
+  private resaveWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private resaving: Promise<void> | null = null;
+  private resaveTimer: TimerHandle | null = null;
+  /** A failed write whose partial record could not be cut off: nothing may be appended after it. */
+  private tornTail = false;
 
   constructor(
     readonly file: string,
@@ -241,6 +278,9 @@ export class StateStore {
    * whatever order their writes complete in. The writer must not be used again.
    */
   appendBlock(w: PathBlockWriter): Promise<void> {
+    // The table has unsaved changes: this call is durable only with the whole table (its own
+    // change may even be none: a retry of the call that failed).
+    if (this.unsaved) return this.awaitResave();
     if (w.count === 0) return Promise.resolve();
     const seq = ++this.seq;
     const block = w.parts();
@@ -258,8 +298,17 @@ export class StateStore {
     while (this.writing || this.compacting) await (this.writing ?? this.compacting);
   }
 
+  /** Whether changes in effect are not on disk (a write failed and the table is not yet saved again). */
+  get hasUnsaved(): boolean {
+    return this.unsaved !== null;
+  }
+
   async close(): Promise<void> {
+    this.resaveTimer?.cancel();
+    this.resaveTimer = null;
+    await this.resaving?.catch(() => {});
     await this.flush();
+    if (this.unsaved) this.log.error({ file: this.file, err: this.unsaved.message }, 'stopping with changes that are not in the state file: they are lost');
     await this.journal?.close();
     this.journal = null;
   }
@@ -274,22 +323,28 @@ export class StateStore {
         if (this.rotation) await this.rotation;
         const batch = this.queue;
         this.queue = [];
+        let fh: FileHandle | null = null;
         try {
-          const fh = this.journal ?? (await this.openJournal());
+          fh = this.journal ?? (await this.openJournal());
+          if (this.tornTail) await this.cutTornTail(fh);
           const parts = batch.flatMap((p) => p.parts);
           let size = 0;
           for (const p of batch) size += p.size;
           // O_DSYNC: the write returns once the data is on disk (no separate fsync).
           if (this.mode.onLoop(size, this.clock.now())) this.writeOnLoop(fh.fd, parts, size);
-          else await fh.writev(parts);
+          else await writeAllAsync(fh, parts, size);
           this.writes++;
           for (const p of batch) this.journalBytes += p.size;
           this.durableSeq = batch.at(-1)!.seq;
           for (const p of batch) p.resolve();
           this.wakeDurable();
         } catch (e) {
-          this.log.error({ err: (e as Error).message, file: this.journalFile }, 'cannot write the state journal');
-          for (const p of batch) p.reject(e);
+          const err = this.writeFailed(e, fh);
+          for (const p of batch) p.reject(err);
+          // Their changes are in the table and will be in the snapshot that saves it again.
+          this.durableSeq = batch.at(-1)!.seq;
+          this.wakeDurable();
+          if (fh) await this.cutTornTail(fh).catch(() => {});
         }
       }
     } finally {
@@ -313,6 +368,83 @@ export class StateStore {
     }
   }
 
+  /**
+   * A journal write failed, maybe part-way (a full disk): the partial record must go before anything
+   * is appended after it (drain() cuts it), and the table is saved again as a whole later.
+   */
+  private writeFailed(e: unknown, fh: FileHandle | null): StateWriteError {
+    const code = (e as NodeJS.ErrnoException).code;
+    const err = new StateWriteError(this.file, code, describeFsError(e));
+    if (fh) this.tornTail = true;
+    const first = this.unsaved === null;
+    this.unsaved = err;
+    this.log.error(
+      { err: err.message, code, file: this.journalFile },
+      first
+        ? 'cannot write the state journal: the change is announced but not saved; the whole table is saved again once the disk takes it (retried every 5 s)'
+        : 'cannot write the state journal',
+    );
+    this.scheduleResave();
+    return err;
+  }
+
+  /** Cuts the journal back to its last whole record (what a failed write may have left after it). */
+  private async cutTornTail(fh: FileHandle): Promise<void> {
+    try {
+      await fh.truncate(this.journalBytes);
+      this.tornTail = false;
+    } catch (e) {
+      throw new StateWriteError(this.file, (e as NodeJS.ErrnoException).code, `cannot cut a failed write off the journal: ${describeFsError(e)}`);
+    }
+  }
+
+  /** Resolves once a snapshot that began after this call has saved the whole table. */
+  private awaitResave(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.resaveWaiters.push({ resolve, reject });
+      this.resaving ??= this.resave();
+    });
+  }
+
+  private scheduleResave(): void {
+    if (this.resaveTimer || !this.unsaved) return;
+    this.resaveTimer = this.clock.after(RESAVE_MS, () => {
+      this.resaveTimer = null;
+      if (!this.unsaved) return;
+      this.resaving ??= this.resave();
+      void this.resaving.catch(() => {});
+    });
+  }
+
+  /**
+   * Saves the whole table (a snapshot) while writes have failed, in rounds: the calls waiting when a
+   * round begins get its outcome; those that come during it wait for the next.
+   */
+  private async resave(): Promise<void> {
+    try {
+      do {
+        while (this.writing || this.compacting) await (this.writing ?? this.compacting);
+        // Even once saved: a call that came during the last round may have changed the table
+        // after the snapshot read its rows, so it gets a round of its own.
+        const waiters = this.resaveWaiters;
+        this.resaveWaiters = [];
+        const err = await this.compact();
+        if (err === null) {
+          this.log.info({ file: this.file }, 'state file saved again: every change is on disk');
+          this.unsaved = null;
+          for (const w of waiters) w.resolve();
+        } else {
+          const e = new StateWriteError(this.file, err.code, describeFsError(err));
+          this.unsaved = e;
+          for (const w of waiters) w.reject(e);
+          this.scheduleResave();
+        }
+      } while (this.resaveWaiters.length > 0);
+    } finally {
+      this.resaving = null;
+    }
+  }
+
   private async openJournal(): Promise<FileHandle> {
     await mkdir(dirname(this.file), { recursive: true });
     this.journal = await open(this.journalFile, JOURNAL_FLAGS, 0o600);
@@ -322,24 +454,41 @@ export class StateStore {
   }
 
   private maybeCompact(): void {
-    if (this.compacting || !this.source) return;
+    if (this.compacting || !this.source || this.unsaved) return;
     const at = this.options.compactAt ?? Math.max(MIN_COMPACT, COMPACT_SHARE * this.snapshotBytes);
     if (this.journalBytes < at) return;
-    this.compacting = this.compact().finally(() => {
-      this.compacting = null;
-    });
+    void this.compact();
   }
 
-  /** A new snapshot while calls go on (see the file's comment for why it is safe). */
-  private async compact(): Promise<void> {
-    const fill = this.source!();
+  /**
+   * A new snapshot while calls go on (see the file's comment for why it is safe). Resolves to null
+   * when written, or to what stopped it (the old files stay as they were, and load() reads them).
+   */
+  private compact(): Promise<NodeJS.ErrnoException | null> {
+    const run = this.compactNow();
+    this.compacting = run.then(() => undefined);
+    void run.finally(() => {
+      this.compacting = null;
+    });
+    return run;
+  }
+
+  private async compactNow(): Promise<NodeJS.ErrnoException | null> {
+    if (!this.source) return Object.assign(new Error('no table to take a snapshot of'), { code: 'ENOTSUP' });
+    const fill = this.source();
     // Set the journal aside between two writes, so every record goes wholly to one file: writes
     // wait for the rotation (drain() awaits it) and it waits for the write under way.
     while (this.writing) await this.writing;
     const from = this.seq;
     this.rotation = this.rotate();
-    await this.rotation;
-    this.rotation = null;
+    try {
+      await this.rotation;
+    } catch (e) {
+      this.log.error({ err: (e as Error).message, file: this.journalFile }, 'cannot set the journal aside for a snapshot');
+      return e as NodeJS.ErrnoException;
+    } finally {
+      this.rotation = null;
+    }
     const t0 = this.clock.now();
     try {
       const chunk = this.options.snapshotChunk ?? 16_384;
@@ -358,9 +507,11 @@ export class StateStore {
       await unlink(this.oldJournalFile);
       this.snapshots++;
       this.log.info({ file: this.file, bytes, after: from, ms: this.clock.now() - t0 }, 'state snapshot written, journal compacted');
+      return null;
     } catch (e) {
       // The old journal stays beside the new one: load() replays both.
       this.log.error({ err: (e as Error).message, file: this.file }, 'cannot write a state snapshot');
+      return e as NodeJS.ErrnoException;
     }
   }
 
@@ -386,9 +537,13 @@ export class StateStore {
       }
       bytes += writeSync(fd, Buffer.alloc(FRAME_HEAD)); // the end: an empty frame
       fsyncSync(fd);
-    } finally {
+    } catch (e) {
+      // A half-written snapshot must not hold the space a full disk needs.
       closeSync(fd);
+      await unlink(tmp).catch(() => {});
+      throw e;
     }
+    closeSync(fd);
     await before?.();
     await rename(tmp, this.file);
     await syncDir(dirname(this.file));
@@ -399,7 +554,25 @@ export class StateStore {
   private async rotate(): Promise<void> {
     await this.journal?.close();
     this.journal = null;
-    await rename(this.journalFile, this.oldJournalFile);
+    const old = await readOrNull(this.oldJournalFile);
+    if (old === null) {
+      await rename(this.journalFile, this.oldJournalFile);
+    } else {
+      // A snapshot that failed left its journal set aside, and the snapshot on disk is older than
+      // its records: this journal's records go after them, never over them.
+      const current = (await readOrNull(this.journalFile)) ?? Buffer.alloc(0);
+      const fh = await open(this.oldJournalFile, 'a', 0o600);
+      try {
+        await writeAllAsync(fh, [current], current.length);
+        await fh.sync();
+      } catch (e) {
+        await fh.truncate(old.length).catch(() => {});
+        throw e;
+      } finally {
+        await fh.close();
+      }
+      await unlink(this.journalFile);
+    }
     await this.openJournal();
   }
 
@@ -522,6 +695,24 @@ function writeAll(fd: number, parts: readonly Uint8Array[], size: number): numbe
     for (let at = 0; at < rest.length; ) at += writeSync(fd, rest, at);
   }
   return size;
+}
+
+/** writev through the thread pool until all of `size` octets are written (a write may be short). */
+async function writeAllAsync(fh: FileHandle, parts: readonly Uint8Array[], size: number): Promise<void> {
+  const { bytesWritten } = await fh.writev(parts as Uint8Array[]);
+  if (bytesWritten >= size) return;
+  const rest = Buffer.concat(parts as Uint8Array[]).subarray(bytesWritten);
+  for (let at = 0; at < rest.length; ) at += (await fh.write(rest, at)).bytesWritten;
+}
+
+/** "no space left on device (ENOSPC)", not Node's "ENOSPC: no space left on device, write". */
+function describeFsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err.code === 'string' && typeof err.message === 'string') {
+    const text = err.message.replace(/^[A-Z]+: /, '').replace(/, \w+( '[^']*')?$/, '');
+    return `${text} (${err.code})`;
+  }
+  return e instanceof Error ? e.message : String(e);
 }
 
 async function writeDurably(file: string, bytes: Uint8Array): Promise<void> {

@@ -174,3 +174,13 @@ describe('mistakes', () => {
     expect(r.code).toBe(3);
   });
 });
+
+describe('signals', () => {
+  it('SIGHUP does not end the daemon: it says reloading is not supported yet and keeps answering', async () => {
+    daemon.kill('SIGHUP');
+    await answerUntil(['peers', '--json'], () => /SIGHUP/.test(daemonOutput), 'the SIGHUP warning in the log');
+    expect(daemon.exitCode).toBeNull();
+    expect(daemonOutput).toContain('SIGHUP: reloading the configuration is not supported yet');
+    expect((await announcer(['peers', '--json'])).code).toBe(0);
+  });
+});

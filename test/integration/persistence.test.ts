@@ -5,17 +5,21 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { connectClient, type ApiClient } from '../../src/client.js';
-import { silentLogger } from '../../src/log.js';
+import { execFileSync } from 'node:child_process';
+import { ApiError, connectClient, type ApiClient } from '../../src/client.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { StateStore, type StoredPath } from '../../src/store/state-store.js';
 import { createLab, MAIN } from './daemon-harness.js';
 import { birdc, routerConfig, sleep, waitFor, type Bird, type Lab, type LabProcess } from './lab.js';
 
 let lab: Lab | undefined;
 const clients: ApiClient[] = [];
+const mounts: string[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  await lab?.destroy();
+  // The daemon first (lab.destroy), then the disk it wrote to.
+  await lab?.destroy().catch(() => undefined);
+  for (const m of mounts.splice(0)) execFileSync('umount', ['-l', m]);
   lab = undefined;
 });
 
@@ -155,6 +159,55 @@ describe('persistence', () => {
     expect(await d.client.listPaths()).toEqual(before);
     await waitFor(() => bgpRoutes(bird), { what: 'both routes back in BIRD', until: (n) => n === 2, timeoutMs: 10_000 });
     expect(await birdc(bird.socket, 'show route 203.0.113.10/32 all')).toMatch(/BGP\.community: \(65000,1\)/);
+  });
+
+  it('a full disk under the state file: calls fail with RESOURCE_EXHAUSTED and leave no partial record; once there is space nothing acknowledged is lost, over a restart', async () => {
+    const { l, bird, stateFile, start } = await setup();
+    // The state directory on a tiny disk of its own, before the daemon makes anything there.
+    const dir = join(l.dir, 'state');
+    await mkdir(dir, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]);
+    mounts.push(dir);
+    let d = await start();
+    const acknowledged: string[] = [];
+    let refused: ApiError | undefined;
+    for (let call = 0; call < 1_000 && !refused; call++) {
+      const paths = table(call * 20, 20);
+      try {
+        await d.client.addPaths(paths);
+        acknowledged.push(...paths.map((p) => p.prefix));
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        refused = e;
+      }
+    }
+    expect(refused?.codeName).toBe('RESOURCE_EXHAUSTED');
+    expect(refused?.message).toContain(`state file ${stateFile}: cannot save the change: no space left on device (ENOSPC)`);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    // Still up, still announcing (the refused call's paths too: they are in effect, said so).
+    const announced = (await d.client.listPaths()).length;
+    expect(announced).toBe(acknowledged.length + 20);
+    await waitFor(() => bgpRoutes(bird), { what: 'BIRD to hold every path', until: (n) => n === announced, timeoutMs: 20_000 });
+    // While the disk is full, a call is refused the same way, never acknowledged unsaved.
+    await expect(d.client.addPaths([{ prefix: '203.0.113.99' }])).rejects.toMatchObject({ codeName: 'RESOURCE_EXHAUSTED' });
+
+    // Space comes back: the next call is saved, with everything before it.
+    execFileSync('mount', ['-o', 'remount,size=16m', dir]);
+    await d.client.addPaths([{ prefix: '203.0.113.100' }]);
+    acknowledged.push('203.0.113.100/32');
+
+    // The hardest stop: whatever is acknowledged must be in the files, whole.
+    await d.proc.stop({ signal: 'SIGKILL' });
+    const warnings: string[] = [];
+    const store = new StateStore(stateFile, createLogger('warn', { write: (line: string) => warnings.push(line) }, 'json'));
+    const stored = new Set((await store.load()).paths().map((p) => p.prefix));
+    await store.close();
+    expect(warnings.filter((w) => /torn/.test(w))).toEqual([]);
+    expect(acknowledged.filter((p) => !stored.has(p))).toEqual([]);
+
+    d = await start();
+    expect((await d.client.listPaths()).length).toBe(stored.size);
+    await waitFor(() => bgpRoutes(bird), { what: 'BIRD to hold them all after the restart', until: (n) => n === stored.size, timeoutMs: 20_000 });
   });
 
   it('a state file that cannot be read stops the daemon from starting, and is left as it was', async () => {

@@ -219,6 +219,41 @@ describe('StateStore', () => {
     expect((await readdir(dir)).sort()).toEqual(['state', 'state.journal']);
   });
 
+  it('snapshots that fail (a full disk) leave no half file, and each keeps the records the one before set aside', async () => {
+    const file = join(dir, 'state');
+    const table = new Map<string, StoredPath>();
+    const store = await opened(file, { compactAt: 600, snapshotChunk: 2 });
+    let failures = 0;
+    store.attach(() => {
+      let at = 0;
+      return (w: PathBlockWriter, rows: number) => {
+        // Every snapshot dies part-way, as a write to a full disk does.
+        if (at > 0) {
+          failures++;
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        }
+        const now = [...table.values()];
+        writeOps(
+          w,
+          now.slice(at, at + rows).map((put) => ({ put })),
+        );
+        at += rows;
+        return at < now.length;
+      };
+    });
+    for (let i = 0; i < 60; i++) {
+      const p = path(i, { owners: [`o${i}`] });
+      table.set(p.prefix, p);
+      await store.append([put(p)]);
+      await new Promise((r) => setImmediate(r));
+    }
+    await store.close();
+    expect(failures).toBeGreaterThan(1);
+    expect(store.snapshots).toBe(0);
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(new Map((await reload(file)).map((p) => [p.prefix, p]))).toEqual(table);
+  });
+
   it('a crash during a snapshot leaves the old journal beside the new one: both are replayed and merged', async () => {
     const file = join(dir, 'state');
     const store = await opened(file);
