@@ -6,7 +6,7 @@ import { service as healthService } from 'grpc-health-check';
 import { systemClock } from '../clock.js';
 import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
 import type { AddedPath, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
-import { parsePrefixInto, PREFIX_V6 } from '../codec/index.js';
+import { parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
@@ -163,7 +163,8 @@ function* replaceParts(owner: string, paths: readonly PathInput[], details: bool
   };
   for (const p of paths) {
     const r = plain(p) && typeof p.prefix === 'string' ? parsePrefixInto(p.prefix, scratch) : -1;
-    if (r < 0) {
+    // Not a plain prefix (or one with host bits set): sent as written, for the daemon to name what is wrong.
+    if (r < 0 || r & PREFIX_HOST_BITS) {
       if (count > 0) yield part([], block());
       list.push(p);
       if (list.length >= REPLACE_CHUNK) {

@@ -10,7 +10,7 @@ export { packAnnouncements, packAnnouncementRows, packWithdrawals, packWithdrawa
 export { endOfRib, endOfRibFamily } from './update.js';
 export { checkPeerAs, myAsField, peerAsn } from './open.js';
 export { familyOf, FAMILY_AFI_SAFI, parseCommunity, parseLargeCommunity } from './attributes.js';
-export { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6, parsePrefixInto, PREFIX_V6 } from './ip.js';
+export { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6, parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from './ip.js';
 export { cease, encodeShutdownMessage, hardReset, notification, notificationOf, type CeaseSubcodeValue } from './notification.js';
 export { toHex, fromHex } from './hex.js';
 export { IpAddress, Prefix, addressLength, formatCommunityValue, formatLargeCommunityValue, type LargeCommunityValue } from './values.js';

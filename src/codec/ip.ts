@@ -155,6 +155,8 @@ export function formatIPv6(b: Uint8Array, at = 0): string {
 
 /** parsePrefixInto's answer for an IPv6 prefix: the length plus this flag. */
 export const PREFIX_V6 = 0x100;
+/** parsePrefixInto's answer when the text had host bits set (203.0.113.11/24): they were cleared. */
+export const PREFIX_HOST_BITS = 0x200;
 
 /**
  * "203.0.113.10/32", "2001:db8::/64", or a bare address (a host route) into out[at..at+16)
@@ -187,8 +189,18 @@ export function parsePrefixInto(text: string, out: Uint8Array, at = 0): number {
     }
     if (length > max) return -1;
   }
-  maskHostBits(out, length, at, max / 8);
-  return length | v6;
+  const hostBits = hasHostBits(out, length, at, max / 8);
+  if (hostBits) maskHostBits(out, length, at, max / 8);
+  return length | v6 | (hostBits ? PREFIX_HOST_BITS : 0);
+}
+
+/** Whether any bit after the first `length` bits of bytes[at..at+size) is set. */
+function hasHostBits(bytes: Uint8Array, length: number, at: number, size: number): boolean {
+  const full = length >> 3;
+  const bits = length & 7;
+  if (full < size && bits && (bytes[at + full]! & (0xff >> bits)) !== 0) return true;
+  for (let i = at + full + (bits ? 1 : 0); i < at + size; i++) if (bytes[i] !== 0) return true;
+  return false;
 }
 
 /** Clear every bit after the first `length` bits (in place). */

@@ -1,7 +1,7 @@
 // Turning a client's request into domain paths: every field checked and canonicalised before
 // anything changes, every error naming the field and the value.
 
-import { IpAddress, maskHostBits, parseCommunity, parseLargeCommunity, parsePrefixInto, Prefix, PREFIX_V6 } from '../codec/index.js';
+import { formatIPv4, formatIPv6, IpAddress, maskHostBits, parseCommunity, parseLargeCommunity, parsePrefixInto, Prefix, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
 import type { LargeCommunityValue } from '../codec/values.js';
 import { attributesKey } from './rib.js';
@@ -30,10 +30,26 @@ function notAPrefix(field: string, text: unknown): RequestError {
   return invalid(field, `${JSON.stringify(text)} is not an IPv4 or IPv6 prefix (e.g. 203.0.113.10/32, 2001:db8::10/128)`);
 }
 
+const scratch = new Uint8Array(16);
+
 function validatePrefixLazy(prefix: unknown, field: () => string): Prefix {
-  const p = typeof prefix === 'string' && prefix !== '' ? Prefix.parse(prefix.trim()) : null;
-  if (!p) throw notAPrefix(field(), prefix);
-  return p;
+  const text = typeof prefix === 'string' ? prefix.trim() : '';
+  const r = text === '' ? -1 : parsePrefixInto(text, scratch);
+  if (r < 0) throw notAPrefix(field(), prefix);
+  if (r & PREFIX_HOST_BITS) throw hostBitsSet(field(), text, scratch, 0, r);
+  return Prefix.fromBytes(r & PREFIX_V6 ? 'ipv6-unicast' : 'ipv4-unicast', scratch, r & 0xff);
+}
+
+/**
+ * 203.0.113.11/24 is refused, as routers' config parsers refuse it, naming both things it may mean:
+ * taking the network silently announces something else than what was typed.
+ */
+function hostBitsSet(field: string, text: string, masked: Uint8Array, at: number, r: number): RequestError {
+  const v6 = (r & PREFIX_V6) !== 0;
+  const octets = masked.subarray(at, at + (v6 ? 16 : 4));
+  const network = `${v6 ? formatIPv6(octets) : formatIPv4(octets)}/${r & 0xff}`;
+  const address = text.slice(0, text.indexOf('/'));
+  return invalid(field, `${text} has host bits set: did you mean ${network} (the network) or ${address} (the address alone, /${v6 ? 128 : 32})?`);
 }
 
 /** A next hop for a prefix of `family`: "self", or an address of that family. */
@@ -306,6 +322,7 @@ export class PathStage {
     let r = typeof text === 'string' && text !== '' ? parsePrefixInto(text, this.addr, i * 16) : -1;
     if (r < 0 && typeof text === 'string' && text.trim() !== text) r = parsePrefixInto(text.trim(), this.addr, i * 16);
     if (r < 0) throw notAPrefix(`${field()}.prefix`, text);
+    if (r & PREFIX_HOST_BITS) throw hostBitsSet(`${field()}.prefix`, (text as string).trim(), this.addr, i * 16, r);
     const v6 = (r & PREFIX_V6) !== 0;
     const nextHop = cachedNextHop(input.nextHop ?? this.defaultNextHop, v6 ? 'ipv6-unicast' : 'ipv4-unicast', () => `${field()}.nextHop`);
     if (input.owner !== undefined) validateOwner(input.owner, `${field()}.owner`);

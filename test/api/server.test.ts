@@ -199,7 +199,7 @@ describe('tables travel in parts', () => {
       { prefix: '2001:db8::7', nextHop: '2001:db8::11' },
       { prefix: '2001:db8::8/127', nextHop: '2001:db8::11' },
       ...table(2, '198.51.100.12'),
-      { prefix: '203.0.113.9/24' }, // the configured next hop; host bits cleared
+      { prefix: '203.0.113.0/24' }, // the configured next hop
     ];
     expect(await f.client.replacePaths('lb', set)).toStrictEqual({ added: 9, removed: 0, updated: 0, unchanged: 0 });
     const got = (await f.client.listPaths({ owner: 'lb' })).map((p) => `${p.prefix} via ${p.nextHop} ${p.attributes.communities.join(',')}`.trim());
@@ -271,6 +271,11 @@ describe('bad requests: INVALID_ARGUMENT naming the field and the value, nothing
     { name: 'a prefix that is not one', call: (f) => f.client.addPaths([{ prefix: '203.0.113.300' }]), field: 'paths[0].prefix', value: '203.0.113.300' },
     { name: 'an IPv4 prefix length over 32', call: (f) => f.client.addPaths([{ prefix: '203.0.113.0/33' }]), field: 'paths[0].prefix', value: '203.0.113.0/33' },
     { name: 'an IPv6 prefix length over 128', call: (f) => f.client.addPaths([{ prefix: '2001:db8::/129' }]), field: 'paths[0].prefix', value: '2001:db8::/129' },
+    // Host bits set: refused with both readings offered, never announced as the network silently.
+    { name: 'an IPv4 prefix with host bits set', call: (f) => f.client.addPaths([{ prefix: '203.0.113.11/24' }]), field: 'paths[0].prefix', value: 'did you mean 203.0.113.0/24 (the network) or 203.0.113.11 (the address alone, /32)?' },
+    { name: 'an IPv6 prefix with host bits set', call: (f) => f.client.addPaths([{ prefix: '2001:db8::1/64' }]), field: 'paths[0].prefix', value: 'did you mean 2001:db8::/64' },
+    { name: 'host bits set in a ReplacePaths set', call: (f) => f.client.replacePaths('lb', [{ prefix: '203.0.113.10' }, { prefix: '203.0.113.130/25' }]), field: 'paths[1].prefix', value: '203.0.113.128/25' },
+    { name: 'host bits set in DeletePath', call: (f) => f.client.deletePaths({ prefix: '203.0.113.10/24' }), field: 'prefix', value: 'host bits set' },
     {
       name: 'a next hop of the other family (second path)',
       call: (f) => f.client.addPaths([{ prefix: '203.0.113.30/32', nextHop: '198.51.100.11' }, { prefix: '203.0.113.31/32', nextHop: '2001:db8::1' }]),
