@@ -40,11 +40,26 @@ describe('installation', () => {
     expect(steps[0]).toBe('npm ci && npm run build');
     expect(steps[1]).toMatch(/^npm install -g \.(\s|$)/);
     expect(steps[2]).toMatch(/^announcer daemon --config /);
-    for (const file of ['README.md', 'examples/systemd/announcer.service', 'examples/kubernetes/Dockerfile', 'examples/README.md']) {
+    for (const file of ['README.md', 'examples/systemd/announcer.service', 'examples/systemd/announcer-bfd.service', 'examples/kubernetes/Dockerfile', 'examples/README.md']) {
       expect(await read(file), file).not.toMatch(/npm (install|i) (-g )?announcer\b(?!\/)/);
     }
     expect(await read('examples/systemd/announcer.service')).toContain('npm ci && npm run build && npm install -g .');
     expect(await read('examples/kubernetes/Dockerfile')).toMatch(/^RUN npm install -g \. /m);
+  });
+
+  it("announcer.service's install steps install, and start, the BFD process's unit too", async () => {
+    const steps = (await read('examples/systemd/announcer.service')).split('\n').filter((l) => l.startsWith('#   '));
+    const copy = steps.find((l) => /install .*\/etc\/systemd\/system\//.test(l));
+    expect(copy).toBeDefined();
+    for (const unit of ['announcer.service', 'announcer-bfd.service']) {
+      expect(existsSync(join(ROOT, 'examples/systemd', unit)), unit).toBe(true);
+      expect(copy!.split(/\s+/), unit).toContain(unit);
+    }
+    // Enabled at boot, both; the BFD process first, as the daemon orders after it.
+    expect(steps.map((l) => l.slice(1).trim())).toContain('systemctl enable --now announcer-bfd announcer');
+    // The config that goes with them is this directory's, installed where both units read it.
+    expect(steps.some((l) => /install .*announcer\.yaml \/etc\/announcer\/announcer\.yaml/.test(l))).toBe(true);
+    expect(existsSync(join(ROOT, 'examples/systemd/announcer.yaml'))).toBe(true);
   });
 
   it('`npm install -g .` puts a working `announcer` on the PATH (into a scratch prefix, offline)', async () => {
@@ -60,6 +75,10 @@ describe('installation', () => {
       expect(version.stdout).toMatch(/^announcer 0\.1\.0\nnode v\d+/);
       const help = await run(bin, ['--help']);
       expect(help.stdout).toContain('add-eip');
+      // What announcer-bfd.service and the BFD DaemonSet run.
+      const bfdd = await run(bin, ['bfdd', '--help']);
+      expect(bfdd.code, bfdd.stderr).toBe(0);
+      expect(bfdd.stdout).toContain('--config <file>');
     } finally {
       await rm(prefix, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 // examples/kubernetes: every manifest parses, and the pieces fit together (the config the daemon
 // reads is the ConfigMap's, with ${NODE_IP} from the pod's environment; the socket both containers use is on one shared emptyDir;
-// the probes ask the gRPC health service over that socket).
+// the probes ask the gRPC health service over that socket; the BFD process runs in a DaemonSet of
+// its own, on the same config, with its socket on a hostPath both DaemonSets mount).
 
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseDesiredSet } from '../../examples/controller/desired-set.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, parseConfig, type Config } from '../../src/config.js';
 
 const DIR = fileURLToPath(new URL('../../examples/kubernetes/', import.meta.url));
 
@@ -58,7 +59,7 @@ function volume(pod: Doc, name: string): Doc {
 describe('examples/kubernetes', () => {
   it('every file parses; kustomization lists every manifest; every object has a kind and a name', async () => {
     const files = await manifests();
-    expect([...files.keys()]).toEqual(['configmap.yaml', 'daemonset.yaml', 'kustomization.yaml', 'namespace.yaml', 'serviceaccount.yaml']);
+    expect([...files.keys()]).toEqual(['bfd-daemonset.yaml', 'configmap.yaml', 'daemonset.yaml', 'kustomization.yaml', 'namespace.yaml', 'serviceaccount.yaml']);
     const kustomization = files.get('kustomization.yaml')![0]!;
     expect([...kustomization['resources']].sort()).toEqual([...files.keys()].filter((f) => f !== 'kustomization.yaml'));
     const kinds = (await all()).filter((d) => d['kind'] !== 'Kustomization').map((d) => `${d['kind']}/${d['metadata'].name}`);
@@ -68,6 +69,7 @@ describe('examples/kubernetes', () => {
       'ConfigMap/announcer-config',
       'ConfigMap/lb-desired',
       'DaemonSet/announcer',
+      'DaemonSet/announcer-bfd',
       'Namespace/announcer',
       'ServiceAccount/announcer',
     ]);
@@ -161,5 +163,117 @@ describe('examples/kubernetes', () => {
     expect(dockerfile).toMatch(/^RUN npm install -g \. /m);
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+  });
+});
+
+/** The value the kubelet gives each of a container's environment variables (status.hostIP: this node). */
+function envOf(c: Doc): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of (c['env'] ?? []) as Doc[]) {
+    if (e['value'] !== undefined) env[e['name']] = e['value'];
+    else if (e['valueFrom']?.fieldRef?.fieldPath === 'status.hostIP') env[e['name']] = '198.51.100.11';
+    else throw new Error(`${c['name']}: no value for ${e['name']} in this test`);
+  }
+  return env;
+}
+
+/** The ConfigMap's config as `container` reads it: the file its --config names, with its environment. */
+function configSeenBy(docs: Doc[], pod: Doc, c: Doc): Config {
+  const file: string = c['command'][c['command'].indexOf('--config') + 1];
+  const mount = (c['volumeMounts'] as Doc[]).find((m) => file.startsWith(`${m['mountPath']}/`));
+  expect(mount, `${c['name']}: ${file} is on a mounted volume`).toBeDefined();
+  const source = volume(pod, mount!['name'])['configMap'];
+  const item = (source.items as Doc[]).find((i) => `${mount!['mountPath']}/${i['path']}` === file);
+  expect(item, `${c['name']}: ${file} is a key of ConfigMap ${source.name}`).toBeDefined();
+  return parseConfig(find(docs, 'ConfigMap', source.name)['data'][item!['key']], file, envOf(c));
+}
+
+describe('examples/kubernetes: the BFD process in a DaemonSet of its own', () => {
+  async function pods(): Promise<{ docs: Doc[]; ds: Doc; bfdDs: Doc; pod: Doc; bfdPod: Doc; daemon: Doc; bfdd: Doc }> {
+    const docs = await all();
+    const ds = find(docs, 'DaemonSet', 'announcer');
+    const bfdDs = find(docs, 'DaemonSet', 'announcer-bfd');
+    const pod = ds['spec'].template.spec;
+    const bfdPod = bfdDs['spec'].template.spec;
+    return { docs, ds, bfdDs, pod, bfdPod, daemon: container(pod, 'announcer'), bfdd: container(bfdPod, 'bfdd') };
+  }
+
+  it("runs `announcer bfdd` from the announcer's image on the announcer's config, on the host network, as the same user", async () => {
+    const { docs, pod, bfdPod, daemon, bfdd } = await pods();
+    expect(bfdd['image']).toBe(daemon['image']);
+    expect(bfdd['command']).toEqual(['announcer', 'bfdd', '--config', '/etc/announcer/announcer.yaml']);
+    expect(bfdd['command'].at(-1)).toBe(daemon['command'].at(-1));
+    expect(volume(bfdPod, 'config')['configMap']).toEqual(volume(pod, 'config')['configMap']);
+    // Both read the same file the same way: the same config, the BFD process's socket included.
+    expect(configSeenBy(docs, bfdPod, bfdd)).toEqual(configSeenBy(docs, pod, daemon));
+    // BFD goes out from the node's address; the socket is 0660 for the user both run as.
+    expect(bfdPod.hostNetwork).toBe(true);
+    for (const p of [pod, bfdPod]) expect(p.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 });
+    expect(bfdPod.automountServiceAccountToken).toBe(false);
+    for (const c of [...bfdPod.containers, ...bfdPod.initContainers]) {
+      expect(c['resources'].requests, c['name']).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+      expect(c['securityContext'].allowPrivilegeEscalation, c['name']).toBe(false);
+      expect(c['securityContext'].capabilities.drop, c['name']).toEqual(['ALL']);
+    }
+    expect(bfdd['securityContext'].capabilities.add).toBeUndefined();
+    // A throttled BFD process sends late and the router declares the node dead.
+    expect(bfdd['resources'].limits?.cpu).toBeUndefined();
+  });
+
+  it("the two DaemonSets never pick each other's pods", async () => {
+    const { ds, bfdDs } = await pods();
+    const matches = (selector: Doc, labels: Doc): boolean => Object.entries(selector['matchLabels']).every(([k, v]) => labels[k] === v);
+    expect(matches(bfdDs['spec'].selector, bfdDs['spec'].template.metadata.labels)).toBe(true);
+    expect(matches(ds['spec'].selector, bfdDs['spec'].template.metadata.labels)).toBe(false);
+    expect(matches(bfdDs['spec'].selector, ds['spec'].template.metadata.labels)).toBe(false);
+  });
+
+  it('the socket the config names is on one hostPath both mount; the BFD pod owns it, the announcer only connects', async () => {
+    const { docs, pod, bfdPod, daemon, bfdd } = await pods();
+    const config = configSeenBy(docs, pod, daemon);
+    const dir = config.bfd.socket.slice(0, config.bfd.socket.lastIndexOf('/'));
+    const mounted = (p: Doc, c: Doc): { hostPath: Doc; readOnly: boolean } => {
+      const m = (c['volumeMounts'] as Doc[]).find((x) => x['mountPath'] === dir);
+      expect(m, `${c['name']} mounts ${dir}`).toBeDefined();
+      return { hostPath: volume(p, m!['name'])['hostPath'], readOnly: m!['readOnly'] === true };
+    };
+    const atDaemon = mounted(pod, daemon);
+    const atBfdd = mounted(bfdPod, bfdd);
+    // The same directory of the node: an emptyDir would be one pod's alone.
+    expect(atDaemon.hostPath).toEqual({ path: '/run/announcer-bfd', type: 'DirectoryOrCreate' });
+    expect(atBfdd.hostPath).toEqual(atDaemon.hostPath);
+    expect(atBfdd.readOnly).toBe(false);
+    expect(atDaemon.readOnly).toBe(true);
+    // fsGroup does not apply to a hostPath: an init container hands it to the BFD process's user.
+    const chown = bfdPod.initContainers.find((c: Doc) => c['command'][0] === 'chown');
+    expect(chown['command']).toEqual(['chown', `${bfdPod.securityContext.runAsUser}:${bfdPod.securityContext.runAsGroup}`, dir]);
+    expect(mountOf(chown, (bfdd['volumeMounts'] as Doc[]).find((m) => m['mountPath'] === dir)!['name'])!['mountPath']).toBe(dir);
+    // Ready once the BFD process listens on that socket.
+    expect(bfdd['readinessProbe'].exec.command).toEqual(['test', '-S', config.bfd.socket]);
+  });
+
+  it('the config: the announcer waits for that BFD process, with BFD and graceful restart on the router peer', async () => {
+    const { docs, pod, daemon } = await pods();
+    const config = configSeenBy(docs, pod, daemon);
+    // spawn: false, or the announcer would start a BFD process in its own pod, which dies with it.
+    expect(config.bfd).toEqual({ socket: '/run/announcer-bfd/bfd.sock', spawn: false });
+    // A rolling update (SIGTERM) keeps the node's paths at the router; BFD is held Up as long.
+    expect(config.gracefulRestart.onSigterm).toBe('restart');
+    const router = config.peers.find((p) => p.name === 'router')!;
+    expect(router.bfd).toEqual({ minRx: 300, minTx: 300, multiplier: 3 });
+    expect(router.gracefulRestart?.restartTime).toBeGreaterThanOrEqual(60);
+    // The router keeps the paths for the restart time: longer than the new pod's startup probe
+    // lets it take to come up.
+    const startup = daemon['startupProbe'];
+    expect(startup.periodSeconds * startup.failureThreshold).toBeLessThan(router.gracefulRestart!.restartTime);
+  });
+
+  it('updates go node by node: the announcer moves no traffic, the BFD process (a flap) waits for each node', async () => {
+    const { ds, bfdDs, bfdd } = await pods();
+    for (const d of [ds, bfdDs]) expect(d['spec'].updateStrategy, d['metadata'].name).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
+    // After each node's flap, time for its BGP session to come back before the next node's.
+    expect(bfdDs['spec'].minReadySeconds).toBeGreaterThanOrEqual(30);
+    // Restarting the BFD process is a flap: no liveness probe that could do it.
+    expect(bfdd['livenessProbe']).toBeUndefined();
   });
 });
