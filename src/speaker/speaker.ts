@@ -38,6 +38,9 @@ const BFD_DIAG_TEXT: Record<number, string> = {
   7: 'Administratively Down',
 };
 
+/** How long after a failed start BFD is tried again for an established peer. */
+const BFD_RETRY_MS = 10_000;
+
 export interface SpeakerOptions {
   readonly asn: number;
   readonly routerId: string;
@@ -345,7 +348,11 @@ export class Speaker implements SpeakerApi {
         },
         (err: unknown) => {
           p.bfdOpening = false;
-          s.log.error({ err: err instanceof Error ? err.message : String(err) }, 'cannot start BFD for this peer');
+          s.log.error({ err: err instanceof Error ? err.message : String(err), retryInSeconds: BFD_RETRY_MS / 1000 }, 'cannot start BFD for this peer');
+          // A BFD process that a service manager starts late (bfd.spawn: false) is found later.
+          this.clock.after(BFD_RETRY_MS, () => {
+            if (s.state === 'Established') this.startBfd(p, s);
+          });
         },
       );
   }
