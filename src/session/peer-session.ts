@@ -181,8 +181,8 @@ export class PeerSession {
 
   start(): void {
     this.stopped = false;
-    this.stretchSince = this.clock.now();
-    this.failedSinceUp = false;
+    // A problem noted just before (noteProblem) began this stretch already: SINCE stays there.
+    if (!this.failedSinceUp) this.stretchSince = this.clock.now();
     this.dispatch({ type: 'ManualStart' });
   }
 

@@ -286,6 +286,17 @@ describe('session core: why a peer is not up (lastError, and since when)', () =>
     expect(h.session.since).toBe(firstFailure);
   });
 
+  it('a problem noted before start (a localAddress this host lacks) begins SINCE; the first failed connect does not move it', () => {
+    const h = newSession({ connectRetry: 5 });
+    h.session.noteProblem('localAddress 192.0.2.99 is not an address of this host');
+    const noted = h.clock.now();
+    h.session.start();
+    h.clock.advance(20);
+    h.transport.refuse('bind EADDRNOTAVAIL 192.0.2.99');
+    expect(h.session.lastError).toBe('bind EADDRNOTAVAIL 192.0.2.99');
+    expect(h.session.since).toBe(noted);
+  });
+
   it('SINCE counts from Established while up, and from the drop once it is down', () => {
     const h = newSession();
     const link = establish(h);
