@@ -187,11 +187,12 @@ export class ConfigError extends Error {
   }
 }
 
-function fsReason(cause: unknown): string {
+/** Why a file could not be read, in words; `what` names the kind of file it should be. */
+function fsReason(cause: unknown, what = 'a config file'): string {
   const code = (cause as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOENT') return 'file not found';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory, not a config file';
+  if (code === 'EISDIR') return `is a directory, not ${what}`;
   return `cannot read: ${cause instanceof Error ? cause.message : String(cause)}`;
 }
 
@@ -969,7 +970,7 @@ export async function loadConfig(path: string, env: ConfigEnv = process.env): Pr
         if (key.length === 0 || key.length > 80) throw new Error(`expected a TCP-MD5 key of 1..80 characters, the file holds ${key.length}`);
         return { ...p, password: key };
       } catch (e) {
-        problems.push({ path: `peers[${i}].passwordFile`, message: e instanceof Error && !('code' in e) ? e.message : `${p.passwordFile}: ${fsReason(e)}` });
+        problems.push({ path: `peers[${i}].passwordFile`, message: e instanceof Error && !('code' in e) ? e.message : `${p.passwordFile}: ${fsReason(e, 'a key file')}` });
         return p;
       }
     }),
@@ -981,7 +982,7 @@ export async function loadConfig(path: string, env: ConfigEnv = process.env): Pr
       try {
         await readFile(c.probe.ca);
       } catch (e) {
-        problems.push({ path: `healthChecks[${i}].http.ca`, message: `${c.probe.ca}: ${fsReason(e)}` });
+        problems.push({ path: `healthChecks[${i}].http.ca`, message: `${c.probe.ca}: ${fsReason(e, 'a CA bundle (PEM file)')}` });
       }
     }),
   );

@@ -1,7 +1,7 @@
 // The config's healthChecks (issue 10): defaults filled in, durations read as written, and every
 // problem named by its field, down to the argument or header it is about.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -212,6 +212,9 @@ describe('healthChecks: loadConfig', () => {
       const text = withChecks(`- { name: web, http: { url: "https://{nextHop}/healthz", ca: ${ca} } }`);
       await writeFile(file, text);
       await expect(loadConfig(file)).rejects.toThrow(`healthChecks[0].http.ca: ${ca}: file not found`);
+      await mkdir(ca);
+      await expect(loadConfig(file)).rejects.toThrow(`healthChecks[0].http.ca: ${ca}: is a directory, not a CA bundle (PEM file)`);
+      await rmdir(ca);
       await writeFile(ca, '-----BEGIN CERTIFICATE-----\n');
       expect((await loadConfig(file)).healthChecks?.[0]?.probe).toMatchObject({ ca });
     } finally {
@@ -221,7 +224,8 @@ describe('healthChecks: loadConfig', () => {
 
   it("the example config's commented-out checks are a valid config once uncommented", async () => {
     const example = await readFile(new URL('../examples/announcer.yaml', import.meta.url), 'utf8');
-    const uncommented = example.replace(/^# healthChecks:$/m, 'healthChecks:').replace(/^#   /gm, '  ');
+    // The block from `# healthChecks:` on, as long as its lines are commented-out YAML.
+    const uncommented = example.replace(/^# healthChecks:\n(?:#   .*\n)+/m, (block) => block.replace(/^# healthChecks:$/m, 'healthChecks:').replace(/^#   /gm, '  '));
     const config = parseConfig(uncommented, 'examples/announcer.yaml');
     expect(config.healthChecks?.map((c) => `${c.name} ${c.probe.kind} ${c.onFail.action}`)).toEqual(['web http withdraw', 'dns tcp demote', 'script exec withdraw']);
   });

@@ -48,7 +48,7 @@ function entry(raw: unknown, i: number): PathInput {
     path.nextHop = o['nextHop'];
   }
   if (o['check'] !== undefined) {
-    if (typeof o['check'] !== 'string') throw new PathFileError(`${at}.check: expected the name of a health check, got ${what(o['check'])}`);
+    if (typeof o['check'] !== 'string' || o['check'].trim() === '') throw new PathFileError(`${at}.check: expected the name of a health check, got ${what(o['check'])}`);
     path.check = o['check'];
   }
   if (o['communities'] !== undefined) path.communities = stringList(o['communities'], `${at}.communities`);

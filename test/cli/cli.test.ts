@@ -568,6 +568,8 @@ describe('health checks', () => {
 
       await writeFile(file, '- { prefix: 203.0.113.10, check: 5 }\n');
       expect(await cli(['replace', '--owner', 'lb', '--file', file])).toMatchObject({ code: 2, stderr: expect.stringContaining(`error: ${file}: paths[0].check: expected the name of a health check, got 5`) });
+      await writeFile(file, '- { prefix: 203.0.113.10, check: "" }\n');
+      expect(await cli(['replace', '--owner', 'lb', '--file', file])).toMatchObject({ code: 2, stderr: expect.stringContaining(`error: ${file}: paths[0].check: expected the name of a health check, got ""`) });
       await writeFile(file, '- 203.0.113.10\n- { prefix: 203.0.113.11, check: nope }\n');
       expect(await cli(['replace', '--owner', 'lb', '--file', file])).toMatchObject({ code: 1, stderr: 'error: paths[1].check: unknown health check "nope" (configured: web)\n' });
       expect(await f.client.listPaths({ owner: 'lb' })).toHaveLength(3);
