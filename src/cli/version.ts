@@ -1,5 +1,5 @@
 // announcer version [--json]: what is running, for bug reports: the package version, Node's, and
-// the git commit when the program runs from a checkout (else "unknown").
+// the git commit: the checkout's, or the one an image recorded at build time (else "unknown").
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,8 +56,18 @@ export function gitCommit(root = ROOT): string | undefined {
   return undefined;
 }
 
+/**
+ * The commit recorded when an image was built from a copy without .git (the Dockerfile writes it
+ * to COMMIT from `--build-arg COMMIT=...`), else the checkout's HEAD.
+ */
+export function commitOf(root = ROOT): string | undefined {
+  const recorded = read(join(root, 'COMMIT'));
+  if (recorded !== undefined && /^[0-9a-f]{7,64}$/.test(recorded)) return recorded;
+  return gitCommit(root);
+}
+
 function versionInfo(root = ROOT): VersionInfo {
-  return { version: packageVersion(root), node: process.version, commit: gitCommit(root) ?? 'unknown' };
+  return { version: packageVersion(root), node: process.version, commit: commitOf(root) ?? 'unknown' };
 }
 
 export function registerVersion(program: Command, ctx: CommandContext): void {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitCommit } from '../../src/cli/version.js';
+import { commitOf, gitCommit } from '../../src/cli/version.js';
 import { createProgram } from '../../src/cli/program.js';
 import { startFixture } from '../api/fixture.js';
 import { MAIN, spawnDaemon, stopDaemon } from './built-daemon.js';
@@ -121,6 +121,14 @@ describe('announcer version', () => {
       expect(gitCommit(t)).toBe('a'.repeat(40));
       await writeFile(join(t, '.git/HEAD'), `${'c'.repeat(40)}\n`);
       expect(gitCommit(t)).toBe('c'.repeat(40));
+      // An image built without .git: the commit its build recorded wins.
+      expect(commitOf(t)).toBe('c'.repeat(40));
+      await writeFile(join(t, 'COMMIT'), `${'d'.repeat(40)}\n`);
+      expect(commitOf(t)).toBe('d'.repeat(40));
+      await rm(join(t, '.git'), { recursive: true });
+      expect(commitOf(t)).toBe('d'.repeat(40));
+      await writeFile(join(t, 'COMMIT'), 'not a commit\n');
+      expect(commitOf(t)).toBeUndefined();
     } finally {
       await rm(t, { recursive: true, force: true });
     }
