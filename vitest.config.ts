@@ -12,6 +12,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The routers and tools the tests run are installed first when missing (apt-get, as root).
+    globalSetup: ['test/preflight.ts'],
     // Integration tests own network namespaces and daemons; unit tests are quick.
     testTimeout: 30_000,
   },
