@@ -3,8 +3,9 @@
 // this command runs (the client commands need none of the speaker).
 
 import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
 import type { CommandContext } from './context.js';
-import type { CliIo } from './io.js';
+import { EXIT, type CliIo } from './io.js';
 
 export interface DaemonCommandOptions {
   /** --config FILE */
@@ -19,7 +20,33 @@ export function registerDaemon(program: Command, ctx: CommandContext, run: Daemo
     .command('daemon')
     .description('run the BGP speaker and serve the API')
     .requiredOption('--config <file>', 'the YAML config file')
-    .action(async (o: { config: string }) => {
-      ctx.exit(await run({ config: o.config }, ctx.io));
+    .option('--check', 'only read and validate the config (and the files it names), then exit: 0 when it is good, 2 naming every problem')
+    .action(async (o: { config: string; check?: boolean }) => {
+      ctx.exit(o.check ? await checkConfig(o.config, ctx.io) : await run({ config: o.config }, ctx.io));
     });
+}
+
+/** `announcer daemon --check`: the daemon's own start-up validation, without starting anything. */
+async function checkConfig(file: string, io: CliIo): Promise<number> {
+  try {
+    const c = await loadConfig(file, io.env);
+    const bfd = c.peers.filter((p) => p.bfd).length;
+    const gr = c.peers.filter((p) => p.gracefulRestart).length;
+    const facts = [
+      `AS ${c.asn}`,
+      `router id ${c.routerId}`,
+      `${c.peers.length} peer${c.peers.length === 1 ? '' : 's'} (${c.peers.map((p) => p.name).join(', ')})`,
+      ...(gr > 0 ? [`graceful restart with ${gr}`] : []),
+      ...(bfd > 0 ? [`BFD with ${bfd} (BFD process on ${c.bfd.socket})`] : []),
+      `API on ${c.api.kind === 'unix' ? `unix:${c.api.socket}` : c.api.address}`,
+      ...(c.stateFile ? [`state file ${c.stateFile}`] : ['no state file']),
+      ...(c.healthChecks ? [`${c.healthChecks.length} health check${c.healthChecks.length === 1 ? '' : 's'}`] : []),
+    ];
+    io.stdout.write(`${file}: good: ${facts.join(', ')}\n`);
+    return EXIT.ok;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    io.stderr.write(`${e.message}\n`);
+    return EXIT.usage;
+  }
 }

@@ -184,3 +184,18 @@ describe('signals', () => {
     expect((await announcer(['peers', '--json'])).code).toBe(0);
   });
 });
+
+describe('announcer daemon --check', () => {
+  it('validates a config without starting anything: 0 with a summary, 2 naming every problem', async () => {
+    const good = await announcer(['daemon', '--check', '--config', join(dir, 'announcer.yaml')]);
+    expect(good).toEqual({ code: 0, stdout: `${join(dir, 'announcer.yaml')}: good: AS 65000, router id 192.0.2.1, 1 peer (router1), API on ${api}, no state file\n`, stderr: '' });
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'asn: 65000\nrouterId: 0.0.0.0\npeers:\n  - { address: 198.51.100.1, asn: 65001, holdTime: 2 }\n');
+    const r = await announcer(['daemon', '--check', '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^.*bad\.yaml: 2 problems\nrouterId: .*\npeers\[0\]\.holdTime: .*\n$/);
+    // Nothing was started: the running daemon's socket is the only one in the directory.
+    expect(existsSync(join(dir, 'api.sock'))).toBe(true);
+  });
+});
