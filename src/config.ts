@@ -926,7 +926,8 @@ export function parseConfig(text: string, source = 'config', env: ConfigEnv = pr
     throw err;
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const refs = new EnvReferences(text);
+  const doc = parseDocument(refs.masked, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
@@ -936,7 +937,7 @@ export function parseConfig(text: string, source = 'config', env: ConfigEnv = pr
       }),
     );
   }
-  const unset = substituteEnv(doc, env, lineCounter);
+  const unset = substituteEnv(doc, env, lineCounter, refs);
   if (unset.length > 0) throw new ConfigError(source, unset);
   let input: unknown;
   try {
@@ -991,6 +992,33 @@ export async function loadConfig(path: string, env: ConfigEnv = process.env): Pr
 }
 
 // `${NAME}` or `${NAME:-default}`; `$${` is a literal `${`; a `${` that is never closed is an error.
+/**
+ * `${VAR}` written where YAML reads braces as structure (`api: { socket: ${DIR}/a.sock }`, a flow
+ * mapping) would break the document. So each reference is masked before the YAML is parsed, by a
+ * token of private-use characters of the same length (error positions stay true), and put back in
+ * the parsed values before they are expanded.
+ */
+class EnvReferences {
+  private readonly refs: string[] = [];
+  readonly masked: string;
+
+  constructor(text: string) {
+    this.masked = text.includes('${')
+      ? text.replace(/\$\{[^}\n]*\}/g, (ref) => {
+          if (this.refs.length >= 0x1000 || /[\ue000-\uf0ff]/.test(ref)) return ref;
+          const i = this.refs.push(ref) - 1;
+          return `\ue000${String.fromCharCode(0xe100 + i)}\ue001`.padEnd(ref.length, '\ue002');
+        })
+      : text;
+  }
+
+  /** `s` with every token back as the `${...}` it masks. */
+  restore(s: string): string {
+    if (this.refs.length === 0 || !s.includes('\ue000')) return s;
+    return s.replace(/\ue000(.)\ue001\ue002*/g, (_m, c: string) => this.refs[c.charCodeAt(0) - 0xe100] ?? '');
+  }
+}
+
 const ENV_REFERENCE = /\$\$\{|\$\{([^}]*)(\}|$)/g;
 const ENV_NAME = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
@@ -1000,14 +1028,19 @@ const ENV_NAME = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
  * a value cannot inject YAML; a plain (unquoted) value is then read as YAML reads it (`asn: ${ASN}`
  * is a number), a quoted one stays text. Returns a problem per unset variable without a default.
  */
-function substituteEnv(doc: Document, env: ConfigEnv, lineCounter: LineCounter): ConfigProblem[] {
+function substituteEnv(doc: Document, env: ConfigEnv, lineCounter: LineCounter, refs: EnvReferences): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<unknown>();
   const walk = (node: unknown, path: readonly PropertyKey[]): void => {
     if (seen.has(node)) return;
     seen.add(node);
+    if (isScalar(node) && typeof node.value === 'string') node.value = refs.restore(node.value);
     if (isMap(node)) {
-      for (const pair of node.items) walk(pair.value, [...path, isScalar(pair.key) ? String(pair.key.value) : '?']);
+      for (const pair of node.items) {
+        // A key is never expanded, but is read as written.
+        if (isScalar(pair.key) && typeof pair.key.value === 'string') pair.key.value = refs.restore(pair.key.value);
+        walk(pair.value, [...path, isScalar(pair.key) ? String(pair.key.value) : '?']);
+      }
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => walk(item, [...path, i]));
     } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {

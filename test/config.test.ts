@@ -506,6 +506,21 @@ describe('environment variables: ${VAR} and ${VAR:-default}', () => {
     expect(() => parseConfig(minimal('name: "${NODE_IP"'), 'config', env)).toThrow('peers[0].name: ${ without a closing }');
   });
 
+  it('works inside flow mappings and lists, where YAML reads braces as structure', () => {
+    const text = minimal('', 'api: { socket: ${DIR}/a.sock, socketMode: ${MODE} }\nallowPrefixes: [${POOL}, "${POOL6:-2001:db8:200::/64}"]').replace(
+      '  - address: 198.51.100.1',
+      '  - { address: ${ROUTER}, asn: 65001, localAddress: ${NODE_IP} }\n  - address: 198.51.100.9',
+    );
+    const config = parseConfig(text, 'config', { ...env, DIR: '/run/n1', POOL: '203.0.113.0/24', ROUTER: '198.51.100.1' });
+    expect(config.api).toEqual({ kind: 'unix', socket: '/run/n1/a.sock', socketMode: 0o640 });
+    expect(config.allowPrefixes).toEqual(['203.0.113.0/24', '2001:db8:200::/64']);
+    expect(config.peers[0]).toMatchObject({ address: '198.51.100.1', localAddress: '198.51.100.7' });
+    // Unset, in a flow mapping: the usual one-line problem, at the right line, not a YAML error.
+    expect(() => parseConfig(minimal('', 'api: { socket: ${NOPE}/a.sock }'), 'config', env)).toThrow(/^config: 1 problem\napi\.socket: environment variable NOPE is not set \(line 3;/);
+    // And $${ stays a literal there too.
+    expect(parseConfig(minimal('name: "a$${b}"'), 'config', env).peers[0]?.name).toBe('a${b}');
+  });
+
   it('loadConfig reads the process environment by default', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'announcer-config-'));
     const name = 'ANNOUNCER_TEST_ROUTER_ID';
