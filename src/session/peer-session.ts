@@ -439,7 +439,7 @@ export class PeerSession {
   }
 
   private dropConnection(): void {
-    // A connect that never got an answer: with TCP-MD5 that is all the kernel lets us see.
+    // A connect that never got an answer: with TCP-MD5 or TTL security that is all the kernel lets us see.
     const hint = this.transport.unansweredHint;
     if (this.connecting && !this.stopped && hint !== undefined) this.fail(hint);
     this.sendHold?.stop();

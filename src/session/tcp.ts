@@ -32,9 +32,15 @@ export class TcpTransport implements Transport {
     this.protection = protectionFor(peer, ebgp);
   }
 
+  /** What a connect that never got an answer may mean, where a protection drops the answer unseen. */
   get unansweredHint(): string | undefined {
-    if (this.protection?.password === undefined) return undefined;
-    return `no answer to connect from ${this.peer.address}:${this.peer.port} (TCP-MD5 is configured: a wrong or missing password at the peer looks like this)`;
+    const to = `no answer to connect from ${this.peer.address}:${this.peer.port}`;
+    if (this.protection?.password !== undefined) return `${to} (TCP-MD5 is configured: a wrong or missing password at the peer looks like this)`;
+    if (this.peer.ttlSecurity) {
+      const hops = this.peer.multihop ?? 1;
+      return `${to} (ttlSecurity is on: a peer more than ${hops} hop${hops === 1 ? '' : 's'} away looks like this; set multihop if it is further)`;
+    }
+    return undefined;
   }
 
   connect(cb: ConnectCallbacks): { cancel(): void } {

@@ -94,12 +94,16 @@ describe('ReplacePaths against BIRD', () => {
       { change: 'one swapped', set: [0, 1, 3], updates: 2, bird: ['198.18.0.0/32', '198.18.0.1/32', '198.18.0.3/32'] },
       { change: 'empty set', set: [], updates: 1, bird: [] },
     ];
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       const before = await updates();
-      await d.client.replacePaths('controller', row.set.map((i) => table(i, 1)[0]!));
+      await d.client.replacePaths('controller', row.set.map((k) => table(k, 1)[0]!));
       await waitFor(routes, { what: `BIRD after "${row.change}"`, until: (r) => JSON.stringify(r) === JSON.stringify(row.bird), timeoutMs: 10_000 });
-      await sleep(300); // anything late would show in the counter now
-      expect(await updates(), row.change).toBe(before + row.updates);
+      // A marker path of another owner after it: its UPDATE leaves after anything the change still
+      // had to send, so once BIRD has the marker, the count is final (one UPDATE for the marker).
+      const marker = `203.0.113.${i + 1}/32`;
+      await d.client.addPaths([{ prefix: marker, owner: 'marker' }]);
+      await waitFor(() => birdc(bird.socket, `show route ${marker}`), { what: `the marker ${marker} in BIRD`, until: (t) => t.includes(marker), timeoutMs: 10_000 });
+      expect(await updates(), row.change).toBe(before + row.updates + 1);
     }
   });
 });
