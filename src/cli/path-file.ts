@@ -19,48 +19,57 @@ function what(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function stringList(v: unknown, field: string): string[] {
+function stringList(v: unknown, field: string, problems: string[]): string[] {
   // A lone value is a list of one, as people write `communities: 65000:100`.
   const list = Array.isArray(v) ? v : [v];
-  return list.map((c, i) => {
-    if (typeof c !== 'string' && typeof c !== 'number') throw new PathFileError(`${field}[${i}]: expected a string, got ${what(c)}`);
-    return String(c);
+  return list.flatMap((c, i) => {
+    if (typeof c !== 'string' && typeof c !== 'number') {
+      problems.push(`${field}[${i}]: expected a string, got ${what(c)}`);
+      return [];
+    }
+    return [String(c)];
   });
 }
 
-function entry(raw: unknown, i: number): PathInput {
+/** One entry of the list; what is wrong with it goes to `problems`, every field checked. */
+function entry(raw: unknown, i: number, problems: string[]): PathInput | null {
   const at = `paths[${i}]`;
   if (typeof raw === 'string') return { prefix: raw };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new PathFileError(`${at}: expected a path (a mapping with prefix, or a prefix), got ${what(raw)}`);
+    problems.push(`${at}: expected a path (a mapping with prefix, or a prefix), got ${what(raw)}`);
+    return null;
   }
+  const before = problems.length;
   const o = raw as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!(KEYS as readonly string[]).includes(key)) {
       const hint = key === 'owner' ? ' (the owner is --owner)' : ` (expected ${KEYS.join(', ')})`;
-      throw new PathFileError(`${at}.${key}: unknown field${hint}`);
+      problems.push(`${at}.${key}: unknown field${hint}`);
     }
   }
-  if (typeof o['prefix'] !== 'string') throw new PathFileError(`${at}.prefix: expected a prefix, got ${what(o['prefix'])}`);
-  const path: { -readonly [K in keyof PathInput]: PathInput[K] } = { prefix: o['prefix'] };
+  if (typeof o['prefix'] !== 'string') problems.push(`${at}.prefix: expected a prefix, got ${what(o['prefix'])}`);
+  const path: { -readonly [K in keyof PathInput]: PathInput[K] } = { prefix: String(o['prefix']) };
   if (o['nextHop'] !== undefined) {
-    if (typeof o['nextHop'] !== 'string') throw new PathFileError(`${at}.nextHop: expected an address or "self", got ${what(o['nextHop'])}`);
-    path.nextHop = o['nextHop'];
+    if (typeof o['nextHop'] !== 'string') problems.push(`${at}.nextHop: expected an address or "self", got ${what(o['nextHop'])}`);
+    else path.nextHop = o['nextHop'];
   }
   if (o['check'] !== undefined) {
-    if (typeof o['check'] !== 'string' || o['check'].trim() === '') throw new PathFileError(`${at}.check: expected the name of a health check, got ${what(o['check'])}`);
-    path.check = o['check'];
+    if (typeof o['check'] !== 'string' || o['check'].trim() === '') problems.push(`${at}.check: expected the name of a health check, got ${what(o['check'])}`);
+    else path.check = o['check'];
   }
-  if (o['communities'] !== undefined) path.communities = stringList(o['communities'], `${at}.communities`);
-  if (o['largeCommunities'] !== undefined) path.largeCommunities = stringList(o['largeCommunities'], `${at}.largeCommunities`);
+  if (o['communities'] !== undefined) path.communities = stringList(o['communities'], `${at}.communities`, problems);
+  if (o['largeCommunities'] !== undefined) path.largeCommunities = stringList(o['largeCommunities'], `${at}.largeCommunities`, problems);
   for (const key of ['localPref', 'med'] as const) {
     const v = o[key];
     if (v === undefined) continue;
-    if (typeof v !== 'number') throw new PathFileError(`${at}.${key}: expected a number, got ${what(v)}`);
-    path[key] = v;
+    if (typeof v !== 'number') problems.push(`${at}.${key}: expected a number, got ${what(v)}`);
+    else path[key] = v;
   }
-  return path;
+  return problems.length === before ? path : null;
 }
+
+/** At most this many problems are listed; the count says how many there were. */
+const MAX_LISTED = 20;
 
 /**
  * JSON is parsed as JSON: a YAML parser takes ~25 s over a million-entry JSON file, JSON.parse
@@ -91,5 +100,16 @@ export function parsePathFile(text: string): PathInput[] {
   const list =
     typeof doc === 'object' && !Array.isArray(doc) && 'paths' in doc ? (doc as { paths: unknown }).paths ?? [] : doc;
   if (!Array.isArray(list)) throw new PathFileError(`expected a list of paths (or a mapping with paths:), got ${what(list)}`);
-  return list.map(entry);
+  const problems: string[] = [];
+  const paths: PathInput[] = [];
+  list.forEach((raw, i) => {
+    const p = entry(raw, i, problems);
+    if (p) paths.push(p);
+  });
+  if (problems.length === 1) throw new PathFileError(problems[0]!);
+  if (problems.length > 1) {
+    const more = problems.length > MAX_LISTED ? [`... and ${problems.length - MAX_LISTED} more`] : [];
+    throw new PathFileError([`${problems.length} problems`, ...problems.slice(0, MAX_LISTED), ...more].join('\n'));
+  }
+  return paths;
 }

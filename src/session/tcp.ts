@@ -62,10 +62,7 @@ export class TcpTransport implements Transport {
     const onFail = (err?: Error): void => {
       if (!pending) return;
       pending = false;
-      const local = this.peer.localAddress;
-      // Bound to an address the host does not have (yet): say which setting that is.
-      const hint = (err as NodeJS.ErrnoException | undefined)?.code === 'EADDRNOTAVAIL' && local ? ` (localAddress ${local} is not an address of this host)` : '';
-      cb.failed((err?.message ?? 'connection closed while connecting') + hint, false);
+      cb.failed(connectFailure(err as NodeJS.ErrnoException | undefined, this.peer), false);
     };
     socket.once('error', onFail);
     socket.once('close', () => onFail());
@@ -97,6 +94,39 @@ export class TcpTransport implements Transport {
       }
     }
     return new TcpConnection(socket, false, this.clock);
+  }
+}
+
+/**
+ * Why a connect failed, in words an operator acts on (the README's troubleshooting table), not
+ * Node's `connect ENETUNREACH 198.51.100.1:179 - Local (0.0.0.0:0)`. The code stays at the end, for
+ * searching.
+ */
+export function connectFailure(err: NodeJS.ErrnoException | undefined, peer: TcpPeer): string {
+  const to = `${peer.address}:${peer.port}`;
+  const code = err?.code;
+  switch (code) {
+    case undefined:
+      return err?.message ?? `connection to ${to} closed while connecting`;
+    case 'ECONNREFUSED':
+      return `connection refused by ${to}: nothing listens there (BGP not configured for this node on the router, another port, or the router only connects out) (ECONNREFUSED)`;
+    case 'ENETUNREACH':
+      return `no route to ${peer.address} from this host: network unreachable (ENETUNREACH)`;
+    case 'EHOSTUNREACH':
+      return `${peer.address} is unreachable: no answer on the link (ARP or neighbour discovery failed) or a route says so (EHOSTUNREACH)`;
+    case 'ETIMEDOUT':
+      return `connect to ${to} timed out: no answer (a firewall dropping it, or the router down) (ETIMEDOUT)`;
+    case 'ECONNRESET':
+      return `connection to ${to} reset while connecting (ECONNRESET)`;
+    case 'EADDRNOTAVAIL':
+      return peer.localAddress
+        ? `cannot connect from ${peer.localAddress}: localAddress is not an address of this host (EADDRNOTAVAIL)`
+        : `cannot connect to ${to}: no local address to connect from (EADDRNOTAVAIL)`;
+    case 'EACCES':
+    case 'EPERM':
+      return `connect to ${to} not permitted: a firewall rule or a security policy refuses it (${code})`;
+    default:
+      return err?.message ?? code;
   }
 }
 

@@ -79,7 +79,7 @@ afterAll(async () => {
 
 describe('announcer peers', () => {
   it('says why a peer stuck in Active is not up, and since when, under its name', async () => {
-    const refused = `connect ECONNREFUSED 127.0.0.1:${port}`;
+    const refused = `connection refused by 127.0.0.1:${port}: nothing listens there (BGP not configured for this node on the router, another port, or the router only connects out) (ECONNREFUSED)`;
     const j = await answerUntil(['peers', '--json'], (r) => r.stdout.includes(refused), 'the refused connect as lastError');
     const [peer] = (JSON.parse(j.stdout) as { peers: { name: string; address: string; state: string; lastError: string; lastErrorAt: number; since: number }[] }).peers;
     expect(peer).toMatchObject({ name: 'router1', address: '127.0.0.1', lastError: refused });

@@ -346,6 +346,11 @@ describe('replace', () => {
       ['- { prefix: 203.0.113.10, med: high }\n', 'paths[0].med: expected a number, got "high"'],
       ['- { prefix: 203.0.113.10, communities: [{a: 1}] }\n', 'paths[0].communities[0]: expected a string, got a mapping'],
       ['- [1, 2\n', 'not YAML or JSON'],
+      // Every problem at once, as the config does, not one per run.
+      [
+        '- { prefix: 203.0.113.10, med: high, owner: lb }\n- 203.0.113.11\n- { nextHop: 198.51.100.11 }\n',
+        '3 problems\npaths[0].owner: unknown field (the owner is --owner)\npaths[0].med: expected a number, got "high"\npaths[2].prefix: expected a prefix, got nothing',
+      ],
     ];
     for (const [text, message] of cases) {
       const path = await file('shape.yaml', text);
