@@ -5,7 +5,8 @@ import type { PathInput } from '../client.js';
 import { withApi, type CommandContext } from './context.js';
 import type { FieldWords } from './errors.js';
 import { addReport, json } from './format.js';
-import { checkName, collect, ownerName, uint32 } from './options.js';
+import { checkName, communityArg, familyMismatch, largeCommunityArg, nextHopArg, ownerName, prefixArg, uint32 } from './options.js';
+import { UsageError } from './context.js';
 
 interface AddEipOptions {
   nextHop?: string[];
@@ -49,10 +50,10 @@ export function registerAddEip(program: Command, ctx: CommandContext): void {
   program
     .command('add-eip')
     .description('announce a prefix, one path per next hop (adding an existing path updates it)')
-    .argument('<prefix>', 'e.g. 203.0.113.10/32 or 2001:db8::10/128; a bare address means /32 or /128')
-    .option('--next-hop <ip>', 'a node serving the prefix, or "self" (repeatable; default: the daemon\'s nextHop)', collect)
-    .option('--community <a:b>', 'a COMMUNITY, e.g. 65000:100 (repeatable)', collect)
-    .option('--large-community <a:b:c>', 'a LARGE_COMMUNITY, e.g. 65000:1:2 (repeatable)', collect)
+    .argument('<prefix>', 'e.g. 203.0.113.10/32 or 2001:db8::10/128; a bare address means /32 or /128', prefixArg)
+    .option('--next-hop <ip>', 'a node serving the prefix, or "self" (repeatable; default: the daemon\'s nextHop)', nextHopArg)
+    .option('--community <a:b>', 'a COMMUNITY, e.g. 65000:100 (repeatable)', communityArg)
+    .option('--large-community <a:b:c>', 'a LARGE_COMMUNITY, e.g. 65000:1:2 (repeatable)', largeCommunityArg)
     .addOption(new Option('--local-pref <n>', 'LOCAL_PREF (iBGP only)').argParser(uint32))
     .addOption(new Option('--med <n>', 'MULTI_EXIT_DISC').argParser(uint32))
     .option('--owner <name>', 'who the paths belong to (default: cli)', ownerName)
@@ -63,6 +64,8 @@ export function registerAddEip(program: Command, ctx: CommandContext): void {
         cmd,
         ctx,
         async (client) => {
+          const mismatch = familyMismatch(prefix, o.nextHop);
+          if (mismatch) throw new UsageError(mismatch);
           const paths = await client.addPaths(pathInputs(prefix, o));
           ctx.io.stdout.write(o.json ? json({ paths }) : addReport(paths));
         },

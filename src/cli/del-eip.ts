@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { withApi, type CommandContext } from './context.js';
 import { describePath, json } from './format.js';
-import { collect, ownerName } from './options.js';
+import { nextHopArg, ownerName, prefixArg } from './options.js';
 
 interface DelEipOptions {
   nextHop?: string[];
@@ -15,8 +15,8 @@ export function registerDelEip(program: Command, ctx: CommandContext): void {
   program
     .command('del-eip')
     .description('withdraw paths of a prefix: the given next hops, or all of them')
-    .argument('<prefix>', 'e.g. 203.0.113.10/32; a bare address means /32 or /128')
-    .option('--next-hop <ip>', 'withdraw only the path via this next hop (repeatable)', collect)
+    .argument('<prefix>', 'e.g. 203.0.113.10/32; a bare address means /32 or /128', prefixArg)
+    .option('--next-hop <ip>', 'withdraw only the path via this next hop (repeatable)', nextHopArg)
     .option('--owner <name>', "withdraw only this owner's paths", ownerName)
     .option('--json', 'print the withdrawn paths as one JSON document')
     .action(async (prefix: string, o: DelEipOptions, cmd: Command) => {

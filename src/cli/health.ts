@@ -18,6 +18,7 @@ export function registerHealth(program: Command, ctx: CommandContext): void {
     .description('ask the daemon whether it is serving (the gRPC health check): exit 0 if so')
     .option('--service <name>', 'the service to ask about: "" is the whole daemon, announcer.v1.Announcer the API (ready to take paths)', '')
     .option('--timeout <seconds>', 'give up after this long (exit 3)', seconds, 2)
+    .option('--json', 'print one JSON document: {"service", "status", "serving"}; errors as JSON on stderr')
     .addHelpText(
       'after',
       `
@@ -25,24 +26,27 @@ Prints one line: "serving", or why not. Exit status: 0 serving, 1 not serving (s
 shutting down), 3 no answer (daemon not running, socket missing, timeout). For Kubernetes:
   exec: { command: [announcer, health, --api, unix:/run/announcer/announcer.sock] }`,
     )
-    .action(async (o: { service: string; timeout: number }, cmd: Command) => {
+    .action(async (o: { service: string; timeout: number; json?: boolean }, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {
         let status;
         try {
           status = await client.checkHealth(o.service, { timeoutMs: o.timeout * 1000 });
         } catch (e) {
           if (!(e instanceof ApiError && e.codeName === 'NOT_FOUND')) throw e;
-          ctx.io.stderr.write(`not serving: the daemon does not know the service ${JSON.stringify(o.service)}\n`);
-          ctx.exit(EXIT.failed);
-          return;
+          status = 'SERVICE_UNKNOWN';
         }
-        if (status === 'SERVING') {
+        const serving = status === 'SERVING';
+        if (o.json) {
+          ctx.io.stdout.write(`${JSON.stringify({ service: o.service, status, serving })}\n`);
+        } else if (serving) {
           ctx.io.stdout.write('serving\n');
-          return;
+        } else if (status === 'SERVICE_UNKNOWN') {
+          ctx.io.stderr.write(`not serving: the daemon does not know the service ${JSON.stringify(o.service)}\n`);
+        } else {
+          const what = o.service === '' ? 'the daemon' : o.service;
+          ctx.io.stderr.write(`not serving: ${what} reports ${status} (starting up or shutting down)\n`);
         }
-        const what = o.service === '' ? 'the daemon' : o.service;
-        ctx.io.stderr.write(`not serving: ${what} reports ${status} (starting up or shutting down)\n`);
-        ctx.exit(EXIT.failed);
+        if (!serving) ctx.exit(EXIT.failed);
       });
     });
 }

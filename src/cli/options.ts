@@ -1,6 +1,7 @@
 // Option parsers shared by the subcommands.
 
 import { InvalidArgumentError } from 'commander';
+import { formatIPv4, formatIPv6, IpAddress, parseCommunity, parseLargeCommunity, parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
 
 /** For repeatable options: --next-hop A --next-hop B -> ['A', 'B']. */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -24,4 +25,48 @@ export function uint32(value: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n > 0xffffffff) throw new InvalidArgumentError('expected an integer in 0..4294967295.');
   return n;
+}
+
+// The values checked before the daemon is asked: a malformed one is a usage error (exit 2) whether
+// or not a daemon answers, as every other flag is. What only the daemon knows (allowPrefixes,
+// health checks, the families its peers carry) it still says.
+
+const scratch = new Uint8Array(16);
+
+/** A prefix, or a bare address (a /32 or /128); host bits set are refused, both readings offered. */
+export function prefixArg(value: string): string {
+  const text = value.trim();
+  const r = parsePrefixInto(text, scratch);
+  if (r < 0) throw new InvalidArgumentError(`expected an IPv4 or IPv6 prefix (e.g. 203.0.113.10/32, 2001:db8::10/128), got ${JSON.stringify(value)}.`);
+  if (r & PREFIX_HOST_BITS) {
+    const v6 = (r & PREFIX_V6) !== 0;
+    const network = `${v6 ? formatIPv6(scratch) : formatIPv4(scratch)}/${r & 0xff}`;
+    throw new InvalidArgumentError(`${text} has host bits set: did you mean ${network} (the network) or ${text.slice(0, text.indexOf('/'))} (the address alone)?`);
+  }
+  return text;
+}
+
+/** A next hop: an address or "self" (repeatable). */
+export function nextHopArg(value: string, previous: string[] = []): string[] {
+  if (value !== 'self' && !IpAddress.parse(value.trim())) throw new InvalidArgumentError(`expected an IP address or "self", got ${JSON.stringify(value)}.`);
+  return [...previous, value.trim()];
+}
+
+/** A COMMUNITY, A:B with each part in 0..65535 (repeatable). */
+export function communityArg(value: string, previous: string[] = []): string[] {
+  if (parseCommunity(value.trim()) === null) throw new InvalidArgumentError(`expected A:B with each part in 0..65535 (e.g. 65000:100), got ${JSON.stringify(value)}.`);
+  return [...previous, value.trim()];
+}
+
+/** A LARGE_COMMUNITY, A:B:C with each part in 0..4294967295 (repeatable). */
+export function largeCommunityArg(value: string, previous: string[] = []): string[] {
+  if (parseLargeCommunity(value.trim()) === null) throw new InvalidArgumentError(`expected A:B:C with each part in 0..4294967295 (e.g. 65000:1:2), got ${JSON.stringify(value)}.`);
+  return [...previous, value.trim()];
+}
+
+/** Next hops of the other family than the prefix: refused before the call, like the daemon would. */
+export function familyMismatch(prefix: string, nextHops: readonly string[] | undefined): string | undefined {
+  const v6 = prefix.includes(':');
+  const other = nextHops?.find((n) => n !== 'self' && n.includes(':') !== v6);
+  return other === undefined ? undefined : `--next-hop ${other} is ${v6 ? 'IPv4' : 'IPv6'} but the prefix is ${v6 ? 'IPv6' : 'IPv4'}`;
 }

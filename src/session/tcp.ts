@@ -120,7 +120,7 @@ export function connectFailure(err: NodeJS.ErrnoException | undefined, peer: Tcp
       return `connection to ${to} reset while connecting (ECONNRESET)`;
     case 'EADDRNOTAVAIL':
       return peer.localAddress
-        ? `cannot connect from ${peer.localAddress}: localAddress is not an address of this host (EADDRNOTAVAIL)`
+        ? `localAddress ${peer.localAddress} is not an address of this host: cannot connect from it (EADDRNOTAVAIL)`
         : `cannot connect to ${to}: no local address to connect from (EADDRNOTAVAIL)`;
     case 'EACCES':
     case 'EPERM':

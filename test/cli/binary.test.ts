@@ -94,7 +94,7 @@ describe('announcer peers', () => {
     expect(table.code).toBe(0);
     const [header, row] = table.stdout.split('\n');
     expect(header).toMatch(/^PEER +ADDRESS +ASN +STATE +SINCE +PFX-SENT +PFX-RCVD +MSG-SENT +MSG-RCVD +FAMILIES +LAST-ERROR$/);
-    expect(row).toMatch(new RegExp(`^router1 +127\\.0\\.0\\.1:${port} +65001 +(Active|Connect|Idle) +\\d+s +0 +0 +0 +0 +- +${refused} \\(\\d+s ago\\)$`));
+    expect(row).toMatch(new RegExp(`^router1 +127\\.0\\.0\\.1:${port} +65001 +(Active|Connect|Idle) +\\d+s +0 +0 +0 +0 +- +${refused.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+s ago\\)$`));
   });
 
   it('watch names the peer', async () => {
@@ -144,14 +144,33 @@ describe('announcer add-eip and replace', () => {
 
 describe('mistakes', () => {
   it("a refusal is in the CLI's words, exit 1; as JSON with --json", async () => {
-    expect(await announcer(['add-eip', '203.0.113.10', '--next-hop', '2001:db8::5'])).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: 'error: --next-hop 2001:db8::5 is IPv6 but the prefix is IPv4\n',
-    });
-    const j = await announcer(['add-eip', '203.0.113.10', '--next-hop', '2001:db8::5', '--json']);
+    expect(await announcer(['del-eip', '203.0.113.77'])).toEqual({ code: 1, stdout: '', stderr: 'error: no path 203.0.113.77/32 is announced\n' });
+    const j = await announcer(['del-eip', '203.0.113.77', '--json']);
     expect(j.code).toBe(1);
-    expect(JSON.parse(j.stderr)).toMatchObject({ error: { message: '--next-hop 2001:db8::5 is IPv6 but the prefix is IPv4', exitCode: 1, kind: 'refused' } });
+    expect(JSON.parse(j.stderr)).toMatchObject({ error: { exitCode: 1, kind: 'refused', status: 'NOT_FOUND' } });
+  });
+
+  it('a malformed value is a usage error (exit 2) before any daemon is asked, running or not', async () => {
+    const nobody = `unix:${join(dir, 'nobody.sock')}`;
+    const cases: [string[], string][] = [
+      [['add-eip', '203.0.113.300'], "'203.0.113.300' is invalid for argument 'prefix'. expected an IPv4 or IPv6 prefix"],
+      [['add-eip', '203.0.113.11/24'], '203.0.113.11/24 has host bits set: did you mean 203.0.113.0/24 (the network) or 203.0.113.11 (the address alone)?'],
+      [['add-eip', '203.0.113.10', '--community', '70000:1'], "option '--community <a:b>' argument '70000:1' is invalid. expected A:B with each part in 0..65535"],
+      [['add-eip', '203.0.113.10', '--large-community', '1:2'], "option '--large-community <a:b:c>' argument '1:2' is invalid"],
+      [['add-eip', '203.0.113.10', '--next-hop', 'router1'], "option '--next-hop <ip>' argument 'router1' is invalid. expected an IP address or \"self\""],
+      [['add-eip', '203.0.113.10', '--next-hop', '2001:db8::5'], '--next-hop 2001:db8::5 is IPv6 but the prefix is IPv4'],
+      [['del-eip', '2001:db8::/129'], "'2001:db8::/129' is invalid for argument 'prefix'"],
+    ];
+    for (const [args, message] of cases) {
+      for (const api of [undefined, nobody]) {
+        const r = await announcer([...(api ? ['--api', api] : []), ...args]);
+        expect(r.code, `${args.join(' ')} (${api ?? 'daemon up'})`).toBe(2);
+        expect(r.stderr, args.join(' ')).toContain(message);
+        expect(r.stdout).toBe('');
+      }
+    }
+    const j = await announcer(['--api', nobody, 'add-eip', '203.0.113.10', '--community', '70000:1', '--json']);
+    expect(JSON.parse(j.stderr)).toMatchObject({ error: { exitCode: 2, kind: 'usage' } });
   });
 
   it('a usage error is one line and a hint, exit 2: a bad --med, an unknown flag, --api with a port out of range', async () => {
@@ -172,6 +191,16 @@ describe('mistakes', () => {
   it('exit 3 when no daemon answers', async () => {
     const r = await announcer(['--api', `unix:${join(dir, 'nobody.sock')}`, 'list']);
     expect(r.code).toBe(3);
+  });
+});
+
+describe('announcer health', () => {
+  it('takes --json like every command: the status, and whether it is serving', async () => {
+    const r = await announcer(['health', '--json']);
+    expect(r).toEqual({ code: 0, stdout: '{"service":"","status":"SERVING","serving":true}\n', stderr: '' });
+    const unknown = await announcer(['health', '--service', 'nope', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stdout)).toEqual({ service: 'nope', status: 'SERVICE_UNKNOWN', serving: false });
   });
 });
 

@@ -170,7 +170,7 @@ describe('announcer completion', () => {
     expect(await complete('announcer', 'add-eip', '203.0.113.10', '--ne')).toEqual(['--next-hop']);
     expect(await complete('announcer', 'replace', '--file', 'pe')).toEqual(['peers.yaml']);
     expect(await complete('announcer', 'completion', '')).toEqual(['bash', 'zsh']);
-    expect(await complete('announcer', 'health', '--')).toEqual(['--service', '--timeout', '--help']);
+    expect(await complete('announcer', 'health', '--')).toEqual(['--service', '--timeout', '--json', '--help']);
     // complete(1) registered it for the command.
     expect((await shell('bash', ['-c', `source '${file}'; complete -p announcer`])).stdout).toBe('complete -F _announcer announcer\n');
   });

@@ -22,6 +22,6 @@ describe('connectFailure', () => {
   });
 
   it('names localAddress when the host lacks it', () => {
-    expect(connectFailure(err('EADDRNOTAVAIL'), { ...peer, localAddress: '192.0.2.99' })).toBe('cannot connect from 192.0.2.99: localAddress is not an address of this host (EADDRNOTAVAIL)');
+    expect(connectFailure(err('EADDRNOTAVAIL'), { ...peer, localAddress: '192.0.2.99' })).toBe('localAddress 192.0.2.99 is not an address of this host: cannot connect from it (EADDRNOTAVAIL)');
   });
 });

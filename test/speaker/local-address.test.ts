@@ -41,6 +41,6 @@ describe('a peer localAddress', () => {
   it('not on this host: each connect that fails says which setting it is', async () => {
     const t = new TcpTransport({ address: '127.0.0.1', port: 9, localAddress: '192.0.2.99' }, false, systemClock, silentLogger);
     const why = await new Promise<string>((resolve) => t.connect({ up: (link) => (link.close(), resolve('connected')), failed: (w) => resolve(w) }));
-    expect(why).toBe('cannot connect from 192.0.2.99: localAddress is not an address of this host (EADDRNOTAVAIL)');
+    expect(why).toBe('localAddress 192.0.2.99 is not an address of this host: cannot connect from it (EADDRNOTAVAIL)');
   });
 });
