@@ -328,7 +328,7 @@ async function main(): Promise<void> {
     const held = await routeCount(bird, 'where net !~ 203.0.113.0/24');
     const log = bird.process.output().slice(logFrom);
     const bfdDownLines = log.split('\n').filter((l) => /BFD session down|changed state from Up to Down/.test(l));
-    const bgpDown = log.split('\n').filter((l) => /node1: State changed to (stop|down)/.test(l));
+    const bgpDown = log.split('\n').filter((l) => /node1: State changed to stop/.test(l));
     const daemonBfd = daemon
       .output()
       .slice(daemonLogFrom)
@@ -351,7 +351,7 @@ async function main(): Promise<void> {
     for (const l of daemonBfd.slice(0, 4)) console.log(`    daemon: ${l.trim().slice(0, 220)}`);
     console.log(`  when                                        ${phases.join('; ')}`);
     const reset = birdAfter.since !== birdBefore.since || peerAfter.since !== peerBefore.since || bgpDown.length > 0;
-    console.log(`  BGP session reset                           ${reset ? `yes (BIRD: ${bgpDown.length} down; now ${birdAfter.info || '?'}; our last error: ${peerAfter.lastError ?? 'none'})` : 'no'}`);
+    console.log(`  BGP session reset                           ${reset ? `yes (BIRD: ${bgpDown.length} session stops; now ${birdAfter.info || '?'}; our last error: ${peerAfter.lastError ?? 'none'})` : 'no'}`);
     console.log(`  AddPath every ${INTERVAL_MS} ms during the replace     ${latencies.length} calls${failures > 0 ? `, ${failures} failed (${firstFailure})` : ''}`);
     console.log(`    latency p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted.at(-1) ?? NaN)}`);
     for (const l of loopFigures(metricsText)) console.log(l);
