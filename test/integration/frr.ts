@@ -115,11 +115,12 @@ function bgpSection(opts: FrrConfigOptions): string[] {
   const watched = opts.peers.some((p) => p.bfd === true);
   if (watched) {
     out.push(
-      " ! `neighbor ... bfd`: a neighbor BFD declares down loses its session and its routes at once,",
-      ' ! graceful restart or not. A BFD session the neighbor ends on purpose (AdminDown) is not acted',
-      ' ! on. Leave `bfd check-control-plane-failure` off: with it FRR ignores a BFD failure of a',
-      " ! neighbor that has graceful restart and clears the C bit (announcer's in-daemon BFD),",
-      ' ! so a dead node would wait for the hold timer and then graceful restart.',
+      " ! `neighbor ... bfd`: a neighbor that BFD declares down while its session is up loses the",
+      ' ! session and its routes at once, graceful restart or not (but not once a restart has begun:',
+      ' ! see above). A BFD session the neighbor ends on purpose (AdminDown) is not acted on. Leave',
+      ' ! `bfd check-control-plane-failure` off: with it FRR 8.4 ignored every BFD failure of a',
+      ' ! neighbor with graceful restart, C bit set or not, so a dead node waited for the hold timer',
+      ' ! and then for the whole restart time.',
     );
   }
   out.push(' ! Per neighbor: its AS, keepalive and hold time (seconds), a reconnect 1 s after a loss', " ! (FRR's default: 120 s), and BFD.");
