@@ -6,6 +6,9 @@
 //                       ECMP route 203.0.113.10 -> node1..3                   +-- node2 198.51.100.12
 //                                                                            +-- node3 198.51.100.13
 //   every node: EIP 203.0.113.10/32 on lo, HTTP on 203.0.113.10:80, default route via the router.
+//
+// startRouter() and establishedSessions() are all that knows the router is BIRD: the integration
+// tests override the two to run the same lab with FRR (test/integration/demo-harness.ts).
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -55,13 +58,27 @@ export interface DemoLabOptions {
   readonly detachable?: boolean;
   /** Cuts every wait short (Ctrl-C). */
   readonly signal?: AbortSignal;
-  /** Daemons with graceful restart (restart time 30 s) and a state file each. */
-  readonly gracefulRestart?: boolean;
+  /**
+   * Daemons with graceful restart (restart time 30 s unless given) and a state file each; the
+   * router runs `graceful restart on`.
+   */
+  readonly gracefulRestart?: boolean | { readonly restartTime: number };
+  /** BFD on every daemon's session and at the router (`bfd on`), milliseconds; default off. */
+  readonly bfd?: BfdTimers;
+  /** Seconds, both sides of every session; default 6. */
+  readonly holdTime?: number;
   /**
    * Daemons with the health check `web` (each node's http://{nextHop}/healthz, every 500 ms, 2 in a
    * row to change): what a down node's paths become.
    */
   readonly healthOnFail?: 'withdraw' | 'demote';
+}
+
+/** BFD timers, milliseconds, as the daemon's config and the router's take them. */
+export interface BfdTimers {
+  readonly minRx: number;
+  readonly minTx: number;
+  readonly multiplier: number;
 }
 
 /** The health check's settings: how long a dead web server keeps its traffic is at most about interval x fall. */
@@ -75,7 +92,7 @@ export class DemoLab {
   /** Each node's web server, by node index. */
   readonly servers = new Map<number, LabProcess>();
   #router: Bird | undefined;
-  /** Aborted when the router's BIRD exits, so no wait goes on for a router that is gone. */
+  /** Aborted when the router (one of its processes) exits, so no wait goes on for a router that is gone. */
   readonly #routerGone = new AbortController();
 
   constructor(
@@ -145,19 +162,31 @@ export class DemoLab {
       routerId: this.lab.router.ipv4,
       asn: ROUTER_ASN,
       families: ['ipv4'],
-      holdTime: 6,
+      holdTime: this.holdTime,
+      ...(this.options.bfd === undefined ? {} : { bfd: this.options.bfd }),
+      ...(this.options.gracefulRestart ? { gracefulRestart: true } : {}),
       peers,
     });
   }
 
-  async startRouter(): Promise<Bird> {
+  /** The hold time of every session, both sides. */
+  get holdTime(): number {
+    return this.options.holdTime ?? 6;
+  }
+
+  /** Starts the router (BIRD 2) and waits until it answers. */
+  async startRouter(): Promise<void> {
     const bird = await this.lab.startBird(this.lab.router.ns, this.routerConfigText(), { name: 'router' });
     this.#router = bird;
-    void bird.process.exited.then((s) => {
+    this.watchRouter(bird.process, "the router's BIRD");
+  }
+
+  /** Cuts every later wait short when this router process exits: for startRouter() and the routers that replace it. */
+  protected watchRouter(proc: LabProcess, what: string): void {
+    void proc.exited.then((s) => {
       const how = s.signal === null ? `exit code ${s.code}` : `signal ${s.signal}`;
-      this.#routerGone.abort(new Error(`the router's BIRD exited (${how})`));
+      this.#routerGone.abort(new Error(`${what} exited (${how})`));
     });
-    return bird;
   }
 
   /**
@@ -219,7 +248,12 @@ export class DemoLab {
       nextHop: 'self',
       api: { socket },
       logLevel: 'info',
-      ...(this.options.gracefulRestart ? { gracefulRestart: { restartTime: 30 }, stateFile: join(this.lab.dir, `${name}.state.json`) } : {}),
+      ...(this.options.gracefulRestart
+        ? {
+            gracefulRestart: { restartTime: this.options.gracefulRestart === true ? 30 : this.options.gracefulRestart.restartTime },
+            stateFile: join(this.lab.dir, `${name}.state.json`),
+          }
+        : {}),
       ...(this.options.healthOnFail
         ? {
             healthChecks: [
@@ -239,9 +273,10 @@ export class DemoLab {
           name: 'router',
           address: this.lab.router.ipv4,
           asn: ROUTER_ASN,
-          holdTime: 6,
+          holdTime: this.holdTime,
           connectRetry: 1,
           families: ['ipv4-unicast'],
+          ...(this.options.bfd === undefined ? {} : { bfd: this.options.bfd }),
           ...(this.shape === 'central' ? { addPath: 'send' } : {}),
         },
       ],
@@ -287,13 +322,18 @@ export class DemoLab {
   /** Waits until the router has every session of this shape Established. */
   async waitForSessions(): Promise<void> {
     const names = this.sessionNames;
-    await waitFor(() => birdProtocols(this.router.socket), {
+    await waitFor(() => this.establishedSessions(), {
       what: `the router's BGP sessions ${names.join(', ')} to be Established`,
-      until: (ps) => names.every((n) => ps.find((p) => p.name === n)?.info.startsWith('Established') === true),
+      until: (up) => names.every((n) => up.includes(n)),
       timeoutMs: 15_000,
       intervalMs: 100,
       ...this.#signal(),
     });
+  }
+
+  /** The names (sessionNames) of the router's sessions that are Established now. */
+  protected async establishedSessions(): Promise<string[]> {
+    return (await birdProtocols(this.router.socket)).filter((p) => p.info.startsWith('Established')).map((p) => p.name);
   }
 
   /** Runs the CLI against a daemon's API; resolves with its exit code and output. */

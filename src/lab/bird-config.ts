@@ -38,8 +38,16 @@ export interface RouterPeer {
 }
 
 export interface RouterConfigOptions {
-  /** BFD (RFC 5880) on every session, milliseconds: `protocol bfd` and `bfd on`. */
-  readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
+  /**
+   * BFD (RFC 5880) on every session, milliseconds: `protocol bfd` and `bfd on`, or `bfd graceful`
+   * with `graceful: true` (a BFD failure then starts a graceful restart instead of ending the session).
+   */
+  readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number; readonly graceful?: boolean };
+  /**
+   * Graceful restart (RFC 4724) on every session: `graceful restart on` (BIRD's default is `aware`,
+   * which keeps a restarting peer's routes too but does not ask the peers to keep its own).
+   */
+  readonly gracefulRestart?: boolean;
   readonly routerId: string;
   /** The router's own AS. */
   readonly asn: number;
@@ -170,15 +178,25 @@ export function routerConfig(opts: RouterConfigOptions): string {
     );
   }
   if (opts.bfd !== undefined) {
+    const b = opts.bfd;
+    for (const [field, value] of [['bfd.minRx', b.minRx], ['bfd.minTx', b.minTx], ['bfd.multiplier', b.multiplier]] as const) {
+      checkSeconds(field, value, 1);
+    }
+    const detect = b.multiplier * b.minRx;
     out.push(
       '',
-      '# BFD (RFC 5880) watches each neighbor\'s link: a dead link takes its session down in',
-      '# milliseconds instead of a hold time.',
+      "# BFD (RFC 5880) watches each neighbor's link: a neighbor that stops answering (its host dead,",
+      `# cut off, or its link down) is declared down after ${b.multiplier} intervals without a packet, about`,
+      `# ${detect} ms here, instead of after the hold time. What it costs: ${Math.round(1000 / b.minTx)} packets a second per neighbor`,
+      `# each way, and a host or router that cannot send for ${detect} ms (CPU starved, a long pause) is`,
+      '# declared dead too: shorter intervals catch failures sooner and false ones more often. The',
+      '# announcer sends at the rates of its own config (`bfd` per peer, default 300 ms x 3); the',
+      "# slower of the two sides sets each direction's rate.",
       'protocol bfd {',
       '  interface "*" {',
-      `    min rx interval ${opts.bfd.minRx} ms;`,
-      `    min tx interval ${opts.bfd.minTx} ms;`,
-      `    multiplier ${opts.bfd.multiplier};`,
+      `    min rx interval ${b.minRx} ms;`,
+      `    min tx interval ${b.minTx} ms;`,
+      `    multiplier ${b.multiplier};`,
       '  };',
       '}',
     );
@@ -188,7 +206,20 @@ export function routerConfig(opts: RouterConfigOptions): string {
     `# Settings every session shares; \`protocol bgp NAME from ${template}\` inherits all of them.`,
     `template bgp ${template} {`,
   );
-  if (opts.bfd !== undefined) out.push('  # Tie each session to a BFD session with its neighbor.', '  bfd on;');
+  if (opts.bfd !== undefined) out.push(...bfdLines(opts.bfd.graceful === true, opts.gracefulRestart === true));
+  if (opts.gracefulRestart === true) {
+    out.push(
+      '  # Graceful restart (RFC 4724): when an announcer restarts (`announcer shutdown --restart`, an',
+      '  # upgrade, a crash) its routes stay installed, still forwarding to its node, for the restart',
+      '  # time it advertised (its `gracefulRestart.restartTime`), until it is back and has sent them',
+      "  # again (End-of-RIB); then whatever it did not send again goes. BIRD's default, `aware`, does",
+      '  # this much too; `on` also asks the announcers to keep what this router sends them, which is',
+      '  # nothing here. What it costs: an announcer that stops for good without saying so (killed, and',
+      '  # never started again) keeps its routes for that restart time; `announcer shutdown` (without',
+      '  # --restart) and SIGTERM by default withdraw them at once.',
+      '  graceful restart on;',
+    );
+  }
   if (opts.localPort !== undefined && opts.localPort !== 179) {
     out.push(`  # This router's AS, and the TCP port it listens on for these sessions (default 179).`);
     out.push(`  local port ${opts.localPort} as ${opts.asn};`);
@@ -261,6 +292,29 @@ export function routerConfig(opts: RouterConfigOptions): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The template's `bfd` line and why, for `bfd on` or `bfd graceful`. */
+function bfdLines(graceful: boolean, gracefulRestart: boolean): string[] {
+  if (graceful) {
+    return [
+      '  # Tie each session to a BFD session with its neighbor, but treat a BFD failure as the start of',
+      '  # a graceful restart (`bfd graceful`): the session ends and the routes stay, stale, for the',
+      "  # neighbor's restart time. Only for neighbors whose BFD goes down whenever their BGP daemon",
+      '  # restarts: a node that dies keeps attracting traffic for that restart time.',
+      '  bfd graceful;',
+    ];
+  }
+  return [
+    '  # Tie each session to a BFD session with its neighbor (`bfd on`): when BFD declares the neighbor',
+    '  # down, the session ends and its routes are withdrawn at once, in the detection time rather than',
+    ...(gracefulRestart
+      ? ['  # the hold time, also while graceful restart is keeping them for a restarting announcer. A BFD']
+      : ['  # the hold time. A BFD']),
+    '  # session the neighbor ends on purpose (AdminDown) counts as a failure too. `bfd graceful` would',
+    "  # keep a dead node's routes for its restart time instead.",
+    '  bfd on;',
+  ];
+}
+
 function addPathsComment(mode: BirdAddPaths): string {
   switch (mode) {
     case 'rx':
@@ -285,6 +339,10 @@ session, and the kernel protocols merge the equal paths into one ECMP route:
         nexthop via 198.51.100.12 dev br0 weight 1
         nexthop via 198.51.100.13 dev br0 weight 1
 
+BFD (300 ms x 3) drops a dead or cut-off node's next hop in about a second; graceful restart keeps
+a restarting announcer's paths (\`announcer shutdown --restart\`, an upgrade), so neither moves traffic
+it should not. The comments at \`protocol bfd\`, \`bfd on\` and \`graceful restart on\` say what each costs.
+
 Router 198.51.100.1 (AS 65001); nodes 198.51.100.11-13 and 2001:db8:100::11-13 (AS 65000),
 all on one subnet. This is routerConfig(PER_NODE_EXAMPLE) from test/integration/lab.ts, which the
 integration tests run against real BIRD 2; see README.md here.
@@ -307,6 +365,10 @@ it, and \`merge paths\` in the kernel protocols, the router installs one ECMP ro
 The same session carries IPv6 routes too (Multiprotocol BGP): their next hops must be IPv6
 addresses on a connected subnet, like 2001:db8:100::11.
 
+BFD (300 ms x 3) and graceful restart as in router.conf, with one difference that matters here:
+this one session carries every node's paths, so when BFD declares the announcer's host dead (or
+stalled for 0.9 s) every EIP loses every next hop at once. Run a redundant pair of announcers.
+
 Router 198.51.100.1 (AS 65001); announcer 198.51.100.2 (AS 65000) listening on TCP 17900, the
 port Porter used to stay clear of Calico on 179. This is routerConfig(CENTRAL_EXAMPLE) from
 test/integration/lab.ts, which the integration tests run against real BIRD 2; see README.md here.
@@ -319,6 +381,8 @@ export const PER_NODE_EXAMPLE: RouterConfigOptions = {
   header: PER_NODE_HEADER,
   routerId: '198.51.100.1',
   asn: 65001,
+  bfd: { minRx: 300, minTx: 300, multiplier: 3 },
+  gracefulRestart: true,
   templateName: 'nodes',
   peers: [1, 2, 3].flatMap((i) => [
     { name: `node${i}`, address: `198.51.100.${10 + i}`, asn: 65000, comment: `node ${i}: its IPv4 session` },
@@ -331,6 +395,8 @@ export const CENTRAL_EXAMPLE: RouterConfigOptions = {
   header: CENTRAL_HEADER,
   routerId: '198.51.100.1',
   asn: 65001,
+  bfd: { minRx: 300, minTx: 300, multiplier: 3 },
+  gracefulRestart: true,
   templateName: 'announcers',
   peers: [
     {

@@ -2,12 +2,14 @@
 // network namespaces: BFD with FRR's bfdd, and the interop scenarios every receiver runs. Runs the built CLI (dist/cli/main.js): `npm test` builds first. FRR missing
 // is a failure, not a skip: `.ci/run` installs it.
 
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bfdCuts, createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon } from './daemon-harness.js';
-import { frrConfig, startFrr, type Frr } from './frr.js';
+import { FRR_EXAMPLE, frrConfig, frrIntegratedConfig, startFrr, type Frr } from './frr.js';
 import { frrReceiver } from './interop/frr.js';
 import { interopSuite } from './interop/scenarios.js';
-import { waitFor, type Lab } from './lab.js';
+import { run, waitFor, type Lab } from './lab.js';
 
 let lab: Lab | undefined;
 afterEach(async () => {
@@ -26,6 +28,15 @@ interface FrrBfdPeer {
 async function bfdPeers(frr: Frr): Promise<FrrBfdPeer[]> {
   return JSON.parse(await frr.vtysh('show bfd peers json')) as FrrBfdPeer[];
 }
+
+describe('the FRR router config we ship', () => {
+  it('bird-configs/frr.conf is frrIntegratedConfig(FRR_EXAMPLE), and FRR 8.4 parses it', async () => {
+    const file = fileURLToPath(new URL('../../bird-configs/frr.conf', import.meta.url));
+    expect(readFileSync(file, 'utf8'), 'frr.conf differs from frrIntegratedConfig(FRR_EXAMPLE); regenerate it').toBe(frrIntegratedConfig(FRR_EXAMPLE));
+    // --dryrun: vtysh parses the file with every daemon's commands and talks to none.
+    await run('vtysh', ['--dryrun', '--inputfile', file]);
+  });
+});
 
 describe('announcer daemon with an FRR router', () => {
   it("BFD with FRR's bfdd: a blackholed node loses its next hop at the router in well under the 9 s hold time", async () => {
