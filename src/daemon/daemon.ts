@@ -53,7 +53,7 @@ export async function runDaemon(
   }
   const speaker = new Speaker(speakerOptions(config), log, systemClock, store);
   try {
-    const n = speaker.restore(stored);
+    const n = await speaker.restore(stored);
     if (store) log.info({ paths: n, file: store.file }, 'restored paths from the state file');
   } catch (e) {
     if (!(e instanceof RequestError)) throw e;

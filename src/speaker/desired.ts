@@ -3,7 +3,7 @@
 // owners, changes are told to watchers and to the send pipelines (by prefix row), and the table is
 // persisted before a call returns.
 
-import type { Clock } from '../clock.js';
+import { Slices, type Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
 import { grow } from '../rib/columns.js';
 import { attributesKey, attributesView, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
@@ -54,12 +54,14 @@ export class DesiredTable {
   /**
    * Put the stored table back (before start), block by block in order: a put is a path's whole
    * state, a delete removes it. A path the rules refuse now (allowPrefixes narrowed, a next hop no
-   * router takes) is left out and handed to `refused`; a malformed one is an error. Returns the
-   * paths held afterwards.
+   * router takes) is left out and handed to `refused`; a malformed one is an error. Resolves with
+   * the paths held afterwards. Runs in slices (a million paths would hold the event loop for most
+   * of a second); nothing else may change the table meanwhile (the daemon restores before it serves).
    */
-  restore(state: StoredState, refused: (why: RequestError) => void = () => {}): number {
+  async restore(state: StoredState, refused: (why: RequestError) => void = () => {}): Promise<number> {
     const rib = this.rib;
     rib.reserve(state.entries); // at most this many: the table is sized once, not doubled all the way
+    const slices = new Slices();
     // Each next hop (per family) and each set of details is checked once per dictionary, not per
     // path: blocks with the same dictionary share its objects (most journal records do).
     const checked = new Map<object, { hops: (NextHop | undefined)[][]; hopProblems: (string | undefined)[]; details: (StoredDetails | undefined)[] }>();
@@ -71,6 +73,7 @@ export class DesiredTable {
       // Names the entry under the cursor (made only for an error).
       const field = () => `paths[${Prefix.fromBytes(c.v6 ? 'ipv6-unicast' : 'ipv4-unicast', c.bytes, c.length, c.at).toString()} via ${block.nextHops[c.nextHop]}]`;
       while (c.next()) {
+        if (slices.spent()) await slices.next();
         const nh = (hops[c.v6 ? 1 : 0]![c.nextHop] ??= validateNextHop(block.nextHops[c.nextHop]!, c.v6 ? 'ipv6-unicast' : 'ipv4-unicast', `${field()}.nextHop`));
         if (c.del) {
           const p = rib.pathAt(rib.findOctets(c.bytes, c.at, c.length, c.v6), nh);

@@ -211,7 +211,7 @@ async function stateBench(churnSeconds: number, withStore: boolean, python: bool
   const state = await again.load();
   const loaded = performance.now() - t;
   const fresh = new Speaker(opts, silentLogger, undefined, again);
-  const n = fresh.restore(state);
+  const n = await fresh.restore(state);
   console.log(`start-up with ${state.entries} stored entries: load ${loaded.toFixed(0)} ms + restore ${(performance.now() - t - loaded).toFixed(0)} ms = ${(performance.now() - t).toFixed(0)} ms (${n} restored)`);
   await again.close();
 }
