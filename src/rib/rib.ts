@@ -257,6 +257,17 @@ export class Rib {
     this.maybeFree(row);
   }
 
+  /**
+   * The row of the prefix at bytes[at..] (host bits clear), made without paths when there is none,
+   * held (see hold) so its number keeps meaning this prefix until release(row): a ReplacePaths
+   * applied in slices finds its rows once.
+   */
+  holdRowOf(bytes: Uint8Array, at: number, length: number, isV6: boolean): number {
+    const row = this.rowFor(bytes, at, length, isV6);
+    this.holds[row]!++;
+    return row;
+  }
+
   isV6(row: number): boolean {
     return this.fam[row] === V6;
   }

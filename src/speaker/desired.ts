@@ -27,6 +27,8 @@ export class DesiredTable {
   readonly rib = new Rib();
   /** Health checks of paths (set by the speaker before any path, when checks are configured). */
   gate: HealthGate | null = null;
+  /** ReplacePaths commits under way (past their linearization point), oldest first: see applyReplace. */
+  private readonly commits: ReplaceCommit[] = [];
 
   constructor(
     /** Next hop of a path added without one: an address or "self". */
@@ -112,12 +114,14 @@ export class DesiredTable {
     // Each touched prefix's attributes before this call (null: it had no paths), so every path of
     // it that takes new ones says updated, not only the first.
     const before = new Map<number, Attributes | null>();
-    const w = this.record();
-    const touched = w ? new RowSet() : null;
+    const own = this.record();
+    const touched = own ? new RowSet() : null;
     for (const v of valid) {
       const row = this.rib.find(v.path.prefix);
+      if (row !== NIL) this.touch(row); // a ReplacePaths being applied goes first (see applyReplace)
       if (row !== NIL && !before.has(row)) before.set(row, this.rib.pathCountOf(row) > 0 ? this.rib.attributes(this.rib.attributeId(row)) : null);
       const r = this.rib.upsert(v.path, v.attrKey);
+      if (row === NIL) this.fresh(r.row);
       all.push(r.path);
       results.push(r.result);
       if (r.result !== 'unchanged') {
@@ -130,8 +134,9 @@ export class DesiredTable {
       }
     }
     const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before));
+    this.emitCommits();
     if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.view(p)), () => []);
-    await this.persist(touched, w);
+    await this.persist(touched, own);
     return result;
   }
 
@@ -152,6 +157,7 @@ export class DesiredTable {
     const row = this.rib.find(prefix);
     const victims: number[] = [];
     if (row !== NIL) {
+      this.touch(row); // a ReplacePaths being applied goes first (see applyReplace)
       // The paths via the given next hops, found by value (no text compared).
       const wanted = nextHops.map((nh) => this.rib.pathAt(row, nh)).filter((p) => p !== NIL);
       for (let p = this.rib.firstPath(row); p !== NIL; p = this.rib.nextPath(p)) {
@@ -160,19 +166,20 @@ export class DesiredTable {
         victims.push(p);
       }
     }
+    this.emitCommits();
     if (victims.length === 0) {
       const what = nextHops.length ? `${prefix.toString()} via ${nextHops.join(', ')}` : prefix.toString();
       throw new RequestError('not-found', 'prefix', `prefix: no path ${what}${sel.owner !== undefined ? ` owned by ${sel.owner}` : ''} is announced`);
     }
     const before = victims.map((p) => this.view(p));
     const gone: AnnouncedPath[] = [];
-    const w = this.record();
+    const own = this.record();
     victims.forEach((p, i) => {
-      if (this.release(w, p, sel.owner)) gone.push(before[i]!);
+      if (this.release(own, p, sel.owner)) gone.push(before[i]!);
     });
     if (gone.length) this.changed(row);
     this.emitRib(() => [], () => gone);
-    await this.persist(w && RowSet.of(row), w);
+    await this.persist(own && RowSet.of(row), own);
     return before;
   }
 
@@ -208,95 +215,148 @@ export class DesiredTable {
     };
   }
 
-  /** Everything is valid: from here on nothing can fail, so the change is all or nothing. */
+  /**
+   * Everything is valid: from here on nothing can fail, so the change is all or nothing. Applied in
+   * slices, so the event loop turns (BFD, keepalives, other calls) while a million paths go in:
+   *
+   * 1. Find (or make, empty) and hold the row of every staged prefix. Nothing the table holds
+   *    changes yet; calls in between come before this one. Held rows are never freed, so their
+   *    numbers keep naming their prefixes until the commit is done with them.
+   * 2. From one moment on, the linearization point, this call comes before every call that starts
+   *    later: row by row, the owner's paths the set lacks go and the set's paths are claimed (a
+   *    row is "settled"). A later call that is about to change a row settles it first for every
+   *    commit under way (touch()), and marks a row it makes anew as none of their business
+   *    (fresh()), so each row sees this call's change and then the later one's, in that order:
+   *    the result is the one of this call followed by the others. Rows made after the point are
+   *    never this call's. Another ReplacePaths, of any owner, is such a later call too: it settles
+   *    the rows of the commits before it first, and the last of two of one owner wins.
+   *    Paths are looked up when their row is settled, never earlier, so path numbers freed and
+   *    reused meanwhile, and columns grown, are never met stale.
+   * 3. The journal record: the call's changes are written as each row is settled, and every
+   *    change any call makes meanwhile is written into it too (journalDel/journalRow), in the
+   *    order made. Its sequence number is taken when it is done, after the records of the calls in
+   *    between; replayed after them, it puts back every path it mentions as it was last changed
+   *    (the whole state of a path, or its delete), so a restart restores exactly the table.
+   * Watchers hear the changes in the order made: a commit's pending events go out before anyone
+   * else's (emitCommits), so a commit in slices may show as several events. Readers (ListPaths, the
+   * peers) may see a commit half applied, as peers always see a large change arrive in parts.
+   */
   private async applyReplace(owner: string, stage: PathStage, options: ReplaceOptions): Promise<ReplaceResult> {
     const rib = this.rib;
     // Lists only when someone will read them: the caller, or a watcher of the desired set.
     const collect = options.details === true || this.events.wants('rib');
-    const keep = new Uint8Array(rib.pathLimit);
-    // The paths that exist already, found once: they are kept below, so the upsert needs no look-up.
-    const found = new Int32Array(stage.count);
-    // All paths of a prefix share its attributes: the set's last path of each known prefix decides
-    // them, so paths that differ do not flip the prefix back and forth (and re-announce it) each time.
-    const rowAttr = new Int32Array(rib.rowLimit).fill(NIL);
-    const rowOf = new Int32Array(stage.count);
+    const c = new ReplaceCommit(owner, stage, collect, this.record());
+    const slices = new Slices();
     for (let i = 0; i < stage.count; i++) {
-      const row = rib.findOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
-      rowOf[i] = row;
-      if (row !== NIL) rowAttr[row] = stage.attr[i]!;
-      const p = rib.pathAt(row, stage.nextHops[stage.nh[i]!]!);
-      found[i] = p;
-      if (p !== NIL) keep[p] = 1;
+      c.stageEntry(i, rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1));
+      if (slices.spent()) await slices.next();
     }
-    const removed: AnnouncedPath[] = [];
-    const gone: AnnouncedPath[] = [];
-    // For the journal (only with a state file: a million-row set is not free): rows whose paths
-    // changed, and the paths that went.
-    const w = this.record();
-    const touched = w ? new RowSet() : null;
-    let removedCount = 0;
-    const owned = new Map<number, boolean>();
-    for (const row of rib.rows()) {
-      for (let p = rib.firstPath(row); p !== NIL; ) {
-        const next = rib.nextPath(p);
-        const set = rib.ownerSetIdOf(p);
-        let mine = owned.get(set);
-        if (mine === undefined) owned.set(set, (mine = rib.ownersOf(p).includes(owner)));
-        if (mine && !keep[p]) {
-          const view = collect ? this.view(p) : null;
-          if (view) removed.push(view);
-          removedCount++;
-          touched?.add(row);
-          if (this.release(w, p, owner)) {
-            if (view) gone.push(view);
-            this.changed(row);
-          }
+    // The linearization point: the rows below the limit are the ones there are now.
+    c.begin(rib.rowLimit);
+    this.commits.push(c);
+    try {
+      for (let row = 0; row < c.limit; row++) {
+        for (let k = 0; this.commits[k] !== c; k++) this.settle(this.commits[k]!, row); // the commits before this one first
+        this.settle(c, row);
+        if (slices.spent()) {
+          this.emitCommits();
+          await slices.next();
         }
-        p = next;
       }
+      this.emitCommits();
+    } finally {
+      this.commits.splice(this.commits.indexOf(c), 1);
     }
-    const added: number[] = [];
-    const updated: number[] = [];
-    let addedCount = 0;
-    let updatedCount = 0;
-    let unchanged = 0;
-    for (let i = 0; i < stage.count; i++) {
-      const known = found[i]!;
-      const row = rowOf[i]!;
-      const a = stage.attributeSets[row !== NIL ? rowAttr[row]! : stage.attr[i]!]!;
-      const check = stage.check[i]!;
-      const r =
-        known !== NIL
-          ? rib.claim(known, a.attributes, a.key, owner, check)
-          : rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner, check);
-      if (isChange(r.result)) this.changed(r.row);
-      if (r.result !== 'unchanged') {
-        touched?.add(r.row);
-        this.gate?.bind(r.path);
-      }
-      if (r.result === 'unchanged') unchanged++;
-      else if (r.result === 'updated') {
-        updatedCount++;
-        if (collect) updated.push(r.path);
-      } else {
-        addedCount++;
-        if (collect) added.push(r.path);
-      }
-    }
-    let details: ReplaceResult['details'];
-    if (collect) {
-      details = { added: added.map((p) => this.view(p)), removed, updated: updated.map((p) => this.view(p)) };
-      const d = details;
-      if (d.added.length > 0 || d.updated.length > 0 || gone.length > 0) this.emitRib(() => [...d.added, ...d.updated], () => gone);
-    }
-    await this.persist(touched, w);
-    return {
-      added: addedCount,
-      removed: removedCount,
-      updated: updatedCount,
-      unchanged,
-      ...(options.details && details ? { details } : {}),
+    // In the same turn as the commit leaves the list: no change is missed by its record.
+    const durable = c.record ? this.store!.appendBlock(c.record.w) : Promise.resolve();
+    const result: ReplaceResult = {
+      added: c.addedCount,
+      removed: c.removedCount,
+      updated: c.updatedCount,
+      unchanged: c.unchanged,
+      ...(options.details ? { details: c.details() } : {}),
     };
+    await durable;
+    return result;
+  }
+
+  /** A commit's work on one row (step 2 of applyReplace), once. */
+  private settle(c: ReplaceCommit, row: number): void {
+    if (row >= c.limit || c.done[row]) return;
+    c.done[row] = 1;
+    const rib = this.rib;
+    const stage = c.stage;
+    const first = row < c.head.length ? c.head[row]! : NIL;
+    if (first === NIL && rib.pathCountOf(row) === 0) return;
+    let touched = false;
+    // The owner's paths the set keeps: those via a next hop the set has for this prefix.
+    const kept: number[] = [];
+    for (let e = first; e !== NIL; e = c.nextEntry[e]!) {
+      const p = rib.pathAt(row, stage.nextHops[stage.nh[e]!]!);
+      if (p !== NIL) kept.push(p);
+    }
+    for (let p = rib.firstPath(row); p !== NIL; ) {
+      const next = rib.nextPath(p);
+      if (c.owns(rib, p) && !kept.includes(p)) {
+        const view = c.collect ? this.view(p) : null;
+        if (view) c.removed.push(view);
+        c.removedCount++;
+        touched = true;
+        if (this.release(c.record, p, c.owner)) {
+          if (view) c.gone.push(view);
+          this.changed(row);
+        }
+      }
+      p = next;
+    }
+    if (first !== NIL) {
+      // All paths of a prefix share its attributes: the set's last path of the prefix decides them,
+      // so paths that differ do not flip the prefix back and forth (and re-announce it) each time.
+      const a = stage.attributeSets[c.rowAttr[row]!]!;
+      const shown: number[] = [];
+      let holds = 0;
+      for (let e = first; e !== NIL; e = c.nextEntry[e]!) {
+        holds++;
+        const nh = stage.nextHops[stage.nh[e]!]!;
+        const known = rib.pathAt(row, nh);
+        const check = stage.check[e]!;
+        const r =
+          known !== NIL
+            ? rib.claim(known, a.attributes, a.key, c.owner, check)
+            : rib.upsertOctets(stage.addr, e * 16, stage.len[e]!, stage.v6[e] === 1, nh, a.attributes, a.key, c.owner, check);
+        if (isChange(r.result)) this.changed(r.row);
+        if (r.result !== 'unchanged') {
+          touched = true;
+          this.gate?.bind(r.path);
+        }
+        if (r.result === 'unchanged') c.unchanged++;
+        else if (r.result === 'updated') c.updatedCount++;
+        else c.addedCount++;
+        if (c.collect && r.result !== 'unchanged') shown.push(e, r.path, r.result === 'updated' ? 1 : 0);
+      }
+      // Viewed once the row is done: every path shows the row's attributes as they now are.
+      for (let k = 0; k < shown.length; k += 3) (shown[k + 2] ? c.updated : c.added).push({ entry: shown[k]!, path: this.view(shown[k + 1]!) });
+      for (; holds > 0; holds--) rib.release(row); // the row has paths: it stays
+    }
+    if (touched) this.journalRow(c.record, row);
+  }
+
+  /** A call other than a commit is about to change `row`: every commit under way settles it first. */
+  private touch(row: number): void {
+    for (const c of this.commits) this.settle(c, row);
+  }
+
+  /** A call other than a commit made `row` anew: it had nothing of the commits under way. */
+  private fresh(row: number): void {
+    for (const c of this.commits) if (row < c.limit) c.done[row] = 1;
+  }
+
+  /** The events of the commits under way, in their order, before anyone else's (see applyReplace). */
+  private emitCommits(): void {
+    for (const c of this.commits) {
+      const e = c.takeEvents();
+      if (e) this.emitRib(e.added, e.gone);
+    }
   }
 
   listPaths(filter: PathFilter = {}): AnnouncedPath[] {
@@ -340,8 +400,8 @@ export class DesiredTable {
   }
 
   /** A journal record for this call, when there is a state file. */
-  private record(): PathBlockWriter | null {
-    return this.store ? new PathBlockWriter() : null;
+  private record(): JournalRecord | null {
+    return this.store ? new JournalRecord() : null;
   }
 
   /**
@@ -349,12 +409,26 @@ export class DesiredTable {
    * last one the path goes: before it does (its row's octets may be reused after), the journal
    * gets its delete and its health check stops. Returns whether it went.
    */
-  private release(w: PathBlockWriter | null, p: number, owner?: string): boolean {
+  private release(own: JournalRecord | null, p: number, owner?: string): boolean {
     if (owner === undefined || this.rib.ownersOf(p).length === 1) {
       this.gate?.unbind(p);
-      if (w) this.recordDelete(w, p);
+      this.journalDel(own, p);
     }
     return this.rib.releaseClaim(p, owner)?.gone === true;
+  }
+
+  /** The path's delete, in the call's record and in every commit's under way (see applyReplace). */
+  private journalDel(own: JournalRecord | null, p: number): void {
+    if (!own) return;
+    this.recordDelete(own.w, p);
+    for (const c of this.commits) if (c.record && c.record !== own) this.recordDelete(c.record.w, p);
+  }
+
+  /** Every path of the row as it is now, in the call's record and in every commit's under way. */
+  private journalRow(own: JournalRecord | null, row: number): void {
+    if (!own) return;
+    this.storedRow(row, own.w, own.details);
+    for (const c of this.commits) if (c.record && c.record !== own) this.storedRow(row, c.record.w, c.record.details);
   }
 
   private recordDelete(w: PathBlockWriter, p: number): void {
@@ -364,15 +438,14 @@ export class DesiredTable {
   }
 
   /**
-   * Journals one call: the paths that went (already in `w`), then every path of each row the call
-   * touched (a row's paths share its attributes, so a change to one is a change to all). Resolves
-   * once on disk.
+   * Journals one call: the paths that went (already in its record), then every path of each row the
+   * call touched (a row's paths share its attributes, so a change to one is a change to all).
+   * Resolves once on disk.
    */
-  private persist(rows: RowSet | null, w: PathBlockWriter | null): Promise<void> {
-    if (!this.store || !rows || !w) return Promise.resolve(); // no state file
-    const details = new Map<number, Map<number, number>>();
-    for (let i = 0; i < rows.size; i++) this.storedRow(rows.at(i), w, details);
-    return this.store.appendBlock(w);
+  private persist(rows: RowSet | null, own: JournalRecord | null): Promise<void> {
+    if (!this.store || !rows || !own) return Promise.resolve(); // no state file
+    for (let i = 0; i < rows.size; i++) this.journalRow(own, rows.at(i));
+    return this.store.appendBlock(own.w);
   }
 
   /** A walk over the table for the store's snapshots: some rows per call, straight from the columns. */
@@ -415,6 +488,103 @@ export class DesiredTable {
       }
       w.put(addr, row * 16, len[row]!, v6, w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))), d, rib.pathIdOf(p));
     }
+  }
+}
+
+/** One call's journal record: its block, and the details it holds (attribute set id -> owner set id -> index). */
+class JournalRecord {
+  readonly w = new PathBlockWriter();
+  readonly details = new Map<number, Map<number, number>>();
+}
+
+/** A ReplacePaths being applied (see DesiredTable.applyReplace): its set by prefix row, and its figures so far. */
+class ReplaceCommit {
+  /** Rows at the linearization point: those below are its business until settled, later ones never. */
+  limit = 0;
+  /** Per row below the limit: 1 once settled (or made anew by a later call). */
+  done = new Uint8Array(0);
+  /** Per row: its prefix's first staged entry (NIL: none); entries chain through nextEntry in set order. */
+  head = new Int32Array(0);
+  private tail = new Int32Array(0);
+  readonly nextEntry: Int32Array;
+  /** Per row: the attribute set (index in the stage) of the set's last path of the prefix. */
+  rowAttr = new Int32Array(0);
+  /** Owner set id -> whether it has the owner. */
+  private readonly owned = new Map<number, boolean>();
+  addedCount = 0;
+  removedCount = 0;
+  updatedCount = 0;
+  unchanged = 0;
+  /** With `collect`: what the caller may ask for (by set entry, to be told in set order) ... */
+  readonly added: { readonly entry: number; readonly path: AnnouncedPath }[] = [];
+  readonly updated: { readonly entry: number; readonly path: AnnouncedPath }[] = [];
+  readonly removed: AnnouncedPath[] = [];
+  /** ... and, from `shown` on, what the watchers have not been told yet. */
+  private shownAdded = 0;
+  private shownUpdated = 0;
+  readonly gone: AnnouncedPath[] = [];
+  private shownGone = 0;
+
+  constructor(
+    readonly owner: string,
+    readonly stage: PathStage,
+    /** Whether the paths are listed (for the caller or for watchers), not only counted. */
+    readonly collect: boolean,
+    /** Its journal record, when there is a state file. */
+    readonly record: JournalRecord | null,
+  ) {
+    this.nextEntry = new Int32Array(stage.count);
+  }
+
+  /** Set entry `i` is a path of the prefix in `row`. */
+  stageEntry(i: number, row: number): void {
+    if (row >= this.head.length) {
+      const size = Math.max(1024, row + 1, this.head.length * 2);
+      this.head = grow(this.head, size, NIL);
+      this.tail = grow(this.tail, size, NIL);
+      this.rowAttr = grow(this.rowAttr, size);
+    }
+    this.nextEntry[i] = NIL;
+    if (this.head[row] === NIL) this.head[row] = i;
+    else this.nextEntry[this.tail[row]!] = i;
+    this.tail[row] = i;
+    this.rowAttr[row] = this.stage.attr[i]!;
+  }
+
+  /** The linearization point: `limit` rows exist. */
+  begin(limit: number): void {
+    this.limit = limit;
+    this.done = new Uint8Array(limit);
+  }
+
+  owns(rib: Rib, p: number): boolean {
+    const set = rib.ownerSetIdOf(p);
+    let mine = this.owned.get(set);
+    if (mine === undefined) this.owned.set(set, (mine = rib.ownersOf(p).includes(this.owner)));
+    return mine;
+  }
+
+  /**
+   * The changes watchers have not been told of (paths added or updated, paths gone), as makers of
+   * the lists (called only when someone listens), or null when there are none; from now on told.
+   */
+  takeEvents(): { added: () => AnnouncedPath[]; gone: () => AnnouncedPath[] } | null {
+    const [a, u, g] = [this.shownAdded, this.shownUpdated, this.shownGone];
+    const [ae, ue, ge] = [this.added.length, this.updated.length, this.gone.length];
+    if (a === ae && u === ue && g === ge) return null;
+    this.shownAdded = ae;
+    this.shownUpdated = ue;
+    this.shownGone = ge;
+    return {
+      added: () => [...this.added.slice(a, ae), ...this.updated.slice(u, ue)].map((x) => x.path),
+      gone: () => this.gone.slice(g, ge),
+    };
+  }
+
+  /** The paths for the caller, added and updated in set order (rows are settled in another). */
+  details(): NonNullable<ReplaceResult['details']> {
+    const inSetOrder = (l: readonly { readonly entry: number; readonly path: AnnouncedPath }[]) => [...l].sort((a, b) => a.entry - b.entry).map((a) => a.path);
+    return { added: inSetOrder(this.added), removed: this.removed, updated: inSetOrder(this.updated) };
   }
 }
 
