@@ -363,6 +363,10 @@ export class DesiredTable {
     return [...this.listPathChunks(filter, Infinity)].flat();
   }
 
+  /**
+   * The paths in parts of about `chunk` (a part ends with a prefix's last path). Between parts the
+   * table may change: a part holds no path number, only the row where the next part starts.
+   */
   *listPathChunks(filter: PathFilter, chunk: number): IterableIterator<AnnouncedPath[]> {
     const owner = filter.owner || undefined;
     let rows: Iterable<number>;
@@ -379,10 +383,10 @@ export class DesiredTable {
         const p = this.view(path, text);
         if (owner !== undefined && !p.owners.includes(owner)) continue;
         out.push(p);
-        if (out.length >= chunk) {
-          yield out;
-          out = [];
-        }
+      }
+      if (out.length >= chunk) {
+        yield out;
+        out = [];
       }
     }
     if (out.length > 0) yield out;
