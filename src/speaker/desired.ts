@@ -457,7 +457,9 @@ export class DesiredTable {
     let row = 0;
     return (w, rows) => {
       const details = new Map<number, Map<number, number>>();
-      for (let n = 0; n < rows && row < this.rib.rowLimit; row++) {
+      // At most `rows` rows, and no more than a slice of time: the store lets the loop turn after each call.
+      const slice = new Slices();
+      for (let n = 0; n < rows && row < this.rib.rowLimit && !slice.spent(); row++) {
         if (this.rib.pathCountOf(row) === 0) continue;
         this.storedRow(row, w, details);
         n++;
