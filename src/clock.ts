@@ -80,6 +80,24 @@ export class Slices {
   }
 }
 
+/**
+ * Samples how late the event loop runs a timer due every `everyMs` milliseconds, the delay any
+ * timer or packet would have seen (BFD's, a keepalive's), and tells `report` (in milliseconds).
+ * The timer does not keep the process alive. Returns a function that stops the sampling.
+ */
+export function sampleLoopDelay(everyMs: number, report: (lateMs: number) => void): () => void {
+  let due = performance.now() + everyMs;
+  let timer: NodeJS.Timeout;
+  const tick = (): void => {
+    const now = performance.now();
+    report(Math.max(0, now - due));
+    due = now + everyMs;
+    timer = setTimeout(tick, everyMs).unref();
+  };
+  timer = setTimeout(tick, everyMs).unref();
+  return () => clearTimeout(timer);
+}
+
 /** A clock that moves only when told to: for unit tests. */
 export class ManualClock implements Clock {
   private t: number;
