@@ -134,13 +134,16 @@ export class Rib {
     return this.top;
   }
 
-  /** Room for `paths` more paths on as many more rows, made at once (a restore of a stored table). */
+  /**
+   * Room for `paths` more paths on as many more rows, made at once (a restore of a stored table, a
+   * large ReplacePaths): each column grows in one step, not by doubling all the way.
+   */
   reserve(paths: number): void {
     let size = this.index.length;
     while (size < (this.usedRows + paths) * 3) size *= 2;
     if (size > this.index.length) this.rehash(size);
-    while (this.cap < this.top + paths) this.growRows();
-    while (this.pcap < this.ptop + paths) this.growPaths();
+    this.growRows(this.top + paths);
+    this.growPaths(this.ptop + paths);
   }
 
   // ---- prefix rows ---------------------------------------------------------------------------
@@ -205,8 +208,11 @@ export class Rib {
     return row;
   }
 
-  private growRows(): void {
-    const cap = Math.max(1024, this.cap * 2);
+  /** Room for `need` rows (by doubling; one row more by default). */
+  private growRows(need = this.cap + 1): void {
+    let cap = Math.max(1024, this.cap);
+    while (cap < need) cap *= 2;
+    if (cap === this.cap) return;
     this.addr = grow(this.addr, cap * 16);
     this.len = grow(this.len, cap);
     this.fam = grow(this.fam, cap);
@@ -520,8 +526,11 @@ export class Rib {
     return path;
   }
 
-  private growPaths(): void {
-    const cap = Math.max(1024, this.pcap * 2);
+  /** Room for `need` paths (by doubling; one path more by default). */
+  private growPaths(need = this.pcap + 1): void {
+    let cap = Math.max(1024, this.pcap);
+    while (cap < need) cap *= 2;
+    if (cap === this.pcap) return;
     this.pPrefix = grow(this.pPrefix, cap);
     this.pNh = grow(this.pNh, cap);
     this.pId = grow(this.pId, cap);

@@ -245,10 +245,23 @@ export class DesiredTable {
     const rib = this.rib;
     // Lists only when someone will read them: the caller, or a watcher of the desired set.
     const collect = options.details === true || this.events.wants('rib');
-    const c = new ReplaceCommit(owner, stage, collect, this.record());
+    const c = new ReplaceCommit(owner, stage, collect, this.record(stage.count * 24)); // a put is about 20 octets
     const slices = new Slices();
+    // The rows there are, held now, and how many prefixes are new: the columns grow for those in
+    // one step (at a million rows, each doubling on the way would be a block of its own).
+    const rowOf = new Int32Array(stage.count);
+    let missing = 0;
     for (let i = 0; i < stage.count; i++) {
-      c.stageEntry(i, rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1));
+      const row = rib.findOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
+      rowOf[i] = row;
+      if (row === NIL) missing++;
+      else rib.hold(row);
+      if (slices.spent()) await slices.next();
+    }
+    if (missing > 0) rib.reserve(missing);
+    // Then the new ones (made now, or by a call in between), and the set by row, in set order.
+    for (let i = 0; i < stage.count; i++) {
+      c.stageEntry(i, rowOf[i] !== NIL ? rowOf[i]! : rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1));
       if (slices.spent()) await slices.next();
     }
     // The linearization point: the rows below the limit are the ones there are now.
@@ -403,9 +416,9 @@ export class DesiredTable {
     this.events.emit('rib', () => ({ type: 'rib', at: this.clock.now(), added: added(), removed: removed() }));
   }
 
-  /** A journal record for this call, when there is a state file. */
-  private record(): JournalRecord | null {
-    return this.store ? new JournalRecord() : null;
+  /** A journal record for this call, when there is a state file (`size`: the octets it may take). */
+  private record(size?: number): JournalRecord | null {
+    return this.store ? new JournalRecord(size) : null;
   }
 
   /**
@@ -499,8 +512,12 @@ export class DesiredTable {
 
 /** One call's journal record: its block, and the details it holds (attribute set id -> owner set id -> index). */
 class JournalRecord {
-  readonly w = new PathBlockWriter();
+  readonly w: PathBlockWriter;
   readonly details = new Map<number, Map<number, number>>();
+
+  constructor(size?: number) {
+    this.w = new PathBlockWriter(size);
+  }
 }
 
 /** A ReplacePaths being applied (see DesiredTable.applyReplace): its set by prefix row, and its figures so far. */
