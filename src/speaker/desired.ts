@@ -606,7 +606,11 @@ class ReplaceCommit {
 
   /** The paths for the caller, added and updated in set order (rows are settled in another). */
   details(): NonNullable<ReplaceResult['details']> {
-    const inSetOrder = (l: readonly { readonly entry: number; readonly path: AnnouncedPath }[]) => [...l].sort((a, b) => a.entry - b.entry).map((a) => a.path);
+    const inSetOrder = (l: readonly { readonly entry: number; readonly path: AnnouncedPath }[]) => {
+      // Usually in order already (rows made for a set are settled in the order made): no sort then.
+      const sorted = l.every((a, i) => i === 0 || l[i - 1]!.entry < a.entry);
+      return (sorted ? l : [...l].sort((a, b) => a.entry - b.entry)).map((a) => a.path);
+    };
     return { added: inSetOrder(this.added), removed: this.removed, updated: inSetOrder(this.updated) };
   }
 }
