@@ -117,8 +117,8 @@ export class DesiredTable {
     const own = this.record();
     const touched = own ? new RowSet() : null;
     for (const v of valid) {
-      const row = this.rib.find(v.path.prefix);
-      if (row !== NIL) this.touch(row); // a ReplacePaths being applied goes first (see applyReplace)
+      let row = this.rib.find(v.path.prefix);
+      if (row !== NIL && this.touch(row)) row = this.rib.find(v.path.prefix); // a ReplacePaths being applied goes first (see applyReplace)
       if (row !== NIL && !before.has(row)) before.set(row, this.rib.pathCountOf(row) > 0 ? this.rib.attributes(this.rib.attributeId(row)) : null);
       const r = this.rib.upsert(v.path, v.attrKey);
       if (row === NIL) this.fresh(r.row);
@@ -154,10 +154,10 @@ export class DesiredTable {
     const prefix = validatePrefix(sel.prefix, 'prefix');
     const nextHops = (sel.nextHops ?? []).map((nh, i) => validateNextHop(nh, prefix.family, `nextHops[${i}]`));
     if (sel.owner !== undefined) validateOwner(sel.owner, 'owner');
-    const row = this.rib.find(prefix);
+    let row = this.rib.find(prefix);
+    if (row !== NIL && this.touch(row)) row = this.rib.find(prefix); // a ReplacePaths being applied goes first (see applyReplace)
     const victims: number[] = [];
     if (row !== NIL) {
-      this.touch(row); // a ReplacePaths being applied goes first (see applyReplace)
       // The paths via the given next hops, found by value (no text compared).
       const wanted = nextHops.map((nh) => this.rib.pathAt(row, nh)).filter((p) => p !== NIL);
       for (let p = this.rib.firstPath(row); p !== NIL; p = this.rib.nextPath(p)) {
@@ -354,9 +354,13 @@ export class DesiredTable {
     if (touched) this.journalRow(c.record, row);
   }
 
-  /** A call other than a commit is about to change `row`: every commit under way settles it first. */
-  private touch(row: number): void {
+  /**
+   * A call other than a commit is about to change `row`: every commit under way settles it first.
+   * Returns whether there was any (the row may be gone then: the caller looks it up again).
+   */
+  private touch(row: number): boolean {
     for (const c of this.commits) this.settle(c, row);
+    return this.commits.length > 0;
   }
 
   /** A call other than a commit made `row` anew: it had nothing of the commits under way. */
