@@ -237,6 +237,9 @@ export class DesiredTable {
    *    order made. Its sequence number is taken when it is done, after the records of the calls in
    *    between; replayed after them, it puts back every path it mentions as it was last changed
    *    (the whole state of a path, or its delete), so a restart restores exactly the table.
+   *    A crash before it is written loses the replace but for what the records of calls answered
+   *    meanwhile carry of it: the rows they changed, as they left them, and for another ReplacePaths
+   *    applied alongside, every change it saw made (sending the set again completes it).
    * Watchers hear the changes in the order made: a commit's pending events go out before anyone
    * else's (emitCommits), so a commit in slices may show as several events. Readers (ListPaths, the
    * peers) may see a commit half applied, as peers always see a large change arrive in parts.

@@ -5,7 +5,9 @@
 //                    frames whose payload is a path block (see path-block.ts), then an empty frame
 //                    that says the snapshot is whole; the table as of journal record S
 //   STATE.journal    records appended since, one frame per API call: [f64 seq][path block], so a
-//                    call (a whole ReplacePaths too) is all or nothing
+//                    call (a whole ReplacePaths too) is all or nothing (but see applyReplace in
+//                    speaker/desired.ts: the records of calls answered while a large ReplacePaths
+//                    is applied hold the prefixes they changed as they left them)
 //
 // Blocks are binary, written from the RIB's columns and read back into them: a million paths are
 // about 18 MB, written and read without an object or a string per path.
