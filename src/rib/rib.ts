@@ -139,10 +139,20 @@ export class Rib {
    * large ReplacePaths): each column grows in one step, not by doubling all the way.
    */
   reserve(paths: number): void {
+    for (const _ of this.reserving(paths));
+  }
+
+  /**
+   * reserve() in three steps (the index, the rows, the paths), yielding after each: at a million,
+   * each allocates and clears some tens of megabytes, so the caller may let the event loop turn.
+   */
+  *reserving(paths: number): Generator<void> {
     let size = this.index.length;
     while (size < (this.usedRows + paths) * 3) size *= 2;
     if (size > this.index.length) this.rehash(size);
+    yield;
     this.growRows(this.top + paths);
+    yield;
     this.growPaths(this.ptop + paths);
   }
 

@@ -62,8 +62,9 @@ export class DesiredTable {
    */
   async restore(state: StoredState, refused: (why: RequestError) => void = () => {}): Promise<number> {
     const rib = this.rib;
-    rib.reserve(state.entries); // at most this many: the table is sized once, not doubled all the way
     const slices = new Slices();
+    // At most this many: the table is sized once, not doubled all the way (a unit a 16 rows).
+    for (const _ of rib.reserving(state.entries)) if (slices.spent(state.entries >> 4)) await slices.next();
     // Each next hop (per family) and each set of details is checked once per dictionary, not per
     // path: blocks with the same dictionary share its objects (most journal records do).
     const checked = new Map<object, { hops: (NextHop | undefined)[][]; hopProblems: (string | undefined)[]; details: (StoredDetails | undefined)[] }>();
@@ -261,7 +262,8 @@ export class DesiredTable {
       else rib.hold(row);
       if (slices.spent()) await slices.next();
     }
-    if (missing > 0) rib.reserve(missing);
+    // Each step allocates and clears columns for the new rows: a unit a 16 rows.
+    for (const _ of rib.reserving(missing)) if (slices.spent(missing >> 4)) await slices.next();
     // Then the new ones (made now, or by a call in between), and the set by row, in set order.
     for (let i = 0; i < stage.count; i++) {
       c.stageEntry(i, rowOf[i] !== NIL ? rowOf[i]! : rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1));
