@@ -419,7 +419,11 @@ export class Rib {
     /** The path's health check (see checkOf); the last writer's wins, like attributes. */
     check = 0,
   ): UpsertAnswer {
-    const row = this.rowFor(bytes, at, length, isV6);
+    return this.upsertAt(this.rowFor(bytes, at, length, isV6), nextHop, attributes, attrKey, owner, check);
+  }
+
+  /** upsertOctets() into a row known to be the prefix's (one held, see holdRowOf): no look-up of the row. */
+  upsertAt(row: number, nextHop: NextHop, attributes: Attributes, attrKey: string, owner: string, check = 0): UpsertAnswer {
     const updated = this.setAttributes(row, attributes, attrKey);
     const nhKey = nextHopKey(nextHop);
     const existing = this.pathVia(row, nhKey);

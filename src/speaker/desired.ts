@@ -18,6 +18,12 @@ import type { HealthGate } from './path-health.js';
 
 const NIL = -1;
 
+/** Whether `p` is among the first `n` of `paths`. */
+function keeps(paths: Int32Array, n: number, p: number): boolean {
+  for (let i = 0; i < n; i++) if (paths[i] === p) return true;
+  return false;
+}
+
 /** Whether an upsert changed what peers must be sent. */
 function isChange(r: UpsertResult): boolean {
   return r === 'added' || r === 'updated';
@@ -29,6 +35,8 @@ export class DesiredTable {
   gate: HealthGate | null = null;
   /** ReplacePaths commits under way (past their linearization point), oldest first: see applyReplace. */
   private readonly commits: ReplaceCommit[] = [];
+  /** settle()'s paths of a row's entries, reused from row to row. */
+  private kept = new Int32Array(16);
 
   constructor(
     /** Next hop of a path added without one: an address or "self". */
@@ -307,15 +315,17 @@ export class DesiredTable {
     const first = row < c.head.length ? c.head[row]! : NIL;
     if (first === NIL && rib.pathCountOf(row) === 0) return;
     let touched = false;
-    // The owner's paths the set keeps: those via a next hop the set has for this prefix.
-    const kept: number[] = [];
+    // The path of each of the set's entries for this prefix, where there is one (NIL where not): the
+    // owner's other paths go. In a reused column, not a new list per row (a million rows).
+    let n = 0;
     for (let e = first; e !== NIL; e = c.nextEntry[e]!) {
-      const p = rib.pathAt(row, stage.nextHops[stage.nh[e]!]!);
-      if (p !== NIL) kept.push(p);
+      if (n === this.kept.length) this.kept = grow(this.kept, n * 2);
+      this.kept[n++] = rib.pathAt(row, stage.nextHops[stage.nh[e]!]!);
     }
+    const kept = this.kept;
     for (let p = rib.firstPath(row); p !== NIL; ) {
       const next = rib.nextPath(p);
-      if (c.owns(rib, p) && !kept.includes(p)) {
+      if (c.owns(rib, p) && !keeps(kept, n, p)) {
         const view = c.collect ? this.view(p) : null;
         if (view) c.removed.push(view);
         c.removedCount++;
@@ -332,16 +342,13 @@ export class DesiredTable {
       // so paths that differ do not flip the prefix back and forth (and re-announce it) each time.
       const a = stage.attributeSets[c.rowAttr[row]!]!;
       const shown: number[] = [];
-      let holds = 0;
-      for (let e = first; e !== NIL; e = c.nextEntry[e]!) {
-        holds++;
+      let k = 0;
+      for (let e = first; e !== NIL; e = c.nextEntry[e]!, k++) {
         const nh = stage.nextHops[stage.nh[e]!]!;
-        const known = rib.pathAt(row, nh);
+        // A kept path is still there; where there was none, an entry before this one may have made it.
+        const known = kept[k] !== NIL ? kept[k]! : rib.pathAt(row, nh);
         const check = stage.check[e]!;
-        const r =
-          known !== NIL
-            ? rib.claim(known, a.attributes, a.key, c.owner, check)
-            : rib.upsertOctets(stage.addr, e * 16, stage.len[e]!, stage.v6[e] === 1, nh, a.attributes, a.key, c.owner, check);
+        const r = known !== NIL ? rib.claim(known, a.attributes, a.key, c.owner, check) : rib.upsertAt(row, nh, a.attributes, a.key, c.owner, check);
         if (isChange(r.result)) this.changed(r.row);
         if (r.result !== 'unchanged') {
           touched = true;
@@ -350,11 +357,11 @@ export class DesiredTable {
         if (r.result === 'unchanged') c.unchanged++;
         else if (r.result === 'updated') c.updatedCount++;
         else c.addedCount++;
-        if (c.collect && r.result !== 'unchanged') shown.push(e, r.path, r.result === 'updated' ? 1 : 0);
+        if (c.collect && r.result !== 'unchanged') shown.push(e, r.path, r.result === 'updated' ? 1 : 0); // only when listing
       }
       // Viewed once the row is done: every path shows the row's attributes as they now are.
-      for (let k = 0; k < shown.length; k += 3) (shown[k + 2] ? c.updated : c.added).push({ entry: shown[k]!, path: this.view(shown[k + 1]!) });
-      for (; holds > 0; holds--) rib.release(row); // the row has paths: it stays
+      for (let j = 0; j < shown.length; j += 3) (shown[j + 2] ? c.updated : c.added).push({ entry: shown[j]!, path: this.view(shown[j + 1]!) });
+      for (; k > 0; k--) rib.release(row); // each entry's hold; the row has paths: it stays
     }
     if (touched) this.journalRow(c.record, row);
   }
