@@ -233,7 +233,7 @@ async function loopClient(role: string, address: string, count: number): Promise
     await message();
     const t0 = performance.now();
     await client.replacePaths('bench', table);
-    await send({ ms: performance.now() - t0 });
+    await send({ ms: performance.now() - t0, end: performance.timeOrigin + performance.now() });
   } else if (role === 'addpath') {
     let stop = false;
     void message().then(() => (stop = true));
@@ -299,15 +299,20 @@ async function loopDelayBench(withStore: boolean): Promise<void> {
   const adder = await startLoopClient('addpath', api.address);
   const replace = await loopDelay(async () => {
     replacer.tell('go');
-    return (await replacer.answer()) as { ms: number };
+    return (await replacer.answer()) as { ms: number; end: number };
   });
   adder.tell('stop');
   const calls = (await adder.answer()) as [number, number][];
   const lat = calls.map((c) => c[1]).sort((a, b) => a - b);
   const q = (f: number) => lat[Math.min(lat.length - 1, Math.floor(f * lat.length))] ?? NaN;
+  // When the slowest call was made, against the replace's answer (a call made just after the replace's
+  // journal record waits for that record's write: records are written in order).
+  const slowest = calls.reduce((a, b) => (b[1] > a[1] ? b : a), [NaN, 0]);
+  const at = slowest[0] - replace.value.end;
   console.log(
     `ReplacePaths of ${COUNT} paths (${ms(replace.value.ms)}): longest block ${ms(replace.max)}, p99 ${ms(replace.p99)}; ` +
-      `AddPath from a second client meanwhile (${lat.length} calls, one at a time): p50 ${ms(q(0.5))}, p99 ${ms(q(0.99))}, max ${ms(q(1))}`,
+      `AddPath from a second client meanwhile (${lat.length} calls, one at a time): p50 ${ms(q(0.5))}, p99 ${ms(q(0.99))}, max ${ms(q(1))} ` +
+      `(made ${ms(Math.abs(at))} ${at < 0 ? 'before' : 'after'} the replace was answered)`,
   );
   if (store) {
     const snapshot = await loopDelay(async () => {
