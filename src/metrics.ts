@@ -1,10 +1,11 @@
 // Prometheus metrics: per-peer session figures and per-check health figures read at scrape time,
-// plus API and FSM event counters.
+// plus API and FSM event counters, and how late the event loop runs (what BFD and keepalives wait).
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { sampleLoopDelay } from './clock.js';
 import type { HealthCheckStatus, HealthState, PeerStatus, StateName } from './speaker/api.js';
 
 export interface MetricsSource {
@@ -22,6 +23,14 @@ export interface Metrics {
   peerStateChanged(peer: string, address: string, from: string, to: string): void;
 }
 
+export interface MetricsOptions {
+  /**
+   * Starts sampling the event loop's delay, telling `report` each sample in milliseconds. Default:
+   * a timer every 10 ms (clock.ts sampleLoopDelay). Tests give the samples by hand.
+   */
+  readonly sampleLoopDelay?: (report: (lateMs: number) => void) => void;
+}
+
 export interface MetricsServer {
   /** The address actually bound, "host:port" ("[::1]:port" for IPv6). */
   readonly address: string;
@@ -29,6 +38,10 @@ export interface MetricsServer {
 }
 
 const PREFIX = 'announcer_';
+/** How often the event loop's delay is sampled. */
+const LOOP_DELAY_SAMPLE_MS = 10;
+/** 1 ms to 1 s: a BFD session with 3 x 300 ms detection goes down somewhere past 0.9 s. */
+const LOOP_DELAY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 // A Record over the union makes the compiler reject a state added to StateName but not here.
 const STATE_SET: Record<StateName, true> = {
@@ -60,7 +73,7 @@ function perScrape<T>(read: () => T): () => T {
   };
 }
 
-export function createMetrics(source: MetricsSource): Metrics {
+export function createMetrics(source: MetricsSource, options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
@@ -158,6 +171,29 @@ export function createMetrics(source: MetricsSource): Metrics {
     help: 'gRPC API calls by method and status code.',
     labelNames: ['method', 'code'],
     registers,
+  });
+
+  // Sampled, not measured at the source: a block of any kind (a large call, the GC, the disk) shows.
+  const loopDelay = new Histogram({
+    name: `${PREFIX}event_loop_delay_seconds`,
+    help: `How late the event loop ran a timer due every ${LOOP_DELAY_SAMPLE_MS} ms: what BFD, keepalives and API calls waited.`,
+    buckets: LOOP_DELAY_BUCKETS,
+    registers,
+  });
+  let maxDelay = 0;
+  new Gauge({
+    name: `${PREFIX}event_loop_delay_max_seconds`,
+    help: 'The longest event loop delay sampled since start.',
+    registers,
+    collect() {
+      this.set(maxDelay);
+    },
+  });
+  // The sampler's timer does not keep the process alive: nothing needs to stop it.
+  (options.sampleLoopDelay ?? ((report) => sampleLoopDelay(LOOP_DELAY_SAMPLE_MS, report)))((ms) => {
+    const seconds = ms / 1000;
+    loopDelay.observe(seconds);
+    if (seconds > maxDelay) maxDelay = seconds;
   });
 
   return {

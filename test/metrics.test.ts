@@ -322,6 +322,42 @@ describe('event counters', () => {
   });
 });
 
+describe('event loop delay', () => {
+  it('is a histogram from 1 ms to 1 s of the sampled delays, with the longest since start beside it', async () => {
+    let report: (lateMs: number) => void = () => {};
+    const server = await serve(createMetrics(fakeSource(), { sampleLoopDelay: (r) => void (report = r) }));
+    expect(await samples(server, 'announcer_event_loop_delay')).toEqual(
+      [
+        ...['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '+Inf'].map((le) => `announcer_event_loop_delay_seconds_bucket{le="${le}"} 0`),
+        'announcer_event_loop_delay_seconds_sum 0',
+        'announcer_event_loop_delay_seconds_count 0',
+        'announcer_event_loop_delay_max_seconds 0',
+      ].sort(),
+    );
+    // Milliseconds in, seconds out: an idle turn, a busy one, a 30 ms block, one BFD would not survive.
+    for (const ms of [0.5, 3, 30, 1500, 2]) report(ms);
+    const counts: Record<string, number> = { '0.001': 1, '0.0025': 2, '0.005': 3, '0.01': 3, '0.025': 3, '0.05': 4, '0.1': 4, '0.25': 4, '0.5': 4, '1': 4, '+Inf': 5 };
+    expect(await samples(server, 'announcer_event_loop_delay')).toEqual(
+      [
+        ...Object.entries(counts).map(([le, n]) => `announcer_event_loop_delay_seconds_bucket{le="${le}"} ${n}`),
+        'announcer_event_loop_delay_seconds_sum 1.5355',
+        'announcer_event_loop_delay_seconds_count 5',
+        'announcer_event_loop_delay_max_seconds 1.5',
+      ].sort(),
+    );
+    const text = await (await fetch(`http://${server.address}/metrics`)).text();
+    expect(text).toContain('# TYPE announcer_event_loop_delay_seconds histogram\n');
+    expect(text).toContain('# TYPE announcer_event_loop_delay_max_seconds gauge\n');
+  });
+
+  it('is sampled by a timer of its own by default', async () => {
+    const server = await serve(createMetrics(fakeSource()));
+    await eventually(async () => (await samples(server, 'announcer_event_loop_delay_seconds_count')).some((l) => !l.endsWith(' 0')));
+    const [max] = await samples(server, 'announcer_event_loop_delay_max_seconds');
+    expect(Number(max!.split(' ')[1])).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe('the HTTP endpoint', () => {
   it('serves the Prometheus text format with its content type, default process metrics included', async () => {
     const server = await serve(createMetrics(fakeSource()));

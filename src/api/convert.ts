@@ -409,3 +409,25 @@ function bfdStateFromPb(s: string): 'AdminDown' | 'Down' | 'Init' | 'Up' {
   if (s === 'AdminDown' || s === 'Down' || s === 'Init' || s === 'Up') return s;
   throw new UnexpectedReplyError(`unknown BFD state ${JSON.stringify(s)} from the server`);
 }
+
+/**
+ * Prefixes packed as BGP writes NLRI (a length octet, then the significant octets), cut into views
+ * of at most `max` prefixes each. A length past the end stays in the last piece, whose validation
+ * says what is wrong with it.
+ */
+export function* packedPieces(packed: Uint8Array, max: number): Generator<Uint8Array> {
+  let start = 0;
+  let pos = 0;
+  let n = 0;
+  while (pos < packed.length) {
+    const next = pos + 1 + ((packed[pos]! + 7) >> 3);
+    if (next > packed.length) break;
+    pos = next;
+    if (++n === max) {
+      yield packed.subarray(start, pos);
+      start = pos;
+      n = 0;
+    }
+  }
+  if (start < packed.length || start === 0) yield packed.subarray(start);
+}

@@ -71,7 +71,7 @@ export async function runDaemon(
   if (downForMs !== undefined) log.info({ downForSeconds: Math.round(downForMs / 1000) }, 'started again after a restart or a crash');
   const speaker = new Speaker({ ...speakerOptions(config), ...(bfd ? { bfd } : {}), ...(downForMs !== undefined ? { downForMs } : {}) }, log, systemClock, store);
   try {
-    const n = speaker.restore(stored);
+    const n = await speaker.restore(stored);
     if (store) log.info({ paths: n, file: store.file }, 'restored paths from the state file');
   } catch (e) {
     if (!(e instanceof RequestError)) throw e;

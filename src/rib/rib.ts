@@ -134,13 +134,26 @@ export class Rib {
     return this.top;
   }
 
-  /** Room for `paths` more paths on as many more rows, made at once (a restore of a stored table). */
+  /**
+   * Room for `paths` more paths on as many more rows, made at once (a restore of a stored table, a
+   * large ReplacePaths): each column grows in one step, not by doubling all the way.
+   */
   reserve(paths: number): void {
+    for (const _ of this.reserving(paths));
+  }
+
+  /**
+   * reserve() in three steps (the index, the rows, the paths), yielding after each: at a million,
+   * each allocates and clears some tens of megabytes, so the caller may let the event loop turn.
+   */
+  *reserving(paths: number): Generator<void> {
     let size = this.index.length;
     while (size < (this.usedRows + paths) * 3) size *= 2;
     if (size > this.index.length) this.rehash(size);
-    while (this.cap < this.top + paths) this.growRows();
-    while (this.pcap < this.ptop + paths) this.growPaths();
+    yield;
+    this.growRows(this.top + paths);
+    yield;
+    this.growPaths(this.ptop + paths);
   }
 
   // ---- prefix rows ---------------------------------------------------------------------------
@@ -205,8 +218,11 @@ export class Rib {
     return row;
   }
 
-  private growRows(): void {
-    const cap = Math.max(1024, this.cap * 2);
+  /** Room for `need` rows (by doubling; one row more by default). */
+  private growRows(need = this.cap + 1): void {
+    let cap = Math.max(1024, this.cap);
+    while (cap < need) cap *= 2;
+    if (cap === this.cap) return;
     this.addr = grow(this.addr, cap * 16);
     this.len = grow(this.len, cap);
     this.fam = grow(this.fam, cap);
@@ -255,6 +271,17 @@ export class Rib {
   release(row: number): void {
     this.holds[row]!--;
     this.maybeFree(row);
+  }
+
+  /**
+   * The row of the prefix at bytes[at..] (host bits clear), made without paths when there is none,
+   * held (see hold) so its number keeps meaning this prefix until release(row): a ReplacePaths
+   * applied in slices finds its rows once.
+   */
+  holdRowOf(bytes: Uint8Array, at: number, length: number, isV6: boolean): number {
+    const row = this.rowFor(bytes, at, length, isV6);
+    this.holds[row]!++;
+    return row;
   }
 
   isV6(row: number): boolean {
@@ -392,7 +419,11 @@ export class Rib {
     /** The path's health check (see checkOf); the last writer's wins, like attributes. */
     check = 0,
   ): UpsertAnswer {
-    const row = this.rowFor(bytes, at, length, isV6);
+    return this.upsertAt(this.rowFor(bytes, at, length, isV6), nextHop, attributes, attrKey, owner, check);
+  }
+
+  /** upsertOctets() into a row known to be the prefix's (one held, see holdRowOf): no look-up of the row. */
+  upsertAt(row: number, nextHop: NextHop, attributes: Attributes, attrKey: string, owner: string, check = 0): UpsertAnswer {
     const updated = this.setAttributes(row, attributes, attrKey);
     const nhKey = nextHopKey(nextHop);
     const existing = this.pathVia(row, nhKey);
@@ -509,8 +540,11 @@ export class Rib {
     return path;
   }
 
-  private growPaths(): void {
-    const cap = Math.max(1024, this.pcap * 2);
+  /** Room for `need` paths (by doubling; one path more by default). */
+  private growPaths(need = this.pcap + 1): void {
+    let cap = Math.max(1024, this.pcap);
+    while (cap < need) cap *= 2;
+    if (cap === this.pcap) return;
     this.pPrefix = grow(this.pPrefix, cap);
     this.pNh = grow(this.pNh, cap);
     this.pId = grow(this.pId, cap);

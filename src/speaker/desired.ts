@@ -3,7 +3,7 @@
 // owners, changes are told to watchers and to the send pipelines (by prefix row), and the table is
 // persisted before a call returns.
 
-import type { Clock } from '../clock.js';
+import { Slices, type Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
 import { grow } from '../rib/columns.js';
 import { attributesKey, attributesView, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
@@ -18,6 +18,12 @@ import type { HealthGate } from './path-health.js';
 
 const NIL = -1;
 
+/** Whether `p` is among the first `n` of `paths`. */
+function keeps(paths: Int32Array, n: number, p: number): boolean {
+  for (let i = 0; i < n; i++) if (paths[i] === p) return true;
+  return false;
+}
+
 /** Whether an upsert changed what peers must be sent. */
 function isChange(r: UpsertResult): boolean {
   return r === 'added' || r === 'updated';
@@ -27,6 +33,10 @@ export class DesiredTable {
   readonly rib = new Rib();
   /** Health checks of paths (set by the speaker before any path, when checks are configured). */
   gate: HealthGate | null = null;
+  /** ReplacePaths commits under way (past their linearization point), oldest first: see applyReplace. */
+  private readonly commits: ReplaceCommit[] = [];
+  /** settle()'s paths of a row's entries, reused from row to row. */
+  private kept = new Int32Array(16);
 
   constructor(
     /** Next hop of a path added without one: an address or "self". */
@@ -54,12 +64,15 @@ export class DesiredTable {
   /**
    * Put the stored table back (before start), block by block in order: a put is a path's whole
    * state, a delete removes it. A path the rules refuse now (allowPrefixes narrowed, a next hop no
-   * router takes) is left out and handed to `refused`; a malformed one is an error. Returns the
-   * paths held afterwards.
+   * router takes) is left out and handed to `refused`; a malformed one is an error. Resolves with
+   * the paths held afterwards. Runs in slices (a million paths would hold the event loop for most
+   * of a second); nothing else may change the table meanwhile (the daemon restores before it serves).
    */
-  restore(state: StoredState, refused: (why: RequestError) => void = () => {}): number {
+  async restore(state: StoredState, refused: (why: RequestError) => void = () => {}): Promise<number> {
     const rib = this.rib;
-    rib.reserve(state.entries); // at most this many: the table is sized once, not doubled all the way
+    const slices = new Slices();
+    // At most this many: the table is sized once, not doubled all the way (a unit a 16 rows).
+    for (const _ of rib.reserving(state.entries)) if (slices.spent(state.entries >> 4)) await slices.next();
     // Each next hop (per family) and each set of details is checked once per dictionary, not per
     // path: blocks with the same dictionary share its objects (most journal records do).
     const checked = new Map<object, { hops: (NextHop | undefined)[][]; hopProblems: (string | undefined)[]; details: (StoredDetails | undefined)[] }>();
@@ -71,6 +84,7 @@ export class DesiredTable {
       // Names the entry under the cursor (made only for an error).
       const field = () => `paths[${Prefix.fromBytes(c.v6 ? 'ipv6-unicast' : 'ipv4-unicast', c.bytes, c.length, c.at).toString()} via ${block.nextHops[c.nextHop]}]`;
       while (c.next()) {
+        if (slices.spent()) await slices.next();
         const nh = (hops[c.v6 ? 1 : 0]![c.nextHop] ??= validateNextHop(block.nextHops[c.nextHop]!, c.v6 ? 'ipv6-unicast' : 'ipv4-unicast', `${field()}.nextHop`));
         if (c.del) {
           const p = rib.pathAt(rib.findOctets(c.bytes, c.at, c.length, c.v6), nh);
@@ -109,12 +123,14 @@ export class DesiredTable {
     // Each touched prefix's attributes before this call (null: it had no paths), so every path of
     // it that takes new ones says updated, not only the first.
     const before = new Map<number, Attributes | null>();
-    const w = this.record();
-    const touched = w ? new RowSet() : null;
+    const own = this.record();
+    const touched = own ? new RowSet() : null;
     for (const v of valid) {
-      const row = this.rib.find(v.path.prefix);
+      let row = this.rib.find(v.path.prefix);
+      if (row !== NIL && this.touch(row)) row = this.rib.find(v.path.prefix); // a ReplacePaths being applied goes first (see applyReplace)
       if (row !== NIL && !before.has(row)) before.set(row, this.rib.pathCountOf(row) > 0 ? this.rib.attributes(this.rib.attributeId(row)) : null);
       const r = this.rib.upsert(v.path, v.attrKey);
+      if (row === NIL) this.fresh(r.row);
       all.push(r.path);
       results.push(r.result);
       if (r.result !== 'unchanged') {
@@ -127,8 +143,9 @@ export class DesiredTable {
       }
     }
     const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before));
+    this.emitCommits();
     if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.view(p)), () => []);
-    await this.persist(touched, w);
+    await this.persist(touched, own);
     return result;
   }
 
@@ -146,7 +163,8 @@ export class DesiredTable {
     const prefix = validatePrefix(sel.prefix, 'prefix');
     const nextHops = (sel.nextHops ?? []).map((nh, i) => validateNextHop(nh, prefix.family, `nextHops[${i}]`));
     if (sel.owner !== undefined) validateOwner(sel.owner, 'owner');
-    const row = this.rib.find(prefix);
+    let row = this.rib.find(prefix);
+    if (row !== NIL && this.touch(row)) row = this.rib.find(prefix); // a ReplacePaths being applied goes first (see applyReplace)
     const victims: number[] = [];
     if (row !== NIL) {
       // The paths via the given next hops, found by value (no text compared).
@@ -157,19 +175,20 @@ export class DesiredTable {
         victims.push(p);
       }
     }
+    this.emitCommits();
     if (victims.length === 0) {
       const what = nextHops.length ? `${prefix.toString()} via ${nextHops.join(', ')}` : prefix.toString();
       throw new RequestError('not-found', 'prefix', `prefix: no path ${what}${sel.owner !== undefined ? ` owned by ${sel.owner}` : ''} is announced`);
     }
     const before = victims.map((p) => this.view(p));
     const gone: AnnouncedPath[] = [];
-    const w = this.record();
+    const own = this.record();
     victims.forEach((p, i) => {
-      if (this.release(w, p, sel.owner)) gone.push(before[i]!);
+      if (this.release(own, p, sel.owner)) gone.push(before[i]!);
     });
     if (gone.length) this.changed(row);
     this.emitRib(() => [], () => gone);
-    await this.persist(w && RowSet.of(row), w);
+    await this.persist(own && RowSet.of(row), own);
     return before;
   }
 
@@ -205,101 +224,178 @@ export class DesiredTable {
     };
   }
 
-  /** Everything is valid: from here on nothing can fail, so the change is all or nothing. */
+  /**
+   * Everything is valid: from here on nothing can fail, so the change is all or nothing. Applied in
+   * slices, so the event loop turns (BFD, keepalives, other calls) while a million paths go in:
+   *
+   * 1. Find (or make, empty) and hold the row of every staged prefix. Nothing the table holds
+   *    changes yet; calls in between come before this one. Held rows are never freed, so their
+   *    numbers keep naming their prefixes until the commit is done with them.
+   * 2. From one moment on, the linearization point, this call comes before every call that starts
+   *    later: row by row, the owner's paths the set lacks go and the set's paths are claimed (a
+   *    row is "settled"). A later call that is about to change a row settles it first for every
+   *    commit under way (touch()), and marks a row it makes anew as none of their business
+   *    (fresh()), so each row sees this call's change and then the later one's, in that order:
+   *    the result is the one of this call followed by the others. Rows made after the point are
+   *    never this call's. Another ReplacePaths, of any owner, is such a later call too: it settles
+   *    the rows of the commits before it first, and the last of two of one owner wins.
+   *    Paths are looked up when their row is settled, never earlier, so path numbers freed and
+   *    reused meanwhile, and columns grown, are never met stale.
+   * 3. The journal record: the call's changes are written as each row is settled, and every
+   *    change any call makes meanwhile is written into it too (journalDel/journalRow), in the
+   *    order made. Its sequence number is taken when it is done, after the records of the calls in
+   *    between; replayed after them, it puts back every path it mentions as it was last changed
+   *    (the whole state of a path, or its delete), so a restart restores exactly the table.
+   *    A crash before it is written loses the replace but for what the records of calls answered
+   *    meanwhile carry of it: the rows they changed, as they left them, and for another ReplacePaths
+   *    applied alongside, every change it saw made (sending the set again completes it).
+   * Watchers hear the changes in the order made: a commit's pending events go out before anyone
+   * else's (emitCommits), so a commit in slices may show as several events. Readers (ListPaths, the
+   * peers) may see a commit half applied, as peers always see a large change arrive in parts.
+   */
   private async applyReplace(owner: string, stage: PathStage, options: ReplaceOptions): Promise<ReplaceResult> {
     const rib = this.rib;
     // Lists only when someone will read them: the caller, or a watcher of the desired set.
     const collect = options.details === true || this.events.wants('rib');
-    const keep = new Uint8Array(rib.pathLimit);
-    // The paths that exist already, found once: they are kept below, so the upsert needs no look-up.
-    const found = new Int32Array(stage.count);
-    // All paths of a prefix share its attributes: the set's last path of each known prefix decides
-    // them, so paths that differ do not flip the prefix back and forth (and re-announce it) each time.
-    const rowAttr = new Int32Array(rib.rowLimit).fill(NIL);
+    const c = new ReplaceCommit(owner, stage, collect, this.record(stage.count * 24)); // a put is about 20 octets
+    const slices = new Slices();
+    // The rows there are, held now, and how many prefixes are new: the columns grow for those in
+    // one step (at a million rows, each doubling on the way would be a block of its own).
     const rowOf = new Int32Array(stage.count);
+    let missing = 0;
     for (let i = 0; i < stage.count; i++) {
       const row = rib.findOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
       rowOf[i] = row;
-      if (row !== NIL) rowAttr[row] = stage.attr[i]!;
-      const p = rib.pathAt(row, stage.nextHops[stage.nh[i]!]!);
-      found[i] = p;
-      if (p !== NIL) keep[p] = 1;
+      if (row === NIL) missing++;
+      else rib.hold(row);
+      if (slices.spent()) await slices.next();
     }
-    const removed: AnnouncedPath[] = [];
-    const gone: AnnouncedPath[] = [];
-    // For the journal (only with a state file: a million-row set is not free): rows whose paths
-    // changed, and the paths that went.
-    const w = this.record();
-    const touched = w ? new RowSet() : null;
-    let removedCount = 0;
-    const owned = new Map<number, boolean>();
-    for (const row of rib.rows()) {
-      for (let p = rib.firstPath(row); p !== NIL; ) {
-        const next = rib.nextPath(p);
-        const set = rib.ownerSetIdOf(p);
-        let mine = owned.get(set);
-        if (mine === undefined) owned.set(set, (mine = rib.ownersOf(p).includes(owner)));
-        if (mine && !keep[p]) {
-          const view = collect ? this.view(p) : null;
-          if (view) removed.push(view);
-          removedCount++;
-          touched?.add(row);
-          if (this.release(w, p, owner)) {
-            if (view) gone.push(view);
-            this.changed(row);
-          }
-        }
-        p = next;
-      }
-    }
-    const added: number[] = [];
-    const updated: number[] = [];
-    let addedCount = 0;
-    let updatedCount = 0;
-    let unchanged = 0;
+    // Each step allocates and clears columns for the new rows: a unit a 16 rows.
+    for (const _ of rib.reserving(missing)) if (slices.spent(missing >> 4)) await slices.next();
+    // Then the new ones (made now, or by a call in between), and the set by row, in set order.
     for (let i = 0; i < stage.count; i++) {
-      const known = found[i]!;
-      const row = rowOf[i]!;
-      const a = stage.attributeSets[row !== NIL ? rowAttr[row]! : stage.attr[i]!]!;
-      const check = stage.check[i]!;
-      const r =
-        known !== NIL
-          ? rib.claim(known, a.attributes, a.key, owner, check)
-          : rib.upsertOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1, stage.nextHops[stage.nh[i]!]!, a.attributes, a.key, owner, check);
-      if (isChange(r.result)) this.changed(r.row);
-      if (r.result !== 'unchanged') {
-        touched?.add(r.row);
-        this.gate?.bind(r.path);
-      }
-      if (r.result === 'unchanged') unchanged++;
-      else if (r.result === 'updated') {
-        updatedCount++;
-        if (collect) updated.push(r.path);
-      } else {
-        addedCount++;
-        if (collect) added.push(r.path);
-      }
+      c.stageEntry(i, rowOf[i] !== NIL ? rowOf[i]! : rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1));
+      if (slices.spent()) await slices.next();
     }
-    let details: ReplaceResult['details'];
-    if (collect) {
-      details = { added: added.map((p) => this.view(p)), removed, updated: updated.map((p) => this.view(p)) };
-      const d = details;
-      if (d.added.length > 0 || d.updated.length > 0 || gone.length > 0) this.emitRib(() => [...d.added, ...d.updated], () => gone);
+    // The linearization point: the rows below the limit are the ones there are now.
+    c.begin(rib.rowLimit);
+    this.commits.push(c);
+    try {
+      for (let row = 0; row < c.limit; row++) {
+        for (let k = 0; this.commits[k] !== c; k++) this.settle(this.commits[k]!, row); // the commits before this one first
+        this.settle(c, row);
+        if (slices.spent()) {
+          this.emitCommits();
+          await slices.next();
+        }
+      }
+      this.emitCommits();
+    } finally {
+      this.commits.splice(this.commits.indexOf(c), 1);
     }
-    await this.persist(touched, w);
-    return {
-      added: addedCount,
-      removed: removedCount,
-      updated: updatedCount,
-      unchanged,
-      ...(options.details && details ? { details } : {}),
+    // In the same turn as the commit leaves the list: no change is missed by its record.
+    const durable = c.record ? this.store!.appendBlock(c.record.w) : Promise.resolve();
+    const result: ReplaceResult = {
+      added: c.addedCount,
+      removed: c.removedCount,
+      updated: c.updatedCount,
+      unchanged: c.unchanged,
+      ...(options.details ? { details: c.details() } : {}),
     };
+    await durable;
+    return result;
+  }
+
+  /** A commit's work on one row (step 2 of applyReplace), once. */
+  private settle(c: ReplaceCommit, row: number): void {
+    if (row >= c.limit || c.done[row]) return;
+    c.done[row] = 1;
+    const rib = this.rib;
+    const stage = c.stage;
+    const first = row < c.head.length ? c.head[row]! : NIL;
+    if (first === NIL && rib.pathCountOf(row) === 0) return;
+    let touched = false;
+    // The path of each of the set's entries for this prefix, where there is one (NIL where not): the
+    // owner's other paths go. In a reused column, not a new list per row (a million rows).
+    let n = 0;
+    for (let e = first; e !== NIL; e = c.nextEntry[e]!) {
+      if (n === this.kept.length) this.kept = grow(this.kept, n * 2);
+      this.kept[n++] = rib.pathAt(row, stage.nextHops[stage.nh[e]!]!);
+    }
+    const kept = this.kept;
+    for (let p = rib.firstPath(row); p !== NIL; ) {
+      const next = rib.nextPath(p);
+      if (c.owns(rib, p) && !keeps(kept, n, p)) {
+        const view = c.collect ? this.view(p) : null;
+        if (view) c.removed.push(view);
+        c.removedCount++;
+        touched = true;
+        if (this.release(c.record, p, c.owner)) {
+          if (view) c.gone.push(view);
+          this.changed(row);
+        }
+      }
+      p = next;
+    }
+    if (first !== NIL) {
+      // All paths of a prefix share its attributes: the set's last path of the prefix decides them,
+      // so paths that differ do not flip the prefix back and forth (and re-announce it) each time.
+      const a = stage.attributeSets[c.rowAttr[row]!]!;
+      const shown: number[] = [];
+      let k = 0;
+      for (let e = first; e !== NIL; e = c.nextEntry[e]!, k++) {
+        const nh = stage.nextHops[stage.nh[e]!]!;
+        // A kept path is still there; where there was none, an entry before this one may have made it.
+        const known = kept[k] !== NIL ? kept[k]! : rib.pathAt(row, nh);
+        const check = stage.check[e]!;
+        const r = known !== NIL ? rib.claim(known, a.attributes, a.key, c.owner, check) : rib.upsertAt(row, nh, a.attributes, a.key, c.owner, check);
+        if (isChange(r.result)) this.changed(r.row);
+        if (r.result !== 'unchanged') {
+          touched = true;
+          this.gate?.bind(r.path);
+        }
+        if (r.result === 'unchanged') c.unchanged++;
+        else if (r.result === 'updated') c.updatedCount++;
+        else c.addedCount++;
+        if (c.collect && r.result !== 'unchanged') shown.push(e, r.path, r.result === 'updated' ? 1 : 0); // only when listing
+      }
+      // Viewed once the row is done: every path shows the row's attributes as they now are.
+      for (let j = 0; j < shown.length; j += 3) (shown[j + 2] ? c.updated : c.added).push({ entry: shown[j]!, path: this.view(shown[j + 1]!) });
+      for (; k > 0; k--) rib.release(row); // each entry's hold; the row has paths: it stays
+    }
+    if (touched) this.journalRow(c.record, row);
+  }
+
+  /**
+   * A call other than a commit is about to change `row`: every commit under way settles it first.
+   * Returns whether there was any (the row may be gone then: the caller looks it up again).
+   */
+  private touch(row: number): boolean {
+    for (const c of this.commits) this.settle(c, row);
+    return this.commits.length > 0;
+  }
+
+  /** A call other than a commit made `row` anew: it had nothing of the commits under way. */
+  private fresh(row: number): void {
+    for (const c of this.commits) if (row < c.limit) c.done[row] = 1;
+  }
+
+  /** The events of the commits under way, in their order, before anyone else's (see applyReplace). */
+  private emitCommits(): void {
+    for (const c of this.commits) {
+      const e = c.takeEvents();
+      if (e) this.emitRib(e.added, e.gone);
+    }
   }
 
   listPaths(filter: PathFilter = {}): AnnouncedPath[] {
     return [...this.listPathChunks(filter, Infinity)].flat();
   }
 
+  /**
+   * The paths in parts of about `chunk` (a part ends with a prefix's last path). Between parts the
+   * table may change: a part holds no path number, only the row where the next part starts.
+   */
   *listPathChunks(filter: PathFilter, chunk: number): IterableIterator<AnnouncedPath[]> {
     const owner = filter.owner || undefined;
     let rows: Iterable<number>;
@@ -316,10 +412,10 @@ export class DesiredTable {
         const p = this.view(path, text);
         if (owner !== undefined && !p.owners.includes(owner)) continue;
         out.push(p);
-        if (out.length >= chunk) {
-          yield out;
-          out = [];
-        }
+      }
+      if (out.length >= chunk) {
+        yield out;
+        out = [];
       }
     }
     if (out.length > 0) yield out;
@@ -336,9 +432,9 @@ export class DesiredTable {
     this.events.emit('rib', () => ({ type: 'rib', at: this.clock.now(), added: added(), removed: removed() }));
   }
 
-  /** A journal record for this call, when there is a state file. */
-  private record(): PathBlockWriter | null {
-    return this.store ? new PathBlockWriter() : null;
+  /** A journal record for this call, when there is a state file (`size`: the octets it may take). */
+  private record(size?: number): JournalRecord | null {
+    return this.store ? new JournalRecord(size) : null;
   }
 
   /**
@@ -346,12 +442,26 @@ export class DesiredTable {
    * last one the path goes: before it does (its row's octets may be reused after), the journal
    * gets its delete and its health check stops. Returns whether it went.
    */
-  private release(w: PathBlockWriter | null, p: number, owner?: string): boolean {
+  private release(own: JournalRecord | null, p: number, owner?: string): boolean {
     if (owner === undefined || this.rib.ownersOf(p).length === 1) {
       this.gate?.unbind(p);
-      if (w) this.recordDelete(w, p);
+      this.journalDel(own, p);
     }
     return this.rib.releaseClaim(p, owner)?.gone === true;
+  }
+
+  /** The path's delete, in the call's record and in every commit's under way (see applyReplace). */
+  private journalDel(own: JournalRecord | null, p: number): void {
+    if (!own) return;
+    this.recordDelete(own.w, p);
+    for (const c of this.commits) if (c.record && c.record !== own) this.recordDelete(c.record.w, p);
+  }
+
+  /** Every path of the row as it is now, in the call's record and in every commit's under way. */
+  private journalRow(own: JournalRecord | null, row: number): void {
+    if (!own) return;
+    this.storedRow(row, own.w, own.details);
+    for (const c of this.commits) if (c.record && c.record !== own) this.storedRow(row, c.record.w, c.record.details);
   }
 
   private recordDelete(w: PathBlockWriter, p: number): void {
@@ -361,15 +471,14 @@ export class DesiredTable {
   }
 
   /**
-   * Journals one call: the paths that went (already in `w`), then every path of each row the call
-   * touched (a row's paths share its attributes, so a change to one is a change to all). Resolves
-   * once on disk.
+   * Journals one call: the paths that went (already in its record), then every path of each row the
+   * call touched (a row's paths share its attributes, so a change to one is a change to all).
+   * Resolves once on disk.
    */
-  private persist(rows: RowSet | null, w: PathBlockWriter | null): Promise<void> {
-    if (!this.store || !rows || !w) return Promise.resolve(); // no state file
-    const details = new Map<number, Map<number, number>>();
-    for (let i = 0; i < rows.size; i++) this.storedRow(rows.at(i), w, details);
-    return this.store.appendBlock(w).catch((e: unknown) => {
+  private persist(rows: RowSet | null, own: JournalRecord | null): Promise<void> {
+    if (!this.store || !rows || !own) return Promise.resolve(); // no state file
+    for (let i = 0; i < rows.size; i++) this.journalRow(own, rows.at(i));
+    return this.store.appendBlock(own.w).catch((e: unknown) => {
       if (!(e instanceof StateWriteError)) throw e;
       // RESOURCE_EXHAUSTED for a full disk (free space and it heals), UNAVAILABLE for a failing one.
       throw new RequestError(
@@ -385,7 +494,9 @@ export class DesiredTable {
     let row = 0;
     return (w, rows) => {
       const details = new Map<number, Map<number, number>>();
-      for (let n = 0; n < rows && row < this.rib.rowLimit; row++) {
+      // At most `rows` rows, and no more than a slice of time: the store lets the loop turn after each call.
+      const slice = new Slices();
+      for (let n = 0; n < rows && row < this.rib.rowLimit && !slice.spent(); row++) {
         if (this.rib.pathCountOf(row) === 0) continue;
         this.storedRow(row, w, details);
         n++;
@@ -420,6 +531,111 @@ export class DesiredTable {
       }
       w.put(addr, row * 16, len[row]!, v6, w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))), d, rib.pathIdOf(p));
     }
+  }
+}
+
+/** One call's journal record: its block, and the details it holds (attribute set id -> owner set id -> index). */
+class JournalRecord {
+  readonly w: PathBlockWriter;
+  readonly details = new Map<number, Map<number, number>>();
+
+  constructor(size?: number) {
+    this.w = new PathBlockWriter(size);
+  }
+}
+
+/** A ReplacePaths being applied (see DesiredTable.applyReplace): its set by prefix row, and its figures so far. */
+class ReplaceCommit {
+  /** Rows at the linearization point: those below are its business until settled, later ones never. */
+  limit = 0;
+  /** Per row below the limit: 1 once settled (or made anew by a later call). */
+  done = new Uint8Array(0);
+  /** Per row: its prefix's first staged entry (NIL: none); entries chain through nextEntry in set order. */
+  head = new Int32Array(0);
+  private tail = new Int32Array(0);
+  readonly nextEntry: Int32Array;
+  /** Per row: the attribute set (index in the stage) of the set's last path of the prefix. */
+  rowAttr = new Int32Array(0);
+  /** Owner set id -> whether it has the owner. */
+  private readonly owned = new Map<number, boolean>();
+  addedCount = 0;
+  removedCount = 0;
+  updatedCount = 0;
+  unchanged = 0;
+  /** With `collect`: what the caller may ask for (by set entry, to be told in set order) ... */
+  readonly added: { readonly entry: number; readonly path: AnnouncedPath }[] = [];
+  readonly updated: { readonly entry: number; readonly path: AnnouncedPath }[] = [];
+  readonly removed: AnnouncedPath[] = [];
+  /** ... and, from `shown` on, what the watchers have not been told yet. */
+  private shownAdded = 0;
+  private shownUpdated = 0;
+  readonly gone: AnnouncedPath[] = [];
+  private shownGone = 0;
+
+  constructor(
+    readonly owner: string,
+    readonly stage: PathStage,
+    /** Whether the paths are listed (for the caller or for watchers), not only counted. */
+    readonly collect: boolean,
+    /** Its journal record, when there is a state file. */
+    readonly record: JournalRecord | null,
+  ) {
+    this.nextEntry = new Int32Array(stage.count);
+  }
+
+  /** Set entry `i` is a path of the prefix in `row`. */
+  stageEntry(i: number, row: number): void {
+    if (row >= this.head.length) {
+      const size = Math.max(1024, row + 1, this.head.length * 2);
+      this.head = grow(this.head, size, NIL);
+      this.tail = grow(this.tail, size, NIL);
+      this.rowAttr = grow(this.rowAttr, size);
+    }
+    this.nextEntry[i] = NIL;
+    if (this.head[row] === NIL) this.head[row] = i;
+    else this.nextEntry[this.tail[row]!] = i;
+    this.tail[row] = i;
+    this.rowAttr[row] = this.stage.attr[i]!;
+  }
+
+  /** The linearization point: `limit` rows exist. */
+  begin(limit: number): void {
+    this.limit = limit;
+    this.done = new Uint8Array(limit);
+  }
+
+  owns(rib: Rib, p: number): boolean {
+    const set = rib.ownerSetIdOf(p);
+    let mine = this.owned.get(set);
+    if (mine === undefined) this.owned.set(set, (mine = rib.ownersOf(p).includes(this.owner)));
+    return mine;
+  }
+
+  /**
+   * The changes watchers have not been told of (paths added or updated, paths gone), as makers of
+   * the lists (called only when someone listens), or null when there are none; from now on told.
+   */
+  takeEvents(): { added: () => AnnouncedPath[]; gone: () => AnnouncedPath[] } | null {
+    const [a, u, g] = [this.shownAdded, this.shownUpdated, this.shownGone];
+    const [ae, ue, ge] = [this.added.length, this.updated.length, this.gone.length];
+    if (a === ae && u === ue && g === ge) return null;
+    this.shownAdded = ae;
+    this.shownUpdated = ue;
+    this.shownGone = ge;
+    return {
+      added: () => [...this.added.slice(a, ae), ...this.updated.slice(u, ue)].map((x) => x.path),
+      gone: () => this.gone.slice(g, ge),
+    };
+  }
+
+  /** The paths for the caller, added and updated in set order (rows are settled in another). */
+  details(): NonNullable<ReplaceResult['details']> {
+    const inSetOrder = (l: readonly { readonly entry: number; readonly path: AnnouncedPath }[]) => {
+      // Usually in order already (rows made for a set are settled in the order made): no sort then.
+      const sorted = l.every((a, i) => i === 0 || l[i - 1]!.entry < a.entry);
+      return (sorted ? l : [...l].sort((a, b) => a.entry - b.entry)).map((a) => a.path);
+    };
+    return { added: inSetOrder(this.added), removed: this.removed, updated: inSetOrder(this.updated) };
   }
 }
 

@@ -236,7 +236,8 @@ export class Speaker implements SpeakerApi {
     return this.started && !this.stopping;
   }
 
-  restore(stored: StoredState): number {
+  /** Puts the stored table back (before start), in slices: resolves with the paths held. */
+  restore(stored: StoredState): Promise<number> {
     // Written under other rules (a wider allowPrefixes, an older version): never sent, said once each.
     return this.desired.restore(stored, (e) => this.log.warn({ entry: e.field, why: e.message }, 'state file: path left out, it may not be announced'));
   }

@@ -7,6 +7,7 @@ import {
   announcedPathToPb,
   eventFromPb,
   eventToPb,
+  packedPieces,
   pathInputFromPb,
   pathInputToPb,
   peerFromPb,
@@ -150,5 +151,25 @@ describe('convert', () => {
     // Without details: the counts alone.
     const { details: _, ...counts } = r;
     expect(replaceResultFromPb(replaceResultToPb(counts), false)).toStrictEqual(counts);
+  });
+});
+
+describe('packedPieces', () => {
+  // 198.51.100.0/24, 10.0.0.0/8, 0.0.0.0/0, 2001:db8::/32: 4, 2, 1 and 5 octets.
+  const packed = Uint8Array.from([24, 198, 51, 100, 8, 10, 0, 32, 1, 0xdb, 8]);
+  const pieces = (p: Uint8Array, max: number) => [...packedPieces(p, max)].map((x) => [...x]);
+
+  it('cuts packed prefixes at prefix boundaries, at most `max` a piece, without copying', () => {
+    expect(pieces(packed, 2)).toEqual([[24, 198, 51, 100, 8, 10], [0, 32, 1, 0xdb, 8]]);
+    expect(pieces(packed, 3)).toEqual([[24, 198, 51, 100, 8, 10, 0], [32, 1, 0xdb, 8]]);
+    expect(pieces(packed, 4)).toEqual([[...packed]]);
+    expect(pieces(packed, 100)).toEqual([[...packed]]);
+    const [first] = packedPieces(packed, 1);
+    expect(first!.buffer).toBe(packed.buffer);
+  });
+
+  it('gives one empty piece for none, and leaves a prefix cut short in the last piece for validation to name', () => {
+    expect(pieces(new Uint8Array(0), 2)).toEqual([[]]);
+    expect(pieces(Uint8Array.from([24, 198, 51, 100, 24, 198]), 1)).toEqual([[24, 198, 51, 100], [24, 198]]);
   });
 });

@@ -264,6 +264,14 @@ describe('tables travel in parts', () => {
     expect(err.field).toBe('paths[24001].prefix');
     expect(await f.client.listPaths()).toEqual(before);
   });
+
+  it('a refused prefix deep in a packed block (validated in pieces) is named by its index in the set', async () => {
+    const bad = table(5_000);
+    bad[3_333] = { prefix: '127.0.0.1' }; // packed with the rest, refused by the daemon's policy
+    const err = await rejection(f.client.replacePaths('lb', bad), ApiError);
+    expect(err.field).toBe('paths[3333].prefix');
+    expect(await f.client.listPaths()).toEqual([]);
+  });
 });
 
 describe('bad requests: INVALID_ARGUMENT naming the field and the value, nothing changed', () => {

@@ -9,11 +9,18 @@
 //       --no-store: the ReplacePaths and AddPath timings without a state file, for comparison
 //       --python-client: the AddPath calls from gRPC's C core (a lean client, as a Go or C++ controller
 //       has) instead of our Node client; needs Debian's python3-grpcio (apt-get install python3-grpcio)
+//   npm run bench:api -- 1000000 --loop-delay [--no-store]
+//       how long the daemon's event loop is held (what BFD and keepalives would wait): the longest
+//       block (perf_hooks.monitorEventLoopDelay, 1 ms resolution) during a ReplacePaths of the table
+//       from one client while a second client calls AddPath one path at a time (its latencies during
+//       the replace), during the snapshot the big record starts, during a ListPaths of the table, and
+//       during start-up (load, restore); with a state file unless --no-store
 
 import { execFile, fork } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../../src/api/server.js';
 import { connectClient } from '../../src/client.js';
@@ -27,8 +34,18 @@ if (args[0] === '--addpath-client') {
   await addPathClient(args[1]!, Number(args[2]));
   process.exit(0);
 }
+if (args[0] === '--loop-client') {
+  // A client of the --loop-delay run, in a process of its own so its work is not the daemon's.
+  await loopClient(args[1]!, args[2]!, Number(args[3]));
+  process.exit(0);
+}
 const COUNT = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
 const dir = await mkdtemp(join(tmpdir(), 'ann-bench-api-'));
+if (args.includes('--loop-delay')) {
+  await loopDelayBench(!args.includes('--no-store'));
+  await rm(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 if (args.includes('--state')) {
   const at = args.indexOf('--churn-seconds');
   await stateBench(at >= 0 ? Number(args[at + 1]) : 60, !args.includes('--no-store'), args.includes('--python-client'));
@@ -194,7 +211,141 @@ async function stateBench(churnSeconds: number, withStore: boolean, python: bool
   const state = await again.load();
   const loaded = performance.now() - t;
   const fresh = new Speaker(opts, silentLogger, undefined, again);
-  const n = fresh.restore(state);
+  const n = await fresh.restore(state);
   console.log(`start-up with ${state.entries} stored entries: load ${loaded.toFixed(0)} ms + restore ${(performance.now() - t - loaded).toFixed(0)} ms = ${(performance.now() - t).toFixed(0)} ms (${n} restored)`);
+  await again.close();
+}
+
+/**
+ * One client of the --loop-delay run. `replace`: builds the table, says 'ready', and on 'go' sends
+ * it as one ReplacePaths, then sends its time. `addpath`: says 'ready', then AddPath of one new path
+ * at a time until 'stop', then sends [sent at, latency] of each call. `list`: on 'go' lists every
+ * path, then sends its time and the count.
+ */
+async function loopClient(role: string, address: string, count: number): Promise<void> {
+  const client = connectClient(address, { timeoutMs: 600_000 });
+  await client.listPeers(); // connected before timing
+  const message = () => new Promise<unknown>((resolve) => process.once('message', resolve));
+  const send = (m: unknown) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
+  if (role === 'replace') {
+    const table = Array.from({ length: count }, (_, i) => ({ prefix: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32` }));
+    await send('ready');
+    await message();
+    const t0 = performance.now();
+    await client.replacePaths('bench', table);
+    await send({ ms: performance.now() - t0, end: performance.timeOrigin + performance.now() });
+  } else if (role === 'addpath') {
+    let stop = false;
+    void message().then(() => (stop = true));
+    await send('ready');
+    const calls: [number, number][] = [];
+    for (let i = 0; !stop; i++) {
+      const t0 = performance.now();
+      await client.addPaths([{ prefix: `203.0.${112 + ((i >> 8) & 15)}.${i & 255}`, owner: 'bench-one' }]);
+      calls.push([t0 + performance.timeOrigin, performance.now() - t0]);
+    }
+    await send(calls);
+  } else {
+    await send('ready');
+    await message();
+    const t0 = performance.now();
+    const n = (await client.listPaths()).length;
+    await send({ ms: performance.now() - t0, n });
+  }
+  client.close();
+}
+
+/** Starts a --loop-delay client; resolves once it is ready, with a way to talk to it. */
+async function startLoopClient(role: string, address: string): Promise<{ tell: (m: string) => void; answer: () => Promise<unknown> }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--loop-client', role, address, String(COUNT)]);
+  const answers: unknown[] = [];
+  const waiting: ((m: unknown) => void)[] = [];
+  child.on('message', (m) => (waiting.length ? waiting.shift()!(m) : answers.push(m)));
+  child.once('exit', (code) => {
+    if (code !== 0) throw new Error(`${role} client exited ${code}`);
+  });
+  const answer = () => (answers.length ? Promise.resolve(answers.shift()) : new Promise<unknown>((resolve) => waiting.push(resolve)));
+  await answer(); // 'ready'
+  return { tell: (m) => child.send(m), answer };
+}
+
+/** The event loop's longest block and 99th percentile while `f` runs, in ms. */
+async function loopDelay<T>(f: () => Promise<T>): Promise<{ value: T; max: number; p99: number }> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  // Its first interval is never recorded: let it start before f() may block.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const value = await f();
+  // A turn with a timer after it: a block that ended just now is recorded too (sync work in f()).
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  h.disable();
+  // The histogram holds the timer's lateness (ns), which is the block it waited behind.
+  return { value, max: h.max / 1e6, p99: h.percentile(99) / 1e6 };
+}
+
+/** How long the event loop is held by the big operations at COUNT paths (see the top of the file). */
+async function loopDelayBench(withStore: boolean): Promise<void> {
+  const file = join(dir, 'state', 'paths');
+  const opts = { asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.11', peers: [] };
+  const store = withStore ? new StateStore(file, silentLogger) : null;
+  await store?.load();
+  const speaker = new Speaker(opts, silentLogger, undefined, store);
+  await speaker.start();
+  const api = await startApiServer(speaker, { socket: join(dir, 'api.sock') });
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  console.log(`Event loop blocks, ${COUNT} paths, ${withStore ? 'with' : 'without'} a state file, node ${process.version}`);
+
+  const replacer = await startLoopClient('replace', api.address);
+  const adder = await startLoopClient('addpath', api.address);
+  const replace = await loopDelay(async () => {
+    replacer.tell('go');
+    return (await replacer.answer()) as { ms: number; end: number };
+  });
+  adder.tell('stop');
+  const calls = (await adder.answer()) as [number, number][];
+  const lat = calls.map((c) => c[1]).sort((a, b) => a - b);
+  const q = (f: number) => lat[Math.min(lat.length - 1, Math.floor(f * lat.length))] ?? NaN;
+  // When the slowest call was made, against the replace's answer (a call made just after the replace's
+  // journal record waits for that record's write: records are written in order).
+  const slowest = calls.reduce((a, b) => (b[1] > a[1] ? b : a), [NaN, 0]);
+  const at = slowest[0] - replace.value.end;
+  console.log(
+    `ReplacePaths of ${COUNT} paths (${ms(replace.value.ms)}): longest block ${ms(replace.max)}, p99 ${ms(replace.p99)}; ` +
+      `AddPath from a second client meanwhile (${lat.length} calls, one at a time): p50 ${ms(q(0.5))}, p99 ${ms(q(0.99))}, max ${ms(q(1))} ` +
+      `(made ${ms(Math.abs(at))} ${at < 0 ? 'before' : 'after'} the replace was answered)`,
+  );
+  if (store) {
+    const snapshot = await loopDelay(async () => {
+      const t0 = performance.now();
+      await store.flush(); // the snapshot the big record starts
+      return performance.now() - t0;
+    });
+    console.log(`snapshot after it (${store.snapshots} written, ${ms(snapshot.value)} more): longest block ${ms(snapshot.max)}, p99 ${ms(snapshot.p99)}`);
+  }
+  const lister = await startLoopClient('list', api.address);
+  const list = await loopDelay(async () => {
+    lister.tell('go');
+    return (await lister.answer()) as { ms: number; n: number };
+  });
+  console.log(`ListPaths of ${list.value.n} paths (${ms(list.value.ms)}): longest block ${ms(list.max)}, p99 ${ms(list.p99)}`);
+  await api.close();
+  await speaker.stop();
+  if (!store) return;
+  await store.close();
+  const again = new StateStore(file, silentLogger);
+  const load = await loopDelay(async () => {
+    const t0 = performance.now();
+    const state = await again.load();
+    return { state, ms: performance.now() - t0 };
+  });
+  const fresh = new Speaker(opts, silentLogger, undefined, again);
+  const restore = await loopDelay(async () => {
+    const t0 = performance.now();
+    const n = await fresh.restore(load.value.state);
+    return { n, ms: performance.now() - t0 };
+  });
+  console.log(
+    `start-up: load ${ms(load.value.ms)} (longest block ${ms(load.max)}), restore of ${restore.value.n} paths ${ms(restore.value.ms)} (longest block ${ms(restore.max)})`,
+  );
   await again.close();
 }

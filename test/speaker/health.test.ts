@@ -99,7 +99,7 @@ describe('health checks at the speaker', () => {
     const state = await again.load();
     expect(state.paths()).toEqual([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['lb'], check: 'web', pathId: 1 }]);
     const b = speaker(again);
-    b.s.restore(state);
+    await b.s.restore(state);
     expect(b.s.listPaths().map((p) => [p.check, p.health?.state])).toEqual([['web', 'pending']]);
     await b.tick(1000);
     expect(b.s.listPaths().map((p) => [p.check, p.health?.state])).toEqual([['web', 'up']]);

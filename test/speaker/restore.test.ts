@@ -18,7 +18,7 @@ function speakerLogging(allowPrefixes?: string[]): { speaker: Speaker; warnings:
 describe('Speaker.restore', () => {
   it('leaves out, with a warning each, the paths the rules refuse now', async () => {
     const { speaker, warnings } = speakerLogging(['203.0.113.0/24']);
-    const n = speaker.restore(
+    const n = await speaker.restore(
       StoredState.of([
         { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['lb'], pathId: 1 },
         { prefix: '192.0.2.0/24', nextHop: '198.51.100.11', owners: ['lb'], pathId: 2 },
@@ -41,10 +41,10 @@ describe('Speaker.restore', () => {
     ]);
   });
 
-  it('still refuses a malformed entry, naming it', () => {
+  it('still refuses a malformed entry, naming it', async () => {
     const { speaker } = speakerLogging();
     const bad = StoredState.of([{ prefix: '203.0.113.30/32', nextHop: '198.51.100.11', owners: ['lb'], communities: ['65000:x'] }]);
-    expect(() => speaker.restore(bad)).toThrow(RequestError);
-    expect(() => speaker.restore(bad)).toThrow(/paths\[203\.0\.113\.30\/32 via 198\.51\.100\.11\]\.communities\[0\]/);
+    await expect(speaker.restore(bad)).rejects.toThrow(RequestError);
+    await expect(speaker.restore(bad)).rejects.toThrow(/paths\[203\.0\.113\.30\/32 via 198\.51\.100\.11\]\.communities\[0\]/);
   });
 });

@@ -295,7 +295,7 @@ describe('Speaker with a state file', () => {
     // Path ids too survive the restart (an ADD-PATH router that kept the path sees the same one),
     // and ids handed out afterwards stay above them.
     const b = new Speaker(opts, silentLogger, undefined, null);
-    b.restore(StoredState.of(await reload(file)));
+    await b.restore(StoredState.of(await reload(file)));
     expect(b.listPaths()).toEqual(a.listPaths());
     expect((await b.addPaths([{ prefix: '203.0.113.30', nextHop: '198.51.100.11' }]))[0]?.pathId).toBe(4);
     await store.close();
