@@ -132,6 +132,23 @@ export class ManualClock implements Clock {
   }
 
   /** Move time forward, firing due timers in order (and soon() work before each). */
+  /**
+   * As when the event loop is held for `ms`: time moves on first, then every timer that came due
+   * meanwhile runs, late, in order (what a long synchronous block does to real timers).
+   */
+  stall(ms: number): void {
+    this.t += ms;
+    this.runSoon();
+    for (;;) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.timers) if (e[1].at <= this.t && (!next || e[1].at < next[1].at)) next = e;
+      if (!next) break;
+      this.timers.delete(next[0]);
+      next[1].fn();
+      this.runSoon();
+    }
+  }
+
   advance(ms: number): void {
     const end = this.t + ms;
     this.runSoon();

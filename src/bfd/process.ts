@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import { dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { LevelWithSilent } from 'pino';
@@ -34,6 +35,8 @@ export interface BfdProcess {
   stop(): Promise<void>;
 }
 
+/** Scheduling priority (nice value) the BFD process asks for. */
+const BFD_PRIORITY = -10;
 /** How long a BFD process a daemon started waits for its first daemon before it gives up. */
 const FIRST_CLIENT_MS = 10_000;
 /** Idle this long (no daemon, no session) and a started BFD process exits. */
@@ -69,6 +72,13 @@ export async function startBfdProcess(o: BfdProcessOptions): Promise<BfdProcess>
   );
 
   await claimSocket(o.socket);
+  // A busy machine (the daemon's own table work among it) must not delay a BFD packet past the
+  // peer's detection time: ahead of ordinary processes when allowed (root, CAP_SYS_NICE, systemd's Nice=).
+  try {
+    os.setPriority(0, BFD_PRIORITY);
+  } catch {
+    // not allowed: ordinary priority
+  }
   let idleTimer: TimerHandle | null = null;
   let stopping: Promise<void> | null = null;
   let finish!: () => void;

@@ -61,7 +61,7 @@ const DEFAULT_MAX_IN_FLIGHT = 32;
 /** One probe in flight. */
 interface Run {
   readonly controller: AbortController;
-  readonly timeout: TimerHandle;
+  timeout: TimerHandle;
   /** Its result (or its timeout) has been counted; anything later is ignored. */
   decided: boolean;
 }
@@ -101,6 +101,9 @@ class Target implements Queueable<Target> {
     this.since = now;
   }
 }
+
+/** A probe's timeout that fires this much late (or half its time) was held up by the event loop. */
+const LATE_MS = 50;
 
 export class HealthMonitor {
   private readonly checks = new Map<string, Check>();
@@ -284,14 +287,21 @@ export class HealthMonitor {
     const spec = t.check.spec;
     const controller = new AbortController();
     // The timeout first, so that with timeout = interval the result is counted before the next round.
-    const run: Run = {
-      controller,
-      decided: false,
-      timeout: this.clock.after(t.probe.timeout, () => {
+    const startedAt = this.clock.now();
+    // A timer that fires well after its time means the event loop was held (start-up work, a big
+    // table change, a pause): an answer may be waiting unread behind it. Such a late timeout gets
+    // one more full timeout from now instead of counting as a failure.
+    const expire = (deadline: number, retried: boolean): TimerHandle =>
+      this.clock.after(Math.max(0, deadline - this.clock.now()), () => {
+        const late = this.clock.now() - deadline;
+        if (!retried && late > Math.max(LATE_MS, t.probe.timeout / 2)) {
+          run.timeout = expire(this.clock.now() + t.probe.timeout, true);
+          return;
+        }
         this.decide(t, run, { ok: false, detail: 'timeout' });
         controller.abort();
-      }),
-    };
+      });
+    const run: Run = { controller, decided: false, timeout: expire(startedAt + t.probe.timeout, false) };
     t.run = run;
     // Every interval from this start, however long this probe takes.
     t.timer = this.clock.after(spec.interval, () => this.due(t));

@@ -42,6 +42,8 @@ export class HealthGate implements PathGate {
   /** Demoted variants of attribute sets: `${rowAttr} ${check}` -> an interned attribute set. */
   private readonly demoted = new Map<string, { readonly base: number; readonly id: number }>();
   private readonly unsubscribe: () => void;
+  /** Waiting for every target that withholds paths to have its first verdict (settled()). */
+  private settleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly rib: Rib,
@@ -161,7 +163,35 @@ export class HealthGate implements PathGate {
     return onFail.action === 'withdraw' || this.monitor.stateOf(id) === 'pending' ? undefined : onFail;
   }
 
+  /** Whether some path is held back until its target's first verdict (`initial: down`, not probed yet). */
+  get settling(): boolean {
+    for (const id of this.heads.keys()) if (this.monitor.stateOf(id) === 'pending' && !this.monitor.isAnnounced(id)) return true;
+    return false;
+  }
+
+  /**
+   * Resolves once no path waits for its target's first verdict, or after `ms`: a restarted daemon
+   * sends End-of-RIB only then, so the router keeps its stale paths instead of dropping a node
+   * whose check has simply not run yet.
+   */
+  settled(ms: number): Promise<void> {
+    if (!this.settling) return Promise.resolve();
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        this.settleWaiters = this.settleWaiters.filter((w) => w !== finish);
+        resolve();
+      };
+      const timer = this.clock.after(ms, finish);
+      this.settleWaiters.push(finish);
+    });
+  }
+
   private targetChanged(id: number, from: PathHealth['state'], to: PathHealth['state'], reason: string): void {
+    if (this.settleWaiters.length > 0 && !this.settling) for (const w of [...this.settleWaiters]) w();
     const head = this.heads.get(id) ?? NIL;
     if (head === NIL) return;
     // Every path of a target has its check (the target is what that check makes of the path).

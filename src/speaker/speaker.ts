@@ -323,6 +323,11 @@ export class Speaker implements SpeakerApi {
     }));
   }
 
+  /** The longest a check may take to give every path its first verdict: two intervals of the slowest check. */
+  private get firstVerdictMs(): number {
+    return 2 * Math.max(0, ...(this.options.healthChecks ?? []).map((c) => c.interval));
+  }
+
   /** Starts BFD with the peer once a connection has told us our address on its link. */
   private startBfd(p: PeerState, s: PeerSession): void {
     const timers = s.config.bfd;
@@ -373,18 +378,31 @@ export class Speaker implements SpeakerApi {
         'next hop "self" has no address of this family on the session\'s interface: those paths are not sent to this peer',
       );
     });
-    p.pipeline.start(
-      {
-        families: n.families,
-        addPath: n.ctx.addPathSend,
-        ctx: n.ctx,
-        policy: { localAsn: this.options.asn, ebgp: n.peerAsn !== this.options.asn },
-        nextHops,
-      },
-      s,
-      // RFC 4724 2: End-of-RIB after the initial table, per family.
-      n.families.map((f) => endOfRib(f)),
-    );
+    // RFC 4724 2: End-of-RIB after the initial table, per family. While a health check has not yet
+    // given some path its first verdict (a probe or so after a start), the whole initial table
+    // waits: after a restart the router holds our paths as stale, and prefers any fresh path to
+    // them, so sending a prefix's paths piecemeal (those already checked first) would shrink its
+    // ECMP route to those few, and End-of-RIB would drop the rest.
+    const start = (): void =>
+      p.pipeline.start(
+        {
+          families: n.families,
+          addPath: n.ctx.addPathSend,
+          ctx: n.ctx,
+          policy: { localAsn: this.options.asn, ebgp: n.peerAsn !== this.options.asn },
+          nextHops,
+        },
+        s,
+        n.families.map((f) => endOfRib(f)),
+      );
+    const gate = this.desired.gate;
+    if (gate?.settling !== true) start();
+    else {
+      s.log.info({ maxWaitMs: this.firstVerdictMs }, 'waiting for the health checks\' first verdicts before sending the table');
+      void gate.settled(this.firstVerdictMs).then(() => {
+        if (s.session === n && s.state === 'Established') start();
+      });
+    }
   }
 
   private onDown(s: PeerSession): void {

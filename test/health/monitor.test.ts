@@ -340,6 +340,30 @@ describe('HealthMonitor: probes in flight', () => {
     expect(events).toEqual([`${id} pending->down timeout`]);
   });
 
+  it('a timeout that fires late because the event loop was held waits once more for the answer, then counts', async () => {
+    const { clock, prober, monitor } = setup([check({ initial: 'down' })]);
+    prober.answer = () => undefined;
+    const id = monitor.watch('web', vars('198.51.100.11'));
+    await pass(clock, 60);
+    expect(prober.calls).toHaveLength(1);
+    // Start-up work holds the loop for 2 s: the 500 ms timeout fires 1.5 s late, while the answer
+    // may already be waiting unread. Not a failure yet.
+    clock.stall(2_000);
+    await flush();
+    expect(monitor.state(id).state).toBe('pending');
+    prober.held[0]!.settle(PASS);
+    await flush();
+    expect(monitor.state(id)).toMatchObject({ state: 'up' });
+    // A probe that really gets no answer still times out: once more the timeout after the stall.
+    await pass(clock, 1_000);
+    const second = prober.calls.length;
+    expect(second).toBeGreaterThan(1);
+    clock.stall(2_000);
+    await flush();
+    await pass(clock, 520);
+    expect(monitor.state(id).lastError).toBe('timeout');
+  });
+
   it('a result after the timeout does not count', async () => {
     const { clock, prober, monitor } = setup([check()], { deaf: true });
     prober.answer = () => undefined;
