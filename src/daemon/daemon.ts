@@ -14,6 +14,7 @@ import { Speaker } from '../speaker/speaker.js';
 import { speakerOptions } from './speaker-options.js';
 import { BfdProcessClient } from '../bfd/client.js';
 import { spawnBfdProcess } from './bfd-process.js';
+import { RestartMarker } from '../store/restart-marker.js';
 import { stopRequested } from './stop-request.js';
 
 /** Where the daemon writes: its log (JSON lines, or readable ones: logFormat) to stdout, a startup failure in words to stderr. */
@@ -64,7 +65,11 @@ export async function runDaemon(
         startTimeoutMs: config.bfd.spawn ? 5_000 : 30_000,
       })
     : undefined;
-  const speaker = new Speaker({ ...speakerOptions(config), ...(bfd ? { bfd } : {}) }, log, systemClock, store);
+  // Back from a restart or a crash within the peers' restart time: routers are told (the R bit).
+  const marker = config.stateFile ? new RestartMarker(config.stateFile, systemClock) : null;
+  const downForMs = marker?.downFor();
+  if (downForMs !== undefined) log.info({ downForSeconds: Math.round(downForMs / 1000) }, 'started again after a restart or a crash');
+  const speaker = new Speaker({ ...speakerOptions(config), ...(bfd ? { bfd } : {}), ...(downForMs !== undefined ? { downForMs } : {}) }, log, systemClock, store);
   try {
     const n = await speaker.restore(stored);
     if (store) log.info({ paths: n, file: store.file }, 'restored paths from the state file');
@@ -100,6 +105,7 @@ export async function runDaemon(
     await api.close();
     return 'failed';
   }
+  marker?.start();
   log.info(
     { asn: config.asn, routerId: config.routerId, peers: config.peers.length, api: api.address, metrics: metricsServer?.address },
     'announcer started',
@@ -116,6 +122,7 @@ export async function runDaemon(
   await api.close();
   await metricsServer?.close();
   await store?.close(); // a snapshot under way finishes; every journaled call is on disk already
+  marker?.stop(mode === 'restart');
   log.info('stopped');
   return 'stopped';
 }

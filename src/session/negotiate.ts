@@ -43,7 +43,8 @@ export interface Negotiated {
   readonly peerRouterId: string;
 }
 
-export function buildOpen(local: LocalSpeaker, peer: SessionSettings): OpenMessage {
+/** `restarting`: this speaker has restarted and the peer is not back yet (RFC 4724 3, the R bit). */
+export function buildOpen(local: LocalSpeaker, peer: SessionSettings, restarting = false): OpenMessage {
   const caps: Capability[] = [];
   for (const f of peer.families) caps.push({ type: 'multiprotocol', ...FAMILY_AFI_SAFI[f] });
   caps.push({ type: 'route-refresh' }, { type: 'enhanced-route-refresh' }, { type: 'extended-message' });
@@ -57,8 +58,9 @@ export function buildOpen(local: LocalSpeaker, peer: SessionSettings): OpenMessa
   if (peer.gracefulRestart) {
     caps.push({
       type: 'graceful-restart',
-      // R stays clear: the routers keep our paths by the F bits; R only speeds up their own End-of-RIB.
-      restarting: false,
+      // R: we came back within the restart time; the router must not wait for our End-of-RIB before
+      // sending its own (RFC 4724 3). The routers keep our paths by the F bits either way.
+      restarting,
       notification: true,
       restartTime: peer.gracefulRestart.restartTime,
       // F: the nodes keep forwarding while the daemon restarts (it holds no forwarding state itself).

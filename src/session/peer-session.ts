@@ -113,6 +113,8 @@ export class PeerSession {
     readonly log: Logger,
     private readonly transport: Transport,
     private readonly random: () => number = Math.random,
+    /** This speaker came back within the peer's restart time: OPENs carry the R bit until the session is up once. */
+    private restarting = false,
   ) {
     this.fsmConfig = {
       passive: config.passive,
@@ -274,7 +276,7 @@ export class PeerSession {
       const c = this.makeConn(link);
       this.candidate = c;
       this.wire(c);
-      c.link.write(encodeMessage(buildOpen(this.local, this.config), DEFAULT_CONTEXT));
+      c.link.write(encodeMessage(buildOpen(this.local, this.config, this.restarting), DEFAULT_CONTEXT));
       if (this.conn?.open) this.resolveCollision(this.conn.open.bgpId);
       return;
     }
@@ -289,6 +291,7 @@ export class PeerSession {
     const t = transition(this.fsm, e, this.fsmConfig, this.clock.now());
     this.fsm = t.state;
     if (t.state.name !== from) {
+      if (t.state.name === 'Established') this.restarting = false; // the restart is over for this peer
       if (t.state.name === 'Established' || from === 'Established') {
         // Up, or the drop: the first failure after it is the drop itself.
         this.stretchSince = this.clock.now();
@@ -309,7 +312,7 @@ export class PeerSession {
       case 'drop-connection':
         return this.dropConnection();
       case 'send-open':
-        if (this.conn) this.send(buildOpen(this.local, this.config));
+        if (this.conn) this.send(buildOpen(this.local, this.config, this.restarting));
         return;
       case 'send-keepalive':
         return this.send({ type: 'keepalive' });

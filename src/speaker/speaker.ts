@@ -60,6 +60,8 @@ export interface SpeakerOptions {
   readonly prober?: Prober;
   /** Where BFD sessions run (the daemon's BFD process); needed when a peer has `bfd`. */
   readonly bfd?: BfdService;
+  /** How long the daemon was down before this start, when it knows (a restart marker); absent: a first start. */
+  readonly downForMs?: number;
 }
 
 interface PeerState {
@@ -127,6 +129,9 @@ export class Speaker implements SpeakerApi {
         clock,
         log,
         transport,
+        Math.random,
+        // Back within this peer's restart time (RFC 4724 3: the R bit in our OPENs until it is up).
+        options.downForMs !== undefined && pc.gracefulRestart !== undefined && options.downForMs < pc.gracefulRestart.restartTime * 1000,
       );
       const pipeline = new SendPipeline(
         this.desired.rib,

@@ -145,6 +145,8 @@ describe('announcer daemon with a BIRD 2 router', () => {
     const extra = { stateFile: join(l.dir, 'state.json'), gracefulRestart: { restartTime: 30 } };
     let d = await startDaemon(l, node, [peerOf(l)], extra);
     await established(d);
+    // A first start is no restart: no R bit.
+    expect(await birdc(bird.socket, 'show protocols all node1')).not.toContain('Restart recovery');
     await ok(d, ['add-eip', '203.0.113.40']);
     await l.waitForNextHops(l.router.ns, '203.0.113.40', [node.ipv4]);
 
@@ -162,6 +164,8 @@ describe('announcer daemon with a BIRD 2 router', () => {
 
     d = await startDaemon(l, node, [peerOf(l)], extra);
     await established(d);
+    // RFC 4724 3: back within the restart time, our OPEN says so (the R bit), and BIRD shows it.
+    expect(await birdc(bird.socket, 'show protocols all node1')).toMatch(/Neighbor capabilities[\s\S]*Graceful restart\n\s+Restart time: 30\n\s+Restart recovery/);
     expect(await l.routeNextHops(l.router.ns, '203.0.113.40')).toEqual([node.ipv4]);
     // After our End-of-RIB the path is fresh again, with the same path id.
     await waitFor(() => birdc(bird.socket, 'show route 203.0.113.40/32 all'), { what: 'the path to be fresh', until: (t) => t.includes('198.51.100.11') && !/stale/i.test(t), timeoutMs: 10_000 });
@@ -170,6 +174,10 @@ describe('announcer daemon with a BIRD 2 router', () => {
     // A withdrawing stop empties the router at once, graceful restart or not (RFC 8538 Hard Reset where negotiated).
     await ok(d, ['shutdown']);
     await l.waitForNextHops(l.router.ns, '203.0.113.40', [], { timeoutMs: 3_000 });
+    // And the start after it is a fresh one again: no R bit.
+    d = await startDaemon(l, node, [peerOf(l)], extra);
+    await established(d);
+    expect(await birdc(bird.socket, 'show protocols all node1')).not.toContain('Restart recovery');
   });
 
   it('graceful restart: SIGTERM with onSigterm restart and SIGKILL keep the route; the router drops it once restartTime runs out', async () => {

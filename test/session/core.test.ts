@@ -255,6 +255,26 @@ describe('session core: stopping', () => {
     }
   });
 
+  it('back from a restart: the OPEN carries the R bit until the session is up once, and not after (RFC 4724 3)', () => {
+    const h = newSession({ gracefulRestart: { restartTime: 120 } }, { restarting: true });
+    h.session.start();
+    const first = h.transport.answer();
+    const grOf = (link: MemoryLink) => {
+      const open = link.take().find((m) => m.type === 'open');
+      return open?.type === 'open' ? open.capabilities.find((c) => c.type === 'graceful-restart') : undefined;
+    };
+    expect(grOf(first)).toMatchObject({ restarting: true, restartTime: 120 });
+    const open = h.peerOpen();
+    first.send({ ...open, capabilities: [...open.capabilities, { type: 'graceful-restart', restarting: false, notification: true, restartTime: 120, families: [] }] });
+    first.send({ type: 'keepalive' });
+    expect(h.session.state).toBe('Established');
+    // The session drops; the next OPEN is an ordinary one.
+    first.close();
+    h.clock.advance(10_000);
+    const second = h.transport.answer();
+    expect(grOf(second)).toMatchObject({ restarting: false });
+  });
+
   it('with graceful restart but no N bit: a restart closes without a NOTIFICATION', async () => {
     const h = newSession({ gracefulRestart: { restartTime: 120 } });
     const link = establishWithGr(h, false);

@@ -155,7 +155,7 @@ export interface Harness {
 
 export function newSession(
   over: Partial<PeerSessionConfig> = {},
-  opts: { random?: () => number; hooks?: Partial<SessionHooks> } = {},
+  opts: { random?: () => number; hooks?: Partial<SessionHooks>; restarting?: boolean } = {},
 ): Harness {
   const clock = new ManualClock();
   const transport = new MemoryTransport(clock);
@@ -181,7 +181,7 @@ export function newSession(
     drain: () => heard.push('drain'),
     ...opts.hooks,
   };
-  const session = new PeerSession(config, { asn: 65000, routerId: OUR_ID }, hooks, clock, silentLogger, transport, opts.random ?? (() => 1));
+  const session = new PeerSession(config, { asn: 65000, routerId: OUR_ID }, hooks, clock, silentLogger, transport, opts.random ?? (() => 1), opts.restarting ?? false);
   return {
     clock,
     transport,
