@@ -244,6 +244,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
         owner = req.owner;
         txn = speaker.beginReplace(owner);
         total = req.total;
+        if (total !== undefined) txn.reserve(total); // the columns are sized once, not doubled on the way
       } else if (req.owner !== '' && req.owner !== owner) {
         throw new RequestError('invalid-argument', 'owner', `owner: every part names the same owner (${owner}), not ${JSON.stringify(req.owner)}`);
       }
