@@ -240,6 +240,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     // order and the client's writes wait (flow control).
     const slices = new Slices();
     const stage = async (req: ReplacePathsRequest): Promise<void> => {
+      slices.restart(); // the loop has turned while the part was on its way
       if (!txn) {
         owner = req.owner;
         txn = speaker.beginReplace(owner);
