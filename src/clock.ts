@@ -32,9 +32,9 @@ export const systemClock: Clock = {
 // ManualClock: unit tests still never sleep, they run the turns as they come.
 
 /** About this long of synchronous work per slice: far under any BFD detection time. */
-export const SLICE_MS = 5;
+const SLICE_MS = 5;
 /** At most this many units per slice whatever the time (when the units are cheap, or time is not read). */
-export const SLICE_UNITS = 65_536;
+const SLICE_UNITS = 65_536;
 /** Units between two readings of the time (reading it costs more than a cheap unit). */
 const UNITS_PER_READING = 256;
 

@@ -90,6 +90,8 @@ const DEFAULT_MAX_WATCH_BACKLOG = 10_000;
  * about a millisecond (8,192 took 15-25 ms of the event loop each, and the transport buffers 16).
  */
 const LIST_CHUNK = 1024;
+/** ListPaths parts handed to the transport and not yet sent, at most. */
+const LIST_IN_FLIGHT = 4;
 /** Paths of a ReplacePaths part validated at once, between checks of the time (see Slices). */
 const STAGE_PIECE = 1024;
 
@@ -182,22 +184,28 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
       done = true;
     });
     // A turn of the event loop after each slice of parts, whatever the transport takes: a table
-    // listed at once held the loop (BFD, keepalives, other calls) for as long as it took.
+    // listed at once held the loop (BFD, keepalives, other calls) for as long as it took. And only
+    // a few parts are handed to the transport before it has sent them (grpc-js would take 16 before
+    // saying wait): fewer objects live across collections of the young heap.
     const slices = new Slices();
+    let sending = 0;
+    let waiting = false;
+    const sent = (): void => {
+      sending--;
+      if (!waiting) return;
+      waiting = false;
+      slices.restart();
+      pump();
+    };
     const pump = (): void => {
       try {
         for (;;) {
           if (done) return;
+          if (sending >= LIST_IN_FLIGHT) return void (waiting = true);
           const next = parts.next();
           if (next.done) return finish();
-          const more = call.write({ paths: next.value.map(announcedPathToPb) });
-          if (!more) {
-            call.once('drain', () => {
-              slices.restart();
-              pump();
-            });
-            return;
-          }
+          sending++;
+          call.write({ paths: next.value.map(announcedPathToPb) }, sent);
           if (slices.spent(next.value.length)) return void slices.next().then(pump);
         }
       } catch (err) {
@@ -232,10 +240,12 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     // order and the client's writes wait (flow control).
     const slices = new Slices();
     const stage = async (req: ReplacePathsRequest): Promise<void> => {
+      slices.restart(); // the loop has turned while the part was on its way
       if (!txn) {
         owner = req.owner;
         txn = speaker.beginReplace(owner);
         total = req.total;
+        if (total !== undefined) txn.reserve(total); // the columns are sized once, not doubled on the way
       } else if (req.owner !== '' && req.owner !== owner) {
         throw new RequestError('invalid-argument', 'owner', `owner: every part names the same owner (${owner}), not ${JSON.stringify(req.owner)}`);
       }

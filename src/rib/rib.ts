@@ -66,6 +66,34 @@ function hashPrefix(bytes: Uint8Array, at: number, length: number, v6: number): 
   return h >>> 0;
 }
 
+/** Rows moved into a growing index per row made (see beginRehash). */
+const REHASH_STEP = 8;
+/** Rows moved at once by reserving() between its yields. */
+const REHASH_SLICE = 65_536;
+/** An index of at most this many rows is rebuilt at once. */
+const REHASH_AT_ONCE = 65_536;
+
+/** Puts row + 1 in `index` at the first free or deleted slot from `hash`; true when that slot was free. */
+function indexAdd(index: Int32Array, row: number, hash: number): boolean {
+  const mask = index.length - 1;
+  let i = hash & mask;
+  while (index[i]! > 0) i = (i + 1) & mask;
+  const fresh = index[i] === 0;
+  index[i] = row + 1;
+  return fresh;
+}
+
+/** Marks the row's slot in `index` deleted (the probe stops at a free slot: it is always there). */
+function indexRemove(index: Int32Array, row: number, hash: number): void {
+  const mask = index.length - 1;
+  for (let i = hash & mask; index[i] !== 0; i = (i + 1) & mask) {
+    if (index[i] === row + 1) {
+      index[i] = -1;
+      return;
+    }
+  }
+}
+
 export class Rib {
   // ---- prefix rows
   private cap = 0;
@@ -89,7 +117,15 @@ export class Rib {
 
   // ---- hash index of prefix rows: row + 1, 0 empty, -1 deleted
   private index = new Int32Array(16);
+  /** Slots not empty (rows and deleted ones). */
   private indexFilled = 0;
+  // ---- a larger index being built beside it, some rows at a time (null: none), so that growing
+  // the index of a million rows is not one block of 35-70 ms. Rows below scanAt, and from scanEnd
+  // up, are in it (kept there as they are made and freed); the scan moves those between.
+  private nextIndex: Int32Array<ArrayBuffer> | null = null;
+  private nextFilled = 0;
+  private scanAt = 0;
+  private scanEnd = 0;
 
   // ---- path rows
   private pcap = 0;
@@ -143,13 +179,20 @@ export class Rib {
   }
 
   /**
-   * reserve() in three steps (the index, the rows, the paths), yielding after each: at a million,
-   * each allocates and clears some tens of megabytes, so the caller may let the event loop turn.
+   * reserve() in steps (the index, some rows at a time; the rows; the paths), yielding after each:
+   * at a million, each would take tens of milliseconds at once, so the caller may let the event
+   * loop turn between them.
    */
   *reserving(paths: number): Generator<void> {
+    // The index is built anew beside the one in use, some rows a step (a rebuild under way first).
+    // Rows made meanwhile move some too, and may finish it, or start another: driven here as well.
+    while (this.nextIndex !== null && !this.rehashStep(REHASH_SLICE)) yield;
     let size = this.index.length;
     while (size < (this.usedRows + paths) * 3) size *= 2;
-    if (size > this.index.length) this.rehash(size);
+    if (size > this.index.length) {
+      this.beginRehash(size);
+      while (this.nextIndex !== null && !this.rehashStep(REHASH_SLICE)) yield;
+    }
     yield;
     this.growRows(this.top + paths);
     yield;
@@ -183,11 +226,16 @@ export class Rib {
   }
 
   private insertRow(bytes: Uint8Array, at: number, length: number, isV6: boolean): number {
-    if ((this.indexFilled + 1) * 2 > this.index.length) {
+    if (this.nextIndex !== null) {
+      // A few rows moved per row made: done long before the index is too full (unless it is).
+      this.rehashStep((this.indexFilled + 1) * 8 > this.index.length * 7 ? Infinity : REHASH_STEP);
+    } else if ((this.indexFilled + 1) * 2 > this.index.length) {
       // Sized from the rows in use, so deleted entries are dropped rather than doubled.
       let size = 16;
       while (size < (this.usedRows + 1) * 3) size *= 2;
-      this.rehash(size);
+      this.beginRehash(size);
+      // A small table's is built at once.
+      this.rehashStep(this.top <= REHASH_AT_ONCE ? Infinity : REHASH_STEP);
     }
     let row: number;
     if (this.freeRows.length > 0) {
@@ -210,11 +258,8 @@ export class Rib {
     this.npaths[row] = 0;
     this.holds[row] = 0;
     this.attr[row] = 0;
-    const mask = this.index.length - 1;
-    let i = hashPrefix(bytes, at, length, v6) & mask;
-    while (this.index[i]! > 0) i = (i + 1) & mask;
-    if (this.index[i] === 0) this.indexFilled++;
-    this.index[i] = row + 1;
+    if (indexAdd(this.index, row, hashPrefix(bytes, at, length, v6))) this.indexFilled++;
+    if (this.inNextIndex(row) && indexAdd(this.nextIndex!, row, hashPrefix(bytes, at, length, v6))) this.nextFilled++;
     return row;
   }
 
@@ -235,29 +280,42 @@ export class Rib {
     this.cap = cap;
   }
 
-  private rehash(size: number): void {
-    const index = new Int32Array(size);
-    const mask = size - 1;
-    for (let row = 0; row < this.top; row++) {
-      if (!this.used[row]) continue;
-      let i = hashPrefix(this.addr, row * 16, this.len[row]!, this.fam[row]!) & mask;
-      while (index[i] !== 0) i = (i + 1) & mask;
-      index[i] = row + 1;
-    }
-    this.index = index;
-    this.indexFilled = this.usedRows;
+  private rowHash(row: number): number {
+    return hashPrefix(this.addr, row * 16, this.len[row]!, this.fam[row]!);
+  }
+
+  /** Starts building an index of `size` slots beside the one in use (finishing any under way first). */
+  private beginRehash(size: number): void {
+    if (this.nextIndex !== null) this.rehashStep(Infinity);
+    this.nextIndex = new Int32Array(size);
+    this.nextFilled = 0;
+    this.scanAt = 0;
+    this.scanEnd = this.top;
+  }
+
+  /** Moves up to `rows` more rows into the index being built; once all are, it is the index. Returns whether it is. */
+  private rehashStep(rows: number): boolean {
+    const next = this.nextIndex!;
+    const end = Math.min(this.scanEnd, this.scanAt + rows);
+    for (let row = this.scanAt; row < end; row++) if (this.used[row] && indexAdd(next, row, this.rowHash(row))) this.nextFilled++;
+    this.scanAt = end;
+    if (end < this.scanEnd) return false;
+    this.index = next;
+    this.indexFilled = this.nextFilled;
+    this.nextIndex = null;
+    return true;
+  }
+
+  /** Whether the index being built has (or must get) the row's entry. */
+  private inNextIndex(row: number): boolean {
+    return this.nextIndex !== null && (row < this.scanAt || row >= this.scanEnd);
   }
 
   /** Frees the row once it has no paths and nobody holds it. */
   private maybeFree(row: number): void {
     if (this.npaths[row]! > 0 || this.holds[row]! > 0 || !this.used[row]) return;
-    const mask = this.index.length - 1;
-    for (let i = hashPrefix(this.addr, row * 16, this.len[row]!, this.fam[row]!) & mask; ; i = (i + 1) & mask) {
-      if (this.index[i] === row + 1) {
-        this.index[i] = -1;
-        break;
-      }
-    }
+    indexRemove(this.index, row, this.rowHash(row));
+    if (this.inNextIndex(row)) indexRemove(this.nextIndex!, row, this.rowHash(row));
     this.used[row] = 0;
     this.usedRows--;
     this.freeRows.push(row);

@@ -251,7 +251,8 @@ export class PathStage {
     if (no) throw no;
   }
 
-  private reserve(n: number): void {
+  /** Room for `n` more paths (by doubling; in one step when told a set's size beforehand). */
+  reserve(n: number): void {
     if (this.count + n <= this.len.length) return;
     let cap = Math.max(1024, this.len.length * 2);
     while (cap < this.count + n) cap *= 2;

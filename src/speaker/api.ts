@@ -53,6 +53,11 @@ export interface ReplaceTransaction {
    * length octet, then the significant octets): a large table without an object per path.
    */
   addPacked(family: Family, prefixes: Uint8Array, nextHop?: string, check?: string): void;
+  /**
+   * The set will have about this many paths (a streamed set's announced total): room is made now,
+   * at once, not by doubling on the way (each doubling near a million copies megabytes at once).
+   */
+  reserve(paths: number): void;
   /** Apply the whole set at once. */
   commit(options?: ReplaceOptions): Promise<ReplaceResult>;
   /** Paths staged so far. */

@@ -17,6 +17,8 @@ import type { EventHub } from './events.js';
 import type { HealthGate } from './path-health.js';
 
 const NIL = -1;
+/** The most paths a ReplacePaths makes room for on the client's word (its announced total). */
+const MAX_RESERVE = 1 << 24;
 
 /** Whether `p` is among the first `n` of `paths`. */
 function keeps(paths: Int32Array, n: number, p: number): boolean {
@@ -216,6 +218,8 @@ export class DesiredTable {
       get count() {
         return stage.count;
       },
+      // Capped: the number comes from the client (untouched room costs address space, not memory).
+      reserve: (paths) => stage.reserve(Math.min(paths, MAX_RESERVE) - stage.count),
       commit: (options = {}) => {
         if (done) throw new Error('ReplacePaths: committed twice');
         done = true;

@@ -142,7 +142,7 @@ const COMPACT_SHARE = 0.5;
 const MIN_COMPACT = 1 << 20;
 
 interface Pending {
-  /** The record's frame head and sequence number; the head is filled in by seal(). */
+  /** The record's frame head and sequence number; sealFrame() fills in the head before it is written. */
   readonly head: Buffer;
   /** The record's block. */
   readonly block: readonly Uint8Array[];

@@ -32,6 +32,7 @@ function watched(s: Speaker, call: 'commit' | 'list', started: () => void): Spea
           return {
             add: t.add.bind(t),
             addPacked: t.addPacked.bind(t),
+            reserve: t.reserve.bind(t),
             get count() {
               return t.count;
             },

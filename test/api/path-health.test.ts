@@ -65,6 +65,7 @@ function standIn(seen: Seen, health: Map<string, { check: string; health?: PathH
                   seen.packed.push({ family, count, nextHop, check });
                   txn.addPacked(family, prefixes, nextHop);
                 },
+                reserve: (n) => txn.reserve(n),
                 commit: (o) => txn.commit(o),
                 get count() {
                   return txn.count;

@@ -183,3 +183,87 @@ describe('PathStage.addPacked', () => {
     expect((err as RequestError).field).toBe(name);
   });
 });
+
+describe('Rib index growth', () => {
+  // /32s numbered i: 10.0.0.0 + i (the RIB does not check which prefixes may be announced).
+  const octets = (i: number) => Uint8Array.of(10 + (i >>> 24), (i >>> 16) & 255, (i >>> 8) & 255, i & 255);
+  const add = (rib: Rib, i: number) => rib.upsertOctets(octets(i), 0, 32, false, 'self', NONE, 'k', 'o');
+  const drop = (rib: Rib, i: number) => rib.releaseClaim(rib.firstPath(rib.findOctets(octets(i), 0, 32, false)));
+  /** Every prefix the model holds is found, on a row naming it; a sample of the others is not. */
+  function check(rib: Rib, live: Set<number>, gone: number[]): void {
+    for (const i of live) {
+      const row = rib.findOctets(octets(i), 0, 32, false);
+      if (row < 0 || rib.prefixText(row) !== `${10 + (i >>> 24)}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}/32`) throw new Error(`prefix ${i}: row ${row}`);
+    }
+    for (const i of gone.slice(-1000)) if (!live.has(i) && rib.findOctets(octets(i), 0, 32, false) >= 0) throw new Error(`prefix ${i} is gone but found`);
+    expect(rib.prefixCount).toBe(live.size);
+  }
+
+  it('is rebuilt a few rows at a time while rows are made and freed, and every prefix is found throughout', () => {
+    const rib = new Rib();
+    const live = new Set<number>();
+    const gone: number[] = [];
+    let seed = 7;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let op = 0, next = 0; op < 400_000; op++) {
+      // Mostly new prefixes, a fifth freed (their rows are reused), some freed prefixes back.
+      const r = random();
+      if (r < 0.2 && live.size > 0) {
+        const i = next - 1 - Math.floor(random() * Math.min(next, 5000));
+        if (live.delete(i)) {
+          drop(rib, i);
+          gone.push(i);
+        }
+      } else if (r < 0.25 && gone.length > 0) {
+        const i = gone[Math.floor(random() * gone.length)]!;
+        if (!live.has(i)) {
+          add(rib, i);
+          live.add(i);
+        }
+      } else {
+        add(rib, next);
+        live.add(next++);
+      }
+      if (op % 40_000 === 39_999) check(rib, live, gone); // checkpoints fall during rebuilds too
+    }
+    check(rib, live, gone);
+  });
+
+  it('is made room for in steps by reserving(), with rows made and freed between the steps', () => {
+    const rib = new Rib();
+    const live = new Set<number>();
+    const gone: number[] = [];
+    for (let i = 0; i < 300_000; i++) {
+      add(rib, i);
+      live.add(i);
+    }
+    const steps = rib.reserving(1_000_000);
+    let n = 0;
+    while (!steps.next().done) {
+      n++;
+      // Between two steps: new rows first (none is free yet), then rows freed, moved or not yet
+      // moved to the index being built, and left free (a stale entry would find them).
+      if (n === 1) {
+        for (let i = 300_000; i < 303_000; i++) {
+          add(rib, i);
+          live.add(i);
+        }
+      }
+      for (const j of [n * 1000, n * 1000 + 1, 150_000 + n, 302_999 - n]) {
+        if (live.delete(j)) {
+          drop(rib, j);
+          gone.push(j);
+        }
+      }
+      check(rib, live, gone);
+    }
+    expect(n).toBeGreaterThanOrEqual(4); // the index in several steps, the rows, the paths
+    check(rib, live, gone);
+    // The freed rows are made again, for new prefixes.
+    for (let i = 400_000; i < 400_100; i++) {
+      add(rib, i);
+      live.add(i);
+    }
+    check(rib, live, gone);
+  });
+});
