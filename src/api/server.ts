@@ -32,10 +32,12 @@ import {
   blockFamilyFromPb,
   eventToPb,
   filterFromPb,
+  healthChecksToPb,
   pathInputFromPb,
   peerToPb,
   replaceResultToPb,
   selectorFromPb,
+  shutdownToPb,
 } from './convert.js';
 import { addHealthService } from './health.js';
 import {
@@ -278,10 +280,8 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     }),
     replacePaths,
     watchEvents,
-    shutdown: unary('Shutdown', (req) => {
-      speaker.shutdown(req.restart ? 'restart' : 'withdraw');
-      return {};
-    }),
+    shutdown: unary('Shutdown', (req) => shutdownToPb(speaker.shutdown(req.restart ? 'restart' : 'withdraw'))),
+    listHealthChecks: unary('ListHealthChecks', () => healthChecksToPb(speaker.listHealthChecks())),
   };
   return {
     impl,
