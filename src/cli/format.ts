@@ -1,7 +1,17 @@
 // Human output: aligned tables and short renderings of paths and peers.
 
 import { Prefix } from '../codec/index.js';
-import type { AddedPath, AnnouncedPath, HealthEffect, HealthState, PathAttributes, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
+import type {
+  AddedPath,
+  AnnouncedPath,
+  HealthEffect,
+  HealthState,
+  PathAttributes,
+  PeerShutdownOutcome,
+  PeerStatus,
+  ReplaceResult,
+  SpeakerEvent,
+} from '../client.js';
 
 /** Columns separated by two spaces; the last column is not padded (no trailing blanks). */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -248,6 +258,18 @@ function lastError(p: PeerStatus, now: number): string {
   return p.lastErrorAt === undefined ? p.lastError : `${p.lastError} (${formatDuration(now - p.lastErrorAt)} ago)`;
 }
 
+/**
+ * Graceful restart in the STATE column: "GR 120s" when negotiated (the router keeps our paths that
+ * long when we restart), "no GR" when we advertise it on a session that is up without it; nothing
+ * otherwise (the details are in --json).
+ */
+function gracefulRestart(p: PeerStatus): string[] {
+  const g = p.gracefulRestart;
+  if (!g?.ours) return [];
+  if (g.negotiated) return [`GR ${g.ours.restartTime}s`];
+  return g.theirs ? ['no GR'] : [];
+}
+
 export function peersTable(peers: readonly PeerStatus[], now: number): string {
   return table(
     ['PEER', 'ADDRESS', 'ASN', 'STATE', 'SINCE', 'PFX-SENT', 'PFX-RCVD', 'MSG-SENT', 'MSG-RCVD', 'FAMILIES', 'LAST-ERROR'],
@@ -255,8 +277,8 @@ export function peersTable(peers: readonly PeerStatus[], now: number): string {
       p.name,
       peerAddress(p),
       String(p.asn),
-      // BFD's view of the link, when it watches it: "Established, BFD Up".
-      p.bfd ? `${p.state}, BFD ${p.bfd.state}` : p.state,
+      // BFD's view of the link, when it watches it, and graceful restart: "Established, BFD Up, GR 120s".
+      [p.state, ...(p.bfd ? [`BFD ${p.bfd.state}`] : []), ...gracefulRestart(p)].join(', '),
       // Since it came up, or since it went down (or first failed): not since the last retry.
       p.since > 0 ? formatDuration(now - p.since) : '-',
       String(p.prefixesSent),
@@ -267,4 +289,29 @@ export function peersTable(peers: readonly PeerStatus[], now: number): string {
       lastError(p, now),
     ]),
   );
+}
+
+/**
+ * What `shutdown` left with each router: a head line, then one line per peer:
+ *   router1 198.51.100.1: kept as stale for 120 s
+ *   router2 198.51.100.2: withdrawn: graceful restart not negotiated (the router did not offer it)
+ */
+export function shutdownReport(mode: 'restart' | 'withdraw', peers: readonly PeerShutdownOutcome[]): string {
+  const kept = peers.filter((p) => p.kept).length;
+  const head =
+    mode === 'withdraw'
+      ? 'the daemon is stopping: every path is withdrawn'
+      : peers.length === 0
+        ? 'the daemon is stopping for a restart: it has no peers'
+        : kept === peers.length
+          ? 'the daemon is stopping for a restart: every router keeps its paths until it is back'
+          : kept === 0
+            ? 'the daemon is stopping for a restart, but no router keeps its paths: they are withdrawn'
+            : `the daemon is stopping for a restart: ${kept} of ${peers.length} routers keep its paths until it is back`;
+  const lines = peers.map((p) => {
+    const who = p.name === p.address ? p.address : `${p.name} ${p.address}`;
+    if (p.kept) return `${who}: kept as stale${p.restartTime !== undefined ? ` for ${p.restartTime} s` : ''}`;
+    return `${who}: withdrawn${p.reason !== undefined ? `: ${p.reason}` : ''}`;
+  });
+  return [head, ...lines].join('\n') + '\n';
 }

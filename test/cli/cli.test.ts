@@ -197,15 +197,45 @@ describe('del-eip', () => {
 });
 
 describe('shutdown', () => {
-  it('asks the daemon to stop, withdrawing its paths or (--restart) leaving them with the routers', async () => {
+  const DOWN_PEER = { name: 'router4', address: '192.0.2.99', port: 17900, asn: 65001, passive: true, holdTime: 90, connectRetry: 5, families: ['ipv4-unicast' as const], addPath: 'off' as const };
+
+  it('--restart says per peer what its router keeps: nothing where the session is not up, and exits 0', async () => {
+    await f.close();
+    f = await startFixture({ speaker: { peers: [{ ...DOWN_PEER, gracefulRestart: { restartTime: 120 } }] } });
     const r = await cli(['shutdown', '--restart']);
-    expect(r).toMatchObject({ code: 0, stdout: 'the daemon is stopping for a restart: routers with graceful restart keep its paths until it is back\n' });
+    expect(r).toEqual({
+      code: 0,
+      stdout: [
+        'the daemon is stopping for a restart, but no router keeps its paths: they are withdrawn',
+        'router4 192.0.2.99: withdrawn: session not established: the router holds nothing from us',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
     expect(await f.speaker.shutdownRequested).toBe('restart');
   });
 
-  it('says so in JSON', async () => {
+  it('prints what the daemon decided per peer, kept for how long or withdrawn and why; --json the list', async () => {
+    const outcomes = [
+      { name: 'router1', address: '198.51.100.1', kept: true, restartTime: 120 },
+      { name: 'router2', address: '198.51.100.2', kept: false, reason: 'graceful restart not negotiated (the router did not offer it)' },
+    ];
+    await f.close();
+    f = await startFixture({ wrap: (s) => new Proxy(s, { get: (t, k) => (k === 'shutdown' ? () => outcomes : Reflect.get(t, k)) }) });
+    expect((await cli(['shutdown', '--restart'])).stdout).toBe(
+      [
+        'the daemon is stopping for a restart: 1 of 2 routers keep its paths until it is back',
+        'router1 198.51.100.1: kept as stale for 120 s',
+        'router2 198.51.100.2: withdrawn: graceful restart not negotiated (the router did not offer it)',
+        '',
+      ].join('\n'),
+    );
+    expect(JSON.parse((await cli(['shutdown', '--restart', '--json'])).stdout)).toEqual({ stopping: true, mode: 'restart', peers: outcomes });
+  });
+
+  it('without --restart says every path is withdrawn, in JSON too', async () => {
     const r = await cli(['shutdown', '--json']);
-    expect(JSON.parse(r.stdout)).toEqual({ stopping: true, mode: 'withdraw' });
+    expect(JSON.parse(r.stdout)).toEqual({ stopping: true, mode: 'withdraw', peers: [] });
     expect(await f.speaker.shutdownRequested).toBe('withdraw');
   });
 });
@@ -263,6 +293,22 @@ describe('peers', () => {
     expect(JSON.parse((await cli(['peers', '--peer', 'r1', '--json'])).stdout)).toMatchObject({ peers: [{ name: 'r1' }] });
     expect(JSON.parse((await cli(['peers', '--peer', '192.0.2.9', '--json'])).stdout)).toMatchObject({ peers: [{ name: 'r1' }] });
     expect(await cli(['peers', '--peer', 'r2'])).toEqual({ code: 1, stdout: '', stderr: 'error: --peer r2 is not a configured peer (configured: r1)\n' });
+  });
+
+  it('--json has graceful restart: ours as configured, theirs only once a session is up, and whether it is negotiated', async () => {
+    await f.close();
+    f = await startFixture({
+      speaker: {
+        peers: [
+          { name: 'r1', address: '192.0.2.9', port: 17900, asn: 65001, passive: true, holdTime: 90, connectRetry: 5, families: ['ipv4-unicast'], addPath: 'off', gracefulRestart: { restartTime: 120 } },
+          { name: 'r2', address: '192.0.2.10', port: 17900, asn: 65001, passive: true, holdTime: 90, connectRetry: 5, families: ['ipv4-unicast'], addPath: 'off' },
+        ],
+      },
+    });
+    const j = JSON.parse((await cli(['peers', '--json'])).stdout) as { peers: { gracefulRestart: unknown }[] };
+    expect(j.peers.map((p) => p.gracefulRestart)).toEqual([{ ours: { restartTime: 120 }, negotiated: false }, { negotiated: false }]);
+    // Nothing is negotiated while the session is down: the STATE column claims nothing.
+    expect((await cli(['peers'])).stdout).not.toContain('GR');
   });
 });
 
