@@ -4,8 +4,10 @@ import { Prefix } from '../codec/index.js';
 import type {
   AddedPath,
   AnnouncedPath,
+  HealthCheckDetail,
   HealthEffect,
   HealthState,
+  HealthTargetStatus,
   PathAttributes,
   PeerShutdownOutcome,
   PeerStatus,
@@ -314,4 +316,30 @@ export function shutdownReport(mode: 'restart' | 'withdraw', peers: readonly Pee
     return `${who}: withdrawn${p.reason !== undefined ? `: ${p.reason}` : ''}`;
   });
   return [head, ...lines].join('\n') + '\n';
+}
+
+/** A target's state in a few words: "up", "down (HTTP 503, 12s)", with its effect when unusual ("down, demoted"). */
+function targetHealth(t: HealthTargetStatus, now: number): string {
+  const head = t.effect === USUAL_EFFECT[t.state] ? t.state : `${t.state}, ${t.effect}`;
+  if (t.state === 'pending') return head;
+  const why = [...(t.state === 'down' && t.lastError !== undefined ? [t.lastError] : []), ...(t.since > 0 ? [formatDuration(now - t.since)] : [])];
+  return why.length > 0 ? `${head} (${why.join(', ')})` : head;
+}
+
+/**
+ * The health checks and their targets, one row per target (a check with none has one row with "-"):
+ *   CHECK  TARGET                            STATE                 PATHS  LAST-ERROR
+ *   web    http://198.51.100.11:80/healthz   up (3m5s)             2      -
+ *   web    http://198.51.100.12:80/healthz   down (HTTP 503, 12s)  1      HTTP 503 (12s ago)
+ */
+export function checksTable(checks: readonly HealthCheckDetail[], now: number): string {
+  const rows: string[][] = [];
+  for (const c of checks) {
+    if (c.targets.length === 0) rows.push([c.name, '-', '-', '0', '-']);
+    for (const t of c.targets) {
+      const err = t.lastError === undefined ? '-' : t.lastErrorAt === undefined ? t.lastError : `${t.lastError} (${formatDuration(now - t.lastErrorAt)} ago)`;
+      rows.push([c.name, t.target, targetHealth(t, now), String(t.paths), err]);
+    }
+  }
+  return table(['CHECK', 'TARGET', 'STATE', 'PATHS', 'LAST-ERROR'], rows);
 }

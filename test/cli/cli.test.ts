@@ -651,6 +651,62 @@ describe('health checks', () => {
   });
 });
 
+describe('checks, and list --check', () => {
+  beforeEach(async () => {
+    await f.close();
+    const prober = new FakeProber();
+    prober.down.add('198.51.100.12');
+    f = await startFixture({ speaker: { healthChecks: [webCheck(), webCheck({ name: 'spare' })], prober } });
+    await f.client.addPaths([
+      { prefix: '203.0.113.10', nextHop: '198.51.100.11', check: 'web' },
+      { prefix: '203.0.113.10', nextHop: '198.51.100.12', check: 'web' },
+      { prefix: '203.0.113.11', nextHop: '198.51.100.11', check: 'web' },
+      { prefix: '203.0.113.20', nextHop: '198.51.100.13' },
+    ]);
+    await eventually(async () => (await f.client.listHealthChecks())[0]!.targets.every((t) => t.state !== 'pending'));
+  });
+
+  it('checks: one line per target, with its state, the paths using it and the last error; a check nothing uses says so', async () => {
+    const [web] = await f.client.listHealthChecks();
+    const down = web!.targets[1]!;
+    const r = await cli(['checks'], undefined, { now: () => down.since + 12_000 });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').map((l) => l.split(/\s{2,}/));
+    expect(lines[0]).toEqual(['CHECK', 'TARGET', 'STATE', 'PATHS', 'LAST-ERROR']);
+    expect(lines[1]).toEqual(['web', 'http://198.51.100.11:80/healthz', expect.stringMatching(/^up \(\d+s\)$/), '2', '-']);
+    expect(lines[2]).toEqual(['web', 'http://198.51.100.12:80/healthz', 'down (HTTP 503, 12s)', '1', expect.stringMatching(/^HTTP 503 \(\d+s ago\)$/)]);
+    expect(lines[3]).toEqual(['spare', '-', '-', '0', '-']);
+    expect(lines.slice(4)).toEqual([['']]);
+  });
+
+  it('checks --json: every check with its counts and targets', async () => {
+    const j = JSON.parse((await cli(['checks', '--json'])).stdout) as { checks: { name: string; targets: { target: string; state: string; paths: number; effect: string }[] }[] };
+    expect(j.checks.map((c) => c.name)).toEqual(['web', 'spare']);
+    expect(j.checks[0]!.targets).toMatchObject([
+      { target: 'http://198.51.100.11:80/healthz', state: 'up', paths: 2, effect: 'announced' },
+      { target: 'http://198.51.100.12:80/healthz', state: 'down', paths: 1, effect: 'withdrawn', lastError: 'HTTP 503' },
+    ]);
+  });
+
+  it('checks on a daemon without health checks says so', async () => {
+    await f.close();
+    f = await startFixture();
+    expect(await cli(['checks'])).toEqual({ code: 0, stdout: 'no health checks configured\n', stderr: '' });
+  });
+
+  it('list --check NAME lists only the paths that name it; an unknown name is refused in the CLI\'s words', async () => {
+    const r = await cli(['list', '--check', 'web', '--json']);
+    expect((JSON.parse(r.stdout) as { paths: AnnouncedPath[] }).paths.map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual([
+      '203.0.113.10/32 via 198.51.100.11',
+      '203.0.113.10/32 via 198.51.100.12',
+      '203.0.113.11/32 via 198.51.100.11',
+    ]);
+    expect(await cli(['list', '--check', 'spare'])).toEqual({ code: 0, stdout: 'no paths\n', stderr: '' });
+    expect(await cli(['list', '--check', 'nope'])).toEqual({ code: 1, stdout: '', stderr: 'error: --check: unknown health check "nope" (configured: web, spare)\n' });
+    expect((await cli(['list', '--check', ''])).code).toBe(2);
+  });
+});
+
 describe('the program', () => {
   it('prints help on stdout with --help and exits 0', async () => {
     const r = await cli(['--help']);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addReport,
+  checksTable,
   eventJsonLine,
   formatDuration,
   formatEvent,
@@ -246,6 +247,41 @@ describe('shutdownReport', () => {
         'the daemon is stopping: every path is withdrawn',
         'router1 198.51.100.1: withdrawn',
         '198.51.100.3: withdrawn: session not established: the router holds nothing from us',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('checksTable', () => {
+  it('one row per target: its state and for how long, the paths using it and the last error; a check without targets says so', () => {
+    const now = 1_795_000_100_000;
+    expect(
+      checksTable(
+        [
+          {
+            name: 'web',
+            up: 1,
+            down: 1,
+            pending: 1,
+            transitions: 2,
+            targets: [
+              { target: 'http://198.51.100.11:80/healthz', state: 'up', since: now - 185_000, lastError: 'timeout', lastErrorAt: now - 600_000, paths: 2, effect: 'announced' },
+              { target: 'http://198.51.100.12:80/healthz', state: 'down', since: now - 12_000, lastError: 'HTTP 503', lastErrorAt: now - 12_000, paths: 1, effect: 'demoted' },
+              { target: 'http://198.51.100.13:80/healthz', state: 'pending', since: now - 1_000, paths: 1, effect: 'withdrawn' },
+            ],
+          },
+          { name: 'dns', up: 0, down: 0, pending: 0, transitions: 0, targets: [] },
+        ],
+        now,
+      ),
+    ).toBe(
+      [
+        'CHECK  TARGET                           STATE                          PATHS  LAST-ERROR',
+        'web    http://198.51.100.11:80/healthz  up (3m5s)                      2      timeout (10m0s ago)',
+        'web    http://198.51.100.12:80/healthz  down, demoted (HTTP 503, 12s)  1      HTTP 503 (12s ago)',
+        'web    http://198.51.100.13:80/healthz  pending                        1      -',
+        'dns    -                                -                              0      -',
         '',
       ].join('\n'),
     );
