@@ -11,5 +11,6 @@ export {
   type EventWatch,
   type HealthStatus,
 } from './api/client.js';
-export type { HealthEffect, HealthState, PathAttributes, PathHealth } from './speaker/api.js';
+export type { HealthCheckDetail, HealthEffect, HealthState, HealthTargetStatus, PathAttributes, PathHealth } from './speaker/api.js';
+export type { PeerGracefulRestartStatus, PeerShutdownOutcome } from './speaker/api.js';
 export type { AddedPath, AddOutcome, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';

@@ -5,7 +5,19 @@ import { credentials, makeGenericClientConstructor, Metadata, status, type Chann
 import { service as healthService } from 'grpc-health-check';
 import { systemClock } from '../clock.js';
 import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
-import type { AddedPath, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
+import type {
+  AddedPath,
+  AnnouncedPath,
+  HealthCheckDetail,
+  PathFilter,
+  PathInput,
+  PathSelector,
+  PeerShutdownOutcome,
+  PeerStatus,
+  ReplaceOptions,
+  ReplaceResult,
+  SpeakerEvent,
+} from '../speaker/api.js';
 import { parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
@@ -14,11 +26,13 @@ import {
   announcedPathFromPb,
   eventFromPb,
   filterToPb,
+  healthChecksFromPb,
   pathInputToPb,
   peerFromPb,
   replaceResultFromPb,
   replaceToPb,
   selectorToPb,
+  shutdownFromPb,
 } from './convert.js';
 import { FIELD_METADATA_KEY } from './status.js';
 
@@ -60,8 +74,13 @@ export interface ApiClient {
    */
   replacePaths(owner: string, paths: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult>;
   listPaths(filter?: PathFilter): Promise<AnnouncedPath[]>;
-  /** Stop the daemon: withdraw every path, or (`restart`) leave them with graceful-restart routers. */
-  shutdown(options?: { readonly restart?: boolean }): Promise<void>;
+  /**
+   * Stop the daemon: withdraw every path, or (`restart`) leave them with graceful-restart routers.
+   * Says per peer whether its router keeps the paths, for how long, or why not.
+   */
+  shutdown(options?: { readonly restart?: boolean }): Promise<PeerShutdownOutcome[]>;
+  /** Every configured health check with each of its targets (state, since, last error, paths, effect). */
+  listHealthChecks(): Promise<HealthCheckDetail[]>;
   /** Every peer, or only `filter.peer` (INVALID_ARGUMENT when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): Promise<PeerStatus[]>;
   /**
@@ -362,7 +381,10 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
       return out;
     },
     async shutdown(o = {}) {
-      await call(grpc.shutdown, { restart: o.restart ?? false });
+      return shutdownFromPb(await call(grpc.shutdown, { restart: o.restart ?? false }));
+    },
+    async listHealthChecks() {
+      return healthChecksFromPb(await call(grpc.listHealthChecks, {}));
     },
     async listPeers(filter = {}) {
       const res = await call(grpc.listPeers, { peer: filter.peer ?? '' });

@@ -6,7 +6,7 @@
 import type { Family } from '../codec/types.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
 import type { HealthEffect, HealthState, PathHealth } from '../speaker/api.js';
-import type { AddedPath, AddOutcome, AnnouncedPath, PeerStatus, StateName } from '../speaker/api.js';
+import type { AddedPath, AddOutcome, AnnouncedPath, HealthCheckDetail, HealthTargetStatus, PeerGracefulRestartStatus, PeerShutdownOutcome, PeerStatus, StateName } from '../speaker/api.js';
 import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {
@@ -200,11 +200,11 @@ export function selectorFromPb(r: pb.DeletePathRequest): PathSelector {
 }
 
 export function filterToPb(f: PathFilter = {}): pb.ListPathsRequest {
-  return { owner: f.owner ?? '', prefix: f.prefix ?? '' };
+  return { owner: f.owner ?? '', prefix: f.prefix ?? '', check: f.check ?? '' };
 }
 
 export function filterFromPb(r: pb.ListPathsRequest): PathFilter {
-  return { ...opt('owner', given(r.owner)), ...opt('prefix', given(r.prefix)) };
+  return { ...opt('owner', given(r.owner)), ...opt('prefix', given(r.prefix)), ...opt('check', given(r.check)) };
 }
 
 /** One part of a streamed ReplacePaths, with paths (`PathInput`s) or a block of packed prefixes. */
@@ -374,6 +374,41 @@ export function peerToPb(p: PeerStatus): pb.Peer {
     lastErrorAt: p.lastErrorAt === undefined ? undefined : new Date(p.lastErrorAt),
     bfdState: p.bfd?.state,
     bfdFlaps: p.bfd?.flaps ?? 0,
+    gracefulRestart: p.gracefulRestart ? gracefulRestartToPb(p.gracefulRestart) : undefined,
+  };
+}
+
+function gracefulRestartToPb(g: PeerGracefulRestartStatus): pb.GracefulRestart {
+  return {
+    advertised: g.ours !== undefined,
+    restartTime: g.ours?.restartTime,
+    peer: g.theirs
+      ? {
+          advertised: g.theirs.advertised,
+          restartTime: g.theirs.restartTime,
+          forwardingPreserved: g.theirs.forwardingPreserved.map((f) => FAMILY_TO_PB[f]),
+          notification: g.theirs.notification,
+        }
+      : undefined,
+    negotiated: g.negotiated,
+  };
+}
+
+function gracefulRestartFromPb(g: pb.GracefulRestart): PeerGracefulRestartStatus {
+  const t = g.peer;
+  return {
+    ...(g.advertised ? { ours: { restartTime: g.restartTime ?? 0 } } : {}),
+    ...(t
+      ? {
+          theirs: {
+            advertised: t.advertised,
+            ...opt('restartTime', t.restartTime),
+            forwardingPreserved: t.forwardingPreserved.map(familyFromPb),
+            notification: t.notification,
+          },
+        }
+      : {}),
+    negotiated: g.negotiated,
   };
 }
 
@@ -402,7 +437,60 @@ export function peerFromPb(p: pb.Peer): PeerStatus {
     ...opt('lastError', p.lastError),
     ...opt('lastErrorAt', p.lastErrorAt?.getTime()),
     ...(p.bfdState === undefined ? {} : { bfd: { state: bfdStateFromPb(p.bfdState), flaps: p.bfdFlaps } }),
+    ...(p.gracefulRestart ? { gracefulRestart: gracefulRestartFromPb(p.gracefulRestart) } : {}),
   };
+}
+
+// ---- shutdown ----
+
+export function shutdownToPb(peers: readonly PeerShutdownOutcome[]): pb.ShutdownResponse {
+  return { peers: peers.map((p) => ({ name: p.name, address: p.address, kept: p.kept, restartTime: p.restartTime, reason: p.reason })) };
+}
+
+export function shutdownFromPb(r: pb.ShutdownResponse): PeerShutdownOutcome[] {
+  return r.peers.map((p) => ({
+    name: p.name || p.address,
+    address: p.address,
+    kept: p.kept,
+    ...opt('restartTime', p.restartTime),
+    ...opt('reason', p.reason),
+  }));
+}
+
+// ---- health checks ----
+
+function healthTargetToPb(t: HealthTargetStatus): pb.HealthTarget {
+  return {
+    target: t.target,
+    state: HEALTH_STATE_TO_PB[t.state],
+    since: new Date(t.since),
+    lastError: t.lastError,
+    lastErrorAt: t.lastErrorAt === undefined ? undefined : new Date(t.lastErrorAt),
+    paths: t.paths,
+    effect: HEALTH_EFFECT_TO_PB[t.effect],
+  };
+}
+
+function healthTargetFromPb(t: pb.HealthTarget): HealthTargetStatus {
+  return {
+    target: t.target,
+    state: healthStateFromPb(t.state),
+    since: t.since?.getTime() ?? 0,
+    ...opt('lastError', t.lastError),
+    ...opt('lastErrorAt', t.lastErrorAt?.getTime()),
+    paths: t.paths,
+    effect: healthEffectFromPb(t.effect),
+  };
+}
+
+export function healthChecksToPb(checks: readonly HealthCheckDetail[]): pb.ListHealthChecksResponse {
+  return {
+    checks: checks.map((c) => ({ name: c.name, up: c.up, down: c.down, pending: c.pending, transitions: c.transitions, targets: c.targets.map(healthTargetToPb) })),
+  };
+}
+
+export function healthChecksFromPb(r: pb.ListHealthChecksResponse): HealthCheckDetail[] {
+  return r.checks.map((c) => ({ name: c.name, up: c.up, down: c.down, pending: c.pending, transitions: c.transitions, targets: c.targets.map(healthTargetFromPb) }));
 }
 
 function bfdStateFromPb(s: string): 'AdminDown' | 'Down' | 'Init' | 'Up' {

@@ -32,11 +32,13 @@ import {
   blockFamilyFromPb,
   eventToPb,
   filterFromPb,
+  healthChecksToPb,
   packedPieces,
   pathInputFromPb,
   peerToPb,
   replaceResultToPb,
   selectorFromPb,
+  shutdownToPb,
 } from './convert.js';
 import { addHealthService } from './health.js';
 import {
@@ -330,10 +332,8 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     }),
     replacePaths,
     watchEvents,
-    shutdown: unary('Shutdown', (req) => {
-      speaker.shutdown(req.restart ? 'restart' : 'withdraw');
-      return {};
-    }),
+    shutdown: unary('Shutdown', (req) => shutdownToPb(speaker.shutdown(req.restart ? 'restart' : 'withdraw'))),
+    listHealthChecks: unary('ListHealthChecks', () => healthChecksToPb(speaker.listHealthChecks())),
   };
   return {
     impl,

@@ -1,7 +1,19 @@
 // Human output: aligned tables and short renderings of paths and peers.
 
 import { Prefix } from '../codec/index.js';
-import type { AddedPath, AnnouncedPath, HealthEffect, HealthState, PathAttributes, PeerStatus, ReplaceResult, SpeakerEvent } from '../client.js';
+import type {
+  AddedPath,
+  AnnouncedPath,
+  HealthCheckDetail,
+  HealthEffect,
+  HealthState,
+  HealthTargetStatus,
+  PathAttributes,
+  PeerShutdownOutcome,
+  PeerStatus,
+  ReplaceResult,
+  SpeakerEvent,
+} from '../client.js';
 
 /** Columns separated by two spaces; the last column is not padded (no trailing blanks). */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -248,6 +260,18 @@ function lastError(p: PeerStatus, now: number): string {
   return p.lastErrorAt === undefined ? p.lastError : `${p.lastError} (${formatDuration(now - p.lastErrorAt)} ago)`;
 }
 
+/**
+ * Graceful restart in the STATE column: "GR 120s" when negotiated (the router keeps our paths that
+ * long when we restart), "no GR" when we advertise it on a session that is up without it; nothing
+ * otherwise (the details are in --json).
+ */
+function gracefulRestart(p: PeerStatus): string[] {
+  const g = p.gracefulRestart;
+  if (!g?.ours) return [];
+  if (g.negotiated) return [`GR ${g.ours.restartTime}s`];
+  return g.theirs ? ['no GR'] : [];
+}
+
 export function peersTable(peers: readonly PeerStatus[], now: number): string {
   return table(
     ['PEER', 'ADDRESS', 'ASN', 'STATE', 'SINCE', 'PFX-SENT', 'PFX-RCVD', 'MSG-SENT', 'MSG-RCVD', 'FAMILIES', 'LAST-ERROR'],
@@ -255,8 +279,8 @@ export function peersTable(peers: readonly PeerStatus[], now: number): string {
       p.name,
       peerAddress(p),
       String(p.asn),
-      // BFD's view of the link, when it watches it: "Established, BFD Up".
-      p.bfd ? `${p.state}, BFD ${p.bfd.state}` : p.state,
+      // BFD's view of the link, when it watches it, and graceful restart: "Established, BFD Up, GR 120s".
+      [p.state, ...(p.bfd ? [`BFD ${p.bfd.state}`] : []), ...gracefulRestart(p)].join(', '),
       // Since it came up, or since it went down (or first failed): not since the last retry.
       p.since > 0 ? formatDuration(now - p.since) : '-',
       String(p.prefixesSent),
@@ -267,4 +291,55 @@ export function peersTable(peers: readonly PeerStatus[], now: number): string {
       lastError(p, now),
     ]),
   );
+}
+
+/**
+ * What `shutdown` left with each router: a head line, then one line per peer:
+ *   router1 198.51.100.1: kept as stale for 120 s
+ *   router2 198.51.100.2: withdrawn: graceful restart not negotiated (the router did not offer it)
+ */
+export function shutdownReport(mode: 'restart' | 'withdraw', peers: readonly PeerShutdownOutcome[]): string {
+  const kept = peers.filter((p) => p.kept).length;
+  const head =
+    mode === 'withdraw'
+      ? 'the daemon is stopping: every path is withdrawn'
+      : peers.length === 0
+        ? 'the daemon is stopping for a restart: it has no peers'
+        : kept === peers.length
+          ? 'the daemon is stopping for a restart: every router keeps its paths until it is back'
+          : kept === 0
+            ? 'the daemon is stopping for a restart, but no router keeps its paths: they are withdrawn'
+            : `the daemon is stopping for a restart: ${kept} of ${peers.length} routers keep its paths until it is back`;
+  const lines = peers.map((p) => {
+    const who = p.name === p.address ? p.address : `${p.name} ${p.address}`;
+    if (p.kept) return `${who}: kept as stale${p.restartTime !== undefined ? ` for ${p.restartTime} s` : ''}`;
+    return `${who}: withdrawn${p.reason !== undefined ? `: ${p.reason}` : ''}`;
+  });
+  return [head, ...lines].join('\n') + '\n';
+}
+
+/** A target's state in a few words: "up", "down (HTTP 503, 12s)", with its effect when unusual ("down, demoted"). */
+function targetHealth(t: HealthTargetStatus, now: number): string {
+  const head = t.effect === USUAL_EFFECT[t.state] ? t.state : `${t.state}, ${t.effect}`;
+  if (t.state === 'pending') return head;
+  const why = [...(t.state === 'down' && t.lastError !== undefined ? [t.lastError] : []), ...(t.since > 0 ? [formatDuration(now - t.since)] : [])];
+  return why.length > 0 ? `${head} (${why.join(', ')})` : head;
+}
+
+/**
+ * The health checks and their targets, one row per target (a check with none has one row with "-"):
+ *   CHECK  TARGET                            STATE                 PATHS  LAST-ERROR
+ *   web    http://198.51.100.11:80/healthz   up (3m5s)             2      -
+ *   web    http://198.51.100.12:80/healthz   down (HTTP 503, 12s)  1      HTTP 503 (12s ago)
+ */
+export function checksTable(checks: readonly HealthCheckDetail[], now: number): string {
+  const rows: string[][] = [];
+  for (const c of checks) {
+    if (c.targets.length === 0) rows.push([c.name, '-', '-', '0', '-']);
+    for (const t of c.targets) {
+      const err = t.lastError === undefined ? '-' : t.lastErrorAt === undefined ? t.lastError : `${t.lastError} (${formatDuration(now - t.lastErrorAt)} ago)`;
+      rows.push([c.name, t.target, targetHealth(t, now), String(t.paths), err]);
+    }
+  }
+  return table(['CHECK', 'TARGET', 'STATE', 'PATHS', 'LAST-ERROR'], rows);
 }

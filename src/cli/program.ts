@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAddEip } from './add-eip.js';
 import { registerBfdd, type BfddRunner } from './bfdd.js';
+import { registerChecks } from './checks.js';
 import { registerCompletion } from './completion.js';
 import type { CommandContext } from './context.js';
 import { registerDaemon, type DaemonRunner } from './daemon.js';
@@ -86,6 +87,7 @@ With --json, an error is one JSON document on stderr: {"error": {"message", "exi
   registerDelEip(program, ctx);
   registerList(program, ctx);
   registerPeers(program, ctx);
+  registerChecks(program, ctx);
   registerReplace(program, ctx);
   registerShutdown(program, ctx);
   registerWatch(program, ctx);

@@ -30,11 +30,25 @@ export interface SessionSettings {
   readonly gracefulRestart?: { readonly restartTime: number };
 }
 
+/** What the peer's OPEN advertised of graceful restart (RFC 4724 3, RFC 8538 2). */
+export interface PeerGracefulRestart {
+  /** Seconds the peer asks us to keep its routes while it restarts. */
+  readonly restartTime: number;
+  /** N bit (RFC 8538): a NOTIFICATION other than Cease / Hard Reset keeps routes stale too. */
+  readonly notification: boolean;
+  /** R bit: the peer has just restarted. */
+  readonly restarting: boolean;
+  /** The families it listed with the F bit: it kept their forwarding state over its own restart. */
+  readonly forwardingPreserved: readonly Family[];
+}
+
 export interface Negotiated {
   /** Both sides advertised graceful restart (RFC 4724): the peer keeps our paths stale when the session drops. */
   readonly gracefulRestart: boolean;
   /** Both set the N bit (RFC 8538): a NOTIFICATION other than Cease / Hard Reset keeps them stale too. */
   readonly gracefulNotification: boolean;
+  /** The peer's graceful-restart capability as it sent it, whether or not we advertised ours; null: none. */
+  readonly peerGracefulRestart: PeerGracefulRestart | null;
   readonly ctx: CodecContext;
   readonly families: readonly Family[];
   readonly routeRefresh: boolean;
@@ -116,10 +130,23 @@ export function negotiate(local: LocalSpeaker, peer: SessionSettings, theirs: Op
     if (receives(peer.addPath) && sends(t)) addPathReceive.push(f);
   }
   const theirGr = caps.find((c) => c.type === 'graceful-restart');
-  const gracefulRestart = peer.gracefulRestart !== undefined && theirGr !== undefined;
+  const peerGracefulRestart: PeerGracefulRestart | null =
+    theirGr?.type === 'graceful-restart'
+      ? {
+          restartTime: theirGr.restartTime,
+          notification: theirGr.notification,
+          restarting: theirGr.restarting,
+          forwardingPreserved: theirGr.families
+            .filter((f) => f.forwardingPreserved)
+            .map((f) => familyOf(f.afi, f.safi))
+            .filter((f): f is Family => f !== null),
+        }
+      : null;
+  const gracefulRestart = peer.gracefulRestart !== undefined && peerGracefulRestart !== null;
   return {
     gracefulRestart,
-    gracefulNotification: gracefulRestart && theirGr?.type === 'graceful-restart' && theirGr.notification,
+    gracefulNotification: gracefulRestart && peerGracefulRestart.notification,
+    peerGracefulRestart,
     ctx: {
       fourOctetAs,
       extendedMessage: caps.some((c) => c.type === 'extended-message'),

@@ -54,6 +54,19 @@ export interface PeerSessionConfig extends SessionSettings {
   readonly shutdownMessage?: string | false;
 }
 
+/**
+ * What stopping the session leaves with the peer: our paths kept as stale (RFC 4724) for
+ * `restartTime` seconds (the restart time we advertised), or withdrawn, with why when the stop
+ * asked for more or there was nothing to withdraw.
+ */
+export type StopOutcome =
+  | { readonly kept: true; readonly restartTime: number }
+  | { readonly kept: false; readonly reason?: string };
+
+export const NOT_ESTABLISHED = 'session not established: the router holds nothing from us';
+export const GR_NOT_CONFIGURED = 'graceful restart not configured for this peer';
+export const GR_NOT_OFFERED = 'graceful restart not negotiated (the router did not offer it)';
+
 export interface SessionHooks {
   /** Established: the speaker sends the table now. */
   established(s: PeerSession): void;
@@ -197,13 +210,14 @@ export class PeerSession {
    * withdraws.
    */
   async stop(message?: string, mode: 'withdraw' | 'restart' = 'withdraw'): Promise<void> {
+    const keep = this.stopOutcome(mode).kept;
     this.stopped = true;
     const own = this.config.shutdownMessage;
     const shutdownMessage = own === false ? undefined : (own ?? message);
     const links = [this.conn?.link, this.candidate?.link].filter((l): l is Connection => !!l);
     if (this.candidate) this.dumpCandidate(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, shutdownMessage);
     const n = this.fsm.name === 'Established' ? this.negotiated : null;
-    if (mode === 'restart' && n?.gracefulRestart) {
+    if (keep && n) {
       this.log.info({ notification: n.gracefulNotification }, 'stopping for a restart: the peer keeps our paths as stale');
       this.dispatch({ type: 'ManualStop', notification: n.gracefulNotification ? cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, shutdownMessage) : null });
     } else if (n?.gracefulNotification) {
@@ -215,6 +229,20 @@ export class PeerSession {
     this.connecting?.cancel();
     this.connecting = null;
     await Promise.all(links.map((l) => l.closed()));
+  }
+
+  /**
+   * What stop(mode) would leave with the peer now (the same decision stop() takes): paths are kept
+   * only by a restart stop of an Established session where graceful restart was negotiated.
+   */
+  stopOutcome(mode: 'withdraw' | 'restart'): StopOutcome {
+    const n = this.fsm.name === 'Established' ? this.negotiated : null;
+    if (!n) return { kept: false, reason: NOT_ESTABLISHED };
+    if (mode === 'withdraw') return { kept: false };
+    const ours = this.config.gracefulRestart;
+    if (!ours) return { kept: false, reason: GR_NOT_CONFIGURED };
+    if (!n.gracefulRestart) return { kept: false, reason: GR_NOT_OFFERED };
+    return { kept: true, restartTime: ours.restartTime };
   }
 
   /** BFD says the link is gone: drop the session at once, without waiting for the hold timer. */

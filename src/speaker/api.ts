@@ -19,6 +19,8 @@ export interface PathSelector {
 export interface PathFilter {
   readonly owner?: string;
   readonly prefix?: string;
+  /** Only the paths that name this health check (a configured one: RequestError on `check` otherwise). */
+  readonly check?: string;
 }
 
 /** What ReplacePaths did: only the difference was sent to the peers. */
@@ -131,6 +133,62 @@ export interface HealthCheckStatus {
   readonly transitions: number;
 }
 
+/** One target of a health check: what is probed, what was found, and what its paths get. */
+export interface HealthTargetStatus {
+  /** What is probed, e.g. "http://198.51.100.12:80/healthz", "198.51.100.12:53" or a command line. */
+  readonly target: string;
+  readonly state: HealthState;
+  /** When it entered `state`, ms since the epoch. */
+  readonly since: number;
+  /** Why the last failed probe failed ("HTTP 503", "timeout"); kept after it is up again. */
+  readonly lastError?: string;
+  readonly lastErrorAt?: number;
+  /** How many paths name the check and make this target. */
+  readonly paths: number;
+  /** What those paths get from the peers now. */
+  readonly effect: HealthEffect;
+}
+
+/** A configured health check with every target it probes (ListHealthChecks, `announcer checks`). */
+export interface HealthCheckDetail extends HealthCheckStatus {
+  /** Sorted by target text; empty while no path names the check. */
+  readonly targets: readonly HealthTargetStatus[];
+}
+
+/** A peer's graceful restart (RFC 4724): what we advertise, what it advertised, and whether both did. */
+export interface PeerGracefulRestartStatus {
+  /** Ours, from the config: the restart time we advertise (how long the router keeps our paths when we restart); absent: off for this peer. */
+  readonly ours?: { readonly restartTime: number };
+  /** The peer's, from its OPEN of the session now up; absent while the session is not Established. */
+  readonly theirs?: {
+    readonly advertised: boolean;
+    /** Seconds it asks us to keep its routes while it restarts (when advertised). */
+    readonly restartTime?: number;
+    /** The families whose forwarding state it preserves over its restart (its F bits). */
+    readonly forwardingPreserved: readonly Family[];
+    /** Its N bit (RFC 8538): graceful restart for NOTIFICATIONs too. */
+    readonly notification: boolean;
+  };
+  /** Both sides advertised it on the session now up: a restart (`shutdown --restart`) leaves our paths with the router. */
+  readonly negotiated: boolean;
+}
+
+/** What `shutdown` leaves with one peer, decided when it was asked. */
+export interface PeerShutdownOutcome {
+  readonly name: string;
+  readonly address: string;
+  /** The router keeps our paths as stale (graceful restart) while the daemon restarts. */
+  readonly kept: boolean;
+  /** When kept: for how many seconds (the restart time we advertised). */
+  readonly restartTime?: number;
+  /**
+   * When not kept: why, if it is not simply what was asked (a withdrawing shutdown of a session
+   * that is up): "graceful restart not negotiated (the router did not offer it)", "graceful restart
+   * not configured for this peer", "session not established: the router holds nothing from us".
+   */
+  readonly reason?: string;
+}
+
 /** One peer as the speaker reports it (ListPeers, `announcer peers`, the metrics). */
 export interface PeerStatus {
   /** The config's name for the peer, its address when it gives none: what logs, metrics and events call it. */
@@ -161,6 +219,8 @@ export interface PeerStatus {
   readonly lastErrorAt?: number;
   /** The BFD session on the peer's link, when BFD is on for it. */
   readonly bfd?: { readonly state: 'AdminDown' | 'Down' | 'Init' | 'Up'; readonly flaps: number };
+  /** Graceful restart with this peer; absent only from a daemon older than this field. */
+  readonly gracefulRestart?: PeerGracefulRestartStatus;
 }
 
 export interface SpeakerApi {
@@ -186,14 +246,16 @@ export interface SpeakerApi {
   listPeers(filter?: { readonly peer?: string }): PeerStatus[];
   /** Every configured health check, with its targets counted by state. */
   healthChecks(): HealthCheckStatus[];
+  /** Every configured health check with each of its targets (what is probed, its state, how many paths use it). */
+  listHealthChecks(): HealthCheckDetail[];
   /** Subscribe to events (only `types`, when given: events nobody wants are never built); returns the unsubscribe function. */
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void;
   /**
    * Ask the daemon to stop (`announcer shutdown`): `withdraw` takes every path off the routers,
-   * `restart` leaves them with routers that negotiated graceful restart. Returns at once; the
-   * daemon stops right after answering.
+   * `restart` leaves them with routers that negotiated graceful restart. Returns at once, saying
+   * per peer what it leaves there; the daemon stops right after answering.
    */
-  shutdown(mode: StopMode): void;
+  shutdown(mode: StopMode): PeerShutdownOutcome[];
   /** True once the speaker has started and until it begins to shut down (the health service's SERVING). */
   readonly ready: boolean;
 }

@@ -12,6 +12,7 @@ import type { AnnouncedPath, Attributes, NextHop } from '../rib/types.js';
 import { DEFAULT_POLICY, invalid, NO_CHECKS, PathStage, prefixRefusal, type CheckNames, validateAttributes, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
 import { nextHopProblem, type PrefixPolicy } from '../rib/special-addresses.js';
 import { PathBlockWriter, StateWriteError, type PathDetails, type StateStore, type StoredState } from '../store/state-store.js';
+import { validateCheck } from '../rib/validate.js';
 import type { AddedPath, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
 import type { HealthGate } from './path-health.js';
@@ -402,6 +403,8 @@ export class DesiredTable {
    */
   *listPathChunks(filter: PathFilter, chunk: number): IterableIterator<AnnouncedPath[]> {
     const owner = filter.owner || undefined;
+    // A name the config lacks is refused, listing the ones it has (as AddPath does); 0: no filter.
+    const check = validateCheck(filter.check, this.checks, 'check');
     let rows: Iterable<number>;
     if (filter.prefix !== undefined && filter.prefix !== '') {
       const row = this.rib.find(validatePrefix(filter.prefix, 'prefix'));
@@ -413,6 +416,7 @@ export class DesiredTable {
     for (const row of rows) {
       const text = this.rib.prefixText(row);
       for (let path = this.rib.firstPath(row); path !== NIL; path = this.rib.nextPath(path)) {
+        if (check !== 0 && this.rib.checkOf(path) !== check) continue;
         const p = this.view(path, text);
         if (owner !== undefined && !p.owners.includes(owner)) continue;
         out.push(p);

@@ -16,7 +16,7 @@ import { attributesKey, type Rib } from '../rib/rib.js';
 import type { Attributes, PathHealth } from '../rib/types.js';
 import type { CheckNames } from '../rib/validate.js';
 import type { EventHub } from './events.js';
-import type { HealthCheckStatus } from './api.js';
+import type { HealthCheckDetail, HealthCheckStatus, HealthTargetStatus } from './api.js';
 
 const NIL = -1;
 
@@ -141,6 +141,23 @@ export class HealthGate implements PathGate {
   statuses(): HealthCheckStatus[] {
     const s = this.monitor.summary();
     return this.checks.map((c) => ({ name: c.name, ...s[c.name]! }));
+  }
+
+  /** Every check with each target its paths make (a target is listed under the check that made it). */
+  details(): HealthCheckDetail[] {
+    const targets = new Map<string, HealthTargetStatus[]>(this.checks.map((c) => [c.name, []]));
+    for (const [id, head] of this.heads) {
+      const t = this.monitor.state(id);
+      targets.get(t.check)?.push({
+        target: t.target,
+        state: t.state,
+        since: t.since,
+        ...(t.lastError !== undefined ? { lastError: t.lastError, lastErrorAt: t.lastErrorAt! } : {}),
+        paths: this.monitor.references(id),
+        effect: this.effectOf(id, this.rib.checkOf(head)),
+      });
+    }
+    return this.statuses().map((s) => ({ ...s, targets: targets.get(s.name)!.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0)) }));
   }
 
   stop(): Promise<void> {

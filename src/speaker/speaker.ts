@@ -16,7 +16,7 @@ import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js'
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
 import { isHostAddress } from '../loopback.js';
-import type { AddedPath, HealthCheckStatus, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
+import type { AddedPath, HealthCheckDetail, HealthCheckStatus, PathFilter, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
@@ -40,6 +40,24 @@ const BFD_DIAG_TEXT: Record<number, string> = {
 
 /** How long after a failed start BFD is tried again for an established peer. */
 const BFD_RETRY_MS = 10_000;
+
+/** Ours from the config, theirs from the OPEN of the session now up, and whether both. */
+function gracefulRestartOf(s: PeerSession): PeerGracefulRestartStatus {
+  const ours = s.config.gracefulRestart;
+  const n = s.session;
+  const theirs = n?.peerGracefulRestart;
+  return {
+    ...(ours ? { ours: { restartTime: ours.restartTime } } : {}),
+    ...(n
+      ? {
+          theirs: theirs
+            ? { advertised: true, restartTime: theirs.restartTime, forwardingPreserved: theirs.forwardingPreserved, notification: theirs.notification }
+            : { advertised: false, forwardingPreserved: [], notification: false },
+        }
+      : {}),
+    negotiated: n?.gracefulRestart ?? false,
+  };
+}
 
 export interface SpeakerOptions {
   readonly asn: number;
@@ -212,10 +230,20 @@ export class Speaker implements SpeakerApi {
     this.requestStop = resolve;
   });
 
-  shutdown(mode: StopMode): void {
+  shutdown(mode: StopMode): PeerShutdownOutcome[] {
     if (!this.ready) throw new RequestError('unavailable', 'mode', 'the daemon is already shutting down');
-    this.log.info({ mode }, 'shutdown requested through the API');
+    // What each router is left with, decided now, by the rule stop() applies.
+    const outcomes = [...this.peers.values()].map(({ session: s }): PeerShutdownOutcome => {
+      const o = s.stopOutcome(mode);
+      return {
+        name: s.config.name,
+        address: s.config.address,
+        ...(o.kept ? { kept: true, restartTime: o.restartTime } : { kept: false, ...(o.reason !== undefined ? { reason: o.reason } : {}) }),
+      };
+    });
+    this.log.info({ mode, kept: outcomes.filter((o) => o.kept).map((o) => o.name) }, 'shutdown requested through the API');
     this.requestStop(mode);
+    return outcomes;
   }
 
   private onIncoming(socket: net.Socket): void {
@@ -274,6 +302,10 @@ export class Speaker implements SpeakerApi {
     return this.desired.gate?.statuses() ?? [];
   }
 
+  listHealthChecks(): HealthCheckDetail[] {
+    return this.desired.gate?.details() ?? [];
+  }
+
   listPeers(filter: { readonly peer?: string } = {}): PeerStatus[] {
     let peers = [...this.peers.values()];
     if (filter.peer !== undefined && filter.peer !== '') {
@@ -310,6 +342,7 @@ export class Speaker implements SpeakerApi {
         ...s.stats,
         ...(s.lastError ? { lastError: s.lastError, ...(s.lastErrorAt !== undefined ? { lastErrorAt: s.lastErrorAt } : {}) } : {}),
         ...(bfd ? { bfd: { state: bfd.state, flaps: bfd.flaps } } : {}),
+        gracefulRestart: gracefulRestartOf(s),
       };
     });
   }

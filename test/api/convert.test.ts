@@ -12,15 +12,21 @@ import {
   pathInputToPb,
   peerFromPb,
   peerToPb,
+  healthChecksFromPb,
+  healthChecksToPb,
+  shutdownFromPb,
+  shutdownToPb,
   replaceResultFromPb,
   replaceResultToPb,
   replaceToPb,
   UnexpectedReplyError,
 } from '../../src/api/convert.js';
-import { Event, HealthEffect, HealthState, Path, ReplacePathsRequest } from '../../src/gen/announcer/v1/announcer.js';
+import { Event, HealthEffect, HealthState, ListHealthChecksResponse, ListPathsRequest, Path, Peer, ReplacePathsRequest, ShutdownResponse } from '../../src/gen/announcer/v1/announcer.js';
+import { filterFromPb, filterToPb } from '../../src/api/convert.js';
+import type { HealthCheckDetail, PeerShutdownOutcome } from '../../src/speaker/api.js';
 import type { AnnouncedPath, PathInput } from '../../src/rib/types.js';
 import type { SpeakerEvent } from '../../src/speaker/api.js';
-import { ESTABLISHED_PEER, IDLE_PEER } from './sample-peers.js';
+import { ESTABLISHED_PEER, GR_DOWN_PEER, GR_NOT_OFFERED_PEER, GR_PEER, IDLE_PEER } from './sample-peers.js';
 
 const PATH: AnnouncedPath = {
   prefix: '203.0.113.10/32',
@@ -105,6 +111,46 @@ describe('convert', () => {
 
   it('round-trips peers, optional fields absent when unset', () => {
     for (const p of [ESTABLISHED_PEER, IDLE_PEER]) expect(peerFromPb(peerToPb(p))).toStrictEqual(p);
+  });
+
+  it('round-trips graceful restart, ours, theirs (F bits, N bit) and negotiated, through the wire bytes too', () => {
+    for (const p of [GR_PEER, GR_NOT_OFFERED_PEER, GR_DOWN_PEER]) {
+      expect(peerFromPb(Peer.decode(Peer.encode(peerToPb(p)).finish()))).toStrictEqual(p);
+    }
+    // A daemon from before the field: no graceful-restart claim at all.
+    expect(peerFromPb({ ...peerToPb(ESTABLISHED_PEER), gracefulRestart: undefined })).not.toHaveProperty('gracefulRestart');
+  });
+
+  it('round-trips what a shutdown leaves per peer, kept or not and why', () => {
+    const outcomes: PeerShutdownOutcome[] = [
+      { name: 'router1', address: '198.51.100.1', kept: true, restartTime: 120 },
+      { name: 'router2', address: '198.51.100.2', kept: false, reason: 'graceful restart not negotiated (the router did not offer it)' },
+      { name: '198.51.100.3', address: '198.51.100.3', kept: false },
+    ];
+    expect(shutdownFromPb(ShutdownResponse.decode(ShutdownResponse.encode(shutdownToPb(outcomes)).finish()))).toStrictEqual(outcomes);
+  });
+
+  it('round-trips health checks with their targets, optional fields absent when unset', () => {
+    const checks: HealthCheckDetail[] = [
+      {
+        name: 'web',
+        up: 1,
+        down: 1,
+        pending: 0,
+        transitions: 3,
+        targets: [
+          { target: 'http://198.51.100.11:80/healthz', state: 'up', since: 1_795_000_000_000, paths: 2, effect: 'announced' },
+          { target: 'http://198.51.100.12:80/healthz', state: 'down', since: 1_795_000_000_500, lastError: 'HTTP 503', lastErrorAt: 1_795_000_000_400, paths: 1, effect: 'demoted' },
+        ],
+      },
+      { name: 'dns', up: 0, down: 0, pending: 0, transitions: 0, targets: [] },
+    ];
+    expect(healthChecksFromPb(ListHealthChecksResponse.decode(ListHealthChecksResponse.encode(healthChecksToPb(checks)).finish()))).toStrictEqual(checks);
+  });
+
+  it("carries ListPaths' check filter; an empty one is no filter", () => {
+    expect(filterFromPb(ListPathsRequest.decode(ListPathsRequest.encode(filterToPb({ check: 'web' })).finish()))).toStrictEqual({ check: 'web' });
+    expect(filterFromPb(filterToPb({}))).toStrictEqual({});
   });
 
   it('round-trips every kind of event, through the wire bytes too', () => {

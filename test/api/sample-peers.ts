@@ -42,3 +42,23 @@ export const IDLE_PEER: PeerStatus = {
   lastError: 'connect ECONNREFUSED 2001:db8::1:17900',
   lastErrorAt: 1_700_000_100_020,
 };
+
+/** Up, graceful restart negotiated: every graceful-restart field set. */
+export const GR_PEER: PeerStatus = {
+  ...ESTABLISHED_PEER,
+  gracefulRestart: {
+    ours: { restartTime: 120 },
+    theirs: { advertised: true, restartTime: 90, forwardingPreserved: ['ipv4-unicast'], notification: true },
+    negotiated: true,
+  },
+};
+
+/** Up, graceful restart configured here, the router did not offer it. */
+export const GR_NOT_OFFERED_PEER: PeerStatus = {
+  ...ESTABLISHED_PEER,
+  name: 'router2',
+  gracefulRestart: { ours: { restartTime: 120 }, theirs: { advertised: false, forwardingPreserved: [], notification: false }, negotiated: false },
+};
+
+/** Not up: only our side is known. */
+export const GR_DOWN_PEER: PeerStatus = { ...IDLE_PEER, gracefulRestart: { ours: { restartTime: 120 }, negotiated: false } };

@@ -9,7 +9,11 @@ import { pathInputToPb } from '../../src/api/convert.js';
 import { AnnouncerClient } from '../../src/gen/announcer/v1/announcer.js';
 import { createLogger } from '../../src/log.js';
 import type { SpeakerApi } from '../../src/speaker/api.js';
-import { rejection, startFixture, type ApiFixture } from './fixture.js';
+import type { PeerSessionConfig } from '../../src/session/peer-session.js';
+import { silentLogger } from '../../src/log.js';
+import { Speaker } from '../../src/speaker/speaker.js';
+import { eventually, rejection, startFixture, type ApiFixture } from './fixture.js';
+import { FakeProber, webCheck } from './health-fixture.js';
 
 let f: ApiFixture;
 
@@ -368,5 +372,125 @@ describe('ListPeers', () => {
     expect(peer?.since).toBeGreaterThan(0);
     expect(peer).not.toHaveProperty('remoteRouterId');
     expect(peer).not.toHaveProperty('holdTime');
+  });
+});
+
+describe('Shutdown and graceful restart, against routers on loopback', () => {
+  const routers: Speaker[] = [];
+  afterEach(async () => {
+    await Promise.all(routers.splice(0).map((r) => r.stop('test over')));
+  });
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const session = (over: Partial<PeerSessionConfig> & Pick<PeerSessionConfig, 'name' | 'address' | 'asn'>): PeerSessionConfig => ({
+    port,
+    passive: false,
+    holdTime: 9,
+    connectRetry: 1,
+    families: ['ipv4-unicast', 'ipv6-unicast'],
+    addPath: 'off',
+    ...over,
+  });
+  /** A router (another speaker) at `address` that takes our session, with or without graceful restart. */
+  async function router(address: string, gracefulRestart?: { restartTime: number }): Promise<void> {
+    const r = new Speaker(
+      {
+        asn: 65001,
+        routerId: address,
+        nextHop: 'self',
+        listen: { address, port },
+        peers: [session({ name: 'us', address: '127.0.0.1', asn: 65000, passive: true, ...(gracefulRestart ? { gracefulRestart } : {}) })],
+      },
+      silentLogger,
+    );
+    routers.push(r);
+    await r.start();
+  }
+
+  it('says per peer whether its router keeps the paths, for how long, or why not; ListPeers shows both sides', async () => {
+    await router('127.0.0.2', { restartTime: 90 }); // offers graceful restart
+    await router('127.0.0.3'); // does not
+    await router('127.0.0.4', { restartTime: 90 }); // offers it, but we do not configure it for this one
+    await f.close();
+    const gr = { restartTime: 120 };
+    f = await startFixture({
+      speaker: {
+        peers: [
+          session({ name: 'router1', address: '127.0.0.2', asn: 65001, localAddress: '127.0.0.1', gracefulRestart: gr }),
+          session({ name: 'router2', address: '127.0.0.3', asn: 65001, localAddress: '127.0.0.1', gracefulRestart: gr }),
+          session({ name: 'router3', address: '127.0.0.4', asn: 65001, localAddress: '127.0.0.1' }),
+          session({ name: 'router4', address: '192.0.2.99', asn: 65001, passive: true, gracefulRestart: gr }), // never comes up
+        ],
+      },
+    });
+    await eventually(async () => (await f.client.listPeers()).filter((p) => p.state === 'Established').length === 3, 10_000);
+
+    const peers = await f.client.listPeers();
+    expect(peers.map((p) => [p.name, p.gracefulRestart])).toEqual([
+      ['router1', { ours: gr, theirs: { advertised: true, restartTime: 90, forwardingPreserved: ['ipv4-unicast', 'ipv6-unicast'], notification: true }, negotiated: true }],
+      ['router2', { ours: gr, theirs: { advertised: false, forwardingPreserved: [], notification: false }, negotiated: false }],
+      ['router3', { theirs: { advertised: true, restartTime: 90, forwardingPreserved: ['ipv4-unicast', 'ipv6-unicast'], notification: true }, negotiated: false }],
+      ['router4', { ours: gr, negotiated: false }],
+    ]);
+
+    expect(await f.client.shutdown({ restart: true })).toEqual([
+      { name: 'router1', address: '127.0.0.2', kept: true, restartTime: 120 },
+      { name: 'router2', address: '127.0.0.3', kept: false, reason: 'graceful restart not negotiated (the router did not offer it)' },
+      { name: 'router3', address: '127.0.0.4', kept: false, reason: 'graceful restart not configured for this peer' },
+      { name: 'router4', address: '192.0.2.99', kept: false, reason: 'session not established: the router holds nothing from us' },
+    ]);
+    expect(await f.speaker.shutdownRequested).toBe('restart');
+  }, 20_000);
+
+  it('a shutdown without restart withdraws everywhere, saying only where there was nothing to withdraw', async () => {
+    await f.close();
+    f = await startFixture({ speaker: { peers: [session({ name: 'router4', address: '192.0.2.99', asn: 65001, passive: true })] } });
+    expect(await f.client.shutdown()).toEqual([{ name: 'router4', address: '192.0.2.99', kept: false, reason: 'session not established: the router holds nothing from us' }]);
+    expect(await f.speaker.shutdownRequested).toBe('withdraw');
+  });
+});
+
+describe('ListHealthChecks, and ListPaths by check', () => {
+  beforeEach(async () => {
+    const prober = new FakeProber();
+    prober.down.add('198.51.100.12');
+    await f.close();
+    f = await startFixture({ speaker: { healthChecks: [webCheck(), webCheck({ name: 'spare' })], prober } });
+    await f.client.addPaths([
+      { prefix: '203.0.113.10', nextHop: '198.51.100.11', check: 'web' },
+      { prefix: '203.0.113.10', nextHop: '198.51.100.12', check: 'web' },
+      { prefix: '203.0.113.11', nextHop: '198.51.100.11', check: 'web', owner: 'lb' },
+      { prefix: '203.0.113.20', nextHop: '198.51.100.13' },
+    ]);
+    await eventually(async () => (await f.client.listHealthChecks())[0]!.targets.every((t) => t.state !== 'pending'));
+  });
+
+  it('lists every configured check with each target once: its state, since when, the last error, how many paths use it, what they get', async () => {
+    const [web, spare, ...rest] = await f.client.listHealthChecks();
+    expect(rest).toEqual([]);
+    expect(web).toMatchObject({ name: 'web', up: 1, down: 1, pending: 0 });
+    expect(web!.targets).toEqual([
+      { target: 'http://198.51.100.11:80/healthz', state: 'up', since: expect.any(Number), paths: 2, effect: 'announced' },
+      { target: 'http://198.51.100.12:80/healthz', state: 'down', since: expect.any(Number), lastError: 'HTTP 503', lastErrorAt: expect.any(Number), paths: 1, effect: 'withdrawn' },
+    ]);
+    expect(spare).toEqual({ name: 'spare', up: 0, down: 0, pending: 0, transitions: 0, targets: [] });
+  });
+
+  it('an empty list from a daemon without health checks', async () => {
+    await f.close();
+    f = await startFixture();
+    expect(await f.client.listHealthChecks()).toEqual([]);
+  });
+
+  it('ListPaths with a check lists only the paths that name it, with the other filters too', async () => {
+    const of = (ps: AnnouncedPath[]) => ps.map((p) => `${p.prefix} via ${p.nextHop}`).sort();
+    expect(of(await f.client.listPaths({ check: 'web' }))).toEqual(['203.0.113.10/32 via 198.51.100.11', '203.0.113.10/32 via 198.51.100.12', '203.0.113.11/32 via 198.51.100.11']);
+    expect(of(await f.client.listPaths({ check: 'web', owner: 'lb' }))).toEqual(['203.0.113.11/32 via 198.51.100.11']);
+    expect(of(await f.client.listPaths({ check: 'web', prefix: '203.0.113.20' }))).toEqual([]);
+    expect(await f.client.listPaths({ check: 'spare' })).toEqual([]);
+  });
+
+  it('refuses a check the daemon does not know, naming `check` and the ones it has', async () => {
+    const err = await rejection(f.client.listPaths({ check: 'nope' }), ApiError);
+    expect(err).toMatchObject({ codeName: 'INVALID_ARGUMENT', field: 'check', message: 'check: unknown health check "nope" (configured: web, spare)' });
   });
 });

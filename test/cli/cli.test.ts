@@ -197,15 +197,45 @@ describe('del-eip', () => {
 });
 
 describe('shutdown', () => {
-  it('asks the daemon to stop, withdrawing its paths or (--restart) leaving them with the routers', async () => {
+  const DOWN_PEER = { name: 'router4', address: '192.0.2.99', port: 17900, asn: 65001, passive: true, holdTime: 90, connectRetry: 5, families: ['ipv4-unicast' as const], addPath: 'off' as const };
+
+  it('--restart says per peer what its router keeps: nothing where the session is not up, and exits 0', async () => {
+    await f.close();
+    f = await startFixture({ speaker: { peers: [{ ...DOWN_PEER, gracefulRestart: { restartTime: 120 } }] } });
     const r = await cli(['shutdown', '--restart']);
-    expect(r).toMatchObject({ code: 0, stdout: 'the daemon is stopping for a restart: routers with graceful restart keep its paths until it is back\n' });
+    expect(r).toEqual({
+      code: 0,
+      stdout: [
+        'the daemon is stopping for a restart, but no router keeps its paths: they are withdrawn',
+        'router4 192.0.2.99: withdrawn: session not established: the router holds nothing from us',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
     expect(await f.speaker.shutdownRequested).toBe('restart');
   });
 
-  it('says so in JSON', async () => {
+  it('prints what the daemon decided per peer, kept for how long or withdrawn and why; --json the list', async () => {
+    const outcomes = [
+      { name: 'router1', address: '198.51.100.1', kept: true, restartTime: 120 },
+      { name: 'router2', address: '198.51.100.2', kept: false, reason: 'graceful restart not negotiated (the router did not offer it)' },
+    ];
+    await f.close();
+    f = await startFixture({ wrap: (s) => new Proxy(s, { get: (t, k) => (k === 'shutdown' ? () => outcomes : Reflect.get(t, k)) }) });
+    expect((await cli(['shutdown', '--restart'])).stdout).toBe(
+      [
+        'the daemon is stopping for a restart: 1 of 2 routers keep its paths until it is back',
+        'router1 198.51.100.1: kept as stale for 120 s',
+        'router2 198.51.100.2: withdrawn: graceful restart not negotiated (the router did not offer it)',
+        '',
+      ].join('\n'),
+    );
+    expect(JSON.parse((await cli(['shutdown', '--restart', '--json'])).stdout)).toEqual({ stopping: true, mode: 'restart', peers: outcomes });
+  });
+
+  it('without --restart says every path is withdrawn, in JSON too', async () => {
     const r = await cli(['shutdown', '--json']);
-    expect(JSON.parse(r.stdout)).toEqual({ stopping: true, mode: 'withdraw' });
+    expect(JSON.parse(r.stdout)).toEqual({ stopping: true, mode: 'withdraw', peers: [] });
     expect(await f.speaker.shutdownRequested).toBe('withdraw');
   });
 });
@@ -263,6 +293,22 @@ describe('peers', () => {
     expect(JSON.parse((await cli(['peers', '--peer', 'r1', '--json'])).stdout)).toMatchObject({ peers: [{ name: 'r1' }] });
     expect(JSON.parse((await cli(['peers', '--peer', '192.0.2.9', '--json'])).stdout)).toMatchObject({ peers: [{ name: 'r1' }] });
     expect(await cli(['peers', '--peer', 'r2'])).toEqual({ code: 1, stdout: '', stderr: 'error: --peer r2 is not a configured peer (configured: r1)\n' });
+  });
+
+  it('--json has graceful restart: ours as configured, theirs only once a session is up, and whether it is negotiated', async () => {
+    await f.close();
+    f = await startFixture({
+      speaker: {
+        peers: [
+          { name: 'r1', address: '192.0.2.9', port: 17900, asn: 65001, passive: true, holdTime: 90, connectRetry: 5, families: ['ipv4-unicast'], addPath: 'off', gracefulRestart: { restartTime: 120 } },
+          { name: 'r2', address: '192.0.2.10', port: 17900, asn: 65001, passive: true, holdTime: 90, connectRetry: 5, families: ['ipv4-unicast'], addPath: 'off' },
+        ],
+      },
+    });
+    const j = JSON.parse((await cli(['peers', '--json'])).stdout) as { peers: { gracefulRestart: unknown }[] };
+    expect(j.peers.map((p) => p.gracefulRestart)).toEqual([{ ours: { restartTime: 120 }, negotiated: false }, { negotiated: false }]);
+    // Nothing is negotiated while the session is down: the STATE column claims nothing.
+    expect((await cli(['peers'])).stdout).not.toContain('GR');
   });
 });
 
@@ -602,6 +648,62 @@ describe('health checks', () => {
     expect(live.stdout).toMatch(/^\S+Z health web http:\/\/198\.51\.100\.12:80\/healthz down -> up( \(.*\))?: 2 paths announced$/m);
     signals.emit('SIGINT');
     expect(await live.done).toBe(0);
+  });
+});
+
+describe('checks, and list --check', () => {
+  beforeEach(async () => {
+    await f.close();
+    const prober = new FakeProber();
+    prober.down.add('198.51.100.12');
+    f = await startFixture({ speaker: { healthChecks: [webCheck(), webCheck({ name: 'spare' })], prober } });
+    await f.client.addPaths([
+      { prefix: '203.0.113.10', nextHop: '198.51.100.11', check: 'web' },
+      { prefix: '203.0.113.10', nextHop: '198.51.100.12', check: 'web' },
+      { prefix: '203.0.113.11', nextHop: '198.51.100.11', check: 'web' },
+      { prefix: '203.0.113.20', nextHop: '198.51.100.13' },
+    ]);
+    await eventually(async () => (await f.client.listHealthChecks())[0]!.targets.every((t) => t.state !== 'pending'));
+  });
+
+  it('checks: one line per target, with its state, the paths using it and the last error; a check nothing uses says so', async () => {
+    const [web] = await f.client.listHealthChecks();
+    const down = web!.targets[1]!;
+    const r = await cli(['checks'], undefined, { now: () => down.since + 12_000 });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').map((l) => l.split(/\s{2,}/));
+    expect(lines[0]).toEqual(['CHECK', 'TARGET', 'STATE', 'PATHS', 'LAST-ERROR']);
+    expect(lines[1]).toEqual(['web', 'http://198.51.100.11:80/healthz', expect.stringMatching(/^up \(\d+s\)$/), '2', '-']);
+    expect(lines[2]).toEqual(['web', 'http://198.51.100.12:80/healthz', 'down (HTTP 503, 12s)', '1', expect.stringMatching(/^HTTP 503 \(\d+s ago\)$/)]);
+    expect(lines[3]).toEqual(['spare', '-', '-', '0', '-']);
+    expect(lines.slice(4)).toEqual([['']]);
+  });
+
+  it('checks --json: every check with its counts and targets', async () => {
+    const j = JSON.parse((await cli(['checks', '--json'])).stdout) as { checks: { name: string; targets: { target: string; state: string; paths: number; effect: string }[] }[] };
+    expect(j.checks.map((c) => c.name)).toEqual(['web', 'spare']);
+    expect(j.checks[0]!.targets).toMatchObject([
+      { target: 'http://198.51.100.11:80/healthz', state: 'up', paths: 2, effect: 'announced' },
+      { target: 'http://198.51.100.12:80/healthz', state: 'down', paths: 1, effect: 'withdrawn', lastError: 'HTTP 503' },
+    ]);
+  });
+
+  it('checks on a daemon without health checks says so', async () => {
+    await f.close();
+    f = await startFixture();
+    expect(await cli(['checks'])).toEqual({ code: 0, stdout: 'no health checks configured\n', stderr: '' });
+  });
+
+  it('list --check NAME lists only the paths that name it; an unknown name is refused in the CLI\'s words', async () => {
+    const r = await cli(['list', '--check', 'web', '--json']);
+    expect((JSON.parse(r.stdout) as { paths: AnnouncedPath[] }).paths.map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual([
+      '203.0.113.10/32 via 198.51.100.11',
+      '203.0.113.10/32 via 198.51.100.12',
+      '203.0.113.11/32 via 198.51.100.11',
+    ]);
+    expect(await cli(['list', '--check', 'spare'])).toEqual({ code: 0, stdout: 'no paths\n', stderr: '' });
+    expect(await cli(['list', '--check', 'nope'])).toEqual({ code: 1, stdout: '', stderr: 'error: --check: unknown health check "nope" (configured: web, spare)\n' });
+    expect((await cli(['list', '--check', ''])).code).toBe(2);
   });
 });
 

@@ -148,7 +148,7 @@ function shell(cmd: string, args: string[], input = ''): Promise<Run> {
 }
 
 describe('announcer completion', () => {
-  const SUBCOMMANDS = ['daemon', 'bfdd', 'add-eip', 'del-eip', 'list', 'peers', 'replace', 'shutdown', 'watch', 'health', 'version', 'completion'];
+  const SUBCOMMANDS = ['daemon', 'bfdd', 'add-eip', 'del-eip', 'list', 'peers', 'checks', 'replace', 'shutdown', 'watch', 'health', 'version', 'completion'];
 
   it('bash: a script bash accepts, completing subcommands, their flags and files', async () => {
     const script = await announcer(['completion', 'bash']);
@@ -171,6 +171,8 @@ describe('announcer completion', () => {
     expect(await complete('announcer', 'replace', '--file', 'pe')).toEqual(['peers.yaml']);
     expect(await complete('announcer', 'completion', '')).toEqual(['bash', 'zsh']);
     expect(await complete('announcer', 'health', '--')).toEqual(['--service', '--timeout', '--json', '--help']);
+    expect(await complete('announcer', 'checks', '--')).toEqual(['--json', '--help']);
+    expect(await complete('announcer', 'list', '--c')).toEqual(['--check']);
     // complete(1) registered it for the command.
     expect((await shell('bash', ['-c', `source '${file}'; complete -p announcer`])).stdout).toBe('complete -F _announcer announcer\n');
   });

@@ -1,9 +1,21 @@
 // What the operator reads: tables and event lines, exactly.
 
 import { describe, expect, it } from 'vitest';
-import { addReport, eventJsonLine, formatDuration, formatEvent, formatHealth, pathsTable, peersTable, replaceSummary, sortPaths } from '../../src/cli/format.js';
+import {
+  addReport,
+  checksTable,
+  eventJsonLine,
+  formatDuration,
+  formatEvent,
+  formatHealth,
+  pathsTable,
+  peersTable,
+  replaceSummary,
+  shutdownReport,
+  sortPaths,
+} from '../../src/cli/format.js';
 import type { AnnouncedPath, PathHealth } from '../../src/client.js';
-import { ESTABLISHED_PEER, IDLE_PEER } from '../api/sample-peers.js';
+import { ESTABLISHED_PEER, GR_DOWN_PEER, GR_NOT_OFFERED_PEER, GR_PEER, IDLE_PEER } from '../api/sample-peers.js';
 
 const AT = Date.UTC(2026, 10, 22, 3, 10, 0, 250);
 
@@ -113,6 +125,16 @@ describe('peersTable', () => {
     expect(out.split('\n')[1]).toContain('Established, BFD Up');
   });
 
+  it('shows graceful restart in the STATE column: our restart time where negotiated, "no GR" where the router did not take it', () => {
+    const state = (p: typeof GR_PEER): string => peersTable([p], p.since).split('\n')[1]!.split(/\s{2,}/)[3]!;
+    expect(state(GR_PEER)).toBe('Established, GR 120s');
+    expect(state({ ...GR_PEER, bfd: { state: 'Up', flaps: 0 } })).toBe('Established, BFD Up, GR 120s');
+    expect(state(GR_NOT_OFFERED_PEER)).toBe('Established, no GR');
+    // Not up: nothing is negotiated, nothing is claimed.
+    expect(state(GR_DOWN_PEER)).toBe('Active');
+    expect(state(ESTABLISHED_PEER)).toBe('Established');
+  });
+
   it('formats durations in their two largest units', () => {
     expect([0, 45_000, 750_000, 11_100_000, 187_200_000].map(formatDuration)).toEqual(['0s', '45s', '12m30s', '3h5m', '2d4h']);
   });
@@ -194,5 +216,74 @@ describe('sortPaths', () => {
     const p = (prefix: string, pathId: number) => ({ ...PATH, prefix, pathId });
     const sorted = sortPaths([p('2001:db8::1/128', 1), p('203.0.113.10/32', 7), p('10.0.0.0/16', 3), p('10.0.0.0/8', 4), p('9.0.0.0/8', 5), p('203.0.113.10/32', 2)]);
     expect(sorted.map((x) => `${x.prefix}#${x.pathId}`)).toEqual(['9.0.0.0/8#5', '10.0.0.0/8#4', '10.0.0.0/16#3', '203.0.113.10/32#2', '203.0.113.10/32#7', '2001:db8::1/128#1']);
+  });
+});
+
+describe('shutdownReport', () => {
+  const KEPT = { name: 'router1', address: '198.51.100.1', kept: true, restartTime: 120 };
+  const NOT_OFFERED = { name: 'router2', address: '198.51.100.2', kept: false, reason: 'graceful restart not negotiated (the router did not offer it)' };
+
+  it('says per router what a restart leaves there, and how many keep the paths', () => {
+    expect(shutdownReport('restart', [KEPT, NOT_OFFERED])).toBe(
+      [
+        'the daemon is stopping for a restart: 1 of 2 routers keep its paths until it is back',
+        'router1 198.51.100.1: kept as stale for 120 s',
+        'router2 198.51.100.2: withdrawn: graceful restart not negotiated (the router did not offer it)',
+        '',
+      ].join('\n'),
+    );
+    expect(shutdownReport('restart', [KEPT]).split('\n')[0]).toBe('the daemon is stopping for a restart: every router keeps its paths until it is back');
+    expect(shutdownReport('restart', [NOT_OFFERED]).split('\n')[0]).toBe('the daemon is stopping for a restart, but no router keeps its paths: they are withdrawn');
+  });
+
+  it('says every path is withdrawn without --restart; a peer without a name is its address once', () => {
+    expect(
+      shutdownReport('withdraw', [
+        { name: 'router1', address: '198.51.100.1', kept: false },
+        { name: '198.51.100.3', address: '198.51.100.3', kept: false, reason: 'session not established: the router holds nothing from us' },
+      ]),
+    ).toBe(
+      [
+        'the daemon is stopping: every path is withdrawn',
+        'router1 198.51.100.1: withdrawn',
+        '198.51.100.3: withdrawn: session not established: the router holds nothing from us',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('checksTable', () => {
+  it('one row per target: its state and for how long, the paths using it and the last error; a check without targets says so', () => {
+    const now = 1_795_000_100_000;
+    expect(
+      checksTable(
+        [
+          {
+            name: 'web',
+            up: 1,
+            down: 1,
+            pending: 1,
+            transitions: 2,
+            targets: [
+              { target: 'http://198.51.100.11:80/healthz', state: 'up', since: now - 185_000, lastError: 'timeout', lastErrorAt: now - 600_000, paths: 2, effect: 'announced' },
+              { target: 'http://198.51.100.12:80/healthz', state: 'down', since: now - 12_000, lastError: 'HTTP 503', lastErrorAt: now - 12_000, paths: 1, effect: 'demoted' },
+              { target: 'http://198.51.100.13:80/healthz', state: 'pending', since: now - 1_000, paths: 1, effect: 'withdrawn' },
+            ],
+          },
+          { name: 'dns', up: 0, down: 0, pending: 0, transitions: 0, targets: [] },
+        ],
+        now,
+      ),
+    ).toBe(
+      [
+        'CHECK  TARGET                           STATE                          PATHS  LAST-ERROR',
+        'web    http://198.51.100.11:80/healthz  up (3m5s)                      2      timeout (10m0s ago)',
+        'web    http://198.51.100.12:80/healthz  down, demoted (HTTP 503, 12s)  1      HTTP 503 (12s ago)',
+        'web    http://198.51.100.13:80/healthz  pending                        1      -',
+        'dns    -                                -                              0      -',
+        '',
+      ].join('\n'),
+    );
   });
 });

@@ -275,6 +275,35 @@ describe('session core: stopping', () => {
     expect(grOf(second)).toMatchObject({ restarting: false });
   });
 
+  it('says before it stops what the peer will keep, and then stops that way (what `shutdown` reports)', async () => {
+    // Graceful restart both ways: a restart leaves the paths for the restart time WE advertised.
+    const gr = newSession({ gracefulRestart: { restartTime: 120 } });
+    const grLink = establishWithGr(gr, false);
+    expect(gr.session.stopOutcome('restart')).toEqual({ kept: true, restartTime: 120 });
+    expect(gr.session.stopOutcome('withdraw')).toEqual({ kept: false });
+    await stopped(gr, 'upgrade', 'restart');
+    expect(grLink.takeTypes()).toEqual([]); // no Cease: the peer keeps them
+
+    // The router did not offer it: a restart withdraws, with a Cease.
+    const notOffered = newSession({ gracefulRestart: { restartTime: 120 } });
+    const link = establish(notOffered);
+    expect(notOffered.session.stopOutcome('restart')).toEqual({ kept: false, reason: 'graceful restart not negotiated (the router did not offer it)' });
+    await stopped(notOffered, 'upgrade', 'restart');
+    expect(link.take().at(-1)).toEqual(cease(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, 'upgrade'));
+
+    // Not configured here, offered there.
+    const notConfigured = newSession();
+    establishWithGr(notConfigured, true);
+    expect(notConfigured.session.stopOutcome('restart')).toEqual({ kept: false, reason: 'graceful restart not configured for this peer' });
+
+    // Not up: nothing to keep or withdraw.
+    const down = newSession({ gracefulRestart: { restartTime: 120 } });
+    down.session.start();
+    for (const mode of ['restart', 'withdraw'] as const) {
+      expect(down.session.stopOutcome(mode)).toEqual({ kept: false, reason: 'session not established: the router holds nothing from us' });
+    }
+  });
+
   it('with graceful restart but no N bit: a restart closes without a NOTIFICATION', async () => {
     const h = newSession({ gracefulRestart: { restartTime: 120 } });
     const link = establishWithGr(h, false);

@@ -62,6 +62,32 @@ describe('graceful restart in the OPEN', () => {
   });
 });
 
+describe("the peer's graceful restart, as `announcer peers` shows it", () => {
+  it('keeps its restart time, N and R bits and the families it preserves forwarding for (F), known families only', () => {
+    const theirs: Capability = {
+      type: 'graceful-restart',
+      restarting: true,
+      notification: true,
+      restartTime: 90,
+      families: [
+        { afi: 1, safi: 1, forwardingPreserved: true },
+        { afi: 2, safi: 1, forwardingPreserved: false },
+        { afi: 1, safi: 128, forwardingPreserved: true }, // a family we do not know: left out
+      ],
+    };
+    const n = negotiate(LOCAL, { ...PEER, gracefulRestart: { restartTime: 120 } }, theirOpen([theirs]));
+    expect(n.peerGracefulRestart).toEqual({ restartTime: 90, notification: true, restarting: true, forwardingPreserved: ['ipv4-unicast'] });
+    expect(n.gracefulRestart).toBe(true);
+  });
+
+  it('is kept when we do not advertise ours (not negotiated), and null when the peer did not advertise it', () => {
+    const n = negotiate(LOCAL, PEER, theirOpen([GR(false)]));
+    expect(n.peerGracefulRestart).toEqual({ restartTime: 120, notification: false, restarting: false, forwardingPreserved: [] });
+    expect(n.gracefulRestart).toBe(false);
+    expect(negotiate(LOCAL, { ...PEER, gracefulRestart: { restartTime: 120 } }, theirOpen([])).peerGracefulRestart).toBeNull();
+  });
+});
+
 // ---- the whole negotiation, one row per case -----------------------------------------------
 
 /** Everything the session takes from the two OPENs, flat, so a row states all of it. */

@@ -124,8 +124,82 @@ export interface ShutdownRequest {
   restart: boolean;
 }
 
-/** Shutdown: the daemon is stopping. */
+/** Shutdown: the daemon is stopping; what each router is left with. */
 export interface ShutdownResponse {
+  /** One per configured peer, in the config's order. */
+  peers: PeerShutdownOutcome[];
+}
+
+/** What a shutdown leaves with one peer, decided when the daemon was asked. */
+export interface PeerShutdownOutcome {
+  /** The peer's name (its address when the config gives none). */
+  name: string;
+  /** The peer's address, as configured. */
+  address: string;
+  /**
+   * The router keeps our paths as stale (RFC 4724) while the daemon restarts; false: they are
+   * withdrawn now (or the router held none).
+   */
+  kept: boolean;
+  /** When kept: the seconds the router keeps them (the restart time we advertised). */
+  restartTime?:
+    | number
+    | undefined;
+  /**
+   * When not kept, why, unless it is simply what was asked (a shutdown without restart of a
+   * session that is up): "graceful restart not negotiated (the router did not offer it)",
+   * "graceful restart not configured for this peer", "session not established: the router holds
+   * nothing from us".
+   */
+  reason?: string | undefined;
+}
+
+/** ListHealthChecks takes no arguments. */
+export interface ListHealthChecksRequest {
+}
+
+/** ListHealthChecks: every configured health check. */
+export interface ListHealthChecksResponse {
+  /** In the config's order. */
+  checks: HealthCheck[];
+}
+
+/** A configured health check and its targets. */
+export interface HealthCheck {
+  /** The check's name, as configured. */
+  name: string;
+  /** How many of its targets are up, down and not probed yet. */
+  up: number;
+  down: number;
+  pending: number;
+  /** Up-to-down and down-to-up changes since the daemon started. */
+  transitions: number;
+  /** Every target its paths make, sorted by `target`; empty while no path names the check. */
+  targets: HealthTarget[];
+}
+
+/** One target of a health check: probed once however many paths share it. */
+export interface HealthTarget {
+  /** What is probed, e.g. "http://198.51.100.11:80/healthz", "198.51.100.11:53" or a command line. */
+  target: string;
+  /** Up, down, or not probed yet. */
+  state: HealthState;
+  /** When the target entered `state`. */
+  since:
+    | Date
+    | undefined;
+  /** Why the last failed probe failed ("HTTP 503", "timeout"); kept after the target is up again. */
+  lastError?:
+    | string
+    | undefined;
+  /** When `last_error` happened. */
+  lastErrorAt:
+    | Date
+    | undefined;
+  /** How many paths make this target. */
+  paths: number;
+  /** What those paths get from the peers now. */
+  effect: HealthEffect;
 }
 
 /** One path: a prefix reachable via one next hop, with the attributes announced for it. */
@@ -243,6 +317,11 @@ export interface ListPathsRequest {
   owner: string;
   /** Only the paths of this prefix (a bare address means a host route). */
   prefix: string;
+  /**
+   * Only the paths that name this health check; a name the daemon does not know is
+   * INVALID_ARGUMENT naming `check`.
+   */
+  check: string;
 }
 
 /** ListPaths: one part of the matching paths. */
@@ -344,6 +423,41 @@ export interface Peer {
     | undefined;
   /** How often the BFD session went down from Up. */
   bfdFlaps: number;
+  /** Graceful restart (RFC 4724) with this peer: ours, theirs, and whether it is negotiated. */
+  gracefulRestart: GracefulRestart | undefined;
+}
+
+/** Graceful restart with one peer. */
+export interface GracefulRestart {
+  /** We advertise graceful restart to this peer (the config's gracefulRestart). */
+  advertised: boolean;
+  /**
+   * The restart time we advertise, in seconds: how long the router keeps our paths while we
+   * restart. Unset when we do not advertise it.
+   */
+  restartTime?:
+    | number
+    | undefined;
+  /** What the peer's OPEN said; unset while the session is not Established. */
+  peer:
+    | PeerGracefulRestart
+    | undefined;
+  /** Both sides advertised it on the session now up: `shutdown --restart` leaves our paths there. */
+  negotiated: boolean;
+}
+
+/** Graceful restart as the peer advertised it (RFC 4724 3, RFC 8538 2). */
+export interface PeerGracefulRestart {
+  /** Its OPEN carried the graceful-restart capability. */
+  advertised: boolean;
+  /** The restart time it advertised, in seconds; unset when not advertised. */
+  restartTime?:
+    | number
+    | undefined;
+  /** The families whose forwarding state it preserves over its own restart (its F bits). */
+  forwardingPreserved: Family[];
+  /** Its N bit (RFC 8538): graceful restart applies to NOTIFICATIONs too. */
+  notification: boolean;
 }
 
 /** ReplacePaths: one part of one owner's complete desired set. */
@@ -566,11 +680,14 @@ export const ShutdownRequest: MessageFns<ShutdownRequest> = {
 };
 
 function createBaseShutdownResponse(): ShutdownResponse {
-  return {};
+  return { peers: [] };
 }
 
 export const ShutdownResponse: MessageFns<ShutdownResponse> = {
-  encode(_: ShutdownResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ShutdownResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.peers) {
+      PeerShutdownOutcome.encode(v!, writer.uint32(10).fork()).join();
+    }
     return writer;
   },
 
@@ -587,6 +704,398 @@ export const ShutdownResponse: MessageFns<ShutdownResponse> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.peers.push(PeerShutdownOutcome.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePeerShutdownOutcome(): PeerShutdownOutcome {
+  return { name: "", address: "", kept: false, restartTime: undefined, reason: undefined };
+}
+
+export const PeerShutdownOutcome: MessageFns<PeerShutdownOutcome> = {
+  encode(message: PeerShutdownOutcome, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.address !== "") {
+      writer.uint32(18).string(message.address);
+    }
+    if (message.kept !== false) {
+      writer.uint32(24).bool(message.kept);
+    }
+    if (message.restartTime !== undefined) {
+      writer.uint32(32).uint32(message.restartTime);
+    }
+    if (message.reason !== undefined) {
+      writer.uint32(42).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PeerShutdownOutcome {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePeerShutdownOutcome();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.kept = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.restartTime = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListHealthChecksRequest(): ListHealthChecksRequest {
+  return {};
+}
+
+export const ListHealthChecksRequest: MessageFns<ListHealthChecksRequest> = {
+  encode(_: ListHealthChecksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHealthChecksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHealthChecksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListHealthChecksResponse(): ListHealthChecksResponse {
+  return { checks: [] };
+}
+
+export const ListHealthChecksResponse: MessageFns<ListHealthChecksResponse> = {
+  encode(message: ListHealthChecksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.checks) {
+      HealthCheck.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListHealthChecksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListHealthChecksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.checks.push(HealthCheck.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHealthCheck(): HealthCheck {
+  return { name: "", up: 0, down: 0, pending: 0, transitions: 0, targets: [] };
+}
+
+export const HealthCheck: MessageFns<HealthCheck> = {
+  encode(message: HealthCheck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.up !== 0) {
+      writer.uint32(16).uint32(message.up);
+    }
+    if (message.down !== 0) {
+      writer.uint32(24).uint32(message.down);
+    }
+    if (message.pending !== 0) {
+      writer.uint32(32).uint32(message.pending);
+    }
+    if (message.transitions !== 0) {
+      writer.uint32(40).uint64(message.transitions);
+    }
+    for (const v of message.targets) {
+      HealthTarget.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HealthCheck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHealthCheck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.up = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.down = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pending = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.transitions = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.targets.push(HealthTarget.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHealthTarget(): HealthTarget {
+  return { target: "", state: 0, since: undefined, lastError: undefined, lastErrorAt: undefined, paths: 0, effect: 0 };
+}
+
+export const HealthTarget: MessageFns<HealthTarget> = {
+  encode(message: HealthTarget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== "") {
+      writer.uint32(10).string(message.target);
+    }
+    if (message.state !== 0) {
+      writer.uint32(16).int32(message.state);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(26).fork()).join();
+    }
+    if (message.lastError !== undefined) {
+      writer.uint32(34).string(message.lastError);
+    }
+    if (message.lastErrorAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastErrorAt), writer.uint32(42).fork()).join();
+    }
+    if (message.paths !== 0) {
+      writer.uint32(48).uint32(message.paths);
+    }
+    if (message.effect !== 0) {
+      writer.uint32(56).int32(message.effect);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HealthTarget {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHealthTarget();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lastErrorAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.paths = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.effect = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1156,7 +1665,7 @@ export const DeletePathResponse: MessageFns<DeletePathResponse> = {
 };
 
 function createBaseListPathsRequest(): ListPathsRequest {
-  return { owner: "", prefix: "" };
+  return { owner: "", prefix: "", check: "" };
 }
 
 export const ListPathsRequest: MessageFns<ListPathsRequest> = {
@@ -1166,6 +1675,9 @@ export const ListPathsRequest: MessageFns<ListPathsRequest> = {
     }
     if (message.prefix !== "") {
       writer.uint32(18).string(message.prefix);
+    }
+    if (message.check !== "") {
+      writer.uint32(26).string(message.check);
     }
     return writer;
   },
@@ -1197,6 +1709,14 @@ export const ListPathsRequest: MessageFns<ListPathsRequest> = {
             }
 
             message.prefix = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.check = reader.string();
             continue;
           }
         }
@@ -1440,6 +1960,7 @@ function createBasePeer(): Peer {
     lastErrorAt: undefined,
     bfdState: undefined,
     bfdFlaps: 0,
+    gracefulRestart: undefined,
   };
 }
 
@@ -1504,6 +2025,9 @@ export const Peer: MessageFns<Peer> = {
     }
     if (message.bfdFlaps !== 0) {
       writer.uint32(144).uint32(message.bfdFlaps);
+    }
+    if (message.gracefulRestart !== undefined) {
+      GracefulRestart.encode(message.gracefulRestart, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -1679,6 +2203,186 @@ export const Peer: MessageFns<Peer> = {
             }
 
             message.bfdFlaps = reader.uint32();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.gracefulRestart = GracefulRestart.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGracefulRestart(): GracefulRestart {
+  return { advertised: false, restartTime: undefined, peer: undefined, negotiated: false };
+}
+
+export const GracefulRestart: MessageFns<GracefulRestart> = {
+  encode(message: GracefulRestart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.advertised !== false) {
+      writer.uint32(8).bool(message.advertised);
+    }
+    if (message.restartTime !== undefined) {
+      writer.uint32(16).uint32(message.restartTime);
+    }
+    if (message.peer !== undefined) {
+      PeerGracefulRestart.encode(message.peer, writer.uint32(26).fork()).join();
+    }
+    if (message.negotiated !== false) {
+      writer.uint32(32).bool(message.negotiated);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GracefulRestart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGracefulRestart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.advertised = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.restartTime = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.peer = PeerGracefulRestart.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.negotiated = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePeerGracefulRestart(): PeerGracefulRestart {
+  return { advertised: false, restartTime: undefined, forwardingPreserved: [], notification: false };
+}
+
+export const PeerGracefulRestart: MessageFns<PeerGracefulRestart> = {
+  encode(message: PeerGracefulRestart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.advertised !== false) {
+      writer.uint32(8).bool(message.advertised);
+    }
+    if (message.restartTime !== undefined) {
+      writer.uint32(16).uint32(message.restartTime);
+    }
+    if (message.forwardingPreserved.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.forwardingPreserved) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.notification !== false) {
+      writer.uint32(32).bool(message.notification);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PeerGracefulRestart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePeerGracefulRestart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.advertised = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.restartTime = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.forwardingPreserved.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.forwardingPreserved.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.notification = reader.bool();
             continue;
           }
         }
@@ -2659,6 +3363,10 @@ export const AnnouncerService = {
    * from every router (the node is leaving); with it, routers that negotiated graceful restart
    * (RFC 4724) keep the paths as stale for the restart time, so traffic keeps flowing while the
    * daemon restarts and re-announces them.
+   *
+   * The answer says, per peer, what it is left with, decided by the rule the stop follows: a
+   * router keeps the paths only when the request asks for a restart and its session is
+   * Established with graceful restart negotiated.
    */
   shutdown: {
     path: "/announcer.v1.Announcer/Shutdown" as const,
@@ -2668,6 +3376,21 @@ export const AnnouncerService = {
     requestDeserialize: (value: Buffer): ShutdownRequest => ShutdownRequest.decode(value),
     responseSerialize: (value: ShutdownResponse): Buffer => Buffer.from(ShutdownResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ShutdownResponse => ShutdownResponse.decode(value),
+  },
+  /**
+   * The configured health checks, each with every target its paths make: what is probed, its
+   * state, since when, the last error, how many paths use it and what they get from the peers.
+   */
+  listHealthChecks: {
+    path: "/announcer.v1.Announcer/ListHealthChecks" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListHealthChecksRequest): Buffer =>
+      Buffer.from(ListHealthChecksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListHealthChecksRequest => ListHealthChecksRequest.decode(value),
+    responseSerialize: (value: ListHealthChecksResponse): Buffer =>
+      Buffer.from(ListHealthChecksResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListHealthChecksResponse => ListHealthChecksResponse.decode(value),
   },
 } as const;
 
@@ -2714,8 +3437,17 @@ export interface AnnouncerServer extends UntypedServiceImplementation {
    * from every router (the node is leaving); with it, routers that negotiated graceful restart
    * (RFC 4724) keep the paths as stale for the restart time, so traffic keeps flowing while the
    * daemon restarts and re-announces them.
+   *
+   * The answer says, per peer, what it is left with, decided by the rule the stop follows: a
+   * router keeps the paths only when the request asks for a restart and its session is
+   * Established with graceful restart negotiated.
    */
   shutdown: handleUnaryCall<ShutdownRequest, ShutdownResponse>;
+  /**
+   * The configured health checks, each with every target its paths make: what is probed, its
+   * state, since when, the last error, how many paths use it and what they get from the peers.
+   */
+  listHealthChecks: handleUnaryCall<ListHealthChecksRequest, ListHealthChecksResponse>;
 }
 
 export interface AnnouncerClient extends Client {
@@ -2828,6 +3560,10 @@ export interface AnnouncerClient extends Client {
    * from every router (the node is leaving); with it, routers that negotiated graceful restart
    * (RFC 4724) keep the paths as stale for the restart time, so traffic keeps flowing while the
    * daemon restarts and re-announces them.
+   *
+   * The answer says, per peer, what it is left with, decided by the rule the stop follows: a
+   * router keeps the paths only when the request asks for a restart and its session is
+   * Established with graceful restart negotiated.
    */
   shutdown(
     request: ShutdownRequest,
@@ -2843,6 +3579,25 @@ export interface AnnouncerClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ShutdownResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The configured health checks, each with every target its paths make: what is probed, its
+   * state, since when, the last error, how many paths use it and what they get from the peers.
+   */
+  listHealthChecks(
+    request: ListHealthChecksRequest,
+    callback: (error: ServiceError | null, response: ListHealthChecksResponse) => void,
+  ): ClientUnaryCall;
+  listHealthChecks(
+    request: ListHealthChecksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListHealthChecksResponse) => void,
+  ): ClientUnaryCall;
+  listHealthChecks(
+    request: ListHealthChecksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListHealthChecksResponse) => void,
   ): ClientUnaryCall;
 }
 
