@@ -2,7 +2,7 @@
 // the git commit: the checkout's, or the one an image recorded at build time (else "unknown").
 
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CommandContext } from './context.js';
@@ -36,7 +36,7 @@ export function gitCommit(root = ROOT): string | undefined {
   let gitDir = join(root, '.git');
   // A worktree or submodule: .git is a file saying where the directory is.
   const pointer = read(gitDir);
-  if (pointer?.startsWith('gitdir: ')) gitDir = join(root, pointer.slice('gitdir: '.length));
+  if (pointer?.startsWith('gitdir: ')) gitDir = resolve(root, pointer.slice('gitdir: '.length));
   const head = read(join(gitDir, 'HEAD'));
   if (head === undefined) return undefined;
   if (/^[0-9a-f]{40,64}$/.test(head)) return head;

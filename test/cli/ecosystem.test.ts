@@ -129,6 +129,13 @@ describe('announcer version', () => {
       expect(commitOf(t)).toBe('d'.repeat(40));
       await writeFile(join(t, 'COMMIT'), 'not a commit\n');
       expect(commitOf(t)).toBeUndefined();
+      // A worktree: .git is a file naming its git directory, absolute as git writes it.
+      const wt = join(t, 'wt');
+      await mkdir(join(t, 'main.git/worktrees/wt'), { recursive: true });
+      await mkdir(wt);
+      await writeFile(join(wt, '.git'), `gitdir: ${join(t, 'main.git/worktrees/wt')}\n`);
+      await writeFile(join(t, 'main.git/worktrees/wt/HEAD'), `${'e'.repeat(40)}\n`);
+      expect(gitCommit(wt)).toBe('e'.repeat(40));
     } finally {
       await rm(t, { recursive: true, force: true });
     }
