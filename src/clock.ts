@@ -138,30 +138,27 @@ export class ManualClock implements Clock {
    */
   stall(ms: number): void {
     this.t += ms;
-    this.runSoon();
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.timers) if (e[1].at <= this.t && (!next || e[1].at < next[1].at)) next = e;
-      if (!next) break;
-      this.timers.delete(next[0]);
-      next[1].fn();
-      this.runSoon();
-    }
+    this.runDue(this.t, false);
   }
 
   advance(ms: number): void {
     const end = this.t + ms;
+    this.runDue(end, true);
+    this.t = end;
+  }
+
+  /** Runs every timer due by `until`, earliest first; `onTime`: the clock reads each one's own time as it runs. */
+  private runDue(until: number, onTime: boolean): void {
     this.runSoon();
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
+      for (const e of this.timers) if (e[1].at <= until && (!next || e[1].at < next[1].at)) next = e;
       if (!next) break;
       this.timers.delete(next[0]);
-      this.t = next[1].at;
+      if (onTime) this.t = next[1].at;
       next[1].fn();
       this.runSoon();
     }
-    this.t = end;
   }
 
   get pending(): number {

@@ -11,8 +11,8 @@
 
 import { spawnSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { bird16CacheDir } from './integration/bird16.js';
 
 interface Need {
   /** A command on the PATH (with sbin) or an absolute file. */
@@ -35,11 +35,6 @@ export const NEEDS: readonly Need[] = [
   { file: 'promtool', pkg: 'prometheus', why: 'checks the alerting rules' },
   { file: 'zsh', pkg: 'zsh', why: 'checks the zsh completion script' },
 ];
-
-/** BIRD 1.6 conflicts with bird2 as a package: unpacked here (test/integration/bird16.ts looks here). */
-export function bird16Dir(): string {
-  return process.env.ANNOUNCER_BIRD16_DIR ?? join(tmpdir(), 'announcer-bird16');
-}
 
 function withSbin(path: string | undefined): string {
   const dirs = (path ?? '').split(delimiter).filter((d) => d !== '');
@@ -65,7 +60,7 @@ export function missing(): Need[] {
 
 /** BIRD 1.6 is unpacked, or its .deb fetched, or apt-get can fetch it (the package lists are there). */
 function bird16Present(): boolean {
-  const dir = bird16Dir();
+  const dir = bird16CacheDir();
   if (existsSync(join(dir, 'root/usr/sbin/bird'))) return true;
   if (existsSync(dir) && readdirSync(dir).some((f) => /^bird_.*\.deb$/.test(f))) return true;
   return existsSync('/var/lib/apt/lists') && readdirSync('/var/lib/apt/lists').some((f) => f.endsWith('_Packages') || f.endsWith('_Packages.lz4'));

@@ -4,12 +4,11 @@
 // broker.ts for the rules). The daemon talks to it over a unix socket (control.ts); the daemon
 // starts one when none answers, or a service manager runs it (examples/systemd).
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { LevelWithSilent } from 'pino';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { createLogger, type Logger } from '../log.js';

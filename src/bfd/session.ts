@@ -52,10 +52,6 @@ export class BfdSession {
     this.cpi = options.controlPlaneIndependent ?? false;
   }
 
-  get settings(): BfdTimers {
-    return this.timers;
-  }
-
   /**
    * New timers for a running session (a restarted daemon adopts it with other settings): the state
    * stays, and a Poll sequence tells the peer of the new rates (RFC 5880 6.8.3).

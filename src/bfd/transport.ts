@@ -21,7 +21,8 @@ interface Endpoint {
   readonly sessions: Map<string, BfdSession>;
 }
 
-export interface BfdHandle {
+/** A session on its UDP sockets (the broker wraps it; the daemon side has its own BfdHandle in client.ts). */
+export interface UdpBfdSession {
   readonly session: BfdSession;
   stop(): void;
 }
@@ -37,7 +38,7 @@ export class BfdTransport {
   ) {}
 
   /** A session with `peer` from `local`; `changed` hears every state change. */
-  async open(local: string, peer: string, timers: BfdTimers, changed: (from: BfdState, to: BfdState, diag: number) => void): Promise<BfdHandle> {
+  async open(local: string, peer: string, timers: BfdTimers, changed: (from: BfdState, to: BfdState, diag: number) => void): Promise<UdpBfdSession> {
     const type = isIPv6(local) ? 'udp6' : 'udp4';
     const endpoint = await this.endpoint(local, type);
     const send = dgram.createSocket({ type });

@@ -304,11 +304,6 @@ export class StateStore {
     while (this.writing || this.compacting) await (this.writing ?? this.compacting);
   }
 
-  /** Whether changes in effect are not on disk (a write failed and the table is not yet saved again). */
-  get hasUnsaved(): boolean {
-    return this.unsaved !== null;
-  }
-
   async close(): Promise<void> {
     this.resaveTimer?.cancel();
     this.resaveTimer = null;

@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeBfd, type BfdPacket } from '../../src/bfd/packet.js';
-import { BFD_PORT, BfdTransport, type BfdHandle } from '../../src/bfd/transport.js';
+import { BFD_PORT, BfdTransport, type UdpBfdSession } from '../../src/bfd/transport.js';
 import { systemClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 
@@ -44,7 +44,7 @@ describe('BFD transport', () => {
     let firstChange!: (to: string) => void;
     const first = new Promise<string>((resolve) => (firstChange = resolve));
     const transport = new BfdTransport(systemClock, silentLogger);
-    const handle: BfdHandle = await transport.open('127.0.0.1', '127.0.0.2', { minTx: 1000, minRx: 1000, multiplier: 3 }, (_from, to) => firstChange(to));
+    const handle: UdpBfdSession = await transport.open('127.0.0.1', '127.0.0.2', { minTx: 1000, minRx: 1000, multiplier: 3 }, (_from, to) => firstChange(to));
     cleanup.push(() => handle.stop());
 
     // From a peer further away: an Init, which would take a Down session straight to Up.
