@@ -151,7 +151,9 @@ describe('a stuck peer next to a real BIRD 2', () => {
     expect(during.stuck.state, 'the stuck session is still up once BIRD has the table').toBe('Established');
     expect(during.bird).toMatchObject({ state: 'Established', prefixesSent: PATHS });
     // Written to the stuck peer's socket: what its buffers and the daemon's 1 MiB backlog limit took.
-    expect(during.stuck.prefixesSent).toBeLessThan(PATHS / 4);
+    // The kernel sizes those buffers itself (autotuning): 20,480 to 53,248 paths across runs on one
+    // machine, in steps of a 4,096-row batch. Bounded, far from the table, whatever the kernel does.
+    expect(during.stuck.prefixesSent).toBeLessThan(PATHS / 2);
     expect(memory.rss).toBeLessThan(RSS_BOUND_MIB);
 
     // The peer took nothing for the send hold time: the session is dropped, for that reason.
