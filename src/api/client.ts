@@ -30,6 +30,7 @@ import {
   pathInputToPb,
   peerFromPb,
   replaceResultFromPb,
+  listPartFromPb,
   replaceToPb,
   selectorToPb,
   shutdownFromPb,
@@ -74,6 +75,8 @@ export interface ApiClient {
    */
   replacePaths(owner: string, paths: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult>;
   listPaths(filter?: PathFilter): Promise<AnnouncedPath[]>;
+  /** The same as it arrives: parts in prefix order, a prefix's paths in one part (a table is never held whole). */
+  listPathParts(filter?: PathFilter): AsyncIterable<AnnouncedPath[]>;
   /**
    * Stop the daemon: withdraw every path, or (`restart`) leave them with graceful-restart routers.
    * Says per peer whether its router keeps the paths, for how long, or why not.
@@ -287,6 +290,20 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     });
   }
 
+  /** Packed parts (see ListedPaths), each turned into paths as it arrives. */
+  async function* listPathParts(filter?: PathFilter): AsyncGenerator<AnnouncedPath[]> {
+    const stream = grpc.listPaths(filterToPb(filter, true), { deadline: new Date(systemClock.now() + timeoutMs) });
+    try {
+      for await (const part of stream as AsyncIterable<ListPathsResponse>) {
+        yield listPartFromPb(part);
+      }
+    } catch (e) {
+      throw isServiceError(e) ? toApiError(e) : e;
+    } finally {
+      stream.cancel();
+    }
+  }
+
   function watch(onEvent: (event: SpeakerEvent) => void, onError?: (err: ApiError) => void): EventWatch {
     const stream = grpc.watchEvents({}, new Metadata());
     let cancelled = false;
@@ -371,15 +388,11 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
       return replaceResultFromPb(res, details);
     },
     async listPaths(filter) {
-      const stream = grpc.listPaths(filterToPb(filter), { deadline: new Date(systemClock.now() + timeoutMs) });
       const out: AnnouncedPath[] = [];
-      try {
-        for await (const part of stream as AsyncIterable<ListPathsResponse>) for (const p of part.paths) out.push(announcedPathFromPb(p));
-      } catch (e) {
-        throw isServiceError(e) ? toApiError(e) : e;
-      }
+      for await (const part of listPathParts(filter)) for (const p of part) out.push(p);
       return out;
     },
+    listPathParts,
     async shutdown(o = {}) {
       return shutdownFromPb(await call(grpc.shutdown, { restart: o.restart ?? false }));
     },

@@ -4,10 +4,11 @@
 // it came, "" included, for the speaker to refuse by name.
 
 import type { Family } from '../codec/types.js';
+import { Prefix } from '../codec/values.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
 import type { HealthEffect, HealthState, PathHealth } from '../speaker/api.js';
 import type { AddedPath, AddOutcome, AnnouncedPath, HealthCheckDetail, HealthTargetStatus, PeerGracefulRestartStatus, PeerShutdownOutcome, PeerStatus, StateName } from '../speaker/api.js';
-import type { PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
+import type { ListedBlock, PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {
   'ipv4-unicast': pb.Family.FAMILY_IPV4_UNICAST,
@@ -199,8 +200,66 @@ export function selectorFromPb(r: pb.DeletePathRequest): PathSelector {
   };
 }
 
-export function filterToPb(f: PathFilter = {}): pb.ListPathsRequest {
-  return { owner: f.owner ?? '', prefix: f.prefix ?? '', check: f.check ?? '' };
+export function filterToPb(f: PathFilter = {}, packed = false): pb.ListPathsRequest {
+  return { owner: f.owner ?? '', prefix: f.prefix ?? '', check: f.check ?? '', packed };
+}
+
+/** A listing's block on the wire: the template a Path without prefix and path id, the ids big-endian. */
+export function listedBlockToPb(b: ListedBlock): pb.ListedPaths {
+  const ids = Buffer.allocUnsafe(b.pathIds.length * 4);
+  for (let i = 0; i < b.pathIds.length; i++) ids.writeUInt32BE(b.pathIds[i]!, i * 4);
+  return {
+    template: announcedPathToPb({ ...b.template, prefix: '', pathId: 0 }),
+    // Generated code types bytes as Buffer: a view of the same octets, no copy.
+    prefixes: Buffer.from(b.prefixes.buffer, b.prefixes.byteOffset, b.prefixes.byteLength),
+    pathIds: ids,
+  };
+}
+
+/**
+ * A ListPaths part as paths, in prefix order (IPv4 first, then by address, length, and path id):
+ * a packed part comes grouped by what its paths share. A malformed block is the daemon's error.
+ */
+export function listPartFromPb(part: pb.ListPathsResponse): AnnouncedPath[] {
+  const paths = part.paths.map(announcedPathFromPb);
+  if (part.blocks.length === 0) return paths;
+  // Sort keys: IPv4 address * 64 + length as a number, IPv6 as hex text (after every number).
+  const keys: (number | string)[] = paths.map((p) => p.prefix);
+  for (const b of part.blocks) {
+    if (!b.template) throw new Error("ListPaths: a block of the daemon's answer has no template");
+    const t = announcedPathFromPb(b.template);
+    const v6 = t.family === 'ipv6-unicast';
+    const ids = b.pathIds;
+    const nlri = b.prefixes;
+    for (let at = 0, i = 0; at < nlri.length; i++) {
+      const length = nlri[at++]!;
+      const octets = (length + 7) >> 3;
+      if (length > (v6 ? 128 : 32) || at + octets > nlri.length || i * 4 + 4 > ids.length) throw new Error("ListPaths: a block of the daemon's answer is malformed");
+      let prefix: string;
+      if (v6) {
+        const p = Prefix.fromBytes('ipv6-unicast', nlri, length, at);
+        prefix = p.toString();
+        keys.push(Buffer.from(p.bytes).toString('hex') + length.toString(16).padStart(2, '0'));
+      } else {
+        const a = [0, 1, 2, 3].map((k) => (k < octets ? nlri[at + k]! : 0));
+        prefix = `${a[0]}.${a[1]}.${a[2]}.${a[3]}/${length}`;
+        keys.push((((a[0]! * 256 + a[1]!) * 256 + a[2]!) * 256 + a[3]!) * 64 + length);
+      }
+      at += octets;
+      paths.push({ ...t, prefix, pathId: ids.readUInt32BE(i * 4) });
+    }
+  }
+  const order = paths.map((_, i) => i);
+  order.sort((i, j) => {
+    const a = keys[i]!;
+    const b = keys[j]!;
+    if (a !== b) {
+      if (typeof a === typeof b) return a < b ? -1 : 1;
+      return typeof a === 'number' ? -1 : 1;
+    }
+    return paths[i]!.pathId - paths[j]!.pathId;
+  });
+  return order.map((i) => paths[i]!);
 }
 
 export function filterFromPb(r: pb.ListPathsRequest): PathFilter {

@@ -24,11 +24,12 @@ import {
   type WatchEventsRequest,
 } from '../gen/announcer/v1/announcer.js';
 import { silentLogger, type Logger } from '../log.js';
-import { RequestError, type AnnouncedPath, type ReplaceTransaction, type SpeakerApi } from '../speaker/api.js';
+import { RequestError, type ReplaceTransaction, type SpeakerApi } from '../speaker/api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   addPathResponseToPb,
   announcedPathToPb,
+  listedBlockToPb,
   blockFamilyFromPb,
   eventToPb,
   filterFromPb,
@@ -92,10 +93,18 @@ const DEFAULT_MAX_WATCH_BACKLOG = 10_000;
  * about a millisecond (8,192 took 15-25 ms of the event loop each, and the transport buffers 16).
  */
 const LIST_CHUNK = 1024;
+/** Paths per packed ListPaths message: a path costs its prefix and id there (about 9 octets), no object. */
+const LIST_BLOCK_CHUNK = 8192;
+/** The work a step of ordering the table counts for in a slice (about a run's sort). */
+const ORDER_STEP = 16_384;
 /** ListPaths parts handed to the transport and not yet sent, at most. */
 const LIST_IN_FLIGHT = 4;
 /** Paths of a ReplacePaths part validated at once, between checks of the time (see Slices). */
 const STAGE_PIECE = 1024;
+
+function* mapIterator<T, U>(from: Iterable<T>, f: (t: T) => U): Iterator<U> {
+  for (const t of from) yield f(t);
+}
 
 function statusName(code: number): string {
   return (status[code] as string | undefined) ?? String(code);
@@ -167,7 +176,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
 
   /** Streamed in parts, each made only when the client has taken the one before. */
   const listPaths: handleServerStreamingCall<ListPathsRequest, ListPathsResponse> = (call) => {
-    let parts: Iterator<readonly AnnouncedPath[]>;
+    let parts: Iterator<ListPathsResponse>;
     let done = false;
     const finish = (err?: unknown): void => {
       if (done) return;
@@ -206,16 +215,24 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
           if (sending >= LIST_IN_FLIGHT) return void (waiting = true);
           const next = parts.next();
           if (next.done) return finish();
-          sending++;
-          call.write({ paths: next.value.map(announcedPathToPb) }, sent);
-          if (slices.spent(next.value.length)) return void slices.next().then(pump);
+          const { value } = next;
+          // An empty part is a step of ordering the table (see SortedPrefixes): nothing to send.
+          const size = value.paths.length + value.blocks.reduce((n, b) => n + b.pathIds.length / 4, 0);
+          if (size > 0) {
+            sending++;
+            call.write(value, sent);
+          }
+          if (slices.spent(size > 0 ? size : ORDER_STEP)) return void slices.next().then(pump);
         }
       } catch (err) {
         finish(err);
       }
     };
     try {
-      parts = speaker.listPathChunks(filterFromPb(call.request), LIST_CHUNK)[Symbol.iterator]();
+      const filter = filterFromPb(call.request);
+      parts = call.request.packed
+        ? mapIterator(speaker.listPathBlocks(filter, LIST_BLOCK_CHUNK), (blocks) => ({ paths: [], blocks: blocks.map(listedBlockToPb) }))
+        : mapIterator(speaker.listPathChunks(filter, LIST_CHUNK), (paths) => ({ paths: paths.map(announcedPathToPb), blocks: [] }));
     } catch (err) {
       finish(err);
       return;

@@ -15,15 +15,25 @@ import type {
   SpeakerEvent,
 } from '../client.js';
 
-/** Columns separated by two spaces; the last column is not padded (no trailing blanks). */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+/** Each column as wide as its widest cell. */
+export function tableWidths(headers: readonly string[], rows: readonly (readonly string[])[]): number[] {
+  const widths = headers.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, (r[i] ?? '').length);
+  return widths;
+}
+
+/**
+ * Columns separated by two spaces; the last column is not padded (no trailing blanks). `headers`
+ * null: rows only, to go on a table printed before (with its `widths`).
+ */
+export function table(headers: readonly string[] | null, rows: readonly (readonly string[])[], widths = tableWidths(headers ?? [], rows)): string {
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  return [headers, ...rows].map(line).join('\n') + '\n';
+  const lines = (headers ? [headers, ...rows] : rows).map(line);
+  return lines.length === 0 ? '' : lines.join('\n') + '\n';
 }
 
 export function json(value: unknown): string {
@@ -68,18 +78,19 @@ export function formatHealth(p: AnnouncedPath, now: number): string {
  * without health checks prints what it always printed.
  */
 export function pathsTable(paths: readonly AnnouncedPath[], now: number): string {
-  const checked = paths.some((p) => p.check !== undefined || p.health !== undefined);
-  return table(
-    ['PREFIX', 'NEXT-HOP', 'PATH-ID', 'OWNERS', ...(checked ? ['CHECK', 'HEALTH'] : []), 'ATTRIBUTES'],
-    paths.map((p) => [
-      p.prefix,
-      p.nextHop,
-      String(p.pathId),
-      formatOwners(p),
-      ...(checked ? [p.check ?? '-', formatHealth(p, now)] : []),
-      formatAttributes(p),
-    ]),
+  const { headers, row } = pathColumns(
+    paths.some((p) => p.check !== undefined || p.health !== undefined),
+    now,
   );
+  return table(headers, paths.map(row));
+}
+
+/** The columns of a paths table, CHECK and HEALTH only when `checked`. */
+export function pathColumns(checked: boolean, now: number): { headers: string[]; row: (p: AnnouncedPath) => string[] } {
+  return {
+    headers: ['PREFIX', 'NEXT-HOP', 'PATH-ID', 'OWNERS', ...(checked ? ['CHECK', 'HEALTH'] : []), 'ATTRIBUTES'],
+    row: (p) => [p.prefix, p.nextHop, String(p.pathId), formatOwners(p), ...(checked ? [p.check ?? '-', formatHealth(p, now)] : []), formatAttributes(p)],
+  };
 }
 
 /** "203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)"; "owners lb,cli" when shared; ", check web" when it has one. */

@@ -16,6 +16,16 @@ export interface PathSelector {
   readonly owner?: string;
 }
 
+/** Paths that share everything but their prefix and path identifier, packed (a listing's block). */
+export interface ListedBlock {
+  /** What every path of the block has: prefix and pathId aside. */
+  readonly template: Omit<AnnouncedPath, 'prefix' | 'pathId'>;
+  /** The prefixes as BGP writes NLRI (RFC 4271 4.3): a length octet, then the significant octets; in prefix order. */
+  readonly prefixes: Uint8Array;
+  /** Each prefix's path identifier, in the same order. */
+  readonly pathIds: Uint32Array;
+}
+
 export interface PathFilter {
   readonly owner?: string;
   readonly prefix?: string;
@@ -242,6 +252,8 @@ export interface SpeakerApi {
   listPaths(filter?: PathFilter): AnnouncedPath[];
   /** The same in parts of at most `chunk` paths, made as they are read (a table is streamed, never held as views). */
   listPathChunks(filter: PathFilter, chunk: number): Iterable<readonly AnnouncedPath[]>;
+  /** The same packed (see ListedBlock): parts of blocks, made as they are read. An empty part is a step of work with nothing to send. */
+  listPathBlocks(filter: PathFilter, chunk: number): Iterable<readonly ListedBlock[]>;
   /** Every peer, or only `filter.peer`, a name or an address (RequestError 'invalid-argument' on `peer` when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): PeerStatus[];
   /** Every configured health check, with its targets counted by state. */

@@ -8,12 +8,13 @@ import { Prefix } from '../codec/values.js';
 import { grow } from '../rib/columns.js';
 import { attributesKey, attributesView, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
+import { SortedPrefixes } from '../rib/sorted-prefixes.js';
 import type { AnnouncedPath, Attributes, NextHop } from '../rib/types.js';
 import { DEFAULT_POLICY, invalid, NO_CHECKS, PathStage, prefixRefusal, type CheckNames, validateAttributes, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
 import { nextHopProblem, type PrefixPolicy } from '../rib/special-addresses.js';
 import { PathBlockWriter, StateWriteError, type PathDetails, type StateStore, type StoredState } from '../store/state-store.js';
 import { validateCheck } from '../rib/validate.js';
-import type { AddedPath, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
+import type { AddedPath, ListedBlock, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
 import type { HealthGate } from './path-health.js';
 
@@ -398,35 +399,133 @@ export class DesiredTable {
   }
 
   /**
-   * The paths in parts of about `chunk` (a part ends with a prefix's last path). Between parts the
-   * table may change: a part holds no path number, only the row where the next part starts.
+   * The paths in parts of about `chunk` (a part ends with a prefix's last path), in prefix order
+   * (see SortedPrefixes). Between parts the table may change: a part holds no path number, only
+   * the prefix where the next part starts. An empty part is a step of preparing the order.
    */
   *listPathChunks(filter: PathFilter, chunk: number): IterableIterator<AnnouncedPath[]> {
-    const owner = filter.owner || undefined;
-    // A name the config lacks is refused, listing the ones it has (as AddPath does); 0: no filter.
-    const check = validateCheck(filter.check, this.checks, 'check');
-    let rows: Iterable<number>;
-    if (filter.prefix !== undefined && filter.prefix !== '') {
-      const row = this.rib.find(validatePrefix(filter.prefix, 'prefix'));
-      rows = row === NIL || this.rib.pathCountOf(row) === 0 ? [] : [row];
-    } else {
-      rows = this.rib.rows();
-    }
+    const wanted = this.listFilter(filter);
     let out: AnnouncedPath[] = [];
-    for (const row of rows) {
-      const text = this.rib.prefixText(row);
-      for (let path = this.rib.firstPath(row); path !== NIL; path = this.rib.nextPath(path)) {
-        if (check !== 0 && this.rib.checkOf(path) !== check) continue;
-        const p = this.view(path, text);
-        if (owner !== undefined && !p.owners.includes(owner)) continue;
-        out.push(p);
+    for (const row of this.listedRows(filter)) {
+      if (row < 0) {
+        yield [];
+        continue;
       }
+      const text = this.rib.prefixText(row);
+      for (let path = this.rib.firstPath(row); path !== NIL; path = this.rib.nextPath(path)) if (wanted(path)) out.push(this.view(path, text));
       if (out.length >= chunk) {
         yield out;
         out = [];
       }
     }
     if (out.length > 0) yield out;
+  }
+
+  /**
+   * The same packed: each part is blocks of paths that share everything but their prefix and path
+   * identifier (a block per next hop, attribute set, owners and check in the part), so a table of
+   * a million paths costs no object per path here or on the wire.
+   */
+  *listPathBlocks(filter: PathFilter, chunk: number): IterableIterator<ListedBlock[]> {
+    const wanted = this.listFilter(filter);
+    let part = new Int32Array(Math.min(chunk, 1 << 16) + 64);
+    let n = 0;
+    for (const row of this.listedRows(filter)) {
+      if (row < 0) {
+        yield [];
+        continue;
+      }
+      for (let path = this.rib.firstPath(row); path !== NIL; path = this.rib.nextPath(path)) {
+        if (!wanted(path)) continue;
+        if (n === part.length) part = grow(part, n * 2);
+        part[n++] = path;
+      }
+      if (n >= chunk) {
+        yield this.blocksOf(part.subarray(0, n));
+        n = 0;
+      }
+    }
+    if (n > 0) yield this.blocksOf(part.subarray(0, n));
+  }
+
+  /** Which paths a listing keeps (owner and check filters); throws on a check the config lacks. */
+  private listFilter(filter: PathFilter): (path: number) => boolean {
+    const owner = filter.owner || undefined;
+    // A name the config lacks is refused, listing the ones it has (as AddPath does); 0: no filter.
+    const check = validateCheck(filter.check, this.checks, 'check');
+    const ownerSets = new Map<number, boolean>();
+    return (path) => {
+      if (check !== 0 && this.rib.checkOf(path) !== check) return false;
+      if (owner === undefined) return true;
+      const id = this.rib.ownerSetIdOf(path);
+      let has = ownerSets.get(id);
+      if (has === undefined) ownerSets.set(id, (has = this.rib.ownersOf(path).includes(owner)));
+      return has;
+    };
+  }
+
+  /** The rows a listing walks, in prefix order; -1 is a step of preparing that order (see SortedPrefixes). */
+  private *listedRows(filter: PathFilter): Generator<number> {
+    if (filter.prefix !== undefined && filter.prefix !== '') {
+      const row = this.rib.find(validatePrefix(filter.prefix, 'prefix'));
+      if (row !== NIL && this.rib.pathCountOf(row) > 0) yield row;
+      return;
+    }
+    const sorted = new SortedPrefixes(this.rib);
+    for (const _ of sorted.prepare()) yield -1;
+    while (sorted.next()) {
+      const row = sorted.row();
+      if (row >= 0) yield row;
+    }
+  }
+
+  /** A part's paths (in prefix order) as blocks of paths that share all but prefix and path id. */
+  private blocksOf(paths: Int32Array): ListedBlock[] {
+    const rib = this.rib;
+    const target = (p: number): number => this.gate?.targetOf(p) ?? NIL;
+    const order = new Uint32Array(paths.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    const same = (a: number, b: number): number => {
+      const x = paths[a]!;
+      const y = paths[b]!;
+      const rx = rib.rowOfPath(x);
+      const ry = rib.rowOfPath(y);
+      return (
+        Number(rib.isV6(rx)) - Number(rib.isV6(ry)) ||
+        rib.nextHopIdOf(x) - rib.nextHopIdOf(y) ||
+        rib.attributeId(rx) - rib.attributeId(ry) ||
+        rib.ownerSetIdOf(x) - rib.ownerSetIdOf(y) ||
+        rib.checkOf(x) - rib.checkOf(y) ||
+        target(x) - target(y)
+      );
+    };
+    order.sort((a, b) => same(a, b) || a - b);
+    const { addr, len } = rib.columns;
+    const blocks: ListedBlock[] = [];
+    for (let s = 0; s < order.length; ) {
+      let e = s + 1;
+      while (e < order.length && same(order[s]!, order[e]!) === 0) e++;
+      let size = 0;
+      for (let i = s; i < e; i++) size += 1 + ((len[rib.rowOfPath(paths[order[i]!]!)]! + 7) >> 3);
+      const prefixes = new Uint8Array(size);
+      const pathIds = new Uint32Array(e - s);
+      let at = 0;
+      for (let i = s; i < e; i++) {
+        const p = paths[order[i]!]!;
+        const row = rib.rowOfPath(p);
+        const l = len[row]!;
+        prefixes[at++] = l;
+        const octets = (l + 7) >> 3;
+        prefixes.set(addr.subarray(row * 16, row * 16 + octets), at);
+        at += octets;
+        pathIds[i - s] = rib.pathIdOf(p);
+      }
+      const first = paths[order[s]!]!;
+      const { prefix: _prefix, pathId: _pathId, ...template } = this.view(first);
+      blocks.push({ template, prefixes, pathIds });
+      s = e;
+    }
+    return blocks;
   }
 
   /** A path as the API shows it, with its health check's findings when it names one. */

@@ -119,6 +119,11 @@ export class HealthGate implements PathGate {
   }
 
   /** The check and health of a path, as list and watch show them; undefined for a path without one. */
+  /** The target the path's check probes (equal ids, equal findings), or -1. */
+  targetOf(path: number): number {
+    return path < this.target.length ? this.target[path]! : NIL;
+  }
+
   describe(path: number): { check: string; health?: PathHealth } | undefined {
     const check = this.rib.checkOf(path);
     if (check === 0) return undefined;

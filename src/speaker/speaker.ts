@@ -16,7 +16,7 @@ import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js'
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
 import { isHostAddress } from '../loopback.js';
-import type { AddedPath, HealthCheckDetail, HealthCheckStatus, PathFilter, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
+import type { AddedPath, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
@@ -292,6 +292,10 @@ export class Speaker implements SpeakerApi {
 
   listPathChunks(filter: PathFilter, chunk: number): Iterable<readonly AnnouncedPath[]> {
     return this.desired.listPathChunks(filter, chunk);
+  }
+
+  listPathBlocks(filter: PathFilter, chunk: number): Iterable<readonly ListedBlock[]> {
+    return this.desired.listPathBlocks(filter, chunk);
   }
 
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void {

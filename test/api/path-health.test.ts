@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, type AnnouncedPath, type PathInput, type SpeakerEvent } from '../../src/client.js';
 import type { PathHealth } from '../../src/rib/types.js';
 import type { Family } from '../../src/codec/types.js';
-import type { ReplaceTransaction, SpeakerApi } from '../../src/speaker/api.js';
+import type { ListedBlock, ReplaceTransaction, SpeakerApi } from '../../src/speaker/api.js';
+import { Prefix } from '../../src/codec/values.js';
 import type { Speaker } from '../../src/speaker/speaker.js';
 import { eventually, rejection, startFixture, type ApiFixture } from './fixture.js';
 import { FakeProber, webCheck } from './health-fixture.js';
@@ -20,6 +21,14 @@ afterEach(async () => {
 });
 
 const AT = Date.UTC(2026, 10, 22, 3, 10, 0);
+
+/** One path as a listing's block of one. */
+function asBlock(p: AnnouncedPath): ListedBlock {
+  const { prefix, pathId, ...template } = p;
+  const parsed = Prefix.parse(prefix)!;
+  const octets = (parsed.length + 7) >> 3;
+  return { template, prefixes: Uint8Array.from([parsed.length, ...parsed.bytes.subarray(0, octets)]), pathIds: Uint32Array.of(pathId) };
+}
 
 /** What the stand-in saw of each call, in the speaker's terms. */
 interface Seen {
@@ -75,6 +84,11 @@ function standIn(seen: Seen, health: Map<string, { check: string; health?: PathH
           case 'listPathChunks':
             return function* (filter: Parameters<SpeakerApi['listPathChunks']>[0], chunk: number) {
               for (const part of target.listPathChunks(filter, chunk)) yield part.map(decorate);
+            };
+          case 'listPathBlocks':
+            // A block per path, each decorated: what the API does with a block's check and health.
+            return function* (filter: Parameters<SpeakerApi['listPathBlocks']>[0], chunk: number) {
+              for (const part of target.listPathChunks(filter, chunk)) yield part.map((p) => asBlock(decorate(p)));
             };
           case 'watch':
             return (listener: (e: SpeakerEvent) => void) => {

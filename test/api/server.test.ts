@@ -341,7 +341,7 @@ describe('failures that are not the caller\'s', () => {
     const broken = (s: SpeakerApi): SpeakerApi =>
       new Proxy(s, {
         get: (target, key) =>
-          key === 'listPathChunks'
+          key === 'listPathBlocks'
             ? () => {
                 throw new Error('rib exploded');
               }

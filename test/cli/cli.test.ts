@@ -267,6 +267,30 @@ describe('list', () => {
     expect((JSON.parse(p.stdout) as { paths: unknown[] }).paths).toHaveLength(2);
   });
 
+  it('prints a large table as it arrives, in prefix order, aligned, and --json as one document', async () => {
+    // 40,000 paths: 1,000 EIPs x 40 nodes, more than the parts the first lines wait for.
+    const set: { prefix: string; nextHop: string }[] = [];
+    for (let e = 999; e >= 0; e--) for (let n = 0; n < 40; n++) set.push({ prefix: `198.18.${e >> 8}.${e & 255}`, nextHop: `198.51.100.${100 + n}` });
+    await f.speaker.replacePaths('lb', set);
+    const writes: string[] = [];
+    const r = await cli(['list'], undefined, { stdout: { write: (t: string) => void writes.push(t) } });
+    expect(r.code).toBe(0);
+    expect(writes.length).toBeGreaterThanOrEqual(3); // printed in parts, not at the end
+    const lines = writes.join('').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(40_001);
+    expect(lines[0]).toBe('PREFIX           NEXT-HOP        PATH-ID  OWNERS  ATTRIBUTES');
+    expect(lines[1]).toMatch(/^198\.18\.0\.0\/32 {4}198\.51\.100\.100 {2}\d+ +lb {6}-$/);
+    expect(lines.at(-1)).toMatch(/^198\.18\.3\.231\/32 {2}198\.51\.100\.139 {2}\d+ +lb {6}-$/);
+    // Every line has its columns where the header has them.
+    const at = lines[0]!.indexOf('NEXT-HOP');
+    expect(lines.every((l, i) => i === 0 || (l[at - 1] === ' ' && l[at] === '1'))).toBe(true);
+    const prefixes = lines.slice(1).map((l) => l.split(' ')[0]!);
+    expect(prefixes.filter((_, i) => i % 40 === 0)).toEqual(Array.from({ length: 1000 }, (_, e) => `198.18.${e >> 8}.${e & 255}/32`));
+    const j = await cli(['list', '--json']);
+    expect(j.stdout).toBe(JSON.stringify({ paths: await f.client.listPaths() }, null, 2) + '\n');
+  });
+
   it('says so when there is nothing', async () => {
     expect(await cli(['list'])).toEqual({ code: 0, stdout: 'no paths\n', stderr: '' });
     expect(JSON.parse((await cli(['list', '--json'])).stdout)).toEqual({ paths: [] });

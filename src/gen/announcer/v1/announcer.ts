@@ -322,15 +322,41 @@ export interface ListPathsRequest {
    * INVALID_ARGUMENT naming `check`.
    */
   check: string;
+  /**
+   * Answer in `blocks` instead of `paths`: the cheap way to read a large table (no message and no
+   * string per path). The typed client always asks for it.
+   */
+  packed: boolean;
 }
 
-/** ListPaths: one part of the matching paths. */
+/**
+ * ListPaths: one part of the matching paths. The parts come in prefix order (IPv4 before IPv6,
+ * then by address, then by length), a prefix's paths in one part; paths added while the table is
+ * read may be left out.
+ */
 export interface ListPathsResponse {
-  /**
-   * The paths of this part, grouped by prefix, each prefix's paths oldest first; the prefixes come
-   * in no particular order (`announcer list` sorts them).
-   */
+  /** The paths of this part, each prefix's paths oldest first. */
   paths: Path[];
+  /** With `packed`: the paths of this part in blocks (a prefix's paths are in different blocks). */
+  blocks: ListedPaths[];
+}
+
+/** Paths that share everything but their prefix and path identifier, packed. */
+export interface ListedPaths {
+  /**
+   * What every path of the block has (family, next hop, attributes, owners, check, health); its
+   * `prefix` is empty and its `path_id` 0.
+   */
+  template:
+    | Path
+    | undefined;
+  /**
+   * The prefixes, in prefix order, as BGP writes NLRI (RFC 4271 4.3): a length octet, then the
+   * prefix's significant octets.
+   */
+  prefixes: Buffer;
+  /** Each prefix's path identifier, in the same order: 4 octets each, most significant first. */
+  pathIds: Buffer;
 }
 
 /** ListPeers takes no arguments. */
@@ -1665,7 +1691,7 @@ export const DeletePathResponse: MessageFns<DeletePathResponse> = {
 };
 
 function createBaseListPathsRequest(): ListPathsRequest {
-  return { owner: "", prefix: "", check: "" };
+  return { owner: "", prefix: "", check: "", packed: false };
 }
 
 export const ListPathsRequest: MessageFns<ListPathsRequest> = {
@@ -1678,6 +1704,9 @@ export const ListPathsRequest: MessageFns<ListPathsRequest> = {
     }
     if (message.check !== "") {
       writer.uint32(26).string(message.check);
+    }
+    if (message.packed !== false) {
+      writer.uint32(32).bool(message.packed);
     }
     return writer;
   },
@@ -1719,6 +1748,14 @@ export const ListPathsRequest: MessageFns<ListPathsRequest> = {
             message.check = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.packed = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1733,13 +1770,16 @@ export const ListPathsRequest: MessageFns<ListPathsRequest> = {
 };
 
 function createBaseListPathsResponse(): ListPathsResponse {
-  return { paths: [] };
+  return { paths: [], blocks: [] };
 }
 
 export const ListPathsResponse: MessageFns<ListPathsResponse> = {
   encode(message: ListPathsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.paths) {
       Path.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.blocks) {
+      ListedPaths.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -1763,6 +1803,82 @@ export const ListPathsResponse: MessageFns<ListPathsResponse> = {
             }
 
             message.paths.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.blocks.push(ListedPaths.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListedPaths(): ListedPaths {
+  return { template: undefined, prefixes: Buffer.alloc(0), pathIds: Buffer.alloc(0) };
+}
+
+export const ListedPaths: MessageFns<ListedPaths> = {
+  encode(message: ListedPaths, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      Path.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    if (message.prefixes.length !== 0) {
+      writer.uint32(18).bytes(message.prefixes);
+    }
+    if (message.pathIds.length !== 0) {
+      writer.uint32(26).bytes(message.pathIds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListedPaths {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListedPaths();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = Path.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.prefixes = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pathIds = Buffer.from(reader.bytes());
             continue;
           }
         }
