@@ -12,5 +12,5 @@ export {
   type HealthStatus,
 } from './api/client.js';
 export type { HealthCheckDetail, HealthEffect, HealthState, HealthTargetStatus, PathAttributes, PathHealth } from './speaker/api.js';
-export type { PeerGracefulRestartStatus, PeerShutdownOutcome } from './speaker/api.js';
+export type { PeerGracefulRestartStatus, PeerReach, PeerShutdownOutcome, PrefixReach, SetSize } from './speaker/api.js';
 export type { AddedPath, AddOutcome, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';

@@ -14,6 +14,7 @@ import type {
   PathSelector,
   PeerShutdownOutcome,
   PeerStatus,
+  PrefixReach,
   ReplaceOptions,
   ReplaceResult,
   SpeakerEvent,
@@ -31,6 +32,7 @@ import {
   peerFromPb,
   replaceResultFromPb,
   listPartFromPb,
+  addPathReachFromPb,
   replaceToPb,
   selectorToPb,
   shutdownFromPb,
@@ -66,6 +68,8 @@ export interface ApiClient {
   readonly target: string;
   /** Announce (or update) paths; returns them as the speaker holds them. */
   addPaths(paths: readonly PathInput[]): Promise<AddedPath[]>;
+  /** The same, with what every peer is sent of each prefix. */
+  addPathsReach(paths: readonly PathInput[]): Promise<{ paths: AddedPath[]; reach: PrefixReach[] }>;
   /** Withdraw paths of one prefix; NOT_FOUND when none match. Returns those removed. */
   deletePaths(selector: PathSelector): Promise<AnnouncedPath[]>;
   /**
@@ -358,8 +362,12 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
   return {
     target,
     async addPaths(paths) {
+      return (await this.addPathsReach(paths)).paths;
+    },
+    async addPathsReach(paths) {
       checkPaths(paths);
-      return addPathResponseFromPb(await call(grpc.addPath, { paths: paths.map(pathInputToPb) }));
+      const res = await call(grpc.addPath, { paths: paths.map(pathInputToPb) });
+      return { paths: addPathResponseFromPb(res), reach: addPathReachFromPb(res) };
     },
     async deletePaths(selector) {
       const res = await call(grpc.deletePath, selectorToPb(selector));

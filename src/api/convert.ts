@@ -8,7 +8,7 @@ import { Prefix } from '../codec/values.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
 import type { HealthEffect, HealthState, PathHealth } from '../speaker/api.js';
 import type { AddedPath, AddOutcome, AnnouncedPath, HealthCheckDetail, HealthTargetStatus, PeerGracefulRestartStatus, PeerShutdownOutcome, PeerStatus, StateName } from '../speaker/api.js';
-import type { ListedBlock, PathFilter, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
+import type { ListedBlock, PathFilter, PeerReach, PrefixReach, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {
   'ipv4-unicast': pb.Family.FAMILY_IPV4_UNICAST,
@@ -169,8 +169,9 @@ const OUTCOME_TO_PB: Record<AddOutcome, pb.AddPathOutcome> = {
 };
 const OUTCOME_FROM_PB = invert(OUTCOME_TO_PB);
 
-export function addPathResponseToPb(paths: readonly AddedPath[]): pb.AddPathResponse {
+export function addPathResponseToPb(paths: readonly AddedPath[], reach: readonly PrefixReach[] = []): pb.AddPathResponse {
   return {
+    reach: reach.map((r) => ({ prefix: r.prefix, peers: r.peers.map(peerReachToPb) })),
     paths: paths.map(announcedPathToPb),
     results: paths.map((p) => ({
       outcome: OUTCOME_TO_PB[p.outcome],
@@ -188,6 +189,18 @@ export function addPathResponseFromPb(r: pb.AddPathResponse): AddedPath[] {
   });
 }
 
+export function addPathReachFromPb(r: pb.AddPathResponse): PrefixReach[] {
+  return r.reach.map((x) => ({ prefix: x.prefix, peers: x.peers.map(peerReachFromPb) }));
+}
+
+function peerReachToPb(r: PeerReach): pb.PeerReach {
+  return { peer: r.peer, established: r.established, paths: r.paths, of: r.of, reasons: [...r.reasons], nextHops: [...(r.nextHops ?? [])] };
+}
+
+function peerReachFromPb(r: pb.PeerReach): PeerReach {
+  return { peer: r.peer, established: r.established, paths: r.paths, of: r.of, reasons: r.reasons, ...(r.nextHops.length > 0 ? { nextHops: r.nextHops } : {}) };
+}
+
 export function selectorToPb(s: PathSelector): pb.DeletePathRequest {
   return { prefix: s.prefix, nextHops: [...(s.nextHops ?? [])], owner: s.owner ?? '' };
 }
@@ -201,7 +214,7 @@ export function selectorFromPb(r: pb.DeletePathRequest): PathSelector {
 }
 
 export function filterToPb(f: PathFilter = {}, packed = false): pb.ListPathsRequest {
-  return { owner: f.owner ?? '', prefix: f.prefix ?? '', check: f.check ?? '', packed };
+  return { owner: f.owner ?? '', prefix: f.prefix ?? '', check: f.check ?? '', peer: f.peer ?? '', packed };
 }
 
 /** A listing's block on the wire: the template a Path without prefix and path id, the ids big-endian. */
@@ -263,7 +276,7 @@ export function listPartFromPb(part: pb.ListPathsResponse): AnnouncedPath[] {
 }
 
 export function filterFromPb(r: pb.ListPathsRequest): PathFilter {
-  return { ...opt('owner', given(r.owner)), ...opt('prefix', given(r.prefix)), ...opt('check', given(r.check)) };
+  return { ...opt('owner', given(r.owner)), ...opt('prefix', given(r.prefix)), ...opt('check', given(r.check)), ...opt('peer', given(r.peer)) };
 }
 
 /** One part of a streamed ReplacePaths, with paths (`PathInput`s) or a block of packed prefixes. */
@@ -305,6 +318,8 @@ export function replaceResultToPb(r: ReplaceResult): pb.ReplacePathsResponse {
     addedCount: r.added,
     removedCount: r.removed,
     updatedCount: r.updated,
+    size: (r.size ?? []).map((z) => ({ family: FAMILY_TO_PB[z.family], paths: z.paths, prefixes: z.prefixes })),
+    reach: (r.reach ?? []).map(peerReachToPb),
   };
 }
 
@@ -314,6 +329,8 @@ export function replaceResultFromPb(r: pb.ReplacePathsResponse, details: boolean
     removed: r.removedCount,
     updated: r.updatedCount,
     unchanged: r.unchanged,
+    size: r.size.map((z) => ({ family: familyFromPb(z.family), paths: z.paths, prefixes: z.prefixes })),
+    reach: r.reach.map(peerReachFromPb),
     ...(details
       ? { details: { added: r.added.map(announcedPathFromPb), removed: r.removed.map(announcedPathFromPb), updated: r.updated.map(announcedPathFromPb) } }
       : {}),

@@ -336,7 +336,8 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
   const impl: AnnouncerServer = {
     addPath: unary('AddPath', async (req) => {
       if (req.paths.length === 0) throw new RequestError('invalid-argument', 'paths', 'paths: at least one path is required');
-      return addPathResponseToPb(await speaker.addPaths(req.paths.map(pathInputFromPb)));
+      const added = await speaker.addPaths(req.paths.map(pathInputFromPb));
+      return addPathResponseToPb(added, speaker.reach([...new Set(added.map((p) => p.prefix))]));
     }),
     deletePath: unary('DeletePath', async (req) => {
       const removed = await speaker.deletePaths(selectorFromPb(req));

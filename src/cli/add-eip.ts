@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import type { PathInput } from '../client.js';
 import { withApi, type CommandContext } from './context.js';
 import type { FieldWords } from './errors.js';
-import { addReport, json } from './format.js';
+import { addReachReport, json } from './format.js';
 import { checkName, communityArg, familyMismatch, largeCommunityArg, nextHopArg, ownerName, prefixArg, uint32 } from './options.js';
 import { UsageError } from './context.js';
 
@@ -66,8 +66,8 @@ export function registerAddEip(program: Command, ctx: CommandContext): void {
         async (client) => {
           const mismatch = familyMismatch(prefix, o.nextHop);
           if (mismatch) throw new UsageError(mismatch);
-          const paths = await client.addPaths(pathInputs(prefix, o));
-          ctx.io.stdout.write(o.json ? json({ paths }) : addReport(paths));
+          const { paths, reach } = await client.addPathsReach(pathInputs(prefix, o));
+          ctx.io.stdout.write(o.json ? json({ paths, reach }) : addReachReport(paths, reach));
         },
         ADD_EIP_WORDS,
       );

@@ -9,7 +9,9 @@ import type {
   HealthState,
   HealthTargetStatus,
   PathAttributes,
+  PeerReach,
   PeerShutdownOutcome,
+  PrefixReach,
   PeerStatus,
   ReplaceResult,
   SpeakerEvent,
@@ -160,6 +162,36 @@ export function addReport(paths: readonly AddedPath[]): string {
     .join('');
 }
 
+/**
+ * What the peers are sent, a line each, under what was added or replaced:
+ *   to router1: 3 of 3 paths, via 198.51.100.11, 198.51.100.12, 198.51.100.13
+ *   to router2: 1 of 3 paths, via 198.51.100.11 (no ADD-PATH: one path per prefix)
+ *   to router3: 3 of 3 paths once up (not established (Active))
+ *   no peer carries ipv6-unicast: announced to nobody
+ */
+export function reachLines(peers: readonly PeerReach[], indent = '  '): string {
+  if (peers.length === 0) return `${indent}no peers are configured: announced to nobody\n`;
+  const carried = peers.filter((p) => !p.reasons.some((r) => r.startsWith('does not carry ')));
+  if (carried.length === 0) {
+    const families = [...new Set(peers.flatMap((p) => p.reasons.filter((r) => r.startsWith('does not carry ')).map((r) => r.slice('does not carry '.length))))];
+    return `${indent}no peer carries ${families.join(' or ')}: announced to nobody\n`;
+  }
+  return peers
+    .map((p) => {
+      const via = p.nextHops && p.nextHops.length > 0 ? `, via ${p.nextHops.join(', ')}` : '';
+      const why = p.reasons.length > 0 ? ` (${p.reasons.join('; ')})` : '';
+      return `${indent}to ${p.peer}: ${p.paths} of ${p.of} path${p.of === 1 ? '' : 's'}${p.established ? '' : ' once up'}${via}${why}\n`;
+    })
+    .join('');
+}
+
+/** addReport, then per prefix what the peers are sent. */
+export function addReachReport(paths: readonly AddedPath[], reach: readonly PrefixReach[]): string {
+  const lines = [addReport(paths)];
+  for (const r of reach) lines.push(reach.length === 1 ? reachLines(r.peers) : `${r.prefix}:\n${reachLines(r.peers)}`);
+  return lines.join('');
+}
+
 /** IPv4 before IPv6, then by address, length and path id: the order people read tables in. */
 export function sortPaths(paths: readonly AnnouncedPath[]): AnnouncedPath[] {
   const keyed = paths.map((p) => ({ p, prefix: Prefix.parse(p.prefix) }));
@@ -180,9 +212,10 @@ export function replaceSummary(r: ReplaceResult): string {
   return `added ${r.added}, removed ${r.removed}, updated ${r.updated}, unchanged ${r.unchanged}`;
 }
 
-/** The summary line, and with details one line per path changed. */
+/** The summary line, what the peers are sent of the set, and with details one line per path changed. */
 export function replaceReport(r: ReplaceResult): string {
   const lines = [replaceSummary(r)];
+  if (r.reach && (r.size ?? []).length > 0) lines.push(reachLines(r.reach).trimEnd());
   const d = r.details;
   if (d) {
     for (const [what, list] of [['added', d.added], ['removed', d.removed], ['updated', d.updated]] as const) {

@@ -1,4 +1,4 @@
-// announcer list [--owner NAME] [--prefix PREFIX] [--check NAME]: the announced paths, printed as
+// announcer list [--owner NAME] [--prefix PREFIX] [--check NAME] [--peer NAME]: the announced paths, printed as
 // they arrive (the daemon sends them in prefix order), so a table of a million paths starts at once.
 
 import type { Command } from 'commander';
@@ -12,6 +12,7 @@ interface ListOptions {
   owner?: string;
   prefix?: string;
   check?: string;
+  peer?: string;
   json?: boolean;
 }
 
@@ -22,6 +23,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
     .option('--owner <name>', "only this owner's paths", ownerName)
     .option('--prefix <prefix>', 'only the paths of this prefix')
     .option('--check <name>', "only the paths that name this health check (from the daemon's healthChecks)", checkName)
+    .option('--peer <name>', 'only the paths this peer (a configured name or address) is sent now: one per prefix without ADD-PATH')
     .option('--json', 'print one JSON document (health.since, health.lastErrorAt: milliseconds since the epoch)')
     .action(async (o: ListOptions, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {
@@ -30,6 +32,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
           ...(o.owner !== undefined ? { owner: o.owner } : {}),
           ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
           ...(o.check !== undefined ? { check: o.check } : {}),
+          ...(o.peer !== undefined ? { peer: o.peer } : {}),
         })[Symbol.asyncIterator]();
         // Two parts are read before anything is printed: a listing that fits prints as one table
         // (columns as wide as they need); a longer one keeps the widths of its start.
@@ -58,7 +61,7 @@ export function registerList(program: Command, ctx: CommandContext): void {
         const widths = tableWidths(headers, start.map(row));
         out.write(table(headers, start.map(row), widths));
         for (let r = await parts.next(); !r.done; r = await parts.next()) out.write(table(null, r.value.map(row), widths));
-      }, { owner: '--owner', prefix: '--prefix', check: '--check' });
+      }, { owner: '--owner', prefix: '--prefix', check: '--check', peer: '--peer' });
     });
 }
 

@@ -16,6 +16,38 @@ export interface PathSelector {
   readonly owner?: string;
 }
 
+/**
+ * What one peer is sent of some paths: a prefix's (after AddPath) or an owner's set (after
+ * ReplacePaths). A peer that is not being sent the table yet is counted by its configuration.
+ */
+export interface PeerReach {
+  /** The peer's name (its address when it has none). */
+  readonly peer: string;
+  /** Whether it is being sent the table now; if not, the counts are what it will get once up. */
+  readonly established: boolean;
+  /** Paths it is (or will be) sent. */
+  readonly paths: number;
+  /** Of how many. */
+  readonly of: number;
+  /** Why fewer, in words: "no ADD-PATH: one path per prefix", "does not carry ipv6-unicast", ... */
+  readonly reasons: readonly string[];
+  /** For one prefix, established: the next hops it is sent, as it gets them. */
+  readonly nextHops?: readonly string[];
+}
+
+/** What every peer is sent of one prefix. */
+export interface PrefixReach {
+  readonly prefix: string;
+  readonly peers: readonly PeerReach[];
+}
+
+/** An owner's set by family: its paths and its prefixes. */
+export interface SetSize {
+  readonly family: Family;
+  readonly paths: number;
+  readonly prefixes: number;
+}
+
 /** Paths that share everything but their prefix and path identifier, packed (a listing's block). */
 export interface ListedBlock {
   /** What every path of the block has: prefix and pathId aside. */
@@ -31,6 +63,8 @@ export interface PathFilter {
   readonly prefix?: string;
   /** Only the paths that name this health check (a configured one: RequestError on `check` otherwise). */
   readonly check?: string;
+  /** Only the paths this peer is sent now (a configured peer's name or address: RequestError on `peer` otherwise). */
+  readonly peer?: string;
 }
 
 /** What ReplacePaths did: only the difference was sent to the peers. */
@@ -43,6 +77,10 @@ export interface ReplaceResult {
   readonly updated: number;
   /** Paths left exactly as they were: nothing was sent for them. */
   readonly unchanged: number;
+  /** The owner's set after the call, by family (families it has paths of). */
+  readonly size?: readonly SetSize[];
+  /** What each peer is sent of the set (counted by family: health checks may hold back some). */
+  readonly reach?: readonly PeerReach[];
   /** The paths themselves, only when asked for (a million-path answer is not free). */
   readonly details?: {
     readonly added: readonly AnnouncedPath[];
@@ -250,6 +288,8 @@ export interface SpeakerApi {
   /** The same in parts (a streamed request): the owner is checked now, the paths as they are added. */
   beginReplace(owner: string): ReplaceTransaction;
   listPaths(filter?: PathFilter): AnnouncedPath[];
+  /** What every peer is sent of each of these prefixes (text as in a path; unknown ones: what they would be sent of none). */
+  reach(prefixes: readonly string[]): PrefixReach[];
   /** The same in parts of at most `chunk` paths, made as they are read (a table is streamed, never held as views). */
   listPathChunks(filter: PathFilter, chunk: number): Iterable<readonly AnnouncedPath[]>;
   /** The same packed (see ListedBlock): parts of blocks, made as they are read. An empty part is a step of work with nothing to send. */

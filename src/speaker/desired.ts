@@ -19,6 +19,9 @@ import type { EventHub } from './events.js';
 import type { HealthGate } from './path-health.js';
 
 const NIL = -1;
+
+/** The paths (numbers) of a row that one peer is sent: a listing's peer filter. */
+export type SentTo = (row: number) => readonly number[];
 /** The most paths a ReplacePaths makes room for on the client's word (its announced total). */
 const MAX_RESERVE = 1 << 24;
 
@@ -306,6 +309,7 @@ export class DesiredTable {
       removed: c.removedCount,
       updated: c.updatedCount,
       unchanged: c.unchanged,
+      size: (['ipv4-unicast', 'ipv6-unicast'] as const).map((family, v6) => ({ family, paths: c.setPaths[v6]!, prefixes: c.setPrefixes[v6]! })).filter((s) => s.paths > 0),
       ...(options.details ? { details: c.details() } : {}),
     };
     await durable;
@@ -403,8 +407,8 @@ export class DesiredTable {
    * (see SortedPrefixes). Between parts the table may change: a part holds no path number, only
    * the prefix where the next part starts. An empty part is a step of preparing the order.
    */
-  *listPathChunks(filter: PathFilter, chunk: number): IterableIterator<AnnouncedPath[]> {
-    const wanted = this.listFilter(filter);
+  *listPathChunks(filter: PathFilter, chunk: number, sentTo?: SentTo): IterableIterator<AnnouncedPath[]> {
+    const wanted = this.listFilter(filter, sentTo);
     let out: AnnouncedPath[] = [];
     for (const row of this.listedRows(filter)) {
       if (row < 0) {
@@ -426,8 +430,8 @@ export class DesiredTable {
    * identifier (a block per next hop, attribute set, owners and check in the part), so a table of
    * a million paths costs no object per path here or on the wire.
    */
-  *listPathBlocks(filter: PathFilter, chunk: number): IterableIterator<ListedBlock[]> {
-    const wanted = this.listFilter(filter);
+  *listPathBlocks(filter: PathFilter, chunk: number, sentTo?: SentTo): IterableIterator<ListedBlock[]> {
+    const wanted = this.listFilter(filter, sentTo);
     let part = new Int32Array(Math.min(chunk, 1 << 16) + 64);
     let n = 0;
     for (const row of this.listedRows(filter)) {
@@ -448,14 +452,21 @@ export class DesiredTable {
     if (n > 0) yield this.blocksOf(part.subarray(0, n));
   }
 
-  /** Which paths a listing keeps (owner and check filters); throws on a check the config lacks. */
-  private listFilter(filter: PathFilter): (path: number) => boolean {
+  /** Which paths a listing keeps (owner, check and peer filters); throws on a check the config lacks. */
+  private listFilter(filter: PathFilter, sentTo?: SentTo): (path: number) => boolean {
     const owner = filter.owner || undefined;
+    let sentRow = NIL;
+    let sent: readonly number[] = [];
     // A name the config lacks is refused, listing the ones it has (as AddPath does); 0: no filter.
     const check = validateCheck(filter.check, this.checks, 'check');
     const ownerSets = new Map<number, boolean>();
     return (path) => {
       if (check !== 0 && this.rib.checkOf(path) !== check) return false;
+      if (sentTo) {
+        const row = this.rib.rowOfPath(path);
+        if (row !== sentRow) [sentRow, sent] = [row, sentTo(row)];
+        if (!sent.includes(path)) return false;
+      }
       if (owner === undefined) return true;
       const id = this.rib.ownerSetIdOf(path);
       let has = ownerSets.get(id);
@@ -665,6 +676,9 @@ class ReplaceCommit {
   rowAttr = new Int32Array(0);
   /** Owner set id -> whether it has the owner. */
   private readonly owned = new Map<number, boolean>();
+  /** The set's paths and prefixes, IPv4 [0] and IPv6 [1]. */
+  readonly setPaths = [0, 0];
+  readonly setPrefixes = [0, 0];
   addedCount = 0;
   removedCount = 0;
   updatedCount = 0;
@@ -699,8 +713,12 @@ class ReplaceCommit {
       this.rowAttr = grow(this.rowAttr, size);
     }
     this.nextEntry[i] = NIL;
-    if (this.head[row] === NIL) this.head[row] = i;
-    else this.nextEntry[this.tail[row]!] = i;
+    const v6 = this.stage.v6[i]!;
+    this.setPaths[v6]!++;
+    if (this.head[row] === NIL) {
+      this.head[row] = i;
+      this.setPrefixes[v6]!++;
+    } else this.nextEntry[this.tail[row]!] = i;
     this.tail[row] = i;
     this.rowAttr[row] = this.stage.attr[i]!;
   }

@@ -42,6 +42,21 @@ export interface PeerExport {
   readonly nextHops: NextHopResolver;
 }
 
+/** What a peer is sent of one prefix (see SendPipeline.reach). */
+export interface RowReach {
+  readonly family: Family;
+  /** Whether the session carries the prefix's family at all. */
+  readonly carried: boolean;
+  /** Whether it carries every path (ADD-PATH send negotiated), or one. */
+  readonly addPath: boolean;
+  /** The paths sent (path numbers), and each one's next hop as the peer gets it. */
+  readonly paths: readonly number[];
+  readonly nextHops: readonly IpAddress[];
+  /** Paths not sent: withdrawn by their health check; next hop "self" without an address of the family. */
+  readonly withdrawn: number;
+  readonly unresolved: number;
+}
+
 /** One batch as written, for watchers (built only when someone asks). */
 export interface SentBatch {
   readonly announced: readonly { readonly row: number; readonly pathId: number; readonly nextHop: IpAddress }[];
@@ -125,6 +140,8 @@ export class SendPipeline {
   private desiredIds = new Uint32Array(16);
   private desiredNh = new Int32Array(16);
   private desiredAttr = new Int32Array(16);
+  /** The path (number) each desired route is made from. */
+  private desiredPath = new Int32Array(16);
 
   /** Routes written, in total (for counters). */
   routesSent = 0;
@@ -148,6 +165,37 @@ export class SendPipeline {
   /** Rows waiting to be looked at (queued, or not yet reached by the initial sweep). */
   get queued(): number {
     return this.qSize + this.sweepEnd - this.sweepNext;
+  }
+
+  /**
+   * What this peer is sent of `row` (when it is being sent the table): the paths, their next hops
+   * as the peer sees them, and why the others are not sent. Null while it is sent nothing.
+   */
+  /** What the peer negotiated, while it is being sent the table (else null). */
+  get sending(): PeerExport | null {
+    return this.peer;
+  }
+
+  reach(row: number): RowReach | null {
+    const peer = this.peer;
+    if (!peer) return null;
+    const rib = this.rib;
+    const family = rib.familyOf(row);
+    const n = this.desired(row, peer);
+    const paths: number[] = [];
+    const nextHops: IpAddress[] = [];
+    for (let i = 0; i < n; i++) {
+      paths.push(this.desiredPath[i]!);
+      nextHops.push(this.nextHopOf(this.desiredNh[i]!, family, peer)!);
+    }
+    let withdrawn = 0;
+    let unresolved = 0;
+    const rowAttr = rib.attributeId(row);
+    for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
+      if (this.nextHopOf(rib.nextHopIdOf(p), family, peer) === null) unresolved++;
+      else if (this.gate && this.gate.attributeOf(p, rowAttr) === NIL) withdrawn++;
+    }
+    return { family, carried: peer.families.includes(family), addPath: peer.addPath.includes(family), paths, nextHops, withdrawn, unresolved };
   }
 
   /** The session is established: send the whole table, then End-of-RIB per family. */
@@ -315,7 +363,9 @@ export class SendPipeline {
           this.desiredIds = grow(this.desiredIds, n * 2);
           this.desiredNh = grow(this.desiredNh, n * 2);
           this.desiredAttr = grow(this.desiredAttr, n * 2);
+          this.desiredPath = grow(this.desiredPath, n * 2);
         }
+        this.desiredPath[n] = p;
         this.desiredIds[n] = rib.pathIdOf(p);
         this.desiredAttr[n] = attr;
         this.desiredNh[n++] = nhId;
@@ -338,12 +388,13 @@ export class SendPipeline {
         }
         continue;
       }
-      return this.single(nhId, attr);
+      return this.single(p, nhId, attr);
     }
-    return fallback === NIL ? 0 : this.single(rib.nextHopIdOf(fallback), fallbackAttr);
+    return fallback === NIL ? 0 : this.single(fallback, rib.nextHopIdOf(fallback), fallbackAttr);
   }
 
-  private single(nhId: number, attr: number): number {
+  private single(p: number, nhId: number, attr: number): number {
+    this.desiredPath[0] = p;
     this.desiredIds[0] = 0;
     this.desiredNh[0] = nhId;
     this.desiredAttr[0] = attr;

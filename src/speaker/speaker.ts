@@ -11,15 +11,17 @@ import { ReceivedRoutes } from '../rib/received.js';
 import { RequestError } from '../rib/request-error.js';
 import { PrefixPolicy } from '../rib/special-addresses.js';
 import type { AnnouncedPath } from '../rib/types.js';
+import { validatePrefix } from '../rib/validate.js';
 import type { StateStore, StoredState } from '../store/state-store.js';
 import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js';
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
 import { isHostAddress } from '../loopback.js';
-import type { AddedPath, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
-import { DesiredTable } from './desired.js';
+import type { AddedPath, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PrefixReach, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
+import { DesiredTable, type SentTo } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
+import { prefixReach, setReach, type ReachPeer } from './reach.js';
 import { SendPipeline, type PipelineOptions, type SentBatch } from './send-pipeline.js';
 import { warmUpSendPath } from './warm-up.js';
 import { HealthGate } from './path-health.js';
@@ -278,24 +280,64 @@ export class Speaker implements SpeakerApi {
     return this.desired.deletePaths(sel);
   }
 
-  replacePaths(owner: string, inputs: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult> {
-    return this.desired.replacePaths(owner, inputs, options);
+  async replacePaths(owner: string, inputs: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult> {
+    return this.withReach(await this.desired.replacePaths(owner, inputs, options));
   }
 
   beginReplace(owner: string): ReplaceTransaction {
-    return this.desired.beginReplace(owner);
+    const t = this.desired.beginReplace(owner);
+    return {
+      add: (paths) => t.add(paths),
+      addPacked: (family, prefixes, nextHop, check) => t.addPacked(family, prefixes, nextHop, check),
+      reserve: (n) => t.reserve(n),
+      get count() {
+        return t.count;
+      },
+      commit: async (options) => this.withReach(await t.commit(options)),
+    };
+  }
+
+  /** A replace's result with what each peer is sent of the owner's set. */
+  private withReach(r: ReplaceResult): ReplaceResult {
+    return { ...r, reach: setReach(r.size ?? [], this.reachPeers()) };
+  }
+
+  reach(prefixes: readonly string[]): PrefixReach[] {
+    const rib = this.desired.rib;
+    const peers = this.reachPeers();
+    return prefixes.map((text, i) => {
+      const prefix = validatePrefix(text, `prefixes[${i}]`);
+      return { prefix: prefix.toString(), peers: prefixReach(rib, rib.find(prefix), prefix.family, peers) };
+    });
+  }
+
+  private reachPeers(): ReachPeer[] {
+    return [...this.peers.values()].map(({ session: s, pipeline }) => ({
+      name: s.config.name || s.config.address,
+      state: s.state,
+      families: s.config.families,
+      addPath: s.config.addPath,
+      pipeline,
+    }));
   }
 
   listPaths(filter: PathFilter = {}): AnnouncedPath[] {
-    return this.desired.listPaths(filter);
+    return [...this.listPathChunks(filter, Infinity)].flat();
   }
 
   listPathChunks(filter: PathFilter, chunk: number): Iterable<readonly AnnouncedPath[]> {
-    return this.desired.listPathChunks(filter, chunk);
+    return this.desired.listPathChunks(filter, chunk, this.sentTo(filter));
   }
 
   listPathBlocks(filter: PathFilter, chunk: number): Iterable<readonly ListedBlock[]> {
-    return this.desired.listPathBlocks(filter, chunk);
+    return this.desired.listPathBlocks(filter, chunk, this.sentTo(filter));
+  }
+
+  /** A listing's peer filter: what that peer is sent of a row (nothing while it is not up). */
+  private sentTo(filter: PathFilter): SentTo | undefined {
+    if (filter.peer === undefined || filter.peer === '') return undefined;
+    const { pipeline } = this.peerNamed(filter.peer, 'peer');
+    return (row) => pipeline.reach(row)?.paths ?? [];
   }
 
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void {
@@ -310,17 +352,20 @@ export class Speaker implements SpeakerApi {
     return this.desired.gate?.details() ?? [];
   }
 
+  /** A configured peer by name or address (RequestError on `field` naming the configured ones). */
+  private peerNamed(name: string, field: string): PeerState {
+    const ip = IpAddress.parse(name.trim());
+    const one = this.peers.get(ip ? ip.toString() : name) ?? [...this.peers.values()].find((p) => p.session.config.name === name);
+    if (!one) {
+      const known = [...this.peers.values()].map((p) => p.session.config.name).join(', ') || 'none';
+      throw new RequestError('invalid-argument', field, `${field}: ${name} is not a configured peer (configured: ${known})`);
+    }
+    return one;
+  }
+
   listPeers(filter: { readonly peer?: string } = {}): PeerStatus[] {
     let peers = [...this.peers.values()];
-    if (filter.peer !== undefined && filter.peer !== '') {
-      const ip = IpAddress.parse(filter.peer.trim());
-      const one = this.peers.get(ip ? ip.toString() : filter.peer) ?? [...this.peers.values()].find((p) => p.session.config.name === filter.peer);
-      if (!one) {
-        const known = [...this.peers.values()].map((p) => p.session.config.name).join(', ') || 'none';
-        throw new RequestError('invalid-argument', 'peer', `peer: ${filter.peer} is not a configured peer (configured: ${known})`);
-      }
-      peers = [one];
-    }
+    if (filter.peer !== undefined && filter.peer !== '') peers = [this.peerNamed(filter.peer, 'peer')];
     return peers.map(({ session: s, pipeline, received, bfd }) => {
       const n = s.session;
       const families = n

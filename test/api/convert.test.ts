@@ -192,7 +192,18 @@ describe('convert', () => {
   });
 
   it('round-trips a ReplacePaths result', () => {
-    const r = { added: 1, removed: 1, updated: 0, unchanged: 7, details: { added: [PATH], removed: [V6_PATH], updated: [] } };
+    const r = {
+      added: 1,
+      removed: 1,
+      updated: 0,
+      unchanged: 7,
+      size: [{ family: 'ipv4-unicast' as const, paths: 6, prefixes: 2 }, { family: 'ipv6-unicast' as const, paths: 2, prefixes: 2 }],
+      reach: [
+        { peer: 'router1', established: true, paths: 8, of: 8, reasons: [] },
+        { peer: 'router2', established: false, paths: 2, of: 8, reasons: ['not established (Active)', 'no ADD-PATH: one path per prefix', 'does not carry ipv6-unicast'] },
+      ],
+      details: { added: [PATH], removed: [V6_PATH], updated: [] },
+    };
     expect(replaceResultFromPb(replaceResultToPb(r), true)).toStrictEqual(r);
     // Without details: the counts alone.
     const { details: _, ...counts } = r;

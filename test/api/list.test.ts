@@ -22,7 +22,7 @@ afterEach(async () => {
 /** Every part of a raw ListPaths answer. */
 async function parts(req: Partial<ListPathsRequest>): Promise<ListPathsResponse[]> {
   const out: ListPathsResponse[] = [];
-  for await (const part of raw.listPaths({ owner: '', prefix: '', check: '', packed: false, ...req }) as AsyncIterable<ListPathsResponse>) out.push(part);
+  for await (const part of raw.listPaths({ owner: '', prefix: '', check: '', peer: '', packed: false, ...req }) as AsyncIterable<ListPathsResponse>) out.push(part);
   return out;
 }
 

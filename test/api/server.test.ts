@@ -132,7 +132,7 @@ describe('ReplacePaths', () => {
 
     // Without details, the counts alone: a large set's answer does not echo it.
     const same = await f.client.replacePaths('lb', [A12, A11]);
-    expect(same).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 2 });
+    expect(same).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 2, size: [{ family: 'ipv4-unicast', paths: 2, prefixes: 1 }], reach: [] });
 
     const changed = await f.client.replacePaths('lb', [A11, B11], { details: true });
     expect(changed.details!.added.map((p) => `${p.prefix} via ${p.nextHop}`)).toEqual(['203.0.113.2/32 via 198.51.100.11']);
@@ -159,12 +159,14 @@ describe('ReplacePaths', () => {
     expect(await f.client.replacePaths('lb', set)).toMatchObject({ added: 3, updated: 0 });
     const events: string[] = [];
     const stop = f.speaker.watch((e) => events.push(e.type), ['rib']);
-    expect(await f.client.replacePaths('lb', set)).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 3 });
+    expect(await f.client.replacePaths('lb', set)).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 3, size: [{ family: 'ipv4-unicast', paths: 3, prefixes: 2 }], reach: [] });
     expect(await f.client.replacePaths('lb', set, { details: true })).toStrictEqual({
       added: 0,
       removed: 0,
       updated: 0,
       unchanged: 3,
+      size: [{ family: 'ipv4-unicast', paths: 3, prefixes: 2 }],
+      reach: [],
       details: { added: [], removed: [], updated: [] },
     });
     stop();
@@ -186,13 +188,13 @@ describe('tables travel in parts', () => {
     Array.from({ length: n }, (_, i) => ({ prefix: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`, nextHop }));
 
   it('a ReplacePaths of 25,000 paths arrives in parts and applies at once; ListPaths streams them back', async () => {
-    expect(await f.client.replacePaths('lb', table(25_000))).toStrictEqual({ added: 25_000, removed: 0, updated: 0, unchanged: 0 });
+    expect(await f.client.replacePaths('lb', table(25_000))).toStrictEqual({ added: 25_000, removed: 0, updated: 0, unchanged: 0, size: [{ family: 'ipv4-unicast', paths: 25000, prefixes: 25000 }], reach: [] });
     const listed = await f.client.listPaths();
     expect(listed).toHaveLength(25_000);
     expect(new Set(listed.map((p) => p.prefix)).size).toBe(25_000);
-    expect(await f.client.replacePaths('lb', table(25_000))).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 25_000 });
+    expect(await f.client.replacePaths('lb', table(25_000))).toMatchObject({ added: 0, removed: 0, updated: 0, unchanged: 25_000 });
     // Half the set via another next hop: every path is replaced, in one step.
-    expect(await f.client.replacePaths('lb', table(12_500, '198.51.100.12'))).toStrictEqual({ added: 12_500, removed: 25_000, updated: 0, unchanged: 0 });
+    expect(await f.client.replacePaths('lb', table(12_500, '198.51.100.12'))).toMatchObject({ added: 12_500, removed: 25_000, updated: 0, unchanged: 0, size: [{ family: 'ipv4-unicast', paths: 12_500, prefixes: 12_500 }] });
     expect(await f.client.listPaths({ owner: 'lb' })).toHaveLength(12_500);
   });
 
@@ -205,7 +207,14 @@ describe('tables travel in parts', () => {
       ...table(2, '198.51.100.12'),
       { prefix: '203.0.113.0/24' }, // the configured next hop
     ];
-    expect(await f.client.replacePaths('lb', set)).toStrictEqual({ added: 9, removed: 0, updated: 0, unchanged: 0 });
+    expect(await f.client.replacePaths('lb', set)).toStrictEqual({
+      added: 9,
+      removed: 0,
+      updated: 0,
+      unchanged: 0,
+      size: [{ family: 'ipv4-unicast', paths: 7, prefixes: 5 }, { family: 'ipv6-unicast', paths: 2, prefixes: 2 }],
+      reach: [],
+    });
     const got = (await f.client.listPaths({ owner: 'lb' })).map((p) => `${p.prefix} via ${p.nextHop} ${p.attributes.communities.join(',')}`.trim());
     expect(got.sort()).toEqual(
       [

@@ -88,7 +88,7 @@ describe('add-eip', () => {
     ]);
     expect(r).toEqual({
       code: 0,
-      stdout: 'added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner lb)\nadded 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner lb)\n',
+      stdout: 'added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner lb)\nadded 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner lb)\n  no peers are configured: announced to nobody\n',
       stderr: '',
     });
     expect((await f.client.listPaths()).map((p) => p.attributes)).toStrictEqual([
@@ -103,15 +103,16 @@ describe('add-eip', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toStrictEqual({
       paths: [{ prefix: '203.0.113.20/32', family: 'ipv4-unicast', nextHop: 'self', attributes: { communities: [], largeCommunities: [] }, owner: 'cli', pathId: 1, owners: ['cli'], outcome: 'added' }],
+      reach: [{ prefix: '203.0.113.20/32', peers: [] }],
     });
   });
 
   it('says whether it added, updated (and what changed) or left a path unchanged', async () => {
     const args = ['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11'];
-    expect((await cli([...args, '--local-pref', '200'])).stdout).toBe('added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n');
-    expect((await cli([...args, '--local-pref', '200'])).stdout).toBe('unchanged 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n');
+    expect((await cli([...args, '--local-pref', '200'])).stdout).toBe('added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n  no peers are configured: announced to nobody\n');
+    expect((await cli([...args, '--local-pref', '200'])).stdout).toBe('unchanged 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n  no peers are configured: announced to nobody\n');
     expect((await cli([...args, '--community', '65000:1'])).stdout).toBe(
-      'updated 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli): local-pref 200 removed, community 65000:1 added\n',
+      'updated 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli): local-pref 200 removed, community 65000:1 added\n  no peers are configured: announced to nobody\n',
     );
     const r = await cli([...args, '--community', '65000:1', '--json']);
     expect((JSON.parse(r.stdout) as { paths: { outcome: string }[] }).paths.map((p) => p.outcome)).toEqual(['unchanged']);
@@ -120,7 +121,7 @@ describe('add-eip', () => {
   it('says "owners" when the path is shared', async () => {
     await f.client.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11', owner: 'lb' }]);
     const r = await cli(['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11', '--owner', 'ops']);
-    expect(r.stdout).toBe('added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owners lb,ops): it was announced already, nothing changed on the wire\n');
+    expect(r.stdout).toBe('added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owners lb,ops): it was announced already, nothing changed on the wire\n  no peers are configured: announced to nobody\n');
   });
 
   it("prints the server's refusal on stderr and exits 1, changing nothing", async () => {
@@ -291,6 +292,14 @@ describe('list', () => {
     expect(j.stdout).toBe(JSON.stringify({ paths: await f.client.listPaths() }, null, 2) + '\n');
   });
 
+  it('--peer names a configured peer; another name is refused in the CLI\'s words', async () => {
+    await seed();
+    const r = await cli(['list', '--peer', 'router9']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: --peer router9 is not a configured peer (configured: none)\n');
+  });
+
   it('says so when there is nothing', async () => {
     expect(await cli(['list'])).toEqual({ code: 0, stdout: 'no paths\n', stderr: '' });
     expect(JSON.parse((await cli(['list', '--json'])).stdout)).toEqual({ paths: [] });
@@ -363,8 +372,8 @@ describe('replace', () => {
 - { prefix: 2001:db8::10/128, nextHop: 2001:db8::11, largeCommunities: ["65000:1:2"], localPref: 200, med: 5 }
 `,
     );
-    expect(await cli(['replace', '--owner', 'lb', '--file', yaml])).toEqual({ code: 0, stdout: 'added 3, removed 0, updated 0, unchanged 0\n', stderr: '' });
-    expect(await cli(['replace', '--owner', 'lb', '--file', yaml])).toMatchObject({ code: 0, stdout: 'added 0, removed 0, updated 0, unchanged 3\n' });
+    expect(await cli(['replace', '--owner', 'lb', '--file', yaml])).toEqual({ code: 0, stdout: 'added 3, removed 0, updated 0, unchanged 0\n  no peers are configured: announced to nobody\n', stderr: '' });
+    expect(await cli(['replace', '--owner', 'lb', '--file', yaml])).toMatchObject({ code: 0, stdout: 'added 0, removed 0, updated 0, unchanged 3\n  no peers are configured: announced to nobody\n' });
     const v6 = (await f.client.listPaths({ prefix: '2001:db8::10/128' }))[0];
     expect(v6?.attributes).toStrictEqual({ communities: [], largeCommunities: ['65000:1:2'], localPref: 200, med: 5 });
 
@@ -379,17 +388,17 @@ describe('replace', () => {
     expect(out.details.updated).toEqual([]);
     // Without --details only the counts: a million-path answer is not echoed.
     const again = await cli(['replace', '--owner', 'lb', '--file', smaller, '--json']);
-    expect(JSON.parse(again.stdout)).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 2 });
+    expect(JSON.parse(again.stdout)).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 2, size: [{ family: 'ipv4-unicast', paths: 2, prefixes: 2 }], reach: [] });
     const text = await cli(['replace', '--owner', 'lb', '--file', smaller, '--details']);
-    expect(text.stdout).toBe('added 0, removed 0, updated 0, unchanged 2\n');
+    expect(text.stdout).toBe('added 0, removed 0, updated 0, unchanged 2\n  no peers are configured: announced to nobody\n');
     expect(await paths()).toEqual(['198.51.100.0/24 via 192.0.2.254 [ops]', '203.0.113.10/32 via 198.51.100.11 [lb]', '203.0.113.20/32 via self [lb]']);
   });
 
   it('reads JSON, a mapping with paths:, and stdin with --file -', async () => {
     const json = await file('lb.json', JSON.stringify({ paths: [{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11' }] }));
-    expect((await cli(['replace', '--owner', 'lb', '--file', json])).stdout).toBe('added 1, removed 0, updated 0, unchanged 0\n');
+    expect((await cli(['replace', '--owner', 'lb', '--file', json])).stdout).toBe('added 1, removed 0, updated 0, unchanged 0\n  no peers are configured: announced to nobody\n');
     const stdin = Readable.from(['[{"prefix": "203.0.113.10/32", "nextHop": "198.51.100.11", "med": 1}]']);
-    expect((await cli(['replace', '--owner', 'lb', '--file', '-'], undefined, { stdin })).stdout).toBe('added 0, removed 0, updated 1, unchanged 0\n');
+    expect((await cli(['replace', '--owner', 'lb', '--file', '-'], undefined, { stdin })).stdout).toBe('added 0, removed 0, updated 1, unchanged 0\n  no peers are configured: announced to nobody\n');
     const empty = await file('empty.yaml', '[]\n');
     expect((await cli(['replace', '--owner', 'lb', '--file', empty])).stdout).toBe('added 0, removed 1, updated 0, unchanged 0\n');
     expect(await paths()).toEqual([]);
@@ -589,6 +598,7 @@ describe('health checks', () => {
       stdout: [
         'added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli, check web): not announced until check web passes',
         'added 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner cli, check web): not announced until check web passes',
+        '  no peers are configured: announced to nobody',
         '',
       ].join('\n'),
       stderr: '',
@@ -641,7 +651,7 @@ describe('health checks', () => {
     try {
       const file = join(dir, 'lb.yaml');
       await writeFile(file, '- { prefix: 203.0.113.10, nextHop: 198.51.100.11, check: web }\n- { prefix: 203.0.113.11, nextHop: 198.51.100.11, check: web, med: 5 }\n- 203.0.113.12\n');
-      expect(await cli(['replace', '--owner', 'lb', '--file', file])).toMatchObject({ code: 0, stdout: 'added 3, removed 0, updated 0, unchanged 0\n' });
+      expect(await cli(['replace', '--owner', 'lb', '--file', file])).toMatchObject({ code: 0, stdout: 'added 3, removed 0, updated 0, unchanged 0\n  no peers are configured: announced to nobody\n' });
       expect((await f.client.listPaths()).map((p) => `${p.prefix} ${p.check ?? '-'}`)).toEqual(['203.0.113.10/32 web', '203.0.113.11/32 web', '203.0.113.12/32 -']);
 
       await writeFile(file, '- { prefix: 203.0.113.10, check: 5 }\n');

@@ -14,6 +14,7 @@ import {
   shutdownReport,
   sortPaths,
 } from '../../src/cli/format.js';
+import { reachLines } from '../../src/cli/format.js';
 import type { AnnouncedPath, PathHealth } from '../../src/client.js';
 import { ESTABLISHED_PEER, GR_DOWN_PEER, GR_NOT_OFFERED_PEER, GR_PEER, IDLE_PEER } from '../api/sample-peers.js';
 
@@ -285,5 +286,30 @@ describe('checksTable', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('reachLines', () => {
+  it('says per peer how many paths it gets, via what, and why fewer', () => {
+    expect(
+      reachLines([
+        { peer: 'router1', established: true, paths: 3, of: 3, reasons: [], nextHops: ['198.51.100.11', '198.51.100.12', '198.51.100.13'] },
+        { peer: 'router2', established: true, paths: 1, of: 3, reasons: ['no ADD-PATH: one path per prefix'], nextHops: ['198.51.100.11'] },
+        { peer: 'router3', established: false, paths: 3, of: 3, reasons: ['not established (Active)'] },
+      ]),
+    ).toBe(
+      [
+        '  to router1: 3 of 3 paths, via 198.51.100.11, 198.51.100.12, 198.51.100.13',
+        '  to router2: 1 of 3 paths, via 198.51.100.11 (no ADD-PATH: one path per prefix)',
+        '  to router3: 3 of 3 paths once up (not established (Active))',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says when nothing goes anywhere: no peer carries the family, or there are no peers', () => {
+    const no6 = { established: true, paths: 0, of: 1, reasons: ['does not carry ipv6-unicast'] };
+    expect(reachLines([{ peer: 'router1', ...no6 }, { peer: 'router2', ...no6 }])).toBe('  no peer carries ipv6-unicast: announced to nobody\n');
+    expect(reachLines([])).toBe('  no peers are configured: announced to nobody\n');
   });
 });

@@ -61,13 +61,28 @@ describe('announcer daemon with a BIRD 2 router', () => {
     await waitFor(() => bird.process.output(), { what: 'BIRD to log the shutdown message', until: (o) => o.includes('announcer shutting down (SIGTERM)'), timeoutMs: 3000 });
   });
 
+  it('without ADD-PATH the router gets one path of three, and add-eip and list --peer say so', async () => {
+    const l = await newLab(3);
+    const central = l.node(1);
+    await router(l, { peers: [routerPeer(central, 'central')] });
+    const d = await startDaemon(l, central, [peerOf(l, { addPath: 'off' })]);
+    await established(d);
+    const said = await ok(d, ['add-eip', '203.0.113.21', '--next-hop', '198.51.100.11', '--next-hop', '198.51.100.12', '--next-hop', '198.51.100.13']);
+    expect(said).toMatch(/\n {2}to \S+: 1 of 3 paths, via 198\.51\.100\.11 \(no ADD-PATH: one path per prefix\)\n$/);
+    await l.waitForNextHops(l.router.ns, '203.0.113.21', ['198.51.100.11']);
+    const peer = (JSON.parse(await ok(d, ['peers', '--json'])) as { peers: { name: string }[] }).peers[0]!.name;
+    const sent = (JSON.parse(await ok(d, ['list', '--peer', peer, '--json'])) as { paths: { nextHop: string }[] }).paths;
+    expect(sent.map((p) => p.nextHop)).toEqual(['198.51.100.11']);
+  });
+
   it('central: one daemon announces an EIP with three next hops over ADD-PATH; deleting them shrinks and removes the route', async () => {
     const l = await newLab(3);
     const central = l.node(1);
     await router(l, { peers: [routerPeer(central, 'central')] });
     const d = await startDaemon(l, central, [peerOf(l, { addPath: 'send' })]);
     await established(d);
-    await ok(d, ['add-eip', '203.0.113.20', '--next-hop', '198.51.100.11', '--next-hop', '198.51.100.12', '--next-hop', '198.51.100.13']);
+    const said = await ok(d, ['add-eip', '203.0.113.20', '--next-hop', '198.51.100.11', '--next-hop', '198.51.100.12', '--next-hop', '198.51.100.13']);
+    expect(said).toMatch(/\n {2}to \S+: 3 of 3 paths, via 198\.51\.100\.11, 198\.51\.100\.12, 198\.51\.100\.13\n$/);
     await l.waitForNextHops(l.router.ns, '203.0.113.20', ['198.51.100.11', '198.51.100.12', '198.51.100.13']);
     const paths = (JSON.parse(await ok(d, ['list', '--json'])) as { paths: { nextHop: string; pathId: number }[] }).paths;
     expect(paths.map((p) => [p.nextHop, p.pathId])).toEqual([

@@ -115,7 +115,7 @@ describe('a ReplacePaths applied in slices', () => {
       await nextTurn();
     }
     await Promise.all([replace, ...adds]);
-    expect(await replace).toEqual({ added: N, removed: 0, updated: 0, unchanged: 0 });
+    expect(await replace).toMatchObject({ added: N, removed: 0, updated: 0, unchanged: 0 });
     // Several turns passed while it was applied, and every AddPath made then was answered first.
     expect(order.length).toBeGreaterThan(3);
     expect(order.at(-1)).toBe('replace');

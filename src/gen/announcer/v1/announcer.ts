@@ -285,6 +285,48 @@ export interface AddPathResponse {
   paths: Path[];
   /** What the request did to each path, in the same order as `paths`. */
   results: AddPathResult[];
+  /**
+   * What every peer is sent of each prefix of the request (once each, in request order): fewer
+   * paths than the prefix has without ADD-PATH, none where the session lacks the family.
+   */
+  reach: PrefixReach[];
+}
+
+/** What every peer is sent of one prefix. */
+export interface PrefixReach {
+  /** The prefix, canonical. */
+  prefix: string;
+  /** One per configured peer. */
+  peers: PeerReach[];
+}
+
+/** What one peer is sent of some paths (a prefix's, or an owner's set). */
+export interface PeerReach {
+  /** The peer's name (its address when it has none). */
+  peer: string;
+  /**
+   * Whether it is being sent the table now. If not, `paths` is what it will get once up, by its
+   * configuration.
+   */
+  established: boolean;
+  /** Paths it is (or will be) sent... */
+  paths: number;
+  /** ... of how many. */
+  of: number;
+  /**
+   * Why fewer, in words, e.g. "no ADD-PATH: one path per prefix", "does not carry ipv6-unicast",
+   * "2 withdrawn by a health check".
+   */
+  reasons: string[];
+  /** For a prefix, while established: the next hops it is sent, as it gets them. */
+  nextHops: string[];
+}
+
+/** An owner's set, for one family. */
+export interface SetSize {
+  family: Family;
+  paths: number;
+  prefixes: number;
 }
 
 /** What AddPath did to one path, and for an update what it replaced. */
@@ -327,6 +369,11 @@ export interface ListPathsRequest {
    * string per path). The typed client always asks for it.
    */
   packed: boolean;
+  /**
+   * Only the paths this peer is sent now (a configured peer's name or address; a peer that is not
+   * established is sent none). Another name is INVALID_ARGUMENT naming `peer`.
+   */
+  peer: string;
 }
 
 /**
@@ -554,6 +601,10 @@ export interface ReplacePathsResponse {
   addedCount: number;
   removedCount: number;
   updatedCount: number;
+  /** The owner's set after the call, by family. */
+  size: SetSize[];
+  /** What every peer is sent of the set, counted by family (a health check may hold back some). */
+  reach: PeerReach[];
 }
 
 /** WatchEvents takes no arguments: every event is sent. */
@@ -1463,7 +1514,7 @@ export const AddPathRequest: MessageFns<AddPathRequest> = {
 };
 
 function createBaseAddPathResponse(): AddPathResponse {
-  return { paths: [], results: [] };
+  return { paths: [], results: [], reach: [] };
 }
 
 export const AddPathResponse: MessageFns<AddPathResponse> = {
@@ -1473,6 +1524,9 @@ export const AddPathResponse: MessageFns<AddPathResponse> = {
     }
     for (const v of message.results) {
       AddPathResult.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.reach) {
+      PrefixReach.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -1504,6 +1558,240 @@ export const AddPathResponse: MessageFns<AddPathResponse> = {
             }
 
             message.results.push(AddPathResult.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reach.push(PrefixReach.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePrefixReach(): PrefixReach {
+  return { prefix: "", peers: [] };
+}
+
+export const PrefixReach: MessageFns<PrefixReach> = {
+  encode(message: PrefixReach, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.prefix !== "") {
+      writer.uint32(10).string(message.prefix);
+    }
+    for (const v of message.peers) {
+      PeerReach.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PrefixReach {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePrefixReach();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.peers.push(PeerReach.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePeerReach(): PeerReach {
+  return { peer: "", established: false, paths: 0, of: 0, reasons: [], nextHops: [] };
+}
+
+export const PeerReach: MessageFns<PeerReach> = {
+  encode(message: PeerReach, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.peer !== "") {
+      writer.uint32(10).string(message.peer);
+    }
+    if (message.established !== false) {
+      writer.uint32(16).bool(message.established);
+    }
+    if (message.paths !== 0) {
+      writer.uint32(24).uint32(message.paths);
+    }
+    if (message.of !== 0) {
+      writer.uint32(32).uint32(message.of);
+    }
+    for (const v of message.reasons) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.nextHops) {
+      writer.uint32(50).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PeerReach {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePeerReach();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.peer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.established = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.paths = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.of = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reasons.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.nextHops.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetSize(): SetSize {
+  return { family: 0, paths: 0, prefixes: 0 };
+}
+
+export const SetSize: MessageFns<SetSize> = {
+  encode(message: SetSize, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.family !== 0) {
+      writer.uint32(8).int32(message.family);
+    }
+    if (message.paths !== 0) {
+      writer.uint32(16).uint32(message.paths);
+    }
+    if (message.prefixes !== 0) {
+      writer.uint32(24).uint32(message.prefixes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSize {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSize();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.family = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.paths = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.prefixes = reader.uint32();
             continue;
           }
         }
@@ -1691,7 +1979,7 @@ export const DeletePathResponse: MessageFns<DeletePathResponse> = {
 };
 
 function createBaseListPathsRequest(): ListPathsRequest {
-  return { owner: "", prefix: "", check: "", packed: false };
+  return { owner: "", prefix: "", check: "", packed: false, peer: "" };
 }
 
 export const ListPathsRequest: MessageFns<ListPathsRequest> = {
@@ -1707,6 +1995,9 @@ export const ListPathsRequest: MessageFns<ListPathsRequest> = {
     }
     if (message.packed !== false) {
       writer.uint32(32).bool(message.packed);
+    }
+    if (message.peer !== "") {
+      writer.uint32(42).string(message.peer);
     }
     return writer;
   },
@@ -1754,6 +2045,14 @@ export const ListPathsRequest: MessageFns<ListPathsRequest> = {
             }
 
             message.packed = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.peer = reader.string();
             continue;
           }
         }
@@ -2684,7 +2983,17 @@ export const PathBlock: MessageFns<PathBlock> = {
 };
 
 function createBaseReplacePathsResponse(): ReplacePathsResponse {
-  return { added: [], removed: [], updated: [], unchanged: 0, addedCount: 0, removedCount: 0, updatedCount: 0 };
+  return {
+    added: [],
+    removed: [],
+    updated: [],
+    unchanged: 0,
+    addedCount: 0,
+    removedCount: 0,
+    updatedCount: 0,
+    size: [],
+    reach: [],
+  };
 }
 
 export const ReplacePathsResponse: MessageFns<ReplacePathsResponse> = {
@@ -2709,6 +3018,12 @@ export const ReplacePathsResponse: MessageFns<ReplacePathsResponse> = {
     }
     if (message.updatedCount !== 0) {
       writer.uint32(56).uint32(message.updatedCount);
+    }
+    for (const v of message.size) {
+      SetSize.encode(v!, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.reach) {
+      PeerReach.encode(v!, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -2780,6 +3095,22 @@ export const ReplacePathsResponse: MessageFns<ReplacePathsResponse> = {
             }
 
             message.updatedCount = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.size.push(SetSize.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.reach.push(PeerReach.decode(reader, reader.uint32()));
             continue;
           }
         }
