@@ -4,7 +4,8 @@
 import { credentials, makeGenericClientConstructor, Metadata, status, type ChannelCredentials, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { systemClock } from '../clock.js';
-import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
+import { ReplaceParts } from './replace-parts.js';
+import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
 import type {
   AddedPath,
   AnnouncedPath,
@@ -19,8 +20,6 @@ import type {
   ReplaceResult,
   SpeakerEvent,
 } from '../speaker/api.js';
-import { parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
-import type { Family } from '../codec/types.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
 import {
   addPathResponseFromPb,
@@ -33,7 +32,6 @@ import {
   replaceResultFromPb,
   listPartFromPb,
   addPathReachFromPb,
-  replaceToPb,
   selectorToPb,
   shutdownFromPb,
 } from './convert.js';
@@ -143,86 +141,10 @@ export interface ClientOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Paths per ReplacePaths message: about 1 MiB of protobuf, far under the message cap. */
-export const REPLACE_CHUNK = 10_000;
-/** Prefixes per packed block: at most ~1 MiB (IPv6 /128s). */
-const BLOCK_PREFIXES = 65_536;
-
-/** A path that is a prefix and at most a next hop and a check: sent packed, no message of its own. */
-function plain(p: PathInput): boolean {
-  return (
-    p.owner === undefined &&
-    p.localPref === undefined &&
-    p.med === undefined &&
-    (p.communities === undefined || p.communities.length === 0) &&
-    (p.largeCommunities === undefined || p.largeCommunities.length === 0)
-  );
-}
-
-/**
- * The parts of a ReplacePaths, in order: runs of plain paths with one next hop, check and family become
- * packed blocks (prefix octets as BGP writes NLRI); anything else, or a prefix this client cannot
- * read, goes as a Path for the daemon to validate and name. Order is kept, so the daemon's
- * `paths[i]` in an error is the caller's index.
- */
-function* replaceParts(owner: string, paths: readonly PathInput[], details: boolean): Generator<ReplacePathsRequest> {
-  let first = true;
-  const part = (list: readonly PathInput[], block?: { family: Family; prefixes: Uint8Array; nextHop: string; check: string }): ReplacePathsRequest => {
-    // The first part says how many paths the set has: a stream cut short is then never applied.
-    const r = replaceToPb(first ? owner : '', list, details, block, first ? paths.length : undefined);
-    first = false;
-    return r;
-  };
-  const scratch = new Uint8Array(16);
-  let list: PathInput[] = [];
-  let buf = new Uint8Array(64 * 1024);
-  let pos = 0;
-  let count = 0;
-  let family: Family = 'ipv4-unicast';
-  let nextHop = '';
-  let check = '';
-  const block = () => {
-    const b = { family, prefixes: buf.slice(0, pos), nextHop, check };
-    pos = 0;
-    count = 0;
-    return b;
-  };
-  for (const p of paths) {
-    const r = plain(p) && typeof p.prefix === 'string' ? parsePrefixInto(p.prefix, scratch) : -1;
-    // Not a plain prefix (or one with host bits set): sent as written, for the daemon to name what is wrong.
-    if (r < 0 || r & PREFIX_HOST_BITS) {
-      if (count > 0) yield part([], block());
-      list.push(p);
-      if (list.length >= REPLACE_CHUNK) {
-        yield part(list);
-        list = [];
-      }
-      continue;
-    }
-    const f: Family = r & PREFIX_V6 ? 'ipv6-unicast' : 'ipv4-unicast';
-    const nh = p.nextHop ?? '';
-    const ck = p.check ?? '';
-    if (list.length > 0) {
-      yield part(list);
-      list = [];
-    }
-    if (count > 0 && (f !== family || nh !== nextHop || ck !== check || count >= BLOCK_PREFIXES)) yield part([], block());
-    family = f;
-    nextHop = nh;
-    check = ck;
-    const len = r & 0xff;
-    const n = (len + 7) >> 3;
-    if (pos + 1 + n > buf.length) {
-      const bigger = new Uint8Array(buf.length * 2);
-      bigger.set(buf.subarray(0, pos));
-      buf = bigger;
-    }
-    buf[pos++] = len;
-    for (let i = 0; i < n; i++) buf[pos++] = scratch[i]!;
-    count++;
-  }
-  if (count > 0) yield part([], block());
-  if (list.length > 0 || first) yield part(list);
+/** The error with every `paths[k]` in its field and message turned into the caller's index. */
+function callerIndexes(e: ApiError, index: (k: number) => number): ApiError {
+  const map = (t: string): string => t.replace(/paths\[(\d+)\]/g, (_, k: string) => `paths[${index(Number(k))}]`);
+  return new ApiError(e.code, map(e.message), e.target, e.field === undefined ? undefined : map(e.field));
 }
 
 function isServiceError(e: unknown): e is ServiceError {
@@ -376,10 +298,12 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     async replacePaths(owner, paths, opts = {}) {
       checkPaths(paths);
       const details = opts.details ?? false;
-      const parts = replaceParts(owner, paths, details);
+      const packing = new ReplaceParts(owner, paths, details);
+      const parts = packing.messages();
       const res = await new Promise<ReplacePathsResponse>((done, fail) => {
         const stream = grpc.replacePaths(new Metadata(), { deadline: new Date(systemClock.now() + timeoutMs) }, (err, r) => {
-          if (err) fail(toApiError(err));
+          // The daemon counts paths in the order it got them: name the caller's.
+          if (err) fail(callerIndexes(toApiError(err), (k) => packing.callerIndex(k)));
           else done(r);
         });
         // In parts, so no message has to hold a table; the daemon applies them together at the end.

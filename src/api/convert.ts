@@ -284,9 +284,10 @@ export function replaceToPb(
   owner: string,
   paths: readonly PathInput[],
   details = false,
-  block?: { readonly family: Family; readonly prefixes: Uint8Array; readonly nextHop: string; readonly check?: string },
+  block?: { readonly family: Family; readonly prefixes: Uint8Array; readonly nextHop: string; readonly check?: string; readonly nextHops?: readonly string[]; readonly nextHopIndexes?: Uint8Array },
   total?: number,
 ): pb.ReplacePathsRequest {
+  const bytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   return {
     total,
     owner,
@@ -296,9 +297,11 @@ export function replaceToPb(
     block: block
       ? {
           family: FAMILY_TO_PB[block.family],
-          prefixes: Buffer.from(block.prefixes.buffer, block.prefixes.byteOffset, block.prefixes.byteLength),
+          prefixes: bytes(block.prefixes),
           nextHop: block.nextHop,
           check: block.check ?? '',
+          nextHops: [...(block.nextHops ?? [])],
+          nextHopIndexes: bytes(block.nextHopIndexes ?? new Uint8Array(0)),
         }
       : undefined,
   };

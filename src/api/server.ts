@@ -26,6 +26,7 @@ import {
 import { silentLogger, type Logger } from '../log.js';
 import { RequestError, type ReplaceTransaction, type SpeakerApi } from '../speaker/api.js';
 import { CHANNEL_OPTIONS } from './channel-options.js';
+import { NEXT_HOP_TABLE } from './replace-parts.js';
 import {
   addPathResponseToPb,
   announcedPathToPb,
@@ -274,10 +275,17 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
         if (req.paths.length > 0) throw new RequestError('invalid-argument', 'block', 'block: a message carries paths or a block, not both');
         const family = blockFamilyFromPb(req.block.family);
         if (!family) throw new RequestError('invalid-argument', 'block.family', `block.family: ${req.block.family} is not IPv4 or IPv6 unicast`);
-        const { nextHop, check } = req.block;
-        for (const piece of packedPieces(req.block.prefixes, STAGE_PIECE)) {
+        const { nextHop, check, nextHops, nextHopIndexes } = req.block;
+        if (nextHops.length > 0 && nextHop !== NEXT_HOP_TABLE) throw new RequestError('invalid-argument', 'block.nextHop', `block.nextHop: a block with next_hops says ${JSON.stringify(NEXT_HOP_TABLE)} here`);
+        const all = req.block.prefixes;
+        let piece = 0;
+        for (const prefixes of packedPieces(all, STAGE_PIECE)) {
           if (failed) return;
-          t.addPacked(family, piece, nextHop || undefined, check || undefined);
+          // Pieces hold STAGE_PIECE prefixes each but the last, which takes the rest of the indexes.
+          const last = prefixes.byteOffset + prefixes.byteLength === all.byteOffset + all.byteLength;
+          const via = nextHops.length > 0 ? { nextHops, indexes: nextHopIndexes.subarray(piece * STAGE_PIECE * 2, last ? undefined : (piece + 1) * STAGE_PIECE * 2) } : nextHop || undefined;
+          t.addPacked(family, prefixes, via, check || undefined);
+          piece++;
           if (slices.spent(STAGE_PIECE)) await slices.next();
         }
       } else {

@@ -480,6 +480,20 @@ export class Rib {
     return this.upsertAt(this.rowFor(bytes, at, length, isV6), nextHop, attributes, attrKey, owner, check);
   }
 
+  /** The id of the next hop whose key (nextHopKey) is `key`, if any path has it. */
+  nextHopIdByKey(key: string): number | undefined {
+    return this.nextHops.lookup(key);
+  }
+
+  /**
+   * A new path of `row` via `nextHop` (key `nhKey`), which the caller knows the row lacks: no
+   * look-up of it among the row's paths (a prefix of K paths made one by one cost K^2 look-ups).
+   */
+  addAt(row: number, nextHop: NextHop, nhKey: string, attributes: Attributes, attrKey: string, owner: string, check = 0): UpsertAnswer {
+    this.setAttributes(row, attributes, attrKey);
+    return this.added(row, nhKey, nextHop, this.ownerSets.intern(owner, () => [owner]), undefined, check);
+  }
+
   /** upsertOctets() into a row known to be the prefix's (one held, see holdRowOf): no look-up of the row. */
   upsertAt(row: number, nextHop: NextHop, attributes: Attributes, attrKey: string, owner: string, check = 0): UpsertAnswer {
     const updated = this.setAttributes(row, attributes, attrKey);

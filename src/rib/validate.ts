@@ -223,6 +223,15 @@ export function validatePath(
  * a million of them cost typed arrays, not a Prefix object each. Prefix text is scanned straight
  * into the octet column.
  */
+/**
+ * Each packed prefix's next hop from a table: `indexes` holds one 2-octet index (most significant
+ * first) into `nextHops` per prefix; an empty entry is the daemon's configured next hop.
+ */
+export interface PackedNextHops {
+  readonly nextHops: readonly string[];
+  readonly indexes: Uint8Array;
+}
+
 export class PathStage {
   count = 0;
   /** 16 octets per path (IPv4 uses the first 4), host bits clear. */
@@ -287,18 +296,30 @@ export class PathStage {
    * `family`, sharing `nextHop`, the health check `checkName` and no attributes. `field(k)` names
    * the k-th in errors.
    */
-  addPacked(family: Family, packed: Uint8Array, nextHopText: string | undefined, field: (k: number) => string, checkName?: string): void {
+  addPacked(family: Family, packed: Uint8Array, via: string | PackedNextHops | undefined, field: (k: number) => string, checkName?: string): void {
     const v6 = family === 'ipv6-unicast';
     const max = v6 ? 128 : 32;
-    const nh = this.nextHopIndex(cachedNextHop(nextHopText || this.defaultNextHop, family, () => `${field(0)}.nextHop`));
+    // One next hop for every prefix, or each prefix's from a table (resolved when first used).
+    const table = typeof via === 'object' ? via : undefined;
+    const single = table ? -1 : this.nextHopIndex(cachedNextHop((typeof via === 'string' ? via : '') || this.defaultNextHop, family, () => `${field(0)}.nextHop`));
+    const resolved = table ? new Int32Array(table.nextHops.length).fill(-1) : null;
     const check = validateCheck(checkName, this.checks, `${field(0)}.check`);
     const attr = this.attributesIndex(PLAIN);
     let pos = 0;
-    for (let k = 0; pos < packed.length; k++) {
+    let k = 0;
+    for (; pos < packed.length; k++) {
       const len = packed[pos++]!;
       if (len > max) throw invalid(`${field(k)}.prefix`, `prefix length ${len} is longer than ${max}`);
       const n = (len + 7) >> 3;
       if (pos + n > packed.length) throw invalid(`${field(k)}.prefix`, 'the packed prefixes end in the middle of one');
+      let nh = single;
+      if (table) {
+        if (2 * k + 2 > table.indexes.length) throw invalid(`${field(k)}.nextHop`, 'the block has fewer next-hop indexes than prefixes');
+        const j = (table.indexes[2 * k]! << 8) | table.indexes[2 * k + 1]!;
+        if (j >= table.nextHops.length) throw invalid(`${field(k)}.nextHop`, `next-hop index ${j} is past the block's ${table.nextHops.length} next hops`);
+        nh = resolved![j]!;
+        if (nh < 0) nh = resolved![j] = this.nextHopIndex(cachedNextHop(table.nextHops[j] || this.defaultNextHop, family, () => `${field(k)}.nextHop`));
+      }
       this.reserve(1);
       const i = this.count;
       const at = i * 16;
@@ -313,6 +334,7 @@ export class PathStage {
       this.check[i] = check;
       this.count = i + 1;
     }
+    if (table && table.indexes.length !== 2 * k) throw invalid(`${field(k - 1)}.nextHop`, 'the block has more next-hop indexes than prefixes');
   }
 
   /** Validate and stage one path; `field` names it in errors ("paths[41]"). Throws RequestError. */

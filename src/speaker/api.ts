@@ -3,6 +3,7 @@
 
 import type { Family } from '../codec/types.js';
 import type { StateName } from '../fsm/types.js';
+import type { PackedNextHops } from '../rib/validate.js';
 import type { AnnouncedPath, HealthEffect, HealthState, PathAttributes, PathHealth, PathInput } from '../rib/types.js';
 
 /** How the daemon stops: `withdraw` (the node is leaving) or `restart` (it comes back: RFC 4724). */
@@ -102,7 +103,7 @@ export interface ReplaceTransaction {
    * The same for paths that share everything but their prefix, packed as BGP writes NLRI (a
    * length octet, then the significant octets): a large table without an object per path.
    */
-  addPacked(family: Family, prefixes: Uint8Array, nextHop?: string, check?: string): void;
+  addPacked(family: Family, prefixes: Uint8Array, nextHop?: string | PackedNextHops, check?: string): void;
   /**
    * The set will have about this many paths (a streamed set's announced total): room is made now,
    * at once, not by doubling on the way (each doubling near a million copies megabytes at once).

@@ -6,7 +6,7 @@
 import { Slices, type Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
 import { grow } from '../rib/columns.js';
-import { attributesKey, attributesView, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
+import { attributesKey, attributesView, nextHopKey, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import { SortedPrefixes } from '../rib/sorted-prefixes.js';
 import type { AnnouncedPath, Attributes, NextHop } from '../rib/types.js';
@@ -25,12 +25,6 @@ export type SentTo = (row: number) => readonly number[];
 /** The most paths a ReplacePaths makes room for on the client's word (its announced total). */
 const MAX_RESERVE = 1 << 24;
 
-/** Whether `p` is among the first `n` of `paths`. */
-function keeps(paths: Int32Array, n: number, p: number): boolean {
-  for (let i = 0; i < n; i++) if (paths[i] === p) return true;
-  return false;
-}
-
 /** Whether an upsert changed what peers must be sent. */
 function isChange(r: UpsertResult): boolean {
   return r === 'added' || r === 'updated';
@@ -42,8 +36,10 @@ export class DesiredTable {
   gate: HealthGate | null = null;
   /** ReplacePaths commits under way (past their linearization point), oldest first: see applyReplace. */
   private readonly commits: ReplaceCommit[] = [];
-  /** settle()'s paths of a row's entries, reused from row to row. */
+  /** settle()'s paths of a row's entries, those paths, and the row's paths by next hop: reused from row to row. */
   private kept = new Int32Array(16);
+  private readonly keptMark = new Set<number>();
+  private readonly byNh = new Map<number, number>();
 
   constructor(
     /** Next hop of a path added without one: an address or "self". */
@@ -326,27 +322,40 @@ export class DesiredTable {
     if (first === NIL && rib.pathCountOf(row) === 0) return;
     let touched = false;
     // The path of each of the set's entries for this prefix, where there is one (NIL where not): the
-    // owner's other paths go. In a reused column, not a new list per row (a million rows).
+    // owner's other paths go. Found through the row's paths by next hop, made once per row, and
+    // kept in reused columns: a prefix of K paths costs K, not K^2, and a million rows no lists.
+    const byNh = this.byNh;
+    byNh.clear();
+    for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) byNh.set(rib.nextHopIdOf(p), p);
+    const pathOfEntry = (e: number): number => {
+      const id = rib.nextHopIdByKey(c.nhKeys[stage.nh[e]!]!);
+      return id === undefined ? NIL : (byNh.get(id) ?? NIL);
+    };
     let n = 0;
     for (let e = first; e !== NIL; e = c.nextEntry[e]!) {
       if (n === this.kept.length) this.kept = grow(this.kept, n * 2);
-      this.kept[n++] = rib.pathAt(row, stage.nextHops[stage.nh[e]!]!);
+      const p = pathOfEntry(e);
+      this.kept[n++] = p;
+      if (p !== NIL) this.keptMark.add(p);
     }
     const kept = this.kept;
     for (let p = rib.firstPath(row); p !== NIL; ) {
       const next = rib.nextPath(p);
-      if (c.owns(rib, p) && !keeps(kept, n, p)) {
+      if (c.owns(rib, p) && !this.keptMark.has(p)) {
         const view = c.collect ? this.view(p) : null;
         if (view) c.removed.push(view);
         c.removedCount++;
         touched = true;
+        const nhId = rib.nextHopIdOf(p);
         if (this.release(c.record, p, c.owner)) {
+          byNh.delete(nhId); // its number may be reused, and its next hop's
           if (view) c.gone.push(view);
           this.changed(row);
         }
       }
       p = next;
     }
+    this.keptMark.clear();
     if (first !== NIL) {
       // All paths of a prefix share its attributes: the set's last path of the prefix decides them,
       // so paths that differ do not flip the prefix back and forth (and re-announce it) each time.
@@ -356,9 +365,10 @@ export class DesiredTable {
       for (let e = first; e !== NIL; e = c.nextEntry[e]!, k++) {
         const nh = stage.nextHops[stage.nh[e]!]!;
         // A kept path is still there; where there was none, an entry before this one may have made it.
-        const known = kept[k] !== NIL ? kept[k]! : rib.pathAt(row, nh);
+        const known = kept[k] !== NIL ? kept[k]! : pathOfEntry(e);
         const check = stage.check[e]!;
-        const r = known !== NIL ? rib.claim(known, a.attributes, a.key, c.owner, check) : rib.upsertAt(row, nh, a.attributes, a.key, c.owner, check);
+        const r = known !== NIL ? rib.claim(known, a.attributes, a.key, c.owner, check) : rib.addAt(row, nh, c.nhKeys[stage.nh[e]!]!, a.attributes, a.key, c.owner, check);
+        if (known === NIL) byNh.set(rib.nextHopIdOf(r.path), r.path);
         if (isChange(r.result)) this.changed(r.row);
         if (r.result !== 'unchanged') {
           touched = true;
@@ -676,6 +686,8 @@ class ReplaceCommit {
   rowAttr = new Int32Array(0);
   /** Owner set id -> whether it has the owner. */
   private readonly owned = new Map<number, boolean>();
+  /** nextHopKey of each of the stage's next hops, made once. */
+  readonly nhKeys: readonly string[];
   /** The set's paths and prefixes, IPv4 [0] and IPv6 [1]. */
   readonly setPaths = [0, 0];
   readonly setPrefixes = [0, 0];
@@ -702,6 +714,7 @@ class ReplaceCommit {
     readonly record: JournalRecord | null,
   ) {
     this.nextEntry = new Int32Array(stage.count);
+    this.nhKeys = stage.nextHops.map(nextHopKey);
   }
 
   /** Set entry `i` is a path of the prefix in `row`. */

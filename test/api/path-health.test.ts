@@ -71,7 +71,7 @@ function standIn(seen: Seen, health: Map<string, { check: string; health?: PathH
                 addPacked(family, prefixes, nextHop, check) {
                   let count = 0;
                   for (let i = 0; i < prefixes.length; i += 1 + ((prefixes[i]! + 7) >> 3)) count++;
-                  seen.packed.push({ family, count, nextHop, check });
+                  seen.packed.push({ family, count, nextHop: typeof nextHop === 'object' ? nextHop.nextHops.join(',') : nextHop, check });
                   txn.addPacked(family, prefixes, nextHop);
                 },
                 reserve: (n) => txn.reserve(n),

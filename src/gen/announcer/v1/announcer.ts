@@ -575,10 +575,21 @@ export interface PathBlock {
    * octets (one for lengths 1..8, two for 9..16, ...). Bits beyond the length are cleared.
    */
   prefixes: Buffer;
-  /** Every path's next hop, as in Path.next_hop; empty: the daemon's configured `nextHop`. */
+  /**
+   * Every path's next hop, as in Path.next_hop; empty: the daemon's configured `nextHop`. Left
+   * empty when `next_hops` is given.
+   */
   nextHop: string;
   /** Every path's health check, as in Path.check; empty: none. */
   check: string;
+  /**
+   * Or each prefix's own next hop: a table of next hops (as in Path.next_hop) and, in
+   * `next_hop_indexes`, one index into it per prefix, 2 octets each, most significant first. The
+   * central shape (an EIP with a path per node) then packs every path of a prefix, and many
+   * prefixes, into one block; a prefix may appear once per next hop.
+   */
+  nextHops: string[];
+  nextHopIndexes: Buffer;
 }
 
 /** ReplacePaths: the difference that was applied (only this was sent to the peers). */
@@ -2904,7 +2915,14 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
 };
 
 function createBasePathBlock(): PathBlock {
-  return { family: 0, prefixes: Buffer.alloc(0), nextHop: "", check: "" };
+  return {
+    family: 0,
+    prefixes: Buffer.alloc(0),
+    nextHop: "",
+    check: "",
+    nextHops: [],
+    nextHopIndexes: Buffer.alloc(0),
+  };
 }
 
 export const PathBlock: MessageFns<PathBlock> = {
@@ -2920,6 +2938,12 @@ export const PathBlock: MessageFns<PathBlock> = {
     }
     if (message.check !== "") {
       writer.uint32(34).string(message.check);
+    }
+    for (const v of message.nextHops) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.nextHopIndexes.length !== 0) {
+      writer.uint32(50).bytes(message.nextHopIndexes);
     }
     return writer;
   },
@@ -2967,6 +2991,22 @@ export const PathBlock: MessageFns<PathBlock> = {
             }
 
             message.check = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.nextHops.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.nextHopIndexes = Buffer.from(reader.bytes());
             continue;
           }
         }
