@@ -1,7 +1,7 @@
 // `npm run demo`, end to end: the real demo (dist/demo/main.js, built by `npm test`) in both
 // shapes, judged by what it prints; --keep and --down; and the pieces that are plain functions.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { missingTools, withSbin } from '../src/demo/preflight.js';
 import { run } from '../src/lab/index.js';
 
 const MAIN = fileURLToPath(new URL('../dist/demo/main.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 
 interface DemoRun {
@@ -91,6 +92,36 @@ async function leftovers(lab: { id: string; dir: string }): Promise<{ namespaces
   return { namespaces, processes };
 }
 
+/** The commands docs/demo.md gives to restart one node's daemon by hand in a kept lab (its indented lines). */
+function handRestartCommands(): string[] {
+  const doc = readFileSync(join(ROOT, 'docs/demo.md'), 'utf8');
+  const start = doc.indexOf("\n## Restart one node's daemon by hand\n");
+  expect(start, "docs/demo.md: ## Restart one node's daemon by hand").toBeGreaterThanOrEqual(0);
+  const end = doc.indexOf('\n## ', start + 1);
+  return doc
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((l) => l.startsWith('    '))
+    .map((l) => l.trim());
+}
+
+/** One of those commands, as a user runs it: a shell in the checkout, with LAB, NODE and NS set. */
+function shell(line: string, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', ['-c', line], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 20_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, out: stdout + stderr }),
+    );
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function explain(r: DemoRun): string {
   return `exit code ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 }
@@ -151,6 +182,27 @@ describe.runIf(isRoot)('npm run demo, end to end (root)', () => {
       expect(socket).toBeDefined();
       const peers = await run(process.execPath, [fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)), '--api', socket!, 'peers']);
       expect(peers.stdout).toContain('Established');
+
+      // docs/demo.md: restart the node's daemon by hand (here node1's, the central announcer). Its
+      // config keeps a state file in the lab's directory, so it announces its paths again by itself.
+      expect(readFileSync(join(lab.dir, 'node1.yaml'), 'utf8')).toContain(`stateFile: ${join(lab.dir, 'node1.state.json')}`);
+      const byHand = handRestartCommands();
+      expect(byHand.some((l) => / shutdown$/.test(l)) && byHand.some((l) => / daemon --config /.test(l))).toBe(true);
+      expect(byHand.join('\n')).not.toMatch(/add-eip|replace/);
+      const nodeSocket = join(lab.dir, 'node1.sock');
+      const hops = async (): Promise<number> =>
+        ((await run('ip', ['netns', 'exec', `${lab.id}-r`, 'ip', 'route', 'show', '203.0.113.10'])).stdout.match(/nexthop via/g) ?? []).length;
+      for (const line of byHand) {
+        const r = await shell(line, { LAB: lab.dir, NODE: 'node1', NS: `${lab.id}-n1` });
+        expect(r.code, `${line}\n${r.out}`).toBe(0);
+        // At a user's pace: each command's effect is there before the next is typed.
+        if (/ shutdown$/.test(line)) {
+          await until('the daemon to exit', () => !existsSync(nodeSocket));
+          await until('the router to drop the central announcer\'s paths', async () => (await hops()) === 0);
+        }
+        if (/ daemon --config /.test(line)) await until('the restarted daemon\'s API socket', () => existsSync(nodeSocket));
+      }
+      await until('the router to have the three next hops again', async () => (await hops()) === 3);
 
       const again = await demo(['--keep'], { env });
       expect(again.code).toBe(1);

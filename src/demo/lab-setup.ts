@@ -59,8 +59,8 @@ export interface DemoLabOptions {
   /** Cuts every wait short (Ctrl-C). */
   readonly signal?: AbortSignal;
   /**
-   * Daemons with graceful restart (restart time 30 s unless given) and a state file each; the
-   * router runs `graceful restart on`.
+   * Daemons with graceful restart (restart time 30 s unless given; each has a state file anyway);
+   * the router runs `graceful restart on`.
    */
   readonly gracefulRestart?: boolean | { readonly restartTime: number };
   /** BFD on every daemon's session and at the router (`bfd on`), milliseconds; default off. */
@@ -247,12 +247,12 @@ export class DemoLab {
       routerId: node.ipv4,
       nextHop: 'self',
       api: { socket },
+      // In the lab's own directory: a daemon started again (by restartDaemon(), or by hand in a kept
+      // lab) announces its paths again by itself, as a real node's would.
+      stateFile: join(this.lab.dir, `${name}.state.json`),
       logLevel: 'info',
       ...(this.options.gracefulRestart
-        ? {
-            gracefulRestart: { restartTime: this.options.gracefulRestart === true ? 30 : this.options.gracefulRestart.restartTime },
-            stateFile: join(this.lab.dir, `${name}.state.json`),
-          }
+        ? { gracefulRestart: { restartTime: this.options.gracefulRestart === true ? 30 : this.options.gracefulRestart.restartTime } }
         : {}),
       ...(this.options.healthOnFail
         ? {

@@ -16,7 +16,7 @@
 //   npm run bench:side                        (root; N = 100,000 and 1,000,000; builds first)
 //   npm run bench:side -- 10000 50000         (other sizes)
 //   npm run bench:side -- 10000 --json out.json --speakers raw,announcer
-//   npm run bench:side -- --svg docs/bench-side.svg   (the README's chart)
+//   npm run bench:side -- --svg docs/bench-side.svg   (the chart in docs/performance.md)
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

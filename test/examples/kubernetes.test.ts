@@ -3,9 +3,11 @@
 // the probes ask the gRPC health service over that socket; the BFD process runs in a DaemonSet of
 // its own, on the same config, with its socket on a hostPath both DaemonSets mount).
 
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -136,7 +138,9 @@ describe('examples/kubernetes', () => {
     expect(mountOf(container(pod, 'announcer'), 'state')!['mountPath']).toBe('/var/lib/announcer');
     // The controller's file is the lb-desired ConfigMap, mounted as a directory (updates arrive).
     const controller = container(pod, 'controller');
-    expect(controller['command'].slice(0, 2)).toEqual(['node_modules/.bin/tsx', 'examples/controller/main.ts']);
+    // The image has no dev dependencies, so no tsx: the controller runs compiled (the image test below runs it).
+    expect(controller['command'].slice(0, 2)).toEqual(['node', 'examples/controller/dist/main.js']);
+    expect(controller['workingDir']).toBe('/opt/announcer');
     expect(controller['command']).toContain('--file=/etc/lb/desired.yaml');
     expect(mountOf(controller, 'desired')).toEqual({ name: 'desired', mountPath: '/etc/lb', readOnly: true });
     expect(volume(pod, 'desired')['configMap']).toEqual({ name: 'lb-desired' });
@@ -277,3 +281,123 @@ describe('examples/kubernetes: the BFD process in a DaemonSet of its own', () =>
     expect(bfdd['livenessProbe']).toBeUndefined();
   });
 });
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A Dockerfile's instructions (continuations joined, comments dropped), one list per stage. */
+function stages(dockerfile: string): { from: string; instructions: string[] }[] {
+  const out: { from: string; instructions: string[] }[] = [];
+  const text = dockerfile
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
+  for (const raw of text.split('\n')) {
+    const line = raw.trim().replace(/\s+/g, ' ');
+    if (line === '') continue;
+    if (line.startsWith('FROM ')) out.push({ from: line.slice(5), instructions: [] });
+    else out.at(-1)!.instructions.push(line);
+  }
+  return out;
+}
+
+function exec(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 60_000, ...opts }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('examples/kubernetes/Dockerfile: the image', () => {
+  it('builds in one stage and runs from another that gets production dependencies only', async () => {
+    const [build, final, ...more] = stages(await readFile(join(DIR, 'Dockerfile'), 'utf8'));
+    expect(more).toEqual([]);
+    expect(build!.from).toBe('node:20-bookworm AS build');
+    expect(final!.from).toMatch(/^node:20-bookworm-slim$/);
+    const at = (re: RegExp): number => build!.instructions.findIndex((i) => re.test(i));
+    const lastInstall = Math.max(...build!.instructions.map((i, n) => (/^RUN .*\bnpm (ci|install)\b/.test(i) ? n : -1)));
+    const prune = at(/^RUN .*\bnpm prune --omit=dev\b/);
+    const assemble = at(/^RUN .*\bmkdir -p \/out\b/);
+    // Installed with dev dependencies (the compiler, for the build), then pruned, then handed on.
+    expect(lastInstall).toBeGreaterThanOrEqual(0);
+    expect(prune, 'npm prune --omit=dev after the last install').toBeGreaterThan(lastInstall);
+    expect(assemble, '/out assembled after the prune').toBeGreaterThan(prune);
+    expect(build!.instructions[assemble]).toMatch(/\bnode_modules\b/);
+    expect(at(/^ARG COMMIT=/)).toBeLessThan(assemble);
+    // The final stage takes /out and nothing else from the build, and installs nothing: it only links the CLI.
+    expect(final!.instructions.filter((i) => i.startsWith('COPY') || i.startsWith('ADD'))).toEqual(['COPY --from=build /out ./']);
+    expect(final!.instructions.filter((i) => /\bnpm\b/.test(i))).toEqual([expect.stringMatching(/^RUN npm install -g \. --ignore-scripts( |$)/)]);
+    // What the build must not copy from the machine it runs on (the addon and node_modules are built for the image).
+    const ignored = (await readFile(join(DIR, 'Dockerfile.dockerignore'), 'utf8')).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'build', 'dist', 'examples/controller/dist', '.git']));
+  });
+
+  it('its final stage runs what the manifests run: the daemon with its API, `announcer health`, the BFD process and the controller', async () => {
+    for (const built of ['dist/cli/main.js', 'build/Release/sockopt.node']) {
+      if (!existsSync(join(ROOT, built))) throw new Error(`${built} is missing: run \`npm ci && npm run build\` first (npm test does)`);
+    }
+    const [build] = stages(await readFile(join(DIR, 'Dockerfile'), 'utf8'));
+    const assemble = build!.instructions.find((i) => /^RUN .*\bmkdir -p \/out\b/.test(i))!.slice(4);
+    const tmp = await mkdtemp(join(tmpdir(), 'announcer-image-'));
+    let daemon: ReturnType<typeof spawn> | undefined;
+    try {
+      // The build stage, after `COPY . .` (minus what Dockerfile.dockerignore leaves out) and its RUNs:
+      // node_modules and the addon from `npm ci`, dist/ from `npm run build`, the controller compiled.
+      const work = join(tmp, 'build');
+      const ignored = (await readFile(join(DIR, 'Dockerfile.dockerignore'), 'utf8')).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      cpSync(ROOT, work, {
+        recursive: true,
+        filter: (src) => {
+          const rel = relative(ROOT, src);
+          return !ignored.some((p) => (p.startsWith('*') ? basename(rel).endsWith(p.slice(1)) : rel === p || rel.startsWith(`${p}/`)));
+        },
+      });
+      symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
+      mkdirSync(join(work, 'build/Release'), { recursive: true });
+      cpSync(join(ROOT, 'build/Release/sockopt.node'), join(work, 'build/Release/sockopt.node'));
+      cpSync(join(ROOT, 'dist'), join(work, 'dist'), { recursive: true });
+      const tsc = await exec(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'examples/controller/tsconfig.json'], { cwd: work });
+      expect(tsc.code, tsc.stdout + tsc.stderr).toBe(0);
+      // The build stage's last step, as written, into a directory of our own instead of /out.
+      const out = join(tmp, 'out');
+      const commit = '0123456789abcdef0123456789abcdef01234567';
+      const run = await exec('sh', ['-c', assemble.replace(/\/out\b/g, out)], { cwd: work, env: { ...process.env, COMMIT: commit } });
+      expect(run.code, run.stderr).toBe(0);
+
+      // The final stage: /out is /opt/announcer (the manifests' workingDir); the CLI is dist/cli/main.js.
+      const cli = (args: string[]) => exec(process.execPath, [join(out, 'dist/cli/main.js'), ...args], { cwd: out });
+      const version = await cli(['version']);
+      expect(version.stdout, version.stderr).toContain(`commit ${commit}`);
+      expect((await cli(['bfdd', '--help'])).code).toBe(0);
+      const socket = join(tmp, 'announcer.sock');
+      await writeFile(join(tmp, 'announcer.yaml'), `asn: 65000\nrouterId: 198.51.100.11\napi: { socket: ${socket} }\npeers: []\n`);
+      daemon = spawn(process.execPath, [join(out, 'dist/cli/main.js'), 'daemon', '--config', join(tmp, 'announcer.yaml')], { cwd: out, stdio: ['ignore', 'pipe', 'pipe'] });
+      let log = '';
+      daemon.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+      daemon.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+      // Serving within 10 s (a daemon that cannot start may also hang rather than exit: bounded either way).
+      let health = { code: -1, stdout: '', stderr: '' };
+      const deadline = Date.now() + 10_000;
+      while (health.code !== 0 && daemon.exitCode === null && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        health = await cli(['--api', `unix:${socket}`, 'health', '--service', 'announcer.v1.Announcer', '--timeout', '1']);
+      }
+      expect(health.code, `the daemon from the image's files: ${log}`).toBe(0);
+      expect(health.stdout).toContain('serving');
+      // The controller container's command, from its workingDir.
+      const pod = find(await all(), 'DaemonSet', 'announcer')['spec'].template.spec;
+      const controller = container(pod, 'controller');
+      const [bin, main] = controller['command'] as string[];
+      expect(bin).toBe('node');
+      const help = await exec(process.execPath, [main!, '--help'], { cwd: out });
+      expect(help.code, help.stderr).toBe(0);
+      expect(help.stdout).toContain('--owner NAME');
+      expect((await cli(['--api', `unix:${socket}`, 'shutdown'])).code).toBe(0);
+    } finally {
+      if (daemon !== undefined && daemon.exitCode === null) daemon.kill('SIGKILL');
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+

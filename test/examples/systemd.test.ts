@@ -61,7 +61,7 @@ describe('examples/systemd/announcer.service', async () => {
     expect([...unit.keys()]).toEqual(['Unit', 'Service', 'Install']);
     expect(unit.get('Install')!.get('WantedBy')).toEqual(['multi-user.target']);
     expect(['simple', 'exec']).toContain(one('Type'));
-    expect(one('ExecStart')).toBe('/usr/bin/announcer daemon --config /etc/announcer/announcer.yaml');
+    expect(one('ExecStart')).toBe('/usr/local/bin/announcer daemon --config /etc/announcer/announcer.yaml');
     expect(one('User')).toBe('announcer');
   });
 
@@ -108,7 +108,7 @@ describe('examples/systemd/announcer-bfd.service and the config that goes with i
   it("runs `announcer bfdd` on the daemon's own config, as the daemon's user, and starts at boot", () => {
     expect([...bfd.keys()]).toEqual(['Unit', 'Service', 'Install']);
     expect(bfd.get('Install')!.get('WantedBy')).toEqual(['multi-user.target']);
-    expect(one('ExecStart')).toBe(`/usr/bin/announcer bfdd --config ${configPath}`);
+    expect(one('ExecStart')).toBe(`/usr/local/bin/announcer bfdd --config ${configPath}`);
     expect(configPath).toBe('/etc/announcer/announcer.yaml');
     // Same user and group: the BFD process makes its socket 0660 for them, and the daemon connects.
     expect(one('User')).toBe(daemonOne('User'));
@@ -172,13 +172,13 @@ describe('examples/systemd/announcer-bfd.service and the config that goes with i
   it('both units pass `systemd-analyze verify`', async (ctx) => {
     const analyze = await run('systemd-analyze', ['--version']);
     if (analyze.code !== 0) ctx.skip();
-    // verify wants each command to exist: put an executable that does in place of /usr/bin/announcer.
+    // verify wants each command to exist: put an executable that does in place of /usr/local/bin/announcer.
     const tmp = await mkdtemp(join(tmpdir(), 'announcer-units-'));
     try {
       const units = [];
       for (const file of [UNIT, BFD_UNIT]) {
         const copy = join(tmp, file.split('/').at(-1)!);
-        await writeFile(copy, (await readFile(file, 'utf8')).replaceAll('/usr/bin/announcer ', `${process.execPath} `));
+        await writeFile(copy, (await readFile(file, 'utf8')).replaceAll('/usr/local/bin/announcer ', `${process.execPath} `));
         units.push(copy);
       }
       const verify = await run('systemd-analyze', ['verify', '--man=no', ...units]);

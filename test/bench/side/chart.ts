@@ -1,5 +1,6 @@
-// The side-by-side table as an SVG bar chart (README): for each N, time from Established to all
-// paths at BIRD and the speaker's RSS, one bar per speaker. Plain SVG text: no dependency.
+// The side-by-side table as an SVG bar chart (docs/performance.md): for each N, time from
+// Established to all paths at BIRD and the speaker's RSS, one bar per speaker. Plain SVG text: no
+// dependency.
 
 export interface ChartRow {
   readonly n: number;

@@ -1,7 +1,7 @@
 /**
- * What each receiver's interop run found, kept for the README's interop table: every suite writes
- * $TMPDIR/announcer-interop/<receiver>.json when it ends, and `npm run interop:table` (table.ts)
- * turns those files into the table between the README's interop markers.
+ * What each receiver's interop run found, kept for the interop table of docs/interop.md: every
+ * suite writes $TMPDIR/announcer-interop/<receiver>.json when it ends, and `npm run interop:table`
+ * (table.ts) turns those files into the table between that file's interop markers.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

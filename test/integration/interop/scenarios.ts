@@ -2,7 +2,7 @@
  * The interop scenarios, one table for every receiver: interopSuite(receiver) defines a test per
  * scenario the receiver can take part in, each in a lab of its own (the receiver in the router's
  * namespace, daemons on the nodes). A failure names the receiver and the scenario and carries what
- * the receiver held; every result is recorded (results.ts) for the README's interop table.
+ * the receiver held; every result is recorded (results.ts) for the interop table (docs/interop.md).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createLab, established, NODE_ASN, ok, peerOf, peersOf, ROUTER_ASN, startDaemon, type Daemon } from '../daemon-harness.js';

@@ -1,7 +1,7 @@
 /**
- * `npm run interop:table`: the README's interop table from the interop runs' own results
- * ($TMPDIR/announcer-interop/<receiver>.json, written by every receiver's suite), between the
- * README's `<!-- interop:start -->` and `<!-- interop:end -->` markers. Run it after `npm test`.
+ * `npm run interop:table`: the interop table of docs/interop.md from the interop runs' own results
+ * ($TMPDIR/announcer-interop/<receiver>.json, written by every receiver's suite), between that
+ * file's `<!-- interop:start -->` and `<!-- interop:end -->` markers. Run it after `npm test`.
  * Refuses to write a table with a receiver missing or a scenario failed.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import type { Receiver } from './receiver.js';
 import { resultsDir, type ReceiverResults } from './results.js';
 
 const RECEIVERS: readonly Receiver[] = [bird2Receiver, bird16Receiver, frrReceiver, gobgpReceiver, exabgpReceiver];
-const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+const TABLE_FILE = fileURLToPath(new URL('../../../docs/interop.md', import.meta.url));
 const START = '<!-- interop:start -->';
 const END = '<!-- interop:end -->';
 
@@ -61,13 +61,13 @@ function main(): void {
   const all = RECEIVERS.map((r) => load(r.id));
   const failed = all.flatMap((r) => r.scenarios.filter((s) => s.outcome === 'failed').map((s) => `${r.receiver}: ${s.title}`));
   if (failed.length) throw new Error(`failed scenarios, fix them before publishing a table:\n${failed.join('\n')}`);
-  const text = readFileSync(README, 'utf8');
+  const text = readFileSync(TABLE_FILE, 'utf8');
   const a = text.indexOf(START);
   const b = text.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`README.md has no ${START} ... ${END} section`);
+  if (a < 0 || b < a) throw new Error(`docs/interop.md has no ${START} ... ${END} section`);
   const stamp = `Produced by \`npm run interop:table\` from the interop tests' results of ${all.map((r) => r.at.slice(0, 10)).sort().at(-1)}.`;
-  writeFileSync(README, `${text.slice(0, a + START.length)}\n${interopTable(all, RECEIVERS)}\n\n${stamp}\n${text.slice(b)}`);
-  console.log(`README.md: interop table for ${all.map((r) => `${r.receiver} ${r.version}`).join(', ')}`);
+  writeFileSync(TABLE_FILE, `${text.slice(0, a + START.length)}\n${interopTable(all, RECEIVERS)}\n\n${stamp}\n${text.slice(b)}`);
+  console.log(`docs/interop.md: interop table for ${all.map((r) => `${r.receiver} ${r.version}`).join(', ')}`);
 }
 
 main();
