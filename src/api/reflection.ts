@@ -4,6 +4,7 @@
 // health package's own proto.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Server } from '@grpc/grpc-js';
 import { loadFileDescriptorSetFromBuffer, loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
@@ -17,10 +18,20 @@ let described: PackageDefinition | undefined;
 /** Everything the server serves, as proto-loader package definitions (loaded once). */
 export function describedServices(): PackageDefinition {
   described ??= {
-    ...loadFileDescriptorSetFromBuffer(readFileSync(DESCRIPTOR_SET)),
+    ...loadFileDescriptorSetFromBuffer(readDescriptorSet(DESCRIPTOR_SET)),
     ...loadSync(healthProtoPath),
   };
   return described;
+}
+
+/** The descriptor set's octets; an error names the file and what puts it back. */
+export function readDescriptorSet(file: URL): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    throw new Error(`${fileURLToPath(file)}: cannot read the API's descriptor set (${why}); it ships with the package (npm run gen writes it in a checkout)`);
+  }
 }
 
 export function addReflectionService(server: Server): void {

@@ -388,10 +388,12 @@ export async function startApiServer(
   const credentials = await serverCredentials(listen);
   if ('socket' in listen) await prepareSocket(listen.socket);
   const server = new Server(CHANNEL_OPTIONS);
+  // First: it reads the API's descriptor set from disk, and may fail before anything runs (the
+  // health service's poll timer would otherwise keep a daemon that failed to start alive).
+  addReflectionService(server);
   const { impl, watchers } = handlers(speaker, log, options);
   server.addService(AnnouncerService, impl);
   const health = addHealthService(server, () => speaker.ready, clock, options.healthPollMs ?? DEFAULT_HEALTH_POLL_MS);
-  addReflectionService(server);
 
   let port: number;
   try {

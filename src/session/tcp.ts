@@ -98,7 +98,7 @@ export class TcpTransport implements Transport {
 }
 
 /**
- * Why a connect failed, in words an operator acts on (the README's troubleshooting table), not
+ * Why a connect failed, in words an operator acts on (the table in docs/troubleshooting.md), not
  * Node's `connect ENETUNREACH 198.51.100.1:179 - Local (0.0.0.0:0)`. The code stays at the end, for
  * searching.
  */

@@ -20,6 +20,7 @@ import { service as healthService } from 'grpc-health-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { eventually, startFixture, type ApiFixture } from './fixture.js';
+import { readDescriptorSet } from '../../src/api/reflection.js';
 
 let f: ApiFixture | undefined;
 afterEach(async () => {
@@ -156,5 +157,12 @@ describe('server reflection', () => {
     const missing = await ask(c, { fileContainingSymbol: 'announcer.v1.Nope' });
     expect(missing.errorResponse?.errorCode).toBe(5);
     c.close();
+  });
+});
+
+describe('the descriptor set reflection serves', () => {
+  it('when missing, is named with what puts it back', () => {
+    const missing = new URL('file:///nonexistent/announcer.binpb');
+    expect(() => readDescriptorSet(missing)).toThrow("/nonexistent/announcer.binpb: cannot read the API's descriptor set (ENOENT); it ships with the package (npm run gen writes it in a checkout)");
   });
 });
