@@ -55,9 +55,12 @@ export class AdjRibOut {
     return NIL;
   }
 
-  /** Record that the peer now holds this route (announced, or re-announced with new values). */
-  announced(row: number, pathId: number, nhId: number, attrId: number): void {
-    const r = this.find(row, pathId);
+  /**
+   * Record that the peer now holds this route (announced, or re-announced with new values).
+   * `route`: its entry when the caller found it already (NIL: it has none), else it is looked up.
+   */
+  announced(row: number, pathId: number, nhId: number, attrId: number, route?: number): void {
+    const r = route ?? this.find(row, pathId);
     if (r !== NIL) {
       this.rNh[r] = nhId;
       this.rAttr[r] = attrId;

@@ -73,25 +73,29 @@ export interface PipelineOptions {
 }
 
 const NIL = -1;
+/** Paths of a prefix compared one by one; more are looked up through a map. */
+const FEW = 8;
 const QUEUED = 1;
 const FORCED = 2;
 
-/** Prefix rows with the path id each is sent with: a growable pair of columns. */
+/**
+ * Prefix rows with the path id each is sent with, and the route the peer holds for it (its
+ * Adj-RIB-Out entry, or NIL for none): growable columns.
+ */
 class RowList {
   rows = new Int32Array(64);
   pathIds = new Uint32Array(64);
+  routes = new Int32Array(64);
   count = 0;
 
-  push(row: number, pathId: number): void {
+  push(row: number, pathId: number, route: number): void {
     if (this.count === this.rows.length) {
-      const rows = new Int32Array(this.count * 2);
-      rows.set(this.rows);
-      this.rows = rows;
-      const ids = new Uint32Array(this.count * 2);
-      ids.set(this.pathIds);
-      this.pathIds = ids;
+      this.rows = grow(this.rows, this.count * 2);
+      this.pathIds = grow(this.pathIds, this.count * 2);
+      this.routes = grow(this.routes, this.count * 2);
     }
     this.rows[this.count] = row;
+    this.routes[this.count] = route;
     this.pathIds[this.count++] = pathId;
   }
 }
@@ -140,6 +144,12 @@ export class SendPipeline {
   private desiredIds = new Uint32Array(16);
   private desiredNh = new Int32Array(16);
   private desiredAttr = new Int32Array(16);
+  /** The batch each row was last looked at in (see batch()). */
+  private seen = new Uint32Array(0);
+  private batchNo = 0;
+  /** batch()'s per-row look-ups, reused from row to row. */
+  private readonly routesById = new Map<number, number>();
+  private readonly wantedIds = new Set<number>();
   /** The path (number) each desired route is made from. */
   private desiredPath = new Int32Array(16);
 
@@ -410,6 +420,11 @@ export class SendPipeline {
     let looked = 0;
     for (const byNh of this.buckets.values()) for (const b of byNh.values()) b.count = 0;
     for (const l of this.withdrawals.values()) l.count = 0;
+    if (this.seen.length < rib.rowLimit) this.seen = grow(this.seen, Math.max(1024, rib.rowLimit, this.seen.length * 2));
+    if (++this.batchNo === 0xffffffff) {
+      this.seen.fill(0);
+      this.batchNo = 1;
+    }
     while (looked < this.batchRows) {
       let row: number;
       let forced = false;
@@ -423,21 +438,39 @@ export class SendPipeline {
         break;
       }
       looked++;
+      // A row changed during the sweep is queued, and may come again from the sweep in this
+      // batch: once is enough, and the routes found below must not be made twice.
+      if (this.seen[row] === this.batchNo) continue;
+      this.seen[row] = this.batchNo;
       const family = rib.familyOf(row);
       const want = this.desired(row, peer);
+      // The peer's routes of the row by path id, and the ids it should have: a walk each, so a
+      // prefix of K paths costs K, not K^2 (a few paths are compared directly).
+      const many = want > FEW;
+      const routes = this.routesById;
+      if (many) {
+        routes.clear();
+        for (let r = out.first(row); r !== NIL; r = out.next(r)) routes.set(out.pathIdOf(r), r);
+      }
       for (let i = 0; i < want; i++) {
         const id = this.desiredIds[i]!;
         const nhId = this.desiredNh[i]!;
         const attrId = this.desiredAttr[i]!;
-        const r = out.find(row, id);
+        const r = many ? (routes.get(id) ?? NIL) : out.find(row, id);
         if (!forced && r !== NIL && out.nextHopIdOf(r) === nhId && out.attributeIdOf(r) === attrId) continue;
-        this.bucket(family, attrId, nhId, this.nextHopOf(nhId, family, peer)!).push(row, id);
+        this.bucket(family, attrId, nhId, this.nextHopOf(nhId, family, peer)!).push(row, id, r);
+      }
+      const wanted = this.wantedIds;
+      if (many) {
+        wanted.clear();
+        for (let i = 0; i < want; i++) wanted.add(this.desiredIds[i]!);
       }
       for (let r = out.first(row); r !== NIL; r = out.next(r)) {
         const id = out.pathIdOf(r);
         let kept = false;
-        for (let i = 0; i < want; i++) if (this.desiredIds[i] === id) kept = true;
-        if (!kept) this.withdrawList(family).push(row, id);
+        if (many) kept = wanted.has(id);
+        else for (let i = 0; i < want && !kept; i++) kept = this.desiredIds[i] === id;
+        if (!kept) this.withdrawList(family).push(row, id, r);
       }
     }
     this.write(peer, sink);
@@ -478,7 +511,7 @@ export class SendPipeline {
         sink.writeUpdates(packed.bytes, packed.messages);
         if (!this.peer) return;
         for (let i = 0; i < b.count; i++) {
-          this.out.announced(b.rows[i]!, b.pathIds[i]!, b.nhId, b.attrId);
+          this.out.announced(b.rows[i]!, b.pathIds[i]!, b.nhId, b.attrId, b.routes[i]!);
           details?.announced.push({ row: b.rows[i]!, pathId: b.pathIds[i]!, nextHop: b.nextHop });
         }
         this.routesSent += b.count;
