@@ -25,6 +25,12 @@ export interface ControllerOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Deadline of each API call (default 10 s). */
   readonly timeoutMs?: number;
+  /**
+   * The re-sync guard: a set that would withdraw more than this many of the owner's paths, or this
+   * percentage of them, is refused by the daemon and nothing changes (a file that lost its EIPs to a
+   * bug must not empty the router). Unset: no limit.
+   */
+  readonly maxRemove?: { readonly paths: number } | { readonly percent: number };
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -154,9 +160,17 @@ export function runController(options: ControllerOptions, io: ControllerIo): Con
     let result: ReplaceResult;
     try {
       // A controller's set is small: ask for the paths themselves, to log what changed.
-      result = await client.replacePaths(owner, set.paths, { details: true });
+      const m = options.maxRemove;
+      const guard = m === undefined ? {} : 'paths' in m ? { maxRemove: m.paths } : { maxRemovePercent: m.percent };
+      result = await client.replacePaths(owner, set.paths, { details: true, ...guard });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
+      if (e.codeName === 'FAILED_PRECONDITION') {
+        // The re-sync guard: the daemon says how many would go, of how many.
+        log('error', `the daemon refused ${what} (the --max-remove guard): nothing changed; fix the file, or raise the limit to withdraw them on purpose`, { file, error: e.message });
+        answered = true;
+        return 'refused';
+      }
       if (e.codeName === 'INVALID_ARGUMENT') {
         // The daemon names the field of its request ("paths[7].nextHop: ..."): name the file's instead.
         const field = e.field === undefined ? undefined : fileField(set, e.field);

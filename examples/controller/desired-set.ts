@@ -55,6 +55,8 @@ function prefixKey(prefix: string): string {
 }
 
 /** Parses the file's text; throws DesiredSetError naming the entry and field that is wrong. */
+const EMPTY = 'the file lists no EIPs (it is empty): to withdraw all of them on purpose, write `eips: []`';
+
 export function parseDesiredSet(text: string): DesiredSet {
   let doc: unknown;
   try {
@@ -62,14 +64,16 @@ export function parseDesiredSet(text: string): DesiredSet {
   } catch (e) {
     throw new DesiredSetError(`not YAML: ${e instanceof Error ? (e.message.split('\n', 1)[0] ?? e.message) : String(e)}`);
   }
-  // An empty file (or `eips: []`) is a valid desire: announce nothing, withdraw all of the owner's paths.
-  if (doc === null || doc === undefined) return { paths: [], origins: [], eips: 0 };
+  // A file with nothing in it is a writer killed before its first byte or a template that rendered
+  // nothing, not a desire: withdrawing everything takes an explicit `eips: []`.
+  if (doc === null || doc === undefined) throw new DesiredSetError(EMPTY);
   let list: unknown = doc;
   if (typeof doc === 'object' && !Array.isArray(doc)) {
     const o = doc as Record<string, unknown>;
     const extra = Object.keys(o).filter((k) => k !== 'eips');
     if (extra.length) throw new DesiredSetError(`${extra[0]}: unknown key (the file is \`eips:\` and a list of EIPs)`);
-    list = o['eips'] ?? [];
+    list = o['eips'];
+    if (list === null || list === undefined) throw new DesiredSetError(EMPTY);
   }
   if (!Array.isArray(list)) throw new DesiredSetError(`eips: expected a list of EIPs, got ${what(list)}`);
 

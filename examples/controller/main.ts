@@ -14,12 +14,14 @@ import { runController, type LogEntry } from './controller.js';
 const DEFAULT_API = 'unix:/run/announcer/announcer.sock';
 
 const USAGE = `usage: controller --owner NAME --file FILE [--api unix:PATH|HOST:PORT] [--resync SECONDS] [--debug]
-                  [--log-format auto|json|pretty]
+                  [--log-format auto|json|pretty] [--max-remove N|P%]
 
 Keeps the EIPs listed in FILE announced by the announcer daemon as owner NAME (ReplacePaths),
 syncing on start, when FILE changes, every --resync seconds (default 60) and when the daemon
 comes back. --api defaults to $ANNOUNCER_API, else ${DEFAULT_API}. Logs go to stdout, as
 JSON lines unless stdout is a terminal (--log-format, like the daemon's logFormat, decides).
+--max-remove: the daemon refuses (and nothing changes) a sync that would withdraw more than N
+of the owner's paths, or P% of them: a file that lost its EIPs to a bug cannot empty the router.
 
 FILE:
   eips:
@@ -35,6 +37,15 @@ export interface MainIo {
 }
 
 /** Runs until SIGTERM or SIGINT arrives on `signals`; resolves to the exit status (2: usage). */
+/** "100" or "10%"; null when it is neither. */
+function removeLimit(text: string): { paths: number } | { percent: number } | null {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  if (m[2] === '%') return n <= 100 ? { percent: n } : null;
+  return Number.isInteger(n) ? { paths: n } : null;
+}
+
 export async function main(argv: readonly string[], io: MainIo, signals: Pick<EventEmitter, 'once' | 'off'> = process): Promise<number> {
   let values;
   try {
@@ -47,6 +58,7 @@ export async function main(argv: readonly string[], io: MainIo, signals: Pick<Ev
         resync: { type: 'string' },
         debug: { type: 'boolean' },
         'log-format': { type: 'string' },
+        'max-remove': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -64,6 +76,8 @@ export async function main(argv: readonly string[], io: MainIo, signals: Pick<Ev
   if (!values.file) problems.push('--file is required');
   const resync = values.resync === undefined ? 60 : Number(values.resync);
   if (!(resync > 0)) problems.push(`--resync: expected a number of seconds above 0, got ${JSON.stringify(values.resync)}`);
+  const maxRemove = values['max-remove'] === undefined ? undefined : removeLimit(values['max-remove']);
+  if (maxRemove === null) problems.push(`--max-remove: expected a number of paths (100) or a percentage (10%), got ${JSON.stringify(values['max-remove'])}`);
   const format = values['log-format'] ?? 'auto';
   if (!(LOG_FORMATS as readonly string[]).includes(format)) problems.push(`--log-format: expected ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   if (problems.length || !values.owner || !values.file) {
@@ -79,7 +93,7 @@ export async function main(argv: readonly string[], io: MainIo, signals: Pick<Ev
 
   let controller;
   try {
-    controller = runController({ api, owner: values.owner, file: resolve(values.file), resyncMs: resync * 1000 }, { log });
+    controller = runController({ api, owner: values.owner, file: resolve(values.file), resyncMs: resync * 1000, ...(maxRemove ? { maxRemove } : {}) }, { log });
   } catch (e) {
     // connectClient refuses a malformed --api at once.
     io.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);

@@ -298,7 +298,10 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     async replacePaths(owner, paths, opts = {}) {
       checkPaths(paths);
       const details = opts.details ?? false;
-      const packing = new ReplaceParts(owner, paths, details);
+      const packing = new ReplaceParts(owner, paths, details, {
+        ...(opts.maxRemove !== undefined ? { maxRemove: opts.maxRemove } : {}),
+        ...(opts.maxRemovePercent !== undefined ? { maxRemovePercent: opts.maxRemovePercent } : {}),
+      });
       const parts = packing.messages();
       const res = await new Promise<ReplacePathsResponse>((done, fail) => {
         const stream = grpc.replacePaths(new Metadata(), { deadline: new Date(systemClock.now() + timeoutMs) }, (err, r) => {

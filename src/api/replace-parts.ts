@@ -99,6 +99,8 @@ export class ReplaceParts {
     private readonly owner: string,
     private readonly paths: readonly PathInput[],
     private readonly details: boolean,
+    /** The re-sync guard, sent in the first message. */
+    private readonly guard: { readonly maxRemove?: number; readonly maxRemovePercent?: number } = {},
   ) {
     this.origin = new Uint32Array(paths.length);
   }
@@ -113,6 +115,10 @@ export class ReplaceParts {
     const part = (list: readonly PathInput[], block?: Block): ReplacePathsRequest => {
       // The first part says how many paths the set has: a stream cut short is then never applied.
       const r = replaceToPb(first ? this.owner : '', list, this.details, block && packed(block), first ? this.paths.length : undefined);
+      if (first) {
+        r.maxRemove = this.guard.maxRemove;
+        r.maxRemovePercent = this.guard.maxRemovePercent;
+      }
       first = false;
       return r;
     };

@@ -248,6 +248,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     let details = false;
     let failed = false;
     let total: number | undefined;
+    let guard: { maxRemove?: number; maxRemovePercent?: number } = {};
     const fail = (err: unknown): void => {
       if (failed) return;
       failed = true;
@@ -263,6 +264,9 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
       slices.restart(); // the loop has turned while the part was on its way
       if (!txn) {
         owner = req.owner;
+        const pct = req.maxRemovePercent;
+        if (pct !== undefined && !(pct >= 0 && pct <= 100)) throw new RequestError('invalid-argument', 'maxRemovePercent', `maxRemovePercent: ${pct} is not a percentage from 0 to 100`);
+        guard = { ...(req.maxRemove !== undefined ? { maxRemove: req.maxRemove } : {}), ...(pct !== undefined ? { maxRemovePercent: pct } : {}) };
         txn = speaker.beginReplace(owner);
         total = req.total;
         if (total !== undefined) txn.reserve(total); // the columns are sized once, not doubled on the way
@@ -326,7 +330,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
           if (total !== undefined && t.count !== total) {
             throw new RequestError('invalid-argument', 'total', `total: the set was announced as ${total} paths but ${t.count} arrived; nothing changed`);
           }
-          return t.commit({ details });
+          return t.commit({ details, ...guard });
         })
         .then((r) => {
           onCall('ReplacePaths', 'OK');

@@ -13,6 +13,7 @@ const CODES: Record<RequestError['kind'], status> = {
   'not-found': status.NOT_FOUND,
   unavailable: status.UNAVAILABLE,
   'resource-exhausted': status.RESOURCE_EXHAUSTED,
+  'failed-precondition': status.FAILED_PRECONDITION,
 };
 
 export function requestErrorStatus(err: RequestError): ServerErrorResponse {

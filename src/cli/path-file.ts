@@ -87,6 +87,8 @@ function parseDocument(text: string): unknown {
   return parse(text);
 }
 
+const EMPTY = 'the file has no paths (it is empty): to withdraw all of the owner\'s paths on purpose, give an empty list, [] (or paths: [])';
+
 /** Parses the file's text; throws PathFileError (YAML syntax or shape), naming what is wrong. */
 export function parsePathFile(text: string): PathInput[] {
   let doc: unknown;
@@ -95,10 +97,11 @@ export function parsePathFile(text: string): PathInput[] {
   } catch (e) {
     throw new PathFileError(`not YAML or JSON: ${e instanceof Error ? e.message.split('\n', 1)[0] : String(e)}`);
   }
-  // An empty file, like `[]`, withdraws everything the owner has.
-  if (doc === null || doc === undefined) return [];
-  const list =
-    typeof doc === 'object' && !Array.isArray(doc) && 'paths' in doc ? (doc as { paths: unknown }).paths ?? [] : doc;
+  // A file with nothing in it is a controller killed before its first byte or a template that
+  // rendered nothing, not a wish to withdraw everything: that takes an explicit empty list.
+  if (doc === null || doc === undefined) throw new PathFileError(EMPTY);
+  const list = typeof doc === 'object' && !Array.isArray(doc) && 'paths' in doc ? (doc as { paths: unknown }).paths : doc;
+  if (list === null || list === undefined) throw new PathFileError(EMPTY);
   if (!Array.isArray(list)) throw new PathFileError(`expected a list of paths (or a mapping with paths:), got ${what(list)}`);
   const problems: string[] = [];
   const paths: PathInput[] = [];

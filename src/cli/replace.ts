@@ -1,7 +1,7 @@
 // announcer replace --owner NAME --file FILE: make NAME's paths exactly the file's list.
 
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError, withApi, type CommandContext } from './context.js';
 import { json, replaceReport } from './format.js';
 import type { CliIo } from './io.js';
@@ -13,6 +13,16 @@ interface ReplaceOptions {
   file: string;
   json?: boolean;
   details?: boolean;
+  maxRemove?: { paths: number } | { percent: number };
+}
+
+/** --max-remove N or P%: how many of the owner's paths a replace may withdraw. */
+function maxRemoveArg(value: string): { paths: number } | { percent: number } {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (m && m[2] === '%' && n <= 100) return { percent: n };
+  if (m && m[2] === '' && Number.isInteger(n) && n <= 0xffffffff) return { paths: n };
+  throw new InvalidArgumentError(`expected a number of paths (e.g. 100) or a percentage (e.g. 10%), got ${JSON.stringify(value)}`);
 }
 
 async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
@@ -38,13 +48,16 @@ export function registerReplace(program: Command, ctx: CommandContext): void {
     .requiredOption('--file <file>', 'YAML or JSON list of {prefix, nextHop?, communities?, largeCommunities?, localPref?, med?, check?}; - reads stdin')
     .option('--json', 'print the counts (and with --details the paths) as one JSON document')
     .option('--details', 'also list every path added, removed and updated (a large set makes a long answer)')
+    .option('--max-remove <n|p%>', "refuse (changing nothing) if the set would withdraw more than N of the owner's paths, or more than P% of them: a re-sync guard for controllers", maxRemoveArg)
     .addHelpText(
       'after',
       `
 The file is JSON or YAML; large sets (a million paths) are sent to the daemon in parts and
 applied together, all or nothing.
 
-File example (an empty list withdraws all of the owner's paths):
+A file with nothing in it is refused: an empty list, [], withdraws all of the owner's paths.
+
+File example:
   - { prefix: 203.0.113.10/32, nextHop: 198.51.100.11 }
   - { prefix: 203.0.113.10/32, nextHop: 198.51.100.12, communities: [65000:100] }
   - { prefix: 203.0.113.20/32, nextHop: 198.51.100.12, check: web }   # announced while web answers`,
@@ -59,8 +72,10 @@ File example (an empty list withdraws all of the owner's paths):
           if (e instanceof PathFileError) throw new UsageError(`${o.file}: ${e.message}`);
           throw e;
         }
-        const result = await client.replacePaths(o.owner, paths, { details: o.details === true });
+        const m = o.maxRemove;
+        const guard = m === undefined ? {} : 'paths' in m ? { maxRemove: m.paths } : { maxRemovePercent: m.percent };
+        const result = await client.replacePaths(o.owner, paths, { details: o.details === true, ...guard });
         ctx.io.stdout.write(o.json ? json(result) : replaceReport(result));
-      });
+      }, { maxRemove: '--max-remove', maxRemovePercent: '--max-remove' });
     });
 }

@@ -7,7 +7,7 @@
 export class RequestError extends Error {
   override readonly name = 'RequestError';
   constructor(
-    readonly kind: 'invalid-argument' | 'not-found' | 'unavailable' | 'resource-exhausted',
+    readonly kind: 'invalid-argument' | 'not-found' | 'unavailable' | 'resource-exhausted' | 'failed-precondition',
     readonly field: string,
     message: string,
   ) {

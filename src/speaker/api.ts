@@ -93,6 +93,13 @@ export interface ReplaceResult {
 export interface ReplaceOptions {
   /** Return the paths added, removed and updated, not only their counts. */
   readonly details?: boolean;
+  /**
+   * A re-sync guard: refuse (RequestError 'failed-precondition' on `maxRemove`, nothing changed)
+   * a set that would withdraw more than this many of the owner's paths...
+   */
+  readonly maxRemove?: number;
+  /** ... or more than this percentage of the paths the owner has before the call. */
+  readonly maxRemovePercent?: number;
 }
 
 /** A ReplacePaths arriving in parts: each part is validated as it comes; nothing changes until commit. */

@@ -279,8 +279,16 @@ export class DesiredTable {
     for (const _ of rib.reserving(missing)) if (slices.spent(missing >> 4)) await slices.next();
     // Then the new ones (made now, or by a call in between), and the set by row, in set order.
     for (let i = 0; i < stage.count; i++) {
-      c.stageEntry(i, rowOf[i] !== NIL ? rowOf[i]! : rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1));
+      if (rowOf[i] === NIL) rowOf[i] = rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
+      c.stageEntry(i, rowOf[i]!);
       if (slices.spent()) await slices.next();
+    }
+    if (options.maxRemove !== undefined || options.maxRemovePercent !== undefined) {
+      const refusal = await this.removalGuard(c, options, slices);
+      if (refusal) {
+        for (let i = 0; i < stage.count; i++) rib.release(rowOf[i]!); // the entries' holds: nothing changes
+        throw refusal;
+      }
     }
     // The linearization point: the rows below the limit are the ones there are now.
     c.begin(rib.rowLimit);
@@ -310,6 +318,41 @@ export class DesiredTable {
     };
     await durable;
     return result;
+  }
+
+  /**
+   * The re-sync guard: how many of the owner's paths the set would withdraw, counted before the
+   * linearization point (a walk of the table in slices); a refusal when more than allowed.
+   */
+  private async removalGuard(c: ReplaceCommit, options: ReplaceOptions, slices: Slices): Promise<RequestError | null> {
+    const rib = this.rib;
+    let owned = 0;
+    let removing = 0;
+    const wanted = new Set<number>();
+    for (let row = 0; row < rib.rowLimit; row++) {
+      if (rib.pathCountOf(row) === 0) continue;
+      wanted.clear();
+      const first = row < c.head.length ? c.head[row]! : NIL;
+      for (let e = first; e !== NIL; e = c.nextEntry[e]!) {
+        const id = rib.nextHopIdByKey(c.nhKeys[c.stage.nh[e]!]!);
+        if (id !== undefined) wanted.add(id);
+      }
+      for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
+        if (!c.owns(rib, p)) continue;
+        owned++;
+        if (!wanted.has(rib.nextHopIdOf(p))) removing++;
+      }
+      if (slices.spent()) await slices.next();
+    }
+    const limits: string[] = [];
+    if (options.maxRemove !== undefined && removing > options.maxRemove) limits.push(`${options.maxRemove} paths`);
+    if (options.maxRemovePercent !== undefined && removing > (owned * options.maxRemovePercent) / 100) limits.push(`${options.maxRemovePercent}% of them`);
+    if (limits.length === 0) return null;
+    return new RequestError(
+      'failed-precondition',
+      'maxRemove',
+      `maxRemove: the set would withdraw ${removing} of the ${owned} paths ${c.owner} has, more than the limit of ${limits.join(' and ')}; nothing changed (send it without the limit to withdraw them on purpose)`,
+    );
   }
 
   /** A commit's work on one row (step 2 of applyReplace), once. */

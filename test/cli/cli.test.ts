@@ -401,7 +401,45 @@ describe('replace', () => {
     expect((await cli(['replace', '--owner', 'lb', '--file', '-'], undefined, { stdin })).stdout).toBe('added 0, removed 0, updated 1, unchanged 0\n  no peers are configured: announced to nobody\n');
     const empty = await file('empty.yaml', '[]\n');
     expect((await cli(['replace', '--owner', 'lb', '--file', empty])).stdout).toBe('added 0, removed 1, updated 0, unchanged 0\n');
+    expect((await cli(['replace', '--owner', 'lb', '--file', await file('empty.json', '{"paths": []}')])).code).toBe(0);
     expect(await paths()).toEqual([]);
+  });
+
+  it('refuses a file with nothing in it (0 bytes, blanks, comments, paths: with nothing), saying how to withdraw all on purpose', async () => {
+    await f.client.replacePaths('lb', [{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11' }]);
+    for (const [name, text] of [['zero.yaml', ''], ['blank.yaml', '  \n\n'], ['comment.yaml', '# rendered nothing\n'], ['paths.yaml', 'paths:\n']]) {
+      const r = await cli(['replace', '--owner', 'lb', '--file', await file(name!, text!)]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain("the file has no paths (it is empty): to withdraw all of the owner's paths on purpose, give an empty list, [] (or paths: [])");
+    }
+    const stdin = Readable.from([]);
+    expect((await cli(['replace', '--owner', 'lb', '--file', '-'], undefined, { stdin })).code).toBe(2);
+    expect(await paths()).toEqual(['203.0.113.10/32 via 198.51.100.11 [lb]']);
+  });
+
+  it('--max-remove N or P% refuses a set that would withdraw more, changing nothing', async () => {
+    const set = Array.from({ length: 10 }, (_, i) => ({ prefix: `203.0.113.${i}/32`, nextHop: '198.51.100.11' }));
+    await f.client.replacePaths('lb', set);
+    await f.client.addPaths([{ prefix: '192.0.2.1', nextHop: '198.51.100.11', owner: 'ops' }]);
+    const seven = await file('seven.yaml', JSON.stringify(set.slice(0, 7)));
+    const r = await cli(['replace', '--owner', 'lb', '--file', seven, '--max-remove', '2']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: --max-remove: the set would withdraw 3 of the 10 paths lb has, more than the limit of 2 paths; nothing changed (send it without the limit to withdraw them on purpose)\n',
+    });
+    expect((await cli(['replace', '--owner', 'lb', '--file', seven, '--max-remove', '20%'])).stderr).toContain('more than the limit of 20% of them; nothing changed');
+    expect(await f.client.listPaths({ owner: 'lb' })).toHaveLength(10);
+    // Within the limit it applies; another owner's paths never count.
+    expect((await cli(['replace', '--owner', 'lb', '--file', seven, '--max-remove', '30%'])).stdout).toMatch(/^added 0, removed 3, updated 0, unchanged 7\n/);
+    expect((await cli(['replace', '--owner', 'lb', '--file', seven, '--max-remove', '0', '--json'])).code).toBe(0);
+    // An empty list is withdrawal on purpose, still bound by the guard.
+    const none = await file('none.yaml', '[]');
+    expect((await cli(['replace', '--owner', 'lb', '--file', none, '--max-remove', '50%'])).code).toBe(1);
+    expect(await f.client.listPaths({ owner: 'lb' })).toHaveLength(7);
+    expect((await cli(['replace', '--owner', 'lb', '--file', seven, '--max-remove', 'lots'])).code).toBe(2);
+    expect((await cli(['replace', '--owner', 'lb', '--file', seven, '--max-remove', '101%'])).code).toBe(2);
   });
 
   it("prints the daemon's refusal of a bad value and changes nothing", async () => {

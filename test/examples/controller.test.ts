@@ -158,6 +158,32 @@ describe('example controller against a real daemon', () => {
     expect(logged('synced', { reason: 'file' })[1]).toMatchObject({ level: 'info', added: 0, removed: 0, unchanged: 4 });
   });
 
+  it('with --max-remove, a file that lost most of its EIPs is refused and nothing changes', async () => {
+    const guardedFile = join(dir, 'desired', 'guarded.yaml');
+    const eips = (n: number): string => `eips:\n${Array.from({ length: n }, (_, i) => `  - { prefix: 198.18.0.${i}, nextHops: [198.51.100.11] }\n`).join('')}`;
+    await writeFile(guardedFile, eips(4));
+    const guarded = runController(
+      { api: `unix:${socket}`, owner: 'guarded', file: guardedFile, debounceMs: 50, resyncMs: 60_000, backoff: { initialMs: 100, maxMs: 400 }, timeoutMs: 2_000, maxRemove: { percent: 50 } },
+      { log: (e) => logs.push(e) },
+    );
+    try {
+      await eventually(async () => (await owned('guarded')).length === 4, 5_000);
+      await writeFile(`${guardedFile}.tmp`, eips(1));
+      await rename(`${guardedFile}.tmp`, guardedFile);
+      const refused = 'the daemon refused the file (the --max-remove guard): nothing changed; fix the file, or raise the limit to withdraw them on purpose';
+      await eventually(() => logged(refused).length === 1);
+      expect(logged(refused)[0]!.error).toBe('maxRemove: the set would withdraw 3 of the 4 paths guarded has, more than the limit of 50% of them; nothing changed (send it without the limit to withdraw them on purpose)');
+      expect(await owned('guarded')).toHaveLength(4);
+      // Within the limit: applied.
+      await writeFile(`${guardedFile}.tmp`, eips(3));
+      await rename(`${guardedFile}.tmp`, guardedFile);
+      await eventually(async () => (await owned('guarded')).length === 3, 5_000);
+    } finally {
+      await guarded.stop();
+      await client.replacePaths('guarded', []);
+    }
+  });
+
   it('puts back a path someone else withdrew', async () => {
     await client.deletePaths({ prefix: '203.0.113.10/32', nextHops: ['198.51.100.13'] });
     await converges(V2_VIEW);

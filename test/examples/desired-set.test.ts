@@ -28,9 +28,11 @@ eips:
     expect(set.origins).toEqual(['eips[0].nextHops[0]', 'eips[0].nextHops[1]', 'eips[1].nextHops[0]', 'eips[2]']);
   });
 
-  it('takes a bare list, and an empty file or list as "announce nothing"', () => {
+  it('takes a bare list, and an empty list as "announce nothing"; an empty file is refused', () => {
     expect(parseDesiredSet('- 203.0.113.10\n').paths).toEqual([{ prefix: '203.0.113.10' }]);
-    for (const text of ['', '# nothing\n', 'eips: []\n', '[]\n', 'eips:\n']) expect(parseDesiredSet(text).paths).toEqual([]);
+    for (const text of ['eips: []\n', '[]\n']) expect(parseDesiredSet(text).paths).toEqual([]);
+    // Nothing at all is a writer that died or a template that rendered nothing: refused, not "withdraw all".
+    for (const text of ['', '  \n', '# nothing\n', 'eips:\n']) expect(() => parseDesiredSet(text)).toThrow('the file lists no EIPs (it is empty): to withdraw all of them on purpose, write `eips: []`');
   });
 
   it.each([

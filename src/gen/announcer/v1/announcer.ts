@@ -563,7 +563,19 @@ export interface ReplacePathsRequest {
    * stream can never leave half a set behind (a cancelled stream may look ended to the daemon).
    * The typed client always sends it.
    */
-  total?: number | undefined;
+  total?:
+    | number
+    | undefined;
+  /**
+   * A re-sync guard (in the first message): refuse with FAILED_PRECONDITION, changing nothing, a set
+   * that would withdraw more than this many of the owner's paths (a controller bug that lists
+   * nothing cannot empty the router)...
+   */
+  maxRemove?:
+    | number
+    | undefined;
+  /** ... or more than this percentage (0-100) of the paths the owner has before the call. */
+  maxRemovePercent?: number | undefined;
 }
 
 /** Paths that share everything but their prefix, packed. */
@@ -2825,7 +2837,15 @@ export const PeerGracefulRestart: MessageFns<PeerGracefulRestart> = {
 };
 
 function createBaseReplacePathsRequest(): ReplacePathsRequest {
-  return { owner: "", paths: [], details: false, block: undefined, total: undefined };
+  return {
+    owner: "",
+    paths: [],
+    details: false,
+    block: undefined,
+    total: undefined,
+    maxRemove: undefined,
+    maxRemovePercent: undefined,
+  };
 }
 
 export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
@@ -2844,6 +2864,12 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
     }
     if (message.total !== undefined) {
       writer.uint32(40).uint32(message.total);
+    }
+    if (message.maxRemove !== undefined) {
+      writer.uint32(48).uint32(message.maxRemove);
+    }
+    if (message.maxRemovePercent !== undefined) {
+      writer.uint32(61).float(message.maxRemovePercent);
     }
     return writer;
   },
@@ -2899,6 +2925,22 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
             }
 
             message.total = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maxRemove = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 61) {
+              break;
+            }
+
+            message.maxRemovePercent = reader.float();
             continue;
           }
         }
