@@ -94,7 +94,7 @@ export interface ApiClient {
    * hears a failure (the daemon went away: UNAVAILABLE). Events of kinds this version does not
    * know are skipped.
    */
-  watch(onEvent: (event: SpeakerEvent) => void, onError?: (err: ApiError) => void): EventWatch;
+  watch(onEvent: (event: SpeakerEvent) => void, onError?: (err: ApiError) => void, options?: { readonly paths?: boolean }): EventWatch;
   /**
    * The standard health check (grpc.health.v1.Health/Check) of `service` ("" = the whole server,
    * "announcer.v1.Announcer" = the API): its serving status; NOT_FOUND for a service it does not know.
@@ -230,8 +230,8 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     }
   }
 
-  function watch(onEvent: (event: SpeakerEvent) => void, onError?: (err: ApiError) => void): EventWatch {
-    const stream = grpc.watchEvents({}, new Metadata());
+  function watch(onEvent: (event: SpeakerEvent) => void, onError?: (err: ApiError) => void, options: { paths?: boolean } = {}): EventWatch {
+    const stream = grpc.watchEvents({ paths: options.paths ?? false }, new Metadata());
     let cancelled = false;
     let over = false;
     let markStarted!: () => void;

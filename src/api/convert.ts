@@ -342,6 +342,28 @@ export function replaceResultFromPb(r: pb.ReplacePathsResponse, details: boolean
 
 // ---- events ----
 
+/** Paths per RibEvent message: a few hundred KiB, far under 1 MiB. */
+export const EVENT_PATHS = 4096;
+
+/**
+ * A speaker event as the messages of a watch stream: a rib event of many paths in parts of at
+ * most EVENT_PATHS (all but the last with `more`), so no message holds a table.
+ */
+export function* eventMessages(e: SpeakerEvent): Generator<pb.Event> {
+  if (e.type !== 'rib' || e.added.length + e.removed.length <= EVENT_PATHS) return yield eventToPb(e);
+  const all = [...e.added.map((p) => ['a', p] as const), ...e.removed.map((p) => ['r', p] as const)];
+  for (let at = 0; at < all.length; at += EVENT_PATHS) {
+    const part = all.slice(at, at + EVENT_PATHS);
+    const last = at + EVENT_PATHS >= all.length;
+    yield eventToPb({
+      ...e,
+      added: part.filter(([k]) => k === 'a').map(([, p]) => p),
+      removed: part.filter(([k]) => k === 'r').map(([, p]) => p),
+      ...(last && !e.more ? {} : { more: true }),
+    });
+  }
+}
+
 export function eventToPb(e: SpeakerEvent): pb.Event {
   const time = new Date(e.at);
   switch (e.type) {
@@ -351,7 +373,13 @@ export function eventToPb(e: SpeakerEvent): pb.Event {
         event: { $case: 'peerState', value: { peer: e.peer, address: e.address, from: STATE_TO_PB[e.from], to: STATE_TO_PB[e.to], reason: e.reason } },
       };
     case 'rib':
-      return { time, event: { $case: 'rib', value: { added: e.added.map(announcedPathToPb), removed: e.removed.map(announcedPathToPb) } } };
+      return {
+        time,
+        event: {
+          $case: 'rib',
+          value: { added: e.added.map(announcedPathToPb), removed: e.removed.map(announcedPathToPb), owner: e.owner ?? '', more: e.more ?? false, summary: e.summary },
+        },
+      };
     case 'peer-paths':
       return {
         time,
@@ -393,8 +421,18 @@ export function eventFromPb(e: pb.Event): SpeakerEvent | undefined {
       // A server from before names: the address is the name.
       return { type: 'peer-state', at, peer: v.peer, address: v.address || v.peer, from: stateFromPb(v.from), to: stateFromPb(v.to), ...opt('reason', v.reason) };
     }
-    case 'rib':
-      return { type: 'rib', at, added: e.event.value.added.map(announcedPathFromPb), removed: e.event.value.removed.map(announcedPathFromPb) };
+    case 'rib': {
+      const v = e.event.value;
+      return {
+        type: 'rib',
+        at,
+        added: v.added.map(announcedPathFromPb),
+        removed: v.removed.map(announcedPathFromPb),
+        ...(v.owner ? { owner: v.owner } : {}),
+        ...(v.more ? { more: true } : {}),
+        ...(v.summary ? { summary: { added: v.summary.added, removed: v.summary.removed, updated: v.summary.updated } } : {}),
+      };
+    }
     case 'peerPaths': {
       const v = e.event.value;
       return {

@@ -32,7 +32,7 @@ import {
   announcedPathToPb,
   listedBlockToPb,
   blockFamilyFromPb,
-  eventToPb,
+  eventMessages,
   filterFromPb,
   healthChecksToPb,
   packedPieces,
@@ -81,6 +81,8 @@ export interface ApiServerOptions {
   readonly healthPollMs?: number;
   /** Events a watcher may fall behind by before it is cut off with RESOURCE_EXHAUSTED (default 10,000). */
   readonly maxWatchBacklog?: number;
+  /** Paths of rib events a watcher may fall behind by before it is cut off (default 1,048,576). */
+  readonly maxWatchBacklogPaths?: number;
   readonly clock?: Clock;
 }
 
@@ -88,6 +90,8 @@ export interface ApiServerOptions {
 const SHUTDOWN_GRACE_MS = 5_000;
 const DEFAULT_HEALTH_POLL_MS = 1_000;
 const DEFAULT_MAX_WATCH_BACKLOG = 10_000;
+/** Paths of rib events a watcher may fall behind by (about 70 MB of messages): a million-path change fits. */
+const MAX_WATCH_BACKLOG_PATHS = 1 << 20;
 
 /**
  * Paths per ListPaths message: well under the message cap, and made, converted and serialized in
@@ -120,6 +124,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
   const clock = options.clock ?? systemClock;
   const onCall = options.onCall ?? (() => {});
   const maxBacklog = options.maxWatchBacklog ?? DEFAULT_MAX_WATCH_BACKLOG;
+  const maxBacklogPaths = options.maxWatchBacklogPaths ?? MAX_WATCH_BACKLOG_PATHS;
   const open = new Set<(err: ServerErrorResponse) => void>();
 
   function unary<Req, Res>(method: string, fn: (req: Req) => Res | Promise<Res>): handleUnaryCall<Req, Res> {
@@ -142,6 +147,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
 
   const watchEvents: handleServerStreamingCall<WatchEventsRequest, Event> = (call: ServerWritableStream<WatchEventsRequest, Event>) => {
     let done = false;
+    let queuedPaths = 0;
     let unsubscribe: () => void = () => {};
     const finish = (code: string, err?: ServerErrorResponse): void => {
       if (done) return;
@@ -157,16 +163,25 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     call.on('close', () => finish('OK'));
     open.add(fail);
     try {
-      unsubscribe = speaker.watch((e) => {
-        if (done) return;
-        // A watcher that stopped reading must not make the daemon buffer without bound.
-        if (call.writableLength >= maxBacklog) {
-          log.warn({ backlog: call.writableLength }, 'watcher too slow: ending its stream');
-          fail({ name: 'WatchOverrun', message: 'watcher too slow', code: status.RESOURCE_EXHAUSTED, details: `watcher fell ${maxBacklog} events behind and was cut off; watch again (and read faster)` });
-          return;
-        }
-        call.write(eventToPb(e));
-      });
+      unsubscribe = speaker.watch(
+        (e) => {
+          for (const m of eventMessages(e)) {
+            if (done) return;
+            // A watcher that stopped reading must not make the daemon buffer without bound: in
+            // messages, and in paths (a message of a large change holds thousands).
+            if (call.writableLength >= maxBacklog || queuedPaths >= maxBacklogPaths) {
+              log.warn({ backlog: call.writableLength, paths: queuedPaths }, 'watcher too slow: ending its stream');
+              fail({ name: 'WatchOverrun', message: 'watcher too slow', code: status.RESOURCE_EXHAUSTED, details: `watcher fell ${call.writableLength} events (${queuedPaths} paths) behind and was cut off; watch again (and read faster)` });
+              return;
+            }
+            const n = m.event?.$case === 'rib' ? m.event.value.added.length + m.event.value.removed.length : 0;
+            queuedPaths += n;
+            call.write(m, () => (queuedPaths -= n));
+          }
+        },
+        undefined,
+        { paths: call.request.paths },
+      );
     } catch (err) {
       fail(toStatus(err, log, 'WatchEvents'));
       return;

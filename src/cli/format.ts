@@ -252,7 +252,12 @@ export function formatEvent(e: SpeakerEvent): string {
         const owners = formatOwners(p);
         return `${t} rib ${verb} ${p.prefix} via ${p.nextHop} (path ${p.pathId}, ${owners.includes(',') ? 'owners' : 'owner'} ${owners})\n`;
       };
-      return [...e.removed.map((p) => line('removed', p)), ...e.added.map((p) => line('added', p))].join('');
+      const lines = [...e.removed.map((p) => line('removed', p)), ...e.added.map((p) => line('added', p))];
+      if (e.summary) {
+        const s = e.summary;
+        lines.push(`${t} rib ${e.owner ? `owner ${e.owner} ` : ''}changed: ${s.added} added, ${s.removed} removed, ${s.updated} updated\n`);
+      }
+      return lines.join('');
     }
     case 'health':
       return `${t} health ${e.check} ${e.target} ${e.from} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}: ${e.paths} ${e.paths === 1 ? 'path' : 'paths'} ${e.effect}\n`;

@@ -1,4 +1,4 @@
-// announcer watch [--json]: print events as they happen, until Ctrl-C (exit 0).
+// announcer watch [--json] [--paths]: print events as they happen, until Ctrl-C (exit 0).
 
 import type { Command } from 'commander';
 import { withApi, type CommandContext } from './context.js';
@@ -10,10 +10,11 @@ export function registerWatch(program: Command, ctx: CommandContext): void {
     .command('watch')
     .description('print session state changes, path changes and health check changes as they happen, until Ctrl-C')
     .option('--json', 'one JSON object per line (at: milliseconds since the epoch)')
-    .action(async (o: { json?: boolean }, cmd: Command) => {
+    .option('--paths', 'every path of a large change too (a replace, or a request of over 1,000 paths), not only its summary')
+    .action(async (o: { json?: boolean; paths?: boolean }, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {
         const out = ctx.io.stdout;
-        const w = client.watch((e) => out.write(o.json ? eventJsonLine(e) : formatEvent(e)));
+        const w = client.watch((e) => out.write(o.json ? eventJsonLine(e) : formatEvent(e)), undefined, { paths: o.paths === true });
         const signals = ctx.io.signals ?? process;
         const stop = (): void => w.cancel();
         signals.once('SIGINT', stop);

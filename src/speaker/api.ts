@@ -68,6 +68,15 @@ export interface PathFilter {
   readonly peer?: string;
 }
 
+/** How a watcher wants its events. */
+export interface WatchOptions {
+  /** Every path of a large desired-set change (default), or only its summary. */
+  readonly paths?: boolean;
+}
+
+/** A desired-set change of more paths than this is told as a summary to watchers that did not ask for paths. */
+export const SUMMARY_PATHS = 1000;
+
 /** What ReplacePaths did: only the difference was sent to the peers. */
 export interface ReplaceResult {
   /** Paths the owner now has that it did not have before (new, or taken over from another owner). */
@@ -146,11 +155,22 @@ export type SpeakerEvent =
       readonly reason?: string;
     }
   | {
-      /** The desired set changed (API or CLI): paths added to or removed from the RIB. */
+      /**
+       * The desired set changed (API or CLI): paths added to or removed from the RIB. A large
+       * change (a ReplacePaths, or a request of more than SUMMARY_PATHS paths) ends in a summary
+       * (`summary` set, the lists empty); a watcher that asked for paths gets them first, in
+       * events with `more` set.
+       */
       readonly type: 'rib';
       readonly at: number;
       readonly added: readonly AnnouncedPath[];
       readonly removed: readonly AnnouncedPath[];
+      /** Whose call it was (ReplacePaths: the owner's set). */
+      readonly owner?: string;
+      /** Part of a change told in several events: its summary follows. */
+      readonly more?: boolean;
+      /** The change in counts, without its paths. */
+      readonly summary?: { readonly added: number; readonly removed: number; readonly updated: number };
     }
   | {
       /** What one peer was actually sent, per flush (one event for a whole packed batch). */
@@ -309,7 +329,8 @@ export interface SpeakerApi {
   /** Every configured health check with each of its targets (what is probed, its state, how many paths use it). */
   listHealthChecks(): HealthCheckDetail[];
   /** Subscribe to events (only `types`, when given: events nobody wants are never built); returns the unsubscribe function. */
-  watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void;
+  /** `options.paths` false: large desired-set changes come as summaries only (see the rib event). */
+  watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][], options?: WatchOptions): () => void;
   /**
    * Ask the daemon to stop (`announcer shutdown`): `withdraw` takes every path off the routers,
    * `restart` leaves them with routers that negotiated graceful restart. Returns at once, saying

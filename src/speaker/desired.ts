@@ -14,6 +14,7 @@ import { DEFAULT_POLICY, invalid, NO_CHECKS, PathStage, prefixRefusal, type Chec
 import { nextHopProblem, type PrefixPolicy } from '../rib/special-addresses.js';
 import { PathBlockWriter, StateWriteError, type PathDetails, type StateStore, type StoredState } from '../store/state-store.js';
 import { validateCheck } from '../rib/validate.js';
+import { SUMMARY_PATHS, type SpeakerEvent } from './api.js';
 import type { AddedPath, ListedBlock, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
 import type { HealthGate } from './path-health.js';
@@ -147,7 +148,10 @@ export class DesiredTable {
     }
     const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before));
     this.emitCommits();
-    if (changedPaths.length) this.emitRib(() => changedPaths.map((p) => this.view(p)), () => []);
+    if (changedPaths.length) {
+      const updated = result.filter((r) => r.outcome === 'updated').length;
+      this.emitRib(() => changedPaths.map((p) => this.view(p)), () => [], { added: changedPaths.length - updated, removed: 0, updated });
+    }
     await this.persist(touched, own);
     return result;
   }
@@ -190,7 +194,7 @@ export class DesiredTable {
       if (this.release(own, p, sel.owner)) gone.push(before[i]!);
     });
     if (gone.length) this.changed(row);
-    this.emitRib(() => [], () => gone);
+    if (gone.length) this.emitRib(() => [], () => gone, { added: 0, removed: gone.length, updated: 0 });
     await this.persist(own && RowSet.of(row), own);
     return before;
   }
@@ -261,8 +265,10 @@ export class DesiredTable {
   private async applyReplace(owner: string, stage: PathStage, options: ReplaceOptions): Promise<ReplaceResult> {
     const rib = this.rib;
     // Lists only when someone will read them: the caller, or a watcher of the desired set.
-    const collect = options.details === true || this.events.wants('rib');
-    const c = new ReplaceCommit(owner, stage, collect, this.record(stage.count * 24)); // a put is about 20 octets
+    // Lists only when someone will read them: the caller, a watcher of paths, or (up to
+    // SUMMARY_PATHS of them, in the summary at the end) any watcher of the desired set.
+    const always = options.details === true || this.events.wants('rib', 'paths');
+    const c = new ReplaceCommit(owner, stage, always || this.events.wants('rib'), options.details === true, this.record(stage.count * 24)); // a put is about 20 octets
     const slices = new Slices();
     // The rows there are, held now, and how many prefixes are new: the columns grow for those in
     // one step (at a million rows, each doubling on the way would be a block of its own).
@@ -297,7 +303,9 @@ export class DesiredTable {
       for (let row = 0; row < c.limit; row++) {
         for (let k = 0; this.commits[k] !== c; k++) this.settle(this.commits[k]!, row); // the commits before this one first
         this.settle(c, row);
-        if (slices.spent()) {
+        // Counted in paths: a slice (and the event of its changes) holds at most a slice's worth.
+        if (slices.spent(Math.max(1, rib.pathCountOf(row)))) {
+          if (!always && c.collect && c.listed > SUMMARY_PATHS) c.stopCollecting(); // the summary goes without its paths
           this.emitCommits();
           await slices.next();
         }
@@ -308,6 +316,14 @@ export class DesiredTable {
     }
     // In the same turn as the commit leaves the list: no change is missed by its record.
     const durable = c.record ? this.store!.appendBlock(c.record.w) : Promise.resolve();
+    if (c.addedCount + c.removedCount + c.updatedCount > 0) {
+      const summary = { added: c.addedCount, removed: c.removedCount, updated: c.updatedCount };
+      const at = this.clock.now();
+      // Watchers of paths have had them (emitCommits); the others get them here when they are few.
+      this.events.emit('rib', () => ({ type: 'rib', at, owner, added: [], removed: [], summary }), 'paths');
+      const lists = c.collect && c.listed <= SUMMARY_PATHS ? c.lists() : { added: [], removed: [] };
+      this.events.emit('rib', () => ({ type: 'rib', at, owner, ...lists, summary }), 'summaries');
+    }
     const result: ReplaceResult = {
       added: c.addedCount,
       removed: c.removedCount,
@@ -447,7 +463,10 @@ export class DesiredTable {
   private emitCommits(): void {
     for (const c of this.commits) {
       const e = c.takeEvents();
-      if (e) this.emitRib(e.added, e.gone);
+      // Only to watchers of paths; the others hear the whole replace's summary at its end.
+      if (e) this.events.emit('rib', () => ({ type: 'rib', at: this.clock.now(), owner: c.owner, added: e.added(), removed: e.gone(), more: true }), 'paths');
+      // Told and not wanted by the caller, nor by a summary (too many): not held for the rest of the commit.
+      if (!c.keep && c.listed > SUMMARY_PATHS) c.dropShown();
     }
   }
 
@@ -599,8 +618,15 @@ export class DesiredTable {
     return health ? { ...v, ...health } : v;
   }
 
-  private emitRib(added: () => AnnouncedPath[], removed: () => AnnouncedPath[]): void {
-    this.events.emit('rib', () => ({ type: 'rib', at: this.clock.now(), added: added(), removed: removed() }));
+  /**
+   * A request's change: its paths to everyone, or when there are many, to watchers of paths and
+   * its summary to the others.
+   */
+  private emitRib(added: () => AnnouncedPath[], removed: () => AnnouncedPath[], summary: { added: number; removed: number; updated: number }): void {
+    const full = (): SpeakerEvent => ({ type: 'rib', at: this.clock.now(), added: added(), removed: removed() });
+    if (summary.added + summary.removed + summary.updated <= SUMMARY_PATHS) return this.events.emit('rib', full);
+    this.events.emit('rib', full, 'paths');
+    this.events.emit('rib', () => ({ type: 'rib', at: this.clock.now(), added: [], removed: [], summary }), 'summaries');
   }
 
   /** A journal record for this call, when there is a state file (`size`: the octets it may take). */
@@ -752,7 +778,9 @@ class ReplaceCommit {
     readonly owner: string,
     readonly stage: PathStage,
     /** Whether the paths are listed (for the caller or for watchers), not only counted. */
-    readonly collect: boolean,
+    public collect: boolean,
+    /** Whether the caller wants the lists (details): they are kept whole. */
+    readonly keep: boolean,
     /** Its journal record, when there is a state file. */
     readonly record: JournalRecord | null,
   ) {
@@ -790,6 +818,36 @@ class ReplaceCommit {
     let mine = this.owned.get(set);
     if (mine === undefined) this.owned.set(set, (mine = rib.ownersOf(p).includes(this.owner)));
     return mine;
+  }
+
+  /** Paths listed so far (dropped ones too). */
+  get listed(): number {
+    return this.trimmed ? Infinity : this.added.length + this.updated.length + this.gone.length + this.removed.length;
+  }
+
+  /** Whether some of the lists were dropped (dropShown). */
+  private trimmed = false;
+
+  /** What watchers were told already, unless the caller wants it (details): dropped. */
+  dropShown(): void {
+    this.added.splice(0, this.shownAdded);
+    this.updated.splice(0, this.shownUpdated);
+    this.gone.splice(0, this.shownGone);
+    this.removed.length = 0; // only the caller's details list these
+    this.shownAdded = this.shownUpdated = this.shownGone = 0;
+    this.trimmed = true;
+  }
+
+  /** No more lists (they would be too long for a summary): what was listed is dropped. */
+  stopCollecting(): void {
+    this.collect = false;
+    this.added.length = this.updated.length = this.removed.length = this.gone.length = 0;
+    this.shownAdded = this.shownUpdated = this.shownGone = 0;
+  }
+
+  /** Everything listed: paths added or updated (as now held), and paths gone. */
+  lists(): { added: AnnouncedPath[]; removed: AnnouncedPath[] } {
+    return { added: [...this.added, ...this.updated].map((x) => x.path), removed: [...this.gone] };
   }
 
   /**

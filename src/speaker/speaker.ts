@@ -17,7 +17,7 @@ import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js'
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
 import { isHostAddress } from '../loopback.js';
-import type { AddedPath, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PrefixReach, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
+import type { AddedPath, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PrefixReach, WatchOptions, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable, type SentTo } from './desired.js';
 import { EventHub } from './events.js';
 import { NextHopResolver } from './export-policy.js';
@@ -340,8 +340,8 @@ export class Speaker implements SpeakerApi {
     return (row) => pipeline.reach(row)?.paths ?? [];
   }
 
-  watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][]): () => void {
-    return this.events.watch(listener, types);
+  watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][], options?: WatchOptions): () => void {
+    return this.events.watch(listener, types, options);
   }
 
   healthChecks(): HealthCheckStatus[] {

@@ -630,8 +630,14 @@ export interface ReplacePathsResponse {
   reach: PeerReach[];
 }
 
-/** WatchEvents takes no arguments: every event is sent. */
+/** WatchEvents: every event is sent; a large change of the desired set as a summary unless `paths`. */
 export interface WatchEventsRequest {
+  /**
+   * Every path of a large change too (a ReplacePaths, or a request of more than 1,000 paths): in
+   * RibEvents with `more` set, at most 4,096 paths each, before its summary. Without it such a
+   * change is one RibEvent with `summary` set.
+   */
+  paths: boolean;
 }
 
 /** One event of the WatchEvents stream. */
@@ -674,12 +680,28 @@ export interface PeerStateEvent {
   reason?: string | undefined;
 }
 
-/** The desired paths changed: one event per accepted request. */
+/**
+ * The desired paths changed. A small request is one event with its paths; a large change ends in
+ * one event with `summary` set, after its paths (in events with `more` set) for watchers that asked.
+ */
 export interface RibEvent {
   /** Paths that joined the desired set, or changed (as now held). */
   added: Path[];
   /** Paths that left the desired set. */
   removed: Path[];
+  /** Whose call it was, when it was one owner's (ReplacePaths). */
+  owner: string;
+  /** More of this change follows (its paths in parts, then its summary). */
+  more: boolean;
+  /** The whole change in counts; the lists are empty then. */
+  summary: RibSummary | undefined;
+}
+
+/** A change of the desired set in counts. */
+export interface RibSummary {
+  added: number;
+  removed: number;
+  updated: number;
 }
 
 /** What one peer was sent in one go (one event for a whole packed batch of UPDATEs). */
@@ -3209,11 +3231,14 @@ export const ReplacePathsResponse: MessageFns<ReplacePathsResponse> = {
 };
 
 function createBaseWatchEventsRequest(): WatchEventsRequest {
-  return {};
+  return { paths: false };
 }
 
 export const WatchEventsRequest: MessageFns<WatchEventsRequest> = {
-  encode(_: WatchEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: WatchEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paths !== false) {
+      writer.uint32(8).bool(message.paths);
+    }
     return writer;
   },
 
@@ -3230,6 +3255,14 @@ export const WatchEventsRequest: MessageFns<WatchEventsRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.paths = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3426,7 +3459,7 @@ export const PeerStateEvent: MessageFns<PeerStateEvent> = {
 };
 
 function createBaseRibEvent(): RibEvent {
-  return { added: [], removed: [] };
+  return { added: [], removed: [], owner: "", more: false, summary: undefined };
 }
 
 export const RibEvent: MessageFns<RibEvent> = {
@@ -3436,6 +3469,15 @@ export const RibEvent: MessageFns<RibEvent> = {
     }
     for (const v of message.removed) {
       Path.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.owner !== "") {
+      writer.uint32(26).string(message.owner);
+    }
+    if (message.more !== false) {
+      writer.uint32(32).bool(message.more);
+    }
+    if (message.summary !== undefined) {
+      RibSummary.encode(message.summary, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -3467,6 +3509,98 @@ export const RibEvent: MessageFns<RibEvent> = {
             }
 
             message.removed.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.more = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.summary = RibSummary.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRibSummary(): RibSummary {
+  return { added: 0, removed: 0, updated: 0 };
+}
+
+export const RibSummary: MessageFns<RibSummary> = {
+  encode(message: RibSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.added !== 0) {
+      writer.uint32(8).uint32(message.added);
+    }
+    if (message.removed !== 0) {
+      writer.uint32(16).uint32(message.removed);
+    }
+    if (message.updated !== 0) {
+      writer.uint32(24).uint32(message.updated);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RibSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRibSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.added = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.removed = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.updated = reader.uint32();
             continue;
           }
         }
