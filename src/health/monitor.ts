@@ -6,8 +6,9 @@
 //   pending --pass--> up      pending --fail--> down        (the first result decides at once)
 //   up --`fall` failures in a row--> down      down --`rise` passes in a row--> up
 //
-// Probes of a target are due every `interval`, on a fixed grid from its first probe (a late start
-// does not push the later ones back). HTTP and TCP probes, a socket and a timer each, run up to
+// Probes of a target are due every `interval`, on a fixed grid from its second probe (a late start
+// does not push the later ones back; the first comes within a tenth of the interval, the second up
+// to half an interval early, which spreads targets added together). HTTP and TCP probes, a socket and a timer each, run up to
 // `maxSocketProbes` at once; commands, a process each, up to the lower `maxExecProbes`, so scripts
 // that hang never hold up the sockets (ARCHITECTURE.md, "Health checks on time"). A due target
 // waits for a slot of its kind in a FIFO. How late each probe starts is its lag: told to listeners
@@ -64,7 +65,7 @@ export interface HealthMonitorOptions {
   readonly maxExecProbes?: number;
   /** Default: the real one (HTTP, TCP, commands). */
   readonly prober?: Prober;
-  /** In [0, 1): spreads the first probes of new targets. Default Math.random. */
+  /** In [0, 1): spreads the first and second probes of new targets. Default Math.random. */
   readonly random?: () => number;
 }
 
@@ -372,7 +373,11 @@ export class HealthMonitor {
     t.budget.running++;
     // The next one on the grid: an interval after this one was due, not after its (late) start;
     // due times it missed altogether (it waited longer than an interval) are skipped, not bunched.
-    this.schedule(t, t.dueAt + spec.interval * (Math.floor(lag / spec.interval) + 1));
+    // After the first probe, up to half an interval sooner: targets added together (first probes
+    // within a tenth of the interval) then spread over more than half of it, instead of a thousand
+    // probes starting, and timing out, within the same 100 ms every second.
+    const spread = t.lag === undefined ? Math.floor(this.random() * (spec.interval / 2)) : 0;
+    this.schedule(t, t.dueAt + spec.interval * (Math.floor(lag / spec.interval) + 1) - spread);
     this.noteLag(t, lag);
     let result: Promise<ProbeResult>;
     try {
@@ -430,7 +435,7 @@ export class HealthMonitor {
       const b = t.budget;
       this.log.warn(
         { check: c.spec.name, lagMs: c.worstLag, lateProbes: c.lateProbes, intervalMs: c.spec.interval, kind: b.kind, inFlight: b.running, maxInFlight: b.max, waiting: b.queue.length },
-        'health check probes start late: targets are probed less often than their interval',
+        'health check probes start late: their verdicts come that much later',
       );
       c.warnedAt = now;
       c.lateProbes = 0;
