@@ -75,7 +75,7 @@ const MAIN = values.cli!;
 const MAX_DEAD = IPV4 ? 155 + 250 : 0xffff;
 if (ROWS.some((k) => !Number.isInteger(k) || k < 1 || k - 1 > MAX_DEAD)) throw new Error(`--rows: integers 1..${MAX_DEAD + 1}: ${values.rows}`);
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs: a positive integer: ${values.runs}`);
-if (!Number.isInteger(COST_TARGETS) || COST_TARGETS < 2 || COST_TARGETS % 2 !== 0 || COST_TARGETS / 2 > MAX_DEAD) throw new Error(`--cost-targets: an even number, 2..${2 * MAX_DEAD}: ${values['cost-targets']}`);
+if (!Number.isInteger(COST_TARGETS) || COST_TARGETS < 2 || COST_TARGETS % 2 !== 0 || COST_TARGETS / 2 > 0xffff) throw new Error(`--cost-targets: an even number, 2..${2 * 0xffff}: ${values['cost-targets']}`);
 if (!Number.isFinite(COST_SECONDS) || COST_SECONDS < 1) throw new Error(`--cost-seconds: seconds: ${values['cost-seconds']}`);
 
 const EIP = IPV4 ? '192.0.2.10' : '2001:db8:203::10';
@@ -244,7 +244,7 @@ async function row(bench: Bench, k: number): Promise<Row> {
     const watch = d.client.watch((e) => events.push(e));
     await watch.started;
     await d.client.addPaths(hops.map((nextHop) => ({ prefix: EIP, nextHop, check: 'web' })));
-    await settled(d.client, url(live), 30_000);
+    await settled(d.client, url(live), 120_000);
     // Steady state: every dead target has timed out a few times.
     const steady = await measure(d.proc.pid, 5);
     const downMs: number[] = [];
@@ -261,7 +261,7 @@ async function row(bench: Bench, k: number): Promise<Row> {
       });
       downMs.push(down!.at - killedAt);
       await bench.startWeb();
-      await settled(d.client, url(live), 30_000);
+      await settled(d.client, url(live), 120_000);
     }
     const c = await checks(d.client);
     const lags = c.targets.flatMap((t) => (t.lag === undefined ? [] : [t.lag])).sort((a, b) => a - b);
@@ -281,7 +281,16 @@ interface Cost {
   readonly lagBuckets: string;
   readonly loopBuckets: string;
   readonly load: string;
+  /** V8's heap in use (MiB), idle and at the end of the window: live data, against RSS that includes the collector's headroom. */
+  readonly heapIdleMiB: number;
+  readonly heapMiB: number;
 }
+
+/** A gauge's value in /metrics text, in MiB. */
+function gaugeMiB(text: string, name: string): number {
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+}
+const HEAP = 'announcer_nodejs_heap_size_used_bytes';
 
 /** Cumulative bucket counts of a histogram in /metrics text: le -> count. */
 function buckets(text: string, name: string): Map<string, number> {
@@ -298,8 +307,9 @@ async function cost(bench: Bench): Promise<Cost> {
   try {
     await sleep(5_000);
     const idle = await measure(d.proc.pid, Math.min(10, COST_SECONDS));
+    const heapIdleMiB = gaugeMiB(await bench.metrics(), HEAP);
     await d.client.addPaths(hops.map((nextHop) => ({ prefix: EIP, nextHop, check: 'web' })));
-    await settled(d.client, url(hops[0]!), 30_000);
+    await settled(d.client, url(hops[0]!), 120_000);
     await sleep(5_000);
     const LAG = 'announcer_health_probe_lag_seconds';
     const LOOP = 'announcer_event_loop_delay_seconds';
@@ -324,6 +334,8 @@ async function cost(bench: Bench): Promise<Cost> {
       lagBuckets: shares(LAG, 'probes', ['0.005', '0.025', '0.1', '0.25']),
       loopBuckets: shares(LOOP, 'samples', ['0.005', '0.025', '0.1', '0.25']),
       load: loadavg().map((l) => l.toFixed(2)).join(' '),
+      heapIdleMiB,
+      heapMiB: gaugeMiB(text1, HEAP),
     };
   } finally {
     await bench.stopDaemon(d);
@@ -381,7 +393,8 @@ async function main(): Promise<void> {
     for (const r of rows) {
       const min = Math.min(...r.downMs) / 1000;
       const max = Math.max(...r.downMs) / 1000;
-      console.log(`| ${r.k.toLocaleString('en-US')} | ${min.toFixed(2)}-${max.toFixed(2)} s | ${BOUND_MS / 1000} s | ${r.cpuPercent.toFixed(0)}% | ${r.rssMiB.toFixed(0)} MiB | ${r.lagP99Ms} / ${r.lagMaxMs} ms |`);
+      const lag = Number.isNaN(r.lagMaxMs) ? 'n/a' : `${r.lagP99Ms} / ${r.lagMaxMs} ms`;
+      console.log(`| ${r.k.toLocaleString('en-US')} | ${min.toFixed(2)}-${max.toFixed(2)} s | ${BOUND_MS / 1000} s | ${r.cpuPercent.toFixed(0)}% | ${r.rssMiB.toFixed(0)} MiB | ${lag} |`);
     }
     const missed = rows.filter((r) => Math.max(...r.downMs) > BOUND_MS);
     if (missed.length > 0) {
@@ -391,10 +404,10 @@ async function main(): Promise<void> {
     if (!values['no-cost'] && !IPV4) {
       const c = await cost(bench);
       console.log(`\nCost: ${COST_TARGETS} targets every ${INTERVAL_MS} ms, ${COST_TARGETS / 2} answering and ${COST_TARGETS / 2} timing out (${c.up} up, ${c.down} down), over ${COST_SECONDS} s:`);
-      console.log(`| | daemon CPU (one core = 100%) | RSS |`);
-      console.log(`|---|---:|---:|`);
-      console.log(`| idle, no paths | ${c.idle.cpuPercent.toFixed(1)}% | ${c.idle.rssMiB.toFixed(0)} MiB |`);
-      console.log(`| ${COST_TARGETS} targets | ${c.loaded.cpuPercent.toFixed(1)}% | ${c.loaded.rssMiB.toFixed(0)} MiB (peak ${c.loaded.peakMiB.toFixed(0)} MiB) |`);
+      console.log(`| | daemon CPU (one core = 100%) | RSS | V8 heap in use |`);
+      console.log(`|---|---:|---:|---:|`);
+      console.log(`| idle, no paths | ${c.idle.cpuPercent.toFixed(1)}% | ${c.idle.rssMiB.toFixed(0)} MiB | ${c.heapIdleMiB.toFixed(0)} MiB |`);
+      console.log(`| ${COST_TARGETS} targets | ${c.loaded.cpuPercent.toFixed(1)}% | ${c.loaded.rssMiB.toFixed(0)} MiB (peak ${c.loaded.peakMiB.toFixed(0)} MiB) | ${c.heapMiB.toFixed(0)} MiB |`);
       console.log(`probe lag (how late probes started): ${c.lagBuckets}`);
       console.log(`event loop delay (a 10 ms timer's): ${c.loopBuckets}`);
       console.log(`load average at the end: ${c.load} (${cpus().length} cores, shared with whatever else runs)`);
