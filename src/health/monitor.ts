@@ -373,10 +373,10 @@ export class HealthMonitor {
     t.budget.running++;
     // The next one on the grid: an interval after this one was due, not after its (late) start;
     // due times it missed altogether (it waited longer than an interval) are skipped, not bunched.
-    // After the first probe, up to half an interval sooner: targets added together (first probes
-    // within a tenth of the interval) then spread over more than half of it, instead of a thousand
-    // probes starting, and timing out, within the same 100 ms every second.
-    const spread = t.lag === undefined ? Math.floor(this.random() * (spec.interval / 2)) : 0;
+    // After the first probe (when it was not itself late), up to half an interval sooner: targets
+    // added together (first probes within a tenth of the interval) then spread over more than half
+    // of it, instead of a thousand probes starting, and timing out, within the same 100 ms every second.
+    const spread = t.lag === undefined && lag < spec.interval / 2 ? Math.floor(this.random() * (spec.interval / 2)) : 0;
     this.schedule(t, t.dueAt + spec.interval * (Math.floor(lag / spec.interval) + 1) - spread);
     this.noteLag(t, lag);
     let result: Promise<ProbeResult>;
