@@ -206,7 +206,7 @@ describe('health check metrics', () => {
       ],
     );
     const server = await serve(createMetrics(source));
-    expect(await samples(server, 'announcer_health_')).toEqual(
+    expect(await samples(server, 'announcer_health_t')).toEqual(
       [
         'announcer_health_targets{check="web",state="up"} 2',
         'announcer_health_targets{check="web",state="down"} 1',
@@ -223,12 +223,13 @@ describe('health check metrics', () => {
   it('follows the speaker from scrape to scrape, reading it once per scrape', async () => {
     const source = fakeSource([], [{ name: 'web', up: 0, down: 0, pending: 3, transitions: 0 }]);
     const server = await serve(createMetrics(source));
+    source.checkCalls = 0; // read once at creation: the configured checks' lag series
     expect(await samples(server, 'announcer_health_targets{check="web",state="pending"}')).toEqual(['announcer_health_targets{check="web",state="pending"} 3']);
     expect(source.checkCalls).toBe(1);
 
     // Two targets came up, one went down and back up since.
     source.checks = [{ name: 'web', up: 3, down: 0, pending: 0, transitions: 2 }];
-    expect(await samples(server, 'announcer_health_')).toEqual(
+    expect(await samples(server, 'announcer_health_t')).toEqual(
       [
         'announcer_health_targets{check="web",state="up"} 3',
         'announcer_health_targets{check="web",state="down"} 0',
@@ -240,7 +241,7 @@ describe('health check metrics', () => {
 
     // A daemon without health checks shows none of these series.
     source.checks = [];
-    expect(await samples(server, 'announcer_health_')).toEqual([]);
+    expect(await samples(server, 'announcer_health_t')).toEqual([]);
   });
 
   it("reads the real speaker's checks: a target shared by paths counted once, out of pending no transition, down to up one", async () => {
@@ -272,6 +273,49 @@ describe('health check metrics', () => {
       prober.results.delete('http://198.51.100.12:80/healthz');
       await eventually(async () => (await web()).includes('announcer_health_targets{check="web",state="up"} 2'));
       expect(await samples(server, 'announcer_health_transitions_total{check="web"}')).toEqual(['announcer_health_transitions_total{check="web"} 1']);
+    } finally {
+      await speaker.stop();
+    }
+  });
+
+  it('how late probes start: a histogram per configured check, there at 0 from the start, each probe start observed', async () => {
+    let told: ((check: string, lagMs: number) => void) | undefined;
+    const source = {
+      ...fakeSource([], [{ name: 'web', up: 0, down: 0, pending: 0, transitions: 0 }, { name: 'script', up: 0, down: 0, pending: 0, transitions: 0 }]),
+      onHealthProbeStart(listener: (check: string, lagMs: number) => void) {
+        told = listener;
+        return () => undefined;
+      },
+    };
+    const server = await serve(createMetrics(source));
+    const lag = (check: string) => samples(server, `announcer_health_probe_lag_seconds_`).then((l) => l.filter((s) => s.includes(`check="${check}"`)));
+    expect(await lag('web')).toContain('announcer_health_probe_lag_seconds_count{check="web"} 0');
+    expect(await lag('script')).toContain('announcer_health_probe_lag_seconds_count{check="script"} 0');
+    // The web probes on time; the scripts 2.5 s and 7 s late (two at a time cannot serve them all).
+    told!('web', 0);
+    told!('web', 3);
+    told!('script', 2_500);
+    told!('script', 7_000);
+    const script = await lag('script');
+    expect(script).toContain('announcer_health_probe_lag_seconds_bucket{le="1",check="script"} 0');
+    expect(script).toContain('announcer_health_probe_lag_seconds_bucket{le="2.5",check="script"} 1');
+    expect(script).toContain('announcer_health_probe_lag_seconds_bucket{le="10",check="script"} 2');
+    expect(script).toContain('announcer_health_probe_lag_seconds_sum{check="script"} 9.5');
+    expect(await lag('web')).toContain('announcer_health_probe_lag_seconds_bucket{le="0.005",check="web"} 2');
+    const text = await (await fetch(`http://${server.address}/metrics`)).text();
+    expect(text).toContain('# TYPE announcer_health_probe_lag_seconds histogram\n');
+  });
+
+  it("observes the real speaker's probes as they start", async () => {
+    const prober = new FakeProber();
+    const speaker = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: 'self', peers: [], healthChecks: [webCheck()], prober }, silentLogger);
+    await speaker.start();
+    try {
+      const server = await serve(createMetrics(speaker));
+      await speaker.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11', check: 'web' }]);
+      const count = async () => Number((await samples(server, 'announcer_health_probe_lag_seconds_count{check="web"}'))[0]?.split(' ')[1]);
+      await eventually(async () => (await count()) >= 3);
+      expect(await count()).toBeLessThanOrEqual(prober.probes);
     } finally {
       await speaker.stop();
     }

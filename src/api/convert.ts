@@ -585,7 +585,13 @@ function healthTargetToPb(t: HealthTargetStatus): pb.HealthTarget {
     lastErrorAt: t.lastErrorAt === undefined ? undefined : new Date(t.lastErrorAt),
     paths: t.paths,
     effect: HEALTH_EFFECT_TO_PB[t.effect],
+    lagMs: lagToPb(t.lag),
   };
+}
+
+/** A lag in ms as a uint32 (whole ms, at most 49 days). */
+function lagToPb(lag: number | undefined): number | undefined {
+  return lag === undefined ? undefined : Math.min(0xffff_ffff, Math.max(0, Math.round(lag)));
 }
 
 function healthTargetFromPb(t: pb.HealthTarget): HealthTargetStatus {
@@ -597,17 +603,18 @@ function healthTargetFromPb(t: pb.HealthTarget): HealthTargetStatus {
     ...opt('lastErrorAt', t.lastErrorAt?.getTime()),
     paths: t.paths,
     effect: healthEffectFromPb(t.effect),
+    ...opt('lag', t.lagMs),
   };
 }
 
 export function healthChecksToPb(checks: readonly HealthCheckDetail[]): pb.ListHealthChecksResponse {
   return {
-    checks: checks.map((c) => ({ name: c.name, up: c.up, down: c.down, pending: c.pending, transitions: c.transitions, targets: c.targets.map(healthTargetToPb) })),
+    checks: checks.map((c) => ({ name: c.name, up: c.up, down: c.down, pending: c.pending, transitions: c.transitions, targets: c.targets.map(healthTargetToPb), lagMs: lagToPb(c.lag) })),
   };
 }
 
 export function healthChecksFromPb(r: pb.ListHealthChecksResponse): HealthCheckDetail[] {
-  return r.checks.map((c) => ({ name: c.name, up: c.up, down: c.down, pending: c.pending, transitions: c.transitions, targets: c.targets.map(healthTargetFromPb) }));
+  return r.checks.map((c) => ({ name: c.name, up: c.up, down: c.down, pending: c.pending, transitions: c.transitions, targets: c.targets.map(healthTargetFromPb), ...opt('lag', c.lagMs) }));
 }
 
 function bfdStateFromPb(s: string): 'AdminDown' | 'Down' | 'Init' | 'Up' {

@@ -375,20 +375,27 @@ function targetHealth(t: HealthTargetStatus, now: number): string {
   return why.length > 0 ? `${head} (${why.join(', ')})` : head;
 }
 
+/** How late a probe started: "3ms", "1.2s"; "-" before the first probe. */
+export function formatLag(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
 /**
  * The health checks and their targets, one row per target (a check with none has one row with "-"):
- *   CHECK  TARGET                            STATE                 PATHS  LAST-ERROR
- *   web    http://198.51.100.11:80/healthz   up (3m5s)             2      -
- *   web    http://198.51.100.12:80/healthz   down (HTTP 503, 12s)  1      HTTP 503 (12s ago)
+ *   CHECK  TARGET                            STATE                 PATHS  LAG  LAST-ERROR
+ *   web    http://198.51.100.11:80/healthz   up (3m5s)             2      1ms  -
+ *   web    http://198.51.100.12:80/healthz   down (HTTP 503, 12s)  1      0ms  HTTP 503 (12s ago)
+ * LAG: how late the target's latest probe started after it was due (a few ms while the interval is kept).
  */
 export function checksTable(checks: readonly HealthCheckDetail[], now: number): string {
   const rows: string[][] = [];
   for (const c of checks) {
-    if (c.targets.length === 0) rows.push([c.name, '-', '-', '0', '-']);
+    if (c.targets.length === 0) rows.push([c.name, '-', '-', '0', '-', '-']);
     for (const t of c.targets) {
       const err = t.lastError === undefined ? '-' : t.lastErrorAt === undefined ? t.lastError : `${t.lastError} (${formatDuration(now - t.lastErrorAt)} ago)`;
-      rows.push([c.name, t.target, targetHealth(t, now), String(t.paths), err]);
+      rows.push([c.name, t.target, targetHealth(t, now), String(t.paths), formatLag(t.lag), err]);
     }
   }
-  return table(['CHECK', 'TARGET', 'STATE', 'PATHS', 'LAST-ERROR'], rows);
+  return table(['CHECK', 'TARGET', 'STATE', 'PATHS', 'LAG', 'LAST-ERROR'], rows);
 }

@@ -6,9 +6,15 @@
 //   pending --pass--> up      pending --fail--> down        (the first result decides at once)
 //   up --`fall` failures in a row--> down      down --`rise` passes in a row--> up
 //
-// Probes are started every `interval` per target, at most `maxInFlight` at once; due targets
-// wait in a FIFO. Nothing here blocks or waits on a probe: results arrive as promises, and time
-// comes only from the injected Clock, so tests drive it by hand.
+// Probes of a target are due every `interval`, on a fixed grid from its second probe (a late start
+// does not push the later ones back; the first comes within a tenth of the interval, the second up
+// to half an interval early, which spreads targets added together). HTTP and TCP probes, a socket and a timer each, run up to
+// `maxSocketProbes` at once; commands, a process each, up to the lower `maxExecProbes`, so scripts
+// that hang never hold up the sockets (ARCHITECTURE.md, "Health checks on time"). A due target
+// waits for a slot of its kind in a FIFO. How late each probe starts is its lag: told to listeners
+// (the metrics), kept per target (`announcer checks`), and logged, at most once a minute per check,
+// while it is more than a tenth of the interval. Nothing here blocks or waits on a probe: results
+// arrive as promises, and time comes only from the injected Clock, so tests drive it by hand.
 
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
@@ -32,6 +38,8 @@ export interface TargetHealth {
   readonly check: string;
   /** What is probed: the URL, host:port or the command line. */
   readonly target: string;
+  /** How late its latest probe started after it was due (ms); absent until its first probe. */
+  readonly lag?: number;
 }
 
 /** Called on each change of a target's state; `reason` is the deciding probe's detail. */
@@ -45,18 +53,46 @@ export interface HealthCheckSummary {
   readonly transitions: number;
 }
 
+/** Called as each probe starts: its check, and how late after it was due (ms). */
+export type ProbeStartListener = (check: string, lagMs: number) => void;
+
 export interface HealthMonitorOptions {
   readonly clock: Clock;
   readonly log: Logger;
-  /** Probes running at once, over all checks; default 32. */
-  readonly maxInFlight?: number;
+  /** HTTP and TCP probes running at once, over all checks; default DEFAULT_MAX_SOCKET_PROBES. */
+  readonly maxSocketProbes?: number;
+  /** Commands running at once, over all checks; default DEFAULT_MAX_EXEC_PROBES. */
+  readonly maxExecProbes?: number;
   /** Default: the real one (HTTP, TCP, commands). */
   readonly prober?: Prober;
-  /** In [0, 1): spreads the first probes of new targets. Default Math.random. */
+  /** In [0, 1): spreads the first and second probes of new targets. Default Math.random. */
   readonly random?: () => number;
 }
 
-const DEFAULT_MAX_IN_FLIGHT = 32;
+/**
+ * A target never has two probes at once and its timeout is at most its interval (config.ts), so
+ * socket probes in flight never outnumber the targets: this bound only matters past 4,096 targets
+ * whose probes all hang. Each is a file descriptor and a few KiB; Node raises its open-file limit
+ * to the hard limit at start (Debian's 1,048,576, systemd's 524,288), far above this.
+ */
+export const DEFAULT_MAX_SOCKET_PROBES = 4096;
+/** A command is a process (a fork on the event loop, its memory, a slot in the process table). */
+export const DEFAULT_MAX_EXEC_PROBES = 32;
+
+/** A probe starts late when it starts more than a tenth of its interval, and at least this, after it was due. */
+const LAG_WARN_MIN_MS = 100;
+/** At most one warning per check about late probes in this time (and "on time again" after as long on time). */
+const LAG_WARN_EVERY_MS = 60_000;
+
+type ProbeKind = 'socket' | 'exec';
+
+/** The probes of one kind: how many may run at once, how many do, and the targets waiting for a slot. */
+interface Budget {
+  readonly kind: ProbeKind;
+  readonly max: number;
+  running: number;
+  readonly queue: DueQueue<Target>;
+}
 
 /** One probe in flight. */
 interface Run {
@@ -69,6 +105,12 @@ interface Run {
 interface Check {
   readonly spec: HealthCheckSpec;
   transitions: number;
+  /** Probes that started late since the last warning, and the worst of their lags (ms); see noteLag(). */
+  lateProbes: number;
+  worstLag: number;
+  /** When its last warning was logged; null: its probes are on time (or never were late). */
+  warnedAt: number | null;
+  lastLateAt: number;
 }
 
 class Target implements Queueable<Target> {
@@ -79,8 +121,12 @@ class Target implements Queueable<Target> {
   lastErrorAt: number | undefined;
   /** Consecutive results against the current state: failures while up, passes while down. */
   streak = 0;
-  /** The next time it is due. */
+  /** The timer for its next due time. */
   timer: TimerHandle | null = null;
+  /** When its next probe is (or was, while it waits) due. */
+  dueAt: number;
+  /** How late its latest probe started (ms); undefined before its first. */
+  lag: number | undefined;
   run: Run | null = null;
   /** It came due while its last probe had not let go yet: queued as soon as it does. */
   dueWhileRunning = false;
@@ -96,9 +142,11 @@ class Target implements Queueable<Target> {
     readonly key: string,
     readonly probe: ExpandedProbe,
     readonly text: string,
+    readonly budget: Budget,
     now: number,
   ) {
     this.since = now;
+    this.dueAt = now;
   }
 }
 
@@ -112,28 +160,32 @@ export class HealthMonitor {
   /** Ids of targets no longer watched, to hand out again (ids stay small and dense). */
   private readonly freeIds: number[] = [];
   private nextId = 1;
-  private readonly queue = new DueQueue<Target>();
+  private readonly budgets: Readonly<Record<ProbeKind, Budget>>;
   /**
-   * Every probe whose promise has not settled, also after its result was counted (for stop()); its
-   * size is the number of slots in use (a slot is freed when the prober lets go, see release()).
+   * Every probe whose promise has not settled, also after its result was counted (for stop()); a
+   * probe holds its budget's slot until then (the prober let go, see release()).
    */
   private readonly settling = new Set<Promise<void>>();
   private readonly listeners = new Set<HealthListener>();
+  private readonly startListeners = new Set<ProbeStartListener>();
   private stopped = false;
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly maxInFlight: number;
   private readonly prober: Prober;
   private readonly random: () => number;
 
   constructor(checks: readonly HealthCheckSpec[], options: HealthMonitorOptions) {
     for (const spec of checks) {
       if (this.checks.has(spec.name)) throw new Error(`health check "${spec.name}" is defined twice`);
-      this.checks.set(spec.name, { spec, transitions: 0 });
+      this.checks.set(spec.name, { spec, transitions: 0, lateProbes: 0, worstLag: 0, warnedAt: null, lastLateAt: 0 });
     }
     this.clock = options.clock;
     this.log = options.log;
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    const budget = (kind: ProbeKind, max: number): Budget => ({ kind, max: Math.max(1, max), running: 0, queue: new DueQueue<Target>() });
+    this.budgets = {
+      socket: budget('socket', options.maxSocketProbes ?? DEFAULT_MAX_SOCKET_PROBES),
+      exec: budget('exec', options.maxExecProbes ?? DEFAULT_MAX_EXEC_PROBES),
+    };
     this.prober = options.prober ?? new SystemProber(options.clock);
     this.random = options.random ?? Math.random;
   }
@@ -162,14 +214,13 @@ export class HealthMonitor {
       return shared.id;
     }
     const id = this.freeIds.pop() ?? this.nextId++;
-    const t = new Target(id, c, key, probe, targetText(probe), this.clock.now());
+    const t = new Target(id, c, key, probe, targetText(probe), this.budgets[probe.kind === 'exec' ? 'exec' : 'socket'], this.clock.now());
     this.byId.set(id, t);
     this.byKey.set(key, t);
     if (!this.stopped) {
       // Soon, but spread over a tenth of the interval: 10,000 paths added at once (a restart)
       // must not fire 10,000 probes in the same instant.
-      const jitter = Math.floor(this.random() * (c.spec.interval / 10));
-      t.timer = this.clock.after(jitter, () => this.due(t));
+      this.schedule(t, t.dueAt + Math.floor(this.random() * (c.spec.interval / 10)));
     }
     return id;
   }
@@ -182,7 +233,7 @@ export class HealthMonitor {
     t.removed = true;
     t.timer?.cancel();
     t.timer = null;
-    this.queue.remove(t);
+    t.budget.queue.remove(t);
     // Its slot is given back when the prober lets go (see release()).
     t.run?.controller.abort();
     this.byId.delete(id);
@@ -199,6 +250,7 @@ export class HealthMonitor {
       ...(t.lastError === undefined ? {} : { lastError: t.lastError, lastErrorAt: t.lastErrorAt! }),
       check: t.check.spec.name,
       target: t.text,
+      ...(t.lag === undefined ? {} : { lag: t.lag }),
     };
   }
 
@@ -224,6 +276,12 @@ export class HealthMonitor {
     return () => void this.listeners.delete(listener);
   }
 
+  /** Calls `listener` as each probe starts, with how late it is, until the returned function is called. */
+  onProbeStart(listener: ProbeStartListener): () => void {
+    this.startListeners.add(listener);
+    return () => void this.startListeners.delete(listener);
+  }
+
   /** Per check (every configured one, watched or not): targets in each state, and up/down changes. */
   summary(): Record<string, HealthCheckSummary> {
     const counts = new Map<Check, { up: number; down: number; pending: number }>();
@@ -241,13 +299,14 @@ export class HealthMonitor {
 
   /** Probes due and waiting for a slot (for tests). */
   get probesQueued(): number {
-    return this.queue.length;
+    return this.budgets.socket.queue.length + this.budgets.exec.queue.length;
   }
 
   /** Cancels every timer and probe; resolves when the probers have let go of what they held. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.queue.clear();
+    this.budgets.socket.queue.clear();
+    this.budgets.exec.queue.clear();
     for (const t of this.byId.values()) {
       t.timer?.cancel();
       t.timer = null;
@@ -262,6 +321,13 @@ export class HealthMonitor {
     return t;
   }
 
+  /** The target is next due at `at` (never more than an interval from now: a wall clock set back must not stall it). */
+  private schedule(t: Target, at: number): void {
+    const now = this.clock.now();
+    t.dueAt = Math.min(at, now + t.check.spec.interval);
+    t.timer = this.clock.after(Math.max(0, t.dueAt - now), () => this.due(t));
+  }
+
   private due(t: Target): void {
     t.timer = null;
     if (t.removed || this.stopped) return;
@@ -270,14 +336,14 @@ export class HealthMonitor {
       t.dueWhileRunning = true;
       return;
     }
-    this.queue.push(t);
-    this.pump();
+    t.budget.queue.push(t);
+    this.pump(t.budget);
   }
 
-  /** Starts waiting probes while there are free slots. */
-  private pump(): void {
-    while (!this.stopped && this.settling.size < this.maxInFlight) {
-      const t = this.queue.shift();
+  /** Starts waiting probes of the budget's kind while it has free slots. */
+  private pump(budget: Budget): void {
+    while (!this.stopped && budget.running < budget.max) {
+      const t = budget.queue.shift();
       if (!t) return;
       this.start(t);
     }
@@ -286,8 +352,9 @@ export class HealthMonitor {
   private start(t: Target): void {
     const spec = t.check.spec;
     const controller = new AbortController();
-    // The timeout first, so that with timeout = interval the result is counted before the next round.
     const startedAt = this.clock.now();
+    const lag = Math.max(0, startedAt - t.dueAt);
+    // The timeout first, so that with timeout = interval the result is counted before the next round.
     // A timer that fires well after its time means the event loop was held (start-up work, a big
     // table change, a pause): an answer may be waiting unread behind it. Such a late timeout gets
     // one more full timeout from now instead of counting as a failure.
@@ -303,8 +370,15 @@ export class HealthMonitor {
       });
     const run: Run = { controller, decided: false, timeout: expire(startedAt + t.probe.timeout, false) };
     t.run = run;
-    // Every interval from this start, however long this probe takes.
-    t.timer = this.clock.after(spec.interval, () => this.due(t));
+    t.budget.running++;
+    // The next one on the grid: an interval after this one was due, not after its (late) start;
+    // due times it missed altogether (it waited longer than an interval) are skipped, not bunched.
+    // After the first probe (when it was not itself late), up to half an interval sooner: targets
+    // added together (first probes within a tenth of the interval) then spread over more than half
+    // of it, instead of a thousand probes starting, and timing out, within the same 100 ms every second.
+    const spread = t.lag === undefined && lag < spec.interval / 2 ? Math.floor(this.random() * (spec.interval / 2)) : 0;
+    this.schedule(t, t.dueAt + spec.interval * (Math.floor(lag / spec.interval) + 1) - spread);
+    this.noteLag(t, lag);
     let result: Promise<ProbeResult>;
     try {
       result = this.prober.probe(t.probe, controller.signal);
@@ -328,12 +402,53 @@ export class HealthMonitor {
   /** The prober let go: the slot is free again (not before, so the bound holds for real sockets and processes). */
   private release(t: Target, run: Run): void {
     run.timeout.cancel();
+    t.budget.running--;
     if (t.run === run) t.run = null;
     if (t.dueWhileRunning && !t.removed && !this.stopped) {
       t.dueWhileRunning = false;
-      this.queue.push(t);
+      t.budget.queue.push(t);
     }
-    this.pump();
+    this.pump(t.budget);
+  }
+
+  /**
+   * A probe of `t` starts `lag` ms after it was due: listeners hear it, the target keeps it, and
+   * the log says so when its check's probes are late, at most once per LAG_WARN_EVERY_MS with the
+   * count and the worst lag since the last warning; and once they are on time again.
+   */
+  private noteLag(t: Target, lag: number): void {
+    t.lag = lag;
+    const c = t.check;
+    for (const listener of [...this.startListeners]) {
+      try {
+        listener(c.spec.name, lag);
+      } catch (e) {
+        this.log.error({ err: e, check: c.spec.name }, 'health probe listener failed');
+      }
+    }
+    const now = this.clock.now();
+    if (lag > Math.max(LAG_WARN_MIN_MS, c.spec.interval / 10)) {
+      c.lateProbes++;
+      c.worstLag = Math.max(c.worstLag, lag);
+      c.lastLateAt = now;
+      if (c.warnedAt !== null && now - c.warnedAt < LAG_WARN_EVERY_MS) return;
+      const b = t.budget;
+      this.log.warn(
+        { check: c.spec.name, lagMs: c.worstLag, lateProbes: c.lateProbes, intervalMs: c.spec.interval, kind: b.kind, inFlight: b.running, maxInFlight: b.max, waiting: b.queue.length },
+        'health check probes start late: their verdicts come that much later',
+      );
+      c.warnedAt = now;
+      c.lateProbes = 0;
+      c.worstLag = 0;
+    } else if (c.warnedAt !== null && now - c.lastLateAt >= LAG_WARN_EVERY_MS) {
+      this.log.info(
+        { check: c.spec.name, ...(c.lateProbes > 0 ? { lateProbes: c.lateProbes, lagMs: c.worstLag } : {}) },
+        'health check probes on time again',
+      );
+      c.warnedAt = null;
+      c.lateProbes = 0;
+      c.worstLag = 0;
+    }
   }
 
   private decide(t: Target, run: Run, result: ProbeResult): void {

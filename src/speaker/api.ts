@@ -223,12 +223,19 @@ export interface HealthTargetStatus {
   readonly paths: number;
   /** What those paths get from the peers now. */
   readonly effect: HealthEffect;
+  /**
+   * How late its latest probe started after it was due, ms; absent before its first probe. A few ms
+   * while the daemon keeps the check's interval; more when it cannot (too many commands that hang).
+   */
+  readonly lag?: number;
 }
 
 /** A configured health check with every target it probes (ListHealthChecks, `announcer checks`). */
 export interface HealthCheckDetail extends HealthCheckStatus {
   /** Sorted by target text; empty while no path names the check. */
   readonly targets: readonly HealthTargetStatus[];
+  /** The largest lag of its targets' latest probes, ms; absent while none has been probed. */
+  readonly lag?: number;
 }
 
 /** A peer's graceful restart (RFC 4724): what we advertise, what it advertised, and whether both did. */

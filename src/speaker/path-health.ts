@@ -8,7 +8,7 @@
 // target's list of paths, so a target that flips marks exactly its paths' prefixes for sending.
 
 import type { Clock } from '../clock.js';
-import type { HealthMonitor } from '../health/monitor.js';
+import type { HealthMonitor, ProbeStartListener } from '../health/monitor.js';
 import type { HealthCheckSpec, OnFail } from '../health/spec.js';
 import type { Logger } from '../log.js';
 import { grow } from '../rib/columns.js';
@@ -160,9 +160,19 @@ export class HealthGate implements PathGate {
         ...(t.lastError !== undefined ? { lastError: t.lastError, lastErrorAt: t.lastErrorAt! } : {}),
         paths: this.monitor.references(id),
         effect: this.effectOf(id, this.rib.checkOf(head)),
+        ...(t.lag !== undefined ? { lag: t.lag } : {}),
       });
     }
-    return this.statuses().map((s) => ({ ...s, targets: targets.get(s.name)!.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0)) }));
+    return this.statuses().map((s) => {
+      const ts = targets.get(s.name)!.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+      const lags = ts.flatMap((t) => (t.lag === undefined ? [] : [t.lag]));
+      return { ...s, targets: ts, ...(lags.length > 0 ? { lag: lags.reduce((a, b) => Math.max(a, b)) } : {}) };
+    });
+  }
+
+  /** Calls `listener` as each probe starts, with its check and how late it is (ms); returns the unsubscribe. */
+  onProbeStart(listener: ProbeStartListener): () => void {
+    return this.monitor.onProbeStart(listener);
   }
 
   stop(): Promise<void> {

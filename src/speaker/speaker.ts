@@ -352,6 +352,11 @@ export class Speaker implements SpeakerApi {
     return this.desired.gate?.details() ?? [];
   }
 
+  /** Calls `listener` as each health probe starts, with its check and how late it is (ms); returns the unsubscribe. */
+  onHealthProbeStart(listener: (check: string, lagMs: number) => void): () => void {
+    return this.desired.gate?.onProbeStart(listener) ?? (() => {});
+  }
+
   /** A configured peer by name or address (RequestError on `field` naming the configured ones). */
   private peerNamed(name: string, field: string): PeerState {
     const ip = IpAddress.parse(name.trim());

@@ -130,7 +130,7 @@ describe('convert', () => {
     expect(shutdownFromPb(ShutdownResponse.decode(ShutdownResponse.encode(shutdownToPb(outcomes)).finish()))).toStrictEqual(outcomes);
   });
 
-  it('round-trips health checks with their targets, optional fields absent when unset', () => {
+  it('round-trips health checks with their targets, optional fields absent when unset (a lag of 0 is not unset)', () => {
     const checks: HealthCheckDetail[] = [
       {
         name: 'web',
@@ -139,9 +139,11 @@ describe('convert', () => {
         pending: 0,
         transitions: 3,
         targets: [
-          { target: 'http://198.51.100.11:80/healthz', state: 'up', since: 1_795_000_000_000, paths: 2, effect: 'announced' },
-          { target: 'http://198.51.100.12:80/healthz', state: 'down', since: 1_795_000_000_500, lastError: 'HTTP 503', lastErrorAt: 1_795_000_000_400, paths: 1, effect: 'demoted' },
+          { target: 'http://198.51.100.11:80/healthz', state: 'up', since: 1_795_000_000_000, paths: 2, effect: 'announced', lag: 0 },
+          { target: 'http://198.51.100.12:80/healthz', state: 'down', since: 1_795_000_000_500, lastError: 'HTTP 503', lastErrorAt: 1_795_000_000_400, paths: 1, effect: 'demoted', lag: 1_500 },
+          { target: 'http://198.51.100.13:80/healthz', state: 'pending', since: 1_795_000_000_600, paths: 1, effect: 'withdrawn' },
         ],
+        lag: 1_500,
       },
       { name: 'dns', up: 0, down: 0, pending: 0, transitions: 0, targets: [] },
     ];

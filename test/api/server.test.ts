@@ -473,13 +473,13 @@ describe('ListHealthChecks, and ListPaths by check', () => {
     await eventually(async () => (await f.client.listHealthChecks())[0]!.targets.every((t) => t.state !== 'pending'));
   });
 
-  it('lists every configured check with each target once: its state, since when, the last error, how many paths use it, what they get', async () => {
+  it('lists every configured check with each target once: its state, since when, the last error, how many paths use it, what they get, how late its probe started', async () => {
     const [web, spare, ...rest] = await f.client.listHealthChecks();
     expect(rest).toEqual([]);
-    expect(web).toMatchObject({ name: 'web', up: 1, down: 1, pending: 0 });
+    expect(web).toMatchObject({ name: 'web', up: 1, down: 1, pending: 0, lag: expect.any(Number) });
     expect(web!.targets).toEqual([
-      { target: 'http://198.51.100.11:80/healthz', state: 'up', since: expect.any(Number), paths: 2, effect: 'announced' },
-      { target: 'http://198.51.100.12:80/healthz', state: 'down', since: expect.any(Number), lastError: 'HTTP 503', lastErrorAt: expect.any(Number), paths: 1, effect: 'withdrawn' },
+      { target: 'http://198.51.100.11:80/healthz', state: 'up', since: expect.any(Number), paths: 2, effect: 'announced', lag: expect.any(Number) },
+      { target: 'http://198.51.100.12:80/healthz', state: 'down', since: expect.any(Number), lastError: 'HTTP 503', lastErrorAt: expect.any(Number), paths: 1, effect: 'withdrawn', lag: expect.any(Number) },
     ]);
     expect(spare).toEqual({ name: 'spare', up: 0, down: 0, pending: 0, transitions: 0, targets: [] });
   });

@@ -744,20 +744,23 @@ describe('checks, and list --check', () => {
     const r = await cli(['checks'], undefined, { now: () => down.since + 12_000 });
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n').map((l) => l.split(/\s{2,}/));
-    expect(lines[0]).toEqual(['CHECK', 'TARGET', 'STATE', 'PATHS', 'LAST-ERROR']);
-    expect(lines[1]).toEqual(['web', 'http://198.51.100.11:80/healthz', expect.stringMatching(/^up \(\d+s\)$/), '2', '-']);
-    expect(lines[2]).toEqual(['web', 'http://198.51.100.12:80/healthz', 'down (HTTP 503, 12s)', '1', expect.stringMatching(/^HTTP 503 \(\d+s ago\)$/)]);
-    expect(lines[3]).toEqual(['spare', '-', '-', '0', '-']);
+    expect(lines[0]).toEqual(['CHECK', 'TARGET', 'STATE', 'PATHS', 'LAG', 'LAST-ERROR']);
+    expect(lines[1]).toEqual(['web', 'http://198.51.100.11:80/healthz', expect.stringMatching(/^up \(\d+s\)$/), '2', expect.stringMatching(/^\d+ms$/), '-']);
+    expect(lines[2]).toEqual(['web', 'http://198.51.100.12:80/healthz', 'down (HTTP 503, 12s)', '1', expect.stringMatching(/^\d+ms$/), expect.stringMatching(/^HTTP 503 \(\d+s ago\)$/)]);
+    expect(lines[3]).toEqual(['spare', '-', '-', '0', '-', '-']);
     expect(lines.slice(4)).toEqual([['']]);
   });
 
   it('checks --json: every check with its counts and targets', async () => {
-    const j = JSON.parse((await cli(['checks', '--json'])).stdout) as { checks: { name: string; targets: { target: string; state: string; paths: number; effect: string }[] }[] };
+    const j = JSON.parse((await cli(['checks', '--json'])).stdout) as { checks: { name: string; lag?: number; targets: { target: string; state: string; paths: number; effect: string; lag?: number }[] }[] };
     expect(j.checks.map((c) => c.name)).toEqual(['web', 'spare']);
     expect(j.checks[0]!.targets).toMatchObject([
-      { target: 'http://198.51.100.11:80/healthz', state: 'up', paths: 2, effect: 'announced' },
-      { target: 'http://198.51.100.12:80/healthz', state: 'down', paths: 1, effect: 'withdrawn', lastError: 'HTTP 503' },
+      { target: 'http://198.51.100.11:80/healthz', state: 'up', paths: 2, effect: 'announced', lag: expect.any(Number) },
+      { target: 'http://198.51.100.12:80/healthz', state: 'down', paths: 1, effect: 'withdrawn', lastError: 'HTTP 503', lag: expect.any(Number) },
     ]);
+    // The check's lag is its targets' largest; a check nothing uses has none.
+    expect(j.checks[0]!.lag).toBe(Math.max(...j.checks[0]!.targets.map((t) => t.lag!)));
+    expect(j.checks[1]!.lag).toBeUndefined();
   });
 
   it('checks on a daemon without health checks says so', async () => {

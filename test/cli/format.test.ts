@@ -255,7 +255,7 @@ describe('shutdownReport', () => {
 });
 
 describe('checksTable', () => {
-  it('one row per target: its state and for how long, the paths using it and the last error; a check without targets says so', () => {
+  it('one row per target: its state and for how long, the paths using it, how late its latest probe started and the last error; a check without targets says so', () => {
     const now = 1_795_000_100_000;
     expect(
       checksTable(
@@ -267,10 +267,11 @@ describe('checksTable', () => {
             pending: 1,
             transitions: 2,
             targets: [
-              { target: 'http://198.51.100.11:80/healthz', state: 'up', since: now - 185_000, lastError: 'timeout', lastErrorAt: now - 600_000, paths: 2, effect: 'announced' },
-              { target: 'http://198.51.100.12:80/healthz', state: 'down', since: now - 12_000, lastError: 'HTTP 503', lastErrorAt: now - 12_000, paths: 1, effect: 'demoted' },
+              { target: 'http://198.51.100.11:80/healthz', state: 'up', since: now - 185_000, lastError: 'timeout', lastErrorAt: now - 600_000, paths: 2, effect: 'announced', lag: 1 },
+              { target: 'http://198.51.100.12:80/healthz', state: 'down', since: now - 12_000, lastError: 'HTTP 503', lastErrorAt: now - 12_000, paths: 1, effect: 'demoted', lag: 2_340 },
               { target: 'http://198.51.100.13:80/healthz', state: 'pending', since: now - 1_000, paths: 1, effect: 'withdrawn' },
             ],
+            lag: 2_340,
           },
           { name: 'dns', up: 0, down: 0, pending: 0, transitions: 0, targets: [] },
         ],
@@ -278,11 +279,11 @@ describe('checksTable', () => {
       ),
     ).toBe(
       [
-        'CHECK  TARGET                           STATE                          PATHS  LAST-ERROR',
-        'web    http://198.51.100.11:80/healthz  up (3m5s)                      2      timeout (10m0s ago)',
-        'web    http://198.51.100.12:80/healthz  down, demoted (HTTP 503, 12s)  1      HTTP 503 (12s ago)',
-        'web    http://198.51.100.13:80/healthz  pending                        1      -',
-        'dns    -                                -                              0      -',
+        'CHECK  TARGET                           STATE                          PATHS  LAG   LAST-ERROR',
+        'web    http://198.51.100.11:80/healthz  up (3m5s)                      2      1ms   timeout (10m0s ago)',
+        'web    http://198.51.100.12:80/healthz  down, demoted (HTTP 503, 12s)  1      2.3s  HTTP 503 (12s ago)',
+        'web    http://198.51.100.13:80/healthz  pending                        1      -     -',
+        'dns    -                                -                              0      -     -',
         '',
       ].join('\n'),
     );

@@ -98,7 +98,7 @@ async function pass(clock: ManualClock, ms: number, step = 10): Promise<void> {
   }
 }
 
-function setup(checks: HealthCheckSpec[] = [check()], opts: { maxInFlight?: number; deaf?: boolean; random?: () => number } = {}) {
+function setup(checks: HealthCheckSpec[] = [check()], opts: { maxSocketProbes?: number; maxExecProbes?: number; deaf?: boolean; random?: () => number } = {}) {
   const clock = new ManualClock(0);
   const prober = new FakeProber(clock, () => PASS, opts.deaf);
   const monitor = new HealthMonitor(checks, {
@@ -106,7 +106,8 @@ function setup(checks: HealthCheckSpec[] = [check()], opts: { maxInFlight?: numb
     log: silentLogger,
     prober,
     random: opts.random ?? (() => 0.5),
-    ...(opts.maxInFlight === undefined ? {} : { maxInFlight: opts.maxInFlight }),
+    ...(opts.maxSocketProbes === undefined ? {} : { maxSocketProbes: opts.maxSocketProbes }),
+    ...(opts.maxExecProbes === undefined ? {} : { maxExecProbes: opts.maxExecProbes }),
   });
   const events: string[] = [];
   monitor.onChange((id, before: HealthState, after: HealthState, reason) => events.push(`${id} ${before}->${after} ${reason}`));
@@ -182,7 +183,9 @@ describe('HealthMonitor: rise and fall', () => {
       await pass(clock, i === 0 ? 60 : 1000);
       states.push(monitor.state(id).state);
     }
-    expect(prober.calls.map((c) => c.at)).toEqual(results.map((_, i) => 50 + i * 1000));
+    // The first within a tenth of the interval; the second up to half an interval early (random()
+    // 0.5: 250 ms), which spreads targets added together; then every interval.
+    expect(prober.calls.map((c) => c.at)).toEqual(results.map((_, i) => (i === 0 ? 50 : 800 + (i - 1) * 1000)));
     // A pass between two failures starts the count again; so does a failure between passes.
     expect(states).toEqual(['up', 'up', 'up', 'up', 'down', 'down', 'down', 'down', 'down', 'down', 'up', 'up']);
     expect(events).toEqual([
@@ -190,7 +193,7 @@ describe('HealthMonitor: rise and fall', () => {
       `${id} up->down HTTP 503 Service Unavailable`,
       `${id} down->up HTTP 200 OK`,
     ]);
-    expect(monitor.state(id)).toMatchObject({ since: 50 + 10 * 1000, lastError: 'HTTP 503 Service Unavailable', lastErrorAt: 50 + 7 * 1000 });
+    expect(monitor.state(id)).toMatchObject({ since: 800 + 9 * 1000, lastError: 'HTTP 503 Service Unavailable', lastErrorAt: 800 + 6 * 1000 });
     expect(monitor.summary()).toEqual({ web: { up: 1, down: 0, pending: 0, transitions: 2 } });
   });
 
@@ -289,7 +292,7 @@ describe('HealthMonitor: shared targets', () => {
 
 describe('HealthMonitor: probes in flight', () => {
   it('never runs more than maxInFlight at once; the rest wait their turn, each target queued once', async () => {
-    const { clock, prober, monitor } = setup([check()], { maxInFlight: 3, random: () => 0 });
+    const { clock, prober, monitor } = setup([check()], { maxSocketProbes: 3, random: () => 0 });
     prober.answer = () => undefined;
     const ids = Array.from({ length: 10 }, (_, i) => monitor.watch('web', vars(`198.51.100.${i + 11}`)));
     await pass(clock, 10);
@@ -311,7 +314,7 @@ describe('HealthMonitor: probes in flight', () => {
   });
 
   it('a slow round does not pile up: with every probe held for many intervals, the queue stays within the targets', async () => {
-    const { clock, prober, monitor } = setup([check({ probe: { kind: 'tcp', address: '{nextHop}:53', timeout: 1000 } })], { maxInFlight: 2, deaf: true });
+    const { clock, prober, monitor } = setup([check({ probe: { kind: 'tcp', address: '{nextHop}:53', timeout: 1000 } })], { maxSocketProbes: 2, deaf: true });
     prober.answer = () => undefined;
     for (let i = 0; i < 5; i++) monitor.watch('web', vars(`198.51.100.${i + 11}`));
     for (let round = 0; round < 10; round++) {
@@ -399,7 +402,7 @@ describe('HealthMonitor: probes in flight', () => {
   });
 
   it('stop() aborts what is in flight, waits for it, and nothing runs after', async () => {
-    const { clock, prober, monitor } = setup([check()], { maxInFlight: 1 });
+    const { clock, prober, monitor } = setup([check()], { maxSocketProbes: 1 });
     prober.answer = () => undefined;
     monitor.watch('web', vars('198.51.100.11'));
     monitor.watch('web', vars('198.51.100.12'));
@@ -411,6 +414,142 @@ describe('HealthMonitor: probes in flight', () => {
     await pass(clock, 5000);
     expect(prober.calls).toHaveLength(1);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('HealthMonitor: on time during an outage', () => {
+  const DEAD = 1000;
+  const dead = (i: number) => `2001:db8:100::${(0x100 + i).toString(16)}`;
+  const web = () => check({ probe: { kind: 'http', url: 'http://{nextHop}:8080/healthz', method: 'GET', headers: {}, timeout: 500, insecureSkipVerify: false } });
+
+  it('1,000 targets whose probes never answer do not delay the verdict on one that fails: down after `fall` intervals, every target probed every interval', async () => {
+    // The first probes spread over a tenth of the interval, as when 1,001 paths are added at once
+    // (random() a fixed pseudo-random sequence).
+    let seed = 1;
+    const { clock, prober, monitor, events } = setup([web()], { random: () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647 });
+    let liveAnswers = true;
+    prober.answer = (t) => (t.kind === 'http' && t.url.includes('198.51.100.12') ? (liveAnswers ? PASS : { ok: false, detail: 'connection refused' }) : undefined);
+    const live = monitor.watch('web', vars('198.51.100.12'));
+    const ids = Array.from({ length: DEAD }, (_, i) => monitor.watch('web', vars(dead(i))));
+    await pass(clock, 5_000, 50);
+    expect(monitor.state(live).state).toBe('up');
+    expect(ids.every((id) => monitor.state(id).state === 'down' && monitor.state(id).lastError === 'timeout')).toBe(true);
+    // Every probe so far started when it was due: the slots never ran out.
+    expect(monitor.probesQueued).toBe(0);
+    expect(ids.every((id) => monitor.state(id).lag === 0)).toBe(true);
+    // Added together, their first probes came within 100 ms; since the second, they are spread over
+    // more than half the interval: no 100 ms of it starts more than a quarter of them.
+    const slots = new Map<number, number>();
+    for (const c of prober.calls.filter((x) => x.at >= 4_000 && x.at < 5_000)) slots.set(Math.floor(c.at / 100), (slots.get(Math.floor(c.at / 100)) ?? 0) + 1);
+    expect([...slots.values()].reduce((a, b) => a + b)).toBe(DEAD + 1);
+    expect(Math.max(...slots.values())).toBeLessThanOrEqual((DEAD + 1) / 4);
+
+    // The live target's server stops: its next two probes fail, and the second decides.
+    liveAnswers = false;
+    const stoppedAt = clock.now();
+    const before = prober.calls.length;
+    await pass(clock, 2_000, 5);
+    const liveProbes = prober.calls.slice(before).filter((c) => c.target.kind === 'http' && c.target.url.includes('198.51.100.12'));
+    expect(liveProbes).toHaveLength(2);
+    expect(monitor.state(live)).toMatchObject({ state: 'down', lastError: 'connection refused', lag: 0 });
+    // Decided by the second one's answer (which lands by the end of the 5 ms step it came in).
+    expect(monitor.state(live).since - liveProbes[1]!.at).toBeGreaterThanOrEqual(0);
+    expect(monitor.state(live).since - liveProbes[1]!.at).toBeLessThanOrEqual(5);
+    expect(monitor.state(live).since - stoppedAt).toBeLessThanOrEqual(2 * 1000);
+    expect(events.filter((e) => e.startsWith(`${live} `))).toEqual([`${live} pending->up HTTP 200 OK`, `${live} up->down connection refused`]);
+
+    // Each dead target was probed once in each of those two intervals, on its own grid.
+    const perTarget = new Map<string, number[]>();
+    for (const c of prober.calls.slice(before)) {
+      if (c.target.kind !== 'http') continue;
+      perTarget.set(c.target.url, [...(perTarget.get(c.target.url) ?? []), c.at]);
+    }
+    expect(perTarget.size).toBe(DEAD + 1);
+    expect([...perTarget.values()].every((at) => at.length === 2 && at[1]! - at[0]! === 1000)).toBe(true);
+    expect(prober.maxRunning).toBeGreaterThan(32);
+    await monitor.stop();
+  });
+
+  it('commands have a budget of their own: scripts that hang never hold up the HTTP probes', async () => {
+    const script = check({ name: 'script', probe: { kind: 'exec', command: ['/usr/local/bin/check-eip', '{nextHop}'], shell: false, timeout: 1000 } });
+    const { clock, prober, monitor } = setup([web(), script], { maxExecProbes: 2, random: () => 0 });
+    prober.answer = () => undefined;
+    const execRunning = () => prober.held.filter((c) => c.target.kind === 'exec').length;
+    const scripts = Array.from({ length: 10 }, (_, i) => monitor.watch('script', vars(`198.51.100.${i + 11}`)));
+    const http = Array.from({ length: 100 }, (_, i) => monitor.watch('web', vars(dead(i))));
+    let maxExec = 0;
+    for (let t = 0; t < 3_000; t += 50) {
+      await pass(clock, 50, 10);
+      maxExec = Math.max(maxExec, execRunning());
+    }
+    expect(maxExec).toBe(2);
+    // Two commands at a time, each held for its whole 1 s timeout: 6 of the 10 scripts ran in 3 s.
+    expect(scripts.filter((id) => monitor.state(id).state !== 'pending')).toHaveLength(6);
+    // The HTTP probes ran on time all along: 4 rounds of 100 (at 0, 1, 2 and 3 s).
+    expect(prober.calls.filter((c) => c.target.kind === 'http')).toHaveLength(400);
+    expect(http.every((id) => monitor.state(id).lag === 0)).toBe(true);
+    await monitor.stop();
+  });
+
+  it('when commands cannot keep their interval: each probe\'s lag is told, kept per target, and warned of once a minute per check, then "on time again"', async () => {
+    const lines: string[] = [];
+    const clock = new ManualClock(0);
+    const prober = new FakeProber(clock, () => undefined);
+    const script = check({ name: 'script', probe: { kind: 'exec', command: ['/usr/local/bin/check-eip', '{nextHop}'], shell: false, timeout: 500 } });
+    const monitor = new HealthMonitor([web(), script], {
+      clock,
+      log: createLogger('info', { write: (l: string) => void lines.push(l) }, 'json'),
+      prober,
+      random: () => 0,
+      maxExecProbes: 2,
+    });
+    const lags: [string, number][] = [];
+    monitor.onProbeStart((c, lag) => lags.push([c, lag]));
+    // Ten scripts that each hang for their 500 ms timeout, every second: two at a time serve four a second.
+    const ids = Array.from({ length: 10 }, (_, i) => monitor.watch('script', vars(`198.51.100.${i + 11}`)));
+    monitor.watch('web', vars('198.51.100.11'));
+    await pass(clock, 10_000, 50);
+    const execLags = lags.filter(([c]) => c === 'script').map(([, lag]) => lag);
+    // Two at a time, each held 500 ms: two starts every half second from 0 to 10 s.
+    expect(execLags).toHaveLength(42);
+    expect(Math.max(...execLags)).toBeGreaterThanOrEqual(1_000);
+    expect(lags.filter(([c]) => c === 'web').every(([, lag]) => lag === 0)).toBe(true);
+    expect(ids.some((id) => (monitor.state(id).lag ?? 0) >= 1_000)).toBe(true);
+
+    const logged = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => typeof l.msg === 'string' && (l.msg as string).includes('probes'));
+    // One warning so far however many probes were late: the check, how late, why.
+    expect(logged()).toEqual([
+      expect.objectContaining({ level: 40, msg: 'health check probes start late: their verdicts come that much later', check: 'script', kind: 'exec', maxInFlight: 2, intervalMs: 1000, lagMs: expect.any(Number), lateProbes: 1 }),
+    ]);
+    await pass(clock, 60_000, 100);
+    const warnings = logged();
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]).toMatchObject({ level: 40, check: 'script', lateProbes: expect.any(Number) });
+    expect(warnings[1]!.lateProbes as number).toBeGreaterThan(100);
+    expect(warnings[1]!.lagMs as number).toBeGreaterThanOrEqual(1_000);
+
+    // The scripts answer at once from now on: the queue drains and the probes are on time again.
+    prober.answer = () => PASS;
+    for (const c of [...prober.held]) c.settle(PASS);
+    await pass(clock, 65_000, 100);
+    expect(logged().slice(2)).toEqual([expect.objectContaining({ level: 30, msg: 'health check probes on time again', check: 'script' })]);
+    expect(ids.every((id) => monitor.state(id).lag === 0)).toBe(true);
+    await monitor.stop();
+  });
+
+  it('a target that waited longer than its interval is not probed twice in a row to catch up', async () => {
+    const { clock, prober, monitor } = setup([check({ probe: { kind: 'exec', command: ['check', '{nextHop}'], shell: false, timeout: 1000 } })], { maxExecProbes: 1, random: () => 0 });
+    prober.answer = () => undefined;
+    const a = monitor.watch('web', vars('198.51.100.11'));
+    monitor.watch('web', vars('198.51.100.12'));
+    monitor.watch('web', vars('198.51.100.13'));
+    await pass(clock, 10_000, 50);
+    // One slot, three targets held for a second each: each is probed every 3 s, never back to back.
+    const starts = prober.calls.map((c) => `${c.at} ${c.target.kind === 'exec' ? c.target.command[1] : ''}`);
+    expect(starts).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1].map((i, k) => `${k * 1000} 198.51.100.${11 + i}`));
+    expect(monitor.probesQueued).toBeLessThanOrEqual(2);
+    expect(monitor.state(a).lag).toBeGreaterThan(0);
+    await monitor.stop();
   });
 });
 

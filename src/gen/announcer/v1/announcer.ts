@@ -176,6 +176,8 @@ export interface HealthCheck {
   transitions: number;
   /** Every target its paths make, sorted by `target`; empty while no path names the check. */
   targets: HealthTarget[];
+  /** The largest `lag_ms` of its targets; unset while none has been probed. */
+  lagMs?: number | undefined;
 }
 
 /** One target of a health check: probed once however many paths share it. */
@@ -200,6 +202,12 @@ export interface HealthTarget {
   paths: number;
   /** What those paths get from the peers now. */
   effect: HealthEffect;
+  /**
+   * How late its latest probe started after it was due, in milliseconds; unset before its first
+   * probe. A few ms while the daemon keeps the check's interval; more when it cannot (the daemon's
+   * log then says so, and announcer_health_probe_lag_seconds shows it).
+   */
+  lagMs?: number | undefined;
 }
 
 /** One path: a prefix reachable via one next hop, with the attributes announced for it. */
@@ -1019,7 +1027,7 @@ export const ListHealthChecksResponse: MessageFns<ListHealthChecksResponse> = {
 };
 
 function createBaseHealthCheck(): HealthCheck {
-  return { name: "", up: 0, down: 0, pending: 0, transitions: 0, targets: [] };
+  return { name: "", up: 0, down: 0, pending: 0, transitions: 0, targets: [], lagMs: undefined };
 }
 
 export const HealthCheck: MessageFns<HealthCheck> = {
@@ -1041,6 +1049,9 @@ export const HealthCheck: MessageFns<HealthCheck> = {
     }
     for (const v of message.targets) {
       HealthTarget.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.lagMs !== undefined) {
+      writer.uint32(56).uint32(message.lagMs);
     }
     return writer;
   },
@@ -1106,6 +1117,14 @@ export const HealthCheck: MessageFns<HealthCheck> = {
             message.targets.push(HealthTarget.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.lagMs = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1120,7 +1139,16 @@ export const HealthCheck: MessageFns<HealthCheck> = {
 };
 
 function createBaseHealthTarget(): HealthTarget {
-  return { target: "", state: 0, since: undefined, lastError: undefined, lastErrorAt: undefined, paths: 0, effect: 0 };
+  return {
+    target: "",
+    state: 0,
+    since: undefined,
+    lastError: undefined,
+    lastErrorAt: undefined,
+    paths: 0,
+    effect: 0,
+    lagMs: undefined,
+  };
 }
 
 export const HealthTarget: MessageFns<HealthTarget> = {
@@ -1145,6 +1173,9 @@ export const HealthTarget: MessageFns<HealthTarget> = {
     }
     if (message.effect !== 0) {
       writer.uint32(56).int32(message.effect);
+    }
+    if (message.lagMs !== undefined) {
+      writer.uint32(64).uint32(message.lagMs);
     }
     return writer;
   },
@@ -1216,6 +1247,14 @@ export const HealthTarget: MessageFns<HealthTarget> = {
             }
 
             message.effect = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.lagMs = reader.uint32();
             continue;
           }
         }
