@@ -89,8 +89,61 @@ function parseDocument(text: string): unknown {
 
 const EMPTY = 'the file has no paths (it is empty): to withdraw all of the owner\'s paths on purpose, give an empty list, [] (or paths: [])';
 
+/** An address or prefix the YAML parser would read as this very string (never a number, null or a key). */
+const ADDRESS = /^[0-9A-Fa-f.:/]*[0-9A-Fa-f./]$/;
+const isAddress = (v: string): boolean => ADDRESS.test(v) && (v.split('.').length > 2 || v.split(':').length > 2);
+/** A check name YAML reads as a string: a letter first, and not null, true or false. */
+const CHECK_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const isCheckName = (v: string): boolean => CHECK_NAME.test(v) && !/^(null|true|false)$/i.test(v);
+const ENTRY_LINE = /^- \{ ?([^{}]*?) ?\}$/;
+
+/**
+ * The common shape of a large path file, read without the YAML parser (which takes ~9 s over a
+ * million lines): a top-level list whose every line is `- PREFIX` or a flow mapping of prefix,
+ * nextHop and check, with blank and comment lines between. Anything else, or a value YAML might
+ * read otherwise, returns null: the YAML parser then reads the file (with its error messages).
+ */
+export function simpleYamlList(text: string): PathInput[] | null {
+  const out: PathInput[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).replace(/\r$/, '').trimEnd();
+    start = end + 1;
+    if (line === '' || /^\s*#/.test(line)) continue;
+    if (!line.startsWith('- ')) return null;
+    const value = line.slice(2).trim();
+    if (isAddress(value)) {
+      out.push({ prefix: value });
+      continue;
+    }
+    const m = ENTRY_LINE.exec(line);
+    if (!m) return null;
+    const path: { prefix?: string; nextHop?: string; check?: string } = {};
+    for (const field of m[1]!.split(',')) {
+      const kv = /^\s*(prefix|nextHop|check): ([^\s,]+)\s*$/.exec(field);
+      if (!kv) return null;
+      const [, key, v] = kv as unknown as [string, 'prefix' | 'nextHop' | 'check', string];
+      if (path[key] !== undefined) return null;
+      if (key === 'check' ? !isCheckName(v) : !(isAddress(v) || (key === 'nextHop' && v === 'self'))) return null;
+      path[key] = v;
+    }
+    if (path.prefix === undefined) return null;
+    out.push({ prefix: path.prefix, ...(path.nextHop !== undefined ? { nextHop: path.nextHop } : {}), ...(path.check !== undefined ? { check: path.check } : {}) });
+  }
+  return out.length > 0 ? out : null;
+}
+
 /** Parses the file's text; throws PathFileError (YAML syntax or shape), naming what is wrong. */
 export function parsePathFile(text: string): PathInput[] {
+  const simple = simpleYamlList(text);
+  if (simple) return simple;
+  return parseYamlPathFile(text);
+}
+
+/** parsePathFile without the fast path: the YAML (or JSON) parser reads the whole file. */
+export function parseYamlPathFile(text: string): PathInput[] {
   let doc: unknown;
   try {
     doc = parseDocument(text);
