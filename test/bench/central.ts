@@ -11,7 +11,8 @@
 //      "health check target down" log line, its own timestamp) until BIRD has dropped the E paths;
 //      and passing again: from the "up" verdict until BIRD has them back
 //
-// with the daemon's CPU time over each step and its RSS. It prints a table and asserts nothing.
+// with the daemon's CPU time over each step and its RSS, and for scale the wall time of a CLI call
+// that changes nothing (process start, the client's modules, one round trip). It prints a table and asserts nothing.
 // Steps a-c repeat --runs times (a after a replace with an empty file), d too; medians and ranges.
 //
 //   npm run bench:central                                   (root; needs bird2 and iproute2; builds first)
@@ -295,6 +296,15 @@ async function main(): Promise<void> {
       return { cliMs, routerMs: routerAt - wall0, cpuMs: cpuMs(daemon.pid) - cpu0 };
     }
 
+    /** `announcer replace` of an owner that has no paths with an empty file: what any call costs, the floor. */
+    async function idleCall(): Promise<Step> {
+      const cpu0 = cpuMs(daemon.pid);
+      const t0 = performance.now();
+      const r = await run(process.execPath, [MAIN, '--api', api, 'replace', '--owner', 'idle', '--file', files.empty], { timeoutMs: 60_000, allowFail: true });
+      if (r.code !== 0) throw new Error(`announcer replace (idle) failed (${r.code}): ${r.stderr}${r.stdout}`);
+      return { cliMs: performance.now() - t0, routerMs: NaN, cpuMs: cpuMs(daemon.pid) - cpu0 };
+    }
+
     /** A verdict of the check on the removed node (`down` or `up`), timed to BIRD holding `expect` routes. */
     async function health(to: 'down' | 'up', expect: number): Promise<Step & { verdictMs: number }> {
       const cpu0 = cpuMs(daemon.pid);
@@ -318,11 +328,12 @@ async function main(): Promise<void> {
       }
     }
 
-    const steps = { a: [] as Step[], b: [] as Step[], c: [] as Step[], empty: [] as Step[], checked: [] as Step[], down: [] as Step[], up: [] as Step[] };
+    const steps = { idle: [] as Step[], a: [] as Step[], b: [] as Step[], c: [] as Step[], empty: [] as Step[], checked: [] as Step[], down: [] as Step[], up: [] as Step[] };
     const verdicts = { down: [] as number[], up: [] as number[] };
     let rssLoaded = NaN;
     for (let r = 0; r < RUNS; r++) {
       if (r > 0) steps.empty.push(await replace(files.empty, 0, `empty-${r}`));
+      steps.idle.push(await idleCall());
       steps.a.push(await replace(files.all, all, `all-${r}`));
       rssLoaded = rssMiB(daemon.pid);
       steps.b.push(await replace(files.without, without, `without-${r}`));
@@ -352,6 +363,7 @@ async function main(): Promise<void> {
       ['d) the node\'s check fails', steps.down, 'the verdict'],
       ['   the node\'s check passes again', steps.up, 'the verdict'],
       ['(empty set: every path withdrawn)', steps.empty, 'the call'],
+      ['(a call that changes nothing: another owner, empty file)', steps.idle, '-'],
       ['(whole set naming the check, first probes included)', steps.checked, 'the call'],
     ];
     console.log('');
@@ -360,7 +372,8 @@ async function main(): Promise<void> {
     for (const [name, s, from] of rows) {
       if (s.length === 0) continue;
       const cli = s.every((x) => Number.isNaN(x.cliMs)) ? '-' : figure(s.map((x) => x.cliMs));
-      console.log(`| ${name} | ${cli} | ${figure(s.map((x) => x.routerMs))} | ${from} | ${figure(s.map((x) => x.cpuMs))} |`);
+      const at = s.every((x) => Number.isNaN(x.routerMs)) ? '-' : figure(s.map((x) => x.routerMs));
+      console.log(`| ${name} | ${cli} | ${at} | ${from} | ${figure(s.map((x) => x.cpuMs))} |`);
     }
     console.log('');
     console.log(`  health check: tcp {nextHop}:${CHECK_PORT}, interval ${INTERVAL_MS} ms, timeout 200 ms, fall/rise ${FALL}; listener closed -> down verdict ${figure(verdicts.down)}, reopened -> up verdict ${figure(verdicts.up)}`);
