@@ -210,14 +210,19 @@ async function main(): Promise<void> {
   const lab = new Lab({ nodes: 2, prefix: 'anncen' });
   let client: ApiClient | undefined;
   let ctl: BirdControl | undefined;
+  // A terminal's Ctrl-C reaches npm, tsx and this process, and tsx passes it on as well: the second
+  // signal must not end the process half way through the teardown.
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
     console.error(`\n${signal}: removing the lab`);
     client?.close();
     ctl?.close();
     void lab.destroy().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await lab.create();
     const node = lab.node(1);
