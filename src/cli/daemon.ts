@@ -3,7 +3,6 @@
 // this command runs (the client commands need none of the speaker).
 
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
 import type { CommandContext } from './context.js';
 import { EXIT, type CliIo } from './io.js';
 
@@ -28,6 +27,9 @@ export function registerDaemon(program: Command, ctx: CommandContext, run: Daemo
 
 /** `announcer daemon --check`: the daemon's own start-up validation, without starting anything. */
 async function checkConfig(file: string, io: CliIo): Promise<number> {
+  // Loaded here, not at the top: the config's schema (zod) costs every other command, `replace`
+  // included, about a fifth of a second of start-up.
+  const { ConfigError, loadConfig } = await import('../config.js');
   try {
     const c = await loadConfig(file, io.env);
     const bfd = c.peers.filter((p) => p.bfd).length;
