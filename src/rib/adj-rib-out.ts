@@ -88,6 +88,7 @@ export class AdjRibOut {
       this.free.push(r);
       this.count--;
       if (this.head[row] === NIL) this.rib.release(row);
+      if (this.count === 0 && this.cap > 1024) this.clear(); // the peer holds nothing: give the columns back
       return;
     }
   }

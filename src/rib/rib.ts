@@ -319,6 +319,26 @@ export class Rib {
     this.used[row] = 0;
     this.usedRows--;
     this.freeRows.push(row);
+    if (this.usedRows === 0) this.shrink();
+  }
+
+  /**
+   * Nothing is left (a table replaced by an empty one) and nobody holds a row: the columns, sized
+   * for the largest table so far, are given back (a million rows and paths are about 80 MB).
+   * Path identifiers go on from where they were: they are never reused while the daemon runs.
+   */
+  private shrink(): void {
+    if (this.pathCount !== 0 || this.nextIndex !== null || this.cap <= 1024) return;
+    this.cap = this.top = 0;
+    this.freeRows.length = 0;
+    for (const k of ['addr', 'len', 'fam', 'used'] as const) this[k] = new Uint8Array(0);
+    for (const k of ['attr', 'head', 'tail', 'npaths', 'holds', 'pPrefix', 'pNh', 'pOwners', 'pNext'] as const) this[k] = new Int32Array(0);
+    this.pId = new Uint32Array(0);
+    this.pCheck = new Uint16Array(0);
+    this.pcap = this.ptop = 0;
+    this.freePaths.length = 0;
+    this.index = new Int32Array(16);
+    this.indexFilled = 0;
   }
 
   /** A peer refers to the row (it must not be freed or reused until released). */

@@ -267,3 +267,22 @@ describe('Rib index growth', () => {
     check(rib, live, gone);
   });
 });
+
+describe('Rib, emptied', () => {
+  it('gives its columns back when the last path goes and nobody holds a row, and path ids go on', () => {
+    const rib = new Rib();
+    for (let i = 0; i < 5000; i++) rib.upsert(path(`198.18.${i >> 8}.${i & 255}/32`, '198.51.100.11'));
+    expect(rib.rowLimit).toBe(5000);
+    const held = rib.find(Prefix.parse('198.18.0.7/32')!);
+    rib.hold(held);
+    for (let i = 0; i < 5000; i++) remove(rib, `198.18.${i >> 8}.${i & 255}/32`, '198.51.100.11');
+    expect(rib.size).toBe(0);
+    expect(rib.rowLimit).toBe(5000); // a peer still holds a row
+    rib.release(held);
+    expect([rib.rowLimit, rib.pathLimit, rib.prefixCount]).toEqual([0, 0, 0]);
+    const again = rib.upsert(path('203.0.113.10/32', '198.51.100.12'));
+    expect(again.row).toBe(0);
+    expect(paths(rib, '203.0.113.10/32')).toEqual([['198.51.100.12', 5001, ['cli']]]);
+    expect(rib.find(Prefix.parse('198.18.0.7/32')!)).toBe(-1);
+  });
+});
