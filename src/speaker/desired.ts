@@ -26,6 +26,55 @@ export type SentTo = (row: number) => readonly number[];
 /** The most paths a ReplacePaths makes room for on the client's word (its announced total). */
 const MAX_RESERVE = 1 << 24;
 
+/**
+ * settle()'s look-ups within one row: its paths by next-hop id, and which paths the set keeps.
+ * Columns stamped with the row's turn, not a Map and a Set cleared per row (a million rows).
+ */
+class RowPaths {
+  private turn = 0;
+  private nhTurn = new Uint32Array(64);
+  private nhPath = new Int32Array(64);
+  private keptTurn = new Uint32Array(64);
+
+  /** A new row: everything from the row before is forgotten. */
+  begin(rib: Rib): this {
+    if (++this.turn === 0xffffffff) {
+      this.turn = 1;
+      this.nhTurn.fill(0);
+      this.keptTurn.fill(0);
+    }
+    if (this.keptTurn.length < rib.pathLimit) this.keptTurn = grow(this.keptTurn, Math.max(rib.pathLimit, this.keptTurn.length * 2));
+    return this;
+  }
+
+  set(nhId: number, path: number): void {
+    if (nhId >= this.nhTurn.length) {
+      const size = Math.max(nhId + 1, this.nhTurn.length * 2);
+      this.nhTurn = grow(this.nhTurn, size);
+      this.nhPath = grow(this.nhPath, size);
+    }
+    this.nhTurn[nhId] = this.turn;
+    this.nhPath[nhId] = path;
+  }
+
+  get(nhId: number): number {
+    return nhId < this.nhTurn.length && this.nhTurn[nhId] === this.turn ? this.nhPath[nhId]! : NIL;
+  }
+
+  delete(nhId: number): void {
+    if (nhId < this.nhTurn.length) this.nhTurn[nhId] = 0;
+  }
+
+  keep(path: number): void {
+    if (path >= this.keptTurn.length) this.keptTurn = grow(this.keptTurn, Math.max(path + 1, this.keptTurn.length * 2));
+    this.keptTurn[path] = this.turn;
+  }
+
+  kept(path: number): boolean {
+    return path < this.keptTurn.length && this.keptTurn[path] === this.turn;
+  }
+}
+
 /** Whether an upsert changed what peers must be sent. */
 function isChange(r: UpsertResult): boolean {
   return r === 'added' || r === 'updated';
@@ -39,8 +88,7 @@ export class DesiredTable {
   private readonly commits: ReplaceCommit[] = [];
   /** settle()'s paths of a row's entries, those paths, and the row's paths by next hop: reused from row to row. */
   private kept = new Int32Array(16);
-  private readonly keptMark = new Set<number>();
-  private readonly byNh = new Map<number, number>();
+  private readonly rowPaths = new RowPaths();
 
   constructor(
     /** Next hop of a path added without one: an address or "self". */
@@ -383,24 +431,23 @@ export class DesiredTable {
     // The path of each of the set's entries for this prefix, where there is one (NIL where not): the
     // owner's other paths go. Found through the row's paths by next hop, made once per row, and
     // kept in reused columns: a prefix of K paths costs K, not K^2, and a million rows no lists.
-    const byNh = this.byNh;
-    byNh.clear();
+    const byNh = this.rowPaths.begin(rib);
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) byNh.set(rib.nextHopIdOf(p), p);
     const pathOfEntry = (e: number): number => {
       const id = rib.nextHopIdByKey(c.nhKeys[stage.nh[e]!]!);
-      return id === undefined ? NIL : (byNh.get(id) ?? NIL);
+      return id === undefined ? NIL : byNh.get(id);
     };
     let n = 0;
     for (let e = first; e !== NIL; e = c.nextEntry[e]!) {
       if (n === this.kept.length) this.kept = grow(this.kept, n * 2);
       const p = pathOfEntry(e);
       this.kept[n++] = p;
-      if (p !== NIL) this.keptMark.add(p);
+      if (p !== NIL) byNh.keep(p);
     }
     const kept = this.kept;
     for (let p = rib.firstPath(row); p !== NIL; ) {
       const next = rib.nextPath(p);
-      if (c.owns(rib, p) && !this.keptMark.has(p)) {
+      if (c.owns(rib, p) && !byNh.kept(p)) {
         const view = c.collect ? this.view(p) : null;
         if (view) c.removed.push(view);
         c.removedCount++;
@@ -414,7 +461,6 @@ export class DesiredTable {
       }
       p = next;
     }
-    this.keptMark.clear();
     if (first !== NIL) {
       // All paths of a prefix share its attributes: the set's last path of the prefix decides them,
       // so paths that differ do not flip the prefix back and forth (and re-announce it) each time.
