@@ -91,6 +91,14 @@ export function splitHostPort(text: string): { host: string; port: number } | nu
   return { host: m[2]!, port };
 }
 
+/** The placeholders a probe's templates use: only these make two paths' targets differ. */
+export function placeholdersOf(spec: ProbeSpec): Placeholder[] {
+  const texts = spec.kind === 'http' ? [spec.url] : spec.kind === 'tcp' ? [spec.address] : spec.command;
+  const used = new Set<Placeholder>();
+  for (const t of texts) for (const m of t.matchAll(TOKEN)) if (m[1] !== undefined && isPlaceholder(m[1])) used.add(m[1]);
+  return [...used];
+}
+
 /** The probe for one path. Throws an Error when the values make no valid target (a tcp address without a port). */
 export function expandProbe(spec: ProbeSpec, vars: TargetVars): ExpandedProbe {
   switch (spec.kind) {

@@ -19,7 +19,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import { DueQueue, type Queueable } from './due-queue.js';
-import { expandProbe, targetKey, targetText, type ExpandedProbe, type TargetVars } from './expand.js';
+import { expandProbe, placeholdersOf, targetKey, targetText, type ExpandedProbe, type Placeholder, type TargetVars } from './expand.js';
 import type { Prober, ProbeResult } from './prober.js';
 import type { HealthCheckSpec } from './spec.js';
 import { SystemProber } from './system-prober.js';
@@ -115,6 +115,8 @@ interface Check {
 
 class Target implements Queueable<Target> {
   refs = 1;
+  /** The byVars keys that lead here. */
+  readonly varsKeys: string[] = [];
   state: HealthState = 'pending';
   since: number;
   lastError: string | undefined;
@@ -157,6 +159,10 @@ export class HealthMonitor {
   private readonly checks = new Map<string, Check>();
   private readonly byId = new Map<number, Target>();
   private readonly byKey = new Map<string, Target>();
+  /** Targets by the values a path fills in (several sets of values may make one target). */
+  private readonly byVars = new Map<string, Target>();
+  /** Each check's placeholders (see placeholdersOf). */
+  private readonly used = new Map<string, readonly Placeholder[]>();
   /** Ids of targets no longer watched, to hand out again (ids stay small and dense). */
   private readonly freeIds: number[] = [];
   private nextId = 1;
@@ -201,6 +207,16 @@ export class HealthMonitor {
       const known = [...this.checks.keys()];
       throw new Error(`unknown health check "${check}" (${known.length === 0 ? 'no checks are configured' : `configured: ${known.join(', ')}`})`);
     }
+    // Paths that fill the check's placeholders alike share a target: found without expanding the
+    // probe again (a million paths of a few thousand targets).
+    let used = this.used.get(check);
+    if (!used) this.used.set(check, (used = placeholdersOf(c.spec.probe)));
+    const varsKey = `${check}\n${used.map((k) => vars[k]).join('\n')}`;
+    const known = this.byVars.get(varsKey);
+    if (known) {
+      known.refs++;
+      return known.id;
+    }
     let probe: ExpandedProbe;
     try {
       probe = expandProbe(c.spec.probe, vars);
@@ -211,12 +227,16 @@ export class HealthMonitor {
     const shared = this.byKey.get(key);
     if (shared) {
       shared.refs++;
+      shared.varsKeys.push(varsKey);
+      this.byVars.set(varsKey, shared);
       return shared.id;
     }
     const id = this.freeIds.pop() ?? this.nextId++;
     const t = new Target(id, c, key, probe, targetText(probe), this.budgets[probe.kind === 'exec' ? 'exec' : 'socket'], this.clock.now());
     this.byId.set(id, t);
     this.byKey.set(key, t);
+    t.varsKeys.push(varsKey);
+    this.byVars.set(varsKey, t);
     if (!this.stopped) {
       // Soon, but spread over a tenth of the interval: 10,000 paths added at once (a restart)
       // must not fire 10,000 probes in the same instant.
@@ -238,6 +258,7 @@ export class HealthMonitor {
     t.run?.controller.abort();
     this.byId.delete(id);
     this.byKey.delete(t.key);
+    for (const k of t.varsKeys) this.byVars.delete(k);
     this.freeIds.push(id);
     return true;
   }

@@ -617,3 +617,31 @@ describe('HealthMonitor: what is told', () => {
     expect(monitor.summary().web).toEqual({ up: 0, down: 3, pending: 0, transitions: 2 });
   });
 });
+
+describe('HealthMonitor: targets shared by the values paths fill in', () => {
+  it('paths that differ only in placeholders the check does not use share one target, and it goes with the last of them', async () => {
+    const { clock, prober, monitor } = setup();
+    // The check uses {nextHop} only: the prefix makes no difference.
+    const ids = Array.from({ length: 1000 }, (_, i) => monitor.watch('web', vars('198.51.100.11', `203.0.113.${i % 250}`)));
+    const other = monitor.watch('web', vars('198.51.100.12'));
+    expect(new Set(ids).size).toBe(1);
+    expect(other).not.toBe(ids[0]);
+    await pass(clock, 60);
+    expect(prober.calls.map((c) => c.target.kind === 'http' && c.target.url).sort()).toEqual(['http://198.51.100.11:80/healthz', 'http://198.51.100.12:80/healthz']);
+    for (const id of ids.slice(1)) expect(monitor.unwatch(id)).toBe(true);
+    expect(monitor.state(ids[0]!).target).toBe('http://198.51.100.11:80/healthz');
+    monitor.unwatch(ids[0]!);
+    expect(monitor.unwatch(ids[0]!)).toBe(false);
+    // Watched again after it went: a fresh target, probed afresh.
+    const again = monitor.watch('web', vars('198.51.100.11'));
+    expect(monitor.state(again)).toMatchObject({ state: 'pending', target: 'http://198.51.100.11:80/healthz' });
+  });
+
+  it('a check that uses {prefix} makes a target per prefix', () => {
+    const { monitor } = setup([check({ probe: { kind: 'http', url: 'http://{nextHop}:80/{prefix}', method: 'GET', headers: {}, timeout: 500, insecureSkipVerify: false } })]);
+    const a = monitor.watch('web', vars('198.51.100.11', '203.0.113.1'));
+    const b = monitor.watch('web', vars('198.51.100.11', '203.0.113.2'));
+    expect(a).not.toBe(b);
+    expect(monitor.watch('web', vars('198.51.100.11', '203.0.113.1'))).toBe(a);
+  });
+});
