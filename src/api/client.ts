@@ -2,7 +2,6 @@
 // ApiError carrying the gRPC status and the server's message.
 
 import { credentials, makeGenericClientConstructor, Metadata, status, type ChannelCredentials, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
-import { service as healthService } from 'grpc-health-check';
 import { systemClock } from '../clock.js';
 import { ReplaceParts } from './replace-parts.js';
 import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
@@ -107,8 +106,15 @@ export interface ApiClient {
 /** grpc.health.v1's ServingStatus, by name. */
 export type HealthStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
 
-// The health service as grpc-health-check defines it (the same definition the server serves).
-const HealthClient = makeGenericClientConstructor(healthService as unknown as ServiceDefinition, 'grpc.health.v1.Health');
+/**
+ * The health service as grpc-health-check defines it (the same definition the server serves),
+ * loaded on first use: the package parses its .proto when imported, ~90 ms of every CLI command.
+ */
+type HealthClientType = ReturnType<typeof makeGenericClientConstructor>;
+let healthClient: Promise<HealthClientType> | undefined;
+function healthClientClass(): Promise<HealthClientType> {
+  return (healthClient ??= import('grpc-health-check').then(({ service }) => makeGenericClientConstructor(service as unknown as ServiceDefinition, 'grpc.health.v1.Health')));
+}
 const HEALTH_STATUS: readonly HealthStatus[] = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
 
 export interface EventWatch {
@@ -190,7 +196,7 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
   const channelCreds = channelCredentials(target, options.tls);
   const grpc = new AnnouncerClient(target, channelCreds, channelOptions);
 
-  let health: InstanceType<typeof HealthClient> | undefined;
+  let health: InstanceType<HealthClientType> | undefined;
 
   function toApiError(err: ServiceError): ApiError {
     const field = err.metadata?.get(FIELD_METADATA_KEY)[0];
@@ -339,10 +345,11 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
       return res.peers.map(peerFromPb);
     },
     watch,
-    checkHealth(service = '', o = {}) {
+    async checkHealth(service = '', o = {}) {
+      const deadline = new Date(systemClock.now() + (o.timeoutMs ?? timeoutMs));
+      const HealthClient = await healthClientClass();
       // On the API's own channel: no second connection, and no credentials built again.
       const client = (health ??= new HealthClient(target, channelCreds, { ...channelOptions, channelOverride: grpc.getChannel() }));
-      const deadline = new Date(systemClock.now() + (o.timeoutMs ?? timeoutMs));
       return new Promise((done, fail) => {
         client['check']!({ service }, new Metadata(), { deadline }, (err: ServiceError | null, res: { status?: number | string }) => {
           if (err) return fail(toApiError(err));
