@@ -96,6 +96,8 @@ const isAddress = (v: string): boolean => ADDRESS.test(v) && (v.split('.').lengt
 const CHECK_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const isCheckName = (v: string): boolean => CHECK_NAME.test(v) && !/^(null|true|false)$/i.test(v);
 const ENTRY_LINE = /^- \{ ?([^{}]*?) ?\}$/;
+const PREFIX_LINE = /^- ([0-9A-Fa-f.:/]+)$/;
+const PAIR_LINE = /^- \{ ?prefix: ([0-9A-Fa-f.:/]+), nextHop: ([0-9A-Fa-f.:/]+|self) ?\}$/;
 
 /**
  * The common shape of a large path file, read without the YAML parser (which takes ~9 s over a
@@ -109,10 +111,20 @@ export function simpleYamlList(text: string): PathInput[] | null {
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = text.slice(start, end).replace(/\r$/, '').trimEnd();
+    let line = text.slice(start, end);
     start = end + 1;
+    if (line.endsWith('\r') || line.endsWith(' ')) line = line.trimEnd();
     if (line === '' || /^\s*#/.test(line)) continue;
     if (!line.startsWith('- ')) return null;
+    // The commonest lines first, by one expression each.
+    const plain = PREFIX_LINE.exec(line) ?? PAIR_LINE.exec(line);
+    if (plain) {
+      const [, prefix, nextHop] = plain as unknown as [string, string, string | undefined];
+      if (isAddress(prefix) && (nextHop === undefined || nextHop === 'self' || isAddress(nextHop))) {
+        out.push(nextHop === undefined ? { prefix } : { prefix, nextHop });
+        continue;
+      }
+    }
     const value = line.slice(2).trim();
     if (isAddress(value)) {
       out.push({ prefix: value });
