@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { connectClient, type ApiClient } from '../../src/client.js';
 import { birdc, Lab, run, waitFor, type Bird } from '../../src/lab/index.js';
 import { formatIPv4, hostAddress, rssMiB } from './side/prefixes.js';
+import { removeLabOnSignal } from './teardown.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const CLIENT = new URL('../../dist/client.js', import.meta.url).href;
@@ -210,14 +211,7 @@ function loopFigures(text: string): string[] {
 async function main(): Promise<void> {
   const lab = new Lab({ nodes: 1, prefix: 'annbfd' });
   let client: ApiClient | undefined;
-  // A signal would end node without 'exit' hooks: tear the lab down first.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    console.error(`\n${signal}: removing the lab`);
-    client?.close();
-    void lab.destroy().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  removeLabOnSignal(lab, () => client?.close());
   try {
     await lab.create();
     const node = lab.node(1);

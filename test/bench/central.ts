@@ -36,6 +36,7 @@ import { Lab, run, sleep, waitFor, type LabProcess } from '../../src/lab/index.j
 import { Backends } from '../integration/backends.js';
 import { BirdControl } from './side/bird.js';
 import { formatIPv4, hostAddress, rssMiB } from './side/prefixes.js';
+import { removeLabOnSignal } from './teardown.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const ROUTER_ASN = 65001;
@@ -212,17 +213,10 @@ async function main(): Promise<void> {
   let ctl: BirdControl | undefined;
   // A terminal's Ctrl-C reaches npm, tsx and this process, and tsx passes it on as well: the second
   // signal must not end the process half way through the teardown.
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`\n${signal}: removing the lab`);
+  removeLabOnSignal(lab, () => {
     client?.close();
     ctl?.close();
-    void lab.destroy().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   try {
     await lab.create();
     const node = lab.node(1);

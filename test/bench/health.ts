@@ -31,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { connectClient, type ApiClient, type HealthCheckDetail, type SpeakerEvent } from '../../src/client.js';
 import { Lab, sleep, waitFor, type LabNode, type LabProcess } from '../../src/lab/index.js';
+import { removeLabOnSignal } from './teardown.js';
 
 const HTTP_SERVER = fileURLToPath(new URL('../../dist/demo/http-server.js', import.meta.url));
 const PORT = 8080;
@@ -367,16 +368,7 @@ async function main(): Promise<void> {
     restoreNeighbours();
     throw e;
   });
-  const onSignal = (): void => {
-    void lab
-      .destroy({ graceMs: 500 })
-      .finally(() => {
-        restoreNeighbours();
-        process.exit(130);
-      });
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const offSignals = removeLabOnSignal(lab, () => {}, restoreNeighbours);
   try {
     const bench = new Bench(lab);
     await bench.setUp();
@@ -413,8 +405,7 @@ async function main(): Promise<void> {
       console.log(`load average at the end: ${c.load} (${cpus().length} cores, shared with whatever else runs)`);
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offSignals();
     await lab.destroy();
     restoreNeighbours();
   }

@@ -2,41 +2,12 @@
 // receive from one, with ADD-PATH, without it, and without IPv6; a fourth peer never comes up.
 // The speaker's answer is checked against what the receivers actually got.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { Speaker, type SpeakerOptions } from '../../src/speaker/speaker.js';
-import type { PeerSessionConfig } from '../../src/session/peer-session.js';
+import { describe, expect, it } from 'vitest';
+import type { Speaker } from '../../src/speaker/speaker.js';
+import { peer, speaker, until } from './loopback-speakers.js';
 import type { Family } from '../../src/codec/types.js';
 
-const started: Speaker[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((s) => s.stop('test over')));
-});
-
 const port = 20000 + Math.floor(Math.random() * 20000);
-
-function peer(over: Partial<PeerSessionConfig> & Pick<PeerSessionConfig, 'address' | 'asn' | 'port'>): PeerSessionConfig {
-  return { name: over.address, passive: false, holdTime: 9, connectRetry: 1, families: ['ipv4-unicast', 'ipv6-unicast'], addPath: 'off', ...over };
-}
-
-async function speaker(opts: SpeakerOptions): Promise<Speaker> {
-  const s = new Speaker(opts, silentLogger);
-  started.push(s);
-  await s.start();
-  return s;
-}
-
-/** Polls `fn` until `ok` holds; `ms` is a deadline for a clear failure, not a wait. */
-async function until<T>(what: string, fn: () => T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  let v = fn();
-  while (!ok(v)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25)); // poll interval: the counters have no event of their own
-    v = fn();
-  }
-  return v;
-}
 
 /** A receiver on 127.0.0.N that takes what 127.0.0.1 sends it. */
 function receiver(n: number, addPath: 'off' | 'receive', families: Family[]): Promise<Speaker> {
