@@ -98,6 +98,8 @@ const MAX_WATCH_BACKLOG_PATHS = 1 << 20;
  * about a millisecond (8,192 took 15-25 ms of the event loop each, and the transport buffers 16).
  */
 const LIST_CHUNK = 1024;
+/** AddPath answers say what each peer is sent for requests of at most this many prefixes. */
+const REACH_PREFIXES = 64;
 /** Paths per packed ListPaths message: a path costs its prefix and id there (about 9 octets), no object. */
 const LIST_BLOCK_CHUNK = 8192;
 /** The work a step of ordering the table counts for in a slice (about a run's sort). */
@@ -364,7 +366,10 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     addPath: unary('AddPath', async (req) => {
       if (req.paths.length === 0) throw new RequestError('invalid-argument', 'paths', 'paths: at least one path is required');
       const added = await speaker.addPaths(req.paths.map(pathInputFromPb));
-      return addPathResponseToPb(added, speaker.reach([...new Set(added.map((p) => p.prefix))]));
+      // What each peer is sent, for a request of a few prefixes (an operator's, a controller's
+      // change); a bulk load of thousands would get an answer as large as its request.
+      const prefixes = [...new Set(added.map((p) => p.prefix))];
+      return addPathResponseToPb(added, prefixes.length <= REACH_PREFIXES ? speaker.reach(prefixes) : []);
     }),
     deletePath: unary('DeletePath', async (req) => {
       const removed = await speaker.deletePaths(selectorFromPb(req));

@@ -43,6 +43,15 @@ function path(prefix: string, nextHop: string, pathId: number, owners: string[],
 }
 
 describe('AddPath, ListPaths, DeletePath', () => {
+  it('answers what every peer is sent of each prefix, for a request of at most 64 prefixes', async () => {
+    const some = Array.from({ length: 64 }, (_, i) => ({ prefix: `198.18.0.${i}` }));
+    const r = await f.client.addPathsReach(some);
+    expect(r.reach.map((x) => x.prefix)).toEqual(some.map((p) => `${p.prefix}/32`));
+    expect(r.reach[0]).toEqual({ prefix: '198.18.0.0/32', peers: [] }); // the fixture has no peers
+    // A bulk load: no reach, the answer stays the size of its paths.
+    expect((await f.client.addPathsReach(Array.from({ length: 65 }, (_, i) => ({ prefix: `198.18.1.${i}` })))).reach).toEqual([]);
+  });
+
   it('adds, lists and deletes paths, round-tripping every field', async () => {
     const lbAttributes = { communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7 };
     const answer = await f.client.addPaths([...LB_PATHS, { prefix: '2001:db8::10/128', nextHop: '2001:db8::11' }, { prefix: '203.0.113.20/32' }]);

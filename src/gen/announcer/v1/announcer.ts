@@ -295,7 +295,8 @@ export interface AddPathResponse {
   results: AddPathResult[];
   /**
    * What every peer is sent of each prefix of the request (once each, in request order): fewer
-   * paths than the prefix has without ADD-PATH, none where the session lacks the family.
+   * paths than the prefix has without ADD-PATH, none where the session lacks the family. Only for
+   * a request of at most 64 prefixes (a bulk load's answer would be as large as the request).
    */
   reach: PrefixReach[];
 }
