@@ -6,6 +6,7 @@
 
 import { parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
+import { grow } from '../rib/columns.js';
 import type { ReplacePathsRequest } from '../gen/announcer/v1/announcer.js';
 import type { PathInput } from '../speaker/api.js';
 import { replaceToPb } from './convert.js';
@@ -56,7 +57,7 @@ class Block {
 
   add(octets: Uint8Array, len: number, nextHop: string, index: number): void {
     const n = (len + 7) >> 3;
-    if (this.bytes + 1 + n > this.prefixes.length) this.prefixes = grown(this.prefixes, this.bytes + 1 + n);
+    if (this.bytes + 1 + n > this.prefixes.length) this.prefixes = grow(this.prefixes, Math.max(this.bytes + 1 + n, this.prefixes.length * 2));
     this.prefixes[this.bytes++] = len;
     this.prefixes.set(octets.subarray(0, n), this.bytes);
     this.bytes += n;
@@ -66,20 +67,12 @@ class Block {
       this.table.push(nextHop);
       this.tableIndex.set(nextHop, j);
     }
-    if (2 * this.count + 2 > this.indexes.length) this.indexes = grown(this.indexes, 2 * this.count + 2);
+    if (2 * this.count + 2 > this.indexes.length) this.indexes = grow(this.indexes, this.indexes.length * 2);
     this.indexes[2 * this.count] = j >> 8;
     this.indexes[2 * this.count + 1] = j & 0xff;
-    if (this.count === this.origin.length) this.origin = grown(this.origin, this.count + 1);
+    if (this.count === this.origin.length) this.origin = grow(this.origin, this.origin.length * 2);
     this.origin[this.count++] = index;
   }
-}
-
-function grown<T extends Uint8Array | Uint32Array>(a: T, need: number): T {
-  let size = a.length * 2;
-  while (size < need) size *= 2;
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
 }
 
 /**

@@ -1,6 +1,5 @@
 // Human output: aligned tables and short renderings of paths and peers.
 
-import { Prefix } from '../codec/index.js';
 import type {
   AddedPath,
   AnnouncedPath,
@@ -190,22 +189,6 @@ export function addReachReport(paths: readonly AddedPath[], reach: readonly Pref
   const lines = [addReport(paths)];
   for (const r of reach) lines.push(reach.length === 1 ? reachLines(r.peers) : `${r.prefix}:\n${reachLines(r.peers)}`);
   return lines.join('');
-}
-
-/** IPv4 before IPv6, then by address, length and path id: the order people read tables in. */
-export function sortPaths(paths: readonly AnnouncedPath[]): AnnouncedPath[] {
-  const keyed = paths.map((p) => ({ p, prefix: Prefix.parse(p.prefix) }));
-  keyed.sort((a, b) => {
-    const x = a.prefix;
-    const y = b.prefix;
-    if (x && y) {
-      if (x.isV6 !== y.isV6) return x.isV6 ? 1 : -1;
-      for (let i = 0; i < x.bytes.length; i++) if (x.bytes[i] !== y.bytes[i]) return x.bytes[i]! - y.bytes[i]!;
-      if (x.length !== y.length) return x.length - y.length;
-    }
-    return a.p.pathId - b.p.pathId;
-  });
-  return keyed.map((k) => k.p);
 }
 
 export function replaceSummary(r: ReplaceResult): string {

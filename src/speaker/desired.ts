@@ -516,10 +516,6 @@ export class DesiredTable {
     }
   }
 
-  listPaths(filter: PathFilter = {}): AnnouncedPath[] {
-    return [...this.listPathChunks(filter, Infinity)].flat();
-  }
-
   /**
    * The paths in parts of about `chunk` (a part ends with a prefix's last path), in prefix order
    * (see SortedPrefixes). Between parts the table may change: a part holds no path number, only

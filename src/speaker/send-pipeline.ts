@@ -186,18 +186,21 @@ export class SendPipeline {
     return this.peer;
   }
 
+  /** The paths (numbers) this peer is sent of `row`, or null while it is sent nothing: list --peer's filter. */
+  sentPaths(row: number): number[] | null {
+    const peer = this.peer;
+    if (!peer) return null;
+    const n = this.desired(row, peer);
+    return Array.from(this.desiredPath.subarray(0, n));
+  }
+
   reach(row: number): RowReach | null {
     const peer = this.peer;
     if (!peer) return null;
     const rib = this.rib;
     const family = rib.familyOf(row);
-    const n = this.desired(row, peer);
-    const paths: number[] = [];
-    const nextHops: IpAddress[] = [];
-    for (let i = 0; i < n; i++) {
-      paths.push(this.desiredPath[i]!);
-      nextHops.push(this.nextHopOf(this.desiredNh[i]!, family, peer)!);
-    }
+    const paths = this.sentPaths(row)!;
+    const nextHops = paths.map((_, i) => this.nextHopOf(this.desiredNh[i]!, family, peer)!);
     let withdrawn = 0;
     let unresolved = 0;
     const rowAttr = rib.attributeId(row);

@@ -337,7 +337,7 @@ export class Speaker implements SpeakerApi {
   private sentTo(filter: PathFilter): SentTo | undefined {
     if (filter.peer === undefined || filter.peer === '') return undefined;
     const { pipeline } = this.peerNamed(filter.peer, 'peer');
-    return (row) => pipeline.reach(row)?.paths ?? [];
+    return (row) => pipeline.sentPaths(row) ?? [];
   }
 
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][], options?: WatchOptions): () => void {

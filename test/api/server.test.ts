@@ -12,6 +12,7 @@ import type { SpeakerApi } from '../../src/speaker/api.js';
 import type { PeerSessionConfig } from '../../src/session/peer-session.js';
 import { silentLogger } from '../../src/log.js';
 import { Speaker } from '../../src/speaker/speaker.js';
+import { peer } from '../speaker/loopback-speakers.js';
 import { eventually, rejection, startFixture, type ApiFixture } from './fixture.js';
 import { FakeProber, webCheck } from './health-fixture.js';
 
@@ -399,15 +400,7 @@ describe('Shutdown and graceful restart, against routers on loopback', () => {
     await Promise.all(routers.splice(0).map((r) => r.stop('test over')));
   });
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const session = (over: Partial<PeerSessionConfig> & Pick<PeerSessionConfig, 'name' | 'address' | 'asn'>): PeerSessionConfig => ({
-    port,
-    passive: false,
-    holdTime: 9,
-    connectRetry: 1,
-    families: ['ipv4-unicast', 'ipv6-unicast'],
-    addPath: 'off',
-    ...over,
-  });
+  const session = (over: Partial<PeerSessionConfig> & Pick<PeerSessionConfig, 'name' | 'address' | 'asn'>): PeerSessionConfig => peer({ port, ...over });
   /** A router (another speaker) at `address` that takes our session, with or without graceful restart. */
   async function router(address: string, gracefulRestart?: { restartTime: number }): Promise<void> {
     const r = new Speaker(

@@ -12,7 +12,6 @@ import {
   peersTable,
   replaceSummary,
   shutdownReport,
-  sortPaths,
 } from '../../src/cli/format.js';
 import { reachLines } from '../../src/cli/format.js';
 import type { AnnouncedPath, PathHealth } from '../../src/client.js';
@@ -209,14 +208,6 @@ describe('formatEvent', () => {
 describe('replaceSummary', () => {
   it('counts each kind of change', () => {
     expect(replaceSummary({ added: 1, removed: 0, updated: 2, unchanged: 5 })).toBe('added 1, removed 0, updated 2, unchanged 5');
-  });
-});
-
-describe('sortPaths', () => {
-  it('orders by family, address (numerically), length and path id', () => {
-    const p = (prefix: string, pathId: number) => ({ ...PATH, prefix, pathId });
-    const sorted = sortPaths([p('2001:db8::1/128', 1), p('203.0.113.10/32', 7), p('10.0.0.0/16', 3), p('10.0.0.0/8', 4), p('9.0.0.0/8', 5), p('203.0.113.10/32', 2)]);
-    expect(sorted.map((x) => `${x.prefix}#${x.pathId}`)).toEqual(['9.0.0.0/8#5', '10.0.0.0/8#4', '10.0.0.0/16#3', '203.0.113.10/32#2', '203.0.113.10/32#7', '2001:db8::1/128#1']);
   });
 });
 
