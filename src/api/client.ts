@@ -3,7 +3,7 @@
 
 import { credentials, makeGenericClientConstructor, Metadata, status, type ChannelCredentials, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { systemClock } from '../clock.js';
-import { ReplaceParts } from './replace-parts.js';
+import { PathSet, ReplaceParts } from './replace-parts.js';
 import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
 import type {
   AddedPath,
@@ -72,9 +72,10 @@ export interface ApiClient {
   /**
    * Make `owner`'s paths exactly `paths` in one step (a restarting controller's re-sync): returns
    * what was added, removed and updated, and how many were unchanged (nothing sent for those).
-   * An empty list withdraws all of the owner's paths.
+   * An empty list withdraws all of the owner's paths. A PathSet is a set packed as it was read
+   * (a million-path file without an object per path); an array is packed here.
    */
-  replacePaths(owner: string, paths: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult>;
+  replacePaths(owner: string, paths: readonly PathInput[] | PathSet, options?: ReplaceOptions): Promise<ReplaceResult>;
   listPaths(filter?: PathFilter): Promise<AnnouncedPath[]>;
   /** The same as it arrives: parts in prefix order, a prefix's paths in one part (a table is never held whole). */
   listPathParts(filter?: PathFilter): AsyncIterable<AnnouncedPath[]>;
@@ -215,11 +216,13 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     });
   }
 
-  function checkPaths(paths: readonly PathInput[]): void {
-    paths.forEach((p, i) => {
+  function checkPaths(paths: readonly PathInput[] | PathSet): void {
+    const check = (p: PathInput, i: number): void => {
       checkUint32(p.localPref, `paths[${i}].localPref`, target);
       checkUint32(p.med, `paths[${i}].med`, target);
-    });
+    };
+    if (paths instanceof PathSet) for (const [p, i] of paths.written()) check(p, i);
+    else paths.forEach(check);
   }
 
   /** Packed parts (see ListedPaths), each turned into paths as it arrives. */

@@ -58,9 +58,10 @@ class Block {
   add(octets: Uint8Array, len: number, nextHop: string, index: number): void {
     const n = (len + 7) >> 3;
     if (this.bytes + 1 + n > this.prefixes.length) this.prefixes = grow(this.prefixes, Math.max(this.bytes + 1 + n, this.prefixes.length * 2));
-    this.prefixes[this.bytes++] = len;
-    this.prefixes.set(octets.subarray(0, n), this.bytes);
-    this.bytes += n;
+    const prefixes = this.prefixes;
+    prefixes[this.bytes++] = len;
+    // A loop, not set(subarray()): no view object per path.
+    for (let i = 0; i < n; i++) prefixes[this.bytes++] = octets[i]!;
     let j = this.tableIndex.get(nextHop);
     if (j === undefined) {
       j = this.table.length;
@@ -75,88 +76,202 @@ class Block {
   }
 }
 
+/** A segment of the set as sent: a packed block, or paths sent as written. */
+type Segment = Block | readonly PathInput[];
+
 /**
- * The messages of a ReplacePaths, and where each path went: `origin[k]` is the caller's index of
- * the k-th path the daemon receives (its `paths[k]` in an error). Plain paths go in blocks; a path
- * with attributes or an owner, or a prefix this client cannot read, goes as a Path for the daemon
- * to validate and name. Attributes are per prefix and the last path of a prefix sets them, so
- * every open block is sent before such a path, and the paths before a block are sent before it:
- * the daemon applies the same set as if every path had been sent one by one.
+ * A ReplacePaths set being built, packed as it grows: plain paths (a prefix, at most a next hop
+ * and a check) go into blocks, nothing per path but octets; a path with attributes or an owner, or
+ * a prefix this client cannot read, is kept as written for the daemon to validate and name.
+ * Attributes are per prefix and the last path of a prefix sets them, so every open block is sealed
+ * before such a path, and the paths before a block are sealed before it: the daemon applies the
+ * same set as if every path had been sent one by one. `origin[k]` is the caller's index of the
+ * k-th path the daemon receives (its `paths[k]` in an error).
  */
+export class PathSet {
+  private readonly segments: Segment[] = [];
+  private readonly open = new Map<string, Block>();
+  private list: PathInput[] = [];
+  private listOrigin: number[] = [];
+  private origin = new Uint32Array(1024);
+  private sealed = 0;
+  private count = 0;
+  /** The last plain prefix read: its text, its octets, its length and flags (parsePrefixInto). */
+  private lastPrefix: string | null = null;
+  private readonly scratch = new Uint8Array(16);
+  private lastRead = -1;
+  /** Where the last prefix stood when read from a file's bytes. */
+  private lastBytes: Buffer | null = null;
+  private lastBytesStart = 0;
+  private lastBytesEnd = -1;
+  // The block the last plain path went to: a file of one family and check finds it without a key.
+  private last: Block | null = null;
+
+  /** A set of these paths, in this order. */
+  static of(paths: readonly PathInput[]): PathSet {
+    const set = new PathSet();
+    for (const p of paths) set.add(p);
+    return set;
+  }
+
+  /** How many paths the set has. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds a path: packed when it is plain, else kept as written. */
+  add(p: PathInput): void {
+    if (plain(p) && typeof p.prefix === 'string') this.addPlain(p.prefix, p.nextHop ?? '', p.check ?? '');
+    else this.addWritten(p);
+  }
+
+  /**
+   * Adds a plain path: a prefix, its next hop ('' for the daemon's default) and its check ('' for
+   * none). A prefix this client cannot read goes as written, for the daemon to name what is wrong.
+   */
+  addPlain(prefix: string, nextHop: string, check: string): void {
+    // An EIP's paths come together in most files: its prefix is read once, then only compared.
+    if (prefix !== this.lastPrefix) {
+      this.lastPrefix = prefix;
+      this.lastRead = parsePrefixInto(prefix, this.scratch);
+      this.lastBytesEnd = -1;
+    }
+    this.addRead(prefix, nextHop, check);
+  }
+
+  /** addPlain of the prefix bytes[start, end) (ASCII), as a file's bytes hold it: a string only per new prefix. */
+  addPlainBytes(bytes: Buffer, start: number, end: number, nextHop: string, check: string): void {
+    const lastStart = this.lastBytesStart;
+    let same = bytes === this.lastBytes && end - start === this.lastBytesEnd - lastStart;
+    for (let i = 0; same && i < end - start; i++) same = bytes[start + i] === bytes[lastStart + i];
+    let prefix = this.lastPrefix;
+    if (!same || prefix === null) {
+      prefix = this.lastPrefix = bytes.toString('latin1', start, end);
+      this.lastRead = parsePrefixInto(prefix, this.scratch);
+      this.lastBytes = bytes;
+      this.lastBytesStart = start;
+      this.lastBytesEnd = end;
+    }
+    this.addRead(prefix, nextHop, check);
+  }
+
+  /** Adds the last prefix read (into scratch, lastRead its length and flags). */
+  private addRead(prefix: string, nextHop: string, check: string): void {
+    const r = this.lastRead;
+    if (r < 0 || r & PREFIX_HOST_BITS) {
+      this.addWritten({ prefix, ...(nextHop !== '' ? { nextHop } : {}), ...(check !== '' ? { check } : {}) });
+      return;
+    }
+    if (this.list.length > 0) this.sealList();
+    const family: Family = r & PREFIX_V6 ? 'ipv6-unicast' : 'ipv4-unicast';
+    let b = this.last;
+    if (b === null || b.family !== family || b.check !== check) {
+      const key = `${family} ${check}`;
+      b = this.open.get(key) ?? null;
+      if (b === null) this.open.set(key, (b = new Block(family, check)));
+      this.last = b;
+    }
+    b.add(this.scratch, r & 0xff, nextHop, this.count++);
+    if (b.full) {
+      this.open.delete(`${family} ${check}`);
+      this.last = null;
+      this.sealBlock(b);
+    }
+  }
+
+  private addWritten(p: PathInput): void {
+    this.sealOpen();
+    this.list.push(p);
+    this.listOrigin.push(this.count++);
+    if (this.list.length >= REPLACE_CHUNK) this.sealList();
+  }
+
+  /** The paths kept as written, with the caller's index of each (for checks before sending). */
+  *written(): Generator<[PathInput, number]> {
+    let k = 0;
+    for (const s of this.segments) {
+      if (s instanceof Block) k += s.count;
+      else for (const p of s) yield [p, this.origin[k++]!];
+    }
+    for (let i = 0; i < this.list.length; i++) yield [this.list[i]!, this.listOrigin[i]!];
+  }
+
+  /** The caller's index of the daemon's `paths[k]` (once the set is sealed). */
+  callerIndex(k: number): number {
+    return k < this.sealed ? this.origin[k]! : k;
+  }
+
+  /** Seals what is open, in the order the daemon must apply it; returns the segments. */
+  seal(): readonly Segment[] {
+    this.sealOpen();
+    if (this.list.length > 0) this.sealList();
+    return this.segments;
+  }
+
+  private sealOpen(): void {
+    for (const b of this.open.values()) this.sealBlock(b);
+    this.open.clear();
+    this.last = null;
+  }
+
+  private record(n: number): void {
+    if (this.sealed + n > this.origin.length) this.origin = grow(this.origin, Math.max(this.sealed + n, this.origin.length * 2));
+  }
+
+  private sealBlock(b: Block): void {
+    this.record(b.count);
+    this.origin.set(b.origin.subarray(0, b.count), this.sealed);
+    this.sealed += b.count;
+    this.segments.push(b);
+  }
+
+  private sealList(): void {
+    this.record(this.list.length);
+    for (const i of this.listOrigin) this.origin[this.sealed++] = i;
+    this.segments.push(this.list);
+    this.list = [];
+    this.listOrigin = [];
+  }
+}
+
+/** The messages of a ReplacePaths of a set, and where each path went. */
 export class ReplaceParts {
-  /** The caller's index of each path in the order the daemon receives them. */
-  readonly origin: Uint32Array;
-  private sent = 0;
+  private readonly set: PathSet;
 
   constructor(
     private readonly owner: string,
-    private readonly paths: readonly PathInput[],
+    paths: readonly PathInput[] | PathSet,
     private readonly details: boolean,
     /** The re-sync guard, sent in the first message. */
     private readonly guard: { readonly maxRemove?: number; readonly maxRemovePercent?: number } = {},
   ) {
-    this.origin = new Uint32Array(paths.length);
+    this.set = paths instanceof PathSet ? paths : PathSet.of(paths);
   }
 
   /** The caller's index of the daemon's `paths[k]`. */
   callerIndex(k: number): number {
-    return k < this.sent ? this.origin[k]! : k;
+    return this.set.callerIndex(k);
   }
 
   *messages(): Generator<ReplacePathsRequest> {
-    let first = true;
-    const part = (list: readonly PathInput[], block?: Block): ReplacePathsRequest => {
-      // The first part says how many paths the set has: a stream cut short is then never applied.
-      const r = replaceToPb(first ? this.owner : '', list, this.details, block && packed(block), first ? this.paths.length : undefined);
-      if (first) {
-        r.maxRemove = this.guard.maxRemove;
-        r.maxRemovePercent = this.guard.maxRemovePercent;
-      }
-      first = false;
+    const segments = this.set.seal();
+    // The first part says how many paths the set has: a stream cut short is then never applied.
+    const first = (r: ReplacePathsRequest): ReplacePathsRequest => {
+      r.owner = this.owner;
+      r.total = this.set.size;
+      r.maxRemove = this.guard.maxRemove;
+      r.maxRemovePercent = this.guard.maxRemovePercent;
       return r;
     };
-    const scratch = new Uint8Array(16);
-    const open = new Map<string, Block>();
-    let list: PathInput[] = [];
-    let listOrigin: number[] = [];
-    const sendList = (): ReplacePathsRequest => {
-      for (const i of listOrigin) this.origin[this.sent++] = i;
-      const r = part(list);
-      list = [];
-      listOrigin = [];
-      return r;
-    };
-    const sendBlock = (b: Block): ReplacePathsRequest => {
-      this.origin.set(b.origin.subarray(0, b.count), this.sent);
-      this.sent += b.count;
-      return part([], b);
-    };
-    for (let i = 0; i < this.paths.length; i++) {
-      const p = this.paths[i]!;
-      const r = plain(p) && typeof p.prefix === 'string' ? parsePrefixInto(p.prefix, scratch) : -1;
-      // Not a plain prefix (or one with host bits set): sent as written, for the daemon to name what is wrong.
-      if (r < 0 || r & PREFIX_HOST_BITS) {
-        for (const b of open.values()) yield sendBlock(b);
-        open.clear();
-        list.push(p);
-        listOrigin.push(i);
-        if (list.length >= REPLACE_CHUNK) yield sendList();
-        continue;
-      }
-      if (list.length > 0) yield sendList();
-      const family: Family = r & PREFIX_V6 ? 'ipv6-unicast' : 'ipv4-unicast';
-      const check = p.check ?? '';
-      const key = `${family} ${check}`;
-      let b = open.get(key);
-      if (!b) open.set(key, (b = new Block(family, check)));
-      b.add(scratch, r & 0xff, p.nextHop ?? '', i);
-      if (b.full) {
-        yield sendBlock(b);
-        open.delete(key);
-      }
+    if (segments.length === 0) {
+      yield first(replaceToPb('', [], this.details));
+      return;
     }
-    for (const b of open.values()) yield sendBlock(b);
-    if (list.length > 0 || first) yield sendList();
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i]!;
+      const r = s instanceof Block ? replaceToPb('', [], this.details, packed(s)) : replaceToPb('', s, this.details);
+      yield i === 0 ? first(r) : r;
+    }
   }
 }
 

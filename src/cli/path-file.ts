@@ -3,7 +3,8 @@
 // names the field (`paths[3].prefix: ...`) the same way.
 
 import { parse } from 'yaml';
-import type { PathInput } from '../client.js';
+import { PathSet, type PathInput } from '../client.js';
+import { scanJsonPaths, type PlainPaths } from './json-paths.js';
 
 const KEYS = ['prefix', 'nextHop', 'communities', 'largeCommunities', 'localPref', 'med', 'check'] as const;
 
@@ -99,15 +100,18 @@ const ENTRY_LINE = /^- \{ ?([^{}]*?) ?\}$/;
 const PREFIX_LINE = /^- ([0-9A-Fa-f.:/]+)$/;
 const PAIR_LINE = /^- \{ ?prefix: ([0-9A-Fa-f.:/]+), nextHop: ([0-9A-Fa-f.:/]+|self) ?\}$/;
 
+/** A plain path as the fast YAML reader finds it: '' for a next hop or check not given. */
+type Emit = (prefix: string, nextHop: string, check: string) => void;
+
 /**
- * The common shape of a large path file, read without the YAML parser (which takes ~9 s over a
- * million lines): a top-level list whose every line is `- PREFIX` or a flow mapping of prefix,
+ * The common shape of a large YAML path file, read without the YAML parser (which takes ~9 s over
+ * a million lines): a top-level list whose every line is `- PREFIX` or a flow mapping of prefix,
  * nextHop and check, with blank and comment lines between. Anything else, or a value YAML might
- * read otherwise, returns null: the YAML parser then reads the file (with its error messages).
+ * read otherwise, returns false (having emitted some paths): the YAML parser then reads the file.
  */
-export function simpleYamlList(text: string): PathInput[] | null {
-  const out: PathInput[] = [];
+function scanYamlLines(text: string, emit: Emit): boolean {
   let start = 0;
+  let n = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -115,43 +119,88 @@ export function simpleYamlList(text: string): PathInput[] | null {
     start = end + 1;
     if (line.endsWith('\r') || line.endsWith(' ')) line = line.trimEnd();
     if (line === '' || /^\s*#/.test(line)) continue;
-    if (!line.startsWith('- ')) return null;
+    if (!line.startsWith('- ')) return false;
+    n++;
     // The commonest lines first, by one expression each.
     const plain = PREFIX_LINE.exec(line) ?? PAIR_LINE.exec(line);
     if (plain) {
       const [, prefix, nextHop] = plain as unknown as [string, string, string | undefined];
       if (isAddress(prefix) && (nextHop === undefined || nextHop === 'self' || isAddress(nextHop))) {
-        out.push(nextHop === undefined ? { prefix } : { prefix, nextHop });
+        emit(prefix, nextHop ?? '', '');
         continue;
       }
     }
     const value = line.slice(2).trim();
     if (isAddress(value)) {
-      out.push({ prefix: value });
+      emit(value, '', '');
       continue;
     }
     const m = ENTRY_LINE.exec(line);
-    if (!m) return null;
+    if (!m) return false;
     const path: { prefix?: string; nextHop?: string; check?: string } = {};
     for (const field of m[1]!.split(',')) {
       const kv = /^\s*(prefix|nextHop|check): ([^\s,]+)\s*$/.exec(field);
-      if (!kv) return null;
+      if (!kv) return false;
       const [, key, v] = kv as unknown as [string, 'prefix' | 'nextHop' | 'check', string];
-      if (path[key] !== undefined) return null;
-      if (key === 'check' ? !isCheckName(v) : !(isAddress(v) || (key === 'nextHop' && v === 'self'))) return null;
+      if (path[key] !== undefined) return false;
+      if (key === 'check' ? !isCheckName(v) : !(isAddress(v) || (key === 'nextHop' && v === 'self'))) return false;
       path[key] = v;
     }
-    if (path.prefix === undefined) return null;
-    out.push({ prefix: path.prefix, ...(path.nextHop !== undefined ? { nextHop: path.nextHop } : {}), ...(path.check !== undefined ? { check: path.check } : {}) });
+    if (path.prefix === undefined) return false;
+    emit(path.prefix, path.nextHop ?? '', path.check ?? '');
   }
-  return out.length > 0 ? out : null;
+  return n > 0;
+}
+
+/** Whether the text (or bytes) starts, after spaces, as JSON lists and mappings do. */
+function looksJson(first: number | undefined): boolean {
+  return first === 91 || first === 123;
+}
+
+function firstNonSpace(bytes: Buffer): number | undefined {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return c;
+  }
+  return undefined;
+}
+
+type Found = { prefix: string; nextHop: string; check: string };
+const found = ({ prefix, nextHop, check }: Found): PathInput => ({ prefix, ...(nextHop !== '' ? { nextHop } : {}), ...(check !== '' ? { check } : {}) });
+
+/** The fast YAML reader's paths, or null where the YAML parser must read the file. */
+export function simpleYamlList(text: string): PathInput[] | null {
+  const out: PathInput[] = [];
+  return scanYamlLines(text, (prefix, nextHop, check) => out.push(found({ prefix, nextHop, check }))) ? out : null;
+}
+
+/** The fast JSON reader's paths, or null where JSON.parse and the checks must read the file. */
+export function simpleJsonList(text: string | Buffer): PathInput[] | null {
+  const out: PathInput[] = [];
+  const sink: PlainPaths = { addPlainBytes: (b, start, end, nextHop, check) => out.push(found({ prefix: b.toString('latin1', start, end), nextHop, check })) };
+  return scanJsonPaths(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, sink) ? out : null;
 }
 
 /** Parses the file's text; throws PathFileError (YAML syntax or shape), naming what is wrong. */
 export function parsePathFile(text: string): PathInput[] {
-  const simple = simpleYamlList(text);
-  if (simple) return simple;
-  return parseYamlPathFile(text);
+  const first = /\S/.exec(text)?.[0]?.charCodeAt(0);
+  return (looksJson(first) ? simpleJsonList(text) : simpleYamlList(text)) ?? parseYamlPathFile(text);
+}
+
+/**
+ * The file's paths packed for ReplacePaths as they are read: no object per path for the common
+ * shapes (JSON read from its bytes, YAML by lines). Throws PathFileError like parsePathFile.
+ */
+export function readPathSet(file: Buffer): PathSet {
+  if (looksJson(firstNonSpace(file))) {
+    const set = new PathSet();
+    if (scanJsonPaths(file, set)) return set;
+    return PathSet.of(parseYamlPathFile(file.toString('utf8')));
+  }
+  const text = file.toString('utf8');
+  const set = new PathSet();
+  if (scanYamlLines(text, (prefix, nextHop, check) => set.addPlain(prefix, nextHop, check))) return set;
+  return PathSet.of(parseYamlPathFile(text));
 }
 
 /** parsePathFile without the fast path: the YAML (or JSON) parser reads the whole file. */

@@ -6,7 +6,7 @@ import { UsageError, withApi, type CommandContext } from './context.js';
 import { json, replaceReport } from './format.js';
 import type { CliIo } from './io.js';
 import { ownerName } from './options.js';
-import { parsePathFile, PathFileError } from './path-file.js';
+import { PathFileError, readPathSet } from './path-file.js';
 
 interface ReplaceOptions {
   owner: string;
@@ -25,16 +25,17 @@ function maxRemoveArg(value: string): { paths: number } | { percent: number } {
   throw new InvalidArgumentError(`expected a number of paths (e.g. 100) or a percentage (e.g. 10%), got ${JSON.stringify(value)}`);
 }
 
-async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
+async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-async function readSource(file: string, io: CliIo): Promise<string> {
+/** The file's bytes: a large JSON file is read from them, without decoding it to a string. */
+async function readSource(file: string, io: CliIo): Promise<Buffer> {
   if (file === '-') return readAll(io.stdin ?? process.stdin);
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (e) {
     throw new UsageError(`--file: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
@@ -67,7 +68,7 @@ File example:
         const text = await readSource(o.file, ctx.io);
         let paths;
         try {
-          paths = parsePathFile(text);
+          paths = readPathSet(text);
         } catch (e) {
           if (e instanceof PathFileError) throw new UsageError(`${o.file}: ${e.message}`);
           throw e;
