@@ -4,7 +4,7 @@
 // central shape (an EIP with a path per node) is one block for thousands of paths. grpc-js's cost
 // per message grows with the messages a streaming call has queued, so few large messages matter.
 
-import { parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
+import { parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/ip.js';
 import type { Family } from '../codec/types.js';
 import { grow } from '../rib/columns.js';
 import type { ReplacePathsRequest } from '../gen/announcer/v1/announcer.js';

@@ -1,7 +1,10 @@
 // Option parsers shared by the subcommands.
 
 import { InvalidArgumentError } from 'commander';
-import { formatIPv4, formatIPv6, IpAddress, parseCommunity, parseLargeCommunity, parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
+// The codec's modules themselves, not its index: the CLI starts without loading the whole codec.
+import { parseCommunity, parseLargeCommunity } from '../codec/attributes.js';
+import { formatIPv4, formatIPv6, parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/ip.js';
+import { IpAddress } from '../codec/values.js';
 
 /** For repeatable options: --next-hop A --next-hop B -> ['A', 'B']. */
 export function collect(value: string, previous: string[] = []): string[] {

@@ -2,7 +2,7 @@
 // a mapping with `paths:`. Only the shape is checked here; the daemon validates every value and
 // names the field (`paths[3].prefix: ...`) the same way.
 
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import { PathSet, type PathInput } from '../client.js';
 import { scanJsonPaths, type PlainPaths } from './json-paths.js';
 
@@ -85,8 +85,11 @@ function parseDocument(text: string): unknown {
       // Not JSON after all: YAML says what is wrong, with a line and column.
     }
   }
-  return parse(text);
+  return yaml().parse(text);
 }
+
+/** The YAML parser, loaded when a file needs it: 70 modules every CLI command would load otherwise. */
+const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 const EMPTY = 'the file has no paths (it is empty): to withdraw all of the owner\'s paths on purpose, give an empty list, [] (or paths: [])';
 
