@@ -20,6 +20,8 @@ export class AdjRibOut {
   private rNh = new Int32Array(0);
   private rAttr = new Int32Array(0);
   private rNext = new Int32Array(0);
+  /** The RIB path each route was made from (a hint for matching: path numbers are reused), or -1. */
+  private rPath = new Int32Array(0);
   private count = 0;
 
   constructor(private readonly rib: Rib) {}
@@ -49,6 +51,16 @@ export class AdjRibOut {
     return this.rAttr[route]!;
   }
 
+  /** The RIB path the route was last sent from, or -1; check its path id before trusting it. */
+  pathOf(route: number): number {
+    return this.rPath[route]!;
+  }
+
+  /** One past the highest route number (for columns indexed by route). */
+  get routeLimit(): number {
+    return this.cap;
+  }
+
   /** The route with wire path id `pathId` at `row`, or -1. */
   find(row: number, pathId: number): number {
     for (let r = this.first(row); r !== NIL; r = this.rNext[r]!) if (this.rPathId[r] === pathId) return r;
@@ -58,12 +70,14 @@ export class AdjRibOut {
   /**
    * Record that the peer now holds this route (announced, or re-announced with new values).
    * `route`: its entry when the caller found it already (NIL: it has none), else it is looked up.
+   * `path`: the RIB path it is made from.
    */
-  announced(row: number, pathId: number, nhId: number, attrId: number, route?: number): void {
+  announced(row: number, pathId: number, nhId: number, attrId: number, route?: number, path = NIL): void {
     const r = route ?? this.find(row, pathId);
     if (r !== NIL) {
       this.rNh[r] = nhId;
       this.rAttr[r] = attrId;
+      this.rPath[r] = path;
       return;
     }
     // Doubling: a table that grows a row at a time must not copy the heads each time.
@@ -72,6 +86,7 @@ export class AdjRibOut {
     this.rPathId[n] = pathId;
     this.rNh[n] = nhId;
     this.rAttr[n] = attrId;
+    this.rPath[n] = path;
     this.rNext[n] = this.head[row]!;
     if (this.head[row] === NIL) this.rib.hold(row);
     this.head[row] = n;
@@ -106,6 +121,7 @@ export class AdjRibOut {
     this.rNh = new Int32Array(0);
     this.rAttr = new Int32Array(0);
     this.rNext = new Int32Array(0);
+    this.rPath = new Int32Array(0);
     this.free.length = 0;
     this.cap = 0;
     this.top = 0;
@@ -120,6 +136,7 @@ export class AdjRibOut {
       this.rNh = grow(this.rNh, cap);
       this.rAttr = grow(this.rAttr, cap);
       this.rNext = grow(this.rNext, cap);
+      this.rPath = grow(this.rPath, cap);
       this.cap = cap;
     }
     return this.top++;

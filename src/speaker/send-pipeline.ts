@@ -102,6 +102,9 @@ class RowList {
 
 /** Announcements sharing attributes and next hop: packed into the same UPDATEs. */
 class Bucket extends RowList {
+  /** The RIB path each route is made from. */
+  paths = new Int32Array(64);
+
   constructor(
     readonly family: Family,
     readonly attrId: number,
@@ -109,6 +112,12 @@ class Bucket extends RowList {
     readonly nextHop: IpAddress,
   ) {
     super();
+  }
+
+  pushPath(row: number, pathId: number, route: number, path: number): void {
+    if (this.count === this.paths.length) this.paths = grow(this.paths, this.count * 2);
+    this.paths[this.count] = path;
+    this.push(row, pathId, route);
   }
 }
 
@@ -147,9 +156,14 @@ export class SendPipeline {
   /** The batch each row was last looked at in (see batch()). */
   private seen = new Uint32Array(0);
   private batchNo = 0;
-  /** batch()'s per-row look-ups, reused from row to row. */
-  private readonly routesById = new Map<number, number>();
-  private readonly wantedIds = new Set<number>();
+  /**
+   * batch()'s matching of a row's routes to its paths, in columns stamped per row: the route each
+   * RIB path was sent as (by path number), and whether each route is still wanted (by route).
+   */
+  private routeOfPath = new Int32Array(0);
+  private pathStamp = new Uint32Array(0);
+  private routeStamp = new Uint32Array(0);
+  private stamp = 0;
   /** The path (number) each desired route is made from. */
   private desiredPath = new Int32Array(16);
 
@@ -447,37 +461,63 @@ export class SendPipeline {
       this.seen[row] = this.batchNo;
       const family = rib.familyOf(row);
       const want = this.desired(row, peer);
-      // The peer's routes of the row by path id, and the ids it should have: a walk each, so a
-      // prefix of K paths costs K, not K^2 (a few paths are compared directly).
+      // The peer's routes of the row matched to the paths it should have: a walk each over
+      // columns stamped for this row, so a prefix of K paths costs K, not K^2, and no hashing (a
+      // few paths are compared directly). A route is matched by the path it was made from, and
+      // that path's id: path numbers are reused, ids are not.
       const many = want > FEW;
-      const routes = this.routesById;
+      let stamp = 0;
       if (many) {
-        routes.clear();
-        for (let r = out.first(row); r !== NIL; r = out.next(r)) routes.set(out.pathIdOf(r), r);
+        stamp = this.nextStamp(out);
+        for (let r = out.first(row); r !== NIL; r = out.next(r)) {
+          const p = out.pathOf(r);
+          if (p === NIL) continue;
+          this.routeOfPath[p] = r;
+          this.pathStamp[p] = stamp;
+        }
       }
       for (let i = 0; i < want; i++) {
         const id = this.desiredIds[i]!;
         const nhId = this.desiredNh[i]!;
         const attrId = this.desiredAttr[i]!;
-        const r = many ? (routes.get(id) ?? NIL) : out.find(row, id);
+        const p = this.desiredPath[i]!;
+        let r: number;
+        if (many) {
+          r = this.pathStamp[p] === stamp ? this.routeOfPath[p]! : NIL;
+          if (r !== NIL && out.pathIdOf(r) !== id) r = NIL;
+          if (r !== NIL) this.routeStamp[r] = stamp;
+        } else {
+          r = out.find(row, id);
+        }
         if (!forced && r !== NIL && out.nextHopIdOf(r) === nhId && out.attributeIdOf(r) === attrId) continue;
-        this.bucket(family, attrId, nhId, this.nextHopOf(nhId, family, peer)!).push(row, id, r);
-      }
-      const wanted = this.wantedIds;
-      if (many) {
-        wanted.clear();
-        for (let i = 0; i < want; i++) wanted.add(this.desiredIds[i]!);
+        this.bucket(family, attrId, nhId, this.nextHopOf(nhId, family, peer)!).pushPath(row, id, r, p);
       }
       for (let r = out.first(row); r !== NIL; r = out.next(r)) {
-        const id = out.pathIdOf(r);
         let kept = false;
-        if (many) kept = wanted.has(id);
-        else for (let i = 0; i < want && !kept; i++) kept = this.desiredIds[i] === id;
-        if (!kept) this.withdrawList(family).push(row, id, r);
+        if (many) kept = this.routeStamp[r] === stamp;
+        else for (let i = 0, id = out.pathIdOf(r); i < want && !kept; i++) kept = this.desiredIds[i] === id;
+        if (!kept) this.withdrawList(family).push(row, out.pathIdOf(r), r);
       }
     }
     this.write(peer, sink);
     for (let i = 0; i < n; i++) rib.release(held[i]!);
+  }
+
+  /** A fresh stamp for matching one row, the stamped columns sized to the RIB and the Adj-RIB-Out. */
+  private nextStamp(out: AdjRibOut): number {
+    const rib = this.rib;
+    if (this.pathStamp.length < rib.pathLimit) {
+      const cap = Math.max(1024, rib.pathLimit, this.pathStamp.length * 2);
+      this.pathStamp = grow(this.pathStamp, cap);
+      this.routeOfPath = grow(this.routeOfPath, cap);
+    }
+    if (this.routeStamp.length < out.routeLimit) this.routeStamp = grow(this.routeStamp, Math.max(1024, out.routeLimit, this.routeStamp.length * 2));
+    if (++this.stamp === 0xffffffff) {
+      this.pathStamp.fill(0);
+      this.routeStamp.fill(0);
+      this.stamp = 1;
+    }
+    return this.stamp;
   }
 
   /** Pack, write, then record what the peer now holds. */
@@ -514,7 +554,7 @@ export class SendPipeline {
         sink.writeUpdates(packed.bytes, packed.messages);
         if (!this.peer) return;
         for (let i = 0; i < b.count; i++) {
-          this.out.announced(b.rows[i]!, b.pathIds[i]!, b.nhId, b.attrId, b.routes[i]!);
+          this.out.announced(b.rows[i]!, b.pathIds[i]!, b.nhId, b.attrId, b.routes[i]!, b.paths[i]!);
           details?.announced.push({ row: b.rows[i]!, pathId: b.pathIds[i]!, nextHop: b.nextHop });
         }
         this.routesSent += b.count;

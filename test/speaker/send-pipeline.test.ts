@@ -169,6 +169,56 @@ describe('SendPipeline', () => {
     expect(t.pipeline.out.size).toBe(3);
   });
 
+  it('a prefix of many paths (the central shape) sends only its changes, though path numbers are reused', () => {
+    const t = setup({ addPath: true });
+    const node = (n: number) => `198.51.100.${10 + n}`;
+    for (let n = 0; n < 30; n++) t.add('203.0.113.10/32', node(n));
+    t.start();
+    t.clock.runSoon();
+    t.sock.read();
+    const first = t.sock.seen();
+    expect(first).toHaveLength(31);
+    const idOf = new Map(first.slice(0, 30).map((line) => [line.split(' via ')[1]!, line.split(' ')[0]!]));
+    // The peer's routes by hand: what it was told, applied in order.
+    const held = new Map(first.slice(0, 30).map((line) => [line.split(' ')[0]!, line.split(' via ')[1]!]));
+    const apply = (lines: string[]) => {
+      for (const line of lines) {
+        if (line.startsWith('-')) expect(held.delete(line.slice(1))).toBe(true);
+        else held.set(line.split(' ')[0]!, line.split(' via ')[1]!);
+      }
+    };
+    // One node out: one withdrawal, nothing else.
+    t.del('203.0.113.10/32', node(7));
+    t.clock.runSoon();
+    t.sock.read();
+    const out = t.sock.seen();
+    expect(out).toEqual([`-${idOf.get(node(7))}`]);
+    apply(out);
+    // Two more out and three new nodes in one batch: the new paths take the freed path numbers
+    // but new ids, so the old routes are withdrawn and the new ones announced, none twice.
+    t.del('203.0.113.10/32', node(3));
+    t.del('203.0.113.10/32', node(20));
+    for (const n of [40, 41, 42]) t.add('203.0.113.10/32', node(n));
+    t.clock.runSoon();
+    t.sock.read();
+    const churn = t.sock.seen();
+    expect(churn.filter((l) => l.startsWith('-')).sort()).toEqual([`-${idOf.get(node(3))}`, `-${idOf.get(node(20))}`].sort());
+    expect(churn.filter((l) => !l.startsWith('-')).map((l) => l.split(' via ')[1]).sort()).toEqual([node(40), node(41), node(42)].sort());
+    apply(churn);
+    // The node back: announced again, under a new id.
+    t.add('203.0.113.10/32', node(7));
+    t.clock.runSoon();
+    t.sock.read();
+    const back = t.sock.seen();
+    expect(back).toHaveLength(1);
+    expect(back[0]).toMatch(new RegExp(`via ${node(7).replace(/\./g, '\\.')}$`));
+    expect(back[0]!.split(' ')[0]).not.toBe(idOf.get(node(7)));
+    apply(back);
+    const expected = [...Array(30).keys()].filter((n) => n !== 3 && n !== 20).concat([40, 41, 42]).map(node);
+    expect([...held.values()].sort()).toEqual(expected.sort());
+    expect(t.pipeline.out.size).toBe(31);
+  });
+
   it('without ADD-PATH keeps the oldest path at the peer: adding or re-adding others never moves it', () => {
     const t = setup();
     t.add('203.0.113.10/32', '198.51.100.12');
