@@ -12,12 +12,15 @@ export class Interner<T> {
   private readonly byKey = new Map<string, number>();
   private readonly byId = new Map<number, Entry<T>>();
   private next = 1;
+  /** Changes whenever a key comes or goes: a key's id remembered at one generation holds while it lasts. */
+  generation = 0;
 
   /** The id of the value with `key` (made by `make` when new), with one more reference. */
   intern(key: string, make: () => T): number {
     let id = this.byKey.get(key);
     if (id === undefined) {
       id = this.next++;
+      this.generation++;
       this.byKey.set(key, id);
       this.byId.set(id, { value: make(), key, refs: 0 });
     }
@@ -39,6 +42,7 @@ export class Interner<T> {
     if (--e.refs > 0) return;
     this.byId.delete(id);
     this.byKey.delete(e.key);
+    this.generation++;
   }
 
   /** Whether `id` is held (it is never reused once let go). */

@@ -505,6 +505,11 @@ export class Rib {
     return this.nextHops.lookup(key);
   }
 
+  /** Changes whenever a next hop is interned or let go (see Interner.generation). */
+  get nextHopGeneration(): number {
+    return this.nextHops.generation;
+  }
+
   /**
    * A new path of `row` via `nextHop` (key `nhKey`), which the caller knows the row lacks: no
    * look-up of it among the row's paths (a prefix of K paths made one by one cost K^2 look-ups).

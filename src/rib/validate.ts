@@ -191,6 +191,12 @@ export function prefixRefusal(v6: boolean, bytes: Uint8Array, at: number, length
   return own === undefined ? undefined : invalid(`${field()}.nextHop`, own);
 }
 
+/** Whether bytes[a, a + size) and bytes[b, b + size) are equal. */
+function sameOctets(bytes: Uint8Array, a: number, b: number, size: number): boolean {
+  for (let i = 0; i < size; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
+}
+
 /** `at` names the path in errors (e.g. "paths[3]"); called only when there is an error to report. */
 export function validatePath(
   input: PathInput,
@@ -305,8 +311,13 @@ export class PathStage {
     const resolved = table ? new Int32Array(table.nextHops.length).fill(-1) : null;
     const check = validateCheck(checkName, this.checks, `${field(0)}.check`);
     const attr = this.attributesIndex(PLAIN);
+    const size = v6 ? 16 : 4;
     let pos = 0;
     let k = 0;
+    // One thunk for the whole block: it names path k when (only when) there is an error.
+    const fieldK = (): string => field(k);
+    // A table's block says its size: room for it at once.
+    if (table) this.reserve(table.indexes.length >> 1);
     for (; pos < packed.length; k++) {
       const len = packed[pos++]!;
       if (len > max) throw invalid(`${field(k)}.prefix`, `prefix length ${len} is longer than ${max}`);
@@ -323,12 +334,22 @@ export class PathStage {
       this.reserve(1);
       const i = this.count;
       const at = i * 16;
-      for (let b = 0; b < 16; b++) this.addr[at + b] = b < n ? packed[pos + b]! : 0;
-      maskHostBits(this.addr, len, at, v6 ? 16 : 4);
+      const addr = this.addr;
+      for (let b = 0; b < n; b++) addr[at + b] = packed[pos + b]!;
+      for (let b = n; b < 16; b++) addr[at + b] = 0;
+      maskHostBits(addr, len, at, size);
       pos += n;
       this.len[i] = len;
       this.v6[i] = v6 ? 1 : 0;
-      this.refuseUnannounceable(i, this.nextHops[nh]!, () => field(k));
+      // The central shape stages each EIP once per node, one after another: its prefix is
+      // judged once, only its pairing with each next hop again.
+      const nextHop = this.nextHops[nh]!;
+      if (i > 0 && this.len[i - 1] === len && this.v6[i - 1] === this.v6[i] && sameOctets(addr, at - 16, at, size)) {
+        const own = nextHop === 'self' ? undefined : ownAddressProblem(nextHop, addr, at, len);
+        if (own !== undefined) throw invalid(`${field(k)}.nextHop`, own);
+      } else {
+        this.refuseUnannounceable(i, nextHop, fieldK);
+      }
       this.nh[i] = nh;
       this.attr[i] = attr;
       this.check[i] = check;

@@ -398,7 +398,7 @@ export class DesiredTable {
       wanted.clear();
       const first = row < c.head.length ? c.head[row]! : NIL;
       for (let e = first; e !== NIL; e = c.nextEntry[e]!) {
-        const id = rib.nextHopIdByKey(c.nhKeys[c.stage.nh[e]!]!);
+        const id = c.nextHopId(rib, c.stage.nh[e]!);
         if (id !== undefined) wanted.add(id);
       }
       for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
@@ -434,7 +434,7 @@ export class DesiredTable {
     const byNh = this.rowPaths.begin(rib);
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) byNh.set(rib.nextHopIdOf(p), p);
     const pathOfEntry = (e: number): number => {
-      const id = rib.nextHopIdByKey(c.nhKeys[stage.nh[e]!]!);
+      const id = c.nextHopId(rib, stage.nh[e]!);
       return id === undefined ? NIL : byNh.get(id);
     };
     let n = 0;
@@ -799,6 +799,9 @@ class ReplaceCommit {
   private readonly owned = new Map<number, boolean>();
   /** nextHopKey of each of the stage's next hops, made once. */
   readonly nhKeys: readonly string[];
+  /** The RIB's id of each staged next hop (-1: none), as of nhGeneration: a look-up per next hop, not per path. */
+  private readonly nhIds: Int32Array;
+  private readonly nhGeneration: Float64Array;
   /** The set's paths and prefixes, IPv4 [0] and IPv6 [1]. */
   readonly setPaths = [0, 0];
   readonly setPrefixes = [0, 0];
@@ -828,6 +831,8 @@ class ReplaceCommit {
   ) {
     this.nextEntry = new Int32Array(stage.count);
     this.nhKeys = stage.nextHops.map(nextHopKey);
+    this.nhIds = new Int32Array(this.nhKeys.length);
+    this.nhGeneration = new Float64Array(this.nhKeys.length).fill(-1);
   }
 
   /** Set entry `i` is a path of the prefix in `row`. */
@@ -853,6 +858,18 @@ class ReplaceCommit {
   begin(limit: number): void {
     this.limit = limit;
     this.done = new Uint8Array(limit);
+  }
+
+  /** The RIB's id of staged next hop j, or undefined when the RIB has none (looked up again only when the RIB's next hops changed). */
+  nextHopId(rib: Rib, j: number): number | undefined {
+    // Each entry refreshed on its own: a set of many new next hops changes the generation often.
+    const generation = rib.nextHopGeneration;
+    if (this.nhGeneration[j] !== generation) {
+      this.nhIds[j] = rib.nextHopIdByKey(this.nhKeys[j]!) ?? NIL;
+      this.nhGeneration[j] = generation;
+    }
+    const id = this.nhIds[j]!;
+    return id === NIL ? undefined : id;
   }
 
   owns(rib: Rib, p: number): boolean {
