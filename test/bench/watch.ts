@@ -42,6 +42,7 @@ const { values } = parseArgs({
     paths: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '3' },
     settle: { type: 'string', default: '10' },
+    cases: { type: 'string', default: MODES.join(',') },
     'node-arg': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -51,6 +52,7 @@ if (values.help) {
   --paths N       paths in the table (default 1,000,000)
   --runs N        how many times each case is measured (default 3); medians and ranges
   --settle S      seconds after the empty replace before the daemon's RSS is read (default 10)
+  --cases LIST    which of none,summary,paths to run (default all three; the ratio needs none)
   --node-arg ARG  an option for the daemon's node, e.g. --node-arg=--cpu-prof (repeatable)`);
   process.exit(0);
 }
@@ -60,6 +62,8 @@ const SETTLE_S = Number(values.settle);
 if (!Number.isInteger(PATHS) || PATHS < 1 || PATHS > 1 << 26) throw new Error(`--paths: 1..${1 << 26}: ${values.paths}`);
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs: a positive integer: ${values.runs}`);
 if (!(SETTLE_S >= 0)) throw new Error(`--settle: seconds: ${values.settle}`);
+const CASES = values.cases.split(',').map((c) => c.trim()) as Mode[];
+for (const c of CASES) if (!MODES.includes(c)) throw new Error(`--cases: a list of ${MODES.join(', ')}: ${values.cases}`);
 
 /** The i-th path's prefix: a /128 of 2001:db8::/32. */
 const prefixOf = (i: number): string => `2001:db8:${(i >>> 16).toString(16)}:${(i & 0xffff).toString(16)}::/128`;
@@ -264,7 +268,7 @@ async function main(): Promise<void> {
     console.log(`watchers during a replace of ${PATHS.toLocaleString('en')} paths (/128s, no peers), ${RUNS} run(s); daemon RSS at start ${rssStart.toFixed(0)} MiB; node ${process.version}`);
     const cases: Record<Mode, Case[]> = { none: [], summary: [], paths: [] };
     for (let r = 0; r < RUNS; r++) {
-      for (const mode of MODES) {
+      for (const mode of CASES) {
         const c = await measure(mode);
         cases[mode].push(c);
         console.log(
@@ -278,7 +282,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`| ${PATHS.toLocaleString('en')} paths | replace (load) | x no watcher | replace (empty) | watcher has the summary | connected | summaries | every path | largest message | daemon CPU | RSS before | peak | ${SETTLE_S} s after emptying |`);
     console.log('|---|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|---:|');
-    for (const mode of MODES) {
+    for (const mode of CASES) {
       const cs = cases[mode];
       const w = mode !== 'none';
       console.log(
@@ -290,7 +294,7 @@ async function main(): Promise<void> {
     }
     console.log('');
     console.log(`  daemon RSS at start ${rssStart.toFixed(0)} MiB; medians of ${RUNS} run(s), range in brackets; wall times from the CLI's start to its exit (file parsing included)`);
-    console.log(`  load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; command: npm run bench:watch -- --paths ${PATHS} --runs ${RUNS} --settle ${SETTLE_S}${(values['node-arg'] ?? []).map((a) => ` --node-arg=${a}`).join('')}`);
+    console.log(`  load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; command: npm run bench:watch -- --paths ${PATHS} --runs ${RUNS} --settle ${SETTLE_S}${CASES.length < MODES.length ? ` --cases ${CASES.join(',')}` : ''}${(values['node-arg'] ?? []).map((a) => ` --node-arg=${a}`).join('')}`);
     // A daemon run with --cpu-prof writes its profile when it exits.
     await daemon.stop({ graceMs: 30_000 });
   } finally {
