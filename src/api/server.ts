@@ -90,7 +90,7 @@ export interface ApiServerOptions {
 const SHUTDOWN_GRACE_MS = 5_000;
 const DEFAULT_HEALTH_POLL_MS = 1_000;
 const DEFAULT_MAX_WATCH_BACKLOG = 10_000;
-/** Paths of rib events a watcher may fall behind by (about 70 MB of messages): a million-path change fits. */
+/** Paths of rib events a watcher may fall behind by: a million-path change fits (its views, a few hundred MiB while held). */
 const MAX_WATCH_BACKLOG_PATHS = 1 << 20;
 
 /**
