@@ -345,23 +345,34 @@ export function replaceResultFromPb(r: pb.ReplacePathsResponse, details: boolean
 /** Paths per RibEvent message: a few hundred KiB, far under 1 MiB. */
 export const EVENT_PATHS = 4096;
 
+/** How many messages a speaker event takes on a watch stream (see eventPart). */
+export function eventParts(e: SpeakerEvent): number {
+  if (e.type !== 'rib') return 1;
+  return Math.max(1, Math.ceil((e.added.length + e.removed.length) / EVENT_PATHS));
+}
+
 /**
- * A speaker event as the messages of a watch stream: a rib event of many paths in parts of at
- * most EVENT_PATHS (all but the last with `more`), so no message holds a table.
+ * Message `k` of a speaker event on a watch stream: a rib event of many paths in parts of at most
+ * EVENT_PATHS, added paths first (all but the last part with `more`), so no message holds a table.
+ * Made one at a time, as the stream takes them.
  */
+export function eventPart(e: SpeakerEvent, k: number): pb.Event {
+  if (e.type !== 'rib' || e.added.length + e.removed.length <= EVENT_PATHS) return eventToPb(e);
+  const from = k * EVENT_PATHS;
+  const to = from + EVENT_PATHS;
+  const na = e.added.length;
+  const last = to >= na + e.removed.length;
+  return eventToPb({
+    ...e,
+    added: from < na ? e.added.slice(from, Math.min(to, na)) : [],
+    removed: to > na ? e.removed.slice(Math.max(0, from - na), to - na) : [],
+    ...(last && !e.more ? {} : { more: true }),
+  });
+}
+
+/** A speaker event as the messages of a watch stream (eventPart, every one). */
 export function* eventMessages(e: SpeakerEvent): Generator<pb.Event> {
-  if (e.type !== 'rib' || e.added.length + e.removed.length <= EVENT_PATHS) return yield eventToPb(e);
-  const all = [...e.added.map((p) => ['a', p] as const), ...e.removed.map((p) => ['r', p] as const)];
-  for (let at = 0; at < all.length; at += EVENT_PATHS) {
-    const part = all.slice(at, at + EVENT_PATHS);
-    const last = at + EVENT_PATHS >= all.length;
-    yield eventToPb({
-      ...e,
-      added: part.filter(([k]) => k === 'a').map(([, p]) => p),
-      removed: part.filter(([k]) => k === 'r').map(([, p]) => p),
-      ...(last && !e.more ? {} : { more: true }),
-    });
-  }
+  for (let k = 0, n = eventParts(e); k < n; k++) yield eventPart(e, k);
 }
 
 export function eventToPb(e: SpeakerEvent): pb.Event {

@@ -32,7 +32,6 @@ import {
   announcedPathToPb,
   listedBlockToPb,
   blockFamilyFromPb,
-  eventMessages,
   filterFromPb,
   healthChecksToPb,
   packedPieces,
@@ -55,6 +54,7 @@ import {
 } from './listen.js';
 import { addReflectionService } from './reflection.js';
 import { toStatus } from './status.js';
+import { WatchQueue } from './watch-queue.js';
 
 export { listenFromConfig } from './listen.js';
 export type { ApiListen, ApiTlsFiles };
@@ -90,7 +90,7 @@ export interface ApiServerOptions {
 const SHUTDOWN_GRACE_MS = 5_000;
 const DEFAULT_HEALTH_POLL_MS = 1_000;
 const DEFAULT_MAX_WATCH_BACKLOG = 10_000;
-/** Paths of rib events a watcher may fall behind by (about 70 MB of messages): a million-path change fits. */
+/** Paths of rib events a watcher may fall behind by: a million-path change fits (its views, a few hundred MiB while held). */
 const MAX_WATCH_BACKLOG_PATHS = 1 << 20;
 
 /**
@@ -149,12 +149,14 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
 
   const watchEvents: handleServerStreamingCall<WatchEventsRequest, Event> = (call: ServerWritableStream<WatchEventsRequest, Event>) => {
     let done = false;
-    let queuedPaths = 0;
     let unsubscribe: () => void = () => {};
+    // The replace never waits for a watcher: what it has not taken waits in its queue, bounded.
+    const queue = new WatchQueue((m, sent) => call.write(m, sent), { events: maxBacklog, paths: maxBacklogPaths });
     const finish = (code: string, err?: ServerErrorResponse): void => {
       if (done) return;
       done = true;
       unsubscribe();
+      queue.close();
       open.delete(fail);
       onCall('WatchEvents', code);
       // The stream's 'error' handler turns this into the call's status and ends it.
@@ -167,19 +169,12 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     try {
       unsubscribe = speaker.watch(
         (e) => {
-          for (const m of eventMessages(e)) {
-            if (done) return;
-            // A watcher that stopped reading must not make the daemon buffer without bound: in
-            // messages, and in paths (a message of a large change holds thousands).
-            if (call.writableLength >= maxBacklog || queuedPaths >= maxBacklogPaths) {
-              log.warn({ backlog: call.writableLength, paths: queuedPaths }, 'watcher too slow: ending its stream');
-              fail({ name: 'WatchOverrun', message: 'watcher too slow', code: status.RESOURCE_EXHAUSTED, details: `watcher fell ${call.writableLength} events (${queuedPaths} paths) behind and was cut off; watch again (and read faster)` });
-              return;
-            }
-            const n = m.event?.$case === 'rib' ? m.event.value.added.length + m.event.value.removed.length : 0;
-            queuedPaths += n;
-            call.write(m, () => (queuedPaths -= n));
-          }
+          if (done || queue.push(e)) return;
+          // A watcher that stopped reading must not make the daemon hold without bound: in
+          // events, and in paths (an event of a large change holds thousands).
+          const { events, paths } = queue;
+          log.warn({ backlog: events, paths }, 'watcher too slow: ending its stream');
+          fail({ name: 'WatchOverrun', message: 'watcher too slow', code: status.RESOURCE_EXHAUSTED, details: `watcher fell ${events} events (${paths} paths) behind and was cut off; watch again (and read faster)` });
         },
         undefined,
         { paths: call.request.paths },

@@ -11,6 +11,7 @@ import { createLogger } from '../log.js';
 import { StateFileError, StateStore, StoredState } from '../store/state-store.js';
 import { RequestError } from '../speaker/api.js';
 import { Speaker } from '../speaker/speaker.js';
+import { fullGarbageCollection } from './full-gc.js';
 import { speakerOptions } from './speaker-options.js';
 import { BfdProcessClient } from '../bfd/client.js';
 import { spawnBfdProcess } from './bfd-process.js';
@@ -69,7 +70,15 @@ export async function runDaemon(
   const marker = config.stateFile ? new RestartMarker(config.stateFile, systemClock) : null;
   const downForMs = marker?.downFor();
   if (downForMs !== undefined) log.info({ downForSeconds: Math.round(downForMs / 1000) }, 'started again after a restart or a crash');
-  const speaker = new Speaker({ ...speakerOptions(config), ...(bfd ? { bfd } : {}), ...(downForMs !== undefined ? { downForMs } : {}) }, log, systemClock, store);
+  // Memory back after a large shrink (a table replaced by an empty one), once idle.
+  const collectGarbage = fullGarbageCollection();
+  if (!collectGarbage) log.warn('no full garbage collection on demand in this runtime: memory freed by a large shrink returns only when the heap is next under pressure');
+  const speaker = new Speaker(
+    { ...speakerOptions(config), ...(bfd ? { bfd } : {}), ...(downForMs !== undefined ? { downForMs } : {}), ...(collectGarbage ? { collectGarbage } : {}) },
+    log,
+    systemClock,
+    store,
+  );
   try {
     const n = await speaker.restore(stored);
     if (store) log.info({ paths: n, file: store.file }, 'restored paths from the state file');

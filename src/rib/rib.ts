@@ -713,14 +713,16 @@ export class Rib {
   /** A path as the API shows it. */
   view(path: number, prefixText?: string): AnnouncedPath {
     const row = this.pPrefix[path]!;
+    // The interned owner list and next hop text are shared by every view (a million views of a
+    // replace told to watchers made a million copies of each).
     const owners = this.ownersOf(path);
     return {
       prefix: prefixText ?? this.prefixOf(row).toString(),
       family: this.familyOf(row),
-      nextHop: this.nextHop(this.pNh[path]!).toString(),
+      nextHop: nextHopText(this.nextHop(this.pNh[path]!)),
       attributes: attributesView(this.attrs.get(this.attr[row]!)),
       owner: owners[0]!,
-      owners: [...owners],
+      owners,
       pathId: this.pId[path]!,
     };
   }
@@ -740,6 +742,15 @@ export class Rib {
 }
 
 const viewCache = new WeakMap<Attributes, AnnouncedPath['attributes']>();
+const nextHopTexts = new WeakMap<IpAddress, string>();
+
+/** A next hop as text, made once per interned next hop. */
+function nextHopText(nh: NextHop): string {
+  if (typeof nh === 'string') return nh;
+  let t = nextHopTexts.get(nh);
+  if (t === undefined) nextHopTexts.set(nh, (t = nh.toString()));
+  return t;
+}
 
 /** Attributes as the API shows them (one shared object per interned set). */
 export function attributesView(a: Attributes): AnnouncedPath['attributes'] {

@@ -86,6 +86,13 @@ export class DesiredTable {
   gate: HealthGate | null = null;
   /** ReplacePaths commits under way (past their linearization point), oldest first: see applyReplace. */
   private readonly commits: ReplaceCommit[] = [];
+  /** ReplacePaths being applied (from finding their rows to their end). */
+  private applyingCount = 0;
+
+  /** Whether a ReplacePaths is being applied now. */
+  get applying(): boolean {
+    return this.applyingCount > 0;
+  }
   /** settle()'s paths of a row's entries, those paths, and the row's paths by next hop: reused from row to row. */
   private kept = new Int32Array(16);
   private readonly rowPaths = new RowPaths();
@@ -273,10 +280,15 @@ export class DesiredTable {
       },
       // Capped: the number comes from the client (untouched room costs address space, not memory).
       reserve: (paths) => stage.reserve(Math.min(paths, MAX_RESERVE) - stage.count),
-      commit: (options = {}) => {
+      commit: async (options = {}) => {
         if (done) throw new Error('ReplacePaths: committed twice');
         done = true;
-        return this.applyReplace(owner, stage, options);
+        this.applyingCount++;
+        try {
+          return await this.applyReplace(owner, stage, options);
+        } finally {
+          this.applyingCount--;
+        }
       },
     };
   }

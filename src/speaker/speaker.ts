@@ -20,6 +20,7 @@ import { isHostAddress } from '../loopback.js';
 import type { AddedPath, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PrefixReach, WatchOptions, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable, type SentTo } from './desired.js';
 import { EventHub } from './events.js';
+import { IdleCollector } from './idle-collect.js';
 import { NextHopResolver } from './export-policy.js';
 import { prefixReach, setReach, type ReachPeer } from './reach.js';
 import { SendPipeline, type PipelineOptions, type SentBatch } from './send-pipeline.js';
@@ -82,6 +83,11 @@ export interface SpeakerOptions {
   readonly bfd?: BfdService;
   /** How long the daemon was down before this start, when it knows (a restart marker); absent: a first start. */
   readonly downForMs?: number;
+  /**
+   * One full garbage collection (the daemon passes V8's): made once the daemon is idle after a
+   * large shrink of the table, so its memory returns (see idle-collect.ts). Absent: never.
+   */
+  readonly collectGarbage?: () => void;
 }
 
 interface PeerState {
@@ -98,6 +104,7 @@ interface PeerState {
 export class Speaker implements SpeakerApi {
   private readonly events: EventHub;
   private readonly desired: DesiredTable;
+  private readonly collector: IdleCollector | null;
   private readonly peers = new Map<string, PeerState>();
   private server: net.Server | null = null;
   private stopping = false;
@@ -115,6 +122,16 @@ export class Speaker implements SpeakerApi {
       for (const p of this.peers.values()) p.pipeline.changed(row);
     };
     this.desired = new DesiredTable(options.nextHop, this.events, clock, store, rowChanged, new PrefixPolicy(options.allowPrefixes));
+    const collect = options.collectGarbage;
+    this.collector = collect
+      ? new IdleCollector({
+          collect,
+          clock,
+          // Not while a replace is applied or a router is being sent: the pause would be theirs.
+          busy: () => this.desired.applying || [...this.peers.values()].some((p) => p.pipeline.queued > 0),
+          collected: ({ ms, peak, size }) => this.log.info({ ms, pathsBefore: peak, paths: size }, 'memory given back after a large shrink: one full garbage collection'),
+        })
+      : null;
     if (options.healthChecks?.length) {
       const hlog = log.child({ component: 'health' });
       const monitor = new HealthMonitor(options.healthChecks, { clock, log: hlog, ...(options.prober ? { prober: options.prober } : {}) });
@@ -215,6 +232,7 @@ export class Speaker implements SpeakerApi {
    */
   async stop(message = 'announcer shutting down', mode: StopMode = 'withdraw'): Promise<void> {
     this.stopping = true;
+    this.collector?.stop();
     this.server?.close();
     await Promise.all([...this.peers.values()].map((p) => p.session.stop(message, mode)));
     // A restart leaves BFD Up in the BFD process for each peer's restart time, so routers keep
@@ -276,12 +294,20 @@ export class Speaker implements SpeakerApi {
     return this.desired.addPaths(inputs);
   }
 
-  deletePaths(sel: PathSelector): Promise<AnnouncedPath[]> {
-    return this.desired.deletePaths(sel);
+  async deletePaths(sel: PathSelector): Promise<AnnouncedPath[]> {
+    try {
+      return await this.desired.deletePaths(sel);
+    } finally {
+      this.collector?.sized(this.desired.rib.size);
+    }
   }
 
   async replacePaths(owner: string, inputs: readonly PathInput[], options?: ReplaceOptions): Promise<ReplaceResult> {
-    return this.withReach(await this.desired.replacePaths(owner, inputs, options));
+    try {
+      return this.withReach(await this.desired.replacePaths(owner, inputs, options));
+    } finally {
+      this.collector?.sized(this.desired.rib.size);
+    }
   }
 
   beginReplace(owner: string): ReplaceTransaction {
@@ -293,7 +319,13 @@ export class Speaker implements SpeakerApi {
       get count() {
         return t.count;
       },
-      commit: async (options) => this.withReach(await t.commit(options)),
+      commit: async (options) => {
+        try {
+          return this.withReach(await t.commit(options));
+        } finally {
+          this.collector?.sized(this.desired.rib.size);
+        }
+      },
     };
   }
 
