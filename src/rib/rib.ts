@@ -717,7 +717,7 @@ export class Rib {
     // replace told to watchers made a million copies of each).
     const owners = this.ownersOf(path);
     return {
-      prefix: prefixText ?? this.prefixOf(row).toString(),
+      prefix: prefixText ?? this.prefixText(row),
       family: this.familyOf(row),
       nextHop: nextHopText(this.nextHop(this.pNh[path]!)),
       attributes: attributesView(this.attrs.get(this.attr[row]!)),

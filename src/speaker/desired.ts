@@ -440,6 +440,8 @@ export class DesiredTable {
     const first = row < c.head.length ? c.head[row]! : NIL;
     if (first === NIL && rib.pathCountOf(row) === 0) return;
     let touched = false;
+    // The prefix as text, made once for the row's views (a prefix of K paths shows it K times).
+    let text: string | undefined;
     // The path of each of the set's entries for this prefix, where there is one (NIL where not): the
     // owner's other paths go. Found through the row's paths by next hop, made once per row, and
     // kept in reused columns: a prefix of K paths costs K, not K^2, and a million rows no lists.
@@ -460,7 +462,7 @@ export class DesiredTable {
     for (let p = rib.firstPath(row); p !== NIL; ) {
       const next = rib.nextPath(p);
       if (c.owns(rib, p) && !byNh.kept(p)) {
-        const view = c.collect ? this.view(p) : null;
+        const view = c.collect ? this.view(p, (text ??= rib.prefixText(row))) : null;
         if (view) c.removed.push(view);
         c.removedCount++;
         touched = true;
@@ -497,7 +499,7 @@ export class DesiredTable {
         if (c.collect && r.result !== 'unchanged') shown.push(e, r.path, r.result === 'updated' ? 1 : 0); // only when listing
       }
       // Viewed once the row is done: every path shows the row's attributes as they now are.
-      for (let j = 0; j < shown.length; j += 3) (shown[j + 2] ? c.updated : c.added).push({ entry: shown[j]!, path: this.view(shown[j + 1]!) });
+      for (let j = 0; j < shown.length; j += 3) (shown[j + 2] ? c.updated : c.added).push({ entry: shown[j]!, path: this.view(shown[j + 1]!, (text ??= rib.prefixText(row))) });
       for (; k > 0; k--) rib.release(row); // each entry's hold; the row has paths: it stays
     }
     if (touched) this.journalRow(c.record, row);
