@@ -11,6 +11,7 @@
 // so a router without ADD-PATH never sees its single path move back to an old id; paths of a
 // prefix stay in insertion order, oldest first.
 
+import { formatIPv6 } from '../codec/ip.js';
 import type { Family } from '../codec/types.js';
 import { formatCommunityValue, formatLargeCommunityValue, IpAddress, Prefix, type LargeCommunityValue } from '../codec/values.js';
 import { Interner } from './interner.js';
@@ -374,11 +375,11 @@ export class Rib {
     return Prefix.fromBytes(this.familyOf(row), this.addr, this.len[row]!, row * 16);
   }
 
-  /** prefixOf(row).toString() without the Prefix: IPv4 text straight from the row's octets. */
+  /** prefixOf(row).toString() without the Prefix: the text straight from the row's octets. */
   prefixText(row: number): string {
-    if (this.fam[row] === V6) return this.prefixOf(row).toString();
     const a = this.addr;
     const at = row * 16;
+    if (this.fam[row] === V6) return `${formatIPv6(a, at)}/${this.len[row]}`;
     return `${a[at]}.${a[at + 1]}.${a[at + 2]}.${a[at + 3]}/${this.len[row]}`;
   }
 
