@@ -151,7 +151,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     let done = false;
     let unsubscribe: () => void = () => {};
     // The replace never waits for a watcher: what it has not taken waits in its queue, bounded.
-    const queue = new WatchQueue((m, sent) => call.write(m, sent), { events: maxBacklog, paths: maxBacklogPaths });
+    const queue = new WatchQueue((m, sent) => call.write(m, sent), { events: maxBacklog, paths: maxBacklogPaths }, () => speaker.deferCollection?.() ?? (() => {}));
     const finish = (code: string, err?: ServerErrorResponse): void => {
       if (done) return;
       done = true;

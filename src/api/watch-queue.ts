@@ -24,8 +24,13 @@ export type WatchSink = (m: Event, sent: () => void) => void;
 
 const pathsOf = (e: SpeakerEvent): number => (e.type === 'rib' ? e.added.length + e.removed.length : 0);
 
+/** Held while a watcher has something queued or in flight: the speaker's idle collector waits for it. */
+export type BusyHold = () => () => void;
+
 export class WatchQueue {
   private readonly queue: SpeakerEvent[] = [];
+  /** Releases the hold taken while something waits (null: nothing waits). */
+  private release: (() => void) | null = null;
   /** Where the queue starts in `queue` (taken from the front without shifting a long array). */
   private head = 0;
   /** Messages of queue[head] already sent. */
@@ -41,6 +46,11 @@ export class WatchQueue {
   constructor(
     private readonly sink: WatchSink,
     private readonly bounds: WatchBounds,
+    /**
+     * Taken while events wait here or are in flight: the views of a large change live as long as
+     * that, and a memory collection made meanwhile would free nothing of them.
+     */
+    private readonly hold: BusyHold = () => () => {},
   ) {}
 
   /** Events told and not yet sent, whole or in part. */
@@ -57,6 +67,7 @@ export class WatchQueue {
     if (this.closed) return true;
     if (this.events >= this.bounds.events || this.paths >= this.bounds.paths) return false;
     this.queue.push(e);
+    this.release ??= this.hold();
     this.paths += pathsOf(e);
     if (e.type === 'rib') this.changing = e.more === true;
     this.schedule();
@@ -68,6 +79,13 @@ export class WatchQueue {
     this.closed = true;
     this.queue.length = 0;
     this.head = 0;
+    this.idle();
+  }
+
+  /** Nothing waits or is in flight any more: the hold goes. */
+  private idle(): void {
+    this.release?.();
+    this.release = null;
   }
 
   private schedule(): void {
@@ -106,6 +124,7 @@ export class WatchQueue {
       this.sink(m, () => {
         this.inFlight--;
         this.paths -= n;
+        if (this.inFlight === 0 && this.head >= this.queue.length) this.idle();
         this.schedule();
       });
     }

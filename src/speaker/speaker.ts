@@ -105,6 +105,8 @@ export class Speaker implements SpeakerApi {
   private readonly events: EventHub;
   private readonly desired: DesiredTable;
   private readonly collector: IdleCollector | null;
+  /** Holds on the idle collection (deferCollection), e.g. watchers still sending a change. */
+  private collectionHolds = 0;
   private readonly peers = new Map<string, PeerState>();
   private server: net.Server | null = null;
   private stopping = false;
@@ -128,7 +130,7 @@ export class Speaker implements SpeakerApi {
           collect,
           clock,
           // Not while a replace is applied or a router is being sent: the pause would be theirs.
-          busy: () => this.desired.applying || [...this.peers.values()].some((p) => p.pipeline.queued > 0),
+          busy: () => this.desired.applying || this.collectionHolds > 0 || [...this.peers.values()].some((p) => p.pipeline.queued > 0),
           collected: ({ ms, peak, size }) => this.log.info({ ms, pathsBefore: peak, paths: size }, 'memory given back after a large shrink: one full garbage collection'),
         })
       : null;
@@ -223,6 +225,15 @@ export class Speaker implements SpeakerApi {
       p.session.start();
     }
     this.started = true;
+  }
+
+  deferCollection(): () => void {
+    this.collectionHolds++;
+    let held = true;
+    return () => {
+      if (held) this.collectionHolds--;
+      held = false;
+    };
   }
 
   /**

@@ -72,4 +72,27 @@ describe('a watcher queue', () => {
     const byPaths = new WatchQueue(() => {}, { events: 100, paths: 10 });
     expect([byPaths.push(part(10)), byPaths.push(part(1))]).toEqual([true, false]);
   });
+
+  it('holds off the memory collection while anything waits or is in flight, and lets go once all is sent', async () => {
+    const s = sink();
+    let holds = 0;
+    const q = new WatchQueue(s.write, { events: 100, paths: 1 << 20 }, () => {
+      holds++;
+      return () => holds--;
+    });
+    expect(holds).toBe(0);
+    q.push(part(EVENT_PATHS + 1));
+    q.push(summary);
+    expect(holds).toBe(1);
+    await turns();
+    expect(s.sent).toHaveLength(2);
+    expect(holds).toBe(1); // two messages in flight, one still to make
+    await s.drain();
+    expect(s.sent).toHaveLength(3);
+    expect(holds).toBe(0);
+    q.push(summary);
+    expect(holds).toBe(1);
+    q.close(); // the stream ended: what waits is dropped, the hold goes
+    expect(holds).toBe(0);
+  });
 });

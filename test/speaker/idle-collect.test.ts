@@ -103,4 +103,21 @@ describe('a speaker given a full collection', () => {
     expect(collections).toBe(1);
     await speaker.stop();
   });
+
+  it('waits while something holds it off (a watcher still sending the change), and collects once it lets go', async () => {
+    const clock = new ManualClock();
+    let collections = 0;
+    const speaker = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.11', peers: [], collectGarbage: () => collections++ }, silentLogger, clock);
+    const table = Array.from({ length: 20_000 }, (_, i) => ({ prefix: `2001:db8:1:${i.toString(16)}::/128`, nextHop: '2001:db8::11' }));
+    await speaker.replacePaths('lb', table);
+    const release = speaker.deferCollection();
+    await speaker.replacePaths('lb', []);
+    clock.advance(30_000);
+    expect(collections).toBe(0);
+    release();
+    release(); // once is enough
+    clock.advance(1_000);
+    expect(collections).toBe(1);
+    await speaker.stop();
+  });
 });
