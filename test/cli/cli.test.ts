@@ -457,6 +457,24 @@ describe('replace', () => {
     expect(empty.stderr).toContain('--owner');
   });
 
+  it('names the bad path of a JSON file read from its bytes by its place in the file, and changes nothing', async () => {
+    await f.client.replacePaths('lb', [{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11' }]);
+    // Packed as read: the plain paths go in a block, the unreadable prefix as written, after them.
+    const json = await file('bad.json', JSON.stringify([
+      { prefix: '203.0.113.11/32', nextHop: '198.51.100.11' },
+      { prefix: '203.0.113.12', nextHop: '198.51.100.12' },
+      { prefix: '203.0.113.0/33', nextHop: '198.51.100.11' },
+      { prefix: '203.0.113.13/32', nextHop: '198.51.100.13' },
+    ]));
+    const r = await cli(['replace', '--owner', 'lb', '--file', json]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: paths\[2\]\.prefix: "203\.0\.113\.0\/33" is not/);
+    expect(await paths()).toEqual(['203.0.113.10/32 via 198.51.100.11 [lb]']);
+    const good = await file('good.json', '{"paths": [\n  {"prefix": "203.0.113.11/32", "nextHop": "198.51.100.11"},\n  {"nextHop": "198.51.100.12", "prefix": "203.0.113.11/32"},\n  "203.0.113.12"\n]}\n');
+    expect((await cli(['replace', '--owner', 'lb', '--file', good])).code).toBe(0);
+    expect(await paths()).toEqual(['203.0.113.11/32 via 198.51.100.11 [lb]', '203.0.113.11/32 via 198.51.100.12 [lb]', '203.0.113.12/32 via self [lb]']);
+  });
+
   it('refuses a file of the wrong shape before calling the daemon (exit 2), naming the entry', async () => {
     const cases: [string, string][] = [
       ['prefix: 203.0.113.10\n', 'expected a list of paths (or a mapping with paths:), got a mapping'],
