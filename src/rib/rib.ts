@@ -141,6 +141,15 @@ export class Rib {
   /** The path's health check: 1 + its index in the configured checks, 0 for none. */
   private pCheck = new Uint16Array(0);
   private nextPathId = 1;
+  /**
+   * The last answers of setAttributes and addOwner: an attribute set (by id) that is the one of
+   * its key, and an owner set (by id) that has the owner. Interned ids are never reused, and the
+   * row or path asking holds the id, so an answer stays true while it can be asked again.
+   */
+  private lastAttr = -1;
+  private lastAttrKey = '';
+  private lastOwnerSet = -1;
+  private lastOwner = '';
 
   private readonly attrs = new Interner<Attributes>();
   private readonly nextHops = new Interner<NextHop>();
@@ -597,15 +606,28 @@ export class Rib {
       return false;
     }
     const id = this.attr[row]!;
-    if (this.attrs.lookup(attrKey) === id) return false;
+    // The paths of a prefix are claimed one after another with the same set: looked up once.
+    if (id === this.lastAttr && attrKey === this.lastAttrKey) return false;
+    if (this.attrs.lookup(attrKey) === id) {
+      this.lastAttr = id;
+      this.lastAttrKey = attrKey;
+      return false;
+    }
     this.attr[row] = this.attrs.intern(attrKey, () => attributes);
     this.attrs.unref(id);
     return true;
   }
 
   private addOwner(row: number, path: number, owner: string, updated: boolean): UpsertAnswer {
-    const owners = this.ownerSets.get(this.pOwners[path]!);
-    if (owners.includes(owner)) return { row, path, result: updated ? 'updated' : 'unchanged' };
+    const set = this.pOwners[path]!;
+    // A re-sync claims every path of its owner in turn, mostly of one owner set: asked once.
+    if (set === this.lastOwnerSet && owner === this.lastOwner) return { row, path, result: updated ? 'updated' : 'unchanged' };
+    const owners = this.ownerSets.get(set);
+    if (owners.includes(owner)) {
+      this.lastOwnerSet = set;
+      this.lastOwner = owner;
+      return { row, path, result: updated ? 'updated' : 'unchanged' };
+    }
     this.setOwners(path, [...owners, owner]);
     return { row, path, result: updated ? 'updated' : 'owner-added' };
   }

@@ -266,6 +266,11 @@ export class PathStage {
     if (no) throw no;
   }
 
+  /** Whether staged paths i and j are of the same prefix. */
+  samePrefix(i: number, j: number): boolean {
+    return this.len[i] === this.len[j] && this.v6[i] === this.v6[j] && sameOctets(this.addr, i * 16, j * 16, this.v6[i] ? 16 : 4);
+  }
+
   /** Room for `n` more paths (by doubling; in one step when told a set's size beforehand). */
   reserve(n: number): void {
     if (this.count + n <= this.len.length) return;

@@ -334,18 +334,24 @@ export class DesiredTable {
     // one step (at a million rows, each doubling on the way would be a block of its own).
     const rowOf = new Int32Array(stage.count);
     let missing = 0;
+    // An entry of the same prefix as the one before (the central shape lists an EIP once per node)
+    // takes its row without a look-up; each entry still holds the row once.
     for (let i = 0; i < stage.count; i++) {
-      const row = rib.findOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
+      const again = i > 0 && stage.samePrefix(i, i - 1);
+      const row = again ? rowOf[i - 1]! : rib.findOctets(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
       rowOf[i] = row;
-      if (row === NIL) missing++;
-      else rib.hold(row);
+      if (row !== NIL) rib.hold(row);
+      else if (!again) missing++;
       if (slices.spent()) await slices.next();
     }
     // Each step allocates and clears columns for the new rows: a unit a 16 rows.
     for (const _ of rib.reserving(missing)) if (slices.spent(missing >> 4)) await slices.next();
     // Then the new ones (made now, or by a call in between), and the set by row, in set order.
     for (let i = 0; i < stage.count; i++) {
-      if (rowOf[i] === NIL) rowOf[i] = rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
+      if (rowOf[i] === NIL) {
+        if (i > 0 && stage.samePrefix(i, i - 1)) rib.hold((rowOf[i] = rowOf[i - 1]!));
+        else rowOf[i] = rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
+      }
       c.stageEntry(i, rowOf[i]!);
       if (slices.spent()) await slices.next();
     }
