@@ -89,35 +89,38 @@ describe('the idle collection after a large shrink', () => {
 });
 
 describe('a speaker given a full collection', () => {
-  it('makes one once a large table is replaced by an empty one, and none when nothing shrinks', async () => {
+  /** A speaker with no peers whose collections are counted, and a table of 20,000 paths. */
+  function speakerCounting() {
     const clock = new ManualClock();
-    let collections = 0;
-    const speaker = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.11', peers: [], collectGarbage: () => collections++ }, silentLogger, clock);
+    const made = { collections: 0 };
+    const speaker = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.11', peers: [], collectGarbage: () => made.collections++ }, silentLogger, clock);
     const table = Array.from({ length: 20_000 }, (_, i) => ({ prefix: `2001:db8:1:${i.toString(16)}::/128`, nextHop: '2001:db8::11' }));
+    return { clock, made, speaker, table };
+  }
+
+  it('makes one once a large table is replaced by an empty one, and none when nothing shrinks', async () => {
+    const { clock, made, speaker, table } = speakerCounting();
     await speaker.replacePaths('lb', table);
     await speaker.replacePaths('lb', table);
     clock.advance(60_000);
-    expect(collections).toBe(0);
+    expect(made.collections).toBe(0);
     await speaker.replacePaths('lb', []);
     clock.advance(5_000);
-    expect(collections).toBe(1);
+    expect(made.collections).toBe(1);
     await speaker.stop();
   });
 
   it('waits while something holds it off (a watcher still sending the change), and collects once it lets go', async () => {
-    const clock = new ManualClock();
-    let collections = 0;
-    const speaker = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.11', peers: [], collectGarbage: () => collections++ }, silentLogger, clock);
-    const table = Array.from({ length: 20_000 }, (_, i) => ({ prefix: `2001:db8:1:${i.toString(16)}::/128`, nextHop: '2001:db8::11' }));
+    const { clock, made, speaker, table } = speakerCounting();
     await speaker.replacePaths('lb', table);
     const release = speaker.deferCollection();
     await speaker.replacePaths('lb', []);
     clock.advance(30_000);
-    expect(collections).toBe(0);
+    expect(made.collections).toBe(0);
     release();
     release(); // once is enough
     clock.advance(1_000);
-    expect(collections).toBe(1);
+    expect(made.collections).toBe(1);
     await speaker.stop();
   });
 });
