@@ -11,7 +11,7 @@ export {
   type EventWatch,
   type HealthStatus,
 } from './api/client.js';
-export { PathSet } from './api/replace-parts.js';
+export { PathSet, plainPath } from './api/replace-parts.js';
 export type { HealthCheckDetail, HealthEffect, HealthState, HealthTargetStatus, PathAttributes, PathHealth } from './speaker/api.js';
 export type { PeerGracefulRestartStatus, PeerReach, PeerShutdownOutcome, PrefixReach, SetSize } from './speaker/api.js';
 export type { AddedPath, AddOutcome, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';

@@ -76,6 +76,11 @@ class Block {
   }
 }
 
+/** A plain path as PathInput: '' stands for a next hop or check not given. */
+export function plainPath(prefix: string, nextHop: string, check: string): PathInput {
+  return { prefix, ...(nextHop !== '' ? { nextHop } : {}), ...(check !== '' ? { check } : {}) };
+}
+
 /** A segment of the set as sent: a packed block, or paths sent as written. */
 type Segment = Block | readonly PathInput[];
 
@@ -159,7 +164,7 @@ export class PathSet {
   private addRead(prefix: string, nextHop: string, check: string): void {
     const r = this.lastRead;
     if (r < 0 || r & PREFIX_HOST_BITS) {
-      this.addWritten({ prefix, ...(nextHop !== '' ? { nextHop } : {}), ...(check !== '' ? { check } : {}) });
+      this.addWritten(plainPath(prefix, nextHop, check));
       return;
     }
     if (this.list.length > 0) this.sealList();

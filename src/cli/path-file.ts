@@ -3,7 +3,7 @@
 // names the field (`paths[3].prefix: ...`) the same way.
 
 import { createRequire } from 'node:module';
-import { PathSet, type PathInput } from '../client.js';
+import { PathSet, plainPath, type PathInput } from '../client.js';
 import { scanJsonPaths, type PlainPaths } from './json-paths.js';
 
 const KEYS = ['prefix', 'nextHop', 'communities', 'largeCommunities', 'localPref', 'med', 'check'] as const;
@@ -168,19 +168,16 @@ function firstNonSpace(bytes: Buffer): number | undefined {
   return undefined;
 }
 
-type Found = { prefix: string; nextHop: string; check: string };
-const found = ({ prefix, nextHop, check }: Found): PathInput => ({ prefix, ...(nextHop !== '' ? { nextHop } : {}), ...(check !== '' ? { check } : {}) });
-
 /** The fast YAML reader's paths, or null where the YAML parser must read the file. */
 export function simpleYamlList(text: string): PathInput[] | null {
   const out: PathInput[] = [];
-  return scanYamlLines(text, (prefix, nextHop, check) => out.push(found({ prefix, nextHop, check }))) ? out : null;
+  return scanYamlLines(text, (prefix, nextHop, check) => out.push(plainPath(prefix, nextHop, check))) ? out : null;
 }
 
 /** The fast JSON reader's paths, or null where JSON.parse and the checks must read the file. */
 export function simpleJsonList(text: string | Buffer): PathInput[] | null {
   const out: PathInput[] = [];
-  const sink: PlainPaths = { addPlainBytes: (b, start, end, nextHop, check) => out.push(found({ prefix: b.toString('latin1', start, end), nextHop, check })) };
+  const sink: PlainPaths = { addPlainBytes: (b, start, end, nextHop, check) => out.push(plainPath(b.toString('latin1', start, end), nextHop, check)) };
   return scanJsonPaths(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, sink) ? out : null;
 }
 
@@ -195,15 +192,12 @@ export function parsePathFile(text: string): PathInput[] {
  * shapes (JSON read from its bytes, YAML by lines). Throws PathFileError like parsePathFile.
  */
 export function readPathSet(file: Buffer): PathSet {
-  if (looksJson(firstNonSpace(file))) {
-    const set = new PathSet();
-    if (scanJsonPaths(file, set)) return set;
-    return PathSet.of(parseYamlPathFile(file.toString('utf8')));
-  }
-  const text = file.toString('utf8');
   const set = new PathSet();
-  if (scanYamlLines(text, (prefix, nextHop, check) => set.addPlain(prefix, nextHop, check))) return set;
-  return PathSet.of(parseYamlPathFile(text));
+  const json = looksJson(firstNonSpace(file));
+  // JSON is read from the bytes; only YAML, or a file the fast readers leave, is decoded.
+  const text = json ? null : file.toString('utf8');
+  const read = text === null ? scanJsonPaths(file, set) : scanYamlLines(text, (prefix, nextHop, check) => set.addPlain(prefix, nextHop, check));
+  return read ? set : PathSet.of(parseYamlPathFile(text ?? file.toString('utf8')));
 }
 
 /** parsePathFile without the fast path: the YAML (or JSON) parser reads the whole file. */

@@ -349,7 +349,7 @@ export class PathStage {
       // The central shape stages each EIP once per node, one after another: its prefix is
       // judged once, only its pairing with each next hop again.
       const nextHop = this.nextHops[nh]!;
-      if (i > 0 && this.len[i - 1] === len && this.v6[i - 1] === this.v6[i] && sameOctets(addr, at - 16, at, size)) {
+      if (i > 0 && this.samePrefix(i, i - 1)) {
         const own = nextHop === 'self' ? undefined : ownAddressProblem(nextHop, addr, at, len);
         if (own !== undefined) throw invalid(`${field(k)}.nextHop`, own);
       } else {

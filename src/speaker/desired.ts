@@ -5,7 +5,7 @@
 
 import { Slices, type Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
-import { grow } from '../rib/columns.js';
+import { grow, TurnMap } from '../rib/columns.js';
 import { attributesKey, attributesView, nextHopKey, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import { SortedPrefixes } from '../rib/sorted-prefixes.js';
@@ -25,55 +25,6 @@ const NIL = -1;
 export type SentTo = (row: number) => readonly number[];
 /** The most paths a ReplacePaths makes room for on the client's word (its announced total). */
 const MAX_RESERVE = 1 << 24;
-
-/**
- * settle()'s look-ups within one row: its paths by next-hop id, and which paths the set keeps.
- * Columns stamped with the row's turn, not a Map and a Set cleared per row (a million rows).
- */
-class RowPaths {
-  private turn = 0;
-  private nhTurn = new Uint32Array(64);
-  private nhPath = new Int32Array(64);
-  private keptTurn = new Uint32Array(64);
-
-  /** A new row: everything from the row before is forgotten. */
-  begin(rib: Rib): this {
-    if (++this.turn === 0xffffffff) {
-      this.turn = 1;
-      this.nhTurn.fill(0);
-      this.keptTurn.fill(0);
-    }
-    if (this.keptTurn.length < rib.pathLimit) this.keptTurn = grow(this.keptTurn, Math.max(rib.pathLimit, this.keptTurn.length * 2));
-    return this;
-  }
-
-  set(nhId: number, path: number): void {
-    if (nhId >= this.nhTurn.length) {
-      const size = Math.max(nhId + 1, this.nhTurn.length * 2);
-      this.nhTurn = grow(this.nhTurn, size);
-      this.nhPath = grow(this.nhPath, size);
-    }
-    this.nhTurn[nhId] = this.turn;
-    this.nhPath[nhId] = path;
-  }
-
-  get(nhId: number): number {
-    return nhId < this.nhTurn.length && this.nhTurn[nhId] === this.turn ? this.nhPath[nhId]! : NIL;
-  }
-
-  delete(nhId: number): void {
-    if (nhId < this.nhTurn.length) this.nhTurn[nhId] = 0;
-  }
-
-  keep(path: number): void {
-    if (path >= this.keptTurn.length) this.keptTurn = grow(this.keptTurn, Math.max(path + 1, this.keptTurn.length * 2));
-    this.keptTurn[path] = this.turn;
-  }
-
-  kept(path: number): boolean {
-    return path < this.keptTurn.length && this.keptTurn[path] === this.turn;
-  }
-}
 
 /** Whether an upsert changed what peers must be sent. */
 function isChange(r: UpsertResult): boolean {
@@ -95,7 +46,9 @@ export class DesiredTable {
   }
   /** settle()'s paths of a row's entries, those paths, and the row's paths by next hop: reused from row to row. */
   private kept = new Int32Array(16);
-  private readonly rowPaths = new RowPaths();
+  /** settle()'s look-ups within one row: its paths by next-hop id, and which paths the set keeps. */
+  private readonly pathByNh = new TurnMap();
+  private readonly keptPaths = new TurnMap();
 
   constructor(
     /** Next hop of a path added without one: an address or "self". */
@@ -451,7 +404,10 @@ export class DesiredTable {
     // The path of each of the set's entries for this prefix, where there is one (NIL where not): the
     // owner's other paths go. Found through the row's paths by next hop, made once per row, and
     // kept in reused columns: a prefix of K paths costs K, not K^2, and a million rows no lists.
-    const byNh = this.rowPaths.begin(rib);
+    const byNh = this.pathByNh;
+    const keep = this.keptPaths;
+    byNh.begin();
+    keep.begin(rib.pathLimit);
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) byNh.set(rib.nextHopIdOf(p), p);
     const pathOfEntry = (e: number): number => {
       const id = c.nextHopId(rib, stage.nh[e]!);
@@ -462,12 +418,12 @@ export class DesiredTable {
       if (n === this.kept.length) this.kept = grow(this.kept, n * 2);
       const p = pathOfEntry(e);
       this.kept[n++] = p;
-      if (p !== NIL) byNh.keep(p);
+      if (p !== NIL) keep.set(p, 1);
     }
     const kept = this.kept;
     for (let p = rib.firstPath(row); p !== NIL; ) {
       const next = rib.nextPath(p);
-      if (c.owns(rib, p) && !byNh.kept(p)) {
+      if (c.owns(rib, p) && !keep.has(p)) {
         const view = c.collect ? this.view(p, (text ??= rib.prefixText(row))) : null;
         if (view) c.removed.push(view);
         c.removedCount++;

@@ -17,7 +17,7 @@ import {
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { AdjRibOut } from '../rib/adj-rib-out.js';
-import { grow } from '../rib/columns.js';
+import { grow, TurnMap } from '../rib/columns.js';
 import type { Rib } from '../rib/rib.js';
 import { exportAttributes, type ExportContext, type NextHopResolver } from './export-policy.js';
 import type { PathGate } from './path-health.js';
@@ -157,13 +157,11 @@ export class SendPipeline {
   private seen = new Uint32Array(0);
   private batchNo = 0;
   /**
-   * batch()'s matching of a row's routes to its paths, in columns stamped per row: the route each
-   * RIB path was sent as (by path number), and whether each route is still wanted (by route).
+   * batch()'s matching of a row's routes to its paths, in columns of one row at a time: the route
+   * each RIB path was sent as (by path number), and whether each route is still wanted (by route).
    */
-  private routeOfPath = new Int32Array(0);
-  private pathStamp = new Uint32Array(0);
-  private routeStamp = new Uint32Array(0);
-  private stamp = 0;
+  private readonly routeOfPath = new TurnMap();
+  private readonly keptRoutes = new TurnMap();
   /** The path (number) each desired route is made from. */
   private desiredPath = new Int32Array(16);
 
@@ -466,14 +464,14 @@ export class SendPipeline {
       // few paths are compared directly). A route is matched by the path it was made from, and
       // that path's id: path numbers are reused, ids are not.
       const many = want > FEW;
-      let stamp = 0;
+      const routeOf = this.routeOfPath;
+      const kept = this.keptRoutes;
       if (many) {
-        stamp = this.nextStamp(out);
+        routeOf.begin(rib.pathLimit);
+        kept.begin(out.routeLimit);
         for (let r = out.first(row); r !== NIL; r = out.next(r)) {
           const p = out.pathOf(r);
-          if (p === NIL) continue;
-          this.routeOfPath[p] = r;
-          this.pathStamp[p] = stamp;
+          if (p !== NIL) routeOf.set(p, r);
         }
       }
       for (let i = 0; i < want; i++) {
@@ -483,9 +481,9 @@ export class SendPipeline {
         const p = this.desiredPath[i]!;
         let r: number;
         if (many) {
-          r = this.pathStamp[p] === stamp ? this.routeOfPath[p]! : NIL;
+          r = routeOf.get(p);
           if (r !== NIL && out.pathIdOf(r) !== id) r = NIL;
-          if (r !== NIL) this.routeStamp[r] = stamp;
+          if (r !== NIL) kept.set(r, 1);
         } else {
           r = out.find(row, id);
         }
@@ -493,31 +491,14 @@ export class SendPipeline {
         this.bucket(family, attrId, nhId, this.nextHopOf(nhId, family, peer)!).pushPath(row, id, r, p);
       }
       for (let r = out.first(row); r !== NIL; r = out.next(r)) {
-        let kept = false;
-        if (many) kept = this.routeStamp[r] === stamp;
-        else for (let i = 0, id = out.pathIdOf(r); i < want && !kept; i++) kept = this.desiredIds[i] === id;
-        if (!kept) this.withdrawList(family).push(row, out.pathIdOf(r), r);
+        let wanted = false;
+        if (many) wanted = kept.has(r);
+        else for (let i = 0, id = out.pathIdOf(r); i < want && !wanted; i++) wanted = this.desiredIds[i] === id;
+        if (!wanted) this.withdrawList(family).push(row, out.pathIdOf(r), r);
       }
     }
     this.write(peer, sink);
     for (let i = 0; i < n; i++) rib.release(held[i]!);
-  }
-
-  /** A fresh stamp for matching one row, the stamped columns sized to the RIB and the Adj-RIB-Out. */
-  private nextStamp(out: AdjRibOut): number {
-    const rib = this.rib;
-    if (this.pathStamp.length < rib.pathLimit) {
-      const cap = Math.max(1024, rib.pathLimit, this.pathStamp.length * 2);
-      this.pathStamp = grow(this.pathStamp, cap);
-      this.routeOfPath = grow(this.routeOfPath, cap);
-    }
-    if (this.routeStamp.length < out.routeLimit) this.routeStamp = grow(this.routeStamp, Math.max(1024, out.routeLimit, this.routeStamp.length * 2));
-    if (++this.stamp === 0xffffffff) {
-      this.pathStamp.fill(0);
-      this.routeStamp.fill(0);
-      this.stamp = 1;
-    }
-    return this.stamp;
   }
 
   /** Pack, write, then record what the peer now holds. */
