@@ -22,6 +22,7 @@ export interface PlainPaths {
 }
 
 const KEYS = ['prefix', 'nextHop', 'check'].map((k) => Buffer.from(`${k}"`, 'latin1'));
+const [P, N, C] = KEYS.map((k) => k[0]!);
 const PATHS_KEY = Buffer.from('"paths"', 'latin1');
 
 /**
@@ -50,6 +51,8 @@ class Strings {
 
 /** The first byte at or after i that is not JSON whitespace. */
 function space(b: Buffer, i: number): number {
+  // Most calls find no space at all: one comparison says so for every byte above a space.
+  if (b[i]! > SPACE) return i;
   for (let c = b[i]; c === SPACE || c === LF || c === CR || c === TAB; c = b[++i]);
   return i;
 }
@@ -59,6 +62,17 @@ let lastHash = 0;
 
 /** A string's end (its closing quote) from its first byte; -1 for what JSON.parse must read. */
 function stringEnd(b: Buffer, from: number): number {
+  const n = b.length;
+  for (let j = from; j < n; j++) {
+    const c = b[j]!;
+    if (c === QUOTE) return j;
+    if (c < 32 || c >= 127 || c === BACKSLASH) return -1;
+  }
+  return -1;
+}
+
+/** stringEnd, and the string's hash into lastHash: for the values that repeat (next hops, checks). */
+function hashedStringEnd(b: Buffer, from: number): number {
   let h = 0x811c9dc5;
   const n = b.length;
   for (let j = from; j < n; j++) {
@@ -75,13 +89,14 @@ function stringEnd(b: Buffer, from: number): number {
 
 /** Which field a key at b[at] (after its opening quote) names: 0 prefix, 1 nextHop, 2 check, -1 another. */
 function keyAt(b: Buffer, at: number): number {
-  for (let k = 0; k < KEYS.length; k++) {
-    const key = KEYS[k]!;
-    let same = at + key.length <= b.length;
-    for (let j = 0; j < key.length && same; j++) same = b[at + j] === key[j];
-    if (same) return k;
-  }
-  return -1;
+  // The first letters differ: compare the one key that can match.
+  const c = b[at];
+  const k = c === P ? 0 : c === N ? 1 : c === C ? 2 : -1;
+  if (k < 0) return -1;
+  const key = KEYS[k]!;
+  if (at + key.length > b.length) return -1;
+  for (let j = 1; j < key.length; j++) if (b[at + j] !== key[j]) return -1;
+  return k;
 }
 
 /**
@@ -135,7 +150,7 @@ export function scanJsonPaths(b: Buffer, out: PlainPaths): boolean {
         if (b[i++] !== COLON) return false;
         i = space(b, i);
         if (b[i++] !== QUOTE) return false;
-        const end = stringEnd(b, i);
+        const end = k === 0 ? stringEnd(b, i) : hashedStringEnd(b, i);
         if (end < 0) return false;
         if (k === 0) {
           prefixStart = i;
