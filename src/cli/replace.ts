@@ -65,6 +65,7 @@ File example:
     )
     .action(async (o: ReplaceOptions, cmd: Command) => {
       await withApi(cmd, ctx, async (client) => {
+        client.connect(); // while the file is read and packed
         const text = await readSource(o.file, ctx.io);
         let paths;
         try {

@@ -213,6 +213,17 @@ describe('targets', () => {
     expect(err.codeName).toBe('UNAVAILABLE');
   });
 
+  it('connect() before the first call: the call works as before, and a daemon not there is still the call\'s UNAVAILABLE', async () => {
+    const server = await serve({ socket: join(dir, 'early.sock') });
+    const early = client(server.address);
+    early.connect();
+    expect(await early.listPaths()).toEqual([]);
+    const nobody = client(`unix:${join(dir, 'nobody-early.sock')}`);
+    nobody.connect();
+    const err = await rejection(nobody.listPeers(), ApiError);
+    expect(err.codeName).toBe('UNAVAILABLE');
+  });
+
   it('rejects a target that is neither unix:PATH nor HOST:PORT', () => {
     expect(() => connectClient('localhost')).toThrow('invalid API address "localhost": expected unix:PATH or HOST:PORT');
     expect(() => connectClient('')).toThrow(/invalid API address/);
