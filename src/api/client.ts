@@ -4,7 +4,7 @@
 import { credentials, makeGenericClientConstructor, Metadata, status, type ChannelCredentials, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { systemClock } from '../clock.js';
 import { PathSet, ReplaceParts } from './replace-parts.js';
-import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
+import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
 import type {
   AddedPath,
   AnnouncedPath,
@@ -317,19 +317,37 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
         ...(opts.maxRemovePercent !== undefined ? { maxRemovePercent: opts.maxRemovePercent } : {}),
       });
       const parts = packing.messages();
+      // The first part before the call: a set being read whose reading fails at once (a file the
+      // fast reader leaves to the parsers) fails here, and no call is made.
+      let next: IteratorResult<ReplacePathsRequest> | null = parts.next();
+      const streaming = packing.streaming;
       const res = await new Promise<ReplacePathsResponse>((done, fail) => {
+        let answered = false;
         const stream = grpc.replacePaths(new Metadata(), { deadline: new Date(systemClock.now() + timeoutMs) }, (err, r) => {
+          answered = true;
           // The daemon counts paths in the order it got them: name the caller's.
           if (err) fail(callerIndexes(toApiError(err), (k) => packing.callerIndex(k)));
           else done(r);
         });
         // In parts, so no message has to hold a table; the daemon applies them together at the end.
-        // Each part is made only when the transport has taken the one before.
+        // Each part is made only when the transport has taken the one before. A set still being
+        // read yields the loop after each part, so the part goes out while the rest is read.
         const send = (): void => {
           for (;;) {
-            const next = parts.next();
+            if (answered) return; // refused (or cut) already: the rest would be dropped unread
+            try {
+              next ??= parts.next();
+            } catch (err) {
+              // The reading failed after parts went out: the call is cut, and the daemon applies nothing.
+              stream.cancel();
+              fail(err);
+              return;
+            }
             if (next.done) return void stream.end();
-            if (!stream.write(next.value)) return void stream.once('drain', send);
+            const written = stream.write(next.value);
+            next = null;
+            if (!written) return void stream.once('drain', send);
+            if (streaming) return void systemClock.soon(send);
           }
         };
         send();

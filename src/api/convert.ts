@@ -290,6 +290,7 @@ export function replaceToPb(
   const bytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   return {
     total,
+    totalLast: false,
     owner,
     paths: paths.map(pathInputToPb),
     details,

@@ -111,6 +111,7 @@ export class PathSet {
   private lastBytesEnd = -1;
   // The block the last plain path went to: a file of one family and check finds it without a key.
   private last: Block | null = null;
+  private reader: Iterator<unknown, unknown> | null = null;
 
   /** A set of these paths, in this order. */
   static of(paths: readonly PathInput[]): PathSet {
@@ -119,8 +120,39 @@ export class PathSet {
     return set;
   }
 
-  /** How many paths the set has. */
+  /**
+   * A set that `fill` reads as a replace sends it: each step of its iterator reads more (a large
+   * file a few thousand paths at a time), and the blocks it fills go out while the rest is read,
+   * so the daemon takes them in meanwhile. A step that throws fails the replace, which then changes
+   * nothing. Anything else that reads the set (seal, size after it) reads it whole first.
+   */
+  static reading(fill: (set: PathSet) => Iterator<unknown, unknown>): PathSet {
+    const set = new PathSet();
+    set.reader = fill(set);
+    return set;
+  }
+
+  /** Whether the set is still being read (see reading). */
+  get isReading(): boolean {
+    return this.reader !== null;
+  }
+
+  /** Reads one step more of a set being read; false once it is read whole. */
+  step(): boolean {
+    if (this.reader === null) return false;
+    if (this.reader.next().done !== true) return true;
+    this.reader = null;
+    return false;
+  }
+
+  /** The blocks and lists sealed so far, in the order the daemon must apply them (more may follow). */
+  get sealedSegments(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /** How many paths the set has (a set being read is read whole first). */
   get size(): number {
+    while (this.step());
     return this.count;
   }
 
@@ -206,8 +238,9 @@ export class PathSet {
     return k < this.sealed ? this.origin[k]! : k;
   }
 
-  /** Seals what is open, in the order the daemon must apply it; returns the segments. */
+  /** Reads the rest, seals what is open, in the order the daemon must apply it; returns the segments. */
   seal(): readonly Segment[] {
+    while (this.step());
     this.sealOpen();
     if (this.list.length > 0) this.sealList();
     return this.segments;
@@ -258,25 +291,38 @@ export class ReplaceParts {
     return this.set.callerIndex(k);
   }
 
+  /** Whether the parts go out while the set is still being read (see PathSet.reading). */
+  get streaming(): boolean {
+    return this.set.isReading;
+  }
+
+  /**
+   * The parts, each made when asked for. The set's size travels with them, so a stream cut short
+   * is never applied: in the first part, or (a set being read, whose size is known only at its
+   * end) in the last, the first then saying so (total_last).
+   */
   *messages(): Generator<ReplacePathsRequest> {
-    const segments = this.set.seal();
-    // The first part says how many paths the set has: a stream cut short is then never applied.
-    const first = (r: ReplacePathsRequest): ReplacePathsRequest => {
-      r.owner = this.owner;
-      r.total = this.set.size;
-      r.maxRemove = this.guard.maxRemove;
-      r.maxRemovePercent = this.guard.maxRemovePercent;
+    const set = this.set;
+    const streaming = set.isReading;
+    let sent = 0;
+    const part = (s: Segment | null, last: boolean): ReplacePathsRequest => {
+      const r = s === null ? replaceToPb('', [], this.details) : s instanceof Block ? replaceToPb('', [], this.details, packed(s)) : replaceToPb('', s, this.details);
+      if (sent++ === 0) {
+        r.owner = this.owner;
+        r.totalLast = streaming;
+        r.maxRemove = this.guard.maxRemove;
+        r.maxRemovePercent = this.guard.maxRemovePercent;
+        if (!streaming) r.total = set.size;
+      }
+      if (streaming && last) r.total = set.size;
       return r;
     };
-    if (segments.length === 0) {
-      yield first(replaceToPb('', [], this.details));
-      return;
-    }
-    for (let i = 0; i < segments.length; i++) {
-      const s = segments[i]!;
-      const r = s instanceof Block ? replaceToPb('', [], this.details, packed(s)) : replaceToPb('', s, this.details);
-      yield i === 0 ? first(r) : r;
-    }
+    let done = 0;
+    // Blocks filled while reading go out at once; which is last is known only at the end.
+    if (streaming) while (set.step()) for (const segs = set.sealedSegments; done < segs.length; ) yield part(segs[done++]!, false);
+    const segments = set.seal();
+    if (done === segments.length && (streaming || sent === 0)) yield part(null, true); // only the total, or an empty set
+    for (; done < segments.length; done++) yield part(segments[done]!, done === segments.length - 1);
   }
 }
 

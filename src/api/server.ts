@@ -260,6 +260,7 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     let details = false;
     let failed = false;
     let total: number | undefined;
+    let totalLast = false;
     let guard: { maxRemove?: number; maxRemovePercent?: number } = {};
     const fail = (err: unknown): void => {
       if (failed) return;
@@ -280,12 +281,18 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
         if (pct !== undefined && !(pct >= 0 && pct <= 100)) throw new RequestError('invalid-argument', 'maxRemovePercent', `maxRemovePercent: ${pct} is not a percentage from 0 to 100`);
         guard = { ...(req.maxRemove !== undefined ? { maxRemove: req.maxRemove } : {}), ...(pct !== undefined ? { maxRemovePercent: pct } : {}) };
         txn = speaker.beginReplace(owner);
-        total = req.total;
+        totalLast = req.totalLast;
+        total = req.totalLast ? undefined : req.total;
         if (total !== undefined) txn.reserve(total); // the columns are sized once, not doubled on the way
       } else if (req.owner !== '' && req.owner !== owner) {
         throw new RequestError('invalid-argument', 'owner', `owner: every part names the same owner (${owner}), not ${JSON.stringify(req.owner)}`);
       }
       const t = txn;
+      if (totalLast) {
+        // The set was sent as it was read: its size closes it.
+        if (total !== undefined) throw new RequestError('invalid-argument', 'total', `total: a part came after the total (${total}); nothing changed`);
+        total = req.total;
+      }
       details ||= req.details;
       if (req.block) {
         if (req.paths.length > 0) throw new RequestError('invalid-argument', 'block', 'block: a message carries paths or a block, not both');
@@ -339,6 +346,9 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
       Promise.resolve()
         .then(() => {
           const t = txn ?? speaker.beginReplace('');
+          if (totalLast && total === undefined) {
+            throw new RequestError('invalid-argument', 'total', `total: the stream ended before its total (${t.count} paths had arrived); nothing changed`);
+          }
           if (total !== undefined && t.count !== total) {
             throw new RequestError('invalid-argument', 'total', `total: the set was announced as ${total} paths but ${t.count} arrived; nothing changed`);
           }

@@ -106,7 +106,20 @@ function keyAt(b: Buffer, at: number): number {
  * an empty list): then nothing it emitted counts, and the caller reads the file with the parsers.
  */
 export function scanJsonPaths(b: Buffer, out: PlainPaths): boolean {
+  const steps = scanJsonSteps(b, out, Infinity);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * scanJsonPaths in steps: it pauses after every `every` paths, so a caller can send what it has
+ * while the rest is read. Its value at the end is scanJsonPaths's answer.
+ */
+export function* scanJsonSteps(b: Buffer, out: PlainPaths, every: number): Generator<void, boolean> {
   const n = b.length;
+  let pause = every;
   // b[i] past the end reads undefined, never a match.
   let i = 0;
   i = space(b, i);
@@ -156,6 +169,7 @@ export function scanJsonPaths(b: Buffer, out: PlainPaths): boolean {
           prefixStart = i;
           prefixEnd = end;
         } else if (k === 1) {
+          if (end === i) return false; // "" is not "not given": the parsers keep it as written
           nextHop = strings.of(b, i, end, lastHash);
         } else {
           check = strings.of(b, i, end, lastHash);
@@ -172,6 +186,10 @@ export function scanJsonPaths(b: Buffer, out: PlainPaths): boolean {
       out.addPlainBytes(b, prefixStart, prefixEnd, nextHop, check);
     } else {
       return false;
+    }
+    if (--pause === 0) {
+      pause = every;
+      yield;
     }
     i = space(b, i);
     const sep = b[i++];

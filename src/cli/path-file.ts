@@ -4,7 +4,7 @@
 
 import { createRequire } from 'node:module';
 import { PathSet, plainPath, type PathInput } from '../client.js';
-import { scanJsonPaths, type PlainPaths } from './json-paths.js';
+import { scanJsonPaths, scanJsonSteps, type PlainPaths } from './json-paths.js';
 
 const KEYS = ['prefix', 'nextHop', 'communities', 'largeCommunities', 'localPref', 'med', 'check'] as const;
 
@@ -188,16 +188,40 @@ export function parsePathFile(text: string): PathInput[] {
 }
 
 /**
+ * A JSON file that the fast reader took in part and then left to the parsers (see readPathSet):
+ * what was sent of it is not applied; read it again with readPathSetWhole.
+ */
+export class ReadAgain extends Error {
+  constructor() {
+    super('the file is not of the shape the fast reader takes: read it again with the parsers');
+  }
+}
+
+/** Paths a step of reading a JSON file takes: a packed block fills every 65,536 prefixes. */
+const READ_STEP = 8192;
+
+/**
  * The file's paths packed for ReplacePaths as they are read: no object per path for the common
- * shapes (JSON read from its bytes, YAML by lines). Throws PathFileError like parsePathFile.
+ * shapes (JSON read from its bytes, YAML by lines). A JSON file is read as the replace sends it
+ * (PathSet.reading), its full blocks going out while the rest is read; a step of it throws
+ * ReadAgain when the file turns out not to be of the common shape. Throws PathFileError like
+ * parsePathFile.
  */
 export function readPathSet(file: Buffer): PathSet {
+  if (looksJson(firstNonSpace(file))) {
+    return PathSet.reading(function* (set) {
+      if (!(yield* scanJsonSteps(file, set, READ_STEP))) throw new ReadAgain();
+    });
+  }
+  // Only YAML, or a file the fast readers leave, is decoded.
+  const text = file.toString('utf8');
   const set = new PathSet();
-  const json = looksJson(firstNonSpace(file));
-  // JSON is read from the bytes; only YAML, or a file the fast readers leave, is decoded.
-  const text = json ? null : file.toString('utf8');
-  const read = text === null ? scanJsonPaths(file, set) : scanYamlLines(text, (prefix, nextHop, check) => set.addPlain(prefix, nextHop, check));
-  return read ? set : PathSet.of(parseYamlPathFile(text ?? file.toString('utf8')));
+  return scanYamlLines(text, (prefix, nextHop, check) => set.addPlain(prefix, nextHop, check)) ? set : PathSet.of(parseYamlPathFile(text));
+}
+
+/** The file's paths read whole by the parsers (after ReadAgain). Throws PathFileError. */
+export function readPathSetWhole(file: Buffer): PathSet {
+  return PathSet.of(parseYamlPathFile(file.toString('utf8')));
 }
 
 /** parsePathFile without the fast path: the YAML (or JSON) parser reads the whole file. */

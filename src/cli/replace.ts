@@ -6,7 +6,8 @@ import { UsageError, withApi, type CommandContext } from './context.js';
 import { json, replaceReport } from './format.js';
 import type { CliIo } from './io.js';
 import { ownerName } from './options.js';
-import { PathFileError, readPathSet } from './path-file.js';
+import type { PathSet } from '../client.js';
+import { PathFileError, ReadAgain, readPathSet, readPathSetWhole } from './path-file.js';
 
 interface ReplaceOptions {
   owner: string;
@@ -67,16 +68,24 @@ File example:
       await withApi(cmd, ctx, async (client) => {
         client.connect(); // while the file is read and packed
         const text = await readSource(o.file, ctx.io);
-        let paths;
-        try {
-          paths = readPathSet(text);
-        } catch (e) {
-          if (e instanceof PathFileError) throw new UsageError(`${o.file}: ${e.message}`);
-          throw e;
-        }
+        const fileError = (e: unknown): unknown => (e instanceof PathFileError ? new UsageError(`${o.file}: ${e.message}`) : e);
         const m = o.maxRemove;
         const guard = m === undefined ? {} : 'paths' in m ? { maxRemove: m.paths } : { maxRemovePercent: m.percent };
-        const result = await client.replacePaths(o.owner, paths, { details: o.details === true, ...guard });
+        const replace = (paths: PathSet) => client.replacePaths(o.owner, paths, { details: o.details === true, ...guard });
+        let result;
+        try {
+          result = await replace(readPathSet(text));
+        } catch (e) {
+          // A JSON file the fast reader left half way: what went of it was not applied.
+          if (!(e instanceof ReadAgain)) throw fileError(e);
+          let whole;
+          try {
+            whole = readPathSetWhole(text);
+          } catch (e2) {
+            throw fileError(e2);
+          }
+          result = await replace(whole);
+        }
         ctx.io.stdout.write(o.json ? json(result) : replaceReport(result));
       }, { maxRemove: '--max-remove', maxRemovePercent: '--max-remove' });
     });

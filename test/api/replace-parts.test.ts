@@ -5,7 +5,7 @@
 import { credentials, status } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replaceToPb } from '../../src/api/convert.js';
-import { BLOCK_PREFIXES, NEXT_HOP_TABLE, ReplaceParts } from '../../src/api/replace-parts.js';
+import { BLOCK_PREFIXES, NEXT_HOP_TABLE, PathSet, ReplaceParts } from '../../src/api/replace-parts.js';
 import { AnnouncerClient, type ReplacePathsRequest } from '../../src/gen/announcer/v1/announcer.js';
 import { ApiError, type PathInput } from '../../src/client.js';
 import { rejection, startFixture, type ApiFixture } from './fixture.js';
@@ -31,6 +31,46 @@ describe('ReplaceParts', () => {
       expect(m.block!.prefixes.length).toBeLessThanOrEqual(BLOCK_PREFIXES * 5);
     }
     expect(n).toBe(Math.ceil(1_000_000 / BLOCK_PREFIXES));
+  });
+
+  it('a set being read goes out as its blocks fill: total_last first, the total last, the same parts as the set read whole', () => {
+    const paths = central(2000, 100); // 200,000 paths: three full blocks and the rest
+    let read = 0;
+    const reading = PathSet.reading(function* (set) {
+      for (const p of paths) {
+        set.add(p);
+        if (++read % 10_000 === 0) yield;
+      }
+    });
+    const seen: number[] = [];
+    const messages: ReplacePathsRequest[] = [];
+    for (const m of new ReplaceParts('lb', reading, false, { maxRemove: 7 }).messages()) {
+      seen.push(read);
+      messages.push(m);
+    }
+    // The first block left before the set was read whole.
+    expect(seen[0]).toBeLessThan(paths.length);
+    expect(messages[0]).toMatchObject({ owner: 'lb', totalLast: true, total: undefined, maxRemove: 7 });
+    expect(messages.slice(0, -1).every((m) => m.total === undefined)).toBe(true);
+    expect(messages.at(-1)!.total).toBe(200_000);
+    const whole = [...new ReplaceParts('lb', paths, false, { maxRemove: 7 }).messages()];
+    expect(whole[0]).toMatchObject({ totalLast: false, total: 200_000 });
+    // Compared as text: a deep comparison of 200,000 prefixes' octets takes seconds.
+    const block = (m: ReplacePathsRequest): string | null =>
+      m.block ? [m.block.family, m.block.nextHop, m.block.nextHops.join(','), Buffer.from(m.block.prefixes).toString('base64'), Buffer.from(m.block.nextHopIndexes).toString('base64')].join(' ') : null;
+    expect(messages.map(block).filter((b) => b !== null)).toEqual(whole.map(block));
+  });
+
+  it('a set whose reading ends with every block sent closes with a message of its total alone', () => {
+    const paths = central(BLOCK_PREFIXES / 4, 4); // exactly one full block
+    const reading = PathSet.reading(function* (set) {
+      for (const p of paths) set.add(p);
+      yield;
+    });
+    const messages = [...new ReplaceParts('lb', reading, false).messages()];
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toMatchObject({ totalLast: true, total: undefined });
+    expect(messages[1]).toMatchObject({ owner: '', paths: [], block: undefined, total: BLOCK_PREFIXES });
   });
 
   it('sends a block of one next hop as before, without a table', () => {
@@ -72,6 +112,34 @@ describe('ReplacePaths in tables, against the daemon', () => {
     // Without one node: its 300 paths go, nothing else changes.
     const r = await f.client.replacePaths('lb', central(300, 20).filter((p) => p.nextHop !== '198.51.100.7'));
     expect(r).toMatchObject({ added: 0, removed: 300, updated: 0, unchanged: 5700 });
+  });
+
+  it('a set being read is applied once read whole; one whose reading fails after blocks went out changes nothing', async () => {
+    const before = central(300, 20);
+    await f.client.replacePaths('lb', before);
+    const listed = await f.client.listPaths();
+    const failure = new Error('the file is not what it seemed');
+    const failing = PathSet.reading(function* (set) {
+      for (const p of central(2000, 100)) set.add(p); // three blocks are full by now
+      yield;
+      throw failure;
+    });
+    await expect(f.client.replacePaths('lb', failing)).rejects.toBe(failure);
+    expect(await f.client.listPaths()).toEqual(listed);
+    // Failing before its first part: no call is made at all.
+    const early = PathSet.reading(function* () {
+      throw failure;
+    });
+    await expect(f.client.replacePaths('lb', early)).rejects.toBe(failure);
+    const paths = central(700, 100);
+    const reading = PathSet.reading(function* (set) {
+      for (let i = 0; i < paths.length; i++) {
+        set.add(paths[i]!);
+        if (i % 5000 === 0) yield;
+      }
+    });
+    expect(await f.client.replacePaths('lb', reading)).toMatchObject({ added: 64_000, removed: 0, updated: 0, unchanged: 6000 });
+    expect(await f.client.listPaths()).toHaveLength(70_000);
   });
 
   it("names the caller's index of a bad path, though the paths were sent in another order", async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, type AnnouncedPath, type PathInput } from '../../src/client.js';
 import { credentials, status } from '@grpc/grpc-js';
 import { pathInputToPb } from '../../src/api/convert.js';
-import { AnnouncerClient } from '../../src/gen/announcer/v1/announcer.js';
+import { AnnouncerClient, type ReplacePathsRequest } from '../../src/gen/announcer/v1/announcer.js';
 import { createLogger } from '../../src/log.js';
 import type { SpeakerApi } from '../../src/speaker/api.js';
 import type { PeerSessionConfig } from '../../src/session/peer-session.js';
@@ -252,7 +252,7 @@ describe('tables travel in parts', () => {
     const outcome = new Promise<string>((done) => {
       const call = raw.replacePaths((err) => done(err ? status[err.code] ?? String(err.code) : 'OK'));
       // The first part of a new set (it would withdraw the other 9 paths)...
-      call.write({ owner: 'lb', paths: [pathInputToPb({ prefix: '203.0.113.99/32' })], details: false, block: undefined, total: 20_000 });
+      call.write({ owner: 'lb', paths: [pathInputToPb({ prefix: '203.0.113.99/32' })], details: false, block: undefined, total: 20_000, totalLast: false });
       // ... then the client dies before closing its side.
       setTimeout(() => call.cancel(), 50);
     });
@@ -268,12 +268,44 @@ describe('tables travel in parts', () => {
     const raw = new AnnouncerClient(f.server.address, credentials.createInsecure());
     const err = await new Promise<{ code?: number; details?: string } | null>((done) => {
       const call = raw.replacePaths((e) => done(e));
-      call.write({ owner: 'lb', paths: [pathInputToPb({ prefix: '203.0.113.99/32' })], details: false, block: undefined, total: 5 });
+      call.write({ owner: 'lb', paths: [pathInputToPb({ prefix: '203.0.113.99/32' })], details: false, block: undefined, total: 5, totalLast: false });
       call.end();
     });
     expect(err?.code).toBe(status.INVALID_ARGUMENT);
     expect(err?.details).toBe('total: the set was announced as 5 paths but 1 arrived; nothing changed');
     expect(await f.client.listPaths()).toEqual(before);
+    raw.close();
+  });
+
+  it('total_last: a set sent as it is read is applied with its total in the last message, and changes nothing without it', async () => {
+    await f.client.replacePaths('lb', table(10));
+    const before = await f.client.listPaths();
+    const raw = new AnnouncerClient(f.server.address, credentials.createInsecure());
+    const send = (parts: Partial<ReplacePathsRequest>[]): Promise<{ code?: number; details?: string } | null> =>
+      new Promise((done) => {
+        const call = raw.replacePaths((e) => done(e));
+        for (const p of parts) call.write({ owner: '', paths: [], details: false, block: undefined, total: undefined, totalLast: false, ...p });
+        call.end();
+      });
+    const part = (prefix: string): Partial<ReplacePathsRequest> => ({ paths: [pathInputToPb({ prefix })] });
+    // Cut before its total: nothing changes, and the answer says why.
+    let err = await send([{ owner: 'lb', totalLast: true, ...part('203.0.113.98/32') }, part('203.0.113.99/32')]);
+    expect(err?.code).toBe(status.INVALID_ARGUMENT);
+    expect(err?.details).toBe('total: the stream ended before its total (2 paths had arrived); nothing changed');
+    // A part after the total is refused.
+    err = await send([{ owner: 'lb', totalLast: true, ...part('203.0.113.98/32') }, { total: 1 }, part('203.0.113.99/32')]);
+    expect(err?.details).toBe('total: a part came after the total (1); nothing changed');
+    // With total_last, a total closes the set in whichever message it comes, the first too.
+    err = await send([{ owner: 'lb', totalLast: true, total: 1, ...part('203.0.113.98/32') }, part('203.0.113.99/32')]);
+    expect(err?.details).toBe('total: a part came after the total (1); nothing changed');
+    // A wrong total in the last message is the usual refusal.
+    err = await send([{ owner: 'lb', totalLast: true, ...part('203.0.113.98/32') }, { ...part('203.0.113.99/32'), total: 3 }]);
+    expect(err?.details).toBe('total: the set was announced as 3 paths but 2 arrived; nothing changed');
+    expect(await f.client.listPaths()).toEqual(before);
+    // With its total (here in a message of its own) the set is applied.
+    err = await send([{ owner: 'lb', totalLast: true, ...part('203.0.113.98/32') }, part('203.0.113.99/32'), { total: 2 }]);
+    expect(err).toBeNull();
+    expect((await f.client.listPaths()).map((p) => p.prefix)).toEqual(['203.0.113.98/32', '203.0.113.99/32']);
     raw.close();
   });
 

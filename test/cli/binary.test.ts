@@ -147,6 +147,38 @@ describe('announcer add-eip and replace', () => {
   });
 });
 
+describe('announcer replace of a large JSON file', () => {
+  // 70,000 paths of the common shape go out in blocks while the file is read; the daemon holds
+  // them until the whole set has come.
+  const common = Array.from({ length: 70_000 }, (_, i) => ({ prefix: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`, nextHop: `198.51.100.${11 + (i % 20)}` }));
+
+  it('is applied whole, and again with the parsers when a path far down is not of the common shape', async () => {
+    const file = join(dir, 'large.json');
+    await writeFile(file, JSON.stringify(common));
+    const r = await announcer(['replace', '--owner', 'big', '--file', file]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^added 70000, removed 0, updated 0, unchanged 0\n/);
+    // The last path has a MED: the fast reader leaves the file after its first blocks went out;
+    // those are not applied, and the file read by the parsers is.
+    const odd = [...common.slice(0, 69_999), { prefix: '198.19.200.1/32', nextHop: '198.51.100.11', med: 5 }];
+    await writeFile(file, JSON.stringify(odd));
+    const again = await announcer(['replace', '--owner', 'big', '--file', file, '--json']);
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(again.stdout)).toMatchObject({ added: 1, removed: 1, updated: 0, unchanged: 69_999 });
+    const one = async (prefix: string): Promise<unknown[]> => (JSON.parse((await announcer(['list', '--json', '--prefix', prefix])).stdout) as { paths: unknown[] }).paths;
+    expect(await one('198.19.200.1/32')).toMatchObject([{ owner: 'big', attributes: { med: 5 } }]);
+    expect(await one('198.19.17.111/32')).toEqual([]); // the path the odd one took the place of
+    // A file whose late path is malformed is refused whole, naming it as the parsers do.
+    await writeFile(file, JSON.stringify([...common.slice(0, 69_999), { prefix: '198.19.200.2/32', med: 'five' }]));
+    const bad = await announcer(['replace', '--owner', 'big', '--file', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('paths[69999].med');
+    expect(await one('198.19.200.1/32')).toMatchObject([{ owner: 'big', attributes: { med: 5 } }]);
+    await writeFile(file, JSON.stringify(odd));
+    expect((await announcer(['replace', '--owner', 'big', '--file', file])).stdout).toMatch(/^added 0, removed 0, updated 0, unchanged 70000\n/);
+  });
+});
+
 describe('mistakes', () => {
   it("a refusal is in the CLI's words, exit 1; as JSON with --json", async () => {
     expect(await announcer(['del-eip', '203.0.113.77'])).toEqual({ code: 1, stdout: '', stderr: 'error: no path 203.0.113.77/32 is announced\n' });

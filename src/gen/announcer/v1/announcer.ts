@@ -567,10 +567,10 @@ export interface ReplacePathsRequest {
     | PathBlock
     | undefined;
   /**
-   * How many paths the whole set has, counted across parts (in the first message). When given, a
-   * stream that ends with another number changes nothing: a client that dies in the middle of its
-   * stream can never leave half a set behind (a cancelled stream may look ended to the daemon).
-   * The typed client always sends it.
+   * How many paths the whole set has, counted across parts (in the first message, or with
+   * `total_last` in the last). When given, a stream that ends with another number changes nothing:
+   * a client that dies in the middle of its stream can never leave half a set behind (a cancelled
+   * stream may look ended to the daemon). The typed client always sends it.
    */
   total?:
     | number
@@ -584,7 +584,15 @@ export interface ReplacePathsRequest {
     | number
     | undefined;
   /** ... or more than this percentage (0-100) of the paths the owner has before the call. */
-  maxRemovePercent?: number | undefined;
+  maxRemovePercent?:
+    | number
+    | undefined;
+  /**
+   * In the first message: the set is sent while it is still being read, so `total` comes in the
+   * last message instead (a message may carry only it). A stream that ends without it changes
+   * nothing, and a part after it is refused.
+   */
+  totalLast: boolean;
 }
 
 /** Paths that share everything but their prefix, packed. */
@@ -2907,6 +2915,7 @@ function createBaseReplacePathsRequest(): ReplacePathsRequest {
     total: undefined,
     maxRemove: undefined,
     maxRemovePercent: undefined,
+    totalLast: false,
   };
 }
 
@@ -2932,6 +2941,9 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
     }
     if (message.maxRemovePercent !== undefined) {
       writer.uint32(61).float(message.maxRemovePercent);
+    }
+    if (message.totalLast !== false) {
+      writer.uint32(64).bool(message.totalLast);
     }
     return writer;
   },
@@ -3003,6 +3015,14 @@ export const ReplacePathsRequest: MessageFns<ReplacePathsRequest> = {
             }
 
             message.maxRemovePercent = reader.float();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.totalLast = reader.bool();
             continue;
           }
         }
