@@ -291,9 +291,11 @@ export class ReplaceParts {
     return this.set.callerIndex(k);
   }
 
-  /** Whether the parts go out while the set is still being read (see PathSet.reading). */
+  private streamed = false;
+
+  /** Whether the parts go out while the set is still being read (known from the first part on). */
   get streaming(): boolean {
-    return this.set.isReading;
+    return this.streamed;
   }
 
   /**
@@ -303,7 +305,10 @@ export class ReplaceParts {
    */
   *messages(): Generator<ReplacePathsRequest> {
     const set = this.set;
-    const streaming = set.isReading;
+    // A set being read is read until its first block fills: one read whole by then (a file of
+    // fewer than BLOCK_PREFIXES paths) goes as any other, its total first.
+    while (set.sealedSegments.length === 0 && set.step());
+    const streaming = (this.streamed = set.isReading);
     let sent = 0;
     const part = (s: Segment | null, last: boolean): ReplacePathsRequest => {
       const r = s === null ? replaceToPb('', [], this.details) : s instanceof Block ? replaceToPb('', [], this.details, packed(s)) : replaceToPb('', s, this.details);
@@ -319,7 +324,12 @@ export class ReplaceParts {
     };
     let done = 0;
     // Blocks filled while reading go out at once; which is last is known only at the end.
-    if (streaming) while (set.step()) for (const segs = set.sealedSegments; done < segs.length; ) yield part(segs[done++]!, false);
+    if (streaming) {
+      for (;;) {
+        for (const segs = set.sealedSegments; done < segs.length; ) yield part(segs[done++]!, false);
+        if (!set.step()) break;
+      }
+    }
     const segments = set.seal();
     if (done === segments.length && (streaming || sent === 0)) yield part(null, true); // only the total, or an empty set
     for (; done < segments.length; done++) yield part(segments[done]!, done === segments.length - 1);

@@ -197,8 +197,12 @@ export class ReadAgain extends Error {
   }
 }
 
-/** Paths a step of reading a JSON file takes: a packed block fills every 65,536 prefixes. */
-const READ_STEP = 8192;
+/**
+ * Paths a step of reading a JSON file takes (a packed block fills every 65,536 prefixes). Small:
+ * each step enters the scanner anew, and that is where it changes to its compiled code (1,024
+ * read the 49,000-path file in a fresh CLI in 37-49 ms, 8,192 in 51-71 ms).
+ */
+const READ_STEP = 1024;
 
 /**
  * The file's paths packed for ReplacePaths as they are read: no object per path for the common
