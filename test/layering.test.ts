@@ -131,4 +131,12 @@ describe('layering of src/', () => {
     for (const f of graph.keys()) if (!state.has(f)) visit(f, []);
     expect(cycles).toEqual([]);
   });
+
+  it('protocol errors are built only by the factories in codec/errors.ts (each takes only its message\'s subcodes)', () => {
+    const outside = sourceFiles(SRC)
+      .filter((f) => relative(SRC, f) !== 'codec/errors.ts')
+      .filter((f) => /\bnew BgpError\(/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(SRC, f));
+    expect(outside).toEqual([]);
+  });
 });

@@ -13,7 +13,7 @@ import {
   Safi,
   UpdateSubcode,
 } from './constants.js';
-import { BgpEncodeError, BgpError } from './errors.js';
+import { BgpEncodeError, BgpError, updateError } from './errors.js';
 import { fromHex, toHex } from './hex.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
@@ -39,8 +39,8 @@ const WELL_KNOWN = AttrFlag.TRANSITIVE;
 const OPTIONAL_TRANSITIVE = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
 const OPTIONAL = AttrFlag.OPTIONAL;
 
-function fail(subcode: number, reason: string): BgpError {
-  return new BgpError(ErrorCode.UPDATE_MESSAGE, subcode, reason);
+function fail(subcode: Parameters<typeof updateError>[0], reason: string): BgpError {
+  return updateError(subcode, reason);
 }
 
 function lengthIs(r: Reader, name: string, ...allowed: number[]): void {

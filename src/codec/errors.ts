@@ -23,6 +23,29 @@ export class BgpError extends Error {
 
 type Values<T> = T[keyof T];
 
+/**
+ * Which NOTIFICATION an error is: an error code and one of that code's named subcodes. A region's
+ * overrun and an NLRI field's malformed prefix carry one, made where the region is known.
+ */
+export type ErrorKind =
+  | { readonly code: typeof ErrorCode.MESSAGE_HEADER; readonly subcode: Values<typeof HeaderSubcode> }
+  | { readonly code: typeof ErrorCode.OPEN_MESSAGE; readonly subcode: Values<typeof OpenSubcode> }
+  | { readonly code: typeof ErrorCode.UPDATE_MESSAGE; readonly subcode: Values<typeof UpdateSubcode> }
+  | { readonly code: typeof ErrorCode.ROUTE_REFRESH_MESSAGE; readonly subcode: Values<typeof RouteRefreshSubcode> };
+
+/** An error of a kind made elsewhere (a reader's overrun, an NLRI field's error). */
+export function errorOf(kind: ErrorKind, reason: string, data?: Uint8Array): BgpError {
+  return new BgpError(kind.code, kind.subcode, reason, data);
+}
+
+/**
+ * An error found earlier, told again at the message's boundary: the same code and subcode, the
+ * reason and data the boundary knows (RFC 4271 6.3: the whole attribute; RFC 7606 5.2).
+ */
+export function retold(earlier: { readonly code: number; readonly subcode: number }, reason: string, data: Uint8Array): BgpError {
+  return new BgpError(earlier.code, earlier.subcode, reason, data);
+}
+
 /** RFC 4271 6.1: the header (marker, length, type) is wrong. */
 export function headerError(subcode: Values<typeof HeaderSubcode>, reason: string, data?: Uint8Array): BgpError {
   return new BgpError(ErrorCode.MESSAGE_HEADER, subcode, reason, data);

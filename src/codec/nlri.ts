@@ -1,7 +1,7 @@
 // RFC 4271 4.3 prefixes (length octet + significant octets) and RFC 7911 3 ADD-PATH NLRI
 // (a 4-octet path identifier before each prefix), for IPv4 and IPv6 unicast.
 
-import { BgpEncodeError, BgpError } from './errors.js';
+import { BgpEncodeError, errorOf, type ErrorKind } from './errors.js';
 import type { Reader } from './reader.js';
 import type { Family, Nlri } from './types.js';
 import { addressLength, Prefix } from './values.js';
@@ -10,11 +10,7 @@ import type { Writer } from './writer.js';
 export const MAX_PREFIX_LENGTH: Record<Family, number> = { 'ipv4-unicast': 32, 'ipv6-unicast': 128 };
 
 /** Where a malformed prefix is reported: the field's (code, subcode). */
-export interface NlriErrorSpec {
-  readonly code: number;
-  readonly subcode: number;
-  readonly field: string;
-}
+export type NlriErrorSpec = ErrorKind & { readonly field: string };
 
 /**
  * Decode every prefix in `r` (one NLRI field, bounded to its declared length) into Prefix values
@@ -30,13 +26,13 @@ export function decodeNlriList(r: Reader, family: Family, addPath: boolean, err:
   while (!r.atEnd) {
     let pathId: number | undefined;
     if (addPath) {
-      if (r.remaining < 5) throw new BgpError(err.code, err.subcode, `${err.field}: truncated ADD-PATH prefix`);
+      if (r.remaining < 5) throw errorOf(err, `${err.field}: truncated ADD-PATH prefix`);
       pathId = r.u32();
     }
     const len = r.u8();
-    if (len > max) throw new BgpError(err.code, err.subcode, `${err.field}: prefix length ${len} exceeds ${max}`);
+    if (len > max) throw errorOf(err, `${err.field}: prefix length ${len} exceeds ${max}`);
     const n = (len + 7) >> 3;
-    if (n > r.remaining) throw new BgpError(err.code, err.subcode, `${err.field}: prefix of length ${len} runs past the field`);
+    if (n > r.remaining) throw errorOf(err, `${err.field}: prefix of length ${len} runs past the field`);
     const at = r.pos;
     r.pos += n;
     const b = new Uint8Array(size);

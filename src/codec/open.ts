@@ -2,7 +2,7 @@
 
 import { AS_TRANS, BGP_VERSION, ErrorCode, OpenSubcode, OptionalParameterType } from './constants.js';
 import { decodeCapabilities, encodeCapability } from './capabilities.js';
-import { BgpEncodeError, BgpError, openError } from './errors.js';
+import { BgpEncodeError, openError } from './errors.js';
 import { formatIPv4, parseIPv4 } from './ip.js';
 import type { Reader } from './reader.js';
 import type { Capability, OpenMessage } from './types.js';
@@ -101,11 +101,6 @@ export function myAsField(asn: number): number {
 export function checkPeerAs(open: OpenMessage, expectedAsn: number): void {
   const asn = peerAsn(open);
   if (asn !== expectedAsn) {
-    throw new BgpError(
-      ErrorCode.OPEN_MESSAGE,
-      OpenSubcode.BAD_PEER_AS,
-      `peer AS ${asn}, configured ${expectedAsn}`,
-      new Uint8Array([open.myAs >> 8, open.myAs & 0xff]),
-    );
+    throw openError(OpenSubcode.BAD_PEER_AS, `peer AS ${asn}, configured ${expectedAsn}`, new Uint8Array([open.myAs >> 8, open.myAs & 0xff]));
   }
 }

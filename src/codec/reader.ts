@@ -1,11 +1,7 @@
-import { BgpError } from './errors.js';
+import { errorOf, type ErrorKind } from './errors.js';
 
 /** The error a reader throws when a read would go past its end: each bounded region names its own. */
-export interface OverrunError {
-  readonly code: number;
-  readonly subcode: number;
-  readonly reason: string;
-}
+export type OverrunError = ErrorKind & { readonly reason: string };
 
 /**
  * A bounds-checked cursor over one region of a message. Reading past `end` throws the region's
@@ -35,11 +31,7 @@ export class Reader {
 
   private need(n: number): void {
     if (this.pos + n > this.end) {
-      throw new BgpError(
-        this.overrun.code,
-        this.overrun.subcode,
-        `${this.overrun.reason} (needs ${n} more octets, ${this.end - this.pos} left)`,
-      );
+      throw errorOf(this.overrun, `${this.overrun.reason} (needs ${n} more octets, ${this.end - this.pos} left)`);
     }
   }
 

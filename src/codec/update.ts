@@ -3,7 +3,7 @@
 
 import { AttrFlag, AttrType, ErrorCode, UpdateSubcode } from './constants.js';
 import { ATTRIBUTES, encodeAttribute, type AttrErrorAction } from './attributes.js';
-import { BgpError, updateError } from './errors.js';
+import { BgpError, retold, updateError } from './errors.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
 import type { CodecContext, FamilyNlri, PathAttribute, UpdateMessage, UpdateProblem } from './types.js';
@@ -136,7 +136,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
     if (error) {
       if (desc.onError === 'session-reset') {
         // RFC 4271 6.3: the data field holds the erroneous attribute (type, length, value).
-        throw new BgpError(error.code, error.subcode, error.reason, whole());
+        throw retold(error, error.reason, whole());
       }
       problem(desc.onError, error.subcode, error.reason, code, whole());
     }
@@ -159,7 +159,7 @@ export function decodeUpdate(r: Reader, ctx: CodecContext): UpdateMessage {
   // worse than a discard: the NLRI may be what the error hid, so the session must be reset.
   const severe = firstSevere as { subcode: number; reason: string; data: Uint8Array } | null;
   if (severe && !reachable && nonUnreachAttribute) {
-    throw new BgpError(ErrorCode.UPDATE_MESSAGE, severe.subcode, `${severe.reason} in an UPDATE without reachable NLRI`, severe.data);
+    throw retold({ code: ErrorCode.UPDATE_MESSAGE, subcode: severe.subcode }, `${severe.reason} in an UPDATE without reachable NLRI`, severe.data);
   }
   if (worst === null) return { type: 'update', withdrawn, attributes, nlri };
   if (worst === 'attribute-discard') {
