@@ -4,7 +4,7 @@
 export * from './constants.js';
 export * from './types.js';
 export { BgpError, BgpEncodeError, errorName, headerError, openError, updateError, routeRefreshError } from './errors.js';
-export { decodeMessage, encodeMessage, writeMessage } from './message.js';
+export { decodeFramed, decodeMessage, encodeMessage, writeMessage } from './message.js';
 export { Framer } from './framer.js';
 export { packAnnouncements, packAnnouncementRows, packWithdrawals, packWithdrawalRows, type Announcement, type NlriRows, type PackedUpdates, type PrefixColumns, type RowsAnnouncement } from './pack.js';
 export { endOfRib, endOfRibFamily } from './update.js';

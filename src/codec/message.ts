@@ -5,25 +5,40 @@ import { BgpEncodeError } from './errors.js';
 import { checkHeader, maxLength, writeHeader } from './header.js';
 import { decodeNotification, encodeNotification } from './notification.js';
 import { decodeOpen, encodeOpen } from './open.js';
-import { Reader } from './reader.js';
+import { Reader, type OverrunError } from './reader.js';
 import { decodeRouteRefresh, encodeRouteRefresh } from './route-refresh.js';
 import type { BgpMessage, CodecContext } from './types.js';
 import { decodeUpdate, encodeUpdate } from './update.js';
 import { Writer } from './writer.js';
 import { ErrorCode, HeaderSubcode } from './constants.js';
 
+const HEADER_OVERRUN: OverrunError = { code: ErrorCode.MESSAGE_HEADER, subcode: HeaderSubcode.BAD_MESSAGE_LENGTH, reason: 'truncated message' };
+const BODY_OVERRUN: OverrunError = { ...HEADER_OVERRUN, reason: 'message body shorter than its fields' };
+
 /**
- * Decode one whole message (header included), as cut by the Framer. Throws only BgpError, whose
- * (code, subcode, data) is the NOTIFICATION to send.
+ * Decode one whole message (header included), from anywhere: its header is checked here. Throws
+ * only BgpError, whose (code, subcode, data) is the NOTIFICATION to send.
  */
 export function decodeMessage(bytes: Uint8Array, ctx: CodecContext): BgpMessage {
-  const headerOverrun = { code: ErrorCode.MESSAGE_HEADER, subcode: HeaderSubcode.BAD_MESSAGE_LENGTH, reason: 'truncated message' };
-  new Reader(bytes, headerOverrun).skip(HEADER_LENGTH);
+  new Reader(bytes, HEADER_OVERRUN).skip(HEADER_LENGTH);
   const { length, type } = checkHeader(bytes, 0, ctx);
   if (length !== bytes.length) {
-    new Reader(bytes, headerOverrun).skip(length); // a short buffer is a truncated message
+    new Reader(bytes, HEADER_OVERRUN).skip(length); // a short buffer is a truncated message
   }
-  const body = new Reader(bytes, { ...headerOverrun, reason: 'message body shorter than its fields' }, HEADER_LENGTH, length);
+  return decodeBody(bytes, type, length, ctx);
+}
+
+/**
+ * Decode one message as the Framer cut it: the Framer checked its header (marker, length, type)
+ * when it arrived, so only the body is read here (decodeMessage checks both, for bytes from
+ * anywhere else).
+ */
+export function decodeFramed(bytes: Uint8Array, ctx: CodecContext): BgpMessage {
+  return decodeBody(bytes, bytes[HEADER_LENGTH - 1]!, bytes.length, ctx);
+}
+
+function decodeBody(bytes: Uint8Array, type: number, length: number, ctx: CodecContext): BgpMessage {
+  const body = new Reader(bytes, BODY_OVERRUN, HEADER_LENGTH, length);
   switch (type) {
     case MessageType.OPEN:
       return decodeOpen(body);

@@ -10,7 +10,7 @@ import {
   ErrorCode,
   Framer,
   cease,
-  decodeMessage,
+  decodeFramed,
   encodeMessage,
   errorName,
   familyOf,
@@ -551,7 +551,7 @@ export class PeerSession {
       if (c !== this.conn && c !== this.candidate) return; // dropped while handling an earlier message
       let msg: BgpMessage;
       try {
-        msg = decodeMessage(bytes, c.ctx);
+        msg = decodeFramed(bytes, c.ctx); // the framer checked the header
       } catch (e) {
         return this.onDecodeError(c, e);
       }

@@ -5,7 +5,9 @@ import { expect, it } from 'vitest';
 import {
   BgpError,
   DEFAULT_CONTEXT,
+  decodeFramed,
   decodeMessage,
+  Framer,
   encodeMessage,
   fromHex,
   IpAddress,
@@ -83,6 +85,11 @@ export function fixtureTests(f: Fixture): void {
   const ctx = f.ctx ?? DEFAULT_CONTEXT;
   it(`${f.name}: decodes`, () => {
     expect(decodeMessage(f.bytes, ctx)).toEqual(f.message);
+  });
+  it(`${f.name}: decodes as a session does, cut by the Framer (which checks the header) and its body read`, () => {
+    const frames = new Framer(ctx).push(f.bytes);
+    expect(frames).toHaveLength(1);
+    expect(decodeFramed(frames[0]!, ctx)).toEqual(f.message);
   });
   if (!f.decodeOnly) {
     it(`${f.name}: encodes to the same octets`, () => {
