@@ -6,7 +6,7 @@ import { ATTRIBUTES, encodeAttribute, type AttrErrorAction } from './attributes.
 import { BgpError, retold, updateError } from './errors.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
-import type { CodecContext, FamilyNlri, PathAttribute, UpdateMessage, UpdateProblem } from './types.js';
+import type { CodecContext, FamilyNlri, Nlri, PathAttribute, UpdateMessage, UpdateProblem } from './types.js';
 import type { Writer } from './writer.js';
 
 const MALFORMED_LIST = {
@@ -186,6 +186,22 @@ export function encodeUpdate(w: Writer, m: UpdateMessage, ctx: CodecContext): vo
   for (const a of m.attributes) encodeAttribute(w, a, ctx);
   w.patch16(attrAt, w.since(attrAt + 2));
   encodeNlriList(w, m.nlri, 'ipv4-unicast', addPathV4);
+}
+
+/**
+ * Every route an UPDATE withdraws or announces, whichever field carries it: the Withdrawn Routes
+ * and NLRI fields (RFC 4271), MP_REACH_NLRI and MP_UNREACH_NLRI (RFC 4760), and the routes an
+ * error turned into withdrawals (RFC 7606 treat-as-withdraw). In the order the message gives them,
+ * so a receiver that applies them one by one ends as the message says.
+ */
+export function forEachRoute(m: UpdateMessage, withdraw: (n: Nlri) => void, announce: (n: Nlri) => void): void {
+  for (const n of m.withdrawn) withdraw(n);
+  for (const n of m.nlri) announce(n);
+  for (const a of m.attributes) {
+    if (a.type === 'mp-reach') for (const n of a.nlri) announce(n);
+    else if (a.type === 'mp-unreach') for (const n of a.withdrawn) withdraw(n);
+  }
+  for (const w of m.errorHandling?.withdrawn ?? []) withdraw(w.nlri);
 }
 
 /** RFC 4724 2: the End-of-RIB marker of a family, or null when `m` is not one. */

@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import os from 'node:os';
-import { endOfRib, FAMILY_AFI_SAFI, IpAddress, type Family, type UpdateMessage } from '../codec/index.js';
+import { endOfRib, FAMILY_AFI_SAFI, forEachRoute, IpAddress, type Family, type UpdateMessage } from '../codec/index.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { ReceivedRoutes } from '../rib/received.js';
@@ -563,12 +563,10 @@ export class Speaker implements SpeakerApi {
 
   private onUpdate(s: PeerSession, m: UpdateMessage): void {
     const received = this.peers.get(s.config.address)!.received;
-    for (const n of m.withdrawn) received.delete(n.prefix, n.pathId);
-    for (const n of m.nlri) received.add(n.prefix, n.pathId);
-    for (const a of m.attributes) {
-      if (a.type === 'mp-reach') for (const n of a.nlri) received.add(n.prefix, n.pathId);
-      if (a.type === 'mp-unreach') for (const n of a.withdrawn) received.delete(n.prefix, n.pathId);
-    }
-    for (const w of m.errorHandling?.withdrawn ?? []) received.delete(w.nlri.prefix, w.nlri.pathId);
+    forEachRoute(
+      m,
+      (n) => received.delete(n.prefix, n.pathId),
+      (n) => received.add(n.prefix, n.pathId),
+    );
   }
 }

@@ -6,8 +6,10 @@ import {
   encodeMessage,
   endOfRib,
   endOfRibFamily,
+  forEachRoute,
   IpAddress,
   Prefix,
+  type Nlri,
   type PathAttribute,
   type UpdateMessage,
 } from '../../src/codec/index.js';
@@ -1312,4 +1314,27 @@ describe('UPDATE: the encoder refuses typed values the field cannot carry (BgpEn
       expect(() => encodeMessage(m, DEFAULT_CONTEXT)).toThrow(BgpEncodeError);
     });
   }
+});
+
+describe('forEachRoute: every route an UPDATE withdraws or announces, whichever field carries it', () => {
+  it('takes the IPv4 fields, MP_REACH and MP_UNREACH, and treat-as-withdraw, in the message\'s order', () => {
+    const seen: string[] = [];
+    const n = (text: string, pathId?: number): Nlri => ({ prefix: P(text), ...(pathId !== undefined ? { pathId } : {}) });
+    const m: UpdateMessage = {
+      type: 'update',
+      withdrawn: [n('203.0.113.1/32')],
+      nlri: [n('203.0.113.2/32', 7)],
+      attributes: [
+        { type: 'mp-reach', family: 'ipv6-unicast', nextHop: A('2001:db8::1'), nlri: [n('2001:db8:1::/48')] },
+        { type: 'mp-unreach', family: 'ipv6-unicast', withdrawn: [n('2001:db8:2::/48')] },
+      ],
+      errorHandling: { action: 'treat-as-withdraw', problems: [], withdrawn: [{ family: 'ipv4-unicast', nlri: n('203.0.113.3/32') }] },
+    };
+    forEachRoute(
+      m,
+      (r) => seen.push(`- ${r.prefix.toString()}${r.pathId ? ` #${r.pathId}` : ''}`),
+      (r) => seen.push(`+ ${r.prefix.toString()}${r.pathId ? ` #${r.pathId}` : ''}`),
+    );
+    expect(seen).toEqual(['- 203.0.113.1/32', '+ 203.0.113.2/32 #7', '+ 2001:db8:1::/48', '- 2001:db8:2::/48', '- 203.0.113.3/32']);
+  });
 });
