@@ -1,9 +1,9 @@
 // The validated config's types, and the defaults other layers name (the API socket, the BGP port):
 // what parseConfig returns, apart from how it is checked.
 
-import type { AddPathSetting, Family } from '../codec/types.js';
 import type { LogFormat } from '../log.js';
 import type { HealthCheckSpec } from '../health/spec.js';
+import type { PeerSettings } from '../session/peer-settings.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
@@ -49,44 +49,10 @@ export interface ListenConfig {
   readonly port: number;
 }
 
-export interface PeerConfig {
-  /** Label for logs and the API; defaults to the address. */
-  readonly name: string;
-  /** IPv4, or IPv6 in RFC 5952 canonical text (so it compares equal to the socket's remote address). */
-  readonly address: string;
-  readonly asn: number;
-  readonly port: number;
-  readonly passive: boolean;
-  /** Seconds; 0 means no keepalives and no hold timer (RFC 4271 4.2). */
-  readonly holdTime: number;
-  /** Seconds between connection attempts. */
-  readonly connectRetry: number;
-  /** Source address for the active connection; same family as `address`. */
-  readonly localAddress?: string;
-  readonly families: readonly Family[];
-  readonly addPath: AddPathSetting;
-  /**
-   * RFC 9687: seconds the peer may take nothing we send before the session is dropped; 0 = off.
-   * Omitted: the larger of 8 minutes and twice the negotiated hold time.
-   */
-  readonly sendHoldTime?: number;
-  /** RFC 4724 graceful restart: the restart time (seconds) we ask routers to keep our paths for; absent: off. */
-  readonly gracefulRestart?: { readonly restartTime: number };
-  /** TCP-MD5 key (RFC 2385), from `password` or read from `passwordFile`. */
-  readonly password?: string;
-  /** Where the key came from, when it was a file (for messages). */
+/** A peer as the config gives it: its settings with the defaults filled in, and where its key came from. */
+export interface PeerConfig extends PeerSettings {
+  /** Where the TCP-MD5 key (`password`) came from, when it was a file (for messages). */
   readonly passwordFile?: string;
-  /** RFC 5082: send TTL 255 and accept only packets from at most `multihop` (1) hops away. */
-  readonly ttlSecurity?: boolean;
-  /** eBGP multihop: the peer is this many hops away; the TTL we send. */
-  readonly multihop?: number;
-  /** RFC 5880/5881 BFD on the session's link, milliseconds; absent: off. */
-  readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
-  /**
-   * The RFC 8203 shutdown communication of this peer's Cease: its own text, or false for a bare
-   * Cease (for a peer that cannot parse one, like ExaBGP 4.2); absent: the daemon's own.
-   */
-  readonly shutdownMessage?: string | false;
 }
 
 /**

@@ -1,8 +1,9 @@
-// The loaded config as the speaker takes it: the daemon's settings and each peer's, optional
-// fields passed only when the config sets them.
+// The loaded config as the speaker takes it: the daemon's settings, optional fields passed only
+// when the config sets them, and each peer's settings as the config gives them.
 
-import type { Config } from '../config.js';
+import type { Config, PeerConfig } from '../config.js';
 import type { SpeakerOptions } from '../speaker/speaker.js';
+import type { PeerSettings } from '../session/peer-settings.js';
 
 export function speakerOptions(c: Config): SpeakerOptions {
   return {
@@ -13,24 +14,11 @@ export function speakerOptions(c: Config): SpeakerOptions {
     ...(c.healthChecks ? { healthChecks: c.healthChecks } : {}),
     ...(c.listen ? { listen: { address: c.listen.address, port: c.listen.port } } : {}),
     warmUp: true,
-    peers: c.peers.map((p) => ({
-      name: p.name,
-      address: p.address,
-      port: p.port,
-      asn: p.asn,
-      passive: p.passive,
-      holdTime: p.holdTime,
-      ...(p.sendHoldTime === undefined ? {} : { sendHoldTime: p.sendHoldTime }),
-      ...(p.gracefulRestart === undefined ? {} : { gracefulRestart: p.gracefulRestart }),
-      ...(p.bfd === undefined ? {} : { bfd: p.bfd }),
-      ...(p.password === undefined ? {} : { password: p.password }),
-      ...(p.ttlSecurity ? { ttlSecurity: true } : {}),
-      ...(p.multihop === undefined ? {} : { multihop: p.multihop }),
-      ...(p.shutdownMessage === undefined ? {} : { shutdownMessage: p.shutdownMessage }),
-      connectRetry: p.connectRetry,
-      families: p.families,
-      addPath: p.addPath,
-      ...(p.localAddress ? { localAddress: p.localAddress } : {}),
-    })),
+    peers: c.peers.map(withoutKeyFile),
   };
+}
+
+/** Without `passwordFile`: where the key came from is the config's to say (in its messages); the session takes the key itself. */
+function withoutKeyFile({ passwordFile: _, ...settings }: PeerConfig): PeerSettings {
+  return settings;
 }

@@ -8,12 +8,12 @@ import {
   familyOf,
   myAsField,
   peerAsn,
-  type AddPathSetting,
   type Capability,
   type CodecContext,
   type Family,
   type OpenMessage,
 } from '../codec/index.js';
+import type { PeerSettings } from './peer-settings.js';
 
 export interface LocalSpeaker {
   readonly asn: number;
@@ -21,14 +21,8 @@ export interface LocalSpeaker {
   readonly hostname?: string;
 }
 
-export interface SessionSettings {
-  readonly asn: number;
-  readonly holdTime: number;
-  readonly families: readonly Family[];
-  readonly addPath: AddPathSetting;
-  /** RFC 4724: ask the peer to keep our paths this many seconds when the session drops; absent: off. */
-  readonly gracefulRestart?: { readonly restartTime: number };
-}
+/** What our OPEN says and the negotiation checks: the part of a peer's settings about the OPEN. */
+export type SessionSettings = Pick<PeerSettings, 'asn' | 'holdTime' | 'families' | 'addPath' | 'gracefulRestart'>;
 
 /** What the peer's OPEN advertised of graceful restart (RFC 4724 3, RFC 8538 2). */
 export interface PeerGracefulRestart {

@@ -30,29 +30,12 @@ import { eventForError, transition } from '../fsm/fsm.js';
 import { initialState, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type StateName, type TimerName } from '../fsm/types.js';
 import type { Logger } from '../log.js';
 import { defaultSendHoldTime, SendHoldTimer } from './send-hold.js';
-import { buildOpen, negotiate, type LocalSpeaker, type Negotiated, type SessionSettings } from './negotiate.js';
+import { buildOpen, negotiate, type LocalSpeaker, type Negotiated } from './negotiate.js';
+import type { PeerSettings } from './peer-settings.js';
 import type { Connection, Transport } from './transport.js';
 
-export interface PeerSessionConfig extends SessionSettings {
-  readonly name: string;
-  readonly address: string;
-  readonly port: number;
-  readonly passive: boolean;
-  readonly connectRetry: number;
-  readonly localAddress?: string;
-  /** RFC 9687 send hold time, seconds; 0 = off; omitted: max(480, 2 x the negotiated hold time). */
-  readonly sendHoldTime?: number;
-  /** TCP-MD5 key (RFC 2385). */
-  readonly password?: string;
-  /** RFC 5082: send TTL 255, accept only what came from at most `multihop` (1) hops away. */
-  readonly ttlSecurity?: boolean;
-  /** The peer is this many hops away (eBGP multihop): the TTL we send. */
-  readonly multihop?: number;
-  /** BFD on the session's link (RFC 5880/5881), milliseconds; omitted: off. */
-  readonly bfd?: { readonly minRx: number; readonly minTx: number; readonly multiplier: number };
-  /** This peer's shutdown communication (RFC 8203), or false for none; omitted: what stop() is given. */
-  readonly shutdownMessage?: string | false;
-}
+/** A session takes the whole of its peer's settings. */
+export type PeerSessionConfig = PeerSettings;
 
 /**
  * What stopping the session leaves with the peer: our paths kept as stale (RFC 4724) for

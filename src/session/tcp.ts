@@ -6,19 +6,14 @@ import net from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { connectProtected, protectAccepted, protectionFor, type SocketProtection } from '../platform/socket-options.js';
+import type { PeerSettings } from './peer-settings.js';
 import type { ConnectCallbacks, Connection, ConnectionEvents, Transport } from './transport.js';
 
 /** How long a closing socket may take to flush (a NOTIFICATION) before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 
-export interface TcpPeer {
-  readonly address: string;
-  readonly port: number;
-  readonly localAddress?: string;
-  readonly password?: string;
-  readonly ttlSecurity?: boolean;
-  readonly multihop?: number;
-}
+/** Where to connect and how to protect the socket: the part of a peer's settings about TCP. */
+export type TcpPeer = Pick<PeerSettings, 'address' | 'port' | 'localAddress' | 'password' | 'ttlSecurity' | 'multihop'>;
 
 export class TcpTransport implements Transport {
   private readonly protection: SocketProtection | null;
