@@ -28,6 +28,20 @@ export interface PathGate {
   attributeOf(path: number, rowAttr: number): number;
 }
 
+/** What a HealthGate works with. */
+export interface HealthGateOptions {
+  readonly rib: Rib;
+  readonly checks: readonly HealthCheckSpec[];
+  readonly monitor: HealthMonitor;
+  /** What {nextHop} is for a path via "self": this host's address. */
+  readonly selfAddress: string;
+  /** A prefix row must be sent again. */
+  readonly changed: (row: number) => void;
+  readonly events: EventHub;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
 export class HealthGate implements PathGate {
   /** Configured checks by name: 1 + index (a path's check column). */
   readonly names: CheckNames;
@@ -45,18 +59,25 @@ export class HealthGate implements PathGate {
   /** Waiting for every target that withholds paths to have its first verdict (settled()). */
   private settleWaiters: (() => void)[] = [];
 
-  constructor(
-    private readonly rib: Rib,
-    private readonly checks: readonly HealthCheckSpec[],
-    private readonly monitor: HealthMonitor,
-    /** What {nextHop} is for a path via "self": this host's address. */
-    private readonly selfAddress: string,
-    /** A prefix row must be sent again. */
-    private readonly changed: (row: number) => void,
-    private readonly events: EventHub,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {
+  private readonly rib: Rib;
+  private readonly checks: readonly HealthCheckSpec[];
+  private readonly monitor: HealthMonitor;
+  private readonly selfAddress: string;
+  private readonly changed: (row: number) => void;
+  private readonly events: EventHub;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+
+  constructor(o: HealthGateOptions) {
+    this.rib = o.rib;
+    this.checks = o.checks;
+    this.monitor = o.monitor;
+    this.selfAddress = o.selfAddress;
+    this.changed = o.changed;
+    this.events = o.events;
+    this.clock = o.clock;
+    this.log = o.log;
+    const { checks, monitor } = o;
     this.names = new Map(checks.map((c, i) => [c.name, i + 1]));
     this.checkNames = checks.map((c) => c.name);
     this.unsubscribe = monitor.onChange((id, from, to, reason) => this.targetChanged(id, from, to, reason));

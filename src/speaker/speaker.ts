@@ -139,7 +139,7 @@ export class Speaker implements SpeakerApi {
       const monitor = new HealthMonitor(options.healthChecks, { clock, log: hlog, ...(options.prober ? { prober: options.prober } : {}) });
       // {nextHop} of a path via "self": this host, as the config's nextHop or router id names it.
       const self = IpAddress.parse(options.nextHop) ? options.nextHop : options.routerId;
-      this.desired.gate = new HealthGate(this.desired.rib, options.healthChecks, monitor, self, rowChanged, this.events, clock, hlog);
+      this.desired.gate = new HealthGate({ rib: this.desired.rib, checks: options.healthChecks, monitor, selfAddress: self, changed: rowChanged, events: this.events, clock, log: hlog });
     }
     const local = { asn: options.asn, routerId: options.routerId, hostname: os.hostname() };
     for (const pc of options.peers) {

@@ -409,7 +409,7 @@ function healthSetup(opts: { addPath?: boolean; initial?: 'up' | 'down' } = {}) 
       monitor = new HealthMonitor(checks, { clock, log: silentLogger, prober, random: () => 0.5 }); // first probes 50 ms after watch
       const hub = new EventHub(silentLogger);
       hub.watch((e) => events.push(e), ['health']);
-      return new HealthGate(rib, checks, monitor, '198.51.100.2', changed, hub, clock, silentLogger);
+      return new HealthGate({ rib, checks, monitor, selfAddress: '198.51.100.2', changed, events: hub, clock, log: silentLogger });
     },
   });
   /** One probe interval later, results in, and what the peer was sent since. */
