@@ -27,6 +27,21 @@ export interface UpsertAnswer {
   readonly result: UpsertResult;
 }
 
+/**
+ * What a restored path holds besides its prefix, next hop and path id (see restorePath): one record
+ * per stored set of details, shared by the paths stored with it.
+ */
+export interface RestoredDetails {
+  readonly attributes: Attributes;
+  /** attributesKey(attributes) */
+  readonly attrKey: string;
+  readonly owners: readonly string[];
+  /** ownerSetKey(owners) */
+  readonly ownersKey: string;
+  /** The path's health check (see checkOf), 0 for none. */
+  readonly check: number;
+}
+
 const NIL = -1;
 const V6 = 1;
 
@@ -539,23 +554,12 @@ export class Rib {
   }
 
   /**
-   * A stored path put back exactly as it was: its owners become `owners` (replacing any it has),
-   * its prefix's attributes `attributes`, and a new path takes `pathId` when it is free.
+   * A stored path put back exactly as it was: its owners become `details.owners` (replacing any it
+   * has), its prefix's attributes `details.attributes`, its check `details.check`, and a new path
+   * takes `pathId` when it is free.
    */
-  restorePath(
-    bytes: Uint8Array,
-    at: number,
-    length: number,
-    isV6: boolean,
-    nextHop: NextHop,
-    attributes: Attributes,
-    attrKey: string,
-    owners: readonly string[],
-    /** ownerSetKey(owners), made once by the caller. */
-    ownersKey: string,
-    pathId?: number,
-    check = 0,
-  ): UpsertAnswer {
+  restorePath(bytes: Uint8Array, at: number, length: number, isV6: boolean, nextHop: NextHop, details: RestoredDetails, pathId?: number): UpsertAnswer {
+    const { attributes, attrKey, owners, ownersKey, check } = details;
     const row = this.rowFor(bytes, at, length, isV6);
     const updated = this.setAttributes(row, attributes, attrKey);
     const nhKey = nextHopKey(nextHop);
@@ -767,8 +771,8 @@ export class Rib {
 const viewCache = new WeakMap<Attributes, AnnouncedPath['attributes']>();
 const nextHopTexts = new WeakMap<IpAddress, string>();
 
-/** A next hop as text, made once per interned next hop. */
-function nextHopText(nh: NextHop): string {
+/** A next hop as text ("self" or the address), made once per interned next hop. */
+export function nextHopText(nh: NextHop): string {
   if (typeof nh === 'string') return nh;
   let t = nextHopTexts.get(nh);
   if (t === undefined) nextHopTexts.set(nh, (t = nh.toString()));

@@ -4,7 +4,7 @@
 import { formatIPv4, formatIPv6, IpAddress, maskHostBits, parseCommunity, parseLargeCommunity, parsePrefixInto, Prefix, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
 import type { Family } from '../codec/types.js';
 import type { LargeCommunityValue } from '../codec/values.js';
-import { attributesKey } from './rib.js';
+import { attributesKey, ownerSetKey, type RestoredDetails } from './rib.js';
 import { grow } from './columns.js';
 import { RequestError } from './request-error.js';
 import { nextHopProblem, ownAddressProblem, PrefixPolicy } from './special-addresses.js';
@@ -178,6 +178,20 @@ export function validateAttributes(input: Pick<PathInput, 'communities' | 'large
 }
 
 const PLAIN = { attributes: NO_ATTRIBUTES, key: attributesKey(NO_ATTRIBUTES) };
+
+/** A stored path's owners and attributes as plain values (as the state file keeps them). */
+export type StoredValues = { readonly owners: readonly string[] } & Pick<PathInput, 'communities' | 'largeCommunities' | 'localPref' | 'med'>;
+
+/**
+ * A stored path's owners and attributes, validated as a request's would be (errors name the field),
+ * with its health check (already a number: whether it is still configured is the caller's
+ * business), as Rib.restorePath takes them.
+ */
+export function validateStored(d: StoredValues, check: number, field: () => string): RestoredDetails {
+  d.owners.forEach((o, i) => validateOwner(o, `${field()}.owners[${i}]`));
+  const { attributes, key } = validateAttributes(d, field);
+  return { attributes, attrKey: key, owners: d.owners, ownersKey: ownerSetKey(d.owners), check };
+}
 
 /**
  * Why the prefix at bytes[at..] may not be announced via a next hop already checked with

@@ -6,12 +6,13 @@
 import { Slices, type Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
 import { grow, TurnMap } from '../rib/columns.js';
-import { attributesKey, attributesView, nextHopKey, ownerSetKey, Rib, type UpsertResult } from '../rib/rib.js';
+import { attributesKey, attributesView, nextHopKey, nextHopText, Rib, type RestoredDetails, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import { SortedPrefixes } from '../rib/sorted-prefixes.js';
 import type { AnnouncedPath, Attributes, NextHop } from '../rib/types.js';
-import { DEFAULT_POLICY, invalid, NO_CHECKS, PathStage, prefixRefusal, type CheckNames, validateAttributes, validateNextHop, validateOwner, validatePath, validatePrefix, type ValidPath } from '../rib/validate.js';
+import { DEFAULT_POLICY, invalid, NO_CHECKS, PathStage, prefixRefusal, type CheckNames, validateNextHop, validateOwner, validatePath, validatePrefix, validateStored, type ValidPath } from '../rib/validate.js';
 import { nextHopProblem, type PrefixPolicy } from '../rib/special-addresses.js';
+import { encodePathDetails } from '../store/path-details.js';
 import { PathBlockWriter, StateWriteError, type PathDetails, type StateStore, type StoredState } from '../store/state-store.js';
 import { validateCheck } from '../rib/validate.js';
 import { SUMMARY_PATHS, type SpeakerEvent } from './api.js';
@@ -87,7 +88,7 @@ export class DesiredTable {
     for (const _ of rib.reserving(state.entries)) if (slices.spent(state.entries >> 4)) await slices.next();
     // Each next hop (per family) and each set of details is checked once per dictionary, not per
     // path: blocks with the same dictionary share its objects (most journal records do).
-    const checked = new Map<object, { hops: (NextHop | undefined)[][]; hopProblems: (string | undefined)[]; details: (StoredDetails | undefined)[] }>();
+    const checked = new Map<object, { hops: (NextHop | undefined)[][]; hopProblems: (string | undefined)[]; details: (RestoredDetails | string | undefined)[] }>();
     for (const block of state.blocks) {
       let seen = checked.get(block.details);
       if (seen === undefined) checked.set(block.details, (seen = { hops: [[], []], hopProblems: [], details: [] }));
@@ -113,18 +114,27 @@ export class DesiredTable {
           refused(no);
           continue;
         }
-        const d = (details[c.detail] ??= storedDetails(block.details[c.detail]!, field));
-        const check = d.check === undefined ? 0 : this.checks.get(d.check);
-        if (check === undefined) {
-          refused(invalid(`${field()}.check`, `no health check ${JSON.stringify(d.check)} is configured any more`));
+        const d = (details[c.detail] ??= this.restoredDetails(block.details[c.detail]!, field));
+        if (typeof d === 'string') {
+          refused(invalid(`${field()}.check`, `no health check ${JSON.stringify(d)} is configured any more`));
           continue;
         }
-        const r = rib.restorePath(c.bytes, c.at, c.length, c.v6, nh, d.attributes, d.key, d.owners, d.ownersKey, c.pathId || undefined, check);
+        const r = rib.restorePath(c.bytes, c.at, c.length, c.v6, nh, d, c.pathId || undefined);
         if (r.result !== 'unchanged') this.gate?.bind(r.path);
         if (isChange(r.result)) this.changed(r.row);
       }
     }
     return rib.size;
+  }
+
+  /**
+   * Stored details as the RIB holds them, validated as a request's would be (a malformed one is an
+   * error), or the name of their health check when the config has it no more (their paths are left out).
+   */
+  private restoredDetails(d: PathDetails, field: () => string): RestoredDetails | string {
+    const check = d.check ? this.checks.get(d.check) : 0;
+    const held = validateStored(d, check ?? 0, field); // malformed is an error, its check configured or not (as before)
+    return check === undefined ? d.check! : held;
   }
 
   async addPaths(inputs: readonly PathInput[]): Promise<AddedPath[]> {
@@ -722,8 +732,8 @@ export class DesiredTable {
 
   /**
    * A row's paths as the state file keeps them, written into `w` from the RIB's columns. A path's
-   * details (owners and attributes) are JSON made once per owner set and attribute set in a block
-   * (`details`: attribute set id -> owner set id -> index in the block).
+   * details (owners, attributes and check) are looked up once per owner set, attribute set and check
+   * in a block (`details`: attribute set id -> owner set and check -> index in the block).
    */
   private storedRow(row: number, w: PathBlockWriter, details: Map<number, Map<number, number>>): void {
     const rib = this.rib;
@@ -739,11 +749,7 @@ export class DesiredTable {
       // Owner sets and checks by one number: the checks are few (numbered from 1, none is 0).
       const set = rib.ownerSetIdOf(p) * (checks.length + 1) + check;
       let d = byOwners.get(set);
-      if (d === undefined) {
-        const owners = cachedJson(rib.ownersOf(p), (o) => JSON.stringify(o));
-        const checkJson = check === 0 ? '' : `,"check":${JSON.stringify(checks[check - 1])}`;
-        byOwners.set(set, (d = w.detail(`{"owners":${owners}${cachedJson(rib.attributes(attrId), attributesJson)}${checkJson}}`)));
-      }
+      if (d === undefined) byOwners.set(set, (d = w.detail(detailsText(rib.attributes(attrId), rib.ownersOf(p), check === 0 ? '' : checks[check - 1]!))));
       w.put(addr, row * 16, len[row]!, v6, w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))), d, rib.pathIdOf(p));
     }
   }
@@ -954,42 +960,19 @@ class RowSet {
   }
 }
 
-interface StoredDetails {
-  readonly attributes: Attributes;
-  readonly key: string;
-  readonly owners: readonly string[];
-  readonly ownersKey: string;
-  readonly check?: string;
-}
+/**
+ * Stored details' text by check name ('': none), owner set and attribute set, made once per such
+ * triple of interned values: checks and owner sets are few, attribute sets may be many (one entry each).
+ */
+const detailsTexts = new Map<string, WeakMap<readonly string[], WeakMap<Attributes, string>>>();
 
-/** A stored path's details, validated as a request's would be. */
-function storedDetails(d: PathDetails, field: () => string): StoredDetails {
-  d.owners.forEach((o, i) => validateOwner(o, `${field()}.owners[${i}]`));
-  const { attributes, key } = validateAttributes(d, field);
-  return { attributes, key, owners: d.owners, ownersKey: ownerSetKey(d.owners), ...(d.check ? { check: d.check } : {}) };
-}
-
-/** A next hop as stored: "self" or the address text. */
-function nextHopText(nh: NextHop): string {
-  return typeof nh === 'string' ? nh : cachedJson(nh, (a) => a.toString());
-}
-
-const jsonCache = new WeakMap<object, string>();
-
-/** JSON of an interned value, made once per value. */
-function cachedJson<T extends object>(value: T, make: (v: T) => string): string {
-  let json = jsonCache.get(value);
-  if (json === undefined) jsonCache.set(value, (json = make(value)));
-  return json;
-}
-
-/** The attribute fields of a stored path, as a JSON fragment (empty, or starting with a comma). */
-function attributesJson(a: Attributes): string {
-  const v = attributesView(a);
-  return (
-    (v.communities.length ? `,"communities":${JSON.stringify(v.communities)}` : '') +
-    (v.largeCommunities.length ? `,"largeCommunities":${JSON.stringify(v.largeCommunities)}` : '') +
-    (v.localPref !== undefined ? `,"localPref":${v.localPref}` : '') +
-    (v.med !== undefined ? `,"med":${v.med}` : '')
-  );
+/** The stored text of the details of a path with these (interned) attributes and owners, and this check ('': none). */
+function detailsText(attributes: Attributes, owners: readonly string[], check: string): string {
+  let byOwners = detailsTexts.get(check);
+  if (byOwners === undefined) detailsTexts.set(check, (byOwners = new WeakMap()));
+  let byAttributes = byOwners.get(owners);
+  if (byAttributes === undefined) byOwners.set(owners, (byAttributes = new WeakMap()));
+  let text = byAttributes.get(attributes);
+  if (text === undefined) byAttributes.set(attributes, (text = encodePathDetails({ owners, ...attributesView(attributes), check })));
+  return text;
 }

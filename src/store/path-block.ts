@@ -9,22 +9,13 @@
 //     put only: u32 details (index into details), u32 ADD-PATH path id (0: none)
 //
 // A path's details are everything but its prefix, next hop and path id: owners, attributes, and
-// whatever a later version adds. They are JSON, and a table shares a handful of them, so a new
-// per-path field costs no format change (an older reader ignores what it does not know).
-// All numbers are little-endian.
+// whatever a later version adds, as JSON (their form is path-details.ts's). All numbers are
+// little-endian.
 
 import { IpAddress, Prefix } from '../codec/values.js';
+import { encodePathDetails, pathDetailsProblem, type PathDetails } from './path-details.js';
 
-/** Everything of a stored path but its prefix, next hop and path id. */
-export interface PathDetails {
-  readonly owners: readonly string[];
-  readonly communities?: readonly string[];
-  readonly largeCommunities?: readonly string[];
-  readonly localPref?: number;
-  readonly med?: number;
-  /** The name of the path's health check. */
-  readonly check?: string;
-}
+export type { PathDetails };
 
 /** A stored path as text (tests, migration, and the human view of a file). */
 export interface StoredPath extends PathDetails {
@@ -74,7 +65,7 @@ export class PathBlockWriter {
     return indexIn(this.nextHops, this.nextHopIndex, text);
   }
 
-  /** The index of a path's details, given as their JSON text. */
+  /** The index of a path's details, given as their JSON text (encodePathDetails). */
   detail(json: string): number {
     return indexIn(this.details, this.detailIndex, json);
   }
@@ -144,7 +135,7 @@ export function writeOps(w: PathBlockWriter, ops: readonly StoreOp[]): void {
     const nh = w.nextHop(nextHop);
     if ('put' in op) {
       const { prefix: _p, nextHop: _n, pathId, ...details } = op.put;
-      w.put(p.bytes, 0, p.length, p.isV6, nh, w.detail(JSON.stringify(details)), pathId ?? 0);
+      w.put(p.bytes, 0, p.length, p.isV6, nh, w.detail(encodePathDetails(details)), pathId ?? 0);
     } else {
       w.del(p.bytes, 0, p.length, p.isV6, nh);
     }
@@ -288,19 +279,8 @@ function dictionaryProblem(d: unknown): string | undefined {
   if (!Array.isArray(nextHops) || !nextHops.every((n) => typeof n === 'string')) return 'nextHops is not a list of text';
   if (!Array.isArray(details)) return 'details is not a list';
   for (let i = 0; i < details.length; i++) {
-    const why = detailsProblem(details[i]);
+    const why = pathDetailsProblem(details[i]);
     if (why) return `details[${i}]: ${why}`;
   }
-  return undefined;
-}
-
-/** The form only: the values are validated as a request's would be when restored. */
-function detailsProblem(v: unknown): string | undefined {
-  if (typeof v !== 'object' || v === null) return 'not an object';
-  const p = v as Record<string, unknown>;
-  if (!Array.isArray(p.owners) || p.owners.length === 0 || !p.owners.every((o) => typeof o === 'string')) return 'owners is not a non-empty list of text';
-  for (const k of ['communities', 'largeCommunities'] as const) if (p[k] !== undefined && (!Array.isArray(p[k]) || !(p[k] as unknown[]).every((c) => typeof c === 'string'))) return `${k} is not a list of text`;
-  for (const k of ['localPref', 'med'] as const) if (p[k] !== undefined && !Number.isInteger(p[k])) return `${k} is not a whole number`;
-  if (p.check !== undefined && typeof p.check !== 'string') return 'check is not text';
   return undefined;
 }

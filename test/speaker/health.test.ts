@@ -1,5 +1,6 @@
 // Paths that name a health check, at the speaker's API: what list shows of their health, a check
-// the config does not have refused by name, and the check kept in the state file over a restart.
+// the config does not have refused by name, and the check kept in the state file over a restart (a
+// stored path whose check the config has no more is left out).
 // Probes are a table the test edits; time is a ManualClock.
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,10 +9,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import type { HealthCheckSpec } from '../../src/health/spec.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { RequestError } from '../../src/rib/request-error.js';
 import { Speaker } from '../../src/speaker/speaker.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { pino } from 'pino';
+import { StateStore, StoredState } from '../../src/store/state-store.js';
 import { FakeProber } from '../api/health-fixture.js';
 
 const web: HealthCheckSpec = {
@@ -32,10 +34,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function speaker(store: StateStore | null = null) {
+function speaker(store: StateStore | null = null, log: Logger = silentLogger) {
   const clock = new ManualClock();
   const prober = new FakeProber();
-  const s = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.2', peers: [], healthChecks: [web], prober }, silentLogger, clock, store);
+  const s = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: '198.51.100.2', peers: [], healthChecks: [web], prober }, log, clock, store);
   // In small steps, results delivered between them: a probe answers long before its timeout.
   const tick = async (ms: number) => {
     for (let t = 0; t < ms; t += 50) {
@@ -105,5 +107,16 @@ describe('health checks at the speaker', () => {
     expect(b.s.listPaths().map((p) => [p.check, p.health?.state])).toEqual([['web', 'up']]);
     await b.s.stop();
     await again.close();
+  });
+
+  it('leaves out, with a warning, a stored path whose check the config has no more; malformed details are still an error', async () => {
+    const warnings: { entry: string; why: string }[] = [];
+    const { s } = speaker(null, pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) }));
+    const kept = { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['lb'], check: 'web' };
+    expect(await s.restore(StoredState.of([kept, { ...kept, prefix: '203.0.113.11/32', check: 'dns' }]))).toBe(1);
+    expect(s.listPaths().map((p) => [p.prefix, p.check])).toEqual([['203.0.113.10/32', 'web']]);
+    expect(warnings.map((w) => [w.entry, w.why])).toEqual([['paths[203.0.113.11/32 via 198.51.100.11].check', 'paths[203.0.113.11/32 via 198.51.100.11].check: no health check "dns" is configured any more']]);
+    await expect(s.restore(StoredState.of([{ ...kept, prefix: '203.0.113.12/32', check: 'dns', med: -1 }]))).rejects.toThrow('paths[203.0.113.12/32 via 198.51.100.11].med: -1 is not an integer in 0..4294967295');
+    await s.stop();
   });
 });

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../src/rib/request-error.js';
 import { Speaker } from '../../src/speaker/speaker.js';
-import { StoredState } from '../../src/store/state-store.js';
+import { StoredState, type StoredPath } from '../../src/store/state-store.js';
 
 function speakerLogging(allowPrefixes?: string[]): { speaker: Speaker; warnings: { entry: string; why: string; msg: string }[] } {
   const warnings: { entry: string; why: string; msg: string }[] = [];
@@ -46,5 +46,21 @@ describe('Speaker.restore', () => {
     const bad = StoredState.of([{ prefix: '203.0.113.30/32', nextHop: '198.51.100.11', owners: ['lb'], communities: ['65000:x'] }]);
     await expect(speaker.restore(bad)).rejects.toThrow(RequestError);
     await expect(speaker.restore(bad)).rejects.toThrow(/paths\[203\.0\.113\.30\/32 via 198\.51\.100\.11\]\.communities\[0\]/);
+  });
+
+  // Word for word the messages of the restore before the stored form moved into src/store.
+  it.each<[Partial<StoredPath>, string]>([
+    [{ owners: [''] }, 'owners[0]: must not be empty'],
+    [{ owners: ['lb', 'x'.repeat(129)] }, 'owners[1]: longer than 128 characters'],
+    [{ communities: ['65000:x'] }, 'communities[0]: "65000:x" is not a community ASN:VALUE with both parts in 0..65535'],
+    [{ largeCommunities: ['1:2'] }, 'largeCommunities[0]: "1:2" is not a large community A:B:C with each part in 0..4294967295'],
+    [{ localPref: -1 }, 'localPref: -1 is not an integer in 0..4294967295'],
+    [{ med: 4294967296 }, 'med: 4294967296 is not an integer in 0..4294967295'],
+  ])('refuses stored details %j with the message a request gets', async (over, why) => {
+    const { speaker } = speakerLogging();
+    const bad = StoredState.of([{ prefix: '203.0.113.30/32', nextHop: '198.51.100.11', owners: ['lb'], ...over }]);
+    const err = await speaker.restore(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RequestError);
+    expect((err as RequestError).message).toBe(`paths[203.0.113.30/32 via 198.51.100.11].${why}`);
   });
 });

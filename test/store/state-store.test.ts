@@ -300,4 +300,24 @@ describe('Speaker with a state file', () => {
     expect((await b.addPaths([{ prefix: '203.0.113.30', nextHop: '198.51.100.11' }]))[0]?.pathId).toBe(4);
     await store.close();
   });
+
+  it("writes each path's details as it always has: the same JSON, byte for byte", async () => {
+    const file = join(dir, 'state');
+    const store = new StateStore(file, silentLogger);
+    await store.load();
+    const a = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: 'self', peers: [] }, silentLogger, undefined, store);
+    await a.addPaths([{ prefix: '203.0.113.1', owner: 'cli' }]);
+    await a.addPaths([{ prefix: '203.0.113.2', owner: 'lb', communities: ['65000:2', '65000:1'], largeCommunities: ['65000:1:2'], localPref: 200, med: 0 }]);
+    await a.addPaths([{ prefix: '203.0.113.2', owner: 'a', communities: ['65000:2', '65000:1'], largeCommunities: ['65000:1:2'], localPref: 200, med: 0 }]);
+    await a.addPaths([{ prefix: '2001:db8::4', owner: 'ops "team"', med: 4294967295 }]);
+    await store.close();
+    const journal = await readFile(`${file}.journal`, 'utf8');
+    for (const details of [
+      '{"owners":["cli"]}',
+      '{"owners":["lb"],"communities":["65000:1","65000:2"],"largeCommunities":["65000:1:2"],"localPref":200,"med":0}',
+      '{"owners":["lb","a"],"communities":["65000:1","65000:2"],"largeCommunities":["65000:1:2"],"localPref":200,"med":0}',
+      '{"owners":["ops \\"team\\""],"med":4294967295}',
+    ])
+      expect(journal).toContain(`"details":[${details}]`);
+  });
 });

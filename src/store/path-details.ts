@@ -1,0 +1,49 @@
+// A stored path's details: everything of it but its prefix, next hop and path id. A block's
+// dictionary (path-block.ts) holds each set of details once as JSON, and its entries refer to them
+// by index; a table shares a handful, so a new per-path field costs no format change (an older
+// reader ignores what it does not know). This file is the one place that knows that JSON:
+//
+//   {"owners":["lb","cli"],"communities":["65000:1"],"largeCommunities":["65000:1:2"],"localPref":200,"med":5,"check":"web"}
+//
+// Keys in that order, an empty list or an absent value left out (a path of no attributes and no
+// check is {"owners":[...]}), numbers as JSON writes them. The bytes are the file's: a change here
+// is a change of format.
+
+/** Everything of a stored path but its prefix, next hop and path id, as plain values. */
+export interface PathDetails {
+  readonly owners: readonly string[];
+  /** "ASN:VALUE", as the API shows them. */
+  readonly communities?: readonly string[];
+  /** "A:B:C" */
+  readonly largeCommunities?: readonly string[];
+  readonly localPref?: number;
+  readonly med?: number;
+  /** The name of the path's health check; omitted (or empty): none. */
+  readonly check?: string;
+}
+
+/** The JSON the state file keeps for `d` (see the top of this file). */
+export function encodePathDetails(d: PathDetails): string {
+  const out: { -readonly [K in keyof PathDetails]: PathDetails[K] } = { owners: d.owners };
+  if (d.communities?.length) out.communities = d.communities;
+  if (d.largeCommunities?.length) out.largeCommunities = d.largeCommunities;
+  if (d.localPref !== undefined) out.localPref = d.localPref;
+  if (d.med !== undefined) out.med = d.med;
+  if (d.check) out.check = d.check;
+  return JSON.stringify(out);
+}
+
+/**
+ * What is wrong with the form of details parsed from a dictionary, or undefined when they are
+ * PathDetails (fields a later version adds are kept). The form only: the values (owner names,
+ * communities, numbers in range) are validated when the path is restored, as a request's would be.
+ */
+export function pathDetailsProblem(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null) return 'not an object';
+  const p = v as Record<string, unknown>;
+  if (!Array.isArray(p.owners) || p.owners.length === 0 || !p.owners.every((o) => typeof o === 'string')) return 'owners is not a non-empty list of text';
+  for (const k of ['communities', 'largeCommunities'] as const) if (p[k] !== undefined && (!Array.isArray(p[k]) || !(p[k] as unknown[]).every((c) => typeof c === 'string'))) return `${k} is not a list of text`;
+  for (const k of ['localPref', 'med'] as const) if (p[k] !== undefined && !Number.isInteger(p[k])) return `${k} is not a whole number`;
+  if (p.check !== undefined && typeof p.check !== 'string') return 'check is not text';
+  return undefined;
+}
