@@ -32,10 +32,31 @@ function isChange(r: UpsertResult): boolean {
   return r === 'added' || r === 'updated';
 }
 
+/** What a DesiredTable works with. */
+export interface DesiredTableOptions {
+  /** Next hop of a path added without one: an address or "self". */
+  readonly defaultNextHop: string;
+  readonly events: EventHub;
+  readonly clock: Clock;
+  readonly store: StateStore | null;
+  /** A prefix row changed: the peers must be brought in line. */
+  readonly changed: (row: number) => void;
+  /** Which prefixes may be announced (the config's allowPrefixes); default: any. */
+  readonly policy?: PrefixPolicy;
+  /** The health checks of paths, when checks are configured: made over the table's own RIB. */
+  readonly gate?: (rib: Rib) => HealthGate;
+}
+
 export class DesiredTable {
   readonly rib = new Rib();
-  /** Health checks of paths (set by the speaker before any path, when checks are configured). */
-  gate: HealthGate | null = null;
+  /** Health checks of paths, when checks are configured. */
+  readonly gate: HealthGate | null;
+  private readonly defaultNextHop: string;
+  private readonly events: EventHub;
+  private readonly clock: Clock;
+  private readonly store: StateStore | null;
+  private readonly changed: (row: number) => void;
+  private readonly policy: PrefixPolicy;
   /** ReplacePaths commits under way (past their linearization point), oldest first: see applyReplace. */
   private readonly commits: ReplaceCommit[] = [];
   /** ReplacePaths being applied (from finding their rows to their end). */
@@ -51,18 +72,15 @@ export class DesiredTable {
   private readonly pathByNh = new TurnMap();
   private readonly keptPaths = new TurnMap();
 
-  constructor(
-    /** Next hop of a path added without one: an address or "self". */
-    private readonly defaultNextHop: string,
-    private readonly events: EventHub,
-    private readonly clock: Clock,
-    private readonly store: StateStore | null,
-    /** A prefix row changed: the peers must be brought in line. */
-    private readonly changed: (row: number) => void,
-    /** Which prefixes may be announced (the config's allowPrefixes). */
-    private readonly policy: PrefixPolicy = DEFAULT_POLICY,
-  ) {
-    store?.attach(() => this.snapshotWalk());
+  constructor(o: DesiredTableOptions) {
+    this.defaultNextHop = o.defaultNextHop;
+    this.events = o.events;
+    this.clock = o.clock;
+    this.store = o.store;
+    this.changed = o.changed;
+    this.policy = o.policy ?? DEFAULT_POLICY;
+    this.gate = o.gate ? o.gate(this.rib) : null;
+    o.store?.attach(() => this.snapshotWalk());
   }
 
   private get checks(): CheckNames {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { endOfRib, FAMILY_AFI_SAFI, forEachRoute, IpAddress, type Family, type UpdateMessage } from '../codec/index.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import type { Rib } from '../rib/rib.js';
 import { ReceivedRoutes } from '../rib/received.js';
 import { RequestError } from '../rib/request-error.js';
 import { PrefixPolicy } from '../rib/special-addresses.js';
@@ -123,7 +124,26 @@ export class Speaker implements SpeakerApi {
     const rowChanged = (row: number): void => {
       for (const p of this.peers.values()) p.pipeline.changed(row);
     };
-    this.desired = new DesiredTable(options.nextHop, this.events, clock, store, rowChanged, new PrefixPolicy(options.allowPrefixes));
+    const checks = options.healthChecks?.length ? options.healthChecks : null;
+    this.desired = new DesiredTable({
+      defaultNextHop: options.nextHop,
+      events: this.events,
+      clock,
+      store,
+      changed: rowChanged,
+      policy: new PrefixPolicy(options.allowPrefixes),
+      ...(checks
+        ? {
+            gate: (rib: Rib) => {
+              const hlog = log.child({ component: 'health' });
+              const monitor = new HealthMonitor(checks, { clock, log: hlog, ...(options.prober ? { prober: options.prober } : {}) });
+              // {nextHop} of a path via "self": this host, as the config's nextHop or router id names it.
+              const self = IpAddress.parse(options.nextHop) ? options.nextHop : options.routerId;
+              return new HealthGate({ rib, checks, monitor, selfAddress: self, changed: rowChanged, events: this.events, clock, log: hlog });
+            },
+          }
+        : {}),
+    });
     const collect = options.collectGarbage;
     this.collector = collect
       ? new IdleCollector({
@@ -134,13 +154,6 @@ export class Speaker implements SpeakerApi {
           collected: ({ ms, peak, size }) => this.log.info({ ms, pathsBefore: peak, paths: size }, 'memory given back after a large shrink: one full garbage collection'),
         })
       : null;
-    if (options.healthChecks?.length) {
-      const hlog = log.child({ component: 'health' });
-      const monitor = new HealthMonitor(options.healthChecks, { clock, log: hlog, ...(options.prober ? { prober: options.prober } : {}) });
-      // {nextHop} of a path via "self": this host, as the config's nextHop or router id names it.
-      const self = IpAddress.parse(options.nextHop) ? options.nextHop : options.routerId;
-      this.desired.gate = new HealthGate({ rib: this.desired.rib, checks: options.healthChecks, monitor, selfAddress: self, changed: rowChanged, events: this.events, clock, log: hlog });
-    }
     const local = { asn: options.asn, routerId: options.routerId, hostname: os.hostname() };
     for (const pc of options.peers) {
       const log = this.log.child({ peer: pc.name });
