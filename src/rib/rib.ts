@@ -110,6 +110,13 @@ function indexRemove(index: Int32Array, row: number, hash: number): void {
   }
 }
 
+/**
+ * A path as upsertOctets and upsertAt write it: everything of a DesiredPath but its prefix (given
+ * as octets), with its attribute set's key when the caller has it. Its health check (see checkOf)
+ * is the last writer's, like the attributes.
+ */
+export type PathWrite = Omit<DesiredPath, 'prefix'> & { readonly attrKey: string };
+
 export class Rib {
   // ---- prefix rows
   private cap = 0;
@@ -506,23 +513,12 @@ export class Rib {
    */
   upsert(p: DesiredPath, attrKey = attributesKey(p.attributes)): UpsertAnswer {
     const pre = p.prefix;
-    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, p.nextHop, p.attributes, attrKey, p.owner, p.check);
+    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, { nextHop: p.nextHop, attributes: p.attributes, attrKey, owner: p.owner, check: p.check });
   }
 
   /** upsert() for a prefix given as octets at bytes[at..] (host bits clear): no Prefix object per path. */
-  upsertOctets(
-    bytes: Uint8Array,
-    at: number,
-    length: number,
-    isV6: boolean,
-    nextHop: NextHop,
-    attributes: Attributes,
-    attrKey: string,
-    owner: string,
-    /** The path's health check (see checkOf); the last writer's wins, like attributes. */
-    check = 0,
-  ): UpsertAnswer {
-    return this.upsertAt(this.rowFor(bytes, at, length, isV6), nextHop, attributes, attrKey, owner, check);
+  upsertOctets(bytes: Uint8Array, at: number, length: number, isV6: boolean, path: PathWrite): UpsertAnswer {
+    return this.upsertAt(this.rowFor(bytes, at, length, isV6), path);
   }
 
   /** The id of the next hop whose key (nextHopKey) is `key`, if any path has it. */
@@ -545,7 +541,7 @@ export class Rib {
   }
 
   /** upsertOctets() into a row known to be the prefix's (one held, see holdRowOf): no look-up of the row. */
-  upsertAt(row: number, nextHop: NextHop, attributes: Attributes, attrKey: string, owner: string, check = 0): UpsertAnswer {
+  upsertAt(row: number, { nextHop, attributes, attrKey, owner, check = 0 }: PathWrite): UpsertAnswer {
     const updated = this.setAttributes(row, attributes, attrKey);
     const nhKey = nextHopKey(nextHop);
     const existing = this.pathVia(row, nhKey);

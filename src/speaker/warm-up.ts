@@ -27,9 +27,9 @@ export function warmUpSendPath(log: Logger): number {
   for (let i = 0; i < ROWS; i++) {
     // 198.18.0.0/15 (RFC 2544) and 2001:db8::/32 (documentation): a private table, never sent.
     octets.set([198, 18 + (i >> 16), (i >> 8) & 255, i & 255]);
-    rib.upsertOctets(octets, 0, 32, false, v4, attributes, key, 'warm-up');
+    rib.upsertOctets(octets, 0, 32, false, { nextHop: v4, attributes, attrKey: key, owner: 'warm-up' });
     octets.set([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i >> 8, i & 255]);
-    rib.upsertOctets(octets, 0, 128, true, i % 2 ? v6 : 'self', attributes, key, 'warm-up');
+    rib.upsertOctets(octets, 0, 128, true, { nextHop: i % 2 ? v6 : 'self', attributes, attrKey: key, owner: 'warm-up' });
   }
   const families: Family[] = ['ipv4-unicast', 'ipv6-unicast'];
   const sink: UpdateSink = { backlog: 0, writeUpdates() {}, send(_m: BgpMessage) {} };

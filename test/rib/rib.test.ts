@@ -187,7 +187,7 @@ describe('PathStage.addPacked', () => {
 describe('Rib index growth', () => {
   // /32s numbered i: 10.0.0.0 + i (the RIB does not check which prefixes may be announced).
   const octets = (i: number) => Uint8Array.of(10 + (i >>> 24), (i >>> 16) & 255, (i >>> 8) & 255, i & 255);
-  const add = (rib: Rib, i: number) => rib.upsertOctets(octets(i), 0, 32, false, 'self', NONE, 'k', 'o');
+  const add = (rib: Rib, i: number) => rib.upsertOctets(octets(i), 0, 32, false, { nextHop: 'self', attributes: NONE, attrKey: 'k', owner: 'o' });
   const drop = (rib: Rib, i: number) => rib.releaseClaim(rib.firstPath(rib.findOctets(octets(i), 0, 32, false)));
   /** Every prefix the model holds is found, on a row naming it; a sample of the others is not. */
   function check(rib: Rib, live: Set<number>, gone: number[]): void {
