@@ -1,7 +1,7 @@
 // The desired paths survive the daemon: SIGKILL in the middle of a large ReplacePaths leaves the
 // state file whole (the old set or the new one), and a restart announces it again to BIRD.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -17,9 +17,12 @@ const clients: ApiClient[] = [];
 const mounts: string[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  // The daemon first (lab.destroy), then the disk it wrote to.
+  // The daemon first (lab.destroy), then the disk it wrote to, then the lab's folder: destroy
+  // cannot remove a folder with a disk mounted in it, and left it behind.
+  const dir = lab?.dir;
   await lab?.destroy().catch(() => undefined);
   for (const m of mounts.splice(0)) execFileSync('umount', ['-l', m]);
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   lab = undefined;
 });
 
