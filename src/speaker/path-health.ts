@@ -62,22 +62,15 @@ export class HealthGate implements PathGate {
   private readonly rib: Rib;
   private readonly checks: readonly HealthCheckSpec[];
   private readonly monitor: HealthMonitor;
-  private readonly selfAddress: string;
-  private readonly changed: (row: number) => void;
-  private readonly events: EventHub;
-  private readonly clock: Clock;
-  private readonly log: Logger;
+  /** The rest of what it works with (used in a place or two each). */
+  private readonly o: HealthGateOptions;
 
   constructor(o: HealthGateOptions) {
-    this.rib = o.rib;
-    this.checks = o.checks;
-    this.monitor = o.monitor;
-    this.selfAddress = o.selfAddress;
-    this.changed = o.changed;
-    this.events = o.events;
-    this.clock = o.clock;
-    this.log = o.log;
-    const { checks, monitor } = o;
+    this.o = o;
+    const { rib, checks, monitor } = o;
+    this.rib = rib;
+    this.checks = checks;
+    this.monitor = monitor;
     this.names = new Map(checks.map((c, i) => [c.name, i + 1]));
     this.checkNames = checks.map((c) => c.name);
     this.unsubscribe = monitor.onChange((id, from, to, reason) => this.targetChanged(id, from, to, reason));
@@ -99,10 +92,10 @@ export class HealthGate implements PathGate {
     const nh = this.rib.nextHop(this.rib.nextHopIdOf(path));
     let id: number;
     try {
-      id = this.monitor.watch(name, { prefix, address: prefix.slice(0, prefix.indexOf('/')), nextHop: nh === 'self' ? this.selfAddress : nh.toString() });
+      id = this.monitor.watch(name, { prefix, address: prefix.slice(0, prefix.indexOf('/')), nextHop: nh === 'self' ? this.o.selfAddress : nh.toString() });
     } catch (e) {
       // The check's values make no target for this path (a placeholder with no value): unchecked.
-      this.log.error({ prefix, check: name, err: (e as Error).message }, 'health check cannot probe this path: it is announced unchecked');
+      this.o.log.error({ prefix, check: name, err: (e as Error).message }, 'health check cannot probe this path: it is announced unchecked');
       if (old !== NIL) this.unbind(path);
       return;
     }
@@ -238,7 +231,7 @@ export class HealthGate implements PathGate {
         this.settleWaiters = this.settleWaiters.filter((w) => w !== finish);
         resolve();
       };
-      const timer = this.clock.after(ms, finish);
+      const timer = this.o.clock.after(ms, finish);
       this.settleWaiters.push(finish);
     });
   }
@@ -251,12 +244,12 @@ export class HealthGate implements PathGate {
     const check = this.rib.checkOf(head);
     let paths = 0;
     for (let p = head; p !== NIL; p = this.next[p]!) {
-      this.changed(this.rib.rowOfPath(p));
+      this.o.changed(this.rib.rowOfPath(p));
       paths++;
     }
     this.dropDeadDemotions();
     const t = this.monitor.state(id);
-    this.events.emit('health', () => ({ type: 'health', at: this.clock.now(), check: t.check, target: t.target, from, to, reason, effect: this.effectOf(id, check), paths }));
+    this.o.events.emit('health', () => ({ type: 'health', at: this.o.clock.now(), check: t.check, target: t.target, from, to, reason, effect: this.effectOf(id, check), paths }));
   }
 
   /** The row's attributes made worse as the check's onFail says: used only when nothing better is left. */
