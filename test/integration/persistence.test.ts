@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { execFileSync } from 'node:child_process';
-import { ApiError, connectClient, type ApiClient } from '../../src/client.js';
+import { ApiError, connectClient, PathSet, type ApiClient, type SpeakerEvent } from '../../src/client.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { StateStore, type StoredPath } from '../../src/store/state-store.js';
 import { createLab, MAIN } from './daemon-harness.js';
@@ -151,6 +151,47 @@ describe('persistence', () => {
       expect(route).toContain(expected[1234]!.prefix);
     }
     console.log(`persistence: state files seen after SIGKILL: ${[...seen].join(', ')}`);
+  });
+
+  it('a set sent while it is read, beside a watcher: applied whole, on disk, at the router and back after SIGKILL; one cut after its first blocks changes nothing', async () => {
+    const { bird, stateFile, start } = await setup();
+    let d = await start();
+    const SET = table(0, 100_000);
+    // Read a few thousand paths at a time, as `replace --file` reads a large JSON file: blocks of
+    // 65,536 go to the daemon while the rest is read, the total comes last.
+    const reading = (paths: { prefix: string }[], cut = false): PathSet =>
+      PathSet.reading(function* (set) {
+        for (let i = 0; i < paths.length; i++) {
+          set.add(paths[i]!);
+          if (i % 5000 === 4999) yield;
+        }
+        if (cut) throw new Error('the reader died');
+      });
+    const rib: SpeakerEvent[] = [];
+    let watchError: unknown;
+    const watch = d.client.watch((e) => void (e.type === 'rib' && rib.push(e)), (err) => (watchError = err));
+    try {
+      expect(await d.client.replacePaths('controller', reading(SET))).toMatchObject({ added: 100_000, removed: 0 });
+      await waitFor(() => bgpRoutes(bird), { what: 'the whole set in BIRD', until: (n) => n === 100_000, timeoutMs: 30_000 });
+      // Another set of 80,000 paths: its first block (65,536) has gone out when its reader fails.
+      await expect(d.client.replacePaths('controller', reading(table(200_000, 80_000), true))).rejects.toThrow('the reader died');
+      // A marker of another owner: its event comes after anything the cut set could have caused.
+      await d.client.addPaths([{ prefix: '203.0.113.1', owner: 'marker' }]);
+      await waitFor(() => rib.length, { what: 'the marker heard by the watcher', until: () => rib.some((e) => e.type === 'rib' && e.owner === undefined && e.added.some((p) => p.prefix === '203.0.113.1/32')), timeoutMs: 10_000 });
+      const summaries = rib.flatMap((e) => (e.type === 'rib' && e.summary ? [{ owner: e.owner, ...e.summary }] : []));
+      expect(summaries).toEqual([{ owner: 'controller', added: 100_000, removed: 0, updated: 0 }]);
+      expect(watchError).toBeUndefined();
+      expect((await d.client.listPaths({ owner: 'controller' })).length).toBe(100_000);
+      expect(await bgpRoutes(bird)).toBe(100_001);
+    } finally {
+      watch.cancel();
+    }
+    await d.proc.stop({ signal: 'SIGKILL' });
+    const stored = (await storedPaths(stateFile)).filter((p) => p.owners.includes('controller'));
+    expect(stored.length).toBe(100_000);
+    d = await start();
+    expect((await d.client.listPaths({ owner: 'controller' })).length).toBe(100_000);
+    await waitFor(() => bgpRoutes(bird), { what: 'the set in BIRD after the restart', until: (n) => n === 100_001, timeoutMs: 30_000 });
   });
 
   it('SIGTERM and start again: every path comes back from the state file and BIRD holds them again', async () => {
