@@ -285,11 +285,11 @@ export function replaceToPb(
   paths: readonly PathInput[],
   details = false,
   block?: { readonly family: Family; readonly prefixes: Uint8Array; readonly nextHop: string; readonly check?: string; readonly nextHops?: readonly string[]; readonly nextHopIndexes?: Uint8Array },
-  total?: number,
 ): pb.ReplacePathsRequest {
   const bytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  // The set's total (first or last part) and the guard are ReplaceParts' to set.
   return {
-    total,
+    total: undefined,
     totalLast: false,
     owner,
     paths: paths.map(pathInputToPb),

@@ -275,6 +275,7 @@ export class PathSet {
 /** The messages of a ReplacePaths of a set, and where each path went. */
 export class ReplaceParts {
   private readonly set: PathSet;
+  private streamed = false;
 
   constructor(
     private readonly owner: string,
@@ -290,8 +291,6 @@ export class ReplaceParts {
   callerIndex(k: number): number {
     return this.set.callerIndex(k);
   }
-
-  private streamed = false;
 
   /** Whether the parts go out while the set is still being read (known from the first part on). */
   get streaming(): boolean {
@@ -311,7 +310,7 @@ export class ReplaceParts {
     const streaming = (this.streamed = set.isReading);
     let sent = 0;
     const part = (s: Segment | null, last: boolean): ReplacePathsRequest => {
-      const r = s === null ? replaceToPb('', [], this.details) : s instanceof Block ? replaceToPb('', [], this.details, packed(s)) : replaceToPb('', s, this.details);
+      const r = s instanceof Block ? replaceToPb('', [], this.details, packed(s)) : replaceToPb('', s ?? [], this.details);
       if (sent++ === 0) {
         r.owner = this.owner;
         r.totalLast = streaming;

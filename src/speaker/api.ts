@@ -335,13 +335,16 @@ export interface SpeakerApi {
   healthChecks(): HealthCheckStatus[];
   /** Every configured health check with each of its targets (what is probed, its state, how many paths use it). */
   listHealthChecks(): HealthCheckDetail[];
-  /** Subscribe to events (only `types`, when given: events nobody wants are never built); returns the unsubscribe function. */
-  /** `options.paths` false: large desired-set changes come as summaries only (see the rib event). */
   /**
    * Holds off the memory collection after a large shrink (see idle-collect.ts) until the returned
    * function is called: a watcher still sending a large change's views keeps them alive.
    */
   deferCollection?(): () => void;
+  /**
+   * Subscribe to events (only `types`, when given: events nobody wants are never built); returns
+   * the unsubscribe function. `options.paths` false: large desired-set changes come as summaries
+   * only (see the rib event).
+   */
   watch(listener: (e: SpeakerEvent) => void, types?: readonly SpeakerEvent['type'][], options?: WatchOptions): () => void;
   /**
    * Ask the daemon to stop (`announcer shutdown`): `withdraw` takes every path off the routers,
