@@ -221,13 +221,15 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     });
   }
 
+  /** What protobuf would wrap silently (uint32 fields): refused here, naming the caller's index. */
+  function checkPath(p: PathInput, i: number): void {
+    checkUint32(p.localPref, `paths[${i}].localPref`, target);
+    checkUint32(p.med, `paths[${i}].med`, target);
+  }
+
   function checkPaths(paths: readonly PathInput[] | PathSet): void {
-    const check = (p: PathInput, i: number): void => {
-      checkUint32(p.localPref, `paths[${i}].localPref`, target);
-      checkUint32(p.med, `paths[${i}].med`, target);
-    };
-    if (paths instanceof PathSet) for (const [p, i] of paths.written()) check(p, i);
-    else paths.forEach(check);
+    if (paths instanceof PathSet) for (const [p, i] of paths.written()) checkPath(p, i);
+    else paths.forEach(checkPath);
   }
 
   /** Packed parts (see ListedPaths), each turned into paths as it arrives. */
@@ -310,12 +312,15 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
       return res.removed.map(announcedPathFromPb);
     },
     async replacePaths(owner, paths, opts = {}) {
-      checkPaths(paths);
+      // A set still being read is checked part by part as it goes (its later paths are not read yet).
+      const reading = paths instanceof PathSet && paths.isReading;
+      if (!reading) checkPaths(paths);
       const details = opts.details ?? false;
-      const packing = new ReplaceParts(owner, paths, details, {
+      const guard = {
         ...(opts.maxRemove !== undefined ? { maxRemove: opts.maxRemove } : {}),
         ...(opts.maxRemovePercent !== undefined ? { maxRemovePercent: opts.maxRemovePercent } : {}),
-      });
+      };
+      const packing = new ReplaceParts(owner, paths, details, guard, reading ? checkPath : undefined);
       const parts = packing.messages();
       // The first part before the call: a set being read whose reading fails at once (a file the
       // fast reader leaves to the parsers) fails here, and no call is made.

@@ -283,6 +283,11 @@ export class ReplaceParts {
     private readonly details: boolean,
     /** The re-sync guard, sent in the first message. */
     private readonly guard: { readonly maxRemove?: number; readonly maxRemovePercent?: number } = {},
+    /**
+     * Checks a path kept as written (with the caller's index) before it is sent: for a set being
+     * read, whose paths the caller could not check beforehand. A check that throws fails the call.
+     */
+    private readonly check?: (p: PathInput, callerIndex: number) => void,
   ) {
     this.set = paths instanceof PathSet ? paths : PathSet.of(paths);
   }
@@ -309,7 +314,10 @@ export class ReplaceParts {
     while (set.sealedSegments.length === 0 && set.step());
     const streaming = (this.streamed = set.isReading);
     let sent = 0;
+    let paths = 0; // the daemon's index of the segment's first path
     const part = (s: Segment | null, last: boolean): ReplacePathsRequest => {
+      if (s !== null && !(s instanceof Block) && this.check) for (let i = 0; i < s.length; i++) this.check(s[i]!, set.callerIndex(paths + i));
+      paths += s === null ? 0 : s instanceof Block ? s.count : s.length;
       const r = s instanceof Block ? replaceToPb('', [], this.details, packed(s)) : replaceToPb('', s ?? [], this.details);
       if (sent++ === 0) {
         r.owner = this.owner;

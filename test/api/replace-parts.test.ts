@@ -142,6 +142,25 @@ describe('ReplacePaths in tables, against the daemon', () => {
     expect(await f.client.listPaths()).toHaveLength(70_000);
   });
 
+  it('a set being read is checked as it goes: a MED past 32 bits far down is refused, naming its index, and nothing changes', async () => {
+    await f.client.replacePaths('lb', central(10, 2));
+    const listed = await f.client.listPaths();
+    for (const at of [70_000, 30]) {
+      const paths: PathInput[] = central(700, 100).slice(0, at + 10);
+      paths[at] = { prefix: '203.0.113.7', med: 2 ** 32 + 5 }; // protobuf would send it as 5
+      const reading = PathSet.reading(function* (set) {
+        for (let i = 0; i < paths.length; i++) {
+          set.add(paths[i]!);
+          if (i % 5000 === 4999) yield;
+        }
+      });
+      const err = await rejection(f.client.replacePaths('lb', reading), ApiError);
+      expect(err.codeName, `at ${at}`).toBe('INVALID_ARGUMENT');
+      expect(err.field).toBe(`paths[${at}].med`);
+      expect(await f.client.listPaths()).toEqual(listed);
+    }
+  });
+
   it("names the caller's index of a bad path, though the paths were sent in another order", async () => {
     const set: PathInput[] = [
       { prefix: '203.0.113.1', nextHop: '198.51.100.1' },
