@@ -327,7 +327,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const steps = { idle: [] as Step[], a: [] as Step[], b: [] as Step[], c: [] as Step[], empty: [] as Step[], checked: [] as Step[], down: [] as Step[], up: [] as Step[] };
+    const steps = { idle: [] as Step[], a: [] as Step[], b: [] as Step[], c: [] as Step[], empty: [] as Step[], same: [] as Step[], checked: [] as Step[], down: [] as Step[], up: [] as Step[] };
     const verdicts = { down: [] as number[], up: [] as number[] };
     let rssLoaded = NaN;
     for (let r = 0; r < RUNS; r++) {
@@ -337,6 +337,7 @@ async function main(): Promise<void> {
       rssLoaded = rssMiB(daemon.pid);
       steps.b.push(await replace(files.without, without, `without-${r}`));
       steps.c.push(await replace(files.all, all, `again-${r}`));
+      steps.same.push({ ...(await replace(files.all, all, `same-${r}`)), routerMs: NaN }); // BIRD already holds them all
       console.log(`  run ${r + 1}: a ${steps.a[r]!.routerMs} ms, b ${steps.b[r]!.routerMs} ms, c ${steps.c[r]!.routerMs} ms at the router`);
     }
     // The same paths, now naming the check, from an empty table (so BIRD's count tells when it holds
@@ -361,6 +362,7 @@ async function main(): Promise<void> {
       [`c) whole set again (+${(all - without).toLocaleString('en')} paths)`, steps.c, 'the call'],
       ['d) the node\'s check fails', steps.down, 'the verdict'],
       ['   the node\'s check passes again', steps.up, 'the verdict'],
+      ['(whole set again, unchanged)', steps.same, '-'],
       ['(empty set: every path withdrawn)', steps.empty, 'the call'],
       ['(a call that changes nothing: another owner, empty file)', steps.idle, '-'],
       ['(whole set naming the check, first probes included)', steps.checked, 'the call'],
