@@ -18,7 +18,7 @@ import { fromHex, toHex } from './hex.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
 import type { AsPathSegment, AsPathSegmentKind, CodecContext, Family, Origin, PathAttribute } from './types.js';
-import { IpAddress, type LargeCommunityValue } from './values.js';
+import { addressFamilyName, addressFamilyOf, IpAddress, type AddressFamily, type LargeCommunityValue } from './values.js';
 import type { Writer } from './writer.js';
 
 /** RFC 7606 2: how a malformed attribute is handled, least to most severe. */
@@ -61,9 +61,9 @@ function as<K extends PathAttribute['type']>(a: PathAttribute, kind: K): Extract
   return a as Extract<PathAttribute, { type: K }>;
 }
 
-/** The octets of `a`, which must be an address of `family`. */
-function octets(a: IpAddress, family: Family, what: string): Uint8Array {
-  if (a.family !== family) throw new BgpEncodeError(`${what} ${a.toString()} is not an ${family === 'ipv4-unicast' ? 'IPv4' : 'IPv6'} address`);
+/** The octets of `a`, which must be an address of `af`. */
+function octets(a: IpAddress, af: AddressFamily, what: string): Uint8Array {
+  if (a.af !== af) throw new BgpEncodeError(`${what} ${a.toString()} is not an ${addressFamilyName(af)} address`);
   return a.bytes;
 }
 
@@ -190,15 +190,16 @@ function decodeMpReach(r: Reader, ctx: CodecContext): PathAttribute {
   const nhLen = r.u8();
   const nh = r.bytesView(nhLen);
   r.skip(1); // reserved (RFC 4760 3: formerly SNPA count; ignored)
+  const af = addressFamilyOf(family);
   let linkLocalNextHop: IpAddress | undefined;
-  if (family === 'ipv4-unicast') {
+  if (af === 'ipv4') {
     if (nhLen !== 4) throw fail(UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR, `MP_REACH_NLRI: IPv4 next hop length ${nhLen}`);
   } else {
     // RFC 2545 3: a global address, optionally followed by a link-local one.
     if (nhLen !== 16 && nhLen !== 32) throw fail(UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR, `MP_REACH_NLRI: IPv6 next hop length ${nhLen}`);
-    if (nhLen === 32) linkLocalNextHop = IpAddress.fromBytes(family, nh, 16);
+    if (nhLen === 32) linkLocalNextHop = IpAddress.fromBytes('ipv6', nh, 16);
   }
-  const nextHop = IpAddress.fromBytes(family, nh);
+  const nextHop = IpAddress.fromBytes(af, nh);
   const nlri = decodeNlriList(r, family, ctx.addPathReceive.includes(family), MP_ERROR('MP_REACH_NLRI'));
   return linkLocalNextHop === undefined
     ? { type: 'mp-reach', family, nextHop, nlri }
@@ -207,13 +208,13 @@ function decodeMpReach(r: Reader, ctx: CodecContext): PathAttribute {
 
 /**
  * Writes the MP_REACH_NLRI value up to (not including) the NLRI; the packer appends NLRI after it.
- * The global next hop is of `family`; a link-local one (RFC 2545 3) only goes with IPv6.
+ * The global next hop is of `family`'s address family; a link-local one (RFC 2545 3) only goes with IPv6.
  */
 export function writeMpReachHead(w: Writer, family: Family, nextHop: IpAddress, linkLocalNextHop: IpAddress | undefined): void {
   const { afi, safi } = FAMILY_AFI_SAFI[family];
-  const global = octets(nextHop, family, `MP_REACH_NLRI: ${family} next hop`);
-  if (linkLocalNextHop && family !== 'ipv6-unicast') throw new BgpEncodeError(`MP_REACH_NLRI: a ${family} next hop has no link-local part`);
-  const linkLocal = linkLocalNextHop && octets(linkLocalNextHop, 'ipv6-unicast', 'MP_REACH_NLRI: link-local next hop');
+  const global = octets(nextHop, addressFamilyOf(family), `MP_REACH_NLRI: ${family} next hop`);
+  if (linkLocalNextHop && !nextHop.isV6) throw new BgpEncodeError(`MP_REACH_NLRI: a ${family} next hop has no link-local part`);
+  const linkLocal = linkLocalNextHop && octets(linkLocalNextHop, 'ipv6', 'MP_REACH_NLRI: link-local next hop');
   w.u16(afi).u8(safi);
   w.u8(global.length + (linkLocal ? 16 : 0)).bytes(global);
   if (linkLocal) w.bytes(linkLocal);
@@ -239,14 +240,14 @@ function aggregatorDescriptor(code: number, name: string, kind: 'aggregator' | '
       const asnSize = kind === 'as4-aggregator' || ctx.fourOctetAs ? 4 : 2;
       lengthIs(r, name, asnSize + 4);
       const asn = asnSize === 4 ? r.u32() : r.u16();
-      return { type: kind, asn, address: IpAddress.fromBytes('ipv4-unicast', r.bytesView(4)) };
+      return { type: kind, asn, address: IpAddress.fromBytes('ipv4', r.bytesView(4)) };
     },
     encode(w, a, ctx) {
       const v = as(a, kind);
       u32(v.asn, `${name} AS`);
       if (kind === 'as4-aggregator' || ctx.fourOctetAs) w.u32(v.asn);
       else w.u16(v.asn > 0xffff ? AS_TRANS : v.asn);
-      w.bytes(octets(v.address, 'ipv4-unicast', `${name} address`));
+      w.bytes(octets(v.address, 'ipv4', `${name} address`));
     },
   };
 }
@@ -314,10 +315,10 @@ const DESCRIPTORS: AttrDescriptor[] = [
     onError: 'treat-as-withdraw', // RFC 7606 7.3
     decode(r) {
       lengthIs(r, 'NEXT_HOP', 4);
-      return { type: 'next-hop', nextHop: IpAddress.fromBytes('ipv4-unicast', r.bytesView(4)) };
+      return { type: 'next-hop', nextHop: IpAddress.fromBytes('ipv4', r.bytesView(4)) };
     },
     encode(w, a) {
-      w.bytes(octets(as(a, 'next-hop').nextHop, 'ipv4-unicast', 'NEXT_HOP'));
+      w.bytes(octets(as(a, 'next-hop').nextHop, 'ipv4', 'NEXT_HOP'));
     },
   },
   u32Descriptor(AttrType.MULTI_EXIT_DISC, 'MULTI_EXIT_DISC', OPTIONAL, 'med'),

@@ -13,4 +13,4 @@ export { familyOf, FAMILY_AFI_SAFI, parseCommunity, parseLargeCommunity } from '
 export { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6, parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from './ip.js';
 export { cease, encodeShutdownMessage, hardReset, notification, notificationOf, type CeaseSubcodeValue } from './notification.js';
 export { toHex, fromHex } from './hex.js';
-export { IpAddress, Prefix, addressLength, formatCommunityValue, formatLargeCommunityValue, type LargeCommunityValue } from './values.js';
+export { IpAddress, Prefix, addressFamilyName, addressFamilyOf, addressLength, unicastFamily, formatCommunityValue, formatLargeCommunityValue, type LargeCommunityValue } from './values.js';

@@ -4,7 +4,7 @@
 import { BgpEncodeError, errorOf, type ErrorKind } from './errors.js';
 import type { Reader } from './reader.js';
 import type { Family, Nlri } from './types.js';
-import { addressLength, Prefix } from './values.js';
+import { addressFamilyOf, addressLength, Prefix } from './values.js';
 import type { Writer } from './writer.js';
 
 export const MAX_PREFIX_LENGTH: Record<Family, number> = { 'ipv4-unicast': 32, 'ipv6-unicast': 128 };
@@ -21,7 +21,7 @@ export type NlriErrorSpec = ErrorKind & { readonly field: string };
 export function decodeNlriList(r: Reader, family: Family, addPath: boolean, err: NlriErrorSpec): Nlri[] {
   const out: Nlri[] = [];
   const max = MAX_PREFIX_LENGTH[family];
-  const size = addressLength(family);
+  const size = addressLength(addressFamilyOf(family));
   const bytes = r.bytes;
   while (!r.atEnd) {
     let pathId: number | undefined;
@@ -46,7 +46,7 @@ export function decodeNlriList(r: Reader, family: Family, addPath: boolean, err:
 
 /** The most octets one prefix of `family` takes on the wire. */
 export function maxNlriSize(family: Family, addPath: boolean): number {
-  return 1 + addressLength(family) + (addPath ? 4 : 0);
+  return 1 + addressLength(addressFamilyOf(family)) + (addPath ? 4 : 0);
 }
 
 /**

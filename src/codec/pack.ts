@@ -16,12 +16,12 @@ import { BgpEncodeError } from './errors.js';
 import { maxLength, writeHeader } from './header.js';
 import { checkNlri, maxNlriSize, putPrefix } from './nlri.js';
 import type { CodecContext, Family, Nlri, PathAttribute } from './types.js';
-import type { IpAddress } from './values.js';
+import { addressFamilyName, addressFamilyOf, type IpAddress } from './values.js';
 import { Writer } from './writer.js';
 
 export interface Announcement {
   readonly family: Family;
-  /** Of `family`. */
+  /** Of `family`'s address family (addressFamilyOf). */
   readonly nextHop: IpAddress;
   /** IPv6 only: RFC 2545 link-local next hop sent after the global one. */
   readonly linkLocalNextHop?: IpAddress;
@@ -236,7 +236,8 @@ function splitMessages(p: PackedUpdates): Uint8Array[] {
 
 /** The announcement of encoded prefixes of `family`: NEXT_HOP among the shared attributes for IPv4, MP_REACH_NLRI for IPv6. */
 function announce(a: RowsAnnouncement, family: Family, items: EncodedNlri, ctx: CodecContext): PackedUpdates {
-  if (a.nextHop.family !== family) throw new BgpEncodeError(`a ${a.nextHop.family} next hop for ${family} prefixes`);
+  const af = a.nextHop.af;
+  if (af !== addressFamilyOf(family)) throw new BgpEncodeError(`an ${addressFamilyName(af)} next hop for ${family} prefixes`);
   if (family === 'ipv4-unicast') {
     return assembleAnnouncements(items, encodeShared(a.attributes, a.nextHop.bytes, ctx), null, ctx);
   }

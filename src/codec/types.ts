@@ -3,10 +3,10 @@
 // still serialises to readable JSON), communities as 32-bit numbers, large communities as three
 // numbers. Opaque octets (extended communities, unknown capabilities and attributes) are lowercase hex.
 
-import type { Family, IpAddress, LargeCommunityValue, Prefix } from './values.js';
+import type { AddressFamily, Family, IpAddress, LargeCommunityValue, Prefix } from './values.js';
 
-/** The address families this codec decodes fully. */
-export type { Family };
+/** The route families (AFI/SAFI) this codec decodes fully; an address's own family is AddressFamily. */
+export type { AddressFamily, Family };
 export const FAMILIES: readonly Family[] = ['ipv4-unicast', 'ipv6-unicast'];
 
 /** What the session negotiated; every encode and decode is relative to it. */
@@ -108,7 +108,7 @@ export type PathAttribute =
   | {
       readonly type: 'mp-reach';
       readonly family: Family;
-      /** The global next hop (IPv4 for ipv4-unicast, IPv6 for ipv6-unicast). */
+      /** The global next hop, of the family's address family (addressFamilyOf). */
       readonly nextHop: IpAddress;
       /** RFC 2545 3: an optional IPv6 link-local next hop after the global one. */
       readonly linkLocalNextHop?: IpAddress;

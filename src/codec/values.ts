@@ -4,39 +4,59 @@
 
 import { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6Into, parsePrefixInto, PREFIX_V6 } from './ip.js';
 
-/** The address families this codec decodes fully (AFI/SAFI IPv4 and IPv6 unicast). */
+/** The route families this codec decodes fully (AFI/SAFI IPv4 and IPv6 unicast): what a route is. */
 export type Family = 'ipv4-unicast' | 'ipv6-unicast';
 
-/** Octets of an address of `family`: 4 or 16. */
-export function addressLength(family: Family): 4 | 16 {
-  return family === 'ipv4-unicast' ? 4 : 16;
+/** What an address is: IPv4 or IPv6. Not a route family: a route of one may have a next hop of the other (RFC 8950). */
+export type AddressFamily = 'ipv4' | 'ipv6';
+
+// The mapping between the two lives here and nowhere else, so a new family changes one place.
+
+/** The address family of a route family's prefixes (its AFI). */
+export function addressFamilyOf(family: Family): AddressFamily {
+  return family === 'ipv4-unicast' ? 'ipv4' : 'ipv6';
+}
+
+/** The unicast route family whose prefixes are addresses of `af`. */
+export function unicastFamily(af: AddressFamily): Family {
+  return af === 'ipv4' ? 'ipv4-unicast' : 'ipv6-unicast';
+}
+
+/** "IPv4" or "IPv6", as messages (and Node's os.networkInterfaces) spell it. */
+export function addressFamilyName(af: AddressFamily): 'IPv4' | 'IPv6' {
+  return af === 'ipv4' ? 'IPv4' : 'IPv6';
+}
+
+/** Octets of an address of `af`: 4 or 16. */
+export function addressLength(af: AddressFamily): 4 | 16 {
+  return af === 'ipv4' ? 4 : 16;
 }
 
 /** An IPv4 or IPv6 address. `bytes` is never modified after construction. */
 export class IpAddress {
   private constructor(
-    readonly family: Family,
+    readonly af: AddressFamily,
     readonly bytes: Uint8Array,
   ) {}
 
   /** Dotted quad or IPv6 text (with "::", or a trailing dotted quad); null when it is neither. */
   static parse(text: string): IpAddress | null {
     const v4 = parseIPv4(text);
-    if (v4) return new IpAddress('ipv4-unicast', v4);
+    if (v4) return new IpAddress('ipv4', v4);
     if (!text.includes(':')) return null;
     const b = new Uint8Array(16);
-    return parseIPv6Into(text, 0, text.length, b) ? new IpAddress('ipv6-unicast', b) : null;
+    return parseIPv6Into(text, 0, text.length, b) ? new IpAddress('ipv6', b) : null;
   }
 
-  /** A copy of `addressLength(family)` octets at `at`. */
-  static fromBytes(family: Family, bytes: Uint8Array, at = 0): IpAddress {
-    const n = addressLength(family);
-    if (bytes.length - at < n) throw new RangeError(`${family} address needs ${n} octets`);
-    return new IpAddress(family, new Uint8Array(bytes.subarray(at, at + n))); // not slice(): on a Buffer that is a view
+  /** A copy of `addressLength(af)` octets at `at`. */
+  static fromBytes(af: AddressFamily, bytes: Uint8Array, at = 0): IpAddress {
+    const n = addressLength(af);
+    if (bytes.length - at < n) throw new RangeError(`${addressFamilyName(af)} address needs ${n} octets`);
+    return new IpAddress(af, new Uint8Array(bytes.subarray(at, at + n))); // not slice(): on a Buffer that is a view
   }
 
   get isV6(): boolean {
-    return this.family === 'ipv6-unicast';
+    return this.af === 'ipv6';
   }
 
   /** IPv6 fe80::/10 (RFC 4291 2.5.6). */
@@ -45,7 +65,7 @@ export class IpAddress {
   }
 
   equals(o: IpAddress): boolean {
-    return this.family === o.family && sameOctets(this.bytes, o.bytes, this.bytes.length);
+    return this.af === o.af && sameOctets(this.bytes, o.bytes, this.bytes.length);
   }
 
   toString(): string {
@@ -79,7 +99,7 @@ export class Prefix {
 
   /** From octets (a copy; host bits cleared). Throws RangeError when the length does not fit the family. */
   static fromBytes(family: Family, bytes: Uint8Array, length: number, at = 0): Prefix {
-    const n = addressLength(family);
+    const n = addressLength(addressFamilyOf(family));
     if (!Number.isInteger(length) || length < 0 || length > n * 8) throw new RangeError(`prefix length ${length} is not valid for ${family}`);
     const b = new Uint8Array(n);
     b.set(bytes.subarray(at, at + Math.min(n, (length + 7) >> 3)));
@@ -89,8 +109,8 @@ export class Prefix {
 
   /**
    * Takes `bytes` as they are, without a copy or a check: the decoder's fast path. The caller
-   * hands over a fresh array of addressLength(family) octets with host bits clear, and never
-   * touches it again.
+   * hands over a fresh array of addressLength(addressFamilyOf(family)) octets with host bits
+   * clear, and never touches it again.
    */
   static adopt(family: Family, bytes: Uint8Array, length: number): Prefix {
     return new Prefix(family, bytes, length);
@@ -98,16 +118,21 @@ export class Prefix {
 
   /** The host route of an address (/32 or /128). */
   static host(a: IpAddress): Prefix {
-    return new Prefix(a.family, a.bytes.slice(), a.bytes.length * 8);
+    return new Prefix(unicastFamily(a.af), a.bytes.slice(), a.bytes.length * 8);
   }
 
   get isV6(): boolean {
     return this.family === 'ipv6-unicast';
   }
 
+  /** The address family of the prefix's addresses. */
+  get af(): AddressFamily {
+    return addressFamilyOf(this.family);
+  }
+
   /** The prefix's first address (its network address). */
   get address(): IpAddress {
-    return IpAddress.fromBytes(this.family, this.bytes);
+    return IpAddress.fromBytes(this.af, this.bytes);
   }
 
   equals(o: Prefix): boolean {
@@ -116,7 +141,7 @@ export class Prefix {
 
   /** Whether `a` lies inside this prefix. */
   contains(a: IpAddress): boolean {
-    if (a.family !== this.family) return false;
+    if (a.af !== this.af) return false;
     const full = this.length >> 3;
     if (!sameOctets(this.bytes, a.bytes, full)) return false;
     const bits = this.length & 7;

@@ -73,8 +73,9 @@ export function nextHopProblem(ip: IpAddress): string | undefined {
   return undefined;
 }
 
-/** Why `ip` cannot be the next hop of the `length`-bit prefix at bytes[at..]: it is the prefix's own address. */
-export function ownAddressProblem(ip: IpAddress, bytes: Uint8Array, at: number, length: number): string | undefined {
+/** Why `ip` cannot be the next hop of the `length`-bit prefix at bytes[at..] (IPv6 when `v6`): it is the prefix's own address. */
+export function ownAddressProblem(ip: IpAddress, v6: boolean, bytes: Uint8Array, at: number, length: number): string | undefined {
+  if (ip.isV6 !== v6) return undefined; // a next hop of the other address family is never the prefix's own
   const n = ip.bytes.length;
   for (let i = 0; i < n; i++) if (ip.bytes[i] !== bytes[at + i]) return undefined;
   const what = length === n * 8 ? 'the address the prefix announces' : "the prefix's own (network) address";

@@ -1,8 +1,8 @@
 // Turning a client's request into domain paths: every field checked and canonicalised before
 // anything changes, every error naming the field and the value.
 
-import { formatIPv4, formatIPv6, IpAddress, maskHostBits, parseCommunity, parseLargeCommunity, parsePrefixInto, Prefix, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
-import type { Family } from '../codec/types.js';
+import { addressFamilyName, addressFamilyOf, formatIPv4, formatIPv6, IpAddress, maskHostBits, parseCommunity, parseLargeCommunity, parsePrefixInto, Prefix, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
+import type { AddressFamily, Family } from '../codec/types.js';
 import type { LargeCommunityValue } from '../codec/values.js';
 import { attributesKey, ownerSetKey, type RestoredDetails } from './rib.js';
 import { grow } from './columns.js';
@@ -52,13 +52,21 @@ function hostBitsSet(field: string, text: string, masked: Uint8Array, at: number
   return invalid(field, `${text} has host bits set: did you mean ${network} (the network) or ${address} (the address alone, /${v6 ? 128 : 32})?`);
 }
 
-/** A next hop for a prefix of `family`: "self", or an address of that family. */
+/**
+ * The address family a route of `family` requires of its next hop: its prefixes' own. The one rule
+ * to widen for RFC 8950 (IPv6 next hops for IPv4 routes).
+ */
+export function nextHopAddressFamily(family: Family): AddressFamily {
+  return addressFamilyOf(family);
+}
+
+/** A next hop for a prefix of `family`: "self", or an address of the address family it requires. */
 export function validateNextHop(nextHop: string, family: Family, field: string): NextHop {
   if (nextHop === 'self') return nextHop;
   const ip = IpAddress.parse(nextHop.trim());
   if (!ip) throw invalid(field, `${JSON.stringify(nextHop)} is not an IP address or "self"`);
-  if (ip.family !== family) {
-    throw invalid(field, `${nextHop} is ${ip.isV6 ? 'IPv6' : 'IPv4'} but the prefix is ${ip.isV6 ? 'IPv4' : 'IPv6'}`);
+  if (ip.af !== nextHopAddressFamily(family)) {
+    throw invalid(field, `${nextHop} is ${addressFamilyName(ip.af)} but the prefix is ${addressFamilyName(addressFamilyOf(family))}`);
   }
   return ip;
 }
@@ -201,7 +209,7 @@ export function validateStored(d: StoredValues, check: number, field: () => stri
 export function prefixRefusal(v6: boolean, bytes: Uint8Array, at: number, length: number, nextHop: NextHop, policy: PrefixPolicy, field: () => string): RequestError | undefined {
   const why = policy.refusal(v6, bytes, at, length);
   if (why !== undefined) return invalid(`${field()}.prefix`, why);
-  const own = nextHop === 'self' ? undefined : ownAddressProblem(nextHop, bytes, at, length);
+  const own = nextHop === 'self' ? undefined : ownAddressProblem(nextHop, v6, bytes, at, length);
   return own === undefined ? undefined : invalid(`${field()}.nextHop`, own);
 }
 
@@ -364,7 +372,7 @@ export class PathStage {
       // judged once, only its pairing with each next hop again.
       const nextHop = this.nextHops[nh]!;
       if (i > 0 && this.samePrefix(i, i - 1)) {
-        const own = nextHop === 'self' ? undefined : ownAddressProblem(nextHop, addr, at, len);
+        const own = nextHop === 'self' ? undefined : ownAddressProblem(nextHop, v6, addr, at, len);
         if (own !== undefined) throw invalid(`${field(k)}.nextHop`, own);
       } else {
         this.refuseUnannounceable(i, nextHop, fieldK);

@@ -3,7 +3,7 @@
 // attribute set and session, never per path.
 
 import os from 'node:os';
-import { IpAddress, type Family, type PathAttribute } from '../codec/index.js';
+import { addressFamilyName, addressFamilyOf, IpAddress, type AddressFamily, type Family, type PathAttribute } from '../codec/index.js';
 import type { Attributes, NextHop } from '../rib/types.js';
 
 /** The session facts export rules depend on. */
@@ -51,9 +51,9 @@ export function exportAttributes(a: Attributes, peer: ExportContext): PathAttrib
   return out;
 }
 
-/** The global address of `family` on the interface that holds `local`, or null. */
-export function siblingAddress(local: IpAddress, family: Family): IpAddress | null {
-  const want = family === 'ipv6-unicast' ? 'IPv6' : 'IPv4';
+/** The global address of address family `af` on the interface that holds `local`, or null. */
+export function siblingAddress(local: IpAddress, af: AddressFamily): IpAddress | null {
+  const want = addressFamilyName(af); // Node names them as we do: 'IPv4', 'IPv6'
   const text = local.toString();
   for (const addrs of Object.values(os.networkInterfaces())) {
     if (!addrs?.some((a) => IpAddress.parse(a.address)?.equals(local) ?? a.address === text)) continue;
@@ -67,30 +67,37 @@ export function siblingAddress(local: IpAddress, family: Family): IpAddress | nu
 }
 
 /**
- * Next hops as one session sends them. "self" is the session's local address; for the other
- * family over the session (IPv6 EIPs on an IPv4 session) this host's address of that family on the
- * interface the session runs over, as BIRD does for `next hop self`. Null: cannot be sent to this peer.
+ * Next hops as one session sends them. "self" for a route is an address of the address family its
+ * route family wants: the session's local address when that is of it; otherwise (IPv6 EIPs on an
+ * IPv4 session) this host's address of that address family on the interface the session runs
+ * over, as BIRD does for `next hop self`. Null: cannot be sent to this peer.
  */
 export class NextHopResolver {
-  private readonly other = new Map<Family, IpAddress | null>();
+  private readonly other = new Map<AddressFamily, IpAddress | null>();
 
   constructor(
     private readonly local: IpAddress | undefined,
-    /** Told once per family that "self" has no address here. */
+    /** Told once per route family that "self" has no address here. */
     private readonly onMissingSelf: (family: Family) => void,
-    private readonly sibling: (local: IpAddress, family: Family) => IpAddress | null = siblingAddress,
+    private readonly sibling: (local: IpAddress, af: AddressFamily) => IpAddress | null = siblingAddress,
   ) {}
 
   resolve(nh: NextHop, family: Family): IpAddress | null {
     if (nh !== 'self') return nh;
+    const want = selfAddressFamily(family);
     const local = this.local;
-    if (local && local.family === family) return local;
-    let v = this.other.get(family);
+    if (local && local.af === want) return local;
+    let v = this.other.get(want);
     if (v === undefined) {
-      v = local ? this.sibling(local, family) : null;
-      this.other.set(family, v);
+      v = local ? this.sibling(local, want) : null;
+      this.other.set(want, v);
       if (v === null) this.onMissingSelf(family);
     }
     return v;
   }
+}
+
+/** The address family "self" stands for in routes of `family`: the prefixes' own (a session with RFC 8950 may later choose otherwise). */
+function selfAddressFamily(family: Family): AddressFamily {
+  return addressFamilyOf(family);
 }

@@ -6,6 +6,7 @@
 
 import {
   BgpEncodeError,
+  FAMILIES,
   packAnnouncementRows,
   packWithdrawalRows,
   type BgpMessage,
@@ -21,6 +22,14 @@ import { grow, TurnMap } from '../rib/columns.js';
 import type { Rib } from '../rib/rib.js';
 import { exportAttributes, type ExportContext, type NextHopResolver } from './export-policy.js';
 import type { PathGate } from './path-health.js';
+
+/**
+ * Next hop `nhId` in routes of route family `family`: "self" is one RIB next hop but an address
+ * (and an UPDATE) per route family, whichever address family that address turns out to be.
+ */
+function perRouteFamily(nhId: number, family: Family): number {
+  return nhId * FAMILIES.length + FAMILIES.indexOf(family);
+}
 
 /** Where the pipeline's bytes go: the established session's socket. */
 export interface UpdateSink {
@@ -334,8 +343,7 @@ export class SendPipeline {
   }
 
   private nextHopOf(nhId: number, family: Family, peer: PeerExport): IpAddress | null {
-    // "self" resolves per family: one RIB next hop, two answers.
-    const key = nhId * 2 + (family === 'ipv6-unicast' ? 1 : 0);
+    const key = perRouteFamily(nhId, family); // "self" resolves per route family: one RIB next hop, an answer each
     let v = this.nhCache.get(key);
     if (v === undefined) {
       if (this.nhCache.size >= 4096) this.nhCache.clear();
@@ -358,8 +366,7 @@ export class SendPipeline {
   private bucket(family: Family, attrId: number, nhId: number, nextHop: IpAddress): Bucket {
     let byNh = this.buckets.get(attrId);
     if (!byNh) this.buckets.set(attrId, (byNh = new Map()));
-    // "self" is one RIB next hop but a different address (and UPDATE) per family.
-    const key = nhId * 2 + (family === 'ipv6-unicast' ? 1 : 0);
+    const key = perRouteFamily(nhId, family);
     let b = byNh.get(key);
     if (!b) byNh.set(key, (b = new Bucket(family, attrId, nhId, nextHop)));
     return b;

@@ -302,9 +302,9 @@ describe('IPv6 text, properties', () => {
 
 describe('IpAddress.parse', () => {
   it('tells the families apart', () => {
-    expect(IpAddress.parse('192.0.2.1')).toMatchObject({ family: 'ipv4-unicast', bytes: Uint8Array.of(192, 0, 2, 1) });
-    expect(IpAddress.parse('2001:db8::1')?.family).toBe('ipv6-unicast');
-    expect(IpAddress.parse('::ffff:192.0.2.1')?.family).toBe('ipv6-unicast');
+    expect(IpAddress.parse('192.0.2.1')).toMatchObject({ af: 'ipv4', bytes: Uint8Array.of(192, 0, 2, 1) });
+    expect(IpAddress.parse('2001:db8::1')?.af).toBe('ipv6');
+    expect(IpAddress.parse('::ffff:192.0.2.1')?.af).toBe('ipv6');
     expect(IpAddress.parse('192.0.2')).toBeNull();
     expect(IpAddress.parse('example.com')).toBeNull();
     expect(IpAddress.parse('')).toBeNull();

@@ -68,7 +68,7 @@ const hexArb = (maxLength: number, minLength = 0): fc.Arbitrary<string> =>
   fc.uint8Array({ minLength, maxLength }).map((b) => toHex(b));
 const octetsArb = (maxLength: number, minLength = 0): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength, maxLength });
 
-const ipv4Arb = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => IpAddress.fromBytes('ipv4-unicast', b));
+const ipv4Arb = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => IpAddress.fromBytes('ipv4', b));
 /** Biased towards zero groups so "::" lands in every position. */
 const ipv6BytesArb = fc
   .tuple(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }))
@@ -79,7 +79,7 @@ const ipv6BytesArb = fc
     });
     return out;
   });
-const ipv6Arb = ipv6BytesArb.map((b) => IpAddress.fromBytes('ipv6-unicast', b));
+const ipv6Arb = ipv6BytesArb.map((b) => IpAddress.fromBytes('ipv6', b));
 
 /** A prefix of any length over any octets (fromBytes clears the host bits, as decode does). */
 function prefixArb(family: Family): fc.Arbitrary<Prefix> {

@@ -5,13 +5,13 @@ import { parsePrefixInto, PREFIX_V6 } from '../../src/codec/ip.js';
 
 describe('IpAddress', () => {
   it.each([
-    ['198.51.100.1', 'ipv4-unicast', '198.51.100.1'],
-    ['2001:DB8:0:0:0:0:0:1', 'ipv6-unicast', '2001:db8::1'],
-    ['2001:db8::ffff:192.0.2.1', 'ipv6-unicast', '2001:db8::ffff:c000:201'],
-    ['::', 'ipv6-unicast', '::'],
-  ])('%s is %s, canonically %s', (text, family, canonical) => {
+    ['198.51.100.1', 'ipv4', '198.51.100.1'],
+    ['2001:DB8:0:0:0:0:0:1', 'ipv6', '2001:db8::1'],
+    ['2001:db8::ffff:192.0.2.1', 'ipv6', '2001:db8::ffff:c000:201'],
+    ['::', 'ipv6', '::'],
+  ])('%s is %s, canonically %s', (text, af, canonical) => {
     const a = IpAddress.parse(text)!;
-    expect(a.family).toBe(family);
+    expect(a.af).toBe(af);
     expect(a.toString()).toBe(canonical);
     expect(JSON.stringify({ a })).toBe(`{"a":"${canonical}"}`);
     expect(IpAddress.parse(canonical)!.equals(a)).toBe(true);
@@ -32,7 +32,7 @@ describe('IpAddress', () => {
 
   it('fromBytes copies, even from a Buffer (whose slice() is a view): a next hop never aliases the receive buffer', () => {
     const frame = Buffer.from([0xff, 198, 51, 100, 1]);
-    const a = IpAddress.fromBytes('ipv4-unicast', frame, 1);
+    const a = IpAddress.fromBytes('ipv4', frame, 1);
     frame.fill(0);
     expect(a.toString()).toBe('198.51.100.1');
   });
