@@ -184,21 +184,33 @@ function mpFamily(r: Reader, code: number): Family | PathAttribute {
   return { type: 'unknown', code, flags: OPTIONAL, data: new Uint8Array(r.rest()) }; // a copy: never alias the receive buffer
 }
 
+/**
+ * Whether MP_REACH_NLRI of `family` may carry a next hop of address family `af` on this session:
+ * the prefixes' own, or IPv6 for IPv4 prefixes once RFC 8950 is negotiated. The one place the
+ * codec pairs a route family with its next hops' address families.
+ */
+export function nextHopAllowed(family: Family, af: AddressFamily, ctx: CodecContext): boolean {
+  if (af === addressFamilyOf(family)) return true;
+  return af === 'ipv6' && (ctx.extendedNextHop?.includes(family) ?? false); // the other family here can only be IPv4's
+}
+
+/** The address family a next hop of `octets` octets is (RFC 2545 3, RFC 8950 3: an IPv6 one may have a link-local after it), or null. */
+function nextHopFamilyByLength(octets: number): AddressFamily | null {
+  if (octets === 4) return 'ipv4';
+  return octets === 16 || octets === 32 ? 'ipv6' : null;
+}
+
 function decodeMpReach(r: Reader, ctx: CodecContext): PathAttribute {
   const family = mpFamily(r, AttrType.MP_REACH_NLRI);
   if (typeof family !== 'string') return family;
   const nhLen = r.u8();
   const nh = r.bytesView(nhLen);
   r.skip(1); // reserved (RFC 4760 3: formerly SNPA count; ignored)
-  const af = addressFamilyOf(family);
-  let linkLocalNextHop: IpAddress | undefined;
-  if (af === 'ipv4') {
-    if (nhLen !== 4) throw fail(UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR, `MP_REACH_NLRI: IPv4 next hop length ${nhLen}`);
-  } else {
-    // RFC 2545 3: a global address, optionally followed by a link-local one.
-    if (nhLen !== 16 && nhLen !== 32) throw fail(UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR, `MP_REACH_NLRI: IPv6 next hop length ${nhLen}`);
-    if (nhLen === 32) linkLocalNextHop = IpAddress.fromBytes('ipv6', nh, 16);
+  const af = nextHopFamilyByLength(nhLen);
+  if (af === null || !nextHopAllowed(family, af, ctx)) {
+    throw fail(UpdateSubcode.OPTIONAL_ATTRIBUTE_ERROR, `MP_REACH_NLRI: ${addressFamilyName(addressFamilyOf(family))} next hop length ${nhLen}`);
   }
+  const linkLocalNextHop = nhLen === 32 ? IpAddress.fromBytes('ipv6', nh, 16) : undefined;
   const nextHop = IpAddress.fromBytes(af, nh);
   const nlri = decodeNlriList(r, family, ctx.addPathReceive.includes(family), MP_ERROR('MP_REACH_NLRI'));
   return linkLocalNextHop === undefined
@@ -208,11 +220,15 @@ function decodeMpReach(r: Reader, ctx: CodecContext): PathAttribute {
 
 /**
  * Writes the MP_REACH_NLRI value up to (not including) the NLRI; the packer appends NLRI after it.
- * The global next hop is of `family`'s address family; a link-local one (RFC 2545 3) only goes with IPv6.
+ * The global next hop is of an address family nextHopAllowed gives `family` (an IPv6 one for IPv4
+ * prefixes is RFC 8950 3); a link-local one (RFC 2545 3) only goes after an IPv6 global one.
  */
-export function writeMpReachHead(w: Writer, family: Family, nextHop: IpAddress, linkLocalNextHop: IpAddress | undefined): void {
+export function writeMpReachHead(w: Writer, family: Family, nextHop: IpAddress, linkLocalNextHop: IpAddress | undefined, ctx: CodecContext): void {
   const { afi, safi } = FAMILY_AFI_SAFI[family];
-  const global = octets(nextHop, addressFamilyOf(family), `MP_REACH_NLRI: ${family} next hop`);
+  if (!nextHopAllowed(family, nextHop.af, ctx)) {
+    throw new BgpEncodeError(`MP_REACH_NLRI: ${family} next hop ${nextHop.toString()} is not an ${addressFamilyName(addressFamilyOf(family))} address`);
+  }
+  const global = nextHop.bytes;
   if (linkLocalNextHop && !nextHop.isV6) throw new BgpEncodeError(`MP_REACH_NLRI: a ${family} next hop has no link-local part`);
   const linkLocal = linkLocalNextHop && octets(linkLocalNextHop, 'ipv6', 'MP_REACH_NLRI: link-local next hop');
   w.u16(afi).u8(safi);
@@ -397,7 +413,7 @@ const DESCRIPTORS: AttrDescriptor[] = [
     decode: decodeMpReach,
     encode(w, a, ctx) {
       const v = as(a, 'mp-reach');
-      writeMpReachHead(w, v.family, v.nextHop, v.linkLocalNextHop);
+      writeMpReachHead(w, v.family, v.nextHop, v.linkLocalNextHop, ctx);
       encodeNlriList(w, v.nlri, v.family, ctx.addPathSend.includes(v.family));
     },
   },

@@ -7,23 +7,24 @@
 // values), and NLRI as rows of typed columns (`packAnnouncementRows`), which is how a large table
 // is sent: no object per prefix. Both write their octets with the same `putPrefix`; no text is parsed.
 //
-// IPv4 unicast goes in the classic NLRI field with a NEXT_HOP attribute (understood by every
-// peer, BIRD 1.6 included); IPv6 unicast in MP_REACH_NLRI, placed first as RFC 7606 5.1 asks.
+// IPv4 unicast with an IPv4 next hop goes in the classic NLRI field with a NEXT_HOP attribute
+// (understood by every peer, BIRD 1.6 included); IPv6 unicast, and IPv4 unicast with an IPv6 next
+// hop (RFC 8950, only where the session allows it), in MP_REACH_NLRI, placed first as RFC 7606 5.1 asks.
 
 import { AttrFlag, AttrType, HEADER_LENGTH, MessageType } from './constants.js';
-import { attributeCode, encodeAttribute, FAMILY_AFI_SAFI, writeMpReachHead } from './attributes.js';
+import { attributeCode, encodeAttribute, FAMILY_AFI_SAFI, nextHopAllowed, writeMpReachHead } from './attributes.js';
 import { BgpEncodeError } from './errors.js';
 import { maxLength, writeHeader } from './header.js';
 import { checkNlri, maxNlriSize, putPrefix } from './nlri.js';
 import type { CodecContext, Family, Nlri, PathAttribute } from './types.js';
-import { addressFamilyName, addressFamilyOf, type IpAddress } from './values.js';
+import { addressFamilyName, type IpAddress } from './values.js';
 import { Writer } from './writer.js';
 
 export interface Announcement {
   readonly family: Family;
-  /** Of `family`'s address family (addressFamilyOf). */
+  /** Of `family`'s address family, or IPv6 for IPv4 prefixes where the session allows it (nextHopAllowed). */
   readonly nextHop: IpAddress;
-  /** IPv6 only: RFC 2545 link-local next hop sent after the global one. */
+  /** With an IPv6 next hop only: RFC 2545 link-local next hop sent after the global one. */
   readonly linkLocalNextHop?: IpAddress;
   /** Attributes shared by every prefix, without NEXT_HOP and MP_REACH_NLRI (the packer adds those). */
   readonly attributes: readonly PathAttribute[];
@@ -234,15 +235,18 @@ function splitMessages(p: PackedUpdates): Uint8Array[] {
   return out;
 }
 
-/** The announcement of encoded prefixes of `family`: NEXT_HOP among the shared attributes for IPv4, MP_REACH_NLRI for IPv6. */
+/**
+ * The announcement of encoded prefixes of `family`: NEXT_HOP among the shared attributes for IPv4
+ * via IPv4, MP_REACH_NLRI for the rest (IPv6, and IPv4 via IPv6 where the session allows it).
+ */
 function announce(a: RowsAnnouncement, family: Family, items: EncodedNlri, ctx: CodecContext): PackedUpdates {
   const af = a.nextHop.af;
-  if (af !== addressFamilyOf(family)) throw new BgpEncodeError(`an ${addressFamilyName(af)} next hop for ${family} prefixes`);
-  if (family === 'ipv4-unicast') {
+  if (!nextHopAllowed(family, af, ctx)) throw new BgpEncodeError(`an ${addressFamilyName(af)} next hop for ${family} prefixes`);
+  if (family === 'ipv4-unicast' && af === 'ipv4') {
     return assembleAnnouncements(items, encodeShared(a.attributes, a.nextHop.bytes, ctx), null, ctx);
   }
   const h = new Writer(64);
-  writeMpReachHead(h, family, a.nextHop, a.linkLocalNextHop);
+  writeMpReachHead(h, family, a.nextHop, a.linkLocalNextHop, ctx);
   return assembleAnnouncements(items, encodeShared(a.attributes, null, ctx), h.finish(), ctx);
 }
 

@@ -19,6 +19,11 @@ export interface CodecContext {
   readonly addPathReceive: readonly Family[];
   /** RFC 7911: families whose NLRI we send with path identifiers (we encode them). */
   readonly addPathSend: readonly Family[];
+  /**
+   * RFC 8950: families whose MP_REACH_NLRI may carry an IPv6 next hop though their prefixes are
+   * IPv4 (Extended Next Hop Encoding). Absent: none, as before the capability is negotiated.
+   */
+  readonly extendedNextHop?: readonly Family[];
 }
 
 /** Before OPEN is exchanged: plain RFC 4271. */
@@ -108,9 +113,9 @@ export type PathAttribute =
   | {
       readonly type: 'mp-reach';
       readonly family: Family;
-      /** The global next hop, of the family's address family (addressFamilyOf). */
+      /** The global next hop: of the family's address family, or IPv6 for IPv4 prefixes under RFC 8950 (see CodecContext.extendedNextHop). */
       readonly nextHop: IpAddress;
-      /** RFC 2545 3: an optional IPv6 link-local next hop after the global one. */
+      /** RFC 2545 3 (and RFC 8950 3): an optional IPv6 link-local next hop after an IPv6 global one. */
       readonly linkLocalNextHop?: IpAddress;
       readonly nlri: readonly Nlri[];
     }
