@@ -15,7 +15,7 @@ import { AttrFlag, AttrType, HEADER_LENGTH, MessageType } from './constants.js';
 import { attributeCode, encodeAttribute, FAMILY_AFI_SAFI, nextHopAllowed, writeMpReachHead } from './attributes.js';
 import { BgpEncodeError } from './errors.js';
 import { maxLength, writeHeader } from './header.js';
-import { checkNlri, maxNlriSize, putPrefix } from './nlri.js';
+import { checkNlri, MAX_PREFIX_LENGTH, maxNlriSize, putPrefix } from './nlri.js';
 import type { CodecContext, Family, Nlri, PathAttribute } from './types.js';
 import { addressFamilyName, type IpAddress } from './values.js';
 import { Writer } from './writer.js';
@@ -89,7 +89,7 @@ function encodeList(list: readonly Nlri[], family: Family, addPath: boolean): En
 
 /** The same for rows: the hot path of a table send. */
 function encodeRows(r: NlriRows, addPath: boolean): EncodedNlri {
-  const maxBits = r.family === 'ipv4-unicast' ? 32 : 128;
+  const maxBits = MAX_PREFIX_LENGTH[r.family];
   const out = new Uint8Array(r.count * maxNlriSize(r.family, addPath));
   const ends = new Uint32Array(r.count);
   const { addr, len } = r.cols;

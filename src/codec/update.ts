@@ -6,7 +6,7 @@ import { ATTRIBUTES, encodeAttribute, type AttrErrorAction } from './attributes.
 import { BgpError, retold, updateError } from './errors.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
-import type { CodecContext, FamilyNlri, Nlri, PathAttribute, UpdateMessage, UpdateProblem } from './types.js';
+import type { CodecContext, Family, FamilyNlri, Nlri, PathAttribute, UpdateMessage, UpdateProblem } from './types.js';
 import type { Writer } from './writer.js';
 
 const MALFORMED_LIST = {
@@ -205,7 +205,7 @@ export function forEachRoute(m: UpdateMessage, withdraw: (n: Nlri) => void, anno
 }
 
 /** RFC 4724 2: the End-of-RIB marker of a family, or null when `m` is not one. */
-export function endOfRibFamily(m: UpdateMessage): 'ipv4-unicast' | 'ipv6-unicast' | null {
+export function endOfRibFamily(m: UpdateMessage): Family | null {
   if (m.withdrawn.length > 0 || m.nlri.length > 0 || m.errorHandling) return null;
   if (m.attributes.length === 0) return 'ipv4-unicast';
   const only = m.attributes[0];
@@ -214,7 +214,7 @@ export function endOfRibFamily(m: UpdateMessage): 'ipv4-unicast' | 'ipv6-unicast
 }
 
 /** The End-of-RIB marker for a family. */
-export function endOfRib(family: 'ipv4-unicast' | 'ipv6-unicast'): UpdateMessage {
+export function endOfRib(family: Family): UpdateMessage {
   if (family === 'ipv4-unicast') return { type: 'update', withdrawn: [], attributes: [], nlri: [] };
   return { type: 'update', withdrawn: [], attributes: [{ type: 'mp-unreach', family, withdrawn: [] }], nlri: [] };
 }
