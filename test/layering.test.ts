@@ -21,6 +21,7 @@ const RANK: Record<string, number> = {
   fsm: 1, // RFC 4271 state machine, pure
   platform: 1, // what Node does not expose (socket options, through the addon)
   loopback: 1, // which addresses are this host's own (config and API both ask)
+  attributes: 1, // the path-attribute table above the codec: every layer's one description of an attribute
   session: 2, // one BGP peer: FSM + framer + timers over a transport
   bfd: 2, // one BFD session per peer link
   rib: 2, // the compact RIB

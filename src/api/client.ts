@@ -2,6 +2,7 @@
 // ApiError carrying the gRPC status and the server's message.
 
 import { credentials, makeGenericClientConstructor, Metadata, status, type ChannelCredentials, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import { attributeTable, fieldOf } from '../attributes/table.js';
 import { systemClock } from '../clock.js';
 import { PathSet, ReplaceParts } from './replace-parts.js';
 import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
@@ -223,8 +224,7 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
 
   /** What protobuf would wrap silently (uint32 fields): refused here, naming the caller's index. */
   function checkPath(p: PathInput, i: number): void {
-    checkUint32(p.localPref, `paths[${i}].localPref`, target);
-    checkUint32(p.med, `paths[${i}].med`, target);
+    for (const e of attributeTable()) if (e.form === 'number') checkUint32(fieldOf(p, e) as number | undefined, `paths[${i}].${e.name}`, target);
   }
 
   function checkPaths(paths: readonly PathInput[] | PathSet): void {

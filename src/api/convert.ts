@@ -3,6 +3,7 @@
 // hop or owner, a filter) means "not given"; a required one (ReplacePaths' owner) goes through as
 // it came, "" included, for the speaker to refuse by name.
 
+import { attributeTable, fieldOf, isSet, type AttributeName, type AttributeView } from '../attributes/table.js';
 import type { Family } from '../codec/types.js';
 import { Prefix } from '../codec/values.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
@@ -72,14 +73,48 @@ function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
 
 // ---- paths ----
 
+/** The proto Path's fields that are attributes: the attribute table's names, spelled as ts-proto does. */
+type PbAttributes = Omit<pb.Path, 'prefix' | 'nextHop' | 'owner' | 'pathId' | 'family' | 'owners' | 'check' | 'health'>;
+
+/** Compiles only while the proto's attribute fields are exactly the table's (test/attributes checks it running too). */
+export const PROTO_HAS_THE_TABLE: [keyof PbAttributes] extends [AttributeName] ? ([AttributeName] extends [keyof PbAttributes] ? true : never) : never = true;
+
+/** Attributes (a request's text, or a view) as the proto's Path carries them: every list, empty when not given. */
+function attributesToPb(a: object): PbAttributes {
+  const out: Record<string, unknown> = {};
+  for (const e of attributeTable()) {
+    const t = fieldOf(a, e);
+    out[e.name] = e.form === 'list' ? [...((t as readonly string[] | undefined) ?? [])] : t;
+  }
+  return out as PbAttributes;
+}
+
+/** The attributes a proto Path gives: an empty list or an unset number gives none. */
+function attributesFromPb(p: pb.Path): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const e of attributeTable()) {
+    const t = fieldOf(p, e);
+    if (isSet(t)) out[e.name] = t;
+  }
+  return out;
+}
+
+/** A proto Path's attributes as the API shows them: every list (empty when not set), the numbers set. */
+function attributeViewFromPb(p: pb.Path): AttributeView {
+  const out: Record<string, unknown> = {};
+  for (const e of attributeTable()) {
+    const t = fieldOf(p, e);
+    if (e.form === 'list') out[e.name] = t ?? [];
+    else if (t !== undefined) out[e.name] = t;
+  }
+  return out as AttributeView;
+}
+
 export function pathInputToPb(p: PathInput): pb.Path {
   return {
     prefix: p.prefix,
     nextHop: p.nextHop ?? '',
-    communities: [...(p.communities ?? [])],
-    largeCommunities: [...(p.largeCommunities ?? [])],
-    localPref: p.localPref,
-    med: p.med,
+    ...attributesToPb(p),
     owner: p.owner ?? '',
     pathId: 0,
     family: pb.Family.FAMILY_UNSPECIFIED,
@@ -93,10 +128,7 @@ export function pathInputFromPb(p: pb.Path): PathInput {
   return {
     prefix: p.prefix,
     ...opt('nextHop', given(p.nextHop)),
-    ...(p.communities.length > 0 ? { communities: p.communities } : {}),
-    ...(p.largeCommunities.length > 0 ? { largeCommunities: p.largeCommunities } : {}),
-    ...opt('localPref', p.localPref),
-    ...opt('med', p.med),
+    ...attributesFromPb(p),
     ...opt('owner', given(p.owner)),
     ...opt('check', given(p.check)),
   };
@@ -128,10 +160,7 @@ export function announcedPathToPb(p: AnnouncedPath): pb.Path {
   return {
     prefix: p.prefix,
     nextHop: p.nextHop,
-    communities: [...p.attributes.communities],
-    largeCommunities: [...p.attributes.largeCommunities],
-    localPref: p.attributes.localPref,
-    med: p.attributes.med,
+    ...attributesToPb(p.attributes),
     owner: p.owner,
     pathId: p.pathId,
     family: FAMILY_TO_PB[p.family],
@@ -146,12 +175,7 @@ export function announcedPathFromPb(p: pb.Path): AnnouncedPath {
     prefix: p.prefix,
     family: familyFromPb(p.family),
     nextHop: p.nextHop,
-    attributes: {
-      communities: p.communities,
-      largeCommunities: p.largeCommunities,
-      ...opt('localPref', p.localPref),
-      ...opt('med', p.med),
-    },
+    attributes: attributeViewFromPb(p),
     owner: p.owner,
     pathId: p.pathId,
     // A server from before owners were shared sends none: its one owner is the list.

@@ -4,6 +4,7 @@
 // central shape (an EIP with a path per node) is one block for thousands of paths. grpc-js's cost
 // per message grows with the messages a streaming call has queued, so few large messages matter.
 
+import { setsAttributes } from '../attributes/table.js';
 import { parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/ip.js';
 import type { Family } from '../codec/types.js';
 import { grow } from '../rib/columns.js';
@@ -26,13 +27,7 @@ export const NEXT_HOP_TABLE = '@next_hops';
 
 /** A path that is a prefix and at most a next hop and a check: sent packed, no message of its own. */
 function plain(p: PathInput): boolean {
-  return (
-    p.owner === undefined &&
-    p.localPref === undefined &&
-    p.med === undefined &&
-    (p.communities === undefined || p.communities.length === 0) &&
-    (p.largeCommunities === undefined || p.largeCommunities.length === 0)
-  );
+  return p.owner === undefined && !setsAttributes(p);
 }
 
 /** Plain paths of one family and check being packed. */

@@ -1,5 +1,6 @@
 // Human output: aligned tables and short renderings of paths and peers.
 
+import { attributeTable, fieldOf, isSet } from '../attributes/table.js';
 import type {
   AddedPath,
   AnnouncedPath,
@@ -43,12 +44,11 @@ export function json(value: unknown): string {
 
 /** "communities=65000:100,65000:200 local-pref=200", or "-" when the path carries none. */
 export function formatAttributes(p: AnnouncedPath): string {
-  const a = p.attributes;
   const parts: string[] = [];
-  if (a.communities.length > 0) parts.push(`communities=${a.communities.join(',')}`);
-  if (a.largeCommunities.length > 0) parts.push(`large-communities=${a.largeCommunities.join(',')}`);
-  if (a.localPref !== undefined) parts.push(`local-pref=${a.localPref}`);
-  if (a.med !== undefined) parts.push(`med=${a.med}`);
+  for (const e of attributeTable()) {
+    const t = fieldOf(p.attributes, e);
+    if (isSet(t)) parts.push(`${e.cli.many}=${Array.isArray(t) ? t.join(',') : String(t)}`);
+  }
   return parts.length > 0 ? parts.join(' ') : '-';
 }
 
@@ -120,14 +120,14 @@ function attributeChanges(before: PathAttributes, after: PathAttributes): string
     for (const x of a) if (!b.includes(x)) out.push(`${what} ${x} removed`);
     for (const x of b) if (!a.includes(x)) out.push(`${what} ${x} added`);
   };
-  const one = (what: string, a: number | undefined, b: number | undefined): void => {
+  const one = (what: string, a: unknown, b: unknown): void => {
     if (a === b) return;
     out.push(a === undefined ? `${what} ${b} added` : b === undefined ? `${what} ${a} removed` : `${what} ${a} -> ${b}`);
   };
-  one('local-pref', before.localPref, after.localPref);
-  one('med', before.med, after.med);
-  list('community', before.communities, after.communities);
-  list('large-community', before.largeCommunities, after.largeCommunities);
+  // The single values first, then the lists' items.
+  const table = attributeTable();
+  for (const e of table) if (e.form === 'number') one(e.cli.one, fieldOf(before, e), fieldOf(after, e));
+  for (const e of table) if (e.form === 'list') list(e.cli.one, (fieldOf(before, e) ?? []) as readonly string[], (fieldOf(after, e) ?? []) as readonly string[]);
   return out.join(', ');
 }
 

@@ -1,8 +1,8 @@
 // Option parsers shared by the subcommands.
 
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { AttributeValueError, type AnyAttributeEntry } from '../attributes/entry.js';
 // The codec's modules themselves, not its index: the CLI starts without loading the whole codec.
-import { parseCommunity, parseLargeCommunity } from '../codec/attributes.js';
 import { formatIPv4, formatIPv6, parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/ip.js';
 import { IpAddress } from '../codec/values.js';
 
@@ -55,16 +55,22 @@ export function nextHopArg(value: string, previous: string[] = []): string[] {
   return [...previous, value.trim()];
 }
 
-/** A COMMUNITY, A:B with each part in 0..65535 (repeatable). */
-export function communityArg(value: string, previous: string[] = []): string[] {
-  if (parseCommunity(value.trim()) === null) throw new InvalidArgumentError(`expected A:B with each part in 0..65535 (e.g. 65000:100), got ${JSON.stringify(value)}.`);
-  return [...previous, value.trim()];
-}
-
-/** A LARGE_COMMUNITY, A:B:C with each part in 0..4294967295 (repeatable). */
-export function largeCommunityArg(value: string, previous: string[] = []): string[] {
-  if (parseLargeCommunity(value.trim()) === null) throw new InvalidArgumentError(`expected A:B:C with each part in 0..4294967295 (e.g. 65000:1:2), got ${JSON.stringify(value)}.`);
-  return [...previous, value.trim()];
+/**
+ * An attribute's add-eip option, from the attribute table: a list's values are repeatable and each
+ * checked by the attribute's own parser; a number is an integer in 0..4294967295.
+ */
+export function attributeOption(e: AnyAttributeEntry): Option {
+  const option = new Option(`${e.cli.flag} ${e.cli.arg}`, e.cli.help);
+  if (e.form === 'number') return option.argParser(uint32);
+  return option.argParser((value: string, previous: string[] = []) => {
+    try {
+      e.parse([value.trim()]);
+    } catch (err) {
+      if (!(err instanceof AttributeValueError)) throw err;
+      throw new InvalidArgumentError(`expected ${e.cli.expected ?? 'a value'}, got ${JSON.stringify(value)}.`);
+    }
+    return [...previous, value.trim()];
+  });
 }
 
 /** Next hops of the other family than the prefix: refused before the call, like the daemon would. */

@@ -3,10 +3,14 @@
 // names the field (`paths[3].prefix: ...`) the same way.
 
 import { createRequire } from 'node:module';
+import { attributeTable } from '../attributes/table.js';
 import { PathSet, plainPath, type PathInput } from '../client.js';
 import { scanJsonPaths, scanJsonSteps, type PlainPaths } from './json-paths.js';
 
-const KEYS = ['prefix', 'nextHop', 'communities', 'largeCommunities', 'localPref', 'med', 'check'] as const;
+/** The fields of an entry: the attributes are the attribute table's. */
+function keys(): string[] {
+  return ['prefix', 'nextHop', ...attributeTable().map((e) => e.name), 'check'];
+}
 
 /** What is wrong with the file's shape, naming the entry (`paths[2].communities`). */
 export class PathFileError extends Error {
@@ -42,14 +46,15 @@ function entry(raw: unknown, i: number, problems: string[]): PathInput | null {
   }
   const before = problems.length;
   const o = raw as Record<string, unknown>;
+  const known = keys();
   for (const key of Object.keys(o)) {
-    if (!(KEYS as readonly string[]).includes(key)) {
-      const hint = key === 'owner' ? ' (the owner is --owner)' : ` (expected ${KEYS.join(', ')})`;
+    if (!known.includes(key)) {
+      const hint = key === 'owner' ? ' (the owner is --owner)' : ` (expected ${known.join(', ')})`;
       problems.push(`${at}.${key}: unknown field${hint}`);
     }
   }
   if (typeof o['prefix'] !== 'string') problems.push(`${at}.prefix: expected a prefix, got ${what(o['prefix'])}`);
-  const path: { -readonly [K in keyof PathInput]: PathInput[K] } = { prefix: String(o['prefix']) };
+  const path: Record<string, unknown> & { prefix: string; nextHop?: string; check?: string } = { prefix: String(o['prefix']) };
   if (o['nextHop'] !== undefined) {
     if (typeof o['nextHop'] !== 'string') problems.push(`${at}.nextHop: expected an address or "self", got ${what(o['nextHop'])}`);
     else path.nextHop = o['nextHop'];
@@ -58,15 +63,14 @@ function entry(raw: unknown, i: number, problems: string[]): PathInput | null {
     if (typeof o['check'] !== 'string' || o['check'].trim() === '') problems.push(`${at}.check: expected the name of a health check, got ${what(o['check'])}`);
     else path.check = o['check'];
   }
-  if (o['communities'] !== undefined) path.communities = stringList(o['communities'], `${at}.communities`, problems);
-  if (o['largeCommunities'] !== undefined) path.largeCommunities = stringList(o['largeCommunities'], `${at}.largeCommunities`, problems);
-  for (const key of ['localPref', 'med'] as const) {
-    const v = o[key];
+  for (const e of attributeTable()) {
+    const v = o[e.name];
     if (v === undefined) continue;
-    if (typeof v !== 'number') problems.push(`${at}.${key}: expected a number, got ${what(v)}`);
-    else path[key] = v;
+    if (e.form === 'list') path[e.name] = stringList(v, `${at}.${e.name}`, problems);
+    else if (typeof v !== 'number') problems.push(`${at}.${e.name}: expected a number, got ${what(v)}`);
+    else path[e.name] = v;
   }
-  return problems.length === before ? path : null;
+  return problems.length === before ? (path as PathInput) : null;
 }
 
 /** At most this many problems are listed; the count says how many there were. */

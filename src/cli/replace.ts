@@ -2,6 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
+import { attributeTable } from '../attributes/table.js';
 import { UsageError, withApi, type CommandContext } from './context.js';
 import { json, replaceReport } from './format.js';
 import type { CliIo } from './io.js';
@@ -47,7 +48,7 @@ export function registerReplace(program: Command, ctx: CommandContext): void {
     .command('replace')
     .description("make an owner's paths exactly those in a file: the rest of its paths are withdrawn, unchanged ones untouched")
     .requiredOption('--owner <name>', 'whose paths these are (e.g. the controller\'s name)', ownerName)
-    .requiredOption('--file <file>', 'YAML or JSON list of {prefix, nextHop?, communities?, largeCommunities?, localPref?, med?, check?}; - reads stdin')
+    .requiredOption('--file <file>', `YAML or JSON list of {${['prefix', 'nextHop?', ...attributeTable().map((e) => `${e.name}?`), 'check?'].join(', ')}}; - reads stdin`)
     .option('--json', 'print the counts (and with --details the paths) as one JSON document')
     .option('--details', 'also list every path added, removed and updated (a large set makes a long answer)')
     .option('--max-remove <n|p%>', "refuse (changing nothing) if the set would withdraw more than N of the owner's paths, or more than P% of them: a re-sync guard for controllers", maxRemoveArg)

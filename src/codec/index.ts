@@ -9,7 +9,7 @@ export { Framer } from './framer.js';
 export { packAnnouncements, packAnnouncementRows, packWithdrawals, packWithdrawalRows, type Announcement, type NlriRows, type PackedUpdates, type PrefixColumns, type RowsAnnouncement } from './pack.js';
 export { endOfRib, endOfRibFamily, forEachRoute } from './update.js';
 export { checkPeerAs, myAsField, peerAsn } from './open.js';
-export { familyOf, FAMILY_AFI_SAFI, nextHopAllowed, parseCommunity, parseLargeCommunity } from './attributes.js';
+export { attributeCode, familyOf, FAMILY_AFI_SAFI, nextHopAllowed, parseCommunity, parseLargeCommunity } from './attributes.js';
 export { formatIPv4, formatIPv6, maskHostBits, parseIPv4, parseIPv6, parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from './ip.js';
 export { cease, encodeShutdownMessage, hardReset, notification, notificationOf, type CeaseSubcodeValue } from './notification.js';
 export { toHex, fromHex } from './hex.js';

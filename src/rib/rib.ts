@@ -13,10 +13,11 @@
 
 import { formatIPv6 } from '../codec/ip.js';
 import type { Family } from '../codec/types.js';
-import { formatCommunityValue, formatLargeCommunityValue, IpAddress, Prefix, type LargeCommunityValue } from '../codec/values.js';
+import { IpAddress, Prefix } from '../codec/values.js';
+import { attributesKey, attributesView, type Attributes } from '../attributes/table.js';
 import { Interner } from './interner.js';
 import { grow } from './columns.js';
-import type { AnnouncedPath, Attributes, DesiredPath, NextHop } from './types.js';
+import type { AnnouncedPath, DesiredPath, NextHop } from './types.js';
 
 /** What an upsert did; 'added' and 'updated' change what peers must be sent. */
 export type UpsertResult = 'added' | 'owner-added' | 'updated' | 'unchanged';
@@ -44,16 +45,6 @@ export interface RestoredDetails {
 
 const NIL = -1;
 const V6 = 1;
-
-/** A canonical key of an attribute set: paths of equal sets share one interned copy. */
-export function attributesKey(a: Attributes): string {
-  // Numbers joined with distinct separators cannot collide.
-  let k = '';
-  for (const c of a.communities) k += `${c},`;
-  k += '|';
-  for (const l of a.largeCommunities) k += `${l[0]}:${l[1]}:${l[2]},`;
-  return `${k}|${a.localPref ?? ''}|${a.med ?? ''}`;
-}
 
 /** A canonical key of an owner set (owner names have no line breaks). */
 export function ownerSetKey(owners: readonly string[]): string {
@@ -764,7 +755,6 @@ export class Rib {
   }
 }
 
-const viewCache = new WeakMap<Attributes, AnnouncedPath['attributes']>();
 const nextHopTexts = new WeakMap<IpAddress, string>();
 
 /** A next hop as text ("self" or the address), made once per interned next hop. */
@@ -775,17 +765,3 @@ export function nextHopText(nh: NextHop): string {
   return t;
 }
 
-/** Attributes as the API shows them (one shared object per interned set). */
-export function attributesView(a: Attributes): AnnouncedPath['attributes'] {
-  let v = viewCache.get(a);
-  if (!v) {
-    v = {
-      communities: a.communities.map(formatCommunityValue),
-      largeCommunities: a.largeCommunities.map((l: LargeCommunityValue) => formatLargeCommunityValue(l)),
-      ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
-      ...(a.med !== undefined ? { med: a.med } : {}),
-    };
-    viewCache.set(a, v);
-  }
-  return v;
-}

@@ -1,18 +1,20 @@
 // The domain of desired paths: what the API, the CLI, the store and the speaker agree on.
 
 import type { Family } from '../codec/types.js';
-import type { IpAddress, LargeCommunityValue, Prefix } from '../codec/values.js';
+import type { IpAddress, Prefix } from '../codec/values.js';
+import type { Attributes, AttributeTexts, AttributeView } from '../attributes/table.js';
 
-/** A path as a client asks for it; validated into a DesiredPath and canonicalises every field. */
-export interface PathInput {
+export type { Attributes };
+
+/**
+ * A path as a client asks for it; validated into a DesiredPath and canonicalises every field. Its
+ * attributes (communities, med, ...) are the attribute table's fields (src/attributes/table.ts).
+ */
+export interface PathInput extends AttributeTexts {
   /** "203.0.113.10/32", "2001:db8::10/128", or a bare address (a host route). */
   readonly prefix: string;
   /** An address of the prefix's family, or "self"; omitted: the config's `nextHop`. */
   readonly nextHop?: string;
-  readonly communities?: readonly string[];
-  readonly largeCommunities?: readonly string[];
-  readonly localPref?: number;
-  readonly med?: number;
   /** Omitted: "cli". */
   readonly owner?: string;
   /**
@@ -22,16 +24,8 @@ export interface PathInput {
   readonly check?: string;
 }
 
-/** Attributes shared by every path of a prefix, as the API shows them (text). */
-export interface PathAttributes {
-  /** "65000:100" */
-  readonly communities: readonly string[];
-  /** "65000:1:2" */
-  readonly largeCommunities: readonly string[];
-  /** Sent to iBGP peers only (RFC 4271 5.1.5); iBGP default 100. */
-  readonly localPref?: number;
-  readonly med?: number;
-}
+/** Attributes shared by every path of a prefix, as the API shows them (text): "65000:100", "65000:1:2". */
+export type PathAttributes = AttributeView;
 
 /** One desired path as the API shows it: a prefix reachable via one next hop. */
 export interface Path {
@@ -49,14 +43,6 @@ export interface Path {
 
 /** An address of the prefix's family, or "self": each session's own local address. */
 export type NextHop = IpAddress | 'self';
-
-/** Attributes shared by every path of a prefix, parsed: communities as numbers, sorted, unique. */
-export interface Attributes {
-  readonly communities: readonly number[];
-  readonly largeCommunities: readonly LargeCommunityValue[];
-  readonly localPref?: number;
-  readonly med?: number;
-}
 
 /** A validated request for one path. */
 export interface DesiredPath {

@@ -1,14 +1,15 @@
 // Turning a client's request into domain paths: every field checked and canonicalised before
 // anything changes, every error naming the field and the value.
 
-import { addressFamilyName, addressFamilyOf, formatIPv4, formatIPv6, IpAddress, maskHostBits, parseCommunity, parseLargeCommunity, parsePrefixInto, Prefix, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
+import { addressFamilyName, addressFamilyOf, formatIPv4, formatIPv6, IpAddress, maskHostBits, parsePrefixInto, Prefix, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
 import type { AddressFamily, Family } from '../codec/types.js';
-import type { LargeCommunityValue } from '../codec/values.js';
-import { attributesKey, ownerSetKey, type RestoredDetails } from './rib.js';
+import { AttributeValueError, type AttributeForm, type TextOf } from '../attributes/entry.js';
+import { attributesKey, attributeTable, fieldOf, NO_ATTRIBUTES, setsAttributes, type Attributes, type AttributeTexts } from '../attributes/table.js';
+import { ownerSetKey, type RestoredDetails } from './rib.js';
 import { grow } from './columns.js';
 import { RequestError } from './request-error.js';
 import { nextHopProblem, ownAddressProblem, PrefixPolicy } from './special-addresses.js';
-import type { Attributes, DesiredPath, NextHop, PathInput } from './types.js';
+import type { DesiredPath, NextHop, PathInput } from './types.js';
 
 export const DEFAULT_OWNER = 'cli';
 /** No allowPrefixes: any prefix but the special ones (special-addresses.ts). */
@@ -91,35 +92,6 @@ export function validateOwner(owner: string | undefined, field: string): string 
   return owner;
 }
 
-function u32(v: number | undefined, field: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw invalid(field, `${v} is not an integer in 0..4294967295`);
-  return v;
-}
-
-const NONE: readonly never[] = Object.freeze([]);
-
-function sortedUnique<T extends number | LargeCommunityValue>(
-  list: readonly string[],
-  parse: (s: string) => T | null,
-  compare: (a: T, b: T) => number,
-  field: () => string,
-  what: string,
-): readonly T[] {
-  if (list.length === 0) return NONE;
-  const parsed = list.map((c, i) => {
-    const v = parse(c);
-    if (v === null) throw invalid(`${field()}[${i}]`, `${JSON.stringify(c)} is not ${what}`);
-    return v;
-  });
-  parsed.sort(compare);
-  return parsed.filter((v, i) => i === 0 || compare(parsed[i - 1]!, v) !== 0);
-}
-
-function compareLarge(a: LargeCommunityValue, b: LargeCommunityValue): number {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-}
-
 /**
  * Recently validated next hops, per family: a large request repeats a handful of them (and one
  * object each keeps RIB look-ups cheap). Keyed by the text as given: no string built per path.
@@ -147,34 +119,23 @@ export interface ValidPath {
 }
 
 const attrCache = new Map<string, { readonly attributes: Attributes; readonly key: string }>();
-const NO_ATTRIBUTES: Attributes = { communities: NONE, largeCommunities: NONE };
-
-/** The attributes of a path, parsed; one shared object per distinct set. */
-export function validateAttributes(input: Pick<PathInput, 'communities' | 'largeCommunities' | 'localPref' | 'med'>, field: () => string): { readonly attributes: Attributes; readonly key: string } {
-  const noLists = (input.communities?.length ?? 0) === 0 && (input.largeCommunities?.length ?? 0) === 0;
-  if (noLists && input.localPref === undefined && input.med === undefined) return PLAIN;
-  const communities = sortedUnique(
-    input.communities ?? [],
-    (c) => parseCommunity(c.trim()),
-    (a, b) => a - b,
-    () => `${field()}.communities`,
-    'a community ASN:VALUE with both parts in 0..65535',
-  );
-  const largeCommunities = sortedUnique<LargeCommunityValue>(
-    input.largeCommunities ?? [],
-    (c) => parseLargeCommunity(c.trim()),
-    compareLarge,
-    () => `${field()}.largeCommunities`,
-    'a large community A:B:C with each part in 0..4294967295',
-  );
-  const localPref = input.localPref === undefined ? undefined : u32(input.localPref, `${field()}.localPref`);
-  const med = input.med === undefined ? undefined : u32(input.med, `${field()}.med`);
-  const attributes: Attributes = {
-    communities,
-    largeCommunities,
-    ...(localPref !== undefined ? { localPref } : {}),
-    ...(med !== undefined ? { med } : {}),
-  };
+/** The attributes of a path, parsed (each by its entry in the attribute table); one shared object per distinct set. */
+export function validateAttributes(input: AttributeTexts, field: () => string): { readonly attributes: Attributes; readonly key: string } {
+  if (!setsAttributes(input)) return PLAIN;
+  const parsed: Record<string, unknown> = {};
+  for (const e of attributeTable()) {
+    const text = fieldOf(input, e);
+    if (text === undefined) continue;
+    let v: unknown;
+    try {
+      v = e.parse(text as TextOf<AttributeForm>); // of its form: typed in requests, checked in files (textFormProblem)
+    } catch (err) {
+      if (!(err instanceof AttributeValueError)) throw err;
+      throw invalid(err.index === undefined ? `${field()}.${e.name}` : `${field()}.${e.name}[${err.index}]`, err.why);
+    }
+    if (v !== undefined) parsed[e.name] = v;
+  }
+  const attributes = parsed as Attributes;
   const key = attributesKey(attributes);
   // One object per attribute set across a large request.
   let known = attrCache.get(key);
@@ -188,7 +149,7 @@ export function validateAttributes(input: Pick<PathInput, 'communities' | 'large
 const PLAIN = { attributes: NO_ATTRIBUTES, key: attributesKey(NO_ATTRIBUTES) };
 
 /** A stored path's owners and attributes as plain values (as the state file keeps them). */
-export type StoredValues = { readonly owners: readonly string[] } & Pick<PathInput, 'communities' | 'largeCommunities' | 'localPref' | 'med'>;
+export type StoredValues = { readonly owners: readonly string[] } & AttributeTexts;
 
 /**
  * A stored path's owners and attributes, validated as a request's would be (errors name the field),

@@ -6,7 +6,8 @@
 import { Slices, type Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
 import { grow, TurnMap } from '../rib/columns.js';
-import { attributesKey, attributesView, nextHopKey, nextHopText, Rib, type RestoredDetails, type UpsertResult } from '../rib/rib.js';
+import { attributesKey, attributesView } from '../attributes/table.js';
+import { nextHopKey, nextHopText, Rib, type RestoredDetails, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import { SortedPrefixes } from '../rib/sorted-prefixes.js';
 import type { AnnouncedPath, Attributes, NextHop } from '../rib/types.js';

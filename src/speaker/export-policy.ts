@@ -1,54 +1,30 @@
-// What a peer is sent for our paths: the attributes as a table of per-attribute export rules
-// (RFC 4271 5.1), and next hop "self" resolved to the session's own address. Computed once per
-// attribute set and session, never per path.
+// What a peer is sent for our paths: the attributes by their export rules (RFC 4271 5.1; the
+// attribute table's entries have their own), and next hop "self" resolved to the session's own
+// address. Computed once per attribute set and session, never per path.
 
 import os from 'node:os';
-import { addressFamilyName, addressFamilyOf, IpAddress, type AddressFamily, type Family, type PathAttribute } from '../codec/index.js';
-import type { Attributes, NextHop } from '../rib/types.js';
+import { addressFamilyName, addressFamilyOf, attributeCode, IpAddress, type AddressFamily, type Family, type PathAttribute } from '../codec/index.js';
+import type { ExportContext } from '../attributes/entry.js';
+import { exportAttributes as exportTableAttributes, type Attributes } from '../attributes/table.js';
+import type { NextHop } from '../rib/types.js';
 
-/** The session facts export rules depend on. */
-export interface ExportContext {
-  readonly localAsn: number;
-  /** The peer is in another AS. */
-  readonly ebgp: boolean;
-}
+export type { ExportContext };
 
-interface ExportRule {
-  readonly attribute: PathAttribute['type'];
-  /** The attribute as this peer receives it, or null when it is not sent. */
-  readonly export: (a: Attributes, peer: ExportContext) => PathAttribute | null;
-}
-
-/** In type-code order. */
-const EXPORT_RULES: readonly ExportRule[] = [
-  // Our own paths: learned from no one.
-  { attribute: 'origin', export: () => ({ type: 'origin', origin: 'igp' }) },
+/** The rules every path of ours follows, whatever its attributes: we learned it from no one. */
+const OWN_RULES: readonly ((peer: ExportContext) => PathAttribute)[] = [
+  () => ({ type: 'origin', origin: 'igp' }),
   // 5.1.2: to an external peer we prepend our AS; to an internal one the path is empty.
-  {
-    attribute: 'as-path',
-    export: (_a, p) => ({ type: 'as-path', segments: p.ebgp ? [{ kind: 'sequence', asns: [p.localAsn] }] : [] }),
-  },
-  { attribute: 'med', export: (a) => (a.med === undefined ? null : { type: 'med', med: a.med }) },
-  // 5.1.5: LOCAL_PREF is for internal peers only.
-  { attribute: 'local-pref', export: (a, p) => (p.ebgp ? null : { type: 'local-pref', localPref: a.localPref ?? 100 }) },
-  {
-    attribute: 'communities',
-    export: (a) => (a.communities.length ? { type: 'communities', communities: a.communities } : null),
-  },
-  {
-    attribute: 'large-communities',
-    export: (a) => (a.largeCommunities.length ? { type: 'large-communities', communities: a.largeCommunities } : null),
-  },
+  (p) => ({ type: 'as-path', segments: p.ebgp ? [{ kind: 'sequence', asns: [p.localAsn] }] : [] }),
 ];
 
-/** The attributes of our paths as `peer` receives them (without NEXT_HOP: the packer adds it). */
+/**
+ * The attributes of our paths as `peer` receives them, in type-code order as on the wire (without
+ * NEXT_HOP: the packer adds it): ours, and each of the attribute table's by its own rule.
+ */
 export function exportAttributes(a: Attributes, peer: ExportContext): PathAttribute[] {
-  const out: PathAttribute[] = [];
-  for (const rule of EXPORT_RULES) {
-    const v = rule.export(a, peer);
-    if (v) out.push(v);
-  }
-  return out;
+  const out = OWN_RULES.map((rule) => rule(peer));
+  for (const attr of exportTableAttributes(a, peer)) out.push(attr);
+  return out.sort((x, y) => attributeCode(x) - attributeCode(y));
 }
 
 /** The global address of address family `af` on the interface that holds `local`, or null. */

@@ -12,7 +12,8 @@ import type { HealthMonitor, ProbeStartListener } from '../health/monitor.js';
 import type { HealthCheckSpec, OnFail } from '../health/spec.js';
 import type { Logger } from '../log.js';
 import { grow } from '../rib/columns.js';
-import { attributesKey, type Rib } from '../rib/rib.js';
+import { attributesKey } from '../attributes/table.js';
+import type { Rib } from '../rib/rib.js';
 import type { Attributes, PathHealth } from '../rib/types.js';
 import type { CheckNames } from '../rib/validate.js';
 import type { EventHub } from './events.js';
@@ -258,11 +259,13 @@ export class HealthGate implements PathGate {
     const known = this.demoted.get(key);
     if (known) return known.id;
     const a = this.rib.attributes(rowAttr);
+    const communities = [...new Set([...(a.communities ?? []), ...(onFail.communities ?? [])])].sort((x, y) => x - y);
+    // The others (large communities, any the table adds) as they are.
     const worse: Attributes = {
-      communities: [...new Set([...a.communities, ...(onFail.communities ?? [])])].sort((x, y) => x - y),
-      largeCommunities: a.largeCommunities,
-      ...(onFail.localPref ?? a.localPref) !== undefined ? { localPref: onFail.localPref ?? a.localPref } : {},
-      ...(onFail.med ?? a.med) !== undefined ? { med: onFail.med ?? a.med } : {},
+      ...a,
+      ...(communities.length > 0 ? { communities } : {}),
+      ...(onFail.localPref !== undefined ? { localPref: onFail.localPref } : {}),
+      ...(onFail.med !== undefined ? { med: onFail.med } : {}),
     };
     const id = this.rib.internAttributes(worse, attributesKey(worse));
     this.demoted.set(key, { base: rowAttr, id });

@@ -6,8 +6,8 @@
 import { DEFAULT_CONTEXT, IpAddress, type BgpMessage, type Family } from '../codec/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { attributesKey, Rib } from '../rib/rib.js';
-import type { Attributes } from '../rib/types.js';
+import { attributesKey, NO_ATTRIBUTES } from '../attributes/table.js';
+import { Rib } from '../rib/rib.js';
 import { NextHopResolver } from './export-policy.js';
 import { SendPipeline, type UpdateSink } from './send-pipeline.js';
 
@@ -19,7 +19,7 @@ const INERT_CLOCK: Clock = { now: () => 0, after: () => ({ cancel() {} }), soon:
 export function warmUpSendPath(log: Logger): number {
   const t = performance.now();
   const rib = new Rib();
-  const attributes: Attributes = { communities: [], largeCommunities: [] };
+  const attributes = NO_ATTRIBUTES;
   const key = attributesKey(attributes);
   const v4 = IpAddress.parse('198.18.0.1')!;
   const v6 = IpAddress.parse('2001:db8::1')!;

@@ -5,30 +5,26 @@
 //
 //   {"owners":["lb","cli"],"communities":["65000:1"],"largeCommunities":["65000:1:2"],"localPref":200,"med":5,"check":"web"}
 //
-// Keys in that order, an empty list or an absent value left out (a path of no attributes and no
-// check is {"owners":[...]}), numbers as JSON writes them. The bytes are the file's: a change here
-// is a change of format.
+// Keys in that order (the attributes in the attribute table's), an empty list or an absent value
+// left out (a path of no attributes and no check is {"owners":[...]}), numbers as JSON writes
+// them. The bytes are the file's: a change here is a change of format.
+
+import { attributeTable, fieldOf, isSet, textFormProblem, type AttributeTexts } from '../attributes/table.js';
 
 /** Everything of a stored path but its prefix, next hop and path id, as plain values. */
-export interface PathDetails {
+export interface PathDetails extends AttributeTexts {
   readonly owners: readonly string[];
-  /** "ASN:VALUE", as the API shows them. */
-  readonly communities?: readonly string[];
-  /** "A:B:C" */
-  readonly largeCommunities?: readonly string[];
-  readonly localPref?: number;
-  readonly med?: number;
   /** The name of the path's health check; omitted (or empty): none. */
   readonly check?: string;
 }
 
 /** The JSON the state file keeps for `d` (see the top of this file). */
 export function encodePathDetails(d: PathDetails): string {
-  const out: { -readonly [K in keyof PathDetails]: PathDetails[K] } = { owners: d.owners };
-  if (d.communities?.length) out.communities = d.communities;
-  if (d.largeCommunities?.length) out.largeCommunities = d.largeCommunities;
-  if (d.localPref !== undefined) out.localPref = d.localPref;
-  if (d.med !== undefined) out.med = d.med;
+  const out: Record<string, unknown> = { owners: d.owners };
+  for (const e of attributeTable()) {
+    const t = fieldOf(d, e);
+    if (isSet(t)) out[e.name] = t;
+  }
   if (d.check) out.check = d.check;
   return JSON.stringify(out);
 }
@@ -42,8 +38,11 @@ export function pathDetailsProblem(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null) return 'not an object';
   const p = v as Record<string, unknown>;
   if (!Array.isArray(p.owners) || p.owners.length === 0 || !p.owners.every((o) => typeof o === 'string')) return 'owners is not a non-empty list of text';
-  for (const k of ['communities', 'largeCommunities'] as const) if (p[k] !== undefined && (!Array.isArray(p[k]) || !(p[k] as unknown[]).every((c) => typeof c === 'string'))) return `${k} is not a list of text`;
-  for (const k of ['localPref', 'med'] as const) if (p[k] !== undefined && !Number.isInteger(p[k])) return `${k} is not a whole number`;
+  for (const e of attributeTable()) {
+    const t = fieldOf(p, e);
+    const why = t === undefined ? undefined : textFormProblem(e, t);
+    if (why !== undefined) return why;
+  }
   if (p.check !== undefined && typeof p.check !== 'string') return 'check is not text';
   return undefined;
 }

@@ -41,6 +41,7 @@ export { PathBlock, PathBlockWriter, writeOps, type PathDetails, type StoredPath
 
 export const STATE_VERSION = 3;
 
+// Version 1 is a past format, frozen: these four attributes are all its files ever held.
 const storedPath = z.object({
   prefix: z.string(),
   nextHop: z.string(),

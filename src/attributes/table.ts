@@ -1,0 +1,162 @@
+// The path attributes a path may carry, one entry each (entry.ts), and what the layers above the
+// codec do with a path's attributes, driven by the entries: the key a set is interned by, the text
+// the API shows, what a peer is sent, whether a request sets any. Adding an attribute is an entry
+// here, its field in the proto's Path (same name; test/attributes checks the two agree) and tests.
+
+// The codec's modules themselves, not its index: the CLI loads this table and starts faster without the rest.
+import { parseCommunity, parseLargeCommunity } from '../codec/attributes.js';
+import type { PathAttribute } from '../codec/types.js';
+import { formatCommunityValue, formatLargeCommunityValue } from '../codec/values.js';
+import { listAttribute, numberAttribute, type AnyAttributeEntry, type AttributeEntry, type AttributeForm, type ExportContext, type TextOf } from './entry.js';
+
+const communities = listAttribute({
+  name: 'communities',
+  cli: {
+    flag: '--community',
+    arg: '<a:b>',
+    help: 'a COMMUNITY, e.g. 65000:100 (repeatable)',
+    expected: 'A:B with each part in 0..65535 (e.g. 65000:100)',
+    one: 'community',
+    many: 'communities',
+  },
+  items: { parse: parseCommunity, format: formatCommunityValue, compare: (a, b) => a - b, what: 'a community ASN:VALUE with both parts in 0..65535' },
+  export: (c) => ({ type: 'communities', communities: c }),
+});
+
+const largeCommunities = listAttribute({
+  name: 'largeCommunities',
+  cli: {
+    flag: '--large-community',
+    arg: '<a:b:c>',
+    help: 'a LARGE_COMMUNITY, e.g. 65000:1:2 (repeatable)',
+    expected: 'A:B:C with each part in 0..4294967295 (e.g. 65000:1:2)',
+    one: 'large-community',
+    many: 'large-communities',
+  },
+  items: {
+    parse: parseLargeCommunity,
+    format: formatLargeCommunityValue,
+    compare: (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2],
+    what: 'a large community A:B:C with each part in 0..4294967295',
+  },
+  export: (c) => ({ type: 'large-communities', communities: c }),
+});
+
+const localPref = numberAttribute({
+  name: 'localPref',
+  cli: { flag: '--local-pref', arg: '<n>', help: 'LOCAL_PREF (iBGP only)', one: 'local-pref', many: 'local-pref' },
+  // RFC 4271 5.1.5: for internal peers only, and to them always (100 unless set).
+  export: (v, peer) => (peer.ebgp ? null : { type: 'local-pref', localPref: v ?? 100 }),
+});
+
+const med = numberAttribute({
+  name: 'med',
+  cli: { flag: '--med', arg: '<n>', help: 'MULTI_EXIT_DISC', one: 'med', many: 'med' },
+  export: (v) => (v === undefined ? null : { type: 'med', med: v }),
+});
+
+/** In the order the state file writes them: a change of order is a change of its bytes. */
+const BUILT_IN = [communities, largeCommunities, localPref, med] as const;
+
+const table: AnyAttributeEntry[] = [...BUILT_IN];
+
+/** Every attribute a path may carry, in their order. */
+export function attributeTable(): readonly AnyAttributeEntry[] {
+  return table;
+}
+
+/**
+ * Adds an entry after the others, for an attribute that is not built in (a test's made-up one);
+ * returns what takes it out again.
+ */
+export function addAttribute(entry: AnyAttributeEntry): () => void {
+  if (table.some((e) => e.name === entry.name)) throw new Error(`attribute ${entry.name} is in the table already`);
+  table.push(entry);
+  return () => {
+    const i = table.indexOf(entry);
+    if (i >= 0) table.splice(i, 1);
+  };
+}
+
+type BuiltIn = (typeof BUILT_IN)[number];
+type ValueOf<E> = E extends AttributeEntry<string, AttributeForm, infer V> ? V : never;
+type Lists = Extract<BuiltIn, { readonly form: 'list' }>;
+type Numbers = Extract<BuiltIn, { readonly form: 'number' }>;
+
+/** A request's attributes as text: the attribute fields of PathInput, path files and the proto's Path. */
+export type AttributeTexts = { readonly [E in BuiltIn as E['name']]?: TextOf<E['form']> };
+
+/** A path's attributes parsed and canonical; one not set is absent. Shared by every path of a prefix. */
+export type Attributes = { readonly [E in BuiltIn as E['name']]?: ValueOf<E> };
+
+/** Attributes as the API shows them: every list (empty when not set), and the numbers that are set. */
+export type AttributeView = { readonly [E in Lists as E['name']]: readonly string[] } & { readonly [E in Numbers as E['name']]?: number };
+
+/** The attributes' names as the built-in entries spell them. */
+export type AttributeName = BuiltIn['name'];
+
+/** A path that sets none. */
+export const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+/** The value (or text) of `entry` in a set of attributes, by name: the table's users never name one. */
+export function fieldOf(fields: object, entry: AnyAttributeEntry): unknown {
+  return (fields as Readonly<Record<string, unknown>>)[entry.name];
+}
+
+/** Whether a value or text says something: absent and an empty list say nothing. */
+export function isSet(v: unknown): boolean {
+  return v !== undefined && !(Array.isArray(v) && v.length === 0);
+}
+
+/** Whether a request's text sets any attribute (most set none: the common case costs one look per entry). */
+export function setsAttributes(texts: object): boolean {
+  for (const e of table) if (isSet(fieldOf(texts, e))) return true;
+  return false;
+}
+
+/**
+ * A canonical key of an attribute set: paths of equal sets share one interned copy. Only what is
+ * set is named, so a set of none is '' whatever the table holds.
+ */
+export function attributesKey(a: Attributes): string {
+  let k = '';
+  for (const e of table) {
+    const v = fieldOf(a, e);
+    if (isSet(v)) k += `${e.name}=${e.key(v)}|`;
+  }
+  return k;
+}
+
+const views = new WeakMap<Attributes, AttributeView>();
+
+/** Attributes as the API shows them (one shared object per interned set). */
+export function attributesView(a: Attributes): AttributeView {
+  let v = views.get(a);
+  if (!v) {
+    const out: Record<string, unknown> = {};
+    for (const e of table) {
+      const value = fieldOf(a, e);
+      if (isSet(value)) out[e.name] = e.text(value);
+      else if (e.form === 'list') out[e.name] = [];
+    }
+    views.set(a, (v = out as AttributeView));
+  }
+  return v;
+}
+
+/** The attributes as `peer` receives them, in table order (the packer orders them by type code). */
+export function exportAttributes(a: Attributes, peer: ExportContext): PathAttribute[] {
+  const out: PathAttribute[] = [];
+  for (const e of table) {
+    const v = fieldOf(a, e);
+    const attr = e.export(isSet(v) ? v : undefined, peer);
+    if (attr) out.push(attr);
+  }
+  return out;
+}
+
+/** What is wrong with the form of an attribute's text read from JSON (not its values), or undefined. */
+export function textFormProblem(entry: AnyAttributeEntry, t: unknown): string | undefined {
+  if (entry.form === 'list') return Array.isArray(t) && t.every((c) => typeof c === 'string') ? undefined : `${entry.name} is not a list of text`;
+  return Number.isInteger(t) ? undefined : `${entry.name} is not a whole number`;
+}
