@@ -70,7 +70,7 @@ export interface HealthMonitorOptions {
 }
 
 /**
- * A target never has two probes at once and its timeout is at most its interval (config.ts), so
+ * A target never has two probes at once and its timeout is at most its interval (config/health-checks.ts), so
  * socket probes in flight never outnumber the targets: this bound only matters past 4,096 targets
  * whose probes all hang. Each is a file descriptor and a few KiB; Node raises its open-file limit
  * to the hard limit at start (Debian's 1,048,576, systemd's 524,288), far above this.

@@ -1,6 +1,6 @@
 // What a health check is, as the config gives it: a probe (HTTP, TCP or a command) with its
 // placeholders still unfilled, how often it runs, how many results in a row change a target's
-// state, and what a failed target's paths become. Plain data, validated by src/config.ts.
+// state, and what a failed target's paths become. Plain data, validated by src/config/health-checks.ts.
 
 /** Milliseconds. */
 export type Millis = number;
