@@ -15,7 +15,7 @@
 // refuses the whole set if one is wrong, so a typo never withdraws anything.
 
 import { parse } from 'yaml';
-import type { PathInput } from 'announcer/client';
+import { attributeFields, type PathInput } from 'announcer/client';
 
 export class DesiredSetError extends Error {
   override readonly name = 'DesiredSetError';
@@ -30,7 +30,9 @@ export interface DesiredSet {
   readonly eips: number;
 }
 
-const KEYS = ['prefix', 'nextHops', 'communities', 'largeCommunities', 'localPref', 'med', 'check'] as const;
+/** An EIP's fields: its attributes are the ones a path has (attributeFields), passed on by name. */
+const ATTRIBUTES = attributeFields();
+const KEYS = ['prefix', 'nextHops', ...ATTRIBUTES.map((a) => a.name), 'check'];
 
 function what(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
@@ -100,14 +102,13 @@ export function parseDesiredSet(text: string): DesiredSet {
     if (first !== undefined) throw new DesiredSetError(`${at}.prefix: ${prefix} is already listed at ${first}: give all its next hops in one entry`);
     seen.set(key, at);
 
-    const attributes: { -readonly [K in 'communities' | 'largeCommunities' | 'localPref' | 'med' | 'check']?: PathInput[K] } = {};
-    if (o['communities'] !== undefined) attributes.communities = stringList(o['communities'], `${at}.communities`);
-    if (o['largeCommunities'] !== undefined) attributes.largeCommunities = stringList(o['largeCommunities'], `${at}.largeCommunities`);
-    for (const k of ['localPref', 'med'] as const) {
-      const v = o[k];
+    const attributes: Record<string, unknown> & { check?: string } = {};
+    for (const { name, form } of ATTRIBUTES) {
+      const v = o[name];
       if (v === undefined) continue;
-      if (typeof v !== 'number') throw new DesiredSetError(`${at}.${k}: expected a number, got ${what(v)}`);
-      attributes[k] = v;
+      if (form === 'list') attributes[name] = stringList(v, `${at}.${name}`);
+      else if (typeof v !== 'number') throw new DesiredSetError(`${at}.${name}: expected a number, got ${what(v)}`);
+      else attributes[name] = v;
     }
     // The daemon probes each node itself (its config's healthChecks): no polling here.
     if (o['check'] !== undefined) {

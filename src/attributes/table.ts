@@ -78,6 +78,17 @@ export function addAttribute(entry: AnyAttributeEntry): () => void {
   };
 }
 
+/** A path's attribute fields as a program writes them: the name, and a list of strings or a number. */
+export interface AttributeField {
+  readonly name: string;
+  readonly form: AttributeForm;
+}
+
+/** The attribute fields a path may have (what a controller's own file format can pass on by name). */
+export function attributeFields(): AttributeField[] {
+  return table.map((e) => ({ name: e.name, form: e.form }));
+}
+
 type BuiltIn = (typeof BUILT_IN)[number];
 type ValueOf<E> = E extends AttributeEntry<string, AttributeForm, infer V> ? V : never;
 type Lists = Extract<BuiltIn, { readonly form: 'list' }>;
