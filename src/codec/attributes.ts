@@ -14,7 +14,7 @@ import {
   UpdateSubcode,
 } from './constants.js';
 import { BgpEncodeError, BgpError, updateError } from './errors.js';
-import { fromHex, toHex } from './hex.js';
+import { decodeExtendedCommunity, encodeExtendedCommunity, type ExtendedCommunity } from './ext-community.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
 import type { AsPathSegment, AsPathSegmentKind, CodecContext, Family, Origin, PathAttribute } from './types.js';
@@ -129,7 +129,6 @@ function encodeSegments(w: Writer, segments: readonly AsPathSegment[], asnSize: 
 
 const COMMUNITY_RE = /^(\d{1,5}):(\d{1,5})$/;
 const LARGE_COMMUNITY_RE = /^(\d{1,10}):(\d{1,10}):(\d{1,10})$/;
-const EXT_COMMUNITY_RE = /^[0-9a-f]{16}$/;
 
 /** "65000:100" -> 32-bit value, or null. */
 export function parseCommunity(text: string): number | null {
@@ -373,15 +372,14 @@ const DESCRIPTORS: AttrDescriptor[] = [
     onError: 'treat-as-withdraw', // RFC 7606 7.14
     decode(r) {
       lengthMultiple(r, 'EXTENDED_COMMUNITIES', 8);
-      const communities = new Array<string>(r.remaining / 8);
-      for (let i = 0; i < communities.length; i++) communities[i] = toHex(r.bytesView(8));
+      const communities = new Array<ExtendedCommunity>(r.remaining / 8);
+      for (let i = 0; i < communities.length; i++) communities[i] = decodeExtendedCommunity(r.bytesView(8));
       return { type: 'extended-communities', communities };
     },
     encode(w, a) {
       for (const c of as(a, 'extended-communities').communities) {
-        const b = EXT_COMMUNITY_RE.test(c) ? fromHex(c) : null;
-        if (!b) throw new BgpEncodeError(`extended community ${JSON.stringify(c)} is not 16 lowercase hex digits`);
-        w.bytes(b);
+        if (c.kind === 'raw' && c.octets.length !== 8) throw new BgpEncodeError(`an extended community is 8 octets, not ${c.octets.length}`);
+        w.bytes(encodeExtendedCommunity(c));
       }
     },
   },

@@ -3,6 +3,7 @@
 // still serialises to readable JSON), communities as 32-bit numbers, large communities as three
 // numbers. Opaque octets (extended communities, unknown capabilities and attributes) are lowercase hex.
 
+import type { ExtendedCommunity } from './ext-community.js';
 import type { AddressFamily, Family, IpAddress, LargeCommunityValue, Prefix } from './values.js';
 
 /** The route families (AFI/SAFI) this codec decodes fully; an address's own family is AddressFamily. */
@@ -104,8 +105,8 @@ export type PathAttribute =
   | { readonly type: 'aggregator'; readonly asn: number; readonly address: IpAddress }
   /** RFC 1997: each a 32-bit value (AS in the high 16 bits); formatCommunityValue makes "65000:100". */
   | { readonly type: 'communities'; readonly communities: readonly number[] }
-  /** Each value is 8 octets as 16 hex digits (RFC 4360). */
-  | { readonly type: 'extended-communities'; readonly communities: readonly string[] }
+  /** RFC 4360: typed where the kind is known, octets otherwise (ext-community.ts). */
+  | { readonly type: 'extended-communities'; readonly communities: readonly ExtendedCommunity[] }
   /** RFC 8092: three 32-bit values each. */
   | { readonly type: 'large-communities'; readonly communities: readonly LargeCommunityValue[] }
   | { readonly type: 'as4-path'; readonly segments: readonly AsPathSegment[] }

@@ -31,6 +31,7 @@ import {
   type RouteRefreshMessage,
   type UpdateMessage,
 } from '../../src/codec/index.js';
+import { decodeExtendedCommunity } from '../../src/codec/ext-community.js';
 import { A, MARKER, P } from './fixture.js';
 
 // ---- contexts -------------------------------------------------------------------------------
@@ -64,8 +65,6 @@ const anyCtxArb: fc.Arbitrary<CodecContext> = fc.record({
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.nat({ max: 0xffffffff }), fc.constantFrom(0, 23456, 0xffffffff));
-const hexArb = (maxLength: number, minLength = 0): fc.Arbitrary<string> =>
-  fc.uint8Array({ minLength, maxLength }).map((b) => toHex(b));
 const octetsArb = (maxLength: number, minLength = 0): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength, maxLength });
 
 const ipv4Arb = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => IpAddress.fromBytes('ipv4', b));
@@ -245,7 +244,8 @@ function updateArb(ctx: CodecContext): fc.Arbitrary<UpdateMessage> {
       atomic: fc.boolean(),
       aggregator: opt(fc.record({ asn, address: ipv4Arb })),
       communities: opt(fc.array(communityArb, { minLength: 1, maxLength: 12 })),
-      extCommunities: opt(fc.array(hexArb(8, 8), { minLength: 1, maxLength: 12 })),
+      // Any eight octets, as the decoder reads them: typed where it knows the kind.
+      extCommunities: opt(fc.array(octetsArb(8, 8).map((b) => decodeExtendedCommunity(b)), { minLength: 1, maxLength: 12 })),
       largeCommunities: opt(fc.array(largeArb, { minLength: 1, maxLength: 12 })),
       as4Path: opt(as4PathSegmentsArb),
       as4Aggregator: opt(fc.record({ asn: u32, address: ipv4Arb })),

@@ -444,7 +444,13 @@ describe('UPDATE: communities', () => {
         ORIGIN,
         AS_PATH,
         NEXT_HOP,
-        { type: 'extended-communities', communities: ['0002fde900000064', '0202fa56ea010064'] },
+        {
+          type: 'extended-communities',
+          communities: [
+            { kind: 'route-target', form: 'as2', global: 65001, local: 100 },
+            { kind: 'route-target', form: 'as4', global: 4200000001, local: 100 },
+          ],
+        },
       ],
       nlri: [{ prefix: P('203.0.113.0/24') }],
     },
