@@ -5,7 +5,7 @@
 //   eips:
 //     - prefix: 203.0.113.10            # a bare address is a /32 (IPv4) or /128 (IPv6)
 //       nextHops: [198.51.100.11, 198.51.100.12]
-//       communities: [65000:100]        # optional, also largeCommunities, localPref, med
+//       communities: [65000:100]        # optional, also largeCommunities, extendedCommunities, localPref, med
 //       check: web                      # optional: the daemon's health check for every node of it
 //     - prefix: 203.0.113.11            # no nextHops: one path via the daemon's `nextHop`
 //     - prefix: 203.0.113.12            # (per-node shape: "self"); nextHops: [] withdraws it

@@ -5,6 +5,7 @@
 
 // The codec's modules themselves, not its index: the CLI loads this table and starts faster without the rest.
 import { parseCommunity, parseLargeCommunity } from '../codec/attributes.js';
+import { compareExtendedCommunities, formatExtendedCommunity, isTransitive, parseExtendedCommunity } from '../codec/ext-community.js';
 import type { PathAttribute } from '../codec/types.js';
 import { formatCommunityValue, formatLargeCommunityValue } from '../codec/values.js';
 import { listAttribute, numberAttribute, type AnyAttributeEntry, type AttributeEntry, type AttributeForm, type ExportContext, type TextOf } from './entry.js';
@@ -42,6 +43,29 @@ const largeCommunities = listAttribute({
   export: (c) => ({ type: 'large-communities', communities: c }),
 });
 
+const extendedCommunities = listAttribute({
+  name: 'extendedCommunities',
+  cli: {
+    flag: '--ext-community',
+    arg: '<rt:a:b>',
+    help: 'an EXTENDED_COMMUNITY: rt:65000:100, rt:192.0.2.1:100, soo:65000:1, lb:65000:BYTES_PER_S, raw:HEX16 (repeatable)',
+    expected: 'rt:ASN:N, rt:IPV4:N, soo:ASN:N, lb:ASN:BYTES_PER_SECOND or raw: and 16 hex digits (e.g. rt:65000:100)',
+    one: 'ext-community',
+    many: 'ext-communities',
+  },
+  items: {
+    parse: parseExtendedCommunity,
+    format: formatExtendedCommunity,
+    compare: compareExtendedCommunities,
+    what: 'an extended community (rt:ASN:N, rt:IPV4:N, soo:ASN:N, lb:ASN:BYTES_PER_SECOND, raw: and 16 hex digits)',
+  },
+  // RFC 4360 6: a non-transitive one stays in our AS.
+  export: (c, peer) => {
+    const sent = peer.ebgp ? c.filter(isTransitive) : c;
+    return sent.length > 0 ? { type: 'extended-communities', communities: sent } : null;
+  },
+});
+
 const localPref = numberAttribute({
   name: 'localPref',
   cli: { flag: '--local-pref', arg: '<n>', help: 'LOCAL_PREF (iBGP only)', one: 'local-pref', many: 'local-pref' },
@@ -56,7 +80,7 @@ const med = numberAttribute({
 });
 
 /** In the order the state file writes them: a change of order is a change of its bytes. */
-const BUILT_IN = [communities, largeCommunities, localPref, med] as const;
+const BUILT_IN = [communities, largeCommunities, localPref, med, extendedCommunities] as const;
 
 const table: AnyAttributeEntry[] = [...BUILT_IN];
 

@@ -156,6 +156,12 @@ export function formatExtendedCommunity(ec: ExtendedCommunity): string {
   }
 }
 
+/** Whether it may leave our AS (RFC 4360 2: the type's bit 0x40 clear). */
+export function isTransitive(ec: ExtendedCommunity): boolean {
+  if (ec.kind === 'raw') return (ec.octets[0]! & TYPE.NON_TRANSITIVE) === 0;
+  return ec.kind === 'link-bandwidth' ? ec.transitive : true;
+}
+
 /** Orders extended communities by their octets (a set's canonical order). */
 export function compareExtendedCommunities(a: ExtendedCommunity, b: ExtendedCommunity): number {
   const x = encodeExtendedCommunity(a);

@@ -27,11 +27,11 @@ afterEach(async () => {
 });
 
 const LB_PATHS: PathInput[] = [
-  { prefix: '203.0.113.10', nextHop: '198.51.100.11', communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7, owner: 'lb' },
-  { prefix: '203.0.113.10', nextHop: '198.51.100.12', communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7, owner: 'lb' },
+  { prefix: '203.0.113.10', nextHop: '198.51.100.11', communities: ['65000:100'], largeCommunities: ['65000:1:2'], extendedCommunities: [], localPref: 0, med: 7, owner: 'lb' },
+  { prefix: '203.0.113.10', nextHop: '198.51.100.12', communities: ['65000:100'], largeCommunities: ['65000:1:2'], extendedCommunities: [], localPref: 0, med: 7, owner: 'lb' },
 ];
 
-function path(prefix: string, nextHop: string, pathId: number, owners: string[], attributes: AnnouncedPath['attributes'] = { communities: [], largeCommunities: [] }): AnnouncedPath {
+function path(prefix: string, nextHop: string, pathId: number, owners: string[], attributes: AnnouncedPath['attributes'] = { communities: [], largeCommunities: [], extendedCommunities: [] }): AnnouncedPath {
   return {
     prefix,
     family: prefix.includes(':') ? 'ipv6-unicast' : 'ipv4-unicast',
@@ -54,7 +54,7 @@ describe('AddPath, ListPaths, DeletePath', () => {
   });
 
   it('adds, lists and deletes paths, round-tripping every field', async () => {
-    const lbAttributes = { communities: ['65000:100'], largeCommunities: ['65000:1:2'], localPref: 0, med: 7 };
+    const lbAttributes = { communities: ['65000:100'], largeCommunities: ['65000:1:2'], extendedCommunities: [], localPref: 0, med: 7 };
     const answer = await f.client.addPaths([...LB_PATHS, { prefix: '2001:db8::10/128', nextHop: '2001:db8::11' }, { prefix: '203.0.113.20/32' }]);
     expect(answer.map((p) => p.outcome)).toEqual(['added', 'added', 'added', 'added']);
     const added = answer.map(({ outcome: _outcome, ...p }) => p);
@@ -97,7 +97,7 @@ describe('AddPath, ListPaths, DeletePath', () => {
       { prefix: '203.0.113.10/32', nextHop: '198.51.100.12', communities: ['65000:1'] },
     ]);
     expect(changed.map((p) => p.outcome)).toEqual(['updated', 'added']);
-    expect(changed[0]!.before).toEqual({ communities: [], largeCommunities: [], localPref: 200 });
+    expect(changed[0]!.before).toEqual({ communities: [], largeCommunities: [], extendedCommunities: [], localPref: 200 });
     const shared = await f.client.addPaths([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.12', communities: ['65000:1'], owner: 'lb' }]);
     expect(shared.map((p) => p.outcome)).toEqual(['owner-added']);
   });
@@ -348,8 +348,8 @@ describe('bad requests: INVALID_ARGUMENT naming the field and the value, nothing
     { name: 'an IPv4 next hop for an IPv6 prefix', call: (f) => f.client.addPaths([{ prefix: '2001:db8::10/128', nextHop: '198.51.100.11' }]), field: 'paths[0].nextHop', value: '198.51.100.11' },
     { name: 'a next hop that is not an address', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', nextHop: 'router' }]), field: 'paths[0].nextHop', value: 'router' },
     { name: 'a community out of range', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', communities: ['65000:1', '65536:1'] }]), field: 'paths[0].communities[1]', value: '65536:1' },
-    { name: 'a malformed large community', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', largeCommunities: ['65000:1'] }]), field: 'paths[0].largeCommunities[0]', value: '65000:1' },
-    { name: 'a large community part over 32 bits', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', largeCommunities: ['1:2:4294967296'] }]), field: 'paths[0].largeCommunities[0]', value: '1:2:4294967296' },
+    { name: 'a malformed large community', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', largeCommunities: ['65000:1'], extendedCommunities: [] }]), field: 'paths[0].largeCommunities[0]', value: '65000:1' },
+    { name: 'a large community part over 32 bits', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', largeCommunities: ['1:2:4294967296'], extendedCommunities: [] }]), field: 'paths[0].largeCommunities[0]', value: '1:2:4294967296' },
     // The wire carries uint32: the client refuses what it would wrap, worded as the speaker words it.
     { name: 'a MED out of range', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', med: 2 ** 32 }]), field: 'paths[0].med', value: '4294967296' },
     { name: 'a negative LOCAL_PREF', call: (f) => f.client.addPaths([{ prefix: '203.0.113.10', localPref: -1 }]), field: 'paths[0].localPref', value: '-1' },

@@ -109,7 +109,7 @@ describe('a watcher of paths that does not read', () => {
 
 describe('eventMessages', () => {
   it('cuts a rib event into parts of at most EVENT_PATHS paths, added first, the last part without more unless the event has it', () => {
-    const p = { prefix: '203.0.113.1/32', family: 'ipv4-unicast' as const, nextHop: '198.51.100.11', attributes: { communities: [], largeCommunities: [] }, owner: 'lb', owners: ['lb'], pathId: 1 };
+    const p = { prefix: '203.0.113.1/32', family: 'ipv4-unicast' as const, nextHop: '198.51.100.11', attributes: { communities: [], largeCommunities: [], extendedCommunities: [] }, owner: 'lb', owners: ['lb'], pathId: 1 };
     const e: SpeakerEvent = { type: 'rib', at: 0, added: Array(EVENT_PATHS + 10).fill(p), removed: Array(EVENT_PATHS).fill(p) };
     const parts = [...eventMessages(e)].map((m) => (m.event?.$case === 'rib' ? [m.event.value.added.length, m.event.value.removed.length, m.event.value.more] : null));
     expect(parts).toEqual([

@@ -8,7 +8,7 @@ import { WatchQueue } from '../../src/api/watch-queue.js';
 import type { Event } from '../../src/gen/announcer/v1/announcer.js';
 import type { AnnouncedPath, SpeakerEvent } from '../../src/speaker/api.js';
 
-const p: AnnouncedPath = { prefix: '203.0.113.1/32', family: 'ipv4-unicast', nextHop: '198.51.100.11', attributes: { communities: [], largeCommunities: [] }, owner: 'lb', owners: ['lb'], pathId: 1 };
+const p: AnnouncedPath = { prefix: '203.0.113.1/32', family: 'ipv4-unicast', nextHop: '198.51.100.11', attributes: { communities: [], largeCommunities: [], extendedCommunities: [] }, owner: 'lb', owners: ['lb'], pathId: 1 };
 const part = (n: number): SpeakerEvent => ({ type: 'rib', at: 0, owner: 'lb', added: Array<AnnouncedPath>(n).fill(p), removed: [], more: true });
 const summary: SpeakerEvent = { type: 'rib', at: 0, owner: 'lb', added: [], removed: [], summary: { added: 2 * EVENT_PATHS, removed: 0, updated: 0 } };
 const turns = async (n = 5): Promise<void> => {

@@ -32,7 +32,7 @@ describe('WatchEvents', () => {
         prefix: '203.0.113.10/32',
         family: 'ipv4-unicast',
         nextHop: '198.51.100.11',
-        attributes: { communities: ['65000:100'], largeCommunities: [] },
+        attributes: { communities: ['65000:100'], largeCommunities: [], extendedCommunities: [] },
         owner: 'lb',
         owners: ['lb'],
         pathId: 1,

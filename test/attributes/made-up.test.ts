@@ -76,7 +76,7 @@ describe('an attribute added to the table in a test alone', () => {
     // A request the table's types do not know: the field is the entry's name.
     const asked = { prefix: '203.0.113.10', nextHop: '198.51.100.11', owner: 'lb', colours: ['red', 'blue', 'red'], med: 5 } as PathInput;
     const [added] = await a.addPaths([asked]);
-    expect(added!.attributes).toEqual({ communities: [], largeCommunities: [], med: 5, colours: ['blue', 'red'] });
+    expect(added!.attributes).toEqual({ communities: [], largeCommunities: [], extendedCommunities: [], med: 5, colours: ['blue', 'red'] });
 
     // Its own check, named like any attribute's.
     const bad = { prefix: '203.0.113.11', colours: ['green', 'Red!'] } as PathInput;
@@ -95,7 +95,7 @@ describe('an attribute added to the table in a test alone', () => {
     const b = speaker(again, port + 1 > 65535 ? port - 1 : port + 1);
     cleanups.push(() => b.stop());
     expect(await b.restore(state)).toBe(1);
-    expect(b.listPaths().map((p) => p.attributes)).toEqual([{ communities: [], largeCommunities: [], med: 5, colours: ['blue', 'red'] }]);
+    expect(b.listPaths().map((p) => p.attributes)).toEqual([{ communities: [], largeCommunities: [], extendedCommunities: [], med: 5, colours: ['blue', 'red'] }]);
   });
 
   it('is gone from every layer once taken out again', async () => {
@@ -104,7 +104,7 @@ describe('an attribute added to the table in a test alone', () => {
     remove();
     const s = new Speaker({ asn: 65001, routerId: '192.0.2.100', nextHop: '198.51.100.11', peers: [] }, silentLogger);
     const [p] = await s.addPaths([{ prefix: '203.0.113.10', colours: ['red'] } as PathInput]);
-    expect(p!.attributes).toEqual({ communities: [], largeCommunities: [] });
+    expect(p!.attributes).toEqual({ communities: [], largeCommunities: [], extendedCommunities: [] });
     await s.stop();
   });
 

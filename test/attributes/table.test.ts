@@ -17,8 +17,8 @@ describe('the attribute table', () => {
   it('keys, shows and exports a set of none as before the table', () => {
     expect(attributesKey(NO_ATTRIBUTES)).toBe('');
     // An empty list says nothing: the same set as none.
-    expect(attributesKey({ communities: [], largeCommunities: [] })).toBe('');
-    expect(attributesView(NO_ATTRIBUTES)).toEqual({ communities: [], largeCommunities: [] });
+    expect(attributesKey({ communities: [], largeCommunities: [], extendedCommunities: [] })).toBe('');
+    expect(attributesView(NO_ATTRIBUTES)).toEqual({ communities: [], largeCommunities: [], extendedCommunities: [] });
     expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: true })).toEqual([]);
     expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: false })).toEqual([{ type: 'local-pref', localPref: 100 }]);
     expect(setsAttributes({ communities: [], med: undefined })).toBe(false);
@@ -31,6 +31,6 @@ describe('the attribute table', () => {
     const b = { med: 5, communities: communities(['65000:1', '65000:2']) };
     expect(attributesKey(a)).toBe(attributesKey(b));
     expect(attributesKey({ med: 5 })).not.toBe(attributesKey({ localPref: 5 }));
-    expect(attributesView(a)).toEqual({ communities: ['65000:1', '65000:2'], largeCommunities: [], med: 5 });
+    expect(attributesView(a)).toEqual({ communities: ['65000:1', '65000:2'], largeCommunities: [], extendedCommunities: [], med: 5 });
   });
 });

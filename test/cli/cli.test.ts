@@ -92,9 +92,19 @@ describe('add-eip', () => {
       stderr: '',
     });
     expect((await f.client.listPaths()).map((p) => p.attributes)).toStrictEqual([
-      { communities: ['65000:100', '65000:200'], largeCommunities: ['65000:1:2'], localPref: 200, med: 0 },
-      { communities: ['65000:100', '65000:200'], largeCommunities: ['65000:1:2'], localPref: 200, med: 0 },
+      { communities: ['65000:100', '65000:200'], largeCommunities: ['65000:1:2'], extendedCommunities: [], localPref: 200, med: 0 },
+      { communities: ['65000:100', '65000:200'], largeCommunities: ['65000:1:2'], extendedCommunities: [], localPref: 200, med: 0 },
     ]);
+  });
+
+  it('takes extended communities as FRR and BIRD users write them, and lists them in canonical form', async () => {
+    const r = await cli(['add-eip', '203.0.113.30', '--ext-community', 'soo:65000:1', '--ext-community', 'RT:65000:100', '--ext-community', 'lb:65000:1e6', '--ext-community', 'rt:65000:100']);
+    expect(r.code).toBe(0);
+    expect((await f.client.listPaths()).map((p) => p.attributes.extendedCommunities)).toEqual([['rt:65000:100', 'soo:65000:1', 'lb:65000:1000000']]);
+    const listed = await cli(['list']);
+    expect(listed.stdout).toContain('ext-communities=rt:65000:100,soo:65000:1,lb:65000:1000000');
+    const changed = await cli(['add-eip', '203.0.113.30', '--ext-community', 'rt:65000:100']);
+    expect(changed.stdout).toContain('ext-community soo:65000:1 removed, ext-community lb:65000:1000000 removed');
   });
 
   it("uses the daemon's default next hop and the owner cli when none is given; --json prints the paths", async () => {
@@ -102,7 +112,7 @@ describe('add-eip', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toStrictEqual({
-      paths: [{ prefix: '203.0.113.20/32', family: 'ipv4-unicast', nextHop: 'self', attributes: { communities: [], largeCommunities: [] }, owner: 'cli', pathId: 1, owners: ['cli'], outcome: 'added' }],
+      paths: [{ prefix: '203.0.113.20/32', family: 'ipv4-unicast', nextHop: 'self', attributes: { communities: [], largeCommunities: [], extendedCommunities: [] }, owner: 'cli', pathId: 1, owners: ['cli'], outcome: 'added' }],
       reach: [{ prefix: '203.0.113.20/32', peers: [] }],
     });
   });
@@ -369,13 +379,13 @@ describe('replace', () => {
   nextHop: 198.51.100.11
   communities: [65000:100]
 - { prefix: 203.0.113.10/32, nextHop: 198.51.100.12, communities: [65000:100] }
-- { prefix: 2001:db8::10/128, nextHop: 2001:db8::11, largeCommunities: ["65000:1:2"], localPref: 200, med: 5 }
+- { prefix: 2001:db8::10/128, nextHop: 2001:db8::11, largeCommunities: ["65000:1:2"], extendedCommunities: [], localPref: 200, med: 5 }
 `,
     );
     expect(await cli(['replace', '--owner', 'lb', '--file', yaml])).toEqual({ code: 0, stdout: 'added 3, removed 0, updated 0, unchanged 0\n  no peers are configured: announced to nobody\n', stderr: '' });
     expect(await cli(['replace', '--owner', 'lb', '--file', yaml])).toMatchObject({ code: 0, stdout: 'added 0, removed 0, updated 0, unchanged 3\n  no peers are configured: announced to nobody\n' });
     const v6 = (await f.client.listPaths({ prefix: '2001:db8::10/128' }))[0];
-    expect(v6?.attributes).toStrictEqual({ communities: [], largeCommunities: ['65000:1:2'], localPref: 200, med: 5 });
+    expect(v6?.attributes).toStrictEqual({ communities: [], largeCommunities: ['65000:1:2'], extendedCommunities: [], localPref: 200, med: 5 });
 
     const smaller = await file('smaller.yaml', '- { prefix: 203.0.113.10/32, nextHop: 198.51.100.11, communities: [65000:100] }\n- 203.0.113.20\n');
     const r = await cli(['replace', '--owner', 'lb', '--file', smaller, '--json', '--details']);
@@ -478,7 +488,7 @@ describe('replace', () => {
   it('refuses a file of the wrong shape before calling the daemon (exit 2), naming the entry', async () => {
     const cases: [string, string][] = [
       ['prefix: 203.0.113.10\n', 'expected a list of paths (or a mapping with paths:), got a mapping'],
-      ['- { prefix: 203.0.113.10, nexthop: 198.51.100.11 }\n', 'paths[0].nexthop: unknown field (expected prefix, nextHop, communities, largeCommunities, localPref, med, check)'],
+      ['- { prefix: 203.0.113.10, nexthop: 198.51.100.11 }\n', 'paths[0].nexthop: unknown field (expected prefix, nextHop, communities, largeCommunities, localPref, med, extendedCommunities, check)'],
       ['- { prefix: 203.0.113.10, owner: lb }\n', 'paths[0].owner: unknown field (the owner is --owner)'],
       ['- { prefix: 203.0.113.10 }\n- { nextHop: 198.51.100.11 }\n', 'paths[1].prefix: expected a prefix, got nothing'],
       ['- { prefix: 203.0.113.10, med: high }\n', 'paths[0].med: expected a number, got "high"'],

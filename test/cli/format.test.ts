@@ -23,7 +23,7 @@ const PATH: AnnouncedPath = {
   prefix: '203.0.113.10/32',
   family: 'ipv4-unicast',
   nextHop: '198.51.100.11',
-  attributes: { communities: [], largeCommunities: [] },
+  attributes: { communities: [], largeCommunities: [], extendedCommunities: [] },
   owner: 'lb',
   owners: ['lb'],
   pathId: 1,
@@ -40,7 +40,7 @@ const PENDING: PathHealth = { state: 'pending', effect: 'withdrawn', target: TAR
 
 describe('pathsTable', () => {
   it('without health checks: the columns it always had', () => {
-    expect(pathsTable([PATH, { ...PATH, nextHop: '198.51.100.12', pathId: 2, attributes: { communities: ['65000:100'], largeCommunities: [], med: 5 } }], AT)).toBe(
+    expect(pathsTable([PATH, { ...PATH, nextHop: '198.51.100.12', pathId: 2, attributes: { communities: ['65000:100'], largeCommunities: [], extendedCommunities: [], med: 5 } }], AT)).toBe(
       [
         'PREFIX           NEXT-HOP       PATH-ID  OWNERS  ATTRIBUTES',
         '203.0.113.10/32  198.51.100.11  1        lb      -',

@@ -366,7 +366,7 @@ describe('announcer daemon with a BIRD 2 router', () => {
     await established(far);
   });
 
-  it('communities, large communities, MED and local-pref reach BIRD as sent (iBGP)', async () => {
+  it('communities, large and extended communities, MED and local-pref reach BIRD as sent (iBGP)', async () => {
     const l = await newLab(2);
     const node = l.node(1);
     // iBGP (the router in our AS), the only kind of session that may carry LOCAL_PREF (RFC 4271 5.1.5).
@@ -378,6 +378,7 @@ describe('announcer daemon with a BIRD 2 router', () => {
       '--next-hop', l.node(2).ipv4,
       '--community', '65000:100', '--community', '65000:7',
       '--large-community', '65000:1:2',
+      '--ext-community', 'rt:65000:100', '--ext-community', 'soo:192.0.2.1:5', '--ext-community', 'lb-nt:65000:1000',
       '--med', '50',
       '--local-pref', '200',
     ]);
@@ -390,5 +391,8 @@ describe('announcer daemon with a BIRD 2 router', () => {
     expect(route).toMatch(/BGP\.local_pref: 200/);
     expect(route).toMatch(/BGP\.community: \(65000,7\) \(65000,100\)/);
     expect(route).toMatch(/BGP\.large_community: \(65000, 1, 2\)/);
+    // In the order of their octets; the link bandwidth (0x4004, 1000 bytes/s as a float: 0x447a0000)
+    // is a kind BIRD names by its type; iBGP: a non-transitive one is sent too.
+    expect(route).toMatch(/BGP\.ext_community: \(rt, 65000, 100\) \(ro, 192\.0\.2\.1, 5\) \([^,]*4004[^,]*, 65000, 1148846080\)/);
   });
 });

@@ -6,7 +6,7 @@ import type { DesiredPath } from '../../src/rib/types.js';
 import { PathStage, validatePath } from '../../src/rib/validate.js';
 import { PrefixPolicy } from '../../src/rib/special-addresses.js';
 
-const NONE = { communities: [], largeCommunities: [] };
+const NONE = { communities: [], largeCommunities: [], extendedCommunities: [] };
 
 function path(prefix: string, nextHop: string, over: Partial<DesiredPath> = {}): DesiredPath {
   return { prefix: Prefix.parse(prefix)!, nextHop: nextHop === 'self' ? 'self' : IpAddress.parse(nextHop)!, attributes: NONE, owner: 'cli', ...over };
@@ -45,7 +45,7 @@ describe('Rib', () => {
     expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11')).result).toBe('added');
     expect(rib.upsert(path('203.0.113.10/32', '198.51.100.12')).result).toBe('added');
     expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11')).result).toBe('unchanged');
-    const withCommunity = { communities: [65000 * 65536 + 1], largeCommunities: [] };
+    const withCommunity = { communities: [65000 * 65536 + 1], largeCommunities: [], extendedCommunities: [] };
     expect(rib.upsert(path('203.0.113.10/32', '198.51.100.11', { attributes: withCommunity })).result).toBe('updated');
     const row = rib.find(Prefix.parse('203.0.113.10/32')!);
     expect(rib.viewsOf(row).map((p) => p.attributes.communities)).toEqual([['65000:1'], ['65000:1']]);
@@ -119,7 +119,7 @@ describe('Rib', () => {
 describe('validatePath', () => {
   it('parses prefixes, next hops and communities once, into typed values', () => {
     const { path: p } = validatePath(
-      { prefix: '2001:DB8:0::10', nextHop: '2001:db8:100:0:0:0:0:11', communities: ['65000:2', '65000:1', '65000:2'], largeCommunities: ['65000:1:2'] },
+      { prefix: '2001:DB8:0::10', nextHop: '2001:db8:100:0:0:0:0:11', communities: ['65000:2', '65000:1', '65000:2'], largeCommunities: ['65000:1:2'], extendedCommunities: [] },
       'self',
       'paths[0]',
     );
@@ -136,7 +136,7 @@ describe('validatePath', () => {
     [{ prefix: '203.0.113.10', nextHop: '2001:db8::1' }, 'paths[0].nextHop'],
     [{ prefix: '203.0.113.10', nextHop: 'router' }, 'paths[0].nextHop'],
     [{ prefix: '203.0.113.10', communities: ['65536:1'] }, 'paths[0].communities[0]'],
-    [{ prefix: '203.0.113.10', largeCommunities: ['1:2'] }, 'paths[0].largeCommunities[0]'],
+    [{ prefix: '203.0.113.10', largeCommunities: ['1:2'], extendedCommunities: [] }, 'paths[0].largeCommunities[0]'],
     [{ prefix: '203.0.113.10', localPref: -1 }, 'paths[0].localPref'],
     [{ prefix: '203.0.113.10', med: 2 ** 32 }, 'paths[0].med'],
     [{ prefix: '203.0.113.10', owner: ' ' }, 'paths[0].owner'],

@@ -7,7 +7,7 @@ import { IpAddress, Prefix } from '../../src/codec/index.js';
 import { Rib } from '../../src/rib/rib.js';
 import { SortedPrefixes } from '../../src/rib/sorted-prefixes.js';
 
-const NONE = { communities: [], largeCommunities: [] };
+const NONE = { communities: [], largeCommunities: [], extendedCommunities: [] };
 const NH4 = IpAddress.parse('198.51.100.11')!;
 const NH6 = IpAddress.parse('2001:db8::11')!;
 

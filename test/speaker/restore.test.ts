@@ -53,7 +53,7 @@ describe('Speaker.restore', () => {
     [{ owners: [''] }, 'owners[0]: must not be empty'],
     [{ owners: ['lb', 'x'.repeat(129)] }, 'owners[1]: longer than 128 characters'],
     [{ communities: ['65000:x'] }, 'communities[0]: "65000:x" is not a community ASN:VALUE with both parts in 0..65535'],
-    [{ largeCommunities: ['1:2'] }, 'largeCommunities[0]: "1:2" is not a large community A:B:C with each part in 0..4294967295'],
+    [{ largeCommunities: ['1:2'], extendedCommunities: [] }, 'largeCommunities[0]: "1:2" is not a large community A:B:C with each part in 0..4294967295'],
     [{ localPref: -1 }, 'localPref: -1 is not an integer in 0..4294967295'],
     [{ med: 4294967296 }, 'med: 4294967296 is not an integer in 0..4294967295'],
   ])('refuses stored details %j with the message a request gets', async (over, why) => {

@@ -28,7 +28,7 @@ import { HealthGate } from '../../src/speaker/path-health.js';
 import type { SpeakerEvent } from '../../src/speaker/api.js';
 import { FakeProber } from '../api/health-fixture.js';
 
-const NONE = { communities: [], largeCommunities: [] };
+const NONE = { communities: [], largeCommunities: [], extendedCommunities: [] };
 
 function desired(prefix: string, nextHop: string, owner = 'cli'): DesiredPath {
   return { prefix: Prefix.parse(prefix)!, nextHop: nextHop === 'self' ? 'self' : IpAddress.parse(nextHop)!, attributes: NONE, owner };

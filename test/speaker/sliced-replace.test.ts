@@ -165,7 +165,7 @@ describe('a ReplacePaths applied in slices', () => {
     expect(at(pfx(2))).toBeUndefined();
     expect(at(pfx(N + N / 2 - 1), NH2)?.attributes.communities).toEqual(['65000:9']); // the later call's attributes
     expect(at(pfx(N + N / 2 - 1))?.attributes.communities).toEqual(['65000:9']);
-    expect(at(pfx(N / 2 + 3), NH2)?.attributes).toEqual({ communities: [], largeCommunities: [], med: 4 });
+    expect(at(pfx(N / 2 + 3), NH2)?.attributes).toEqual({ communities: [], largeCommunities: [], extendedCommunities: [], med: 4 });
     expect(at(pfx(N / 2 - 1))?.owners).toEqual(['other']);
 
     await store.close();

@@ -30,6 +30,12 @@ describe('path details', () => {
     ['a MED only', { owners: ['cli'], med: 5 }, '{"owners":["cli"],"med":5}'],
     ['communities only', { owners: ['cli'], communities: ['65000:100'] }, '{"owners":["cli"],"communities":["65000:100"]}'],
     ['large communities only', { owners: ['cli'], largeCommunities: ['1:2:3'] }, '{"owners":["cli"],"largeCommunities":["1:2:3"]}'],
+    // Added after the others: it comes after them, before the check.
+    [
+      'extended communities',
+      { owners: ['cli'], med: 5, extendedCommunities: ['rt:65000:100', 'lb-nt:65000:1000'], check: 'web' },
+      '{"owners":["cli"],"med":5,"extendedCommunities":["rt:65000:100","lb-nt:65000:1000"],"check":"web"}',
+    ],
     [
       'text JSON escapes, and the largest local-pref',
       { owners: ['ops "team"/é\u2028\u0001'], localPref: 4294967295, check: 'db "x"' },
@@ -43,7 +49,7 @@ describe('path details', () => {
   it('keys go in their fixed order whatever the order given, and empty lists and an empty check are left out', () => {
     const { check, med, localPref, largeCommunities, communities, owners } = every;
     expect(encodePathDetails({ check, med, localPref, largeCommunities, communities, owners })).toBe(encodePathDetails(every));
-    expect(encodePathDetails({ owners: ['cli'], communities: [], largeCommunities: [], check: '' })).toBe('{"owners":["cli"]}');
+    expect(encodePathDetails({ owners: ['cli'], communities: [], largeCommunities: [], extendedCommunities: [], check: '' })).toBe('{"owners":["cli"]}');
   });
 
   // The messages are those of the reader before the move, word for word.

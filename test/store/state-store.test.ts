@@ -307,8 +307,8 @@ describe('Speaker with a state file', () => {
     await store.load();
     const a = new Speaker({ asn: 65000, routerId: '192.0.2.1', nextHop: 'self', peers: [] }, silentLogger, undefined, store);
     await a.addPaths([{ prefix: '203.0.113.1', owner: 'cli' }]);
-    await a.addPaths([{ prefix: '203.0.113.2', owner: 'lb', communities: ['65000:2', '65000:1'], largeCommunities: ['65000:1:2'], localPref: 200, med: 0 }]);
-    await a.addPaths([{ prefix: '203.0.113.2', owner: 'a', communities: ['65000:2', '65000:1'], largeCommunities: ['65000:1:2'], localPref: 200, med: 0 }]);
+    await a.addPaths([{ prefix: '203.0.113.2', owner: 'lb', communities: ['65000:2', '65000:1'], largeCommunities: ['65000:1:2'], extendedCommunities: [], localPref: 200, med: 0 }]);
+    await a.addPaths([{ prefix: '203.0.113.2', owner: 'a', communities: ['65000:2', '65000:1'], largeCommunities: ['65000:1:2'], extendedCommunities: [], localPref: 200, med: 0 }]);
     await a.addPaths([{ prefix: '2001:db8::4', owner: 'ops "team"', med: 4294967295 }]);
     await store.close();
     const journal = await readFile(`${file}.journal`, 'utf8');

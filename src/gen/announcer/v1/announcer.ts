@@ -255,7 +255,17 @@ export interface Path {
    */
   check: string;
   /** What the check found for the path's target. Output only, and only for a path with a check. */
-  health: PathHealth | undefined;
+  health:
+    | PathHealth
+    | undefined;
+  /**
+   * EXTENDED_COMMUNITIES (RFC 4360), as operators write them for FRR and BIRD: "rt:65000:100",
+   * "rt:4200000001:7", "rt:192.0.2.1:100" (route targets), "soo:65000:1" (route origin; "ro:" is
+   * taken too), "lb:65000:125000000" (link bandwidth in bytes per second, RFC 10005; "lb-nt:"
+   * non-transitive), "raw:0002fde800000064" (any eight octets). Shown in that canonical form.
+   * Non-transitive ones are not sent to eBGP peers.
+   */
+  extendedCommunities: string[];
 }
 
 /** A path's health: its check's target, what was found, and what that means for the peers. */
@@ -1293,6 +1303,7 @@ function createBasePath(): Path {
     owners: [],
     check: "",
     health: undefined,
+    extendedCommunities: [],
   };
 }
 
@@ -1333,6 +1344,9 @@ export const Path: MessageFns<Path> = {
     }
     if (message.health !== undefined) {
       PathHealth.encode(message.health, writer.uint32(98).fork()).join();
+    }
+    for (const v of message.extendedCommunities) {
+      writer.uint32(106).string(v!);
     }
     return writer;
   },
@@ -1444,6 +1458,14 @@ export const Path: MessageFns<Path> = {
             }
 
             message.health = PathHealth.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.extendedCommunities.push(reader.string());
             continue;
           }
         }
