@@ -246,6 +246,7 @@ describe('parseConfig: each problem names its field', () => {
     { name: 'password and passwordFile', text: minimal('password: a\npasswordFile: /k'), path: 'peers[0].passwordFile', message: 'keep one' },
     { name: 'a long password', text: minimal(`password: ${'x'.repeat(81)}`), path: 'peers[0].password', message: '1..80 characters' },
     { name: 'multihop 0', text: minimal('multihop: 0'), path: 'peers[0].multihop', message: 'hop count of 1..255' },
+    { name: 'prepend 11', text: minimal('prepend: 11'), path: 'peers[0].prepend', message: 'expected a count of 0..10, got 11' },
     { name: 'shutdown message true', text: minimal('shutdownMessage: true'), path: 'peers[0].shutdownMessage', message: 'or false for none' },
     { name: 'a shutdown message of 256 octets', text: minimal(`shutdownMessage: "${'\u00e9'.repeat(128)}"`), path: 'peers[0].shutdownMessage', message: 'at most 255 octets' },
     { name: 'BFD multiplier 0', text: minimal('bfd: { multiplier: 0 }'), path: 'peers[0].bfd.multiplier', message: 'multiplier of 1..255' },

@@ -10,6 +10,8 @@ export interface ExportContext {
   readonly localAsn: number;
   /** The peer is in another AS. */
   readonly ebgp: boolean;
+  /** The peer's `prepend`: our AS this many more times where a path sets none (0: none). */
+  readonly prepend: number;
 }
 
 /** How an attribute is written as text: a list of strings, or one whole number in 0..2^32-1. */
@@ -51,6 +53,8 @@ export interface AttributeEntry<N extends string = string, F extends AttributeFo
    */
   readonly name: N;
   readonly form: F;
+  /** A number's largest value (its smallest is 0); 4294967295 unless said. */
+  readonly max?: number;
   readonly cli: AttributeWords;
   /** The value of its text, canonical (a list sorted, without duplicates); undefined when it says nothing. Throws AttributeValueError. */
   parse(text: TextOf<F>): V | undefined;
@@ -111,18 +115,21 @@ export function listAttribute<N extends string, I>(o: {
   };
 }
 
-/** An attribute written as one whole number in 0..4294967295. */
+/** An attribute written as one whole number in 0..max (0..4294967295 unless said). */
 export function numberAttribute<N extends string>(o: {
   readonly name: N;
+  readonly max?: number;
   readonly cli: AttributeWords;
   readonly export: (value: number | undefined, peer: ExportContext) => PathAttribute | null;
 }): AttributeEntry<N, 'number', number> {
+  const max = o.max ?? 0xffffffff;
   return {
     name: o.name,
     form: 'number',
+    max,
     cli: o.cli,
     parse(text) {
-      if (!Number.isInteger(text) || text < 0 || text > 0xffffffff) throw new AttributeValueError(undefined, `${text} is not an integer in 0..4294967295`);
+      if (!Number.isInteger(text) || text < 0 || text > max) throw new AttributeValueError(undefined, `${text} is not an integer in 0..${max}`);
       return text;
     },
     text: (value) => value,

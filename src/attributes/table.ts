@@ -79,8 +79,20 @@ const med = numberAttribute({
   export: (v) => (v === undefined ? null : { type: 'med', med: v }),
 });
 
+/** How often a path's AS may be prepended: enough to make any path the last resort, not a typo's 1,000. */
+export const MAX_PREPEND = 10;
+
+const prepend = numberAttribute({
+  name: 'prepend',
+  max: MAX_PREPEND,
+  cli: { flag: '--prepend', arg: '<n>', help: `AS-path prepending towards eBGP peers: our AS N more times (0..${MAX_PREPEND}; default: the peer's prepend)`, one: 'prepend', many: 'prepend' },
+  // RFC 4271 5.1.2: to an external peer our AS leads the path (once, and `prepend` times more); to
+  // an internal one the path is empty: prepending only means something to another AS.
+  export: (v, peer) => ({ type: 'as-path', segments: peer.ebgp ? [{ kind: 'sequence', asns: new Array<number>(1 + (v ?? peer.prepend)).fill(peer.localAsn) }] : [] }),
+});
+
 /** In the order the state file writes them: a change of order is a change of its bytes. */
-const BUILT_IN = [communities, largeCommunities, localPref, med, extendedCommunities] as const;
+const BUILT_IN = [communities, largeCommunities, localPref, med, extendedCommunities, prepend] as const;
 
 const table: AnyAttributeEntry[] = [...BUILT_IN];
 

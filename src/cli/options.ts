@@ -61,7 +61,14 @@ export function nextHopArg(value: string, previous: string[] = []): string[] {
  */
 export function attributeOption(e: AnyAttributeEntry): Option {
   const option = new Option(`${e.cli.flag} ${e.cli.arg}`, e.cli.help);
-  if (e.form === 'number') return option.argParser(uint32);
+  if (e.form === 'number') {
+    const max = e.max ?? 0xffffffff;
+    return option.argParser((value: string) => {
+      const n = uint32(value);
+      if (n > max) throw new InvalidArgumentError(`expected an integer in 0..${max}.`);
+      return n;
+    });
+  }
   return option.argParser((value: string, previous: string[] = []) => {
     try {
       e.parse([value.trim()]);

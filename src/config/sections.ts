@@ -3,6 +3,7 @@
 
 import { isIPv4 } from 'node:net';
 import * as z from 'zod';
+import { MAX_PREPEND } from '../attributes/table.js';
 import { insecureTcpProblem } from '../loopback.js';
 import { FAMILIES } from '../codec/types.js';
 import { LOG_FORMATS } from '../log.js';
@@ -167,6 +168,7 @@ const PEER = z
       passwordFile: text('a file path').optional(),
       ttlSecurity: z.boolean({ error: expected('true or false') }).optional(),
       multihop: number('a hop count of 1..255', 1, 255).optional(),
+      prepend: number(`a count of 0..${MAX_PREPEND}`, 0, MAX_PREPEND).optional(),
       shutdownMessage: z
         .union(
           [
@@ -214,6 +216,7 @@ const PEER = z
       ...(p.passwordFile === undefined ? {} : { passwordFile: p.passwordFile }),
       ...(p.ttlSecurity ? { ttlSecurity: true } : {}),
       ...(p.multihop === undefined ? {} : { multihop: p.multihop }),
+      ...(p.prepend === undefined || p.prepend === 0 ? {} : { prepend: p.prepend }),
       ...(p.shutdownMessage === undefined ? {} : { shutdownMessage: p.shutdownMessage }),
       connectRetry: p.connectRetry,
       ...(p.localAddress === undefined ? {} : { localAddress: p.localAddress }),

@@ -45,4 +45,6 @@ export interface PeerSettings {
    * daemon's own).
    */
   readonly shutdownMessage?: string | false;
+  /** AS-path prepending towards this (eBGP) peer: our AS this many more times where a path sets none; absent: 0. */
+  readonly prepend?: number;
 }

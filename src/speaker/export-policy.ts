@@ -10,19 +10,13 @@ import type { NextHop } from '../rib/types.js';
 
 export type { ExportContext };
 
-/** The rules every path of ours follows, whatever its attributes: we learned it from no one. */
-const OWN_RULES: readonly ((peer: ExportContext) => PathAttribute)[] = [
-  () => ({ type: 'origin', origin: 'igp' }),
-  // 5.1.2: to an external peer we prepend our AS; to an internal one the path is empty.
-  (p) => ({ type: 'as-path', segments: p.ebgp ? [{ kind: 'sequence', asns: [p.localAsn] }] : [] }),
-];
-
 /**
  * The attributes of our paths as `peer` receives them, in type-code order as on the wire (without
- * NEXT_HOP: the packer adds it): ours, and each of the attribute table's by its own rule.
+ * NEXT_HOP: the packer adds it): ORIGIN, ours (we learned them from no one), and each of the
+ * attribute table's by its own rule (AS_PATH is the prepend entry's).
  */
 export function exportAttributes(a: Attributes, peer: ExportContext): PathAttribute[] {
-  const out = OWN_RULES.map((rule) => rule(peer));
+  const out: PathAttribute[] = [{ type: 'origin', origin: 'igp' }];
   for (const attr of exportTableAttributes(a, peer)) out.push(attr);
   return out.sort((x, y) => attributeCode(x) - attributeCode(y));
 }

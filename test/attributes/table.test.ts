@@ -19,10 +19,26 @@ describe('the attribute table', () => {
     // An empty list says nothing: the same set as none.
     expect(attributesKey({ communities: [], largeCommunities: [], extendedCommunities: [] })).toBe('');
     expect(attributesView(NO_ATTRIBUTES)).toEqual({ communities: [], largeCommunities: [], extendedCommunities: [] });
-    expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: true })).toEqual([]);
-    expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: false })).toEqual([{ type: 'local-pref', localPref: 100 }]);
+    // What every path carries: AS_PATH (the prepend entry's, our AS once or empty), LOCAL_PREF 100 to iBGP.
+    expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: true, prepend: 0 })).toEqual([{ type: 'as-path', segments: [{ kind: 'sequence', asns: [65000] }] }]);
+    expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: false, prepend: 0 })).toEqual([
+      { type: 'local-pref', localPref: 100 },
+      { type: 'as-path', segments: [] },
+    ]);
     expect(setsAttributes({ communities: [], med: undefined })).toBe(false);
     expect(setsAttributes({ med: 0 })).toBe(true);
+  });
+
+  it('prepends our AS towards eBGP peers only: the path\'s count, else the peer\'s', () => {
+    const asPath = (a: object, peer: { ebgp: boolean; prepend: number }): unknown => exportAttributes(a, { localAsn: 65001, ...peer }).find((x) => x.type === 'as-path');
+    const seq = (n: number) => ({ type: 'as-path', segments: [{ kind: 'sequence', asns: new Array<number>(n).fill(65001) }] });
+    expect(asPath({}, { ebgp: true, prepend: 0 })).toEqual(seq(1));
+    expect(asPath({ prepend: 2 }, { ebgp: true, prepend: 0 })).toEqual(seq(3));
+    expect(asPath({}, { ebgp: true, prepend: 4 })).toEqual(seq(5));
+    expect(asPath({ prepend: 0 }, { ebgp: true, prepend: 4 })).toEqual(seq(1)); // the path's 0 is its own say
+    expect(asPath({ prepend: 2 }, { ebgp: false, prepend: 4 })).toEqual({ type: 'as-path', segments: [] });
+    const entry = attributeTable().find((e) => e.name === 'prepend')!;
+    expect(() => entry.parse(11)).toThrow('11 is not an integer in 0..10');
   });
 
   it('gives equal sets equal keys and different sets different keys', () => {

@@ -266,6 +266,12 @@ export interface Path {
    * Non-transitive ones are not sent to eBGP peers.
    */
   extendedCommunities: string[];
+  /**
+   * AS-path prepending (0..10): our AS this many more times in the AS_PATH towards eBGP peers, to
+   * make the prefix less preferred there. Unset: the peer's `prepend` (default 0). iBGP peers get an
+   * empty AS_PATH either way (RFC 4271 5.1.2).
+   */
+  prepend?: number | undefined;
 }
 
 /** A path's health: its check's target, what was found, and what that means for the peers. */
@@ -1304,6 +1310,7 @@ function createBasePath(): Path {
     check: "",
     health: undefined,
     extendedCommunities: [],
+    prepend: undefined,
   };
 }
 
@@ -1347,6 +1354,9 @@ export const Path: MessageFns<Path> = {
     }
     for (const v of message.extendedCommunities) {
       writer.uint32(106).string(v!);
+    }
+    if (message.prepend !== undefined) {
+      writer.uint32(112).uint32(message.prepend);
     }
     return writer;
   },
@@ -1466,6 +1476,14 @@ export const Path: MessageFns<Path> = {
             }
 
             message.extendedCommunities.push(reader.string());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.prepend = reader.uint32();
             continue;
           }
         }
