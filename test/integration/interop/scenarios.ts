@@ -169,6 +169,24 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    id: 'prepend',
+    title: 'AS-path prepending: a standby node sends our AS 3 more times, its peer default 1 more',
+    async run(t) {
+      const [active, standby, other] = [t.lab.node(1), t.lab.node(2), t.lab.node(3)];
+      await t.startReceiver([session(active), session(standby), session(other)]);
+      const da = await t.daemon(active);
+      const ds = await t.daemon(standby);
+      const dother = await t.daemon(other, [routerPeer(t.lab, t.receiver, { prepend: 1 })]);
+      await ok(da, ['add-eip', EIP]);
+      await ok(ds, ['add-eip', EIP, '--prepend', '3']);
+      await ok(dother, ['add-eip', EIP]);
+      // The receiver holds all three (it installs the shortest): sorted by next hop.
+      const held = await t.holds(EIP, [active.ipv4, standby.ipv4, other.ipv4]);
+      const ours = (n: number): number[] => new Array<number>(n).fill(NODE_ASN);
+      expect(held.map((p) => p.asPath)).toEqual([ours(1), ours(4), ours(2)]);
+    },
+  },
+  {
     id: 'extended-message',
     title: 'a path over 4,096 octets: sent with Extended Message, held back without',
     async run(t) {
