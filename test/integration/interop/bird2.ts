@@ -12,18 +12,26 @@ import type { HeldPath, Receiver } from './receiver.js';
  */
 export function parseBirdRoutes(text: string, via: RegExp = /^\s+via\s+(\S+)/): HeldPath[] {
   const held: HeldPath[] = [];
-  let current: { nextHop: string; asPath: number[] } | undefined;
+  let current: { nextHop: string; asPath: number[]; extended: string[] } | undefined;
   for (const line of text.split('\n')) {
     const hop = via.exec(line);
     if (hop) {
-      current = { nextHop: hop[1]!, asPath: [] };
+      current = { nextHop: hop[1]!, asPath: [], extended: [] };
       held.push(current);
       continue;
     }
     const asPath = /^\s+BGP\.as_path:\s*(.*)$/.exec(line);
     if (asPath && current) current.asPath = asPath[1]!.trim() === '' ? [] : asPath[1]!.trim().split(/\s+/).map(Number);
+    // "(rt, 65000, 100) (ro, 65000, 7)"
+    const ext = /^\s+BGP\.ext_community:\s*(.*)$/.exec(line);
+    if (ext && current) current.extended = [...ext[1]!.matchAll(/\(([^)]*)\)/g)].map((m) => extendedText(m[1]!.split(/,\s*/))).sort();
   }
   return held.sort((a, b) => (a.nextHop < b.nextHop ? -1 : 1));
+}
+
+/** BIRD's (kind, global, local) as our text: rt and ro (route origin, our soo). */
+function extendedText([kind, global, local]: string[]): string {
+  return kind === 'rt' ? `rt:${global}:${local}` : kind === 'ro' ? `soo:${global}:${local}` : `(${kind}, ${global}, ${local})`;
 }
 
 export const bird2Receiver: Receiver = {

@@ -10,6 +10,7 @@ import { open, readFile, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeExtendedCommunity, formatExtendedCommunity } from '../../../src/codec/ext-community.js';
 import { hostPrefix, run, waitFor, type Lab, type LabProcess } from '../lab.js';
 import type { HeldPath, Receiver, ReceiverSession, ReceiverSetup } from './receiver.js';
 
@@ -31,7 +32,7 @@ interface ExaMessage {
     state?: string;
     message?: {
       update?: {
-        attribute?: { 'as-path'?: number[] };
+        attribute?: { 'as-path'?: number[]; 'extended-community'?: { value?: number; string?: string }[] };
         announce?: Record<string, Record<string, (ExaNlri | string)[]>>;
         withdraw?: Record<string, (ExaNlri | string)[]>;
       };
@@ -110,16 +111,27 @@ export function replay(record: string, prefix: string): HeldPath[] {
       for (const n of nlris) t.delete(key(family, n)[1]);
     }
     const asPath = update.attribute?.['as-path'] ?? [];
+    // Its text shows an origin's local part as an address ("origin:65000:0.0.0.7"): read its octets,
+    // `value` (8 octets as one number, exact below 2^53, as route targets and origins of a 2-octet AS are).
+    const extended = (update.attribute?.['extended-community'] ?? []).map(exabgpExtended).sort();
     for (const [family, byHop] of Object.entries(update.announce ?? {})) {
       for (const [nextHop, nlris] of Object.entries(byHop)) {
         for (const n of nlris) {
           const [nlri, k] = key(family, n);
-          if (nlri === want) t.set(k, { nextHop, asPath });
+          if (nlri === want) t.set(k, { nextHop, asPath, extended });
         }
       }
     }
   }
   return [...byNeighbor.values()].flatMap((t) => [...t.values()]).sort((a, b) => (a.nextHop < b.nextHop ? -1 : a.nextHop > b.nextHop ? 1 : 0));
+}
+
+/** One of ExaBGP's extended communities in our text, from its octets where its number holds them exactly. */
+function exabgpExtended(c: { value?: number; string?: string }): string {
+  if (c.value === undefined || !Number.isSafeInteger(c.value)) return c.string ?? JSON.stringify(c);
+  const octets = new Uint8Array(8);
+  new DataView(octets.buffer).setBigUint64(0, BigInt(c.value));
+  return formatExtendedCommunity(decodeExtendedCommunity(octets));
 }
 
 /** The environment ExaBGP reads its settings from (`exabgp --fe` lists them), instead of /etc/exabgp/exabgp.env. */

@@ -9,7 +9,7 @@ import { hostPrefix, run } from '../lab.js';
 import type { HeldPath, Receiver } from './receiver.js';
 
 interface FrrRoute {
-  paths?: { aspath?: { segments?: { list?: number[] }[] }; nexthops?: { ip: string; scope?: string }[] }[];
+  paths?: { aspath?: { segments?: { list?: number[] }[] }; nexthops?: { ip: string; scope?: string }[]; extendedCommunity?: { string?: string } }[];
 }
 
 export const frrReceiver: Receiver = {
@@ -38,7 +38,9 @@ export const frrReceiver: Receiver = {
         const held: HeldPath[] = (route.paths ?? []).map((path) => {
           const hops = path.nexthops ?? [];
           const hop = hops.find((h) => h.scope === undefined || h.scope === 'global') ?? hops[0];
-          return { nextHop: hop?.ip ?? '?', asPath: (path.aspath?.segments ?? []).flatMap((s) => s.list ?? []) };
+          // "RT:65000:100 SoO:65000:7"
+          const extended = (path.extendedCommunity?.string ?? '').split(/\s+/).filter((x) => x !== '').map((x) => x.replace(/^RT:/, 'rt:').replace(/^SoO:/, 'soo:')).sort();
+          return { nextHop: hop?.ip ?? '?', asPath: (path.aspath?.segments ?? []).flatMap((s) => s.list ?? []), extended };
         });
         return held.sort((a, b) => (a.nextHop < b.nextHop ? -1 : 1));
       },

@@ -39,7 +39,16 @@ export function gobgpConfig(setup: ReceiverSetup): string {
 
 /** A path as `gobgp ... -j` prints it: the attributes by type code (2 AS_PATH, 3 NEXT_HOP, 14 MP_REACH_NLRI). */
 interface GobgpPath {
-  attrs?: { type: number; nexthop?: string; as_paths?: { asns?: number[] }[] }[];
+  attrs?: { type: number; nexthop?: string; as_paths?: { asns?: number[] }[]; value?: unknown[] }[];
+}
+
+/** One of GoBGP's extended communities as our text where it is a route target or origin, else its JSON. */
+function gobgpExtended(v: unknown): string {
+  // {"type":0,"subtype":2,"value":"65000:100"}: type 0 is a 2-octet AS, sub-type 2 a route target, 3 an origin.
+  const c = v as { type?: number; subtype?: number; value?: unknown };
+  const kind = c.subtype === 2 ? 'rt' : c.subtype === 3 ? 'soo' : undefined;
+  if (kind !== undefined && c.type === 0 && typeof c.value === 'string') return `${kind}:${c.value}`;
+  return JSON.stringify(v);
 }
 
 /** The paths of `gobgp global rib -a AFI PREFIX -j`: `{ "PREFIX": [path, ...] }`. */
@@ -53,7 +62,8 @@ export function parseGobgpRib(text: string): HeldPath[] {
       const attrs = path.attrs ?? [];
       const hop = attrs.find((a) => a.type === 14)?.nexthop ?? attrs.find((a) => a.type === 3)?.nexthop ?? '?';
       const asPath = (attrs.find((a) => a.type === 2)?.as_paths ?? []).flatMap((seg) => seg.asns ?? []);
-      held.push({ nextHop: hop, asPath });
+      const extended = (attrs.find((a) => a.type === 16)?.value ?? []).map(gobgpExtended).sort();
+      held.push({ nextHop: hop, asPath, extended });
     }
   }
   return held.sort((a, b) => compareAddresses(a.nextHop, b.nextHop));

@@ -26,6 +26,11 @@ export interface ReceiverSetup {
 export interface HeldPath {
   readonly nextHop: string;
   readonly asPath: readonly number[];
+  /**
+   * Its route targets and route origins in our text ("rt:65000:100", "soo:65000:7"), sorted, as
+   * far as the receiver's output shows them; what else it shows, as it shows it.
+   */
+  readonly extended: readonly string[];
 }
 
 export interface RunningReceiver {

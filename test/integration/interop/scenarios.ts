@@ -187,6 +187,18 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    id: 'extended-communities',
+    title: 'extended communities: a route target and a route origin arrive as sent',
+    async run(t) {
+      const node = t.lab.node(1);
+      await t.startReceiver([session(node)]);
+      const d = await t.daemon(node);
+      await ok(d, ['add-eip', EIP, '--ext-community', 'soo:65000:7', '--ext-community', 'rt:65000:100']);
+      const [path] = await t.holds(EIP, [node.ipv4]);
+      expect(path!.extended).toEqual(['rt:65000:100', 'soo:65000:7']);
+    },
+  },
+  {
     id: 'extended-message',
     title: 'a path over 4,096 octets: sent with Extended Message, held back without',
     async run(t) {
