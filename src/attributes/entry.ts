@@ -10,8 +10,6 @@ export interface ExportContext {
   readonly localAsn: number;
   /** The peer is in another AS. */
   readonly ebgp: boolean;
-  /** The peer's `prepend`: our AS this many more times where a path sets none (0: none). */
-  readonly prepend: number;
 }
 
 /** How an attribute is written as text: a list of strings, or one whole number in 0..2^32-1. */
@@ -62,6 +60,11 @@ export interface AttributeEntry<N extends string = string, F extends AttributeFo
   text(value: V): TextOf<F>;
   /** Equal values, equal keys: a part of an attribute set's key (without '|'). */
   key(value: V): string;
+  /**
+   * A path's value with a peer's default (its config's `defaults`): a list gets the default's items
+   * added, a number is the default where the path sets none.
+   */
+  merge(value: V | undefined, peerDefault: V | undefined): V | undefined;
   /** The attribute as `peer` receives it, or null when it is not sent; `value` undefined: the path does not set it. */
   export(value: V | undefined, peer: ExportContext): PathAttribute | null;
 }
@@ -91,6 +94,10 @@ export function listAttribute<N extends string, I>(o: {
   readonly export: (items: readonly I[], peer: ExportContext) => PathAttribute | null;
 }): AttributeEntry<N, 'list', readonly I[]> {
   const { items } = o;
+  const sortedUnique = (list: I[]): readonly I[] => {
+    list.sort(items.compare);
+    return list.filter((v, i) => i === 0 || items.compare(list[i - 1]!, v) !== 0);
+  };
   return {
     name: o.name,
     form: 'list',
@@ -102,9 +109,9 @@ export function listAttribute<N extends string, I>(o: {
         if (v === null) throw new AttributeValueError(i, `${JSON.stringify(c)} is not ${items.what}`);
         return v;
       });
-      parsed.sort(items.compare);
-      return parsed.filter((v, i) => i === 0 || items.compare(parsed[i - 1]!, v) !== 0);
+      return sortedUnique(parsed);
     },
+    merge: (value, peerDefault) => (value === undefined || value.length === 0 ? peerDefault : peerDefault === undefined ? value : sortedUnique([...value, ...peerDefault])),
     text: (value) => value.map(items.format),
     key(value) {
       let k = '';
@@ -134,6 +141,7 @@ export function numberAttribute<N extends string>(o: {
     },
     text: (value) => value,
     key: (value) => String(value),
+    merge: (value, peerDefault) => value ?? peerDefault,
     export: o.export,
   };
 }

@@ -85,10 +85,10 @@ export const MAX_PREPEND = 10;
 const prepend = numberAttribute({
   name: 'prepend',
   max: MAX_PREPEND,
-  cli: { flag: '--prepend', arg: '<n>', help: `AS-path prepending towards eBGP peers: our AS N more times (0..${MAX_PREPEND}; default: the peer's prepend)`, one: 'prepend', many: 'prepend' },
+  cli: { flag: '--prepend', arg: '<n>', help: `AS-path prepending towards eBGP peers: our AS N more times (0..${MAX_PREPEND}; default: the peer's defaults.prepend)`, one: 'prepend', many: 'prepend' },
   // RFC 4271 5.1.2: to an external peer our AS leads the path (once, and `prepend` times more); to
   // an internal one the path is empty: prepending only means something to another AS.
-  export: (v, peer) => ({ type: 'as-path', segments: peer.ebgp ? [{ kind: 'sequence', asns: new Array<number>(1 + (v ?? peer.prepend)).fill(peer.localAsn) }] : [] }),
+  export: (v, peer) => ({ type: 'as-path', segments: peer.ebgp ? [{ kind: 'sequence', asns: new Array<number>(1 + (v ?? 0)).fill(peer.localAsn) }] : [] }),
 });
 
 /** In the order the state file writes them: a change of order is a change of its bytes. */
@@ -191,12 +191,17 @@ export function attributesView(a: Attributes): AttributeView {
   return v;
 }
 
-/** The attributes as `peer` receives them, in table order (the packer orders them by type code). */
-export function exportAttributes(a: Attributes, peer: ExportContext): PathAttribute[] {
+/**
+ * The attributes as `peer` receives them, in table order (the packer orders them by type code):
+ * each path's value merged with the peer's `defaults` (lists added to, numbers where the path sets none).
+ */
+export function exportAttributes(a: Attributes, peer: ExportContext, defaults: Attributes = NO_ATTRIBUTES): PathAttribute[] {
   const out: PathAttribute[] = [];
   for (const e of table) {
     const v = fieldOf(a, e);
-    const attr = e.export(isSet(v) ? v : undefined, peer);
+    const d = fieldOf(defaults, e);
+    const merged = e.merge(isSet(v) ? v : undefined, isSet(d) ? d : undefined);
+    const attr = e.export(isSet(merged) ? merged : undefined, peer);
     if (attr) out.push(attr);
   }
   return out;

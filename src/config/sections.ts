@@ -3,7 +3,8 @@
 
 import { isIPv4 } from 'node:net';
 import * as z from 'zod';
-import { MAX_PREPEND } from '../attributes/table.js';
+import { AttributeValueError } from '../attributes/entry.js';
+import { attributeTable, type Attributes } from '../attributes/table.js';
 import { insecureTcpProblem } from '../loopback.js';
 import { FAMILIES } from '../codec/types.js';
 import { LOG_FORMATS } from '../log.js';
@@ -153,6 +154,37 @@ const BFD = z.union(
   { error: expected('true, false, or a mapping with minRx, minTx (milliseconds) and multiplier') },
 );
 
+/** An attribute's text in `defaults`, of its entry's form (the entry checks the values). */
+function defaultField(form: 'list' | 'number') {
+  return form === 'list'
+    ? z.array(z.union([z.string(), z.number()]).transform(String), { error: expected('a list, like ["65000:100"]') }).optional()
+    : z.number({ error: expected('a whole number') }).optional();
+}
+
+/**
+ * A peer's `defaults`: attributes every path sent to it gets, each by its name in the attribute
+ * table and checked by its entry (the same messages as a request's).
+ */
+const DEFAULTS = z
+  .strictObject(Object.fromEntries(attributeTable().map((e) => [e.name, defaultField(e.form)])), {
+    error: expected(`a mapping of attributes (${attributeTable().map((e) => e.name).join(', ')})`),
+  })
+  .transform((d, ctx): Attributes => {
+    const out: Record<string, unknown> = {};
+    for (const e of attributeTable()) {
+      const text = d[e.name];
+      if (text === undefined) continue;
+      try {
+        const v = e.parse(text as never);
+        if (v !== undefined) out[e.name] = v;
+      } catch (err) {
+        if (!(err instanceof AttributeValueError)) throw err;
+        ctx.addIssue({ code: 'custom', path: err.index === undefined ? [e.name] : [e.name, err.index], input: text, message: err.why });
+      }
+    }
+    return out as Attributes;
+  });
+
 const PEER = z
   .strictObject(
     {
@@ -168,7 +200,7 @@ const PEER = z
       passwordFile: text('a file path').optional(),
       ttlSecurity: z.boolean({ error: expected('true or false') }).optional(),
       multihop: number('a hop count of 1..255', 1, 255).optional(),
-      prepend: number(`a count of 0..${MAX_PREPEND}`, 0, MAX_PREPEND).optional(),
+      defaults: DEFAULTS.optional(),
       shutdownMessage: z
         .union(
           [
@@ -216,7 +248,7 @@ const PEER = z
       ...(p.passwordFile === undefined ? {} : { passwordFile: p.passwordFile }),
       ...(p.ttlSecurity ? { ttlSecurity: true } : {}),
       ...(p.multihop === undefined ? {} : { multihop: p.multihop }),
-      ...(p.prepend === undefined || p.prepend === 0 ? {} : { prepend: p.prepend }),
+      ...(p.defaults === undefined || Object.keys(p.defaults).length === 0 ? {} : { defaults: p.defaults }),
       ...(p.shutdownMessage === undefined ? {} : { shutdownMessage: p.shutdownMessage }),
       connectRetry: p.connectRetry,
       ...(p.localAddress === undefined ? {} : { localAddress: p.localAddress }),

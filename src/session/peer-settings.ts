@@ -2,6 +2,7 @@
 // defaults) through the speaker to the session and its socket. Each part of the session takes the
 // fields it needs as a Pick of it (negotiate.ts, tcp.ts), so a new setting is declared here once.
 
+import type { Attributes } from '../attributes/table.js';
 import type { AddPathSetting, Family } from '../codec/index.js';
 
 export interface PeerSettings {
@@ -45,6 +46,10 @@ export interface PeerSettings {
    * daemon's own).
    */
   readonly shutdownMessage?: string | false;
-  /** AS-path prepending towards this (eBGP) peer: our AS this many more times where a path sets none; absent: 0. */
-  readonly prepend?: number;
+  /**
+   * Attributes every path sent to this peer gets (the config's `defaults`, parsed by the attribute
+   * table): a list's items are added to the path's, a number (MED, LOCAL_PREF, prepend) is used
+   * where the path sets none.
+   */
+  readonly defaults?: Attributes;
 }

@@ -4,11 +4,14 @@
 
 import os from 'node:os';
 import { addressFamilyName, addressFamilyOf, attributeCode, IpAddress, type AddressFamily, type Family, type PathAttribute } from '../codec/index.js';
-import type { ExportContext } from '../attributes/entry.js';
+import type { ExportContext as SessionFacts } from '../attributes/entry.js';
 import { exportAttributes as exportTableAttributes, type Attributes } from '../attributes/table.js';
 import type { NextHop } from '../rib/types.js';
 
-export type { ExportContext };
+/** What a peer's export depends on: the session's facts, and the peer's `defaults` from the config. */
+export interface ExportContext extends SessionFacts {
+  readonly defaults?: Attributes;
+}
 
 /**
  * The attributes of our paths as `peer` receives them, in type-code order as on the wire (without
@@ -17,7 +20,7 @@ export type { ExportContext };
  */
 export function exportAttributes(a: Attributes, peer: ExportContext): PathAttribute[] {
   const out: PathAttribute[] = [{ type: 'origin', origin: 'igp' }];
-  for (const attr of exportTableAttributes(a, peer)) out.push(attr);
+  for (const attr of exportTableAttributes(a, peer, peer.defaults)) out.push(attr);
   return out.sort((x, y) => attributeCode(x) - attributeCode(y));
 }
 

@@ -537,7 +537,7 @@ export class Speaker implements SpeakerApi {
           families: n.families,
           addPath: n.ctx.addPathSend,
           ctx: n.ctx,
-          policy: { localAsn: this.options.asn, ebgp: n.peerAsn !== this.options.asn, prepend: s.config.prepend ?? 0 },
+          policy: { localAsn: this.options.asn, ebgp: n.peerAsn !== this.options.asn, ...(s.config.defaults ? { defaults: s.config.defaults } : {}) },
           nextHops,
         },
         s,

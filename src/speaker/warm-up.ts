@@ -40,7 +40,7 @@ export function warmUpSendPath(log: Logger): number {
         families,
         addPath: addPath ? families : [],
         ctx: { ...DEFAULT_CONTEXT, fourOctetAs: true, addPathSend: addPath ? families : [] },
-        policy: { localAsn: 65000, ebgp: !addPath, prepend: 0 },
+        policy: { localAsn: 65000, ebgp: !addPath },
         nextHops: new NextHopResolver(v4, () => {}, () => v6),
       },
       sink,

@@ -40,7 +40,7 @@ describe('exported attributes', () => {
     const store = new StateStore(join(dir, 'state'), silentLogger);
     await store.load();
     const port = 40000 + Math.floor(Math.random() * 20000);
-    const peer = (name: string, address: string, asn: number) => ({ name, address, port, asn, passive: true, holdTime: 90, connectRetry: 1, families: ['ipv4-unicast' as const], addPath: 'off' as const, prepend: 4 });
+    const peer = (name: string, address: string, asn: number) => ({ name, address, port, asn, passive: true, holdTime: 90, connectRetry: 1, families: ['ipv4-unicast' as const], addPath: 'off' as const, defaults: { prepend: 4 } });
     const s = new Speaker(
       { asn: 65001, routerId: '192.0.2.100', nextHop: '198.51.100.11', listen: { address: '127.0.0.2', port }, peers: [peer('ebgp', '127.0.0.1', 65000), peer('ibgp', '127.0.0.3', 65001)] },
       silentLogger,

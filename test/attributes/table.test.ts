@@ -20,8 +20,8 @@ describe('the attribute table', () => {
     expect(attributesKey({ communities: [], largeCommunities: [], extendedCommunities: [] })).toBe('');
     expect(attributesView(NO_ATTRIBUTES)).toEqual({ communities: [], largeCommunities: [], extendedCommunities: [] });
     // What every path carries: AS_PATH (the prepend entry's, our AS once or empty), LOCAL_PREF 100 to iBGP.
-    expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: true, prepend: 0 })).toEqual([{ type: 'as-path', segments: [{ kind: 'sequence', asns: [65000] }] }]);
-    expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: false, prepend: 0 })).toEqual([
+    expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: true })).toEqual([{ type: 'as-path', segments: [{ kind: 'sequence', asns: [65000] }] }]);
+    expect(exportAttributes(NO_ATTRIBUTES, { localAsn: 65000, ebgp: false })).toEqual([
       { type: 'local-pref', localPref: 100 },
       { type: 'as-path', segments: [] },
     ]);
@@ -29,16 +29,28 @@ describe('the attribute table', () => {
     expect(setsAttributes({ med: 0 })).toBe(true);
   });
 
-  it('prepends our AS towards eBGP peers only: the path\'s count, else the peer\'s', () => {
-    const asPath = (a: object, peer: { ebgp: boolean; prepend: number }): unknown => exportAttributes(a, { localAsn: 65001, ...peer }).find((x) => x.type === 'as-path');
+  it('prepends our AS towards eBGP peers only: the path\'s count, else the peer\'s default', () => {
+    const asPath = (a: object, ebgp: boolean, prepend?: number): unknown =>
+      exportAttributes(a, { localAsn: 65001, ebgp }, prepend === undefined ? NO_ATTRIBUTES : { prepend }).find((x) => x.type === 'as-path');
     const seq = (n: number) => ({ type: 'as-path', segments: [{ kind: 'sequence', asns: new Array<number>(n).fill(65001) }] });
-    expect(asPath({}, { ebgp: true, prepend: 0 })).toEqual(seq(1));
-    expect(asPath({ prepend: 2 }, { ebgp: true, prepend: 0 })).toEqual(seq(3));
-    expect(asPath({}, { ebgp: true, prepend: 4 })).toEqual(seq(5));
-    expect(asPath({ prepend: 0 }, { ebgp: true, prepend: 4 })).toEqual(seq(1)); // the path's 0 is its own say
-    expect(asPath({ prepend: 2 }, { ebgp: false, prepend: 4 })).toEqual({ type: 'as-path', segments: [] });
+    expect(asPath({}, true)).toEqual(seq(1));
+    expect(asPath({ prepend: 2 }, true)).toEqual(seq(3));
+    expect(asPath({}, true, 4)).toEqual(seq(5));
+    expect(asPath({ prepend: 0 }, true, 4)).toEqual(seq(1)); // the path's 0 is its own say
+    expect(asPath({ prepend: 2 }, false, 4)).toEqual({ type: 'as-path', segments: [] });
     const entry = attributeTable().find((e) => e.name === 'prepend')!;
     expect(() => entry.parse(11)).toThrow('11 is not an integer in 0..10');
+  });
+
+  it('adds a peer\'s default list items to a path\'s, and uses its numbers where the path sets none', () => {
+    const parse = (name: string, text: unknown): unknown => attributeTable().find((e) => e.name === name)!.parse(text as never);
+    const path = { communities: parse('communities', ['65000:2']) as readonly number[], med: 5 };
+    const defaults = { communities: parse('communities', ['65000:1', '65000:2']) as readonly number[], med: 9, localPref: 50 };
+    expect(exportAttributes(path, { localAsn: 65001, ebgp: false }, defaults).filter((a) => a.type !== 'as-path')).toEqual([
+      { type: 'communities', communities: [65000 * 65536 + 1, 65000 * 65536 + 2] },
+      { type: 'local-pref', localPref: 50 },
+      { type: 'med', med: 5 },
+    ]);
   });
 
   it('gives equal sets equal keys and different sets different keys', () => {

@@ -41,7 +41,7 @@ const EVERY_FIELD = {
   multihop: true,
   bfd: true,
   shutdownMessage: true,
-  prepend: true,
+  defaults: true,
 } as const satisfies Record<keyof PeerSettings, true>;
 
 const PEER = `
@@ -63,7 +63,7 @@ peers:
     multihop: 2
     bfd: { minRx: 100, minTx: 200, multiplier: 4 }
     shutdownMessage: node drained
-    prepend: 3
+    defaults: { communities: [65000:1], prepend: 3 }
 `;
 
 describe('speakerOptions: a peer from the config to the session', () => {

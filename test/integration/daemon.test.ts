@@ -366,17 +366,18 @@ describe('announcer daemon with a BIRD 2 router', () => {
     await established(far);
   });
 
-  it('AS-path prepending reaches BIRD over eBGP: the peer\'s default, a path\'s own count, and back', async () => {
+  it('a peer\'s defaults reach BIRD over eBGP: its prepend where a path sets none, its communities added to a path\'s', async () => {
     const l = await newLab(2);
     const node = l.node(1);
     const bird = await router(l, { peers: [routerPeer(node, 'node1', { gatewayDirect: true })] });
-    const d = await startDaemon(l, node, [peerOf(l, { prepend: 2 })]);
+    const d = await startDaemon(l, node, [peerOf(l, { defaults: { prepend: 2, communities: ['65000:1'] } })]);
     await established(d);
     const asPath = async (): Promise<string | undefined> => /BGP\.as_path: ([\d ]*)\n/.exec(await birdc(bird.socket, 'show route 203.0.113.41/32 all'))?.[1]?.trim();
     const ours = (n: number): string => Array.from({ length: n }, () => String(NODE_ASN)).join(' ');
-    await ok(d, ['add-eip', '203.0.113.41', '--next-hop', l.node(2).ipv4]);
+    await ok(d, ['add-eip', '203.0.113.41', '--next-hop', l.node(2).ipv4, '--community', '65000:7']);
     await l.waitForNextHops(l.router.ns, '203.0.113.41', [l.node(2).ipv4]);
-    expect(await asPath()).toBe(ours(3)); // the peer's prepend: 2
+    expect(await asPath()).toBe(ours(3)); // the peer's defaults.prepend: 2
+    expect(await birdc(bird.socket, 'show route 203.0.113.41/32 all')).toMatch(/BGP\.community: \(65000,1\) \(65000,7\)/);
     await ok(d, ['add-eip', '203.0.113.41', '--next-hop', l.node(2).ipv4, '--prepend', '0']);
     await waitFor(asPath, { what: 'BIRD to hold the path with our AS once', until: (p) => p === ours(1), timeoutMs: 10_000, intervalMs: 50 });
   });

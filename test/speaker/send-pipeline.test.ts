@@ -123,7 +123,7 @@ function setup(opts: { addPath?: boolean; families?: Family[]; highWater?: numbe
     families,
     addPath: ctx.addPathSend,
     ctx,
-    policy: { localAsn: 65000, ebgp: true, prepend: 0 },
+    policy: { localAsn: 65000, ebgp: true },
     // "self" of the other family: as if the session's interface had 2001:db8:100::2 too.
     nextHops: new NextHopResolver(IpAddress.parse(opts.local ?? '198.51.100.2')!, () => {}, () => IpAddress.parse('2001:db8:100::2')),
   };

@@ -176,7 +176,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await t.startReceiver([session(active), session(standby), session(other)]);
       const da = await t.daemon(active);
       const ds = await t.daemon(standby);
-      const dother = await t.daemon(other, [routerPeer(t.lab, t.receiver, { prepend: 1 })]);
+      const dother = await t.daemon(other, [routerPeer(t.lab, t.receiver, { defaults: { prepend: 1 } })]);
       await ok(da, ['add-eip', EIP]);
       await ok(ds, ['add-eip', EIP, '--prepend', '3']);
       await ok(dother, ['add-eip', EIP]);

@@ -268,7 +268,7 @@ export interface Path {
   extendedCommunities: string[];
   /**
    * AS-path prepending (0..10): our AS this many more times in the AS_PATH towards eBGP peers, to
-   * make the prefix less preferred there. Unset: the peer's `prepend` (default 0). iBGP peers get an
+   * make the prefix less preferred there. Unset: the peer's `defaults.prepend` (default 0). iBGP peers get an
    * empty AS_PATH either way (RFC 4271 5.1.2).
    */
   prepend?: number | undefined;
