@@ -65,8 +65,11 @@ export interface AttributeEntry<N extends string = string, F extends AttributeFo
    * added, a number is the default where the path sets none.
    */
   merge(value: V | undefined, peerDefault: V | undefined): V | undefined;
-  /** The attribute as `peer` receives it, or null when it is not sent; `value` undefined: the path does not set it. */
-  export(value: V | undefined, peer: ExportContext): PathAttribute | null;
+  /**
+   * The attribute as `peer` receives it (or the attributes: one value may go in two, as extended
+   * communities do), or null when it is not sent; `value` undefined: the path does not set it.
+   */
+  export(value: V | undefined, peer: ExportContext): PathAttribute | readonly PathAttribute[] | null;
 }
 
 /**
@@ -90,8 +93,8 @@ export function listAttribute<N extends string, I>(o: {
   readonly name: N;
   readonly cli: AttributeWords;
   readonly items: ListItems<I>;
-  /** The attribute for a list of at least one item (an empty list is not sent). */
-  readonly export: (items: readonly I[], peer: ExportContext) => PathAttribute | null;
+  /** The attribute (or attributes) for a list of at least one item (an empty list is not sent). */
+  readonly export: (items: readonly I[], peer: ExportContext) => PathAttribute | readonly PathAttribute[] | null;
 }): AttributeEntry<N, 'list', readonly I[]> {
   const { items } = o;
   const sortedUnique = (list: I[]): readonly I[] => {

@@ -5,7 +5,7 @@
 
 // The codec's modules themselves, not its index: the CLI loads this table and starts faster without the rest.
 import { parseCommunity, parseLargeCommunity } from '../codec/attributes.js';
-import { compareExtendedCommunities, formatExtendedCommunity, isTransitive, parseExtendedCommunity } from '../codec/ext-community.js';
+import { compareExtendedCommunities, formatExtendedCommunity, isIpv6Specific, isTransitive, parseExtendedCommunity } from '../codec/ext-community.js';
 import type { PathAttribute } from '../codec/types.js';
 import { formatCommunityValue, formatLargeCommunityValue } from '../codec/values.js';
 import { listAttribute, numberAttribute, type AnyAttributeEntry, type AttributeEntry, type AttributeForm, type ExportContext, type TextOf } from './entry.js';
@@ -48,8 +48,8 @@ const extendedCommunities = listAttribute({
   cli: {
     flag: '--ext-community',
     arg: '<rt:a:b>',
-    help: 'an EXTENDED_COMMUNITY: rt:65000:100, rt:192.0.2.1:100, soo:65000:1, lb:65000:BYTES_PER_S, raw:HEX16 (repeatable)',
-    expected: 'rt:ASN:N, rt:IPV4:N, soo:ASN:N, lb:ASN:BYTES_PER_SECOND or raw: and 16 hex digits (e.g. rt:65000:100)',
+    help: 'an EXTENDED_COMMUNITY: rt:65000:100, rt:192.0.2.1:100, rt:2001:db8::1:100, soo:65000:1, lb:65000:BYTES_PER_S, raw:HEX (repeatable)',
+    expected: 'rt:ASN:N, rt:IPV4:N, rt:IPV6:N, soo:ASN:N, lb:ASN:BYTES_PER_SECOND or raw: and 16 or 40 hex digits (e.g. rt:65000:100)',
     one: 'ext-community',
     many: 'ext-communities',
   },
@@ -57,12 +57,18 @@ const extendedCommunities = listAttribute({
     parse: parseExtendedCommunity,
     format: formatExtendedCommunity,
     compare: compareExtendedCommunities,
-    what: 'an extended community (rt:ASN:N, rt:IPV4:N, soo:ASN:N, lb:ASN:BYTES_PER_SECOND, raw: and 16 hex digits)',
+    what: 'an extended community (rt:ASN:N, rt:IPV4:N, rt:IPV6:N, soo:ASN:N, lb:ASN:BYTES_PER_SECOND, raw: and 16 or 40 hex digits)',
   },
-  // RFC 4360 6: a non-transitive one stays in our AS.
+  // RFC 4360 6 (and RFC 5701 2): a non-transitive one stays in our AS. The IPv6-address-specific
+  // ones go in an attribute of their own.
   export: (c, peer) => {
     const sent = peer.ebgp ? c.filter(isTransitive) : c;
-    return sent.length > 0 ? { type: 'extended-communities', communities: sent } : null;
+    const v6 = sent.filter(isIpv6Specific);
+    const v4 = v6.length === 0 ? sent : sent.filter((x) => !isIpv6Specific(x));
+    const out: PathAttribute[] = [];
+    if (v4.length > 0) out.push({ type: 'extended-communities', communities: v4 });
+    if (v6.length > 0) out.push({ type: 'ipv6-extended-communities', communities: v6 });
+    return out;
   },
 });
 
@@ -202,7 +208,9 @@ export function exportAttributes(a: Attributes, peer: ExportContext, defaults: A
     const d = fieldOf(defaults, e);
     const merged = e.merge(isSet(v) ? v : undefined, isSet(d) ? d : undefined);
     const attr = e.export(isSet(merged) ? merged : undefined, peer);
-    if (attr) out.push(attr);
+    if (attr === null) continue;
+    if (Array.isArray(attr)) out.push(...(attr as readonly PathAttribute[]));
+    else out.push(attr as PathAttribute);
   }
   return out;
 }

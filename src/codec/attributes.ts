@@ -14,7 +14,7 @@ import {
   UpdateSubcode,
 } from './constants.js';
 import { BgpEncodeError, BgpError, updateError } from './errors.js';
-import { decodeExtendedCommunity, encodeExtendedCommunity, type ExtendedCommunity } from './ext-community.js';
+import { decodeExtendedCommunity, decodeIpv6ExtendedCommunity, encodeExtendedCommunity, IPV6_EXTENDED_LENGTH, isIpv6Specific, type ExtendedCommunity } from './ext-community.js';
 import { decodeNlriList, encodeNlriList } from './nlri.js';
 import type { Reader } from './reader.js';
 import type { AsPathSegment, AsPathSegmentKind, CodecContext, Family, Origin, PathAttribute } from './types.js';
@@ -378,7 +378,25 @@ const DESCRIPTORS: AttrDescriptor[] = [
     },
     encode(w, a) {
       for (const c of as(a, 'extended-communities').communities) {
-        if (c.kind === 'raw' && c.octets.length !== 8) throw new BgpEncodeError(`an extended community is 8 octets, not ${c.octets.length}`);
+        if (isIpv6Specific(c)) throw new BgpEncodeError('an IPv6-address-specific extended community goes in IPV6_EXTENDED_COMMUNITIES (RFC 5701)');
+        w.bytes(encodeExtendedCommunity(c));
+      }
+    },
+  },
+  {
+    code: AttrType.IPV6_EXTENDED_COMMUNITIES,
+    name: 'IPV6_EXTENDED_COMMUNITIES',
+    flags: OPTIONAL_TRANSITIVE,
+    onError: 'treat-as-withdraw', // RFC 7606 7.14 reads on it as on EXTENDED_COMMUNITIES
+    decode(r) {
+      lengthMultiple(r, 'IPV6_EXTENDED_COMMUNITIES', IPV6_EXTENDED_LENGTH);
+      const communities = new Array<ExtendedCommunity>(r.remaining / IPV6_EXTENDED_LENGTH);
+      for (let i = 0; i < communities.length; i++) communities[i] = decodeIpv6ExtendedCommunity(r.bytesView(IPV6_EXTENDED_LENGTH));
+      return { type: 'ipv6-extended-communities', communities };
+    },
+    encode(w, a) {
+      for (const c of as(a, 'ipv6-extended-communities').communities) {
+        if (!isIpv6Specific(c)) throw new BgpEncodeError('an 8-octet extended community goes in EXTENDED_COMMUNITIES (RFC 4360)');
         w.bytes(encodeExtendedCommunity(c));
       }
     },
@@ -448,6 +466,7 @@ const KIND_CODES: Record<Exclude<PathAttribute['type'], 'unknown'>, number> = {
   communities: AttrType.COMMUNITIES,
   'extended-communities': AttrType.EXTENDED_COMMUNITIES,
   'large-communities': AttrType.LARGE_COMMUNITIES,
+  'ipv6-extended-communities': AttrType.IPV6_EXTENDED_COMMUNITIES,
   'as4-path': AttrType.AS4_PATH,
   'as4-aggregator': AttrType.AS4_AGGREGATOR,
   'mp-reach': AttrType.MP_REACH_NLRI,

@@ -107,6 +107,8 @@ export type PathAttribute =
   | { readonly type: 'communities'; readonly communities: readonly number[] }
   /** RFC 4360: typed where the kind is known, octets otherwise (ext-community.ts). */
   | { readonly type: 'extended-communities'; readonly communities: readonly ExtendedCommunity[] }
+  /** RFC 5701: the IPv6-address-specific ones (20 octets each). */
+  | { readonly type: 'ipv6-extended-communities'; readonly communities: readonly ExtendedCommunity[] }
   /** RFC 8092: three 32-bit values each. */
   | { readonly type: 'large-communities'; readonly communities: readonly LargeCommunityValue[] }
   | { readonly type: 'as4-path'; readonly segments: readonly AsPathSegment[] }

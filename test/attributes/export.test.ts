@@ -22,7 +22,7 @@ afterEach(async () => {
 
 const isEor = (m: BgpMessage): boolean => m.type === 'update' && endOfRibFamily(m) !== null;
 
-/** The EXTENDED_COMMUNITIES and AS_PATH a peer (AS `asn`, from `from`) receives with the first UPDATE that announces anything. */
+/** The EXTENDED_COMMUNITIES, IPV6_EXTENDED_COMMUNITIES and AS_PATH a peer (AS `asn`, from `from`) receives with the first UPDATE that announces anything. */
 async function received(from: string, asn: number, port: number): Promise<(PathAttribute | undefined)[]> {
   const peer = await RawPeer.connect(from, '127.0.0.2', port);
   cleanups.push(() => void peer.socket.destroy());
@@ -30,7 +30,7 @@ async function received(from: string, asn: number, port: number): Promise<(PathA
   const seen = await messagesUntil(peer, isEor);
   const update = seen.find((m) => m.type === 'update' && m.nlri.length > 0);
   if (update?.type !== 'update') throw new Error(`peer ${from} got no route`);
-  return ['extended-communities', 'as-path'].map((t) => update.attributes.find((a) => a.type === t));
+  return ['extended-communities', 'ipv6-extended-communities', 'as-path'].map((t) => update.attributes.find((a) => a.type === t));
 }
 
 describe('exported attributes', () => {
@@ -48,9 +48,10 @@ describe('exported attributes', () => {
       store,
     );
     cleanups.push(() => s.stop());
-    const [p] = await s.addPaths([{ prefix: '203.0.113.10', extendedCommunities: ['lb-nt:65001:1000', 'RT:192.0.2.1:7', 'rt:65000:100', 'rt:65000:100'], prepend: 2 }]);
+    const [p] = await s.addPaths([{ prefix: '203.0.113.10', extendedCommunities: ['lb-nt:65001:1000', 'RT:192.0.2.1:7', 'rt:[2001:db8::1]:100', 'rt:65000:100', 'rt:65000:100'], prepend: 2 }]);
     // Canonical text, in the order of their octets, once each.
-    expect(p!.attributes.extendedCommunities).toEqual(['rt:65000:100', 'rt:192.0.2.1:7', 'lb-nt:65001:1000']);
+    // The IPv6-address-specific one (RFC 5701) last: its octets are longer.
+    expect(p!.attributes.extendedCommunities).toEqual(['rt:65000:100', 'rt:192.0.2.1:7', 'lb-nt:65001:1000', 'rt:2001:db8::1:100']);
 
     const err = await s.addPaths([{ prefix: '203.0.113.11', extendedCommunities: ['rt:65000:1', 'rt:65536:65536'] }]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RequestError);
@@ -61,10 +62,11 @@ describe('exported attributes', () => {
     const rt = { kind: 'route-target', form: 'as2', global: 65000, local: 100 } as const;
     const rtIp = { kind: 'route-target', form: 'ipv4', global: 0xc0000201, local: 7 } as const;
     const lb = { kind: 'link-bandwidth', transitive: false, asn: 65001, bandwidth: 1000 } as const;
+    const rt6 = { type: 'ipv6-extended-communities', communities: [{ kind: 'route-target', form: 'ipv6', address: Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), local: 100 }] };
     // The path's prepend (2), not the peer's (4): our AS three times.
     const ourAs = { type: 'as-path', segments: [{ kind: 'sequence', asns: [65001, 65001, 65001] }] };
-    expect(await received('127.0.0.1', 65000, port)).toEqual([{ type: 'extended-communities', communities: [rt, rtIp] }, ourAs]);
-    expect(await received('127.0.0.3', 65001, port)).toEqual([{ type: 'extended-communities', communities: [rt, rtIp, lb] }, { type: 'as-path', segments: [] }]);
+    expect(await received('127.0.0.1', 65000, port)).toEqual([{ type: 'extended-communities', communities: [rt, rtIp] }, rt6, ourAs]);
+    expect(await received('127.0.0.3', 65001, port)).toEqual([{ type: 'extended-communities', communities: [rt, rtIp, lb] }, rt6, { type: 'as-path', segments: [] }]);
     await s.stop();
     await store.close();
 
@@ -72,11 +74,11 @@ describe('exported attributes', () => {
     const state = await again.load();
     cleanups.push(() => again.close());
     expect(state.paths()).toEqual([
-      { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli'], extendedCommunities: ['rt:65000:100', 'rt:192.0.2.1:7', 'lb-nt:65001:1000'], prepend: 2, pathId: 1 },
+      { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli'], extendedCommunities: ['rt:65000:100', 'rt:192.0.2.1:7', 'lb-nt:65001:1000', 'rt:2001:db8::1:100'], prepend: 2, pathId: 1 },
     ]);
     const b = new Speaker({ asn: 65001, routerId: '192.0.2.100', nextHop: '198.51.100.11', peers: [] }, silentLogger);
     cleanups.push(() => b.stop());
     await b.restore(state);
-    expect(b.listPaths().map((x) => [x.attributes.extendedCommunities, x.attributes.prepend])).toEqual([[['rt:65000:100', 'rt:192.0.2.1:7', 'lb-nt:65001:1000'], 2]]);
+    expect(b.listPaths().map((x) => [x.attributes.extendedCommunities, x.attributes.prepend])).toEqual([[['rt:65000:100', 'rt:192.0.2.1:7', 'lb-nt:65001:1000', 'rt:2001:db8::1:100'], 2]]);
   });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareExtendedCommunities,
   decodeExtendedCommunity,
+  decodeIpv6ExtendedCommunity,
   encodeExtendedCommunity,
   formatExtendedCommunity,
   parseExtendedCommunity,
@@ -100,6 +101,59 @@ const FIXTURES: Fixture[] = [
   },
 ];
 
+const V6: Fixture[] = [
+  {
+    name: 'IPv6-address-specific route target (RFC 5701 2)',
+    // type 0x00 (transitive), sub-type 0x02 (route target), 2001:db8::1, local 100
+    octets: [0x00, 0x02, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x64],
+    value: { kind: 'route-target', form: 'ipv6', address: Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01), local: 100 },
+    text: 'rt:2001:db8::1:100',
+  },
+  {
+    name: 'IPv6-address-specific route origin',
+    // type 0x00, sub-type 0x03 (route origin), 2001:db8:100::, local 7
+    octets: [0x00, 0x03, 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x07],
+    value: { kind: 'route-origin', form: 'ipv6', address: Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), local: 7 },
+    text: 'soo:2001:db8:100:::7',
+  },
+  {
+    name: 'a non-transitive IPv6-address-specific route target: kept as octets',
+    // type 0x40 (non-transitive), sub-type 0x02, ::1, local 1
+    octets: [0x40, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x01],
+    value: { kind: 'raw', octets: Uint8Array.of(0x40, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x01) },
+    text: 'raw:4002000000000000000000000000000000010001',
+  },
+];
+
+describe('IPv6-address-specific extended communities', () => {
+  describe.each(V6)('$name', (f) => {
+    it('decodes', () => expect(decodeIpv6ExtendedCommunity(Uint8Array.from(f.octets))).toEqual(f.value));
+    it('encodes to the same octets', () => expect([...encodeExtendedCommunity(f.value)]).toEqual(f.octets));
+    it('reads and writes its text', () => {
+      expect(formatExtendedCommunity(f.value)).toBe(f.text);
+      expect(parseExtendedCommunity(f.text)).toEqual(f.value);
+    });
+  });
+
+  it('takes the address in brackets too, and refuses a local part past 16 bits', () => {
+    expect(formatExtendedCommunity(parseExtendedCommunity('RT:[2001:DB8::1]:100')!)).toBe('rt:2001:db8::1:100');
+    expect(parseExtendedCommunity('rt:2001:db8::1:65536')).toBeNull();
+    expect(parseExtendedCommunity('rt:2001:db8::g:1')).toBeNull();
+  });
+
+  it('gives back any twenty octets it decodes, and reads back any text it writes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), (octets) => {
+        const ec = decodeIpv6ExtendedCommunity(octets);
+        expect(encodeExtendedCommunity(ec)).toEqual(octets);
+        const back = parseExtendedCommunity(formatExtendedCommunity(ec));
+        expect(back && encodeExtendedCommunity(back)).toEqual(octets);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('extended communities', () => {
   describe.each(FIXTURES)('$name', (f) => {
     it('decodes', () => expect(decodeExtendedCommunity(Uint8Array.from(f.octets))).toEqual(f.value));
@@ -110,11 +164,16 @@ describe('extended communities', () => {
     });
   });
 
-  it('reads at an offset, and a raw value is a copy, not a view of the buffer', () => {
-    const buf = Uint8Array.of(0xff, 0x03, 0x0c, 0, 0, 0, 0, 0, 8, 0xff);
-    const ec = decodeExtendedCommunity(buf, 1);
-    buf[1] = 0;
-    expect(ec).toEqual({ kind: 'raw', octets: Uint8Array.of(0x03, 0x0c, 0, 0, 0, 0, 0, 8) });
+  it('reads at an offset, and a raw value is a copy, not a view of the buffer (a Buffer\'s slice would be one)', () => {
+    for (const buf of [Uint8Array.of(0xff, 0x03, 0x0c, 0, 0, 0, 0, 0, 8, 0xff), Buffer.from([0xff, 0x03, 0x0c, 0, 0, 0, 0, 0, 8, 0xff])]) {
+      const ec = decodeExtendedCommunity(buf, 1);
+      buf[1] = 0;
+      expect(ec).toStrictEqual({ kind: 'raw', octets: Uint8Array.of(0x03, 0x0c, 0, 0, 0, 0, 0, 8) });
+    }
+    const six = Buffer.alloc(20, 0x40);
+    const v6 = decodeIpv6ExtendedCommunity(six);
+    six.fill(0);
+    expect(v6).toStrictEqual({ kind: 'raw', octets: new Uint8Array(20).fill(0x40) });
   });
 
   it.each([
@@ -135,7 +194,6 @@ describe('extended communities', () => {
     'rt:192.0.2.1:65536', // so does an address
     'rt:4294967296:1', // past 32 bits
     'rt:70000.1:1', // asdot halves are 16 bits
-    'rt:2001:db8::1:1', // an IPv6 address is another attribute (RFC 5701)
     'rt:-1:1',
     'xx:65000:1',
     'raw:0002fde8000000', // seven octets
@@ -159,9 +217,9 @@ describe('extended communities', () => {
     );
   });
 
-  it('orders a set by octets', () => {
-    const texts = ['soo:65000:1', 'rt:192.0.2.1:1', 'rt:65000:100', 'raw:030c000000000008'];
+  it('orders a set by octets, the IPv6-address-specific ones last', () => {
+    const texts = ['rt:2001:db8::1:1', 'soo:65000:1', 'rt:192.0.2.1:1', 'rt:65000:100', 'raw:030c000000000008'];
     const sorted = texts.map((t) => parseExtendedCommunity(t)!).sort(compareExtendedCommunities).map(formatExtendedCommunity);
-    expect(sorted).toEqual(['rt:65000:100', 'soo:65000:1', 'rt:192.0.2.1:1', 'raw:030c000000000008']);
+    expect(sorted).toEqual(['rt:65000:100', 'soo:65000:1', 'rt:192.0.2.1:1', 'raw:030c000000000008', 'rt:2001:db8::1:1']);
   });
 });

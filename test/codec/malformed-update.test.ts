@@ -956,6 +956,27 @@ describe('RFC 7606 treat-as-withdraw: malformed optional attributes', () => {
     expectTreatAsWithdraw(m, [{ subcode: 5, attribute: 16 }]);
   });
 
+  it('IPV6_EXTENDED_COMMUNITIES of length 16 (RFC 7606 7.14)', () => {
+    const m = decodeUpdate(
+      tiled(
+        bytes(
+          MARKER,
+          0x00, 0x41, // length 65
+          0x02, // type 2 UPDATE
+          0x00, 0x00, // Withdrawn Routes Length 0
+          0x00, 0x25, // Total Path Attribute Length 37
+          ORIGIN_IGP,
+          AS_PATH_65001,
+          NEXT_HOP_11,
+          0xc0, 0x19, 0x10, // IPV6_EXTENDED_COMMUNITIES: flags optional transitive, type 25, length 16 (not a multiple of 20)
+          0x00, 0x02, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, // most of one
+          PREFIX_10, // NLRI 203.0.113.10/32
+        ),
+      ),
+    );
+    expectTreatAsWithdraw(m, [{ subcode: 5, attribute: 25 }]);
+  });
+
   it('LARGE_COMMUNITY of length 8 (RFC 8092 6)', () => {
     const m = decodeUpdate(
       tiled(

@@ -31,7 +31,8 @@ import {
   type RouteRefreshMessage,
   type UpdateMessage,
 } from '../../src/codec/index.js';
-import { decodeExtendedCommunity } from '../../src/codec/ext-community.js';
+import { ATTRIBUTES } from '../../src/codec/attributes.js';
+import { decodeExtendedCommunity, decodeIpv6ExtendedCommunity } from '../../src/codec/ext-community.js';
 import { A, MARKER, P } from './fixture.js';
 
 // ---- contexts -------------------------------------------------------------------------------
@@ -171,7 +172,8 @@ const openArb: fc.Arbitrary<OpenMessage> = fc
 
 /** The type code of the one attribute only an Extended Message can carry. */
 const HUGE_CODE = 241;
-const KNOWN_ATTRIBUTES = new Set([1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18, 32]);
+/** The codes the codec decodes itself: random attributes of other codes stay raw. */
+const KNOWN_ATTRIBUTES = new Set(ATTRIBUTES.flatMap((d, code) => (d ? [code] : [])));
 
 const anySegmentKind = fc.constantFrom('sequence' as const, 'set' as const, 'confed-sequence' as const, 'confed-set' as const);
 
@@ -246,6 +248,7 @@ function updateArb(ctx: CodecContext): fc.Arbitrary<UpdateMessage> {
       communities: opt(fc.array(communityArb, { minLength: 1, maxLength: 12 })),
       // Any eight octets, as the decoder reads them: typed where it knows the kind.
       extCommunities: opt(fc.array(octetsArb(8, 8).map((b) => decodeExtendedCommunity(b)), { minLength: 1, maxLength: 12 })),
+      ipv6ExtCommunities: opt(fc.array(octetsArb(20, 20).map((b) => decodeIpv6ExtendedCommunity(b)), { minLength: 1, maxLength: 4 })),
       largeCommunities: opt(fc.array(largeArb, { minLength: 1, maxLength: 12 })),
       as4Path: opt(as4PathSegmentsArb),
       as4Aggregator: opt(fc.record({ asn: u32, address: ipv4Arb })),
@@ -253,7 +256,7 @@ function updateArb(ctx: CodecContext): fc.Arbitrary<UpdateMessage> {
       mpUnreach: opt(mpUnreach),
       unknowns,
       huge,
-      order: fc.array(fc.nat(), { minLength: 20, maxLength: 20 }),
+      order: fc.array(fc.nat(), { minLength: 21, maxLength: 21 }),
     })
     .map((g): UpdateMessage => {
       const mpNlri = g.mpReach?.type === 'mp-reach' ? g.mpReach.nlri.length : 0;
@@ -270,6 +273,7 @@ function updateArb(ctx: CodecContext): fc.Arbitrary<UpdateMessage> {
         { attr: g.aggregator && { type: 'aggregator', ...g.aggregator } },
         { attr: g.communities && { type: 'communities', communities: g.communities } },
         { attr: g.extCommunities && { type: 'extended-communities', communities: g.extCommunities } },
+        { attr: g.ipv6ExtCommunities && { type: 'ipv6-extended-communities', communities: g.ipv6ExtCommunities } },
         { attr: g.largeCommunities && { type: 'large-communities', communities: g.largeCommunities } },
         { attr: g.as4Path && { type: 'as4-path', segments: g.as4Path } },
         { attr: g.as4Aggregator && { type: 'as4-aggregator', ...g.as4Aggregator } },

@@ -457,6 +457,39 @@ describe('UPDATE: communities', () => {
   });
 
   fixtureTests({
+    name: 'IPV6_EXTENDED_COMMUNITIES: a route target of an IPv6 address (RFC 5701 2)',
+    bytes: bytes(
+      MARKER,
+      0x00, 0x44, // length 68: 19 + 2 + 2 + 41 + 4
+      0x02, // type 2 UPDATE
+      0x00, 0x00, // withdrawn routes length 0
+      0x00, 0x29, // total path attribute length 41 = 18 + 23
+      ORIGIN_IGP,
+      AS_PATH_65001,
+      NEXT_HOP_198_51_100_1,
+      0xc0, 0x19, 0x14, // IPV6_EXTENDED_COMMUNITIES: flags optional transitive, type 25, length 20
+      0x00, 0x02, // type 0x00 (transitive IPv6 address specific), subtype 0x02 (route target)
+      0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, // global administrator 2001:db8::1
+      0x00, 0x64, // local administrator 100
+      0x18, 0xcb, 0x00, 0x71, // NLRI 203.0.113.0/24
+    ),
+    message: {
+      type: 'update',
+      withdrawn: [],
+      attributes: [
+        ORIGIN,
+        AS_PATH,
+        NEXT_HOP,
+        {
+          type: 'ipv6-extended-communities',
+          communities: [{ kind: 'route-target', form: 'ipv6', address: Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01), local: 100 }],
+        },
+      ],
+      nlri: [{ prefix: P('203.0.113.0/24') }],
+    },
+  });
+
+  fixtureTests({
     name: 'LARGE_COMMUNITIES (RFC 8092 3)',
     bytes: bytes(
       MARKER,

@@ -394,7 +394,7 @@ describe('announcer daemon with a BIRD 2 router', () => {
       '--next-hop', l.node(2).ipv4,
       '--community', '65000:100', '--community', '65000:7',
       '--large-community', '65000:1:2',
-      '--ext-community', 'rt:65000:100', '--ext-community', 'soo:192.0.2.1:5', '--ext-community', 'lb-nt:65000:1000',
+      '--ext-community', 'rt:65000:100', '--ext-community', 'soo:192.0.2.1:5', '--ext-community', 'lb-nt:65000:1000', '--ext-community', 'rt:2001:db8::1:100',
       '--med', '50',
       '--local-pref', '200',
     ]);
@@ -410,5 +410,7 @@ describe('announcer daemon with a BIRD 2 router', () => {
     // In the order of their octets; the link bandwidth (0x4004, 1000 bytes/s as a float: 0x447a0000)
     // is a kind BIRD names by its type; iBGP: a non-transitive one is sent too.
     expect(route).toMatch(/BGP\.ext_community: \(rt, 65000, 100\) \(ro, 192\.0\.2\.1, 5\) \([^,]*4004[^,]*, 65000, 1148846080\)/);
+    // BIRD 2.0.12 keeps IPV6_EXTENDED_COMMUNITIES (type 25 = 0x19, RFC 5701) as a transitive attribute it does not read: its octets as sent.
+    expect(route).toMatch(/BGP\.19 \[t\]: 00 02 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01 00 64/);
   });
 });

@@ -260,9 +260,11 @@ export interface Path {
     | undefined;
   /**
    * EXTENDED_COMMUNITIES (RFC 4360), as operators write them for FRR and BIRD: "rt:65000:100",
-   * "rt:4200000001:7", "rt:192.0.2.1:100" (route targets), "soo:65000:1" (route origin; "ro:" is
+   * "rt:4200000001:7", "rt:192.0.2.1:100", "rt:2001:db8::1:100" (route targets; an IPv6 one is
+   * sent in IPV6_EXTENDED_COMMUNITIES, RFC 5701), "soo:65000:1" (route origin; "ro:" is
    * taken too), "lb:65000:125000000" (link bandwidth in bytes per second, RFC 10005; "lb-nt:"
-   * non-transitive), "raw:0002fde800000064" (any eight octets). Shown in that canonical form.
+   * non-transitive), "raw:0002fde800000064" (any eight octets; twenty for an IPv6 one). Shown in
+   * that canonical form.
    * Non-transitive ones are not sent to eBGP peers.
    */
   extendedCommunities: string[];
