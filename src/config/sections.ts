@@ -3,7 +3,7 @@
 
 import { isIPv4 } from 'node:net';
 import * as z from 'zod';
-import { AttributeValueError } from '../attributes/entry.js';
+import { AttributeValueError, type AttributeForm, type TextOf } from '../attributes/entry.js';
 import { attributeTable, type Attributes } from '../attributes/table.js';
 import { insecureTcpProblem } from '../loopback.js';
 import { FAMILIES } from '../codec/types.js';
@@ -175,7 +175,7 @@ const DEFAULTS = z
       const text = d[e.name];
       if (text === undefined) continue;
       try {
-        const v = e.parse(text as never);
+        const v = e.parse(text as TextOf<AttributeForm>); // of its form: defaultField checked it
         if (v !== undefined) out[e.name] = v;
       } catch (err) {
         if (!(err instanceof AttributeValueError)) throw err;
