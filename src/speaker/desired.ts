@@ -6,7 +6,7 @@
 import { Slices, type Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
 import { grow, TurnMap } from '../rib/columns.js';
-import { attributesKey, attributesView } from '../attributes/table.js';
+import { attributesKey, attributesView, attributeTable, fieldOf, isSet } from '../attributes/table.js';
 import { nextHopKey, nextHopText, Rib, type RestoredDetails, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import { SortedPrefixes } from '../rib/sorted-prefixes.js';
@@ -90,7 +90,18 @@ export class DesiredTable {
 
   private validateAll(inputs: readonly PathInput[]): ValidPath[] {
     const checks = this.checks;
-    return inputs.map((p, i) => validatePath(p, this.defaultNextHop, () => `paths[${i}]`, this.policy, checks));
+    const valid = inputs.map((p, i) => validatePath(p, this.defaultNextHop, () => `paths[${i}]`, this.policy, checks));
+    if (valid.length > 1) {
+      // All paths of a prefix carry the same attributes: a request that gives one prefix two sets is refused, not half applied.
+      const seen = new Map<string, ValidPath>();
+      valid.forEach((v, i) => {
+        const key = v.path.prefix.toString();
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, v);
+        else if (first.attrKey !== v.attrKey) throw otherAttributes(`paths[${i}]`, key, first.path.attributes, v.path.attributes);
+      });
+    }
+    return valid;
   }
 
   /**
@@ -334,7 +345,12 @@ export class DesiredTable {
         if (i > 0 && stage.samePrefix(i, i - 1)) rib.hold((rowOf[i] = rowOf[i - 1]!));
         else rowOf[i] = rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
       }
-      c.stageEntry(i, rowOf[i]!);
+      if (!c.stageEntry(i, rowOf[i]!)) {
+        const set = stage.attributeSets;
+        const refusal = otherAttributes(`paths[${i}]`, rib.prefixText(rowOf[i]!), set[c.rowAttr[rowOf[i]!]!]!.attributes, set[stage.attr[i]!]!.attributes);
+        for (let k = 0; k < stage.count; k++) if (rowOf[k] !== NIL) rib.release(rowOf[k]!); // the holds so far: nothing changes
+        throw refusal;
+      }
       if (slices.spent()) await slices.next();
     }
     if (options.maxRemove !== undefined || options.maxRemovePercent !== undefined) {
@@ -467,8 +483,8 @@ export class DesiredTable {
       p = next;
     }
     if (first !== NIL) {
-      // All paths of a prefix share its attributes: the set's last path of the prefix decides them,
-      // so paths that differ do not flip the prefix back and forth (and re-announce it) each time.
+      // All paths of a prefix share its attributes, and the set gives them once (stageEntry refused
+      // a set that gives a prefix two).
       const a = stage.attributeSets[c.rowAttr[row]!]!;
       const shown: number[] = [];
       let k = 0;
@@ -836,14 +852,18 @@ class ReplaceCommit {
     this.nhGeneration = new Float64Array(this.nhKeys.length).fill(-1);
   }
 
-  /** Set entry `i` is a path of the prefix in `row`. */
-  stageEntry(i: number, row: number): void {
+  /**
+   * Set entry `i` is a path of the prefix in `row`. Returns false, staging nothing, when an entry
+   * before it gave the prefix other attributes (all paths of a prefix carry the same).
+   */
+  stageEntry(i: number, row: number): boolean {
     if (row >= this.head.length) {
       const size = Math.max(1024, row + 1, this.head.length * 2);
       this.head = grow(this.head, size, NIL);
       this.tail = grow(this.tail, size, NIL);
       this.rowAttr = grow(this.rowAttr, size);
     }
+    if (this.head[row] !== NIL && this.rowAttr[row] !== this.stage.attr[i]) return false;
     this.nextEntry[i] = NIL;
     const v6 = this.stage.v6[i]!;
     this.setPaths[v6]!++;
@@ -853,6 +873,7 @@ class ReplaceCommit {
     } else this.nextEntry[this.tail[row]!] = i;
     this.tail[row] = i;
     this.rowAttr[row] = this.stage.attr[i]!;
+    return true;
   }
 
   /** The linearization point: `limit` rows exist. */
@@ -994,4 +1015,19 @@ function detailsText(attributes: Attributes, owners: readonly string[], check: s
   let text = byAttributes.get(attributes);
   if (text === undefined) byAttributes.set(attributes, (text = encodePathDetails({ owners, ...attributesView(attributes), check })));
   return text;
+}
+
+/**
+ * The refusal of a path that gives its prefix other attributes than an earlier path of the same
+ * request: named by the first attribute that differs (`paths[3].communities`).
+ */
+function otherAttributes(path: string, prefix: string, earlier: Attributes, now: Attributes): RequestError {
+  const differs = attributeTable().find((e) => {
+    const [a, b] = [fieldOf(earlier, e), fieldOf(now, e)];
+    return (isSet(a) ? e.key(a) : '') !== (isSet(b) ? e.key(b) : '');
+  });
+  return invalid(
+    differs ? `${path}.${differs.name}` : path,
+    `${prefix} is given other attributes here than by an earlier path of the same request: all paths of a prefix carry the same attributes (give each the same, or give them once per prefix)`,
+  );
 }

@@ -164,23 +164,22 @@ describe('ReplacePaths', () => {
     expect((await f.client.listPaths()).map((p) => p.owners)).toEqual([['ops']]);
   });
 
-  it('a set whose paths of one prefix carry different attributes is unchanged the second time: no update, no event', async () => {
-    const set = [{ ...A11, communities: ['65000:1'] }, A12, { ...B11, med: 5 }];
-    expect(await f.client.replacePaths('lb', set)).toMatchObject({ added: 3, updated: 0 });
-    const events: string[] = [];
-    const stop = f.speaker.watch((e) => events.push(e.type), ['rib']);
-    expect(await f.client.replacePaths('lb', set)).toStrictEqual({ added: 0, removed: 0, updated: 0, unchanged: 3, size: [{ family: 'ipv4-unicast', paths: 3, prefixes: 2 }], reach: [] });
-    expect(await f.client.replacePaths('lb', set, { details: true })).toStrictEqual({
-      added: 0,
-      removed: 0,
-      updated: 0,
-      unchanged: 3,
-      size: [{ family: 'ipv4-unicast', paths: 3, prefixes: 2 }],
-      reach: [],
-      details: { added: [], removed: [], updated: [] },
-    });
-    stop();
-    expect(events).toEqual([]);
+  it('a request that gives one prefix two attribute sets is refused, naming the path and the attribute; nothing changes', async () => {
+    await f.client.replacePaths('lb', [A11, A12]);
+    const before = await f.client.listPaths();
+    // Before, the set's last path of the prefix won and the other's communities were lost without a word.
+    const set = [{ ...A11, communities: ['65000:1'] }, B11, A12];
+    const err = await rejection(f.client.replacePaths('lb', set), ApiError);
+    expect(err.codeName).toBe('INVALID_ARGUMENT');
+    expect(err.field).toBe('paths[2].communities');
+    expect(err.message).toContain('is given other attributes here than by an earlier path of the same request');
+    const add = await rejection(f.client.addPaths([{ ...A11, med: 5 }, { ...A12, med: 6 }]), ApiError);
+    expect(add.codeName).toBe('INVALID_ARGUMENT');
+    expect(add.field).toBe('paths[1].med');
+    expect(await f.client.listPaths()).toEqual(before);
+    // The same attributes on each path, or a path given twice, are one set.
+    await f.client.replacePaths('lb', [{ ...A11, med: 5 }, { ...A12, med: 5 }, { ...A12, med: 5 }]);
+    expect((await f.client.listPaths()).map((p) => p.attributes.med)).toEqual([5, 5]);
   });
 
   it('is atomic: one bad path out of many changes nothing', async () => {

@@ -131,13 +131,13 @@ describe('announcer add-eip and replace', () => {
     );
   });
 
-  it('replace of an unchanged file reports every path unchanged, also when a prefix\'s paths differ', async () => {
+  it('replace of an unchanged file reports every path unchanged, a prefix\'s attributes given on each of its paths', async () => {
     const file = join(dir, 'paths.yaml');
     await writeFile(
       file,
       stringify([
         { prefix: '203.0.113.20/32', nextHop: '198.51.100.11', communities: ['65000:7'] },
-        { prefix: '203.0.113.20/32', nextHop: '198.51.100.12' },
+        { prefix: '203.0.113.20/32', nextHop: '198.51.100.12', communities: ['65000:7'] },
       ]),
     );
     expect((await announcer(['replace', '--owner', 'lb', '--file', file])).stdout).toMatch(/^added 2, removed 0, updated 0, unchanged 0\n {2}to router1: \d+ of 2 paths once up/);

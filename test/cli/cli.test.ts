@@ -370,6 +370,16 @@ describe('replace', () => {
     return path;
   }
 
+  it('refuses a file that gives one prefix two attribute sets, naming the entry of the file (exit 1), and changes nothing', async () => {
+    // Plain paths are packed apart from those with attributes: the daemon's index is not the file's.
+    const yaml = await file('two.yaml', '- 203.0.113.99\n- { prefix: 203.0.113.10, nextHop: 198.51.100.11, communities: [65000:1] }\n- { prefix: 203.0.113.10, nextHop: 198.51.100.12, communities: [65000:2] }\n');
+    const r = await cli(['replace', '--owner', 'lb', '--file', yaml]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('paths[2].communities');
+    expect(r.stderr).toContain('203.0.113.10/32 is given other attributes here than by an earlier path of the same request');
+    expect(await paths()).toEqual([]);
+  });
+
   it("makes the owner's paths those of a YAML file, printing the counts", async () => {
     await f.client.addPaths([{ prefix: '198.51.100.0/24', nextHop: '192.0.2.254', owner: 'ops' }]);
     const yaml = await file(
