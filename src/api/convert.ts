@@ -3,7 +3,7 @@
 // hop or owner, a filter) means "not given"; a required one (ReplacePaths' owner) goes through as
 // it came, "" included, for the speaker to refuse by name.
 
-import { attributeTable, fieldOf, isSet, type AttributeName, type AttributeView } from '../attributes/table.js';
+import { attributeTable, fieldOf, setFields, type AttributeName, type AttributeView } from '../attributes/table.js';
 import type { Family } from '../codec/types.js';
 import { Prefix } from '../codec/values.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
@@ -89,16 +89,6 @@ function attributesToPb(a: object): PbAttributes {
   return out as PbAttributes;
 }
 
-/** The attributes a proto Path gives: an empty list or an unset number gives none. */
-function attributesFromPb(p: pb.Path): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const e of attributeTable()) {
-    const t = fieldOf(p, e);
-    if (isSet(t)) out[e.name] = t;
-  }
-  return out;
-}
-
 /** A proto Path's attributes as the API shows them: every list (empty when not set), the numbers set. */
 function attributeViewFromPb(p: pb.Path): AttributeView {
   const out: Record<string, unknown> = {};
@@ -128,7 +118,7 @@ export function pathInputFromPb(p: pb.Path): PathInput {
   return {
     prefix: p.prefix,
     ...opt('nextHop', given(p.nextHop)),
-    ...attributesFromPb(p),
+    ...setFields(p), // an empty list or an unset number gives none
     ...opt('owner', given(p.owner)),
     ...opt('check', given(p.check)),
   };

@@ -8,7 +8,7 @@ import { parseCommunity, parseLargeCommunity } from '../codec/attributes.js';
 import { compareExtendedCommunities, formatExtendedCommunity, isIpv6Specific, isTransitive, parseExtendedCommunity } from '../codec/ext-community.js';
 import type { PathAttribute } from '../codec/types.js';
 import { formatCommunityValue, formatLargeCommunityValue } from '../codec/values.js';
-import { listAttribute, numberAttribute, type AnyAttributeEntry, type AttributeEntry, type AttributeForm, type ExportContext, type TextOf } from './entry.js';
+import { AttributeValueError, listAttribute, numberAttribute, type AnyAttributeEntry, type AttributeEntry, type AttributeForm, type ExportContext, type TextOf } from './entry.js';
 
 const communities = listAttribute({
   name: 'communities',
@@ -165,6 +165,36 @@ export function isSet(v: unknown): boolean {
 export function setsAttributes(texts: object): boolean {
   for (const e of table) if (isSet(fieldOf(texts, e))) return true;
   return false;
+}
+
+/**
+ * A set of attributes from their text, each parsed by its entry; `refused` hears every value that
+ * is not one (the entry's name, the list item at fault or undefined, why) and may throw.
+ */
+export function parseAttributes(texts: object, refused: (name: string, index: number | undefined, why: string) => void): Attributes {
+  const parsed: Record<string, unknown> = {};
+  for (const e of table) {
+    const text = fieldOf(texts, e);
+    if (text === undefined) continue;
+    try {
+      const v = e.parse(text as TextOf<AttributeForm>); // of its form: typed in requests, checked in files and the config
+      if (v !== undefined) parsed[e.name] = v;
+    } catch (err) {
+      if (!(err instanceof AttributeValueError)) throw err;
+      refused(e.name, err.index, err.why);
+    }
+  }
+  return parsed as Attributes;
+}
+
+/** The attribute fields `from` sets (an empty list or an absent value left out), copied by name. */
+export function setFields(from: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const e of table) {
+    const v = fieldOf(from, e);
+    if (isSet(v)) out[e.name] = v;
+  }
+  return out;
 }
 
 /**

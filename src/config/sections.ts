@@ -3,8 +3,7 @@
 
 import { isIPv4 } from 'node:net';
 import * as z from 'zod';
-import { AttributeValueError, type AttributeForm, type TextOf } from '../attributes/entry.js';
-import { attributeTable, type Attributes } from '../attributes/table.js';
+import { attributeTable, parseAttributes, type Attributes } from '../attributes/table.js';
 import { insecureTcpProblem } from '../loopback.js';
 import { FAMILIES } from '../codec/types.js';
 import { LOG_FORMATS } from '../log.js';
@@ -169,21 +168,9 @@ const DEFAULTS = z
   .strictObject(Object.fromEntries(attributeTable().map((e) => [e.name, defaultField(e.form)])), {
     error: expected(`a mapping of attributes (${attributeTable().map((e) => e.name).join(', ')})`),
   })
-  .transform((d, ctx): Attributes => {
-    const out: Record<string, unknown> = {};
-    for (const e of attributeTable()) {
-      const text = d[e.name];
-      if (text === undefined) continue;
-      try {
-        const v = e.parse(text as TextOf<AttributeForm>); // of its form: defaultField checked it
-        if (v !== undefined) out[e.name] = v;
-      } catch (err) {
-        if (!(err instanceof AttributeValueError)) throw err;
-        ctx.addIssue({ code: 'custom', path: err.index === undefined ? [e.name] : [e.name, err.index], input: text, message: err.why });
-      }
-    }
-    return out as Attributes;
-  });
+  .transform((d, ctx): Attributes =>
+    parseAttributes(d, (name, index, message) => ctx.addIssue({ code: 'custom', path: index === undefined ? [name] : [name, index], input: d[name], message })),
+  );
 
 const PEER = z
   .strictObject(

@@ -3,8 +3,7 @@
 
 import { addressFamilyName, addressFamilyOf, formatIPv4, formatIPv6, IpAddress, maskHostBits, parsePrefixInto, Prefix, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
 import type { AddressFamily, Family } from '../codec/types.js';
-import { AttributeValueError, type AttributeForm, type TextOf } from '../attributes/entry.js';
-import { attributesKey, attributeTable, fieldOf, NO_ATTRIBUTES, setsAttributes, type Attributes, type AttributeTexts } from '../attributes/table.js';
+import { attributesKey, NO_ATTRIBUTES, parseAttributes, setsAttributes, type Attributes, type AttributeTexts } from '../attributes/table.js';
 import { ownerSetKey, type RestoredDetails } from './rib.js';
 import { grow } from './columns.js';
 import { RequestError } from './request-error.js';
@@ -122,20 +121,9 @@ const attrCache = new Map<string, { readonly attributes: Attributes; readonly ke
 /** The attributes of a path, parsed (each by its entry in the attribute table); one shared object per distinct set. */
 export function validateAttributes(input: AttributeTexts, field: () => string): { readonly attributes: Attributes; readonly key: string } {
   if (!setsAttributes(input)) return PLAIN;
-  const parsed: Record<string, unknown> = {};
-  for (const e of attributeTable()) {
-    const text = fieldOf(input, e);
-    if (text === undefined) continue;
-    let v: unknown;
-    try {
-      v = e.parse(text as TextOf<AttributeForm>); // of its form: typed in requests, checked in files (textFormProblem)
-    } catch (err) {
-      if (!(err instanceof AttributeValueError)) throw err;
-      throw invalid(err.index === undefined ? `${field()}.${e.name}` : `${field()}.${e.name}[${err.index}]`, err.why);
-    }
-    if (v !== undefined) parsed[e.name] = v;
-  }
-  const attributes = parsed as Attributes;
+  const attributes = parseAttributes(input, (name, index, why) => {
+    throw invalid(index === undefined ? `${field()}.${name}` : `${field()}.${name}[${index}]`, why);
+  });
   const key = attributesKey(attributes);
   // One object per attribute set across a large request.
   let known = attrCache.get(key);

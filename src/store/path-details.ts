@@ -9,7 +9,7 @@
 // left out (a path of no attributes and no check is {"owners":[...]}), numbers as JSON writes
 // them. The bytes are the file's: a change here is a change of format.
 
-import { attributeTable, fieldOf, isSet, textFormProblem, type AttributeTexts } from '../attributes/table.js';
+import { attributeTable, fieldOf, setFields, textFormProblem, type AttributeTexts } from '../attributes/table.js';
 
 /** Everything of a stored path but its prefix, next hop and path id, as plain values. */
 export interface PathDetails extends AttributeTexts {
@@ -20,11 +20,7 @@ export interface PathDetails extends AttributeTexts {
 
 /** The JSON the state file keeps for `d` (see the top of this file). */
 export function encodePathDetails(d: PathDetails): string {
-  const out: Record<string, unknown> = { owners: d.owners };
-  for (const e of attributeTable()) {
-    const t = fieldOf(d, e);
-    if (isSet(t)) out[e.name] = t;
-  }
+  const out: Record<string, unknown> = { owners: d.owners, ...setFields(d) };
   if (d.check) out.check = d.check;
   return JSON.stringify(out);
 }
