@@ -57,7 +57,7 @@ export function nextHopArg(value: string, previous: string[] = []): string[] {
 
 /**
  * An attribute's add-eip option, from the attribute table: a list's values are repeatable and each
- * checked by the attribute's own parser; a number is an integer in 0..4294967295.
+ * checked by the attribute's own parser; a number is an integer in 0..its maximum.
  */
 export function attributeOption(e: AnyAttributeEntry): Option {
   const option = new Option(`${e.cli.flag} ${e.cli.arg}`, e.cli.help);

@@ -91,8 +91,9 @@ export class DesiredTable {
   private validateAll(inputs: readonly PathInput[]): ValidPath[] {
     const checks = this.checks;
     const valid = inputs.map((p, i) => validatePath(p, this.defaultNextHop, () => `paths[${i}]`, this.policy, checks));
-    if (valid.length > 1) {
-      // All paths of a prefix carry the same attributes: a request that gives one prefix two sets is refused, not half applied.
+    // All paths of a prefix carry the same attributes: a request that gives one prefix two sets is
+    // refused, not half applied. Only a request of more than one set has prefixes to compare.
+    if (valid.some((v) => v.attrKey !== valid[0]!.attrKey)) {
       const seen = new Map<string, ValidPath>();
       valid.forEach((v, i) => {
         const key = v.path.prefix.toString();

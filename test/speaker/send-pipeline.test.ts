@@ -17,7 +17,7 @@ import {
 import { ManualClock } from '../../src/clock.js';
 import { silentLogger } from '../../src/log.js';
 import { Rib } from '../../src/rib/rib.js';
-import type { DesiredPath } from '../../src/rib/types.js';
+import type { Attributes, DesiredPath } from '../../src/rib/types.js';
 import { NextHopResolver } from '../../src/speaker/export-policy.js';
 import { SendPipeline, type PeerExport, type SentBatch, type UpdateSink } from '../../src/speaker/send-pipeline.js';
 import { warmUpSendPath } from '../../src/speaker/warm-up.js';
@@ -128,8 +128,8 @@ function setup(opts: { addPath?: boolean; families?: Family[]; highWater?: numbe
     nextHops: new NextHopResolver(IpAddress.parse(opts.local ?? '198.51.100.2')!, () => {}, () => IpAddress.parse('2001:db8:100::2')),
   };
   const eor = families.map((f): BgpMessage => (f === 'ipv4-unicast' ? { type: 'update', withdrawn: [], attributes: [], nlri: [] } : { type: 'update', withdrawn: [], attributes: [{ type: 'mp-unreach', family: f, withdrawn: [] }], nlri: [] }));
-  const add = (prefix: string, nh: string, owner?: string, check = 0) => {
-    const r = rib.upsert({ ...desired(prefix, nh, owner), check });
+  const add = (prefix: string, nh: string, owner?: string, check = 0, attributes: Attributes = NONE) => {
+    const r = rib.upsert({ ...desired(prefix, nh, owner), check, attributes });
     gate?.bind(r.path);
     if (r.result === 'added' || r.result === 'updated') pipeline.changed(r.row);
   };
@@ -486,6 +486,35 @@ describe('SendPipeline with health checks', () => {
     expect(update?.type === 'update' && update.attributes.filter((a) => a.type === 'med' || a.type === 'communities')).toEqual([
       { type: 'med', med: 1000 },
       { type: 'communities', communities: [65000 * 65536 + 666] },
+    ]);
+  });
+
+  it('demote keeps what the path carries besides (extended communities, prepending) and adds its community to the path\'s', async () => {
+    const t = healthSetup();
+    const rt = { kind: 'route-target', form: 'as2', global: 65000, local: 100 } as const;
+    const attributes: Attributes = { communities: [65000 * 65536 + 1], extendedCommunities: [rt], prepend: 2 };
+    t.add('203.0.113.10/32', '198.51.100.11', 'lb', 2, attributes);
+    t.start();
+    await t.tick(0);
+    expect(await t.tick(60)).toEqual(['203.0.113.10/32 via 198.51.100.11']);
+    t.prober.down.add('198.51.100.11');
+    // Two failed probes (fall 2); what the peer is sent meanwhile is kept, not read through seen().
+    const sent: BgpMessage[] = [];
+    for (let k = 0; k < 3; k++) {
+      t.clock.advance(1000);
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      t.clock.runSoon();
+      t.sock.read();
+      sent.push(...t.sock.received.splice(0));
+    }
+    const updates = sent.filter((m) => m.type === 'update' && m.nlri.length > 0);
+    expect(updates).toHaveLength(1); // the path again, demoted
+    const demoted = updates[updates.length - 1];
+    expect(demoted?.type === 'update' && demoted.attributes.filter((a) => a.type !== 'origin' && a.type !== 'next-hop')).toEqual([
+      { type: 'as-path', segments: [{ kind: 'sequence', asns: [65000, 65000, 65000] }] },
+      { type: 'med', med: 1000 },
+      { type: 'communities', communities: [65000 * 65536 + 1, 65000 * 65536 + 666] },
+      { type: 'extended-communities', communities: [rt] },
     ]);
   });
 });
