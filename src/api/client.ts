@@ -1,6 +1,7 @@
 // A typed, promise-based client for the Announcer API: domain types in and out, failures as
 // ApiError carrying the gRPC status and the server's message.
 
+import { createRequire } from 'node:module';
 import { credentials, makeGenericClientConstructor, Metadata, status, type ChannelCredentials, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { attributeTable, fieldOf } from '../attributes/table.js';
 import { systemClock } from '../clock.js';
@@ -120,7 +121,11 @@ export type HealthStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKN
 type HealthClientType = ReturnType<typeof makeGenericClientConstructor>;
 let healthClient: Promise<HealthClientType> | undefined;
 function healthClientClass(): Promise<HealthClientType> {
-  return (healthClient ??= import('grpc-health-check').then(({ service }) => makeGenericClientConstructor(service as unknown as ServiceDefinition, 'grpc.health.v1.Health')));
+  // Required, not imported: the CLI's bundle runs as a script, which has no import() (cli/code-cache.ts).
+  return (healthClient ??= Promise.resolve().then(() => {
+    const { service } = createRequire(import.meta.url)('grpc-health-check') as typeof import('grpc-health-check');
+    return makeGenericClientConstructor(service as unknown as ServiceDefinition, 'grpc.health.v1.Health');
+  }));
 }
 const HEALTH_STATUS: readonly HealthStatus[] = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
 

@@ -10,6 +10,8 @@ export interface CommandContext {
   readonly io: CliIo;
   /** Records the exit status the run will return. */
   exit(code: number): void;
+  /** Records that the command opened a client of the daemon's API (see Cli.calledDaemon). */
+  calledDaemon(): void;
 }
 
 /** --api, else $ANNOUNCER_API, else the default socket. */
@@ -103,6 +105,7 @@ export async function withApi(cmd: Command, ctx: CommandContext, fn: (client: Ap
     const tls = await tlsOptions(cmd, ctx.io);
     const options: ClientOptions = tls ? { tls } : {};
     client = connectClient(target, options);
+    ctx.calledDaemon();
   } catch (err) {
     // Only a malformed --api / $ANNOUNCER_API or a TLS flag gets here: a usage error.
     reportFailure(ctx.io, failure({ message: err instanceof Error ? err.message : String(err), code: EXIT.usage }, cmd), json);

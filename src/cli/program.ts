@@ -37,16 +37,22 @@ export interface Cli {
   readonly program: Command;
   /** Parses `args` (without node and script: process.argv.slice(2)) and runs; once per Cli. */
   run(args: readonly string[]): Promise<number>;
+  /** Whether the run opened a client of the daemon's API (the executable then keeps its code cache). */
+  readonly calledDaemon: boolean;
 }
 
 export function createProgram(io: CliIo, hooks: ProgramHooks = {}): Cli {
   let status: number = EXIT.ok;
   // Commander's own message for a usage error, reported by run() in one line with a hint.
   let usageMessage: string | undefined;
+  let calledDaemon = false;
   const ctx: CommandContext = {
     io,
     exit(code) {
       status = code;
+    },
+    calledDaemon() {
+      calledDaemon = true;
     },
   };
 
@@ -114,6 +120,9 @@ With --json, an error is one JSON document on stderr: {"error": {"message", "exi
         io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
         return EXIT.failed;
       }
+    },
+    get calledDaemon() {
+      return calledDaemon;
     },
   };
 }

@@ -3,7 +3,7 @@
 // The daemon's one peer is a port on 127.0.0.1 where nothing listens, so it is stuck in Active.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,9 +24,9 @@ let port: number;
 let daemon: ChildProcess;
 let daemonOutput = '';
 
-function announcer(args: string[]): Promise<Run> {
+function announcer(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env: { ...process.env, ANNOUNCER_API: api } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [MAIN, ...args], { env: { ...process.env, ANNOUNCER_API: api, ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -230,6 +230,25 @@ describe('mistakes', () => {
   it('exit 3 when no daemon answers', async () => {
     const r = await announcer(['--api', `unix:${join(dir, 'nobody.sock')}`, 'list']);
     expect(r.code).toBe(3);
+  });
+});
+
+describe('the code cache', () => {
+  it('is kept after a command that called the daemon, not after --version, and answers the same with it', async () => {
+    const cache = join(dir, 'xdg');
+    const env = { XDG_CACHE_HOME: cache };
+    const files = (): string[] => (existsSync(join(cache, 'announcer')) ? readdirSync(join(cache, 'announcer')) : []);
+    expect((await announcer(['--version'], env)).code).toBe(0);
+    expect(files()).toEqual([]);
+    const cold = await announcer(['list', '--owner', 'nobody', '--json'], env);
+    expect(cold.code, JSON.stringify(cold)).toBe(0);
+    expect(files()).toEqual([expect.stringMatching(/^program-[0-9a-f]{20}\.v8cache$/)]);
+    const warm = await announcer(['list', '--owner', 'nobody', '--json'], env);
+    expect(warm).toEqual(cold);
+    // A refusal and a usage error read the same with the cache as without.
+    for (const args of [['add-eip', '203.0.113.1', '--med', 'x'], ['del-eip', '203.0.113.77', '--owner', 'nobody']]) {
+      expect(await announcer(args, env)).toEqual(await announcer(args, { ANNOUNCER_CODE_CACHE: 'off' }));
+    }
   });
 });
 
