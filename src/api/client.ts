@@ -8,7 +8,8 @@ import { systemClock } from '../clock.js';
 import { PathSet, ReplaceParts } from './replace-parts.js';
 import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsRequest, type ReplacePathsResponse } from '../gen/announcer/v1/announcer.js';
 import type {
-  AddedPath,
+  AddedPaths,
+  AddOptions,
   AnnouncedPath,
   HealthCheckDetail,
   PathFilter,
@@ -65,10 +66,15 @@ export class ApiError extends Error {
 export interface ApiClient {
   /** The target as given to connectClient. */
   readonly target: string;
-  /** Announce (or update) paths; returns them as the speaker holds them. */
-  addPaths(paths: readonly PathInput[]): Promise<AddedPath[]>;
+  /**
+   * Announce (or update) paths; returns them as the speaker holds them, and in `alsoUpdated` the
+   * other paths of their prefixes whose attributes the call changed. Attributes the request does
+   * not state are kept, unless `replaceAttributes`; attributes another owner set are that owner's
+   * to change (FAILED_PRECONDITION).
+   */
+  addPaths(paths: readonly PathInput[], options?: AddOptions): Promise<AddedPaths>;
   /** The same, with what every peer is sent of each prefix. */
-  addPathsReach(paths: readonly PathInput[]): Promise<{ paths: AddedPath[]; reach: PrefixReach[] }>;
+  addPathsReach(paths: readonly PathInput[], options?: AddOptions): Promise<{ paths: AddedPaths; reach: PrefixReach[] }>;
   /** Withdraw paths of one prefix; NOT_FOUND when none match. Returns those removed. */
   deletePaths(selector: PathSelector): Promise<AnnouncedPath[]>;
   /**
@@ -304,12 +310,12 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
 
   return {
     target,
-    async addPaths(paths) {
-      return (await this.addPathsReach(paths)).paths;
+    async addPaths(paths, options) {
+      return (await this.addPathsReach(paths, options)).paths;
     },
-    async addPathsReach(paths) {
+    async addPathsReach(paths, options = {}) {
       checkPaths(paths);
-      const res = await call(grpc.addPath, { paths: paths.map(pathInputToPb) });
+      const res = await call(grpc.addPath, { paths: paths.map(pathInputToPb), replaceAttributes: options.replaceAttributes === true });
       return { paths: addPathResponseFromPb(res), reach: addPathReachFromPb(res) };
     },
     async deletePaths(selector) {

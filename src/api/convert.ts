@@ -8,7 +8,7 @@ import type { Family } from '../codec/types.js';
 import { Prefix } from '../codec/values.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
 import type { HealthEffect, HealthState, PathHealth } from '../speaker/api.js';
-import type { AddedPath, AddOutcome, AnnouncedPath, HealthCheckDetail, HealthTargetStatus, PeerGracefulRestartStatus, PeerShutdownOutcome, PeerStatus, StateName } from '../speaker/api.js';
+import type { AddedPath, AddedPaths, AddOutcome, AnnouncedPath, HealthCheckDetail, HealthTargetStatus, PeerGracefulRestartStatus, PeerShutdownOutcome, PeerStatus, StateName } from '../speaker/api.js';
 import type { ListedBlock, PathFilter, PeerReach, PrefixReach, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {
@@ -183,24 +183,32 @@ const OUTCOME_TO_PB: Record<AddOutcome, pb.AddPathOutcome> = {
 };
 const OUTCOME_FROM_PB = invert(OUTCOME_TO_PB);
 
-export function addPathResponseToPb(paths: readonly AddedPath[], reach: readonly PrefixReach[] = []): pb.AddPathResponse {
+function addedResultToPb(p: AddedPath): pb.AddPathResult {
+  return { outcome: OUTCOME_TO_PB[p.outcome], before: p.before ? announcedPathToPb({ ...p, attributes: p.before }) : undefined };
+}
+
+export function addPathResponseToPb(paths: readonly AddedPath[], reach: readonly PrefixReach[] = [], alsoUpdated: readonly AddedPath[] = []): pb.AddPathResponse {
   return {
     reach: reach.map((r) => ({ prefix: r.prefix, peers: r.peers.map(peerReachToPb) })),
     paths: paths.map(announcedPathToPb),
-    results: paths.map((p) => ({
-      outcome: OUTCOME_TO_PB[p.outcome],
-      before: p.before ? announcedPathToPb({ ...p, attributes: p.before }) : undefined,
-    })),
+    results: paths.map(addedResultToPb),
+    alsoUpdated: alsoUpdated.map(announcedPathToPb),
+    alsoUpdatedResults: alsoUpdated.map(addedResultToPb),
   };
 }
 
-export function addPathResponseFromPb(r: pb.AddPathResponse): AddedPath[] {
-  if (r.results.length !== r.paths.length) throw new UnexpectedReplyError(`${r.paths.length} paths but ${r.results.length} results from the server`);
-  return r.paths.map((p, i) => {
-    const res = r.results[i]!;
+function addedFromPb(paths: readonly pb.Path[], results: readonly pb.AddPathResult[], what: string): AddedPath[] {
+  if (results.length !== paths.length) throw new UnexpectedReplyError(`${paths.length} ${what} but ${results.length} results from the server`);
+  return paths.map((p, i) => {
+    const res = results[i]!;
     const outcome = known(OUTCOME_FROM_PB, res.outcome, 'AddPath outcome');
     return { ...announcedPathFromPb(p), outcome, ...(res.before ? { before: announcedPathFromPb(res.before).attributes } : {}) };
   });
+}
+
+/** The requested paths, in request order, with `alsoUpdated`: the other paths whose attributes the call changed. */
+export function addPathResponseFromPb(r: pb.AddPathResponse): AddedPaths {
+  return Object.assign(addedFromPb(r.paths, r.results, 'paths'), { alsoUpdated: addedFromPb(r.alsoUpdated, r.alsoUpdatedResults, 'also-updated paths') });
 }
 
 export function addPathReachFromPb(r: pb.AddPathResponse): PrefixReach[] {

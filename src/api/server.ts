@@ -370,11 +370,11 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
   const impl: AnnouncerServer = {
     addPath: unary('AddPath', async (req) => {
       if (req.paths.length === 0) throw new RequestError('invalid-argument', 'paths', 'paths: at least one path is required');
-      const added = await speaker.addPaths(req.paths.map(pathInputFromPb));
+      const added = await speaker.addPaths(req.paths.map(pathInputFromPb), { replaceAttributes: req.replaceAttributes });
       // What each peer is sent, for a request of a few prefixes (an operator's, a controller's
       // change); a bulk load of thousands would get an answer as large as its request.
       const prefixes = [...new Set(added.map((p) => p.prefix))];
-      return addPathResponseToPb(added, prefixes.length <= REACH_PREFIXES ? speaker.reach(prefixes) : []);
+      return addPathResponseToPb(added, prefixes.length <= REACH_PREFIXES ? speaker.reach(prefixes) : [], added.alsoUpdated);
     }),
     deletePath: unary('DeletePath', async (req) => {
       const removed = await speaker.deletePaths(selectorFromPb(req));

@@ -210,6 +210,30 @@ export function attributesKey(a: Attributes): string {
   return k;
 }
 
+/**
+ * `current` with every attribute `stated` sets taken from `stated`: what a request that names some
+ * attributes makes of a prefix's (the others stay). `current` itself when `stated` sets none.
+ */
+export function mergeStated(current: Attributes, stated: Attributes): Attributes {
+  let out: Record<string, unknown> | null = null;
+  for (const e of table) {
+    const v = fieldOf(stated, e);
+    if (!isSet(v)) continue;
+    out ??= { ...current };
+    out[e.name] = v;
+  }
+  return (out as Attributes | null) ?? current;
+}
+
+/** The name of the first attribute (in the table's order) whose value differs between two sets; undefined when none does. */
+export function firstDifference(a: Attributes, b: Attributes): AttributeName | undefined {
+  for (const e of table) {
+    const [x, y] = [fieldOf(a, e), fieldOf(b, e)];
+    if ((isSet(x) ? e.key(x) : '') !== (isSet(y) ? e.key(y) : '')) return e.name as AttributeName;
+  }
+  return undefined;
+}
+
 const views = new WeakMap<Attributes, AttributeView>();
 
 /** Attributes as the API shows them (one shared object per interned set). */

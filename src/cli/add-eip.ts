@@ -14,6 +14,7 @@ interface AddEipOptions {
   owner?: string;
   check?: string;
   json?: boolean;
+  replaceAttributes?: boolean;
   /** The attributes' options, by commander's name for each (attributeOption). */
   readonly [attributeOption: string]: unknown;
 }
@@ -56,7 +57,16 @@ export function registerAddEip(program: Command, ctx: CommandContext): void {
   command
     .option('--owner <name>', 'who the paths belong to (default: cli)', ownerName)
     .option('--check <name>', 'a health check from the daemon\'s healthChecks: each path is announced only while its target answers', checkName)
+    .option('--replace-attributes', "make the prefix's attributes exactly those given (without it, attributes not given are kept)")
     .option('--json', 'print the paths as announced, each with its outcome (added, owner-added, updated, unchanged), as one JSON document')
+    .addHelpText(
+      'after',
+      `
+A prefix's attributes (communities, MED, LOCAL_PREF, prepending, ...) are shared by all its paths:
+a router merges only paths of equal attributes into one ECMP route. add-eip changes those it is
+given and keeps the others (--replace-attributes: exactly those given). Attributes another owner
+set are that owner's to change while it has a path of the prefix: add-eip then refuses, naming it.`,
+    )
     .action(async (prefix: string, o: AddEipOptions, cmd: Command) => {
       await withApi(
         cmd,
@@ -64,8 +74,9 @@ export function registerAddEip(program: Command, ctx: CommandContext): void {
         async (client) => {
           const mismatch = familyMismatch(prefix, o.nextHop);
           if (mismatch) throw new UsageError(mismatch);
-          const { paths, reach } = await client.addPathsReach(pathInputs(prefix, o));
-          ctx.io.stdout.write(o.json ? json({ paths, reach }) : addReachReport(paths, reach));
+          const { paths, reach } = await client.addPathsReach(pathInputs(prefix, o), { replaceAttributes: o.replaceAttributes === true });
+          const alsoUpdated = paths.alsoUpdated;
+          ctx.io.stdout.write(o.json ? json({ paths: [...paths], reach, alsoUpdated }) : addReachReport(paths, reach, alsoUpdated));
         },
         addEipWords(),
       );

@@ -185,8 +185,10 @@ export function reachLines(peers: readonly PeerReach[], indent = '  '): string {
 }
 
 /** addReport, then per prefix what the peers are sent. */
-export function addReachReport(paths: readonly AddedPath[], reach: readonly PrefixReach[]): string {
+export function addReachReport(paths: readonly AddedPath[], reach: readonly PrefixReach[], alsoUpdated: readonly AddedPath[] = []): string {
   const lines = [addReport(paths)];
+  // A prefix's attributes are all its paths': the others that changed with them, said as plainly.
+  if (alsoUpdated.length > 0) lines.push(addReport(alsoUpdated).replace(/^updated /gm, 'also updated '));
   for (const r of reach) lines.push(reach.length === 1 ? reachLines(r.peers) : `${r.prefix}:\n${reachLines(r.peers)}`);
   return lines.join('');
 }

@@ -41,6 +41,8 @@ export interface RestoredDetails {
   readonly ownersKey: string;
   /** The path's health check (see checkOf), 0 for none. */
   readonly check: number;
+  /** The owner who set the prefix's attributes (see attributesOwner); undefined: nobody. */
+  readonly attributesOwner?: string;
 }
 
 const NIL = -1;
@@ -104,7 +106,7 @@ function indexRemove(index: Int32Array, row: number, hash: number): void {
 /**
  * A path as upsertOctets and upsertAt write it: everything of a DesiredPath but its prefix (given
  * as octets), with its attribute set's key when the caller has it. Its health check (see checkOf)
- * is the last writer's, like the attributes.
+ * is the last writer's; who may change the attributes is the DesiredTable's business.
  */
 export type PathWrite = Omit<DesiredPath, 'prefix'> & { readonly attrKey: string };
 
@@ -123,6 +125,8 @@ export class Rib {
   /** 1 while the row is in use. */
   private used = new Uint8Array(0);
   private attr = new Int32Array(0);
+  /** Who set the row's attributes: an owner set of one owner (ownerSets), 0 for nobody. */
+  private attrBy = new Int32Array(0);
   private head = new Int32Array(0);
   private tail = new Int32Array(0);
   private npaths = new Int32Array(0);
@@ -281,6 +285,7 @@ export class Rib {
     this.npaths[row] = 0;
     this.holds[row] = 0;
     this.attr[row] = 0;
+    this.attrBy[row] = 0;
     if (indexAdd(this.index, row, hashPrefix(bytes, at, length, v6))) this.indexFilled++;
     if (this.inNextIndex(row) && indexAdd(this.nextIndex!, row, hashPrefix(bytes, at, length, v6))) this.nextFilled++;
     return row;
@@ -296,6 +301,7 @@ export class Rib {
     this.fam = grow(this.fam, cap);
     this.used = grow(this.used, cap);
     this.attr = grow(this.attr, cap);
+    this.attrBy = grow(this.attrBy, cap);
     this.head = grow(this.head, cap);
     this.tail = grow(this.tail, cap);
     this.npaths = grow(this.npaths, cap);
@@ -355,7 +361,7 @@ export class Rib {
     this.cap = this.top = 0;
     this.freeRows.length = 0;
     for (const k of ['addr', 'len', 'fam', 'used'] as const) this[k] = new Uint8Array(0);
-    for (const k of ['attr', 'head', 'tail', 'npaths', 'holds', 'pPrefix', 'pNh', 'pOwners', 'pNext'] as const) this[k] = new Int32Array(0);
+    for (const k of ['attr', 'attrBy', 'head', 'tail', 'npaths', 'holds', 'pPrefix', 'pNh', 'pOwners', 'pNext'] as const) this[k] = new Int32Array(0);
     this.pId = new Uint32Array(0);
     this.pCheck = new Uint16Array(0);
     this.pcap = this.ptop = 0;
@@ -412,6 +418,42 @@ export class Rib {
 
   attributes(id: number): Attributes {
     return this.attrs.get(id);
+  }
+
+  /**
+   * The owner whose request set the row's attributes, or null: nobody (none were ever stated, or
+   * they were emptied). Only that owner may change them while it has a path of the prefix
+   * (see DesiredTable); the record outlives its paths, so callers ask attributesHeldBy.
+   */
+  attributesOwner(row: number): string | null {
+    const id = this.attrBy[row]!;
+    return id === 0 ? null : this.ownerSets.get(id)[0]!;
+  }
+
+  /** Whether the row's attributes are the set whose key (attributesKey) is `key`: one look-up, no key made. */
+  hasAttributesKey(row: number, key: string): boolean {
+    return this.attrs.lookup(key) === this.attr[row];
+  }
+
+  /** attributesOwner as a number (0: nobody), equal for equal owners while held. */
+  attributesOwnerId(row: number): number {
+    return this.attrBy[row]!;
+  }
+
+  /** The owner who set the row's attributes while it still has a path of the row; else null. */
+  attributesHeldBy(row: number): string | null {
+    const owner = this.attributesOwner(row);
+    if (owner === null) return null;
+    for (let p = this.head[row]!; p !== NIL; p = this.pNext[p]!) if (this.ownerSets.get(this.pOwners[p]!).includes(owner)) return owner;
+    return null;
+  }
+
+  /** Records who set the row's attributes (null: nobody). The row must have paths. */
+  setAttributesOwner(row: number, owner: string | null): void {
+    const old = this.attrBy[row]!;
+    if (owner === null ? old === 0 : old !== 0 && this.ownerSets.get(old)[0] === owner && this.ownerSets.get(old).length === 1) return;
+    this.attrBy[row] = owner === null ? 0 : this.ownerSets.intern(owner, () => [owner]);
+    if (old !== 0) this.ownerSets.unref(old);
   }
 
   /**
@@ -499,8 +541,8 @@ export class Rib {
 
   /**
    * Add a path for `p.owner`, or add the owner to an existing path. The prefix's attributes become
-   * `p.attributes` for all its paths (last writer wins: an operator changing a community changes it
-   * on the prefix). `attrKey` may be given when the caller has it already.
+   * `p.attributes` for all its paths (which they may be, and whose they are, is the DesiredTable's
+   * rule). `attrKey` may be given when the caller has it already.
    */
   upsert(p: DesiredPath, attrKey = attributesKey(p.attributes)): UpsertAnswer {
     const pre = p.prefix;
@@ -551,7 +593,12 @@ export class Rib {
     const updated = this.setAttributes(row, attributes, attrKey);
     const nhKey = nextHopKey(nextHop);
     const existing = this.pathVia(row, nhKey);
-    if (existing === NIL) return this.added(row, nhKey, nextHop, this.ownerSets.intern(ownersKey, () => owners), pathId, check);
+    if (existing === NIL) {
+      const r = this.added(row, nhKey, nextHop, this.ownerSets.intern(ownersKey, () => owners), pathId, check);
+      this.setAttributesOwner(row, details.attributesOwner ?? null);
+      return r;
+    }
+    this.setAttributesOwner(row, details.attributesOwner ?? null);
     const same = this.ownerSets.lookup(ownersKey) === this.pOwners[existing];
     if (!same) this.setOwners(existing, owners);
     const checked = this.setCheck(existing, check);
@@ -717,6 +764,8 @@ export class Rib {
     if (--this.npaths[row]! === 0) {
       this.attrs.unref(this.attr[row]!);
       this.attr[row] = 0;
+      if (this.attrBy[row] !== 0) this.ownerSets.unref(this.attrBy[row]!);
+      this.attrBy[row] = 0;
       this.liveRows--;
       this.maybeFree(row);
     }

@@ -137,7 +137,7 @@ export function validateAttributes(input: AttributeTexts, field: () => string): 
 const PLAIN = { attributes: NO_ATTRIBUTES, key: attributesKey(NO_ATTRIBUTES) };
 
 /** A stored path's owners and attributes as plain values (as the state file keeps them). */
-export type StoredValues = { readonly owners: readonly string[] } & AttributeTexts;
+export type StoredValues = { readonly owners: readonly string[]; readonly attributesOwner?: string } & AttributeTexts;
 
 /**
  * A stored path's owners and attributes, validated as a request's would be (errors name the field),
@@ -147,7 +147,8 @@ export type StoredValues = { readonly owners: readonly string[] } & AttributeTex
 export function validateStored(d: StoredValues, check: number, field: () => string): RestoredDetails {
   d.owners.forEach((o, i) => validateOwner(o, `${field()}.owners[${i}]`));
   const { attributes, key } = validateAttributes(d, field);
-  return { attributes, attrKey: key, owners: d.owners, ownersKey: ownerSetKey(d.owners), check };
+  if (d.attributesOwner !== undefined) validateOwner(d.attributesOwner, `${field()}.attributesOwner`);
+  return { attributes, attrKey: key, owners: d.owners, ownersKey: ownerSetKey(d.owners), check, ...(d.attributesOwner !== undefined ? { attributesOwner: d.attributesOwner } : {}) };
 }
 
 /**

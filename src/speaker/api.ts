@@ -141,6 +141,21 @@ export interface AddedPath extends AnnouncedPath {
   readonly before?: PathAttributes;
 }
 
+/**
+ * What addPaths did: one AddedPath per requested path, in request order; and `alsoUpdated`, the
+ * other paths of those prefixes whose attributes the call changed (a prefix's paths share them).
+ */
+export type AddedPaths = AddedPath[] & { alsoUpdated: readonly AddedPath[] };
+
+/** How addPaths treats a prefix's attributes. */
+export interface AddOptions {
+  /**
+   * Make the attributes exactly the request's (those it does not state are removed). Without it,
+   * a request changes only the attributes it states.
+   */
+  readonly replaceAttributes?: boolean;
+}
+
 /** A change a watcher is told about (WatchEvents, `announcer watch`). `at` is ms since the epoch. */
 export type SpeakerEvent =
   | {
@@ -312,7 +327,7 @@ export interface SpeakerApi {
    * (RequestError 'invalid-argument' naming the field, e.g. `paths[2].nextHop`); a path that exists
    * gains the owner and takes the new attributes. Resolves once the change is persisted.
    */
-  addPaths(paths: readonly PathInput[]): Promise<AddedPath[]>;
+  addPaths(paths: readonly PathInput[], options?: AddOptions): Promise<AddedPaths>;
   /** Withdraw the selected paths (only `owner`'s claim when given); RequestError 'not-found' when none match. */
   deletePaths(selector: PathSelector): Promise<AnnouncedPath[]>;
   /**

@@ -6,7 +6,7 @@
 import { Slices, type Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
 import { grow, TurnMap } from '../rib/columns.js';
-import { attributesKey, attributesView, attributeTable, fieldOf, isSet } from '../attributes/table.js';
+import { attributesKey, attributesView, attributeTable, fieldOf, firstDifference, isSet, mergeStated } from '../attributes/table.js';
 import { nextHopKey, nextHopText, Rib, type RestoredDetails, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import { SortedPrefixes } from '../rib/sorted-prefixes.js';
@@ -17,7 +17,7 @@ import { encodePathDetails } from '../store/path-details.js';
 import { PathBlockWriter, StateWriteError, type PathDetails, type StateStore, type StoredState } from '../store/state-store.js';
 import { validateCheck } from '../rib/validate.js';
 import { SUMMARY_PATHS, type SpeakerEvent } from './api.js';
-import type { AddedPath, ListedBlock, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
+import type { AddedPath, AddedPaths, ListedBlock, PathFilter, PathInput, PathSelector, ReplaceOptions, ReplaceResult, ReplaceTransaction } from './api.js';
 import type { EventHub } from './events.js';
 import type { HealthGate } from './path-health.js';
 
@@ -168,8 +168,43 @@ export class DesiredTable {
     return check === undefined ? d.check! : held;
   }
 
-  async addPaths(inputs: readonly PathInput[]): Promise<AddedPath[]> {
+  /**
+   * Adds paths. A prefix's attributes are the prefix's, shared by all its paths (a router merges
+   * only paths of equal attributes into one ECMP route). A request changes those it states and
+   * keeps the others, or with `replaceAttributes` makes them exactly its own; either way, a change
+   * to attributes another owner set, while that owner has a path of the prefix, is refused
+   * (FAILED_PRECONDITION, naming the owner and the attribute) and nothing changes. Paths of the
+   * prefixes that the request does not name but whose attributes it changed (another owner's, or
+   * another next hop) are answered in `alsoUpdated` and told to watchers.
+   */
+  async addPaths(inputs: readonly PathInput[], options: { readonly replaceAttributes?: boolean } = {}): Promise<AddedPaths> {
     const valid = this.validateAll(inputs);
+    const rib = this.rib;
+    // What each prefix's attributes become, decided for the whole request before anything changes.
+    // `owner`: who holds them afterwards (undefined: whoever did before).
+    const plan = new Map<string, { attributes: Attributes; key: string; owner: string | null | undefined }>();
+    valid.forEach((v, i) => {
+      const text = v.path.prefix.toString();
+      if (plan.has(text)) return;
+      let row = rib.find(v.path.prefix);
+      if (row !== NIL && this.touch(row)) row = rib.find(v.path.prefix); // a ReplacePaths being applied goes first (see applyReplace)
+      const stated = v.attrKey !== '';
+      if (row === NIL || rib.pathCountOf(row) === 0) {
+        plan.set(text, { attributes: v.path.attributes, key: v.attrKey, owner: stated ? v.path.owner : null });
+        return;
+      }
+      const current = rib.attributes(rib.attributeId(row));
+      const next = options.replaceAttributes === true ? v.path.attributes : mergeStated(current, v.path.attributes);
+      const key = attributesKey(next);
+      const holder = rib.attributesHeldBy(row);
+      if (key === attributesKey(current)) {
+        // Restating attributes nobody holds takes them; restating another's leaves them theirs.
+        plan.set(text, { attributes: current, key, owner: stated && holder === null ? v.path.owner : undefined });
+        return;
+      }
+      if (holder !== null && holder !== v.path.owner) throw attributesOf(holder, `paths[${i}]`, text, current, next);
+      plan.set(text, { attributes: next, key, owner: key === '' ? null : v.path.owner });
+    });
     const changedPaths: number[] = [];
     const all: number[] = [];
     const results: UpsertResult[] = [];
@@ -179,11 +214,14 @@ export class DesiredTable {
     const own = this.record();
     const touched = own ? new RowSet() : null;
     for (const v of valid) {
-      let row = this.rib.find(v.path.prefix);
-      if (row !== NIL && this.touch(row)) row = this.rib.find(v.path.prefix); // a ReplacePaths being applied goes first (see applyReplace)
-      if (row !== NIL && !before.has(row)) before.set(row, this.rib.pathCountOf(row) > 0 ? this.rib.attributes(this.rib.attributeId(row)) : null);
-      const r = this.rib.upsert(v.path, v.attrKey);
+      let row = rib.find(v.path.prefix);
+      if (row !== NIL && this.touch(row)) row = rib.find(v.path.prefix);
+      if (row !== NIL && !before.has(row)) before.set(row, rib.pathCountOf(row) > 0 ? rib.attributes(rib.attributeId(row)) : null);
+      const to = plan.get(v.path.prefix.toString())!;
+      const r = rib.upsert({ ...v.path, attributes: to.attributes }, to.key);
       if (row === NIL) this.fresh(r.row);
+      if (!before.has(r.row)) before.set(r.row, null);
+      if (to.owner !== undefined) rib.setAttributesOwner(r.row, to.owner);
       all.push(r.path);
       results.push(r.result);
       if (r.result !== 'unchanged') {
@@ -195,11 +233,24 @@ export class DesiredTable {
         changedPaths.push(r.path);
       }
     }
-    const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before));
+    const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before)) as AddedPaths;
+    // The other paths of prefixes whose attributes changed: each is updated too.
+    const named = new Set(all);
+    const also: AddedPath[] = [];
+    const alsoPaths: number[] = [];
+    for (const [row, old] of before) {
+      if (old === null || attributesKey(old) === attributesKey(rib.attributes(rib.attributeId(row)))) continue;
+      for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
+        if (named.has(p)) continue;
+        alsoPaths.push(p);
+        also.push({ ...this.view(p), outcome: 'updated', before: attributesView(old) });
+      }
+    }
+    result.alsoUpdated = also;
     this.emitCommits();
     if (changedPaths.length) {
-      const updated = result.filter((r) => r.outcome === 'updated').length;
-      this.emitRib(() => changedPaths.map((p) => this.view(p)), () => [], { added: changedPaths.length - updated, removed: 0, updated });
+      const updated = result.filter((r) => r.outcome === 'updated').length + also.length;
+      this.emitRib(() => [...changedPaths, ...alsoPaths].map((p) => this.view(p)), () => [], { added: changedPaths.length - (updated - also.length), removed: 0, updated });
     }
     await this.persist(touched, own);
     return result;
@@ -352,6 +403,17 @@ export class DesiredTable {
         for (let k = 0; k < stage.count; k++) if (rowOf[k] !== NIL) rib.release(rowOf[k]!); // the holds so far: nothing changes
         throw refusal;
       }
+      // A prefix's first entry: attributes it states must not change those another owner holds.
+      const row = rowOf[i]!;
+      if (c.head[row] === i && stage.attributeSets[stage.attr[i]!]!.key !== '' && rib.pathCountOf(row) > 0) {
+        const a = stage.attributeSets[stage.attr[i]!]!;
+        const other = rib.hasAttributesKey(row, a.key) ? null : rib.attributesHeldBy(row);
+        if (other !== null && other !== owner) {
+          const refusal = attributesOf(other, `paths[${i}]`, rib.prefixText(row), rib.attributes(rib.attributeId(row)), a.attributes);
+          for (let k = 0; k < stage.count; k++) if (rowOf[k] !== NIL) rib.release(rowOf[k]!);
+          throw refusal;
+        }
+      }
       if (slices.spent()) await slices.next();
     }
     if (options.maxRemove !== undefined || options.maxRemovePercent !== undefined) {
@@ -485,8 +547,20 @@ export class DesiredTable {
     }
     if (first !== NIL) {
       // All paths of a prefix share its attributes, and the set gives them once (stageEntry refused
-      // a set that gives a prefix two).
-      const a = stage.attributeSets[c.rowAttr[row]!]!;
+      // a set that gives a prefix two). The set makes them exactly its own, but attributes another
+      // owner holds stay theirs: a set that states none keeps them (one that states others was
+      // refused when staged; should a call since have made them another's, they are kept too).
+      let a = stage.attributeSets[c.rowAttr[row]!]!;
+      let holder: string | null | undefined; // who holds the attributes afterwards (undefined: as before)
+      const had = rib.pathCountOf(row) > 0 ? rib.attributeId(row) : 0;
+      if (had === 0) holder = a.key === '' ? null : c.owner;
+      else if (!rib.hasAttributesKey(row, a.key)) {
+        const other = rib.attributesHeldBy(row);
+        if (other !== null && other !== c.owner) {
+          const current = rib.attributes(had);
+          a = { attributes: current, key: attributesKey(current) };
+        } else holder = a.key === '' ? null : c.owner;
+      } else if (a.key !== '' && rib.attributesOwner(row) === null) holder = c.owner;
       const shown: number[] = [];
       let k = 0;
       for (let e = first; e !== NIL; e = c.nextEntry[e]!, k++) {
@@ -505,6 +579,16 @@ export class DesiredTable {
         else if (r.result === 'updated') c.updatedCount++;
         else c.addedCount++;
         if (c.collect && r.result !== 'unchanged') shown.push(e, r.path, r.result === 'updated' ? 1 : 0); // only when listing
+      }
+      if (holder !== undefined) rib.setAttributesOwner(row, holder);
+      // The row's other paths (another owner's) changed with its attributes: updated too.
+      if (had !== 0 && rib.attributeId(row) !== had) {
+        for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
+          if (c.owns(rib, p)) continue;
+          c.updatedCount++;
+          touched = true;
+          if (c.collect) shown.push(stage.count + c.updatedCount, p, 1); // after the set's own, in the caller's lists
+        }
       }
       // Viewed once the row is done: every path shows the row's attributes as they now are.
       for (let j = 0; j < shown.length; j += 3) (shown[j + 2] ? c.updated : c.added).push({ entry: shown[j]!, path: this.view(shown[j + 1]!, (text ??= rib.prefixText(row))) });
@@ -777,15 +861,18 @@ export class DesiredTable {
     const { addr, len } = rib.columns;
     const v6 = rib.isV6(row);
     const attrId = rib.attributeId(row);
-    let byOwners = details.get(attrId);
-    if (byOwners === undefined) details.set(attrId, (byOwners = new Map()));
+    const by = rib.attributesOwnerId(row);
+    // Attribute set and its owner by one number (ids stay far below 2^26).
+    const detailKey = by * 0x4000000 + attrId;
+    let byOwners = details.get(detailKey);
+    if (byOwners === undefined) details.set(detailKey, (byOwners = new Map()));
     const checks = this.gate?.checkNames ?? [];
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
       const check = rib.checkOf(p);
       // Owner sets and checks by one number: the checks are few (numbered from 1, none is 0).
       const set = rib.ownerSetIdOf(p) * (checks.length + 1) + check;
       let d = byOwners.get(set);
-      if (d === undefined) byOwners.set(set, (d = w.detail(detailsText(rib.attributes(attrId), rib.ownersOf(p), check === 0 ? '' : checks[check - 1]!))));
+      if (d === undefined) byOwners.set(set, (d = w.detail(detailsText(rib.attributes(attrId), rib.ownersOf(p), check === 0 ? '' : checks[check - 1]!, rib.attributesOwner(row)))));
       w.put(addr, row * 16, len[row]!, v6, w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))), d, rib.pathIdOf(p));
     }
   }
@@ -1007,14 +1094,18 @@ class RowSet {
  */
 const detailsTexts = new Map<string, WeakMap<readonly string[], WeakMap<Attributes, string>>>();
 
-/** The stored text of the details of a path with these (interned) attributes and owners, and this check ('': none). */
-function detailsText(attributes: Attributes, owners: readonly string[], check: string): string {
-  let byOwners = detailsTexts.get(check);
-  if (byOwners === undefined) detailsTexts.set(check, (byOwners = new WeakMap()));
+/**
+ * The stored text of the details of a path with these (interned) attributes and owners, this check
+ * ('': none) and the owner of its prefix's attributes (null: nobody).
+ */
+function detailsText(attributes: Attributes, owners: readonly string[], check: string, attributesOwner: string | null): string {
+  const k = attributesOwner === null ? check : `${check}\n${attributesOwner}`; // names have no line breaks
+  let byOwners = detailsTexts.get(k);
+  if (byOwners === undefined) detailsTexts.set(k, (byOwners = new WeakMap()));
   let byAttributes = byOwners.get(owners);
   if (byAttributes === undefined) byOwners.set(owners, (byAttributes = new WeakMap()));
   let text = byAttributes.get(attributes);
-  if (text === undefined) byAttributes.set(attributes, (text = encodePathDetails({ owners, ...attributesView(attributes), check })));
+  if (text === undefined) byAttributes.set(attributes, (text = encodePathDetails({ owners, ...attributesView(attributes), check, ...(attributesOwner !== null ? { attributesOwner } : {}) })));
   return text;
 }
 
@@ -1022,6 +1113,17 @@ function detailsText(attributes: Attributes, owners: readonly string[], check: s
  * The refusal of a path that gives its prefix other attributes than an earlier path of the same
  * request: named by the first attribute that differs (`paths[3].communities`).
  */
+/** The refusal of a change to attributes that `holder` set (see addPaths and applyReplace). */
+function attributesOf(holder: string, path: string, prefix: string, current: Attributes, wanted: Attributes): RequestError {
+  const name = firstDifference(current, wanted);
+  const field = name ? `${path}.${name}` : path;
+  return new RequestError(
+    'failed-precondition',
+    field,
+    `${field}: the attributes of ${prefix} were set by owner ${holder}, which still has a path of it: all paths of a prefix carry the same attributes, and only ${holder} may change them (${name ?? 'they'} would change; state the same value, state none, or have ${holder} change them)`,
+  );
+}
+
 function otherAttributes(path: string, prefix: string, earlier: Attributes, now: Attributes): RequestError {
   const differs = attributeTable().find((e) => {
     const [a, b] = [fieldOf(earlier, e), fieldOf(now, e)];

@@ -18,7 +18,7 @@ import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js'
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
 import { isHostAddress } from '../loopback.js';
-import type { AddedPath, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PrefixReach, WatchOptions, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
+import type { AddedPaths, AddOptions, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PrefixReach, WatchOptions, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable, type SentTo } from './desired.js';
 import { EventHub } from './events.js';
 import { IdleCollector } from './idle-collect.js';
@@ -314,8 +314,8 @@ export class Speaker implements SpeakerApi {
     return this.desired.restore(stored, (e) => this.log.warn({ entry: e.field, why: e.message }, 'state file: path left out, it may not be announced'));
   }
 
-  addPaths(inputs: readonly PathInput[]): Promise<AddedPath[]> {
-    return this.desired.addPaths(inputs);
+  addPaths(inputs: readonly PathInput[], options?: AddOptions): Promise<AddedPaths> {
+    return this.desired.addPaths(inputs, options);
   }
 
   async deletePaths(sel: PathSelector): Promise<AnnouncedPath[]> {

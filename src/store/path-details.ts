@@ -3,11 +3,13 @@
 // by index; a table shares a handful, so a new per-path field costs no format change (an older
 // reader ignores what it does not know). This file is the one place that knows that JSON:
 //
-//   {"owners":["lb","cli"],"communities":["65000:1"],"largeCommunities":["65000:1:2"],"localPref":200,"med":5,"check":"web"}
+//   {"owners":["lb","cli"],"communities":["65000:1"],"largeCommunities":["65000:1:2"],"localPref":200,"med":5,"check":"web","attributesOwner":"lb"}
 //
 // Keys in that order (the attributes in the attribute table's), an empty list or an absent value
 // left out (a path of no attributes and no check is {"owners":[...]}), numbers as JSON writes
-// them. The bytes are the file's: a change here is a change of format.
+// them. `attributesOwner` is the owner that set the prefix's attributes (absent: nobody; a file of
+// an older version has none, and its prefixes' attributes then belong to nobody until set again).
+// The bytes are the file's: a change here is a change of format.
 
 import { attributeTable, fieldOf, setFields, textFormProblem, type AttributeTexts } from '../attributes/table.js';
 
@@ -16,12 +18,15 @@ export interface PathDetails extends AttributeTexts {
   readonly owners: readonly string[];
   /** The name of the path's health check; omitted (or empty): none. */
   readonly check?: string;
+  /** The owner that set the prefix's attributes; omitted: nobody. */
+  readonly attributesOwner?: string;
 }
 
 /** The JSON the state file keeps for `d` (see the top of this file). */
 export function encodePathDetails(d: PathDetails): string {
   const out: Record<string, unknown> = { owners: d.owners, ...setFields(d) };
   if (d.check) out.check = d.check;
+  if (d.attributesOwner) out.attributesOwner = d.attributesOwner;
   return JSON.stringify(out);
 }
 
@@ -40,5 +45,6 @@ export function pathDetailsProblem(v: unknown): string | undefined {
     if (why !== undefined) return why;
   }
   if (p.check !== undefined && typeof p.check !== 'string') return 'check is not text';
+  if (p.attributesOwner !== undefined && typeof p.attributesOwner !== 'string') return 'attributesOwner is not text';
   return undefined;
 }

@@ -74,7 +74,7 @@ describe('exported attributes', () => {
     const state = await again.load();
     cleanups.push(() => again.close());
     expect(state.paths()).toEqual([
-      { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli'], extendedCommunities: ['rt:65000:100', 'rt:192.0.2.1:7', 'lb-nt:65001:1000', 'rt:2001:db8::1:100'], prepend: 2, pathId: 1 },
+      { prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli'], extendedCommunities: ['rt:65000:100', 'rt:192.0.2.1:7', 'lb-nt:65001:1000', 'rt:2001:db8::1:100'], prepend: 2, pathId: 1, attributesOwner: 'cli' },
     ]);
     const b = new Speaker({ asn: 65001, routerId: '192.0.2.100', nextHop: '198.51.100.11', peers: [] }, silentLogger);
     cleanups.push(() => b.stop());

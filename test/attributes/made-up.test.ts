@@ -91,7 +91,7 @@ describe('an attribute added to the table in a test alone', () => {
     const again = new StateStore(file, silentLogger);
     const state = await again.load();
     cleanups.push(() => again.close());
-    expect(state.paths()).toEqual([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['lb'], colours: ['blue', 'red'], med: 5, pathId: 1 }]);
+    expect(state.paths()).toEqual([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['lb'], colours: ['blue', 'red'], med: 5, pathId: 1, attributesOwner: 'lb' }]);
     const b = speaker(again, port + 1 > 65535 ? port - 1 : port + 1);
     cleanups.push(() => b.stop());
     expect(await b.restore(state)).toBe(1);

@@ -127,7 +127,10 @@ describe('announcer add-eip and replace', () => {
     expect(added.stdout).toMatch(/^added 203\.0\.113\.10\/32 via 198\.51\.100\.11 \(path-id 1, owner cli\)\n {2}to router1: 1 of 1 path once up \(not established \((Idle|Connect|Active)\)\)\n$/);
     expect((await announcer([...args, '--local-pref', '200'])).stdout).toMatch(/^unchanged 203\.0\.113\.10\/32 via 198\.51\.100\.11 \(path-id 1, owner cli\)\n {2}to router1: /);
     expect((await announcer([...args, '--community', '65000:1'])).stdout).toMatch(
-      /^updated 203\.0\.113\.10\/32 via 198\.51\.100\.11 \(path-id 1, owner cli\): local-pref 200 removed, community 65000:1 added\n {2}to router1: /,
+      /^updated 203\.0\.113\.10\/32 via 198\.51\.100\.11 \(path-id 1, owner cli\): community 65000:1 added\n {2}to router1: /,
+    );
+    expect((await announcer([...args, '--community', '65000:1', '--replace-attributes'])).stdout).toMatch(
+      /^updated 203\.0\.113\.10\/32 via 198\.51\.100\.11 \(path-id 1, owner cli\): local-pref 200 removed\n {2}to router1: /,
     );
   });
 

@@ -114,6 +114,7 @@ describe('add-eip', () => {
     expect(JSON.parse(r.stdout)).toStrictEqual({
       paths: [{ prefix: '203.0.113.20/32', family: 'ipv4-unicast', nextHop: 'self', attributes: { communities: [], largeCommunities: [], extendedCommunities: [] }, owner: 'cli', pathId: 1, owners: ['cli'], outcome: 'added' }],
       reach: [{ prefix: '203.0.113.20/32', peers: [] }],
+      alsoUpdated: [],
     });
   });
 
@@ -121,11 +122,29 @@ describe('add-eip', () => {
     const args = ['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11'];
     expect((await cli([...args, '--local-pref', '200'])).stdout).toBe('added 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n  no peers are configured: announced to nobody\n');
     expect((await cli([...args, '--local-pref', '200'])).stdout).toBe('unchanged 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli)\n  no peers are configured: announced to nobody\n');
+    // An attribute given changes that one: the local-pref stays ...
     expect((await cli([...args, '--community', '65000:1'])).stdout).toBe(
-      'updated 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli): local-pref 200 removed, community 65000:1 added\n  no peers are configured: announced to nobody\n',
+      'updated 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli): community 65000:1 added\n  no peers are configured: announced to nobody\n',
     );
     const r = await cli([...args, '--community', '65000:1', '--json']);
     expect((JSON.parse(r.stdout) as { paths: { outcome: string }[] }).paths.map((p) => p.outcome)).toEqual(['unchanged']);
+    // ... unless asked to replace them all; the prefix's other path changes with it, and says so.
+    await cli(['add-eip', '203.0.113.10', '--next-hop', '198.51.100.12']);
+    expect((await cli([...args, '--community', '65000:2', '--replace-attributes'])).stdout).toBe(
+      'updated 203.0.113.10/32 via 198.51.100.11 (path-id 1, owner cli): local-pref 200 removed, community 65000:1 removed, community 65000:2 added\n' +
+        'also updated 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner cli): local-pref 200 removed, community 65000:1 removed, community 65000:2 added\n' +
+        '  no peers are configured: announced to nobody\n',
+    );
+  });
+
+  it("refuses to change another owner's attributes, naming the owner and the flag (exit 1)", async () => {
+    await f.client.addPaths([{ prefix: '203.0.113.50', nextHop: '198.51.100.12', owner: 'lb', communities: ['65000:777'] }]);
+    const plain = await cli(['add-eip', '203.0.113.50', '--next-hop', '198.51.100.13']);
+    expect(plain.stdout).toBe('added 203.0.113.50/32 via 198.51.100.13 (path-id 2, owner cli)\n  no peers are configured: announced to nobody\n');
+    const r = await cli(['add-eip', '203.0.113.50', '--next-hop', '198.51.100.13', '--community', '65535:0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: --community: the attributes of 203\.0\.113\.50\/32 were set by owner lb, which still has a path of it/);
+    expect((await f.client.listPaths({ prefix: '203.0.113.50' })).map((p) => p.attributes.communities)).toEqual([['65000:777'], ['65000:777']]);
   });
 
   it('says "owners" when the path is shared', async () => {

@@ -286,7 +286,8 @@ describe('Speaker with a state file', () => {
       { prefix: '203.0.113.20', nextHop: '198.51.100.12' },
     ]);
     await a.deletePaths({ prefix: '203.0.113.20' });
-    expect(await reload(file)).toEqual([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli', 'controller'], pathId: 1, communities: ['65000:1'] }]);
+    // The attributes stay the first owner's to change (the controller only restated them).
+    expect(await reload(file)).toEqual([{ prefix: '203.0.113.10/32', nextHop: '198.51.100.11', owners: ['cli', 'controller'], pathId: 1, communities: ['65000:1'], attributesOwner: 'cli' }]);
 
     // A change of one path's attributes is a change of its prefix's: every path of the row is journaled.
     await a.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.12', communities: ['65000:1'] }]);
@@ -314,9 +315,10 @@ describe('Speaker with a state file', () => {
     const journal = await readFile(`${file}.journal`, 'utf8');
     for (const details of [
       '{"owners":["cli"]}',
-      '{"owners":["lb"],"communities":["65000:1","65000:2"],"largeCommunities":["65000:1:2"],"localPref":200,"med":0}',
-      '{"owners":["lb","a"],"communities":["65000:1","65000:2"],"largeCommunities":["65000:1:2"],"localPref":200,"med":0}',
-      '{"owners":["ops \\"team\\""],"med":4294967295}',
+      '{"owners":["lb"],"communities":["65000:1","65000:2"],"largeCommunities":["65000:1:2"],"localPref":200,"med":0,"attributesOwner":"lb"}',
+      // Owner a restated lb's attributes: they stay lb's.
+      '{"owners":["lb","a"],"communities":["65000:1","65000:2"],"largeCommunities":["65000:1:2"],"localPref":200,"med":0,"attributesOwner":"lb"}',
+      '{"owners":["ops \\"team\\""],"med":4294967295,"attributesOwner":"ops \\"team\\""}',
     ])
       expect(journal).toContain(`"details":[${details}]`);
   });

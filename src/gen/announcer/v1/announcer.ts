@@ -303,6 +303,14 @@ export interface PathHealth {
 export interface AddPathRequest {
   /** The paths; each is validated before any is announced. */
   paths: Path[];
+  /**
+   * A prefix's attributes (communities, MED, ...) are shared by all its paths. By default a request
+   * changes only the attributes it states and keeps the others; with this set they become exactly
+   * the request's (those it does not state are removed). Either way, attributes another owner set
+   * are that owner's to change while it has a path of the prefix: a request that would change them
+   * fails with FAILED_PRECONDITION naming the owner, and nothing changes.
+   */
+  replaceAttributes: boolean;
 }
 
 /** AddPath: what was announced. */
@@ -317,6 +325,13 @@ export interface AddPathResponse {
    * a request of at most 64 prefixes (a bulk load's answer would be as large as the request).
    */
   reach: PrefixReach[];
+  /**
+   * Paths the request did not name whose attributes it changed: the other paths of its prefixes
+   * (another owner's, another next hop), as they now are.
+   */
+  alsoUpdated: Path[];
+  /** For each of `also_updated`, in the same order: UPDATED, and its attributes before. */
+  alsoUpdatedResults: AddPathResult[];
 }
 
 /** What every peer is sent of one prefix. */
@@ -1603,13 +1618,16 @@ export const PathHealth: MessageFns<PathHealth> = {
 };
 
 function createBaseAddPathRequest(): AddPathRequest {
-  return { paths: [] };
+  return { paths: [], replaceAttributes: false };
 }
 
 export const AddPathRequest: MessageFns<AddPathRequest> = {
   encode(message: AddPathRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.paths) {
       Path.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.replaceAttributes !== false) {
+      writer.uint32(16).bool(message.replaceAttributes);
     }
     return writer;
   },
@@ -1635,6 +1653,14 @@ export const AddPathRequest: MessageFns<AddPathRequest> = {
             message.paths.push(Path.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.replaceAttributes = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1649,7 +1675,7 @@ export const AddPathRequest: MessageFns<AddPathRequest> = {
 };
 
 function createBaseAddPathResponse(): AddPathResponse {
-  return { paths: [], results: [], reach: [] };
+  return { paths: [], results: [], reach: [], alsoUpdated: [], alsoUpdatedResults: [] };
 }
 
 export const AddPathResponse: MessageFns<AddPathResponse> = {
@@ -1662,6 +1688,12 @@ export const AddPathResponse: MessageFns<AddPathResponse> = {
     }
     for (const v of message.reach) {
       PrefixReach.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.alsoUpdated) {
+      Path.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.alsoUpdatedResults) {
+      AddPathResult.encode(v!, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1701,6 +1733,22 @@ export const AddPathResponse: MessageFns<AddPathResponse> = {
             }
 
             message.reach.push(PrefixReach.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.alsoUpdated.push(Path.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.alsoUpdatedResults.push(AddPathResult.decode(reader, reader.uint32()));
             continue;
           }
         }
