@@ -432,7 +432,13 @@ export class Rib {
 
   /** Whether the row's attributes are the set whose key (attributesKey) is `key`: one look-up, no key made. */
   hasAttributesKey(row: number, key: string): boolean {
-    return this.attrs.lookup(key) === this.attr[row];
+    const id = this.attr[row]!;
+    // A replace asks this of every row it settles, mostly with one set: asked of the interner once.
+    if (id === this.lastAttr && key === this.lastAttrKey) return true;
+    if (this.attrs.lookup(key) !== id) return false;
+    this.lastAttr = id;
+    this.lastAttrKey = key;
+    return true;
   }
 
   /** attributesOwner as a number (0: nobody), equal for equal owners while held. */

@@ -234,12 +234,14 @@ export class DesiredTable {
       }
     }
     const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before)) as AddedPaths;
-    // The other paths of prefixes whose attributes changed: each is updated too.
-    const named = new Set(all);
+    // The other paths of prefixes whose attributes changed: each is updated too. Interned sets are
+    // one object per key while held, so an unchanged prefix is known by identity, without keys.
+    let named: Set<number> | null = null;
     const also: AddedPath[] = [];
     const alsoPaths: number[] = [];
     for (const [row, old] of before) {
-      if (old === null || attributesKey(old) === attributesKey(rib.attributes(rib.attributeId(row)))) continue;
+      if (old === null || old === rib.attributes(rib.attributeId(row))) continue;
+      named ??= new Set(all);
       for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
         if (named.has(p)) continue;
         alsoPaths.push(p);
