@@ -147,6 +147,16 @@ export interface AddedPath extends AnnouncedPath {
  */
 export type AddedPaths = AddedPath[] & { alsoUpdated: readonly AddedPath[] };
 
+/** `announcer drain`: where the daemon is (times in ms since the epoch). */
+export interface DrainStatus {
+  /** announcing: not draining; draining: every path sent with GRACEFUL_SHUTDOWN; withdrawn: every path withdrawn from every peer. */
+  readonly state: 'announcing' | 'draining' | 'withdrawn';
+  /** When the drain began. */
+  readonly since?: number;
+  /** While draining: when every path will be withdrawn (absent: not until told). */
+  readonly withdrawAt?: number;
+}
+
 /** How addPaths treats a prefix's attributes. */
 export interface AddOptions {
   /**
@@ -328,6 +338,11 @@ export interface SpeakerApi {
    * gains the owner and takes the new attributes. Resolves once the change is persisted.
    */
   addPaths(paths: readonly PathInput[], options?: AddOptions): Promise<AddedPaths>;
+  /** Drain: GRACEFUL_SHUTDOWN on every path now, every path withdrawn after `withdrawAfterMs` (if given). */
+  drain(withdrawAfterMs?: number): DrainStatus;
+  /** End a drain: every path announced as before. */
+  undrain(): DrainStatus;
+  drainStatus(): DrainStatus;
   /** Withdraw the selected paths (only `owner`'s claim when given); RequestError 'not-found' when none match. */
   deletePaths(selector: PathSelector): Promise<AnnouncedPath[]>;
   /**

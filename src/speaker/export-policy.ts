@@ -8,20 +8,35 @@ import type { ExportContext as SessionFacts } from '../attributes/entry.js';
 import { exportAttributes as exportTableAttributes, type Attributes } from '../attributes/table.js';
 import type { NextHop } from '../rib/types.js';
 
-/** What a peer's export depends on: the session's facts, and the peer's `defaults` from the config. */
+/**
+ * What a peer's export depends on: the session's facts, the peer's `defaults` from the config, and
+ * whether the daemon is draining (`announcer drain`).
+ */
 export interface ExportContext extends SessionFacts {
   readonly defaults?: Attributes;
+  readonly draining?: boolean;
 }
+
+/** The GRACEFUL_SHUTDOWN community, 65535:0 (RFC 8326 5). */
+export const GRACEFUL_SHUTDOWN = 0xffff0000;
 
 /**
  * The attributes of our paths as `peer` receives them, in type-code order as on the wire (without
  * NEXT_HOP: the packer adds it): ORIGIN, ours (we learned them from no one), and each of the
- * attribute table's by its own rule (AS_PATH is the prepend entry's).
+ * attribute table's by its own rule (AS_PATH is the prepend entry's). While draining, every path
+ * carries GRACEFUL_SHUTDOWN, and LOCAL_PREF 0 towards iBGP peers (RFC 8326 4.1): a receiver that
+ * honours it prefers any other path, so traffic moves off this node before its paths go.
  */
 export function exportAttributes(a: Attributes, peer: ExportContext): PathAttribute[] {
   const out: PathAttribute[] = [{ type: 'origin', origin: 'igp' }];
-  for (const attr of exportTableAttributes(a, peer, peer.defaults)) out.push(attr);
+  for (const attr of exportTableAttributes(peer.draining === true ? drained(a, peer.ebgp) : a, peer, peer.defaults)) out.push(attr);
   return out.sort((x, y) => attributeCode(x) - attributeCode(y));
+}
+
+/** A path's attributes while draining (named here on purpose: this is about these two). */
+function drained(a: Attributes, ebgp: boolean): Attributes {
+  const communities = a.communities?.includes(GRACEFUL_SHUTDOWN) ? a.communities : [...(a.communities ?? []), GRACEFUL_SHUTDOWN].sort((x, y) => x - y);
+  return { ...a, communities, ...(ebgp ? {} : { localPref: 0 }) };
 }
 
 /** The global address of address family `af` on the interface that holds `local`, or null. */

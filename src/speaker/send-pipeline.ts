@@ -72,6 +72,14 @@ export interface SentBatch {
   readonly withdrawn: readonly { readonly row: number; readonly pathId: number }[];
 }
 
+/** What a drain does to what peers are sent: GRACEFUL_SHUTDOWN on every path, then every path withdrawn. */
+export interface DrainFlags {
+  readonly draining: boolean;
+  readonly withdrawn: boolean;
+}
+
+export const NOT_DRAINING: DrainFlags = { draining: false, withdrawn: false };
+
 export interface PipelineOptions {
   /** Stop building UPDATEs while this many octets wait in the socket (user space). */
   readonly highWater?: number;
@@ -186,6 +194,8 @@ export class SendPipeline {
     private readonly report?: { wants(): boolean; sent(b: SentBatch): void },
     /** Health checks: a path whose target is down is withdrawn or sent with worse attributes. */
     private readonly gate: PathGate | null = null,
+    /** The daemon's drain (see Speaker.drain): read as each batch is built; drainChanged() says when it changes. */
+    private readonly drain: () => DrainFlags = () => NOT_DRAINING,
   ) {
     this.out = new AdjRibOut(rib);
     this.highWater = opts.highWater ?? 1 << 20;
@@ -278,6 +288,18 @@ export class SendPipeline {
     this.schedule();
   }
 
+  /**
+   * The daemon's drain changed: every route the peer holds is sent again (with or without
+   * GRACEFUL_SHUTDOWN), or withdrawn, as an ordinary difference.
+   */
+  drainChanged(): void {
+    if (!this.peer) return;
+    this.attrCache.clear();
+    for (const row of this.rib.rows()) this.enqueue(row, FORCED);
+    // Rows the peer holds that the RIB no longer has are queued already (their change queued them).
+    this.schedule();
+  }
+
   /** The socket took what it had: build more. */
   drained(): void {
     this.schedule();
@@ -357,7 +379,7 @@ export class SendPipeline {
     let v = this.attrCache.get(attrId);
     if (!v) {
       if (this.attrCache.size >= 4096) this.attrCache.clear();
-      v = exportAttributes(this.rib.attributes(attrId), peer.policy);
+      v = exportAttributes(this.rib.attributes(attrId), this.drain().draining ? { ...peer.policy, draining: true } : peer.policy);
       this.attrCache.set(attrId, v);
     }
     return v;
@@ -382,7 +404,7 @@ export class SendPipeline {
   private desired(row: number, peer: PeerExport): number {
     const rib = this.rib;
     const family = rib.familyOf(row);
-    if (rib.pathCountOf(row) === 0 || !peer.families.includes(family)) return 0;
+    if (rib.pathCountOf(row) === 0 || !peer.families.includes(family) || this.drain().withdrawn) return 0;
     const rowAttr = rib.attributeId(row);
     if (peer.addPath.includes(family)) {
       let n = 0;

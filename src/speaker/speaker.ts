@@ -5,7 +5,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import { endOfRib, FAMILY_AFI_SAFI, forEachRoute, IpAddress, type Family, type UpdateMessage } from '../codec/index.js';
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Rib } from '../rib/rib.js';
 import { ReceivedRoutes } from '../rib/received.js';
@@ -18,13 +18,16 @@ import { PeerSession, type PeerSessionConfig } from '../session/peer-session.js'
 import { normalizeAddress, TcpTransport } from '../session/tcp.js';
 import { protectListener } from '../platform/socket-options.js';
 import { isHostAddress } from '../loopback.js';
-import type { AddedPaths, AddOptions, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PrefixReach, WatchOptions, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
+import type { AddedPaths, AddOptions, DrainStatus, HealthCheckDetail, HealthCheckStatus, ListedBlock, PathFilter, PrefixReach, WatchOptions, PeerShutdownOutcome, PeerGracefulRestartStatus, PathInput, PathSelector, PeerStatus, ReplaceOptions, ReplaceResult, ReplaceTransaction, SpeakerApi, SpeakerEvent, StopMode } from './api.js';
 import { DesiredTable, type SentTo } from './desired.js';
 import { EventHub } from './events.js';
 import { IdleCollector } from './idle-collect.js';
 import { NextHopResolver } from './export-policy.js';
 import { prefixReach, setReach, type ReachPeer } from './reach.js';
-import { SendPipeline, type PipelineOptions, type SentBatch } from './send-pipeline.js';
+import { NOT_DRAINING, SendPipeline, type DrainFlags, type PipelineOptions, type SentBatch } from './send-pipeline.js';
+
+/** The longest a drain may wait before it withdraws: a day. */
+const MAX_DRAIN_MS = 86_400_000;
 import { warmUpSendPath } from './warm-up.js';
 import { HealthGate } from './path-health.js';
 import { HealthMonitor } from '../health/monitor.js';
@@ -112,6 +115,9 @@ export class Speaker implements SpeakerApi {
   private server: net.Server | null = null;
   private stopping = false;
   private started = false;
+  /** `announcer drain`: since when, and when every path is withdrawn (null: not draining). */
+  private draining: { since: number; withdrawAt: number | null; withdrawn: boolean; timer: TimerHandle | null } | null = null;
+  private readonly drainFlags = (): DrainFlags => (this.draining === null ? NOT_DRAINING : { draining: true, withdrawn: this.draining.withdrawn });
 
   constructor(
     private readonly options: SpeakerOptions,
@@ -195,6 +201,7 @@ export class Speaker implements SpeakerApi {
           sent: (b) => this.emitSent(pc.name, pc.address, b),
         },
         this.desired.gate,
+        this.drainFlags,
       );
       this.peers.set(pc.address, { session, transport, pipeline, received: new ReceivedRoutes(), bfd: null, bfdOpening: false });
     }
@@ -254,8 +261,63 @@ export class Speaker implements SpeakerApi {
    * an RFC 8203 message, Hard Reset where RFC 8538 is negotiated). `restart`: routers that
    * negotiated graceful restart keep them as stale until we are back (RFC 4724).
    */
+  /**
+   * Drain (RFC 8326): every path goes to every peer again with GRACEFUL_SHUTDOWN (and LOCAL_PREF 0
+   * towards iBGP peers), so routers that honour it move traffic to other paths; after
+   * `withdrawAfterMs` (if given) every path is withdrawn from every peer. The desired table stays
+   * as it is (calls change it as usual, sent drained); undrain() announces it as before. A drain
+   * under way is restarted with the new time.
+   */
+  drain(withdrawAfterMs?: number): DrainStatus {
+    if (withdrawAfterMs !== undefined && (!Number.isInteger(withdrawAfterMs) || withdrawAfterMs < 0 || withdrawAfterMs > MAX_DRAIN_MS)) {
+      throw new RequestError('invalid-argument', 'withdrawAfterMs', `withdrawAfterMs: a whole number of ms from 0 to ${MAX_DRAIN_MS} (24 hours), got ${withdrawAfterMs}`);
+    }
+    const now = this.clock.now();
+    const before = this.draining;
+    before?.timer?.cancel();
+    const withdrawn = before?.withdrawn === true && withdrawAfterMs === 0;
+    this.draining = { since: before?.since ?? now, withdrawAt: withdrawAfterMs === undefined ? null : now + withdrawAfterMs, withdrawn, timer: null };
+    const d = this.draining;
+    if (withdrawAfterMs !== undefined && !withdrawn) {
+      if (withdrawAfterMs === 0) d.withdrawn = true;
+      else
+        d.timer = this.clock.after(withdrawAfterMs, () => {
+          d.timer = null;
+          d.withdrawn = true;
+          this.log.info({}, 'drain: every path withdrawn from every peer');
+          this.drainChanged();
+        });
+    }
+    this.log.info({ withdrawAfterMs: withdrawAfterMs ?? null }, before ? 'drain changed' : 'draining: every path is sent with GRACEFUL_SHUTDOWN');
+    // Sent again only when what peers get changes (not for a new timer alone).
+    if (!before || before.withdrawn !== d.withdrawn) this.drainChanged();
+    return this.drainStatus();
+  }
+
+  /** Ends a drain: every path is announced as before. */
+  undrain(): DrainStatus {
+    if (this.draining) {
+      this.draining.timer?.cancel();
+      this.draining = null;
+      this.log.info({}, 'drain ended: every path announced as before');
+      this.drainChanged();
+    }
+    return this.drainStatus();
+  }
+
+  drainStatus(): DrainStatus {
+    const d = this.draining;
+    if (!d) return { state: 'announcing' };
+    return { state: d.withdrawn ? 'withdrawn' : 'draining', since: d.since, ...(d.withdrawAt !== null && !d.withdrawn ? { withdrawAt: d.withdrawAt } : {}) };
+  }
+
+  private drainChanged(): void {
+    for (const p of this.peers.values()) p.pipeline.drainChanged();
+  }
+
   async stop(message = 'announcer shutting down', mode: StopMode = 'withdraw'): Promise<void> {
     this.stopping = true;
+    this.draining?.timer?.cancel();
     this.collector?.stop();
     this.server?.close();
     await Promise.all([...this.peers.values()].map((p) => p.session.stop(message, mode)));
