@@ -15,4 +15,4 @@ export { PathSet, plainPath } from './api/replace-parts.js';
 export { attributeFields, type AttributeField } from './attributes/table.js';
 export type { HealthCheckDetail, HealthEffect, HealthState, HealthTargetStatus, PathAttributes, PathHealth } from './speaker/api.js';
 export type { PeerGracefulRestartStatus, PeerReach, PeerShutdownOutcome, PrefixReach, SetSize } from './speaker/api.js';
-export type { AddedPath, AddedPaths, AddOptions, AddOutcome, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';
+export type { AddedPath, AddedPaths, AddOptions, AddOutcome, DrainStatus, AnnouncedPath, PathFilter, PathInput, PathSelector, PeerStatus, ReplaceResult, SpeakerEvent, StateName } from './speaker/api.js';

@@ -10,6 +10,7 @@ import { AnnouncerClient, type Event, type ListPathsResponse, type ReplacePathsR
 import type {
   AddedPaths,
   AddOptions,
+  DrainStatus,
   AnnouncedPath,
   HealthCheckDetail,
   PathFilter,
@@ -36,6 +37,7 @@ import {
   addPathReachFromPb,
   selectorToPb,
   shutdownFromPb,
+  drainStatusFromPb,
 } from './convert.js';
 import { FIELD_METADATA_KEY } from './status.js';
 
@@ -92,8 +94,15 @@ export interface ApiClient {
    * Says per peer whether its router keeps the paths, for how long, or why not.
    */
   shutdown(options?: { readonly restart?: boolean }): Promise<PeerShutdownOutcome[]>;
+  /**
+   * Drain (RFC 8326 GRACEFUL_SHUTDOWN on every path; every path withdrawn after
+   * `withdrawAfterMs` when given), end a drain (`undrain`), or only ask (`status`).
+   */
+  drain(options?: { readonly withdrawAfterMs?: number; readonly undrain?: boolean; readonly status?: boolean }): Promise<DrainStatus>;
   /** Every configured health check with each of its targets (state, since, last error, paths, effect). */
   listHealthChecks(): Promise<HealthCheckDetail[]>;
+  /** listPeers, with whether the daemon is draining (absent from a daemon older than drains). */
+  peersStatus(filter?: { readonly peer?: string }): Promise<{ peers: PeerStatus[]; drain?: DrainStatus }>;
   /** Every peer, or only `filter.peer` (INVALID_ARGUMENT when it is not configured). */
   listPeers(filter?: { readonly peer?: string }): Promise<PeerStatus[]>;
   /**
@@ -379,12 +388,20 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
     async shutdown(o = {}) {
       return shutdownFromPb(await call(grpc.shutdown, { restart: o.restart ?? false }));
     },
+    async drain(o = {}) {
+      return drainStatusFromPb(
+        await call(grpc.drain, { ...(o.withdrawAfterMs !== undefined ? { withdrawAfterMs: o.withdrawAfterMs } : {}), undrain: o.undrain === true, statusOnly: o.status === true }),
+      );
+    },
     async listHealthChecks() {
       return healthChecksFromPb(await call(grpc.listHealthChecks, {}));
     },
     async listPeers(filter = {}) {
+      return (await this.peersStatus(filter)).peers;
+    },
+    async peersStatus(filter = {}) {
       const res = await call(grpc.listPeers, { peer: filter.peer ?? '' });
-      return res.peers.map(peerFromPb);
+      return { peers: res.peers.map(peerFromPb), ...(res.drain ? { drain: drainStatusFromPb(res.drain) } : {}) };
     },
     watch,
     async checkHealth(service = '', o = {}) {

@@ -8,7 +8,7 @@ import type { Family } from '../codec/types.js';
 import { Prefix } from '../codec/values.js';
 import * as pb from '../gen/announcer/v1/announcer.js';
 import type { HealthEffect, HealthState, PathHealth } from '../speaker/api.js';
-import type { AddedPath, AddedPaths, AddOutcome, AnnouncedPath, HealthCheckDetail, HealthTargetStatus, PeerGracefulRestartStatus, PeerShutdownOutcome, PeerStatus, StateName } from '../speaker/api.js';
+import type { AddedPath, AddedPaths, AddOutcome, DrainStatus, AnnouncedPath, HealthCheckDetail, HealthTargetStatus, PeerGracefulRestartStatus, PeerShutdownOutcome, PeerStatus, StateName } from '../speaker/api.js';
 import type { ListedBlock, PathFilter, PeerReach, PrefixReach, PathInput, PathSelector, ReplaceResult, SpeakerEvent } from '../speaker/api.js';
 
 const FAMILY_TO_PB: Record<Family, pb.Family> = {
@@ -593,6 +593,27 @@ export function peerFromPb(p: pb.Peer): PeerStatus {
 }
 
 // ---- shutdown ----
+
+const DRAIN_TO_PB: Record<DrainStatus['state'], pb.DrainState> = {
+  announcing: pb.DrainState.DRAIN_STATE_ANNOUNCING,
+  draining: pb.DrainState.DRAIN_STATE_DRAINING,
+  withdrawn: pb.DrainState.DRAIN_STATE_WITHDRAWN,
+};
+const DRAIN_FROM_PB = new Map(Object.entries(DRAIN_TO_PB).map(([k, v]) => [v, k as DrainStatus['state']]));
+
+export function drainStatusToPb(d: DrainStatus): pb.DrainStatus {
+  return {
+    state: DRAIN_TO_PB[d.state],
+    since: d.since === undefined ? undefined : new Date(d.since),
+    withdrawAt: d.withdrawAt === undefined ? undefined : new Date(d.withdrawAt),
+  };
+}
+
+export function drainStatusFromPb(d: pb.DrainStatus): DrainStatus {
+  const state = DRAIN_FROM_PB.get(d.state);
+  if (state === undefined) throw new UnexpectedReplyError(`an unknown drain state from the server: ${d.state}`);
+  return { state, ...opt('since', d.since?.getTime()), ...opt('withdrawAt', d.withdrawAt?.getTime()) };
+}
 
 export function shutdownToPb(peers: readonly PeerShutdownOutcome[]): pb.ShutdownResponse {
   return { peers: peers.map((p) => ({ name: p.name, address: p.address, kept: p.kept, restartTime: p.restartTime, reason: p.reason })) };

@@ -31,6 +31,7 @@ import {
   addPathResponseToPb,
   announcedPathToPb,
   listedBlockToPb,
+  drainStatusToPb,
   blockFamilyFromPb,
   filterFromPb,
   healthChecksToPb,
@@ -383,7 +384,15 @@ function handlers(speaker: SpeakerApi, log: Logger, options: ApiServerOptions): 
     listPaths,
     listPeers: unary('ListPeers', async (req) => {
       const peers = await speaker.listPeers(req.peer === '' ? {} : { peer: req.peer });
-      return { peers: peers.map(peerToPb) };
+      return { peers: peers.map(peerToPb), drain: drainStatusToPb(speaker.drainStatus()) };
+    }),
+    drain: unary('Drain', (req) => {
+      if (req.statusOnly) return drainStatusToPb(speaker.drainStatus());
+      if (req.undrain) {
+        if (req.withdrawAfterMs !== undefined) throw new RequestError('invalid-argument', 'withdrawAfterMs', 'withdrawAfterMs: not with undrain (an undrain announces every path again)');
+        return drainStatusToPb(speaker.undrain());
+      }
+      return drainStatusToPb(speaker.drain(req.withdrawAfterMs));
     }),
     replacePaths,
     watchEvents,

@@ -13,6 +13,7 @@ import { helpHint, reportFailure } from './errors.js';
 import { registerHealth } from './health.js';
 import { DEFAULT_API, EXIT, type CliIo } from './io.js';
 import { registerList } from './list.js';
+import { registerDrain } from './drain.js';
 import { registerPeers } from './peers.js';
 import { registerReplace } from './replace.js';
 import { registerShutdown } from './shutdown.js';
@@ -96,6 +97,7 @@ With --json, an error is one JSON document on stderr: {"error": {"message", "exi
   registerChecks(program, ctx);
   registerReplace(program, ctx);
   registerShutdown(program, ctx);
+  registerDrain(program, ctx);
   registerWatch(program, ctx);
   registerHealth(program, ctx);
   registerVersion(program, ctx);

@@ -270,6 +270,45 @@ describe('shutdown', () => {
   });
 });
 
+describe('drain', () => {
+  it('drains, says how and until when, shows in peers, and undrains', async () => {
+    const now = Date.UTC(2026, 11, 8, 12, 0, 0);
+    const at = { now: () => now };
+    const r = await cli(['drain', '--for', '30s'], undefined, at);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^draining since \d\d:\d\d:\d\d UTC: every path is sent with GRACEFUL_SHUTDOWN \(65535:0\), and LOCAL_PREF 0 to iBGP peers; withdrawn in \d+ s \(\d\d:\d\d:\d\d UTC\)\n$/);
+    expect(f.speaker.drainStatus()).toMatchObject({ state: 'draining', withdrawAt: expect.any(Number) });
+    expect((await cli(['peers'])).stdout).toMatch(/^draining since .*\nno peers configured\n$/);
+    expect(JSON.parse((await cli(['drain', '--status', '--json'])).stdout)).toMatchObject({ state: 'draining', since: expect.any(Number), withdrawAt: expect.any(Number) });
+    expect((await cli(['undrain'])).stdout).toBe('announcing: not draining\n');
+    expect((await cli(['peers'])).stdout).toBe('no peers configured\n');
+    // Without --for the paths stay, drained, until undrain.
+    expect((await cli(['drain'])).stdout).toMatch(/; until undrain\n$/);
+    await cli(['undrain']);
+  });
+
+  it('refuses a time it cannot keep (exit 2), and --drain with --restart', async () => {
+    for (const bad of ['25h', 'soon', '-1s']) {
+      const r = await cli(['drain', '--for', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/--for/);
+    }
+    const r = await cli(['shutdown', '--drain', '1s', '--restart']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--drain and --restart');
+    expect(f.speaker.drainStatus().state).toBe('announcing');
+  });
+
+  it('shutdown --drain drains, waits, then stops the daemon', async () => {
+    const t0 = Date.now();
+    const r = await cli(['shutdown', '--drain', '300ms']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^draining since .*withdrawn in 0 s .*\nthe daemon is stopping/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    expect(await f.speaker.shutdownRequested).toBe('withdraw');
+  });
+});
+
 describe('list', () => {
   it('prints an aligned table with every owner of each path', async () => {
     await seed();

@@ -309,8 +309,10 @@ export function routerConfig16(opts: RouterConfig16Options): string {
   if (opts.debug === true) out.push('  # Log every session state change and event.', '  debug { states, events };');
   out.push(
     `  # Accept every ${label} route the peer announces, announce nothing back. BIRD 1.6 does not`,
-    '  # enforce RFC 8212 (BIRD 2 does: "EBGP requires explicit import policy"); say it anyway.',
-    '  import all;',
+    '  # enforce RFC 8212 (BIRD 2 does: "EBGP requires explicit import policy"); say it anyway. A',
+    '  # path with GRACEFUL_SHUTDOWN (65535:0, RFC 8326: `announcer drain`) gets the lowest local',
+    '  # preference, so it leaves the ECMP route before it is withdrawn.',
+    '  import filter { if (65535, 0) ~ bgp_community then bgp_local_pref = 0; accept; };',
     '  export none;',
     `  # ${addPathsComment(addPaths)}`,
     `  add paths ${addPaths};`,

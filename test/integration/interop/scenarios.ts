@@ -221,6 +221,29 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    id: 'drain',
+    title: 'drain: GRACEFUL_SHUTDOWN, then withdrawn, then back; a kernel router moves traffic off the node before the withdraw',
+    async run(t) {
+      const [a, b] = [t.lab.node(1), t.lab.node(2)];
+      await t.startReceiver([session(a), session(b)]);
+      const [da, db] = [await t.daemon(a), await t.daemon(b)];
+      await ok(da, ['add-eip', EIP]);
+      await ok(db, ['add-eip', EIP]);
+      await installed(t, EIP, [a.ipv4, b.ipv4]);
+      expect(await ok(db, ['drain', '--for', '6s'])).toMatch(/^draining since /);
+      if (t.receiver.kernel) {
+        // The router still holds b's path, but its kernel route forwards via a alone: traffic has
+        // moved before anything is withdrawn (FRR on its own for eBGP; BIRD by its import filter).
+        await t.lab.waitForNextHops(t.lab.router.ns, EIP, [a.ipv4]);
+        expect((await t.holds(EIP, [a.ipv4, b.ipv4])).map((p) => p.nextHop)).toEqual([a.ipv4, b.ipv4]);
+      }
+      await t.holds(EIP, [a.ipv4], 15_000);
+      expect(await ok(db, ['drain', '--status'])).toMatch(/^drained since /);
+      expect(await ok(db, ['undrain'])).toBe('announcing: not draining\n');
+      await installed(t, EIP, [a.ipv4, b.ipv4]);
+    },
+  },
+  {
     id: 'no-add-path-receive',
     title: "central shape to a router without ADD-PATH: its one path moves only when that path goes",
     async run(t) {

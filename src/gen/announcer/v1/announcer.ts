@@ -47,6 +47,17 @@ export const protobufFileName = "announcer/v1/announcer.proto";
  * can grow without touching the others.
  */
 
+export enum DrainState {
+  DRAIN_STATE_UNSPECIFIED = 0,
+  /** DRAIN_STATE_ANNOUNCING - Not draining: paths are sent as they are. */
+  DRAIN_STATE_ANNOUNCING = 1,
+  /** DRAIN_STATE_DRAINING - Every path is sent with GRACEFUL_SHUTDOWN. */
+  DRAIN_STATE_DRAINING = 2,
+  /** DRAIN_STATE_WITHDRAWN - Every path is withdrawn from every peer. */
+  DRAIN_STATE_WITHDRAWN = 3,
+  UNRECOGNIZED = -1,
+}
+
 /** Address family of a prefix (AFI/SAFI, RFC 4760). */
 export enum Family {
   /** FAMILY_UNSPECIFIED - Never sent. */
@@ -116,6 +127,29 @@ export enum PeerState {
   /** PEER_STATE_ESTABLISHED - The session is up: UPDATEs flow. */
   PEER_STATE_ESTABLISHED = 6,
   UNRECOGNIZED = -1,
+}
+
+/** Drain: start, change or end a drain. */
+export interface DrainRequest {
+  /** Withdraw every path this long after now (0: at once); unset: stay draining until undrain. */
+  withdrawAfterMs?:
+    | number
+    | undefined;
+  /** End the drain instead (withdraw_after_ms must then be unset). */
+  undrain: boolean;
+  /** Only say where the daemon is; change nothing. */
+  statusOnly: boolean;
+}
+
+/** Where a drain is. */
+export interface DrainStatus {
+  state: DrainState;
+  /** When the drain began (unset while announcing). */
+  since:
+    | Date
+    | undefined;
+  /** While draining: when every path will be withdrawn (unset: not until told). */
+  withdrawAt: Date | undefined;
 }
 
 /** Shutdown: how to stop. */
@@ -461,6 +495,8 @@ export interface ListPeersRequest {
 export interface ListPeersResponse {
   /** One per configured peer. */
   peers: Peer[];
+  /** Whether the daemon is draining (see Drain); unset from a daemon older than drains. */
+  drain: DrainStatus | undefined;
 }
 
 /** A family negotiated on a session (both sides advertised it, RFC 4760), with ADD-PATH (RFC 7911). */
@@ -804,6 +840,142 @@ export interface HealthEvent {
   /** How many paths name this target. */
   paths: number;
 }
+
+function createBaseDrainRequest(): DrainRequest {
+  return { withdrawAfterMs: undefined, undrain: false, statusOnly: false };
+}
+
+export const DrainRequest: MessageFns<DrainRequest> = {
+  encode(message: DrainRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.withdrawAfterMs !== undefined) {
+      writer.uint32(8).uint32(message.withdrawAfterMs);
+    }
+    if (message.undrain !== false) {
+      writer.uint32(16).bool(message.undrain);
+    }
+    if (message.statusOnly !== false) {
+      writer.uint32(24).bool(message.statusOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DrainRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDrainRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.withdrawAfterMs = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.undrain = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.statusOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDrainStatus(): DrainStatus {
+  return { state: 0, since: undefined, withdrawAt: undefined };
+}
+
+export const DrainStatus: MessageFns<DrainStatus> = {
+  encode(message: DrainStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== 0) {
+      writer.uint32(8).int32(message.state);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(18).fork()).join();
+    }
+    if (message.withdrawAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.withdrawAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DrainStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDrainStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.withdrawAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseShutdownRequest(): ShutdownRequest {
   return { restart: false };
@@ -2423,13 +2595,16 @@ export const ListPeersRequest: MessageFns<ListPeersRequest> = {
 };
 
 function createBaseListPeersResponse(): ListPeersResponse {
-  return { peers: [] };
+  return { peers: [], drain: undefined };
 }
 
 export const ListPeersResponse: MessageFns<ListPeersResponse> = {
   encode(message: ListPeersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.peers) {
       Peer.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.drain !== undefined) {
+      DrainStatus.encode(message.drain, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -2453,6 +2628,14 @@ export const ListPeersResponse: MessageFns<ListPeersResponse> = {
             }
 
             message.peers.push(Peer.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.drain = DrainStatus.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -4205,6 +4388,23 @@ export const AnnouncerService = {
       Buffer.from(ListHealthChecksResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListHealthChecksResponse => ListHealthChecksResponse.decode(value),
   },
+  /**
+   * Drain the node before maintenance (RFC 8326): every path goes to every peer again with the
+   * GRACEFUL_SHUTDOWN community 65535:0 (and LOCAL_PREF 0 towards iBGP peers), so routers that
+   * honour it move traffic to other paths first; after `withdraw_after_ms`, if given, every path
+   * is withdrawn from every peer. Sessions stay up, the desired table is kept and calls change it
+   * as usual. With `undrain`, every path is announced as before. A drain lasts until undrain or
+   * the daemon's stop (a restarted daemon announces normally).
+   */
+  drain: {
+    path: "/announcer.v1.Announcer/Drain" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DrainRequest): Buffer => Buffer.from(DrainRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DrainRequest => DrainRequest.decode(value),
+    responseSerialize: (value: DrainStatus): Buffer => Buffer.from(DrainStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DrainStatus => DrainStatus.decode(value),
+  },
 } as const;
 
 export interface AnnouncerServer extends UntypedServiceImplementation {
@@ -4261,6 +4461,15 @@ export interface AnnouncerServer extends UntypedServiceImplementation {
    * state, since when, the last error, how many paths use it and what they get from the peers.
    */
   listHealthChecks: handleUnaryCall<ListHealthChecksRequest, ListHealthChecksResponse>;
+  /**
+   * Drain the node before maintenance (RFC 8326): every path goes to every peer again with the
+   * GRACEFUL_SHUTDOWN community 65535:0 (and LOCAL_PREF 0 towards iBGP peers), so routers that
+   * honour it move traffic to other paths first; after `withdraw_after_ms`, if given, every path
+   * is withdrawn from every peer. Sessions stay up, the desired table is kept and calls change it
+   * as usual. With `undrain`, every path is announced as before. A drain lasts until undrain or
+   * the daemon's stop (a restarted daemon announces normally).
+   */
+  drain: handleUnaryCall<DrainRequest, DrainStatus>;
 }
 
 export interface AnnouncerClient extends Client {
@@ -4411,6 +4620,26 @@ export interface AnnouncerClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListHealthChecksResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Drain the node before maintenance (RFC 8326): every path goes to every peer again with the
+   * GRACEFUL_SHUTDOWN community 65535:0 (and LOCAL_PREF 0 towards iBGP peers), so routers that
+   * honour it move traffic to other paths first; after `withdraw_after_ms`, if given, every path
+   * is withdrawn from every peer. Sessions stay up, the desired table is kept and calls change it
+   * as usual. With `undrain`, every path is announced as before. A drain lasts until undrain or
+   * the daemon's stop (a restarted daemon announces normally).
+   */
+  drain(request: DrainRequest, callback: (error: ServiceError | null, response: DrainStatus) => void): ClientUnaryCall;
+  drain(
+    request: DrainRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DrainStatus) => void,
+  ): ClientUnaryCall;
+  drain(
+    request: DrainRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DrainStatus) => void,
   ): ClientUnaryCall;
 }
 
