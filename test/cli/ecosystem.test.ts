@@ -155,7 +155,7 @@ function shell(cmd: string, args: string[], input = ''): Promise<Run> {
 }
 
 describe('announcer completion', () => {
-  const SUBCOMMANDS = ['daemon', 'bfdd', 'add-eip', 'del-eip', 'list', 'peers', 'checks', 'replace', 'shutdown', 'watch', 'health', 'version', 'completion'];
+  const SUBCOMMANDS = ['daemon', 'bfdd', 'add-eip', 'del-eip', 'list', 'peers', 'checks', 'replace', 'shutdown', 'drain', 'undrain', 'watch', 'health', 'version', 'completion'];
 
   it('bash: a script bash accepts, completing subcommands, their flags and files', async () => {
     const script = await announcer(['completion', 'bash']);
