@@ -134,9 +134,19 @@ describe.runIf(isRoot)('npm run demo, end to end (root)', () => {
     const r = await demo(args);
     expect(r.code, explain(r)).toBe(0);
     expect(r.stdout).toMatch(/Demo done in [\d.]+ s/);
-    // Three, two after node2 is taken out, one when node3's web server dies, two when it is back.
-    expect(routeBlocks(r.stdout), explain(r)).toEqual([3, 2, 1, 2]);
-    const [before, after, dead] = charts(r.stdout);
+    // Three, two after node2 is taken out, one when node3's web server dies, two when it is back;
+    // per-node, one while node3 is drained and two after undrain.
+    const perNode = args.length === 0;
+    expect(routeBlocks(r.stdout), explain(r)).toEqual(perNode ? [3, 2, 1, 2, 1, 2] : [3, 2, 1, 2]);
+    const [before, after, dead, drained] = charts(r.stdout);
+    if (perNode) {
+      // Drained, node3 is still announced (the router holds its path at local preference 0) and serves nothing.
+      expect(r.stdout).toMatch(/via 198\.51\.100\.13 local-pref 0/);
+      expect(drained, explain(r)).toEqual({ node1: 300, node2: 0, node3: 0 });
+      expect(r.stdout).toContain('announcing: not draining');
+    } else {
+      expect(drained).toBeUndefined();
+    }
     // node3's traffic left it with no API call: its health check withdrew its path.
     expect(dead, explain(r)).toEqual({ node1: 300, node2: 0, node3: 0 });
     expect(r.stdout).toMatch(/stopping node3's web server \.\.\. ok/);

@@ -15,6 +15,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import {
+  birdc,
   birdProtocols,
   compareAddresses,
   Lab,
@@ -365,6 +366,19 @@ export class DemoLab {
       );
     }
     return r.stdout;
+  }
+
+  /** What the router's BIRD holds for the EIP, one line per path: "via 198.51.100.13 local-pref 0". */
+  async birdPaths(): Promise<string[]> {
+    const text = await birdc(this.router.socket, `show route ${EIP}/32 all`);
+    const out: string[] = [];
+    for (const line of text.split('\n')) {
+      const via = /^\s+via\s+(\S+)/.exec(line);
+      if (via) out.push(`via ${via[1]}`);
+      const lp = /^\s+BGP\.local_pref:\s*(\d+)/.exec(line);
+      if (lp && out.length > 0) out[out.length - 1] += ` local-pref ${lp[1]}`;
+    }
+    return out.sort();
   }
 
   /** `ip route show EIP` in the router's namespace. */

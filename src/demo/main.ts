@@ -132,7 +132,7 @@ export async function main(argv: readonly string[], out: Output, err: Output): P
     progress.line(
       args.keep
         ? `Demo done in ${total} s; the lab keeps running until \`npm run demo -- --down\`.`
-        : `Demo done in ${total} s: ECMP over three nodes, then over the two left, then a dead web server taken out by its health check and back; no namespace or process left behind.`,
+        : `Demo done in ${total} s: ECMP over three nodes, then over the two left, then a dead web server taken out by its health check and back${args.shape === 'central' ? '' : ', then a node drained and back'}; no namespace or process left behind.`,
     );
     return EXIT.ok;
   } catch (e) {

@@ -232,8 +232,40 @@ async function story(demo: DemoLab, opts: DemoOptions, progress: Progress, signa
   // 7. It comes back.
   progress.line(`7. ${failedName}'s web server starts again: after ${HEALTH.rise} passes in a row its path is announced again.`);
   await progress.step(`starting ${failedName}'s web server`, () => demo.startWebServer(failed));
-  await progress.step(`waiting for the router to take ${failedName} back`, () => demo.waitForNextHops([...last, failed].map((n) => n.ipv4)));
-  await showRoute(demo, progress, last.length + 1);
+  const serving = [...last, failed];
+  await progress.step(`waiting for the router to take ${failedName} back`, () => demo.waitForNextHops(serving.map((n) => n.ipv4)));
+  await showRoute(demo, progress, serving.length);
+
+  // 8. Drain before maintenance (per-node: a drain is of a whole announcer, here one node's).
+  if (demo.shape !== 'central') await drain(demo, opts, progress, serving, failed, cli, signal);
+}
+
+/**
+ * Step 8: drain a node before maintenance. Its announcer sends its path again with
+ * GRACEFUL_SHUTDOWN; the router's import filter gives it local preference 0, so it leaves the ECMP
+ * route while the router still holds it and the node still forwards; then undrain.
+ */
+async function drain(demo: DemoLab, opts: DemoOptions, progress: Progress, serving: readonly LabNode[], node: LabNode, cli: string, signal?: AbortSignal): Promise<void> {
+  const name = demo.nodeName(node);
+  const others = serving.filter((n) => n !== node);
+  progress.line(`8. Before maintenance on ${name}, drain it: its announcer sends its path again with the GRACEFUL_SHUTDOWN`);
+  progress.line('   community 65535:0 (RFC 8326). The router\'s import filter gives such a path local preference 0, so it');
+  progress.line(`   leaves the ECMP route while the router still holds it; with --for, it is withdrawn after that time.`);
+  await command(demo, progress, demo.daemon(node), ['drain', '--for', '5m'], cli);
+  await progress.step(`waiting for the router to forward via ${others.map((n) => demo.nodeName(n)).join(' and ')} only`, () => demo.waitForNextHops(others.map((n) => n.ipv4)));
+  progress.line(`   router# birdc show route ${EIP}/32 all   (the paths it holds)`);
+  const held = await demo.birdPaths();
+  progress.block(held.join('\n'), '     ');
+  if (!held.some((l) => l.startsWith(`via ${node.ipv4} local-pref 0`))) throw new DemoError(`the router should still hold ${name}'s path, at local preference 0: ${held.join('; ')}`);
+  await showRoute(demo, progress, others.length);
+  progress.line(`   The client sends ${opts.requests ?? 300} requests again:`);
+  const drained = await traffic(demo, opts, progress, signal);
+  if ((drained.counts[name] ?? 0) > 0) throw new DemoError(`${name} still served ${drained.counts[name]} requests while drained`);
+  progress.line(`   ${name} served none while still announcing: its traffic moved before anything was withdrawn.`);
+  progress.line(`   Maintenance done: undrain, and ${name} is back in the route.`);
+  await command(demo, progress, demo.daemon(node), ['undrain'], cli);
+  await progress.step(`waiting for the router to take ${name} back`, () => demo.waitForNextHops(serving.map((n) => n.ipv4)));
+  await showRoute(demo, progress, serving.length);
 }
 
 /** Prints and runs one CLI command, and prints its output. */
