@@ -245,6 +245,7 @@ export function connectClient(target: string, options: ClientOptions = {}): ApiC
   /** What protobuf would wrap silently (uint32 fields): refused here, naming the caller's index. */
   function checkPath(p: PathInput, i: number): void {
     for (const e of attributeTable()) if (e.form === 'number') checkUint32(fieldOf(p, e) as number | undefined, `paths[${i}].${e.name}`, target);
+    checkUint32(p.weight, `paths[${i}].weight`, target);
   }
 
   function checkPaths(paths: readonly PathInput[] | PathSet): void {

@@ -74,7 +74,7 @@ function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
 // ---- paths ----
 
 /** The proto Path's fields that are attributes: the attribute table's names, spelled as ts-proto does. */
-type PbAttributes = Omit<pb.Path, 'prefix' | 'nextHop' | 'owner' | 'pathId' | 'family' | 'owners' | 'check' | 'health'>;
+type PbAttributes = Omit<pb.Path, 'prefix' | 'nextHop' | 'owner' | 'pathId' | 'family' | 'owners' | 'check' | 'health' | 'weight'>;
 
 /** Compiles only while the proto's attribute fields are exactly the table's (test/attributes checks it running too). */
 export const PROTO_HAS_THE_TABLE: [keyof PbAttributes] extends [AttributeName] ? ([AttributeName] extends [keyof PbAttributes] ? true : never) : never = true;
@@ -111,6 +111,7 @@ export function pathInputToPb(p: PathInput): pb.Path {
     owners: [],
     check: p.check ?? '',
     health: undefined,
+    weight: p.weight,
   };
 }
 
@@ -121,6 +122,7 @@ export function pathInputFromPb(p: pb.Path): PathInput {
     ...setFields(p), // an empty list or an unset number gives none
     ...opt('owner', given(p.owner)),
     ...opt('check', given(p.check)),
+    ...opt('weight', p.weight),
   };
 }
 
@@ -157,6 +159,7 @@ export function announcedPathToPb(p: AnnouncedPath): pb.Path {
     owners: [...p.owners],
     check: p.check ?? '',
     health: p.health ? healthToPb(p.health) : undefined,
+    weight: p.weight,
   };
 }
 
@@ -172,6 +175,7 @@ export function announcedPathFromPb(p: pb.Path): AnnouncedPath {
     owners: p.owners.length > 0 ? p.owners : [p.owner],
     ...opt('check', given(p.check)),
     ...(p.health ? { health: healthFromPb(p.health) } : {}),
+    ...opt('weight', p.weight),
   };
 }
 

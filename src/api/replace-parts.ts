@@ -27,7 +27,7 @@ export const NEXT_HOP_TABLE = '@next_hops';
 
 /** A path that is a prefix and at most a next hop and a check: sent packed, no message of its own. */
 function plain(p: PathInput): boolean {
-  return p.owner === undefined && !setsAttributes(p);
+  return p.owner === undefined && p.weight === undefined && !setsAttributes(p);
 }
 
 /** Plain paths of one family and check being packed. */

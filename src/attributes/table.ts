@@ -88,6 +88,12 @@ const med = numberAttribute({
 /** How often a path's AS may be prepended: enough to make any path the last resort, not a typo's 1,000. */
 export const MAX_PREPEND = 10;
 
+/**
+ * The largest weight of a path (weighted ECMP). Not an attribute of this table: a weight is the
+ * path's own, not its prefix's; it is sent as a link-bandwidth extended community per path.
+ */
+export const MAX_WEIGHT = 1000;
+
 const prepend = numberAttribute({
   name: 'prepend',
   max: MAX_PREPEND,

@@ -6,7 +6,7 @@ import type { PathInput } from '../client.js';
 import { withApi, type CommandContext } from './context.js';
 import type { FieldWords } from './errors.js';
 import { addReachReport, json } from './format.js';
-import { attributeOption, checkName, familyMismatch, nextHopArg, ownerName, prefixArg } from './options.js';
+import { attributeOption, checkName, familyMismatch, nextHopArg, ownerName, prefixArg, splitNextHop, weightArg } from './options.js';
 import { UsageError } from './context.js';
 
 interface AddEipOptions {
@@ -15,6 +15,7 @@ interface AddEipOptions {
   check?: string;
   json?: boolean;
   replaceAttributes?: boolean;
+  weight?: number;
   /** The attributes' options, by commander's name for each (attributeOption). */
   readonly [attributeOption: string]: unknown;
 }
@@ -28,6 +29,7 @@ function addEipWords(): FieldWords {
     ...Object.fromEntries(attributeTable().map((e) => [e.name, e.cli.flag])),
     owner: '--owner',
     check: '--check',
+    weight: '--weight',
   };
 }
 
@@ -44,7 +46,12 @@ export function pathInputs(prefix: string, o: AddEipOptions): PathInput[] {
     ...(o.owner !== undefined ? { owner: o.owner } : {}),
     ...(o.check !== undefined ? { check: o.check } : {}),
   };
-  return o.nextHop ? o.nextHop.map((nextHop) => ({ ...shared, nextHop })) : [shared];
+  const weighted = (weight: number | undefined): PathInput => (weight === undefined ? shared : { ...shared, weight });
+  if (!o.nextHop) return [weighted(o.weight)];
+  return o.nextHop.map((arg) => {
+    const { address, weight } = splitNextHop(arg);
+    return { ...weighted(weight ?? o.weight), nextHop: address };
+  });
 }
 
 export function registerAddEip(program: Command, ctx: CommandContext): void {
@@ -52,11 +59,12 @@ export function registerAddEip(program: Command, ctx: CommandContext): void {
     .command('add-eip')
     .description('announce a prefix, one path per next hop (adding an existing path updates it)')
     .argument('<prefix>', 'e.g. 203.0.113.10/32 or 2001:db8::10/128; a bare address means /32 or /128', prefixArg)
-    .option('--next-hop <ip>', 'a node serving the prefix, or "self" (repeatable; default: the daemon\'s nextHop)', nextHopArg);
+    .option('--next-hop <ip[=weight]>', 'a node serving the prefix, or "self" (repeatable; default: the daemon\'s nextHop); =N gives that path weight N', nextHopArg);
   for (const e of attributeTable()) command.addOption(attributeOption(e));
   command
     .option('--owner <name>', 'who the paths belong to (default: cli)', ownerName)
     .option('--check <name>', 'a health check from the daemon\'s healthChecks: each path is announced only while its target answers', checkName)
+    .option('--weight <n>', "weighted ECMP, 1-1000: each path's share of the traffic is its weight over the sum (sent as link bandwidth; FRR weighs by it)", weightArg)
     .option('--replace-attributes', "make the prefix's attributes exactly those given (without it, attributes not given are kept)")
     .option('--json', 'print the paths as announced, each with its outcome (added, owner-added, updated, unchanged), as one JSON document')
     .addHelpText(

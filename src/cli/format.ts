@@ -90,7 +90,8 @@ export function pathsTable(paths: readonly AnnouncedPath[], now: number): string
 export function pathColumns(checked: boolean, now: number): { headers: string[]; row: (p: AnnouncedPath) => string[] } {
   return {
     headers: ['PREFIX', 'NEXT-HOP', 'PATH-ID', 'OWNERS', ...(checked ? ['CHECK', 'HEALTH'] : []), 'ATTRIBUTES'],
-    row: (p) => [p.prefix, p.nextHop, String(p.pathId), formatOwners(p), ...(checked ? [p.check ?? '-', formatHealth(p, now)] : []), formatAttributes(p)],
+    // A weighted path's next hop as --next-hop takes it: 198.51.100.11=2.
+    row: (p) => [p.prefix, p.weight ? `${p.nextHop}=${p.weight}` : p.nextHop, String(p.pathId), formatOwners(p), ...(checked ? [p.check ?? '-', formatHealth(p, now)] : []), formatAttributes(p)],
   };
 }
 
@@ -98,7 +99,8 @@ export function pathColumns(checked: boolean, now: number): { headers: string[];
 export function describePath(p: AnnouncedPath): string {
   const owners = formatOwners(p);
   const check = p.check ? `, check ${p.check}` : '';
-  return `${p.prefix} via ${p.nextHop} (path-id ${p.pathId}, ${owners.includes(',') ? 'owners' : 'owner'} ${owners}${check})`;
+  const weight = p.weight ? `, weight ${p.weight}` : '';
+  return `${p.prefix} via ${p.nextHop} (path-id ${p.pathId}, ${owners.includes(',') ? 'owners' : 'owner'} ${owners}${check}${weight})`;
 }
 
 /**
@@ -132,8 +134,9 @@ function attributeChanges(before: PathAttributes, after: PathAttributes): string
 }
 
 /** An update that changed no attribute changed the path's check (the answer does not say the old one). */
+/** An update of the path's own check or weight (its prefix's attributes unchanged): what it has now. */
 function checkChange(p: AnnouncedPath): string {
-  return p.check ? `check is now ${p.check}` : 'check removed';
+  return `now ${p.check ? `check ${p.check}` : 'no check'}, ${p.weight ? `weight ${p.weight}` : 'no weight'}`;
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import { InvalidArgumentError, Option } from 'commander';
 import { AttributeValueError, type AnyAttributeEntry } from '../attributes/entry.js';
+import { MAX_WEIGHT } from '../attributes/table.js';
 // The codec's modules themselves, not its index: the CLI starts without loading the whole codec.
 import { formatIPv4, formatIPv6, parsePrefixInto, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/ip.js';
 import { IpAddress } from '../codec/values.js';
@@ -51,8 +52,25 @@ export function prefixArg(value: string): string {
 
 /** A next hop: an address or "self" (repeatable). */
 export function nextHopArg(value: string, previous: string[] = []): string[] {
-  if (value !== 'self' && !IpAddress.parse(value.trim())) throw new InvalidArgumentError(`expected an IP address or "self", got ${JSON.stringify(value)}.`);
-  return [...previous, value.trim()];
+  const v = value.trim();
+  const eq = v.lastIndexOf('=');
+  const [address, weight] = eq < 0 ? [v, undefined] : [v.slice(0, eq), v.slice(eq + 1)];
+  if (address !== 'self' && !IpAddress.parse(address)) throw new InvalidArgumentError(`expected an IP address or "self", optionally with =WEIGHT (198.51.100.11=2), got ${JSON.stringify(value)}.`);
+  if (weight !== undefined) weightArg(weight);
+  return [...previous, v];
+}
+
+/** A next hop as --next-hop gives it: the address, and its weight when it says =WEIGHT. */
+export function splitNextHop(arg: string): { address: string; weight?: number } {
+  const eq = arg.lastIndexOf('=');
+  return eq < 0 ? { address: arg } : { address: arg.slice(0, eq), weight: Number(arg.slice(eq + 1)) };
+}
+
+/** --weight N (and --next-hop IP=N): a whole number from 1 to 1000. */
+export function weightArg(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WEIGHT) throw new InvalidArgumentError(`a weight is a whole number from 1 to ${MAX_WEIGHT}, got ${JSON.stringify(value)}.`);
+  return n;
 }
 
 /**
@@ -83,6 +101,6 @@ export function attributeOption(e: AnyAttributeEntry): Option {
 /** Next hops of the other family than the prefix: refused before the call, like the daemon would. */
 export function familyMismatch(prefix: string, nextHops: readonly string[] | undefined): string | undefined {
   const v6 = prefix.includes(':');
-  const other = nextHops?.find((n) => n !== 'self' && n.includes(':') !== v6);
+  const other = nextHops?.map((n) => splitNextHop(n).address).find((n) => n !== 'self' && n.includes(':') !== v6);
   return other === undefined ? undefined : `--next-hop ${other} is ${v6 ? 'IPv4' : 'IPv6'} but the prefix is ${v6 ? 'IPv6' : 'IPv4'}`;
 }

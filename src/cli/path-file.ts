@@ -9,7 +9,7 @@ import { scanJsonPaths, scanJsonSteps, type PlainPaths } from './json-paths.js';
 
 /** The fields of an entry: the attributes are the attribute table's. */
 function keys(): string[] {
-  return ['prefix', 'nextHop', ...attributeTable().map((e) => e.name), 'check'];
+  return ['prefix', 'nextHop', ...attributeTable().map((e) => e.name), 'check', 'weight'];
 }
 
 /** What is wrong with the file's shape, naming the entry (`paths[2].communities`). */
@@ -62,6 +62,11 @@ function entry(raw: unknown, i: number, problems: string[]): PathInput | null {
   if (o['check'] !== undefined) {
     if (typeof o['check'] !== 'string' || o['check'].trim() === '') problems.push(`${at}.check: expected the name of a health check, got ${what(o['check'])}`);
     else path.check = o['check'];
+  }
+  if (o['weight'] !== undefined) {
+    // Its range is the daemon's to check, with its own message.
+    if (typeof o['weight'] !== 'number') problems.push(`${at}.weight: expected a number, got ${what(o['weight'])}`);
+    else path['weight'] = o['weight'];
   }
   for (const e of attributeTable()) {
     const v = o[e.name];

@@ -41,6 +41,8 @@ export interface RestoredDetails {
   readonly ownersKey: string;
   /** The path's health check (see checkOf), 0 for none. */
   readonly check: number;
+  /** The path's weight (see weightOf), 0 for none. */
+  readonly weight?: number;
   /** The owner who set the prefix's attributes (see attributesOwner); undefined: nobody. */
   readonly attributesOwner?: string;
 }
@@ -157,6 +159,8 @@ export class Rib {
   private pNext = new Int32Array(0);
   /** The path's health check: 1 + its index in the configured checks, 0 for none. */
   private pCheck = new Uint16Array(0);
+  /** The path's weight for weighted ECMP (sent as link bandwidth), 0 for none. */
+  private pWeight = new Uint16Array(0);
   private nextPathId = 1;
   /**
    * The last answers of setAttributes and addOwner: an attribute set (by id) that is the one of
@@ -364,6 +368,7 @@ export class Rib {
     for (const k of ['attr', 'attrBy', 'head', 'tail', 'npaths', 'holds', 'pPrefix', 'pNh', 'pOwners', 'pNext'] as const) this[k] = new Int32Array(0);
     this.pId = new Uint32Array(0);
     this.pCheck = new Uint16Array(0);
+    this.pWeight = new Uint16Array(0);
     this.pcap = this.ptop = 0;
     this.freePaths.length = 0;
     this.index = new Int32Array(16);
@@ -552,7 +557,7 @@ export class Rib {
    */
   upsert(p: DesiredPath, attrKey = attributesKey(p.attributes)): UpsertAnswer {
     const pre = p.prefix;
-    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, { nextHop: p.nextHop, attributes: p.attributes, attrKey, owner: p.owner, check: p.check });
+    return this.upsertOctets(pre.bytes, 0, pre.length, pre.isV6, { nextHop: p.nextHop, attributes: p.attributes, attrKey, owner: p.owner, check: p.check, weight: p.weight });
   }
 
   /** upsert() for a prefix given as octets at bytes[at..] (host bits clear): no Prefix object per path. */
@@ -574,18 +579,18 @@ export class Rib {
    * A new path of `row` via `nextHop` (key `nhKey`), which the caller knows the row lacks: no
    * look-up of it among the row's paths (a prefix of K paths made one by one cost K^2 look-ups).
    */
-  addAt(row: number, nextHop: NextHop, nhKey: string, attributes: Attributes, attrKey: string, owner: string, check = 0): UpsertAnswer {
+  addAt(row: number, nextHop: NextHop, nhKey: string, attributes: Attributes, attrKey: string, owner: string, check = 0, weight = 0): UpsertAnswer {
     this.setAttributes(row, attributes, attrKey);
-    return this.added(row, nhKey, nextHop, this.ownerSets.intern(owner, () => [owner]), undefined, check);
+    return this.added(row, nhKey, nextHop, this.ownerSets.intern(owner, () => [owner]), undefined, check, weight);
   }
 
   /** upsertOctets() into a row known to be the prefix's (one held, see holdRowOf): no look-up of the row. */
-  upsertAt(row: number, { nextHop, attributes, attrKey, owner, check = 0 }: PathWrite): UpsertAnswer {
+  upsertAt(row: number, { nextHop, attributes, attrKey, owner, check = 0, weight = 0 }: PathWrite): UpsertAnswer {
     const updated = this.setAttributes(row, attributes, attrKey);
     const nhKey = nextHopKey(nextHop);
     const existing = this.pathVia(row, nhKey);
-    if (existing === NIL) return this.added(row, nhKey, nextHop, this.ownerSets.intern(owner, () => [owner]), undefined, check);
-    return this.addOwner(row, existing, owner, this.setCheck(existing, check) || updated);
+    if (existing === NIL) return this.added(row, nhKey, nextHop, this.ownerSets.intern(owner, () => [owner]), undefined, check, weight);
+    return this.addOwner(row, existing, owner, this.setCheck(existing, check, weight) || updated);
   }
 
   /**
@@ -600,14 +605,14 @@ export class Rib {
     const nhKey = nextHopKey(nextHop);
     const existing = this.pathVia(row, nhKey);
     if (existing === NIL) {
-      const r = this.added(row, nhKey, nextHop, this.ownerSets.intern(ownersKey, () => owners), pathId, check);
+      const r = this.added(row, nhKey, nextHop, this.ownerSets.intern(ownersKey, () => owners), pathId, check, details.weight ?? 0);
       this.setAttributesOwner(row, details.attributesOwner ?? null);
       return r;
     }
     this.setAttributesOwner(row, details.attributesOwner ?? null);
     const same = this.ownerSets.lookup(ownersKey) === this.pOwners[existing];
     if (!same) this.setOwners(existing, owners);
-    const checked = this.setCheck(existing, check);
+    const checked = this.setCheck(existing, check, details.weight ?? 0);
     return { row, path: existing, result: updated || checked ? 'updated' : same ? 'unchanged' : 'owner-added' };
   }
 
@@ -618,23 +623,29 @@ export class Rib {
   }
 
   /** A new path of `row` via `nextHop` (whose key is `nhKey`) for the owner set `ownersId`. */
-  private added(row: number, nhKey: string, nextHop: NextHop, ownersId: number, pathId: number | undefined, check: number): UpsertAnswer {
-    const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), ownersId, pathId, check);
+  private added(row: number, nhKey: string, nextHop: NextHop, ownersId: number, pathId: number | undefined, check: number, weight: number): UpsertAnswer {
+    const path = this.newPath(row, this.nextHops.intern(nhKey, () => nextHop), ownersId, pathId, check, weight);
     return { row, path, result: 'added' };
   }
 
   /** upsert() of a path known to exist (found a moment ago): no look-up again. */
-  claim(path: number, attributes: Attributes, attrKey: string, owner: string, check = 0): UpsertAnswer {
+  claim(path: number, attributes: Attributes, attrKey: string, owner: string, check = 0, weight = 0): UpsertAnswer {
     const row = this.pPrefix[path]!;
     const updated = this.setAttributes(row, attributes, attrKey);
-    return this.addOwner(row, path, owner, this.setCheck(path, check) || updated);
+    return this.addOwner(row, path, owner, this.setCheck(path, check, weight) || updated);
   }
 
-  /** The path's health check becomes `check`; true when that changed it. */
-  private setCheck(path: number, check: number): boolean {
-    if (this.pCheck[path] === check) return false;
+  /** The path's health check becomes `check` and its weight `weight`; true when that changed it. */
+  private setCheck(path: number, check: number, weight: number): boolean {
+    if (this.pCheck[path] === check && this.pWeight[path] === weight) return false;
     this.pCheck[path] = check;
+    this.pWeight[path] = weight;
     return true;
+  }
+
+  /** The path's weight (weighted ECMP, 1..MAX_WEIGHT), 0 for none. */
+  weightOf(path: number): number {
+    return this.pWeight[path]!;
   }
 
   /** The path's health check: 1 + its index in the configured checks, 0 for none. */
@@ -676,7 +687,7 @@ export class Rib {
     return { row, path, result: updated ? 'updated' : 'owner-added' };
   }
 
-  private newPath(row: number, nhId: number, ownersId: number, pathId: number | undefined, check: number): number {
+  private newPath(row: number, nhId: number, ownersId: number, pathId: number | undefined, check: number, weight: number): number {
     let path: number;
     if (this.freePaths.length > 0) {
       path = this.freePaths.pop()!;
@@ -695,6 +706,7 @@ export class Rib {
     }
     this.pOwners[path] = ownersId;
     this.pCheck[path] = check;
+    this.pWeight[path] = weight;
     this.pNext[path] = NIL;
     if (this.tail[row] === NIL) this.head[row] = path;
     else this.pNext[this.tail[row]!] = path;
@@ -715,6 +727,7 @@ export class Rib {
     this.pOwners = grow(this.pOwners, cap);
     this.pNext = grow(this.pNext, cap);
     this.pCheck = grow(this.pCheck, cap);
+    this.pWeight = grow(this.pWeight, cap);
     this.pcap = cap;
   }
 
@@ -793,6 +806,7 @@ export class Rib {
       owner: owners[0]!,
       owners,
       pathId: this.pId[path]!,
+      ...(this.pWeight[path] !== 0 ? { weight: this.pWeight[path]! } : {}),
     };
   }
 

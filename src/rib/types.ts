@@ -22,6 +22,12 @@ export interface PathInput extends AttributeTexts {
    * target answers. Omitted or empty: no check.
    */
   readonly check?: string;
+  /**
+   * The path's weight for weighted ECMP, 1..1000: its share of the prefix's traffic is its weight
+   * over the sum of its paths' weights, at routers that weigh next hops by the link-bandwidth
+   * extended community it is sent with (FRR). Omitted: none (an equal share).
+   */
+  readonly weight?: number;
 }
 
 /** Attributes shared by every path of a prefix, as the API shows them (text): "65000:100", "65000:1:2". */
@@ -37,6 +43,8 @@ export interface Path {
   readonly attributes: PathAttributes;
   /** Who asked for it (an API client's name; the CLI's default is "cli"). */
   readonly owner: string;
+  /** Its weight for weighted ECMP (1..1000); absent: none. */
+  readonly weight?: number;
 }
 
 // ---- typed values: what the RIB, the Adj-RIB-Out, export policy and the packer work on --------
@@ -52,6 +60,8 @@ export interface DesiredPath {
   readonly owner: string;
   /** Its health check: 1 + the index of a configured check; 0 or omitted for none. */
   readonly check?: number;
+  /** Its weight for weighted ECMP (1..1000); 0 or omitted for none. */
+  readonly weight?: number;
 }
 
 /** A path as the speaker holds it: with its ADD-PATH identifier (stable while the path lives). */

@@ -3,7 +3,7 @@
 
 import { addressFamilyName, addressFamilyOf, formatIPv4, formatIPv6, IpAddress, maskHostBits, parsePrefixInto, Prefix, PREFIX_HOST_BITS, PREFIX_V6 } from '../codec/index.js';
 import type { AddressFamily, Family } from '../codec/types.js';
-import { attributesKey, NO_ATTRIBUTES, parseAttributes, setsAttributes, type Attributes, type AttributeTexts } from '../attributes/table.js';
+import { attributesKey, MAX_WEIGHT, NO_ATTRIBUTES, parseAttributes, setsAttributes, type Attributes, type AttributeTexts } from '../attributes/table.js';
 import { ownerSetKey, type RestoredDetails } from './rib.js';
 import { grow } from './columns.js';
 import { RequestError } from './request-error.js';
@@ -75,6 +75,13 @@ export function validateNextHop(nextHop: string, family: Family, field: string):
 export type CheckNames = ReadonlyMap<string, number>;
 export const NO_CHECKS: CheckNames = new Map();
 
+/** A path's `weight`: 0 for none (omitted), else a whole number 1..MAX_WEIGHT. */
+export function validateWeight(weight: unknown, field: string): number {
+  if (weight === undefined) return 0;
+  if (typeof weight === 'number' && Number.isInteger(weight) && weight >= 1 && weight <= MAX_WEIGHT) return weight;
+  throw invalid(field, `weight must be a whole number from 1 to ${MAX_WEIGHT} (a path's share of its prefix's traffic is its weight over the sum of its paths' weights), got ${JSON.stringify(weight)}`);
+}
+
 /** A path's `check`: 0 for none (omitted or empty), else the configured check's number. */
 export function validateCheck(name: string | undefined, checks: CheckNames, field: string): number {
   if (name === undefined || name === '') return 0;
@@ -137,7 +144,7 @@ export function validateAttributes(input: AttributeTexts, field: () => string): 
 const PLAIN = { attributes: NO_ATTRIBUTES, key: attributesKey(NO_ATTRIBUTES) };
 
 /** A stored path's owners and attributes as plain values (as the state file keeps them). */
-export type StoredValues = { readonly owners: readonly string[]; readonly attributesOwner?: string } & AttributeTexts;
+export type StoredValues = { readonly owners: readonly string[]; readonly attributesOwner?: string; readonly weight?: number } & AttributeTexts;
 
 /**
  * A stored path's owners and attributes, validated as a request's would be (errors name the field),
@@ -148,7 +155,16 @@ export function validateStored(d: StoredValues, check: number, field: () => stri
   d.owners.forEach((o, i) => validateOwner(o, `${field()}.owners[${i}]`));
   const { attributes, key } = validateAttributes(d, field);
   if (d.attributesOwner !== undefined) validateOwner(d.attributesOwner, `${field()}.attributesOwner`);
-  return { attributes, attrKey: key, owners: d.owners, ownersKey: ownerSetKey(d.owners), check, ...(d.attributesOwner !== undefined ? { attributesOwner: d.attributesOwner } : {}) };
+  const weight = validateWeight(d.weight, `${field()}.weight`);
+  return {
+    attributes,
+    attrKey: key,
+    owners: d.owners,
+    ownersKey: ownerSetKey(d.owners),
+    check,
+    ...(weight !== 0 ? { weight } : {}),
+    ...(d.attributesOwner !== undefined ? { attributesOwner: d.attributesOwner } : {}),
+  };
 }
 
 /**
@@ -192,6 +208,7 @@ export function validatePath(
       owner: input.owner === undefined ? DEFAULT_OWNER : validateOwner(input.owner, `${field()}.owner`),
       attributes,
       check: validateCheck(input.check, checks, `${field()}.check`),
+      weight: validateWeight(input.weight, `${field()}.weight`),
     },
   };
 }
@@ -221,6 +238,8 @@ export class PathStage {
   attr = new Int32Array(0);
   /** The path's health check (see validateCheck). */
   check = new Uint16Array(0);
+  /** The path's weight (see validateWeight). */
+  weight = new Uint16Array(0);
   readonly nextHops: NextHop[] = [];
   readonly attributeSets: { readonly attributes: Attributes; readonly key: string }[] = [];
   private readonly nhIndex = new Map<NextHop, number>();
@@ -254,6 +273,7 @@ export class PathStage {
     this.nh = grow(this.nh, cap);
     this.attr = grow(this.attr, cap);
     this.check = grow(this.check, cap);
+    this.weight = grow(this.weight, cap);
   }
 
   private nextHopIndex(nextHop: NextHop): number {
@@ -330,6 +350,7 @@ export class PathStage {
       this.nh[i] = nh;
       this.attr[i] = attr;
       this.check[i] = check;
+      this.weight[i] = 0;
       this.count = i + 1;
     }
     if (table && table.indexes.length !== 2 * k) throw invalid(`${field(k - 1)}.nextHop`, 'the block has more next-hop indexes than prefixes');
@@ -352,6 +373,7 @@ export class PathStage {
     this.refuseUnannounceable(i, nextHop, field);
     const a = validateAttributes(input, field);
     this.check[i] = validateCheck(input.check, this.checks, `${field()}.check`);
+    this.weight[i] = validateWeight(input.weight, `${field()}.weight`);
     this.nh[i] = this.nextHopIndex(nextHop);
     this.attr[i] = this.attributesIndex(a);
     this.count = i + 1;

@@ -6,7 +6,7 @@
 import { Slices, type Clock } from '../clock.js';
 import { Prefix } from '../codec/values.js';
 import { grow, TurnMap } from '../rib/columns.js';
-import { attributesKey, attributesView, attributeTable, fieldOf, firstDifference, isSet, mergeStated } from '../attributes/table.js';
+import { attributesKey, attributesView, attributeTable, fieldOf, firstDifference, isSet, MAX_WEIGHT, mergeStated } from '../attributes/table.js';
 import { nextHopKey, nextHopText, Rib, type RestoredDetails, type UpsertResult } from '../rib/rib.js';
 import { RequestError } from '../rib/request-error.js';
 import { SortedPrefixes } from '../rib/sorted-prefixes.js';
@@ -265,6 +265,8 @@ export class DesiredTable {
     const old = before.get(this.rib.rowOfPath(p));
     const now = this.rib.attributes(this.rib.attributeId(this.rib.rowOfPath(p)));
     if (old && attributesKey(old) !== attributesKey(now)) return { ...view, outcome: 'updated', before: attributesView(old) };
+    // The path's own check or weight changed (its attributes did not): updated, with the same attributes before.
+    if (result === 'updated') return { ...view, outcome: 'updated', before: attributesView(now) };
     return { ...view, outcome: result === 'owner-added' ? 'owner-added' : 'unchanged' };
   }
 
@@ -570,7 +572,8 @@ export class DesiredTable {
         // A kept path is still there; where there was none, an entry before this one may have made it.
         const known = kept[k] !== NIL ? kept[k]! : pathOfEntry(e);
         const check = stage.check[e]!;
-        const r = known !== NIL ? rib.claim(known, a.attributes, a.key, c.owner, check) : rib.addAt(row, nh, c.nhKeys[stage.nh[e]!]!, a.attributes, a.key, c.owner, check);
+        const weight = stage.weight[e]!;
+        const r = known !== NIL ? rib.claim(known, a.attributes, a.key, c.owner, check, weight) : rib.addAt(row, nh, c.nhKeys[stage.nh[e]!]!, a.attributes, a.key, c.owner, check, weight);
         if (known === NIL) byNh.set(rib.nextHopIdOf(r.path), r.path);
         if (isChange(r.result)) this.changed(r.row);
         if (r.result !== 'unchanged') {
@@ -871,10 +874,12 @@ export class DesiredTable {
     const checks = this.gate?.checkNames ?? [];
     for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
       const check = rib.checkOf(p);
-      // Owner sets and checks by one number: the checks are few (numbered from 1, none is 0).
-      const set = rib.ownerSetIdOf(p) * (checks.length + 1) + check;
+      const weight = rib.weightOf(p);
+      // Owner sets, checks and weights by one number: checks are few (numbered from 1, none is 0),
+      // weights at most MAX_WEIGHT.
+      const set = (rib.ownerSetIdOf(p) * (checks.length + 1) + check) * (MAX_WEIGHT + 1) + weight;
       let d = byOwners.get(set);
-      if (d === undefined) byOwners.set(set, (d = w.detail(detailsText(rib.attributes(attrId), rib.ownersOf(p), check === 0 ? '' : checks[check - 1]!, rib.attributesOwner(row)))));
+      if (d === undefined) byOwners.set(set, (d = w.detail(detailsText(rib.attributes(attrId), rib.ownersOf(p), check === 0 ? '' : checks[check - 1]!, rib.attributesOwner(row), weight))));
       w.put(addr, row * 16, len[row]!, v6, w.nextHop(nextHopText(rib.nextHop(rib.nextHopIdOf(p)))), d, rib.pathIdOf(p));
     }
   }
@@ -1100,14 +1105,15 @@ const detailsTexts = new Map<string, WeakMap<readonly string[], WeakMap<Attribut
  * The stored text of the details of a path with these (interned) attributes and owners, this check
  * ('': none) and the owner of its prefix's attributes (null: nobody).
  */
-function detailsText(attributes: Attributes, owners: readonly string[], check: string, attributesOwner: string | null): string {
-  const k = attributesOwner === null ? check : `${check}\n${attributesOwner}`; // names have no line breaks
+function detailsText(attributes: Attributes, owners: readonly string[], check: string, attributesOwner: string | null, weight: number): string {
+  // Names have no line breaks.
+  const k = `${check}\n${attributesOwner ?? ''}\n${weight}`;
   let byOwners = detailsTexts.get(k);
   if (byOwners === undefined) detailsTexts.set(k, (byOwners = new WeakMap()));
   let byAttributes = byOwners.get(owners);
   if (byAttributes === undefined) byOwners.set(owners, (byAttributes = new WeakMap()));
   let text = byAttributes.get(attributes);
-  if (text === undefined) byAttributes.set(attributes, (text = encodePathDetails({ owners, ...attributesView(attributes), check, ...(attributesOwner !== null ? { attributesOwner } : {}) })));
+  if (text === undefined) byAttributes.set(attributes, (text = encodePathDetails({ owners, ...attributesView(attributes), check, ...(weight !== 0 ? { weight } : {}), ...(attributesOwner !== null ? { attributesOwner } : {}) })));
   return text;
 }
 

@@ -7,6 +7,8 @@ import { addressFamilyName, addressFamilyOf, attributeCode, IpAddress, type Addr
 import type { ExportContext as SessionFacts } from '../attributes/entry.js';
 import { exportAttributes as exportTableAttributes, type Attributes } from '../attributes/table.js';
 import type { NextHop } from '../rib/types.js';
+import { AS_TRANS } from '../codec/constants.js';
+import { compareExtendedCommunities, type ExtendedCommunity } from '../codec/ext-community.js';
 
 /**
  * What a peer's export depends on: the session's facts, the peer's `defaults` from the config, and
@@ -15,6 +17,25 @@ import type { NextHop } from '../rib/types.js';
 export interface ExportContext extends SessionFacts {
   readonly defaults?: Attributes;
   readonly draining?: boolean;
+}
+
+/**
+ * A path's weight as link bandwidth (RFC 10005), in bytes per second per unit of weight: 1 Mbit/s,
+ * so FRR shows weight 3 as "3.000 Mbps". Routers that weigh ECMP next hops by it use the ratios
+ * alone (FRR 8.4: 100 x a path's bandwidth over the sum, rounded down).
+ */
+export const BANDWIDTH_PER_WEIGHT = 125_000;
+
+/**
+ * The attributes of a path of weight `weight` (1..1000): the prefix's, with a transitive link
+ * bandwidth extended community of weight x BANDWIDTH_PER_WEIGHT from our AS (AS_TRANS for a
+ * 4-octet one) in place of any link bandwidth they carry. Transitive, as FRR sends it and as eBGP
+ * needs (a non-transitive one is not sent to eBGP peers).
+ */
+export function weightedAttributes(a: Attributes, weight: number, localAsn: number): Attributes {
+  const lb: ExtendedCommunity = { kind: 'link-bandwidth', transitive: true, asn: localAsn > 0xffff ? AS_TRANS : localAsn, bandwidth: weight * BANDWIDTH_PER_WEIGHT };
+  const ext = [...(a.extendedCommunities ?? []).filter((e) => e.kind !== 'link-bandwidth'), lb].sort(compareExtendedCommunities);
+  return { ...a, extendedCommunities: ext };
 }
 
 /** The GRACEFUL_SHUTDOWN community, 65535:0 (RFC 8326 5). */

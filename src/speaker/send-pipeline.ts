@@ -20,7 +20,9 @@ import type { Logger } from '../log.js';
 import { AdjRibOut } from '../rib/adj-rib-out.js';
 import { grow, TurnMap } from '../rib/columns.js';
 import type { Rib } from '../rib/rib.js';
-import { exportAttributes, type ExportContext, type NextHopResolver } from './export-policy.js';
+import { exportAttributes, weightedAttributes, type ExportContext, type NextHopResolver } from './export-policy.js';
+import { attributesKey } from '../attributes/table.js';
+import { MAX_WEIGHT } from '../attributes/table.js';
 import type { PathGate } from './path-health.js';
 
 /**
@@ -77,6 +79,9 @@ export interface DrainFlags {
   readonly draining: boolean;
   readonly withdrawn: boolean;
 }
+
+/** Weighted attribute sets a session holds at most (see SendPipeline.weighted). */
+const WEIGHT_VARIANTS = 4096;
 
 export const NOT_DRAINING: DrainFlags = { draining: false, withdrawn: false };
 
@@ -166,6 +171,8 @@ export class SendPipeline {
   private readonly buckets = new Map<number, Map<number, Bucket>>();
   private readonly withdrawals = new Map<Family, RowList>();
   private readonly attrCache = new Map<number, PathAttribute[]>();
+  /** Weighted variants of attribute sets this session sends: set id x (MAX_WEIGHT + 1) + weight -> the variant's id (held). */
+  private readonly weightVariants = new Map<number, number>();
   private readonly nhCache = new Map<number, IpAddress | null>();
   private desiredIds = new Uint32Array(16);
   private desiredNh = new Int32Array(16);
@@ -266,6 +273,7 @@ export class SendPipeline {
     this.markers.length = 0;
     this.attrCache.clear();
     this.nhCache.clear();
+    this.releaseWeightVariants();
   }
 
   /** A row changed in the RIB. */
@@ -411,8 +419,10 @@ export class SendPipeline {
       for (let p = rib.firstPath(row); p !== NIL; p = rib.nextPath(p)) {
         const nhId = rib.nextHopIdOf(p);
         if (this.nextHopOf(nhId, family, peer) === null) continue;
-        const attr = this.gate ? this.gate.attributeOf(p, rowAttr) : rowAttr;
-        if (attr === NIL) continue; // its health check's target is down: withdrawn
+        const gated = this.gate ? this.gate.attributeOf(p, rowAttr) : rowAttr;
+        if (gated === NIL) continue; // its health check's target is down: withdrawn
+        const w = rib.weightOf(p);
+        const attr = w === 0 ? gated : this.weighted(gated, w, peer);
         if (n === this.desiredIds.length) {
           this.desiredIds = grow(this.desiredIds, n * 2);
           this.desiredNh = grow(this.desiredNh, n * 2);
@@ -448,11 +458,35 @@ export class SendPipeline {
   }
 
   private single(p: number, nhId: number, attr: number): number {
+    const w = this.rib.weightOf(p);
     this.desiredPath[0] = p;
     this.desiredIds[0] = 0;
     this.desiredNh[0] = nhId;
-    this.desiredAttr[0] = attr;
+    // Without ADD-PATH the weight still goes: routers weigh the paths of several neighbours (per-node).
+    this.desiredAttr[0] = w === 0 || this.peer === null ? attr : this.weighted(attr, w, this.peer);
     return 1;
+  }
+
+  /**
+   * The attribute set `attr` with a path's weight as link bandwidth (weightedAttributes), interned
+   * once per set and weight and held while this session lasts (at most WEIGHT_VARIANTS; past that
+   * they are let go and made again, which costs a resend of the same bytes at worst).
+   */
+  private weighted(attr: number, weight: number, peer: PeerExport): number {
+    const key = attr * (MAX_WEIGHT + 1) + weight;
+    let id = this.weightVariants.get(key);
+    if (id === undefined) {
+      if (this.weightVariants.size >= WEIGHT_VARIANTS) this.releaseWeightVariants();
+      const v = weightedAttributes(this.rib.attributes(attr), weight, peer.policy.localAsn);
+      id = this.rib.internAttributes(v, attributesKey(v));
+      this.weightVariants.set(key, id);
+    }
+    return id;
+  }
+
+  private releaseWeightVariants(): void {
+    for (const id of this.weightVariants.values()) this.rib.releaseAttributes(id);
+    this.weightVariants.clear();
   }
 
   private batch(peer: PeerExport, sink: UpdateSink): void {

@@ -3,7 +3,7 @@
 // by index; a table shares a handful, so a new per-path field costs no format change (an older
 // reader ignores what it does not know). This file is the one place that knows that JSON:
 //
-//   {"owners":["lb","cli"],"communities":["65000:1"],"largeCommunities":["65000:1:2"],"localPref":200,"med":5,"check":"web","attributesOwner":"lb"}
+//   {"owners":["lb","cli"],"communities":["65000:1"],"largeCommunities":["65000:1:2"],"localPref":200,"med":5,"check":"web","weight":2,"attributesOwner":"lb"}
 //
 // Keys in that order (the attributes in the attribute table's), an empty list or an absent value
 // left out (a path of no attributes and no check is {"owners":[...]}), numbers as JSON writes
@@ -18,6 +18,8 @@ export interface PathDetails extends AttributeTexts {
   readonly owners: readonly string[];
   /** The name of the path's health check; omitted (or empty): none. */
   readonly check?: string;
+  /** The path's weight (weighted ECMP); omitted: none. */
+  readonly weight?: number;
   /** The owner that set the prefix's attributes; omitted: nobody. */
   readonly attributesOwner?: string;
 }
@@ -26,6 +28,7 @@ export interface PathDetails extends AttributeTexts {
 export function encodePathDetails(d: PathDetails): string {
   const out: Record<string, unknown> = { owners: d.owners, ...setFields(d) };
   if (d.check) out.check = d.check;
+  if (d.weight) out.weight = d.weight;
   if (d.attributesOwner) out.attributesOwner = d.attributesOwner;
   return JSON.stringify(out);
 }
@@ -45,6 +48,7 @@ export function pathDetailsProblem(v: unknown): string | undefined {
     if (why !== undefined) return why;
   }
   if (p.check !== undefined && typeof p.check !== 'string') return 'check is not text';
+  if (p.weight !== undefined && typeof p.weight !== 'number') return 'weight is not a number';
   if (p.attributesOwner !== undefined && typeof p.attributesOwner !== 'string') return 'attributesOwner is not text';
   return undefined;
 }

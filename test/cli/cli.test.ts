@@ -147,6 +147,21 @@ describe('add-eip', () => {
     expect((await f.client.listPaths({ prefix: '203.0.113.50' })).map((p) => p.attributes.communities)).toEqual([['65000:777'], ['65000:777']]);
   });
 
+  it('takes weights per next hop (--next-hop IP=N) or for all (--weight N), shows them, and refuses a bad one (exit 2)', async () => {
+    const r = await cli(['add-eip', '203.0.113.60', '--next-hop', '198.51.100.11=2', '--next-hop', '198.51.100.12', '--weight', '3']);
+    expect(r.stdout).toBe(
+      'added 203.0.113.60/32 via 198.51.100.11 (path-id 1, owner cli, weight 2)\nadded 203.0.113.60/32 via 198.51.100.12 (path-id 2, owner cli, weight 3)\n  no peers are configured: announced to nobody\n',
+    );
+    expect((await f.client.listPaths({ prefix: '203.0.113.60' })).map((p) => p.weight)).toEqual([2, 3]);
+    expect((await cli(['list', '--prefix', '203.0.113.60'])).stdout).toContain('198.51.100.11=2');
+    expect((await cli(['add-eip', '203.0.113.60', '--next-hop', '198.51.100.12=5'])).stdout).toMatch(/^updated .*: now no check, weight 5\n/);
+    for (const bad of [['--weight', '0'], ['--weight', '1001'], ['--next-hop', '198.51.100.11=x']]) {
+      const e = await cli(['add-eip', '203.0.113.61', ...bad]);
+      expect(e.code, bad.join(' ')).toBe(2);
+      expect(e.stderr, bad.join(' ')).toMatch(/weight is a whole number from 1 to 1000/);
+    }
+  });
+
   it('says "owners" when the path is shared', async () => {
     await f.client.addPaths([{ prefix: '203.0.113.10', nextHop: '198.51.100.11', owner: 'lb' }]);
     const r = await cli(['add-eip', '203.0.113.10', '--next-hop', '198.51.100.11', '--owner', 'ops']);

@@ -99,8 +99,8 @@ describe('addReport', () => {
         'added 203.0.113.10/32 via 198.51.100.12 (path-id 2, owner lb, check web): withdrawn: check web is down (HTTP 503)',
         'unchanged 203.0.113.10/32 via 198.51.100.13 (path-id 3, owner lb, check web): demoted: check web is down (timeout)',
         'added 203.0.113.10/32 via 198.51.100.14 (path-id 4, owner lb, check web)',
-        'updated 203.0.113.10/32 via 198.51.100.15 (path-id 5, owner lb, check web): check is now web',
-        'updated 203.0.113.10/32 via 198.51.100.11 (path-id 6, owner lb): check removed',
+        'updated 203.0.113.10/32 via 198.51.100.15 (path-id 5, owner lb, check web): now check web, no weight',
+        'updated 203.0.113.10/32 via 198.51.100.11 (path-id 6, owner lb): now no check, no weight',
         '',
       ].join('\n'),
     );

@@ -66,6 +66,8 @@ export async function ok(d: Daemon, args: string[]): Promise<string> {
 export interface PeerJson {
   address: string;
   state: string;
+  /** When it entered its state (ms since the epoch). */
+  since: number;
   lastError?: string;
   prefixesSent: number;
   updatesSent: number;

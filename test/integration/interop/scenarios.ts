@@ -43,6 +43,18 @@ function session(node: LabNode, over: Partial<ReceiverSession> = {}): ReceiverSe
   return { name: `node${node.index}`, address: node.ipv4, asn: NODE_ASN, ...over };
 }
 
+/** The router's kernel route for `prefix` as "next hop=weight", sorted (iproute2 prints weight N per next hop). */
+async function routeWeights(t: ScenarioContext, prefix: string): Promise<string[]> {
+  const text = (await t.lab.exec(t.lab.router.ns, 'ip', ['route', 'show', prefix])).stdout;
+  return [...text.matchAll(/nexthop via (\S+) dev \S+ weight (\d+)/g)].map((m) => `${m[1]}=${m[2]}`).sort();
+}
+
+/** Waits until the kernel route's next-hop weights are exactly these. */
+async function kernelWeights(t: ScenarioContext, expected: readonly string[]): Promise<void> {
+  const want = [...expected].sort();
+  await waitFor(() => routeWeights(t, EIP), { what: `next-hop weights ${want.join(' ')}`, until: (w) => w.join(' ') === want.join(' '), timeoutMs: 15_000, intervalMs: 100 });
+}
+
 /**
  * Waits until the receiver holds these next hops for the prefix and, when it installs routes in
  * the router's kernel, until the kernel has them too.
@@ -241,6 +253,45 @@ export const SCENARIOS: readonly Scenario[] = [
       expect(await ok(db, ['drain', '--status'])).toMatch(/^drained since /);
       expect(await ok(db, ['undrain'])).toBe('announcing: not draining\n');
       await installed(t, EIP, [a.ipv4, b.ipv4]);
+    },
+  },
+  {
+    id: 'weighted-ecmp',
+    title: "weighted ECMP: weights 1, 2, 1 per node become the kernel route's next-hop weights; a new weight changes them",
+    notFor: (r) =>
+      r.id === 'frr'
+        ? undefined
+        : r.kernel
+          ? 'keeps the link-bandwidth community as an opaque one and installs equal next hops (only a filter that sets `weight` by matching the community could weigh them)'
+          : 'installs no routes (it decodes link bandwidth and shows it)',
+    async run(t) {
+      const nodes = t.lab.nodes.slice(0, 3);
+      await t.startReceiver(nodes.map((n) => session(n)));
+      const daemons = await Promise.all(nodes.map((n) => t.daemon(n)));
+      const weights = [1, 2, 1];
+      for (const [i, d] of daemons.entries()) await ok(d, ['add-eip', EIP, '--weight', String(weights[i])]);
+      await installed(t, EIP, nodes.map((n) => n.ipv4));
+      // FRR 8.4: 100 x a path's bandwidth over the sum, rounded down.
+      await kernelWeights(t, nodes.map((n, i) => `${n.ipv4}=${[25, 50, 25][i]}`));
+      const before = (await peersOf(daemons[1]!))[0]!;
+      await ok(daemons[1]!, ['add-eip', EIP, '--weight', '1']);
+      await kernelWeights(t, nodes.map((n) => `${n.ipv4}=33`));
+      // No session was reset for it: still Established since the same moment.
+      expect((await peersOf(daemons[1]!))[0]).toMatchObject({ state: 'Established', since: before.since });
+    },
+  },
+  {
+    id: 'weighted-ecmp-central',
+    title: 'weighted ECMP, central: one ADD-PATH session, next hops weighted 1, 2, 1',
+    notFor: (r) => (r.id === 'frr' ? undefined : 'weighs no next hops by link bandwidth (see the per-node row)'),
+    async run(t) {
+      const central = t.lab.node(1);
+      await t.startReceiver([session(central)]);
+      const d = await t.daemon(central, [routerPeer(t.lab, t.receiver, { addPath: 'send' })]);
+      const hops = t.lab.nodes.slice(0, 3).map((n) => n.ipv4);
+      await ok(d, ['add-eip', EIP, ...hops.flatMap((h, i) => ['--next-hop', `${h}=${[1, 2, 1][i]}`])]);
+      await installed(t, EIP, hops);
+      await kernelWeights(t, hops.map((h, i) => `${h}=${[25, 50, 25][i]}`));
     },
   },
   {

@@ -307,7 +307,18 @@ export interface Path {
    * make the prefix less preferred there. Unset: the peer's `defaults.prepend` (default 0). iBGP peers get an
    * empty AS_PATH either way (RFC 4271 5.1.2).
    */
-  prepend?: number | undefined;
+  prepend?:
+    | number
+    | undefined;
+  /**
+   * Weighted ECMP (1..1000): the path's share of its prefix's traffic is its weight over the sum
+   * of the prefix's paths' weights, at routers that weigh next hops by link bandwidth (FRR). It is
+   * sent as a transitive link-bandwidth extended community (RFC 10005) of weight x 1 Mbit/s, in
+   * place of any link bandwidth in extended_communities. Unlike the attributes above, it is the
+   * path's own, not the prefix's. Unset: none (routers then share equally; FRR weighs only when
+   * every path of the prefix has one).
+   */
+  weight?: number | undefined;
 }
 
 /** A path's health: its check's target, what was found, and what that means for the peers. */
@@ -1500,6 +1511,7 @@ function createBasePath(): Path {
     health: undefined,
     extendedCommunities: [],
     prepend: undefined,
+    weight: undefined,
   };
 }
 
@@ -1546,6 +1558,9 @@ export const Path: MessageFns<Path> = {
     }
     if (message.prepend !== undefined) {
       writer.uint32(112).uint32(message.prepend);
+    }
+    if (message.weight !== undefined) {
+      writer.uint32(120).uint32(message.weight);
     }
     return writer;
   },
@@ -1673,6 +1688,14 @@ export const Path: MessageFns<Path> = {
             }
 
             message.prepend = reader.uint32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.weight = reader.uint32();
             continue;
           }
         }
