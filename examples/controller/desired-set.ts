@@ -10,6 +10,8 @@
 //     - prefix: 203.0.113.11            # no nextHops: one path via the daemon's `nextHop`
 //     - prefix: 203.0.113.12            # (per-node shape: "self"); nextHops: [] withdraws it
 //       nextHops: []
+//     - prefix: 203.0.113.13            # weighted ECMP: each node's share follows its ready endpoints
+//       nextHops: [{ address: 198.51.100.11, readyEndpoints: 3 }, { address: 198.51.100.12, readyEndpoints: 1 }]
 //
 // Only the shape is checked here; the daemon validates every value (addresses, communities) and
 // refuses the whole set if one is wrong, so a typo never withdraws anything.
@@ -39,6 +41,24 @@ function what(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return JSON.stringify(v);
+}
+
+/**
+ * An EIP's next hops: addresses, or `{ address, readyEndpoints }` for weighted ECMP (the node's
+ * ready endpoints of the service: its weight; 0: no path).
+ */
+function nextHopList(v: unknown, field: string): { address: string; readyEndpoints?: number }[] {
+  if (!Array.isArray(v)) return stringList(v, field).map((address) => ({ address })); // one address alone, as stringList takes it
+  return v.map((item, j) => {
+    if (typeof item === 'string') return { address: item };
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new DesiredSetError(`${field}[${j}]: expected an address or { address, readyEndpoints }, got ${what(item)}`);
+    const o = item as Record<string, unknown>;
+    for (const key of Object.keys(o)) if (key !== 'address' && key !== 'readyEndpoints') throw new DesiredSetError(`${field}[${j}].${key}: unknown field (expected address, readyEndpoints)`);
+    if (typeof o['address'] !== 'string') throw new DesiredSetError(`${field}[${j}].address: expected an address, got ${what(o['address'])}`);
+    const n = o['readyEndpoints'];
+    if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n >= 0)) throw new DesiredSetError(`${field}[${j}].readyEndpoints: expected a whole number of 0 or more, got ${JSON.stringify(n)}`);
+    return { address: o['address'], ...(n !== undefined ? { readyEndpoints: n } : {}) };
+  });
 }
 
 function stringList(v: unknown, field: string): string[] {
@@ -121,11 +141,15 @@ export function parseDesiredSet(text: string): DesiredSet {
       origins.push(at);
       return;
     }
-    const hops = stringList(o['nextHops'], `${at}.nextHops`);
-    hops.forEach((nextHop, j) => {
-      const dup = hops.indexOf(nextHop);
+    const hops = nextHopList(o['nextHops'], `${at}.nextHops`);
+    const addresses = hops.map((h) => h.address);
+    hops.forEach(({ address: nextHop, readyEndpoints }, j) => {
+      const dup = addresses.indexOf(nextHop);
       if (dup !== j) throw new DesiredSetError(`${at}.nextHops[${j}]: ${nextHop} is listed twice (also nextHops[${dup}])`);
-      paths.push({ prefix, nextHop, ...attributes });
+      // A node with no ready endpoint serves nothing (externalTrafficPolicy: Local): no path.
+      if (readyEndpoints === 0) return;
+      // Its weight: its share of the EIP's traffic (routers that weigh by link bandwidth, FRR), at most the daemon's 1,000.
+      paths.push({ prefix, nextHop, ...attributes, ...(readyEndpoints !== undefined ? { weight: Math.min(readyEndpoints, 1000) } : {}) });
       origins.push(`${at}.nextHops[${j}]`);
     });
   });
@@ -143,6 +167,7 @@ export function fileField(set: DesiredSet, field: string): string {
   if (origin === undefined) return field;
   const sub = m[2];
   if (sub === undefined || sub === 'nextHop') return origin;
+  if (sub === 'weight') return `${origin}.readyEndpoints`;
   // An attribute: it belongs to the EIP entry, not to one of its next hops.
   return `${origin.replace(/\.nextHops\[\d+\]$/, '')}.${sub}${field.slice(m[0].length)}`;
 }

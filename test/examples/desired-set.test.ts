@@ -43,7 +43,7 @@ eips:
     ['eips: [{nextHops: [198.51.100.11]}]\n', /^eips\[0\]\.prefix: expected an address or prefix, got nothing/],
     ['eips: [{prefix: 203.0.113.10, nextHop: 198.51.100.11}]\n', /^eips\[0\]\.nextHop: unknown field \(did you mean nextHops, a list\?\)/],
     ['eips: [{prefix: 203.0.113.10, owner: x}]\n', /^eips\[0\]\.owner: unknown field/],
-    ['eips: [{prefix: 203.0.113.10, nextHops: [{a: 1}]}]\n', /^eips\[0\]\.nextHops\[0\]: expected a string, got a mapping/],
+    ['eips: [{prefix: 203.0.113.10, nextHops: [{a: 1}]}]\n', /^eips\[0\]\.nextHops\[0\]\.a: unknown field \(expected address, readyEndpoints\)/],
     ['eips: [{prefix: 203.0.113.10, med: high}]\n', /^eips\[0\]\.med: expected a number, got "high"/],
     ['eips: [{prefix: 203.0.113.10, nextHops: [198.51.100.11, 198.51.100.11]}]\n', /^eips\[0\]\.nextHops\[1\]: 198\.51\.100\.11 is listed twice/],
     ['eips: [203.0.113.10, {prefix: 203.0.113.10/32}]\n', /^eips\[1\]\.prefix: 203\.0\.113\.10\/32 is already listed at eips\[0\]/],
@@ -66,6 +66,28 @@ eips:
     ]);
     expect(fileField(set, 'paths[1].check')).toBe('eips[0].check');
     expect(() => parseDesiredSet('eips:\n  - {prefix: 203.0.113.10, check: [web]}\n')).toThrow('eips[0].check: expected the name of a health check, got a list');
+  });
+
+  it('weighs each node by its ready endpoints (weighted ECMP); a node with none gets no path', () => {
+    const set = parseDesiredSet(`
+eips:
+  - prefix: 203.0.113.13
+    nextHops:
+      - { address: 198.51.100.11, readyEndpoints: 3 }
+      - { address: 198.51.100.12, readyEndpoints: 1 }
+      - { address: 198.51.100.13, readyEndpoints: 0 }
+      - { address: 198.51.100.14, readyEndpoints: 5000 }
+`);
+    expect(set.paths).toEqual([
+      { prefix: '203.0.113.13', nextHop: '198.51.100.11', weight: 3 },
+      { prefix: '203.0.113.13', nextHop: '198.51.100.12', weight: 1 },
+      { prefix: '203.0.113.13', nextHop: '198.51.100.14', weight: 1000 },
+    ]);
+    expect(fileField(set, 'paths[1].weight')).toBe('eips[0].nextHops[1].readyEndpoints');
+    expect(() => parseDesiredSet('eips:\n  - {prefix: 203.0.113.13, nextHops: [{address: 198.51.100.11, readyEndpoints: -1}]}\n')).toThrow(
+      /^eips\[0\]\.nextHops\[0\]\.readyEndpoints: expected a whole number of 0 or more/,
+    );
+    expect(() => parseDesiredSet('eips:\n  - {prefix: 203.0.113.13, nextHops: [{address: 198.51.100.11, weight: 2}]}\n')).toThrow(/nextHops\[0\]\.weight: unknown field/);
   });
 
   it("maps the daemon's field names back to the file's", () => {

@@ -163,7 +163,7 @@ describe('the README', () => {
     const readme = await read('README.md');
     expect(Buffer.byteLength(readme), 'README.md under 12 KB: the long reference lives in docs/').toBeLessThan(12 * 1024);
     const sections = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
-    expect(sections).toEqual(['Traps', 'Run it', 'Deployment', 'Status', 'Performance', 'Documentation']);
+    expect(sections).toEqual(['Traps', 'Weighted ECMP', 'Run it', 'Deployment', 'Status', 'Performance', 'Documentation']);
     const top = readme.slice(0, readme.indexOf('\n## '));
     expect(top).toContain('    npm ci && npm run demo ');
     expect(top).toContain('    npm ci && npm test\n');
