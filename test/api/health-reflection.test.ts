@@ -147,7 +147,7 @@ describe('server reflection', () => {
     const announcer = files.find((d) => d.package === 'announcer.v1');
     expect(announcer).toBeDefined();
     const svc = announcer!.service.find((s) => s.name === 'Announcer');
-    expect(svc?.method.map((m) => m.name)).toEqual(['AddPath', 'DeletePath', 'ListPaths', 'ListPeers', 'ReplacePaths', 'WatchEvents', 'Shutdown', 'ListHealthChecks']);
+    expect(svc?.method.map((m) => m.name)).toEqual(['AddPath', 'DeletePath', 'ListPaths', 'ListPeers', 'ReplacePaths', 'WatchEvents', 'Shutdown', 'ListHealthChecks', 'Drain']);
     expect(svc?.method.find((m) => m.name === 'WatchEvents')?.serverStreaming).toBe(true);
     // Its import comes along, so a client can resolve google.protobuf.Timestamp.
     expect(files.map((d) => d.name)).toContain('google/protobuf/timestamp.proto');

@@ -6,7 +6,7 @@ import { attributeTable, attributesKey, attributesView, exportAttributes, NO_ATT
 import { Path } from '../../src/gen/announcer/v1/announcer.js';
 
 /** The Path fields that are not attributes: what a path is, who wants it, and what the daemon adds. */
-const NOT_ATTRIBUTES = ['prefix', 'nextHop', 'owner', 'owners', 'pathId', 'family', 'check', 'health'];
+const NOT_ATTRIBUTES = ['prefix', 'nextHop', 'owner', 'owners', 'pathId', 'family', 'check', 'health', 'weight'];
 
 describe('the attribute table', () => {
   it('has an entry for every attribute field of the proto Path, and no other', () => {

@@ -199,7 +199,7 @@ describe('mistakes', () => {
       [['add-eip', '203.0.113.10', '--large-community', '1:2'], "option '--large-community <a:b:c>' argument '1:2' is invalid"],
       [['add-eip', '203.0.113.10', '--prepend', '11'], "option '--prepend <n>' argument '11' is invalid. expected an integer in 0..10."],
       [['add-eip', '203.0.113.10', '--ext-community', 'rt:65536:65536'], "option '--ext-community <rt:a:b>' argument 'rt:65536:65536' is invalid. expected rt:ASN:N, rt:IPV4:N"],
-      [['add-eip', '203.0.113.10', '--next-hop', 'router1'], "option '--next-hop <ip>' argument 'router1' is invalid. expected an IP address or \"self\""],
+      [['add-eip', '203.0.113.10', '--next-hop', 'router1'], "option '--next-hop <ip[=weight]>' argument 'router1' is invalid. expected an IP address or \"self\""],
       [['add-eip', '203.0.113.10', '--next-hop', '2001:db8::5'], '--next-hop 2001:db8::5 is IPv6 but the prefix is IPv4'],
       [['del-eip', '2001:db8::/129'], "'2001:db8::/129' is invalid for argument 'prefix'"],
     ];

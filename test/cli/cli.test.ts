@@ -571,7 +571,7 @@ describe('replace', () => {
   it('refuses a file of the wrong shape before calling the daemon (exit 2), naming the entry', async () => {
     const cases: [string, string][] = [
       ['prefix: 203.0.113.10\n', 'expected a list of paths (or a mapping with paths:), got a mapping'],
-      ['- { prefix: 203.0.113.10, nexthop: 198.51.100.11 }\n', 'paths[0].nexthop: unknown field (expected prefix, nextHop, communities, largeCommunities, localPref, med, extendedCommunities, prepend, check)'],
+      ['- { prefix: 203.0.113.10, nexthop: 198.51.100.11 }\n', 'paths[0].nexthop: unknown field (expected prefix, nextHop, communities, largeCommunities, localPref, med, extendedCommunities, prepend, check, weight)'],
       ['- { prefix: 203.0.113.10, owner: lb }\n', 'paths[0].owner: unknown field (the owner is --owner)'],
       ['- { prefix: 203.0.113.10 }\n- { nextHop: 198.51.100.11 }\n', 'paths[1].prefix: expected a prefix, got nothing'],
       ['- { prefix: 203.0.113.10, med: high }\n', 'paths[0].med: expected a number, got "high"'],
