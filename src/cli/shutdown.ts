@@ -3,6 +3,7 @@
 // with, as the daemon decided it: only a router with graceful restart negotiated keeps anything.
 
 import type { Command } from 'commander';
+import { systemClock } from '../clock.js';
 import { UsageError, withApi, type CommandContext } from './context.js';
 import { drainDuration, drainLine } from './drain.js';
 import { json, shutdownReport } from './format.js';
@@ -35,7 +36,7 @@ traffic to other nodes, and then stops; the paths are withdrawn at the end of th
           if (restart) throw new UsageError('--drain and --restart: a drain moves traffic away for good, a restart keeps it flowing; give one');
           const d = await client.drain({ withdrawAfterMs: o.drain });
           if (!o.json) ctx.io.stdout.write(`${drainLine(d, nowOf(ctx.io))}\n`);
-          await new Promise((done) => setTimeout(done, o.drain));
+          await new Promise<void>((done) => systemClock.after(o.drain!, done));
         }
         const peers = await client.shutdown({ restart });
         const mode = restart ? 'restart' : 'withdraw';

@@ -462,7 +462,8 @@ export class Rib {
   /** Records who set the row's attributes (null: nobody). The row must have paths. */
   setAttributesOwner(row: number, owner: string | null): void {
     const old = this.attrBy[row]!;
-    if (owner === null ? old === 0 : old !== 0 && this.ownerSets.get(old)[0] === owner && this.ownerSets.get(old).length === 1) return;
+    // An owner set of one owner is keyed by that owner's name (ownerSetKey).
+    if ((owner === null ? 0 : this.ownerSets.lookup(owner)) === old) return;
     this.attrBy[row] = owner === null ? 0 : this.ownerSets.intern(owner, () => [owner]);
     if (old !== 0) this.ownerSets.unref(old);
   }

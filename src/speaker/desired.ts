@@ -182,28 +182,36 @@ export class DesiredTable {
     const rib = this.rib;
     // What each prefix's attributes become, decided for the whole request before anything changes.
     // `owner`: who holds them afterwards (undefined: whoever did before).
-    const plan = new Map<string, { attributes: Attributes; key: string; owner: string | null | undefined }>();
+    const plans: { attributes: Attributes; key: string; owner: string | null | undefined }[] = [];
+    // Each path's plan (an index into plans): the prefix's text is made once per path.
+    const planOf = new Int32Array(valid.length);
+    const byPrefix = new Map<string, number>();
     valid.forEach((v, i) => {
       const text = v.path.prefix.toString();
-      if (plan.has(text)) return;
+      const known = byPrefix.get(text);
+      if (known !== undefined) {
+        planOf[i] = known;
+        return;
+      }
+      byPrefix.set(text, (planOf[i] = plans.length));
       let row = rib.find(v.path.prefix);
       if (row !== NIL && this.touch(row)) row = rib.find(v.path.prefix); // a ReplacePaths being applied goes first (see applyReplace)
       const stated = v.attrKey !== '';
       if (row === NIL || rib.pathCountOf(row) === 0) {
-        plan.set(text, { attributes: v.path.attributes, key: v.attrKey, owner: stated ? v.path.owner : null });
+        plans.push({ attributes: v.path.attributes, key: v.attrKey, owner: stated ? v.path.owner : null });
         return;
       }
       const current = rib.attributes(rib.attributeId(row));
       const next = options.replaceAttributes === true ? v.path.attributes : mergeStated(current, v.path.attributes);
       const key = attributesKey(next);
-      const holder = rib.attributesHeldBy(row);
       if (key === attributesKey(current)) {
         // Restating attributes nobody holds takes them; restating another's leaves them theirs.
-        plan.set(text, { attributes: current, key, owner: stated && holder === null ? v.path.owner : undefined });
+        plans.push({ attributes: current, key, owner: stated && rib.attributesHeldBy(row) === null ? v.path.owner : undefined });
         return;
       }
+      const holder = rib.attributesHeldBy(row);
       if (holder !== null && holder !== v.path.owner) throw attributesOf(holder, `paths[${i}]`, text, current, next);
-      plan.set(text, { attributes: next, key, owner: key === '' ? null : v.path.owner });
+      plans.push({ attributes: next, key, owner: key === '' ? null : v.path.owner });
     });
     const changedPaths: number[] = [];
     const all: number[] = [];
@@ -213,11 +221,11 @@ export class DesiredTable {
     const before = new Map<number, Attributes | null>();
     const own = this.record();
     const touched = own ? new RowSet() : null;
-    for (const v of valid) {
+    valid.forEach((v, i) => {
       let row = rib.find(v.path.prefix);
       if (row !== NIL && this.touch(row)) row = rib.find(v.path.prefix);
       if (row !== NIL && !before.has(row)) before.set(row, rib.pathCountOf(row) > 0 ? rib.attributes(rib.attributeId(row)) : null);
-      const to = plan.get(v.path.prefix.toString())!;
+      const to = plans[planOf[i]!]!;
       const r = rib.upsert({ ...v.path, attributes: to.attributes }, to.key);
       if (row === NIL) this.fresh(r.row);
       if (!before.has(r.row)) before.set(r.row, null);
@@ -232,7 +240,7 @@ export class DesiredTable {
         this.changed(r.row);
         changedPaths.push(r.path);
       }
-    }
+    });
     const result = all.map((p, i) => this.outcomeOf(p, results[i]!, before)) as AddedPaths;
     // The other paths of prefixes whose attributes changed: each is updated too. Interned sets are
     // one object per key while held, so an unchanged prefix is known by identity, without keys.
@@ -396,27 +404,23 @@ export class DesiredTable {
     // Each step allocates and clears columns for the new rows: a unit a 16 rows.
     for (const _ of rib.reserving(missing)) if (slices.spent(missing >> 4)) await slices.next();
     // Then the new ones (made now, or by a call in between), and the set by row, in set order.
+    // A refusal while staging: the holds so far are let go, and nothing changes.
+    const refuse = (refusal: RequestError): never => {
+      for (let k = 0; k < stage.count; k++) if (rowOf[k] !== NIL) rib.release(rowOf[k]!);
+      throw refusal;
+    };
     for (let i = 0; i < stage.count; i++) {
       if (rowOf[i] === NIL) {
         if (i > 0 && stage.samePrefix(i, i - 1)) rib.hold((rowOf[i] = rowOf[i - 1]!));
         else rowOf[i] = rib.holdRowOf(stage.addr, i * 16, stage.len[i]!, stage.v6[i] === 1);
       }
-      if (!c.stageEntry(i, rowOf[i]!)) {
-        const set = stage.attributeSets;
-        const refusal = otherAttributes(`paths[${i}]`, rib.prefixText(rowOf[i]!), set[c.rowAttr[rowOf[i]!]!]!.attributes, set[stage.attr[i]!]!.attributes);
-        for (let k = 0; k < stage.count; k++) if (rowOf[k] !== NIL) rib.release(rowOf[k]!); // the holds so far: nothing changes
-        throw refusal;
-      }
-      // A prefix's first entry: attributes it states must not change those another owner holds.
       const row = rowOf[i]!;
-      if (c.head[row] === i && stage.attributeSets[stage.attr[i]!]!.key !== '' && rib.pathCountOf(row) > 0) {
-        const a = stage.attributeSets[stage.attr[i]!]!;
+      const a = stage.attributeSets[stage.attr[i]!]!;
+      if (!c.stageEntry(i, row)) refuse(otherAttributes(`paths[${i}]`, rib.prefixText(row), stage.attributeSets[c.rowAttr[row]!]!.attributes, a.attributes));
+      // A prefix's first entry: attributes it states must not change those another owner holds.
+      if (c.head[row] === i && a.key !== '' && rib.pathCountOf(row) > 0) {
         const other = rib.hasAttributesKey(row, a.key) ? null : rib.attributesHeldBy(row);
-        if (other !== null && other !== owner) {
-          const refusal = attributesOf(other, `paths[${i}]`, rib.prefixText(row), rib.attributes(rib.attributeId(row)), a.attributes);
-          for (let k = 0; k < stage.count; k++) if (rowOf[k] !== NIL) rib.release(rowOf[k]!);
-          throw refusal;
-        }
+        if (other !== null && other !== owner) refuse(attributesOf(other, `paths[${i}]`, rib.prefixText(row), rib.attributes(rib.attributeId(row)), a.attributes));
       }
       if (slices.spent()) await slices.next();
     }

@@ -21,8 +21,7 @@ import { AdjRibOut } from '../rib/adj-rib-out.js';
 import { grow, TurnMap } from '../rib/columns.js';
 import type { Rib } from '../rib/rib.js';
 import { exportAttributes, weightedAttributes, type ExportContext, type NextHopResolver } from './export-policy.js';
-import { attributesKey } from '../attributes/table.js';
-import { MAX_WEIGHT } from '../attributes/table.js';
+import { attributesKey, MAX_WEIGHT } from '../attributes/table.js';
 import type { PathGate } from './path-health.js';
 
 /**
@@ -290,10 +289,15 @@ export class SendPipeline {
   resend(family: Family, before: BgpMessage | null, after: BgpMessage | null): void {
     if (!this.peer || !this.sink) return;
     if (before) this.sink.send(before);
-    for (const row of this.rib.rows()) if (this.rib.familyOf(row) === family) this.enqueue(row, FORCED);
-    // Rows the peer holds that the RIB no longer has are queued already (their change queued them).
+    this.forceAll(family);
     if (after) this.markers.push(after);
     this.schedule();
+  }
+
+  /** Queue every row (of `family` when given) to be sent whole, even what the peer has. */
+  private forceAll(family?: Family): void {
+    for (const row of this.rib.rows()) if (family === undefined || this.rib.familyOf(row) === family) this.enqueue(row, FORCED);
+    // Rows the peer holds that the RIB no longer has are queued already (their change queued them).
   }
 
   /**
@@ -303,8 +307,7 @@ export class SendPipeline {
   drainChanged(): void {
     if (!this.peer) return;
     this.attrCache.clear();
-    for (const row of this.rib.rows()) this.enqueue(row, FORCED);
-    // Rows the peer holds that the RIB no longer has are queued already (their change queued them).
+    this.forceAll();
     this.schedule();
   }
 

@@ -25,15 +25,15 @@ import { IdleCollector } from './idle-collect.js';
 import { NextHopResolver } from './export-policy.js';
 import { prefixReach, setReach, type ReachPeer } from './reach.js';
 import { NOT_DRAINING, SendPipeline, type DrainFlags, type PipelineOptions, type SentBatch } from './send-pipeline.js';
-
-/** The longest a drain may wait before it withdraws: a day. */
-const MAX_DRAIN_MS = 86_400_000;
 import { warmUpSendPath } from './warm-up.js';
 import { HealthGate } from './path-health.js';
 import { HealthMonitor } from '../health/monitor.js';
 import type { Prober } from '../health/prober.js';
 import type { HealthCheckSpec } from '../health/spec.js';
 import type { BfdHandle, BfdService } from '../bfd/client.js';
+
+/** The longest a drain may wait before it withdraws: a day. */
+const MAX_DRAIN_MS = 86_400_000;
 
 /** RFC 5880 4.1 diagnostics, as `announcer peers` says them. */
 const BFD_DIAG_TEXT: Record<number, string> = {
@@ -117,7 +117,9 @@ export class Speaker implements SpeakerApi {
   private started = false;
   /** `announcer drain`: since when, and when every path is withdrawn (null: not draining). */
   private draining: { since: number; withdrawAt: number | null; withdrawn: boolean; timer: TimerHandle | null } | null = null;
-  private readonly drainFlags = (): DrainFlags => (this.draining === null ? NOT_DRAINING : { draining: true, withdrawn: this.draining.withdrawn });
+  /** What the drain does to the peers now: one object per change, read by every pipeline per row. */
+  private drainNow: DrainFlags = NOT_DRAINING;
+  private readonly drainFlags = (): DrainFlags => this.drainNow;
 
   constructor(
     private readonly options: SpeakerOptions,
@@ -257,11 +259,6 @@ export class Speaker implements SpeakerApi {
   }
 
   /**
-   * Close every session and stop listening. `withdraw`: every router drops our paths now (Cease with
-   * an RFC 8203 message, Hard Reset where RFC 8538 is negotiated). `restart`: routers that
-   * negotiated graceful restart keep them as stale until we are back (RFC 4724).
-   */
-  /**
    * Drain (RFC 8326): every path goes to every peer again with GRACEFUL_SHUTDOWN (and LOCAL_PREF 0
    * towards iBGP peers), so routers that honour it move traffic to other paths; after
    * `withdrawAfterMs` (if given) every path is withdrawn from every peer. The desired table stays
@@ -275,18 +272,14 @@ export class Speaker implements SpeakerApi {
     const now = this.clock.now();
     const before = this.draining;
     before?.timer?.cancel();
-    const withdrawn = before?.withdrawn === true && withdrawAfterMs === 0;
-    this.draining = { since: before?.since ?? now, withdrawAt: withdrawAfterMs === undefined ? null : now + withdrawAfterMs, withdrawn, timer: null };
-    const d = this.draining;
-    if (withdrawAfterMs !== undefined && !withdrawn) {
-      if (withdrawAfterMs === 0) d.withdrawn = true;
-      else
-        d.timer = this.clock.after(withdrawAfterMs, () => {
-          d.timer = null;
-          d.withdrawn = true;
-          this.log.info({}, 'drain: every path withdrawn from every peer');
-          this.drainChanged();
-        });
+    const d = (this.draining = { since: before?.since ?? now, withdrawAt: withdrawAfterMs === undefined ? null : now + withdrawAfterMs, withdrawn: withdrawAfterMs === 0, timer: null as TimerHandle | null });
+    if (withdrawAfterMs !== undefined && withdrawAfterMs > 0) {
+      d.timer = this.clock.after(withdrawAfterMs, () => {
+        d.timer = null;
+        d.withdrawn = true;
+        this.log.info({}, 'drain: every path withdrawn from every peer');
+        this.drainChanged();
+      });
     }
     this.log.info({ withdrawAfterMs: withdrawAfterMs ?? null }, before ? 'drain changed' : 'draining: every path is sent with GRACEFUL_SHUTDOWN');
     // Sent again only when what peers get changes (not for a new timer alone).
@@ -312,9 +305,16 @@ export class Speaker implements SpeakerApi {
   }
 
   private drainChanged(): void {
+    const d = this.draining;
+    this.drainNow = d === null ? NOT_DRAINING : { draining: true, withdrawn: d.withdrawn };
     for (const p of this.peers.values()) p.pipeline.drainChanged();
   }
 
+  /**
+   * Close every session and stop listening. `withdraw`: every router drops our paths now (Cease with
+   * an RFC 8203 message, Hard Reset where RFC 8538 is negotiated). `restart`: routers that
+   * negotiated graceful restart keep them as stale until we are back (RFC 4724).
+   */
   async stop(message = 'announcer shutting down', mode: StopMode = 'withdraw'): Promise<void> {
     this.stopping = true;
     this.draining?.timer?.cancel();
